@@ -1,0 +1,64 @@
+# Everything a fresh Debian machine needs, from nothing: `make run` or `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := portal.settings
+
+# The first Python >= 3.12 that actually runs (a pyenv shim for an uninstalled version fails).
+PYTHON ?= $(shell for candidate in python3.14 python3.13 python3.12 $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 python3; do \
+	command -v $$candidate >/dev/null 2>&1 || [ -x "$$candidate" ] || continue; \
+	$$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$candidate; break; }; \
+	done)
+
+.PHONY: help run test setup system-deps compilemessages messages lint format migrate demo clean
+
+help:
+	@echo "make run    - set up everything, load the demo and serve on http://$(HOST):$(PORT)"
+	@echo "make test   - set up everything and run the test suite"
+	@echo "make lint   - ruff check and format check"
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "No Python 3.12 or newer found. Install one, e.g. 'apt-get install python3.12 python3.12-venv'"; \
+		echo "or 'pyenv install 3.12', or pass PYTHON=/path/to/python3.12."; exit 1; fi
+	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+system-deps:
+	@./scripts/system-deps.sh
+
+setup: system-deps $(STAMP)
+
+compilemessages: $(STAMP)
+	@$(PY) manage.py compilemessages --ignore '.venv' --ignore 'data' >/dev/null
+
+messages: $(STAMP)
+	$(PY) manage.py makemessages --locale ru --no-location --ignore '.venv/*' --ignore 'data/*'
+
+migrate: setup compilemessages
+	$(PY) manage.py migrate --noinput
+
+run: migrate
+	@$(PY) manage.py demo --site-url http://$(HOST):$(PORT)
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup compilemessages
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) data

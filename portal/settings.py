@@ -1,0 +1,220 @@
+"""All settings, read from the environment. See the table in README.md.
+
+Development defaults are safe to run on a laptop (loopback only, local SQLite, local disk, a key kept
+under the data folder). With DEBUG off every value that matters must be given explicitly, and a missing
+or malformed one stops start-up with a message naming the variable.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from portal.environment import env_bool, env_choice, env_int, env_list, env_str
+from portal.keys import load_master_keys
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEBUG = env_bool("DEBUG", True)
+DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data"))).resolve()
+
+_DEV_SECRET_KEY = "dev-only-secret-key-never-use-in-production"  # noqa: S105
+SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET_KEY if DEBUG else "")
+if not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET_KEY):
+    raise ImproperlyConfigured("SECRET_KEY must be set to a random string of at least 50 characters.")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+if not DEBUG and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names the portal is served on.")
+
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://; got {SITE_URL!r}")
+if not DEBUG and not SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured("SITE_URL must be an https:// address when DEBUG is off.")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [SITE_URL])
+
+INSTALLED_APPS = [
+    # modeltranslation must come before the admin so its admin integration patches in.
+    "modeltranslation",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "uploads",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}"), conn_max_age=60
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Languages -------------------------------------------------------------------------------
+# Russian is the default for customers; the seller's admin is offered in Chinese, Russian, English.
+LANGUAGE_CODE = "ru"
+LANGUAGES = [
+    ("ru", _("Russian")),
+    ("en", _("English")),
+    ("zh-hans", _("Simplified Chinese")),
+]
+# The seller's side (admin, exports, notifications to staff) is offered in these.
+SELLER_LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("ru", _("Russian")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+MODELTRANSLATION_DEFAULT_LANGUAGE = "ru"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("ru", "en")
+USE_I18N = True
+TIME_ZONE = env_str("TIME_ZONE", "Europe/Moscow")
+USE_TZ = True
+
+# --- Files -----------------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+STORAGE_BACKEND = env_choice("STORAGE_BACKEND", "local", ("local", "s3"))
+if STORAGE_BACKEND == "s3":
+    _passport_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET", ""),
+            "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("S3_REGION", "") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID", ""),
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    if not _passport_storage["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("S3_BUCKET must be set when STORAGE_BACKEND=s3.")
+else:
+    _passport_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # No base_url: encrypted blobs are never served as static media.
+        "OPTIONS": {"location": str(DATA_DIR / "passports"), "base_url": None},
+    }
+STORAGES = {
+    "default": _passport_storage,
+    "passports": _passport_storage,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Uploads stay in memory (see uploads/upload_handlers.py): a plaintext passport is never spooled
+# to a temporary file on disk. The handler stops reading past PASSPORT_MAX_UPLOAD_BYTES.
+PASSPORT_MAX_UPLOAD_BYTES = env_int("PASSPORT_MAX_UPLOAD_MB", 20, minimum=1) * 1024 * 1024
+PASSPORT_MAX_PIXELS = env_int("PASSPORT_MAX_MEGAPIXELS", 50, minimum=1) * 1_000_000
+FILE_UPLOAD_HANDLERS = ["uploads.upload_handlers.BoundedMemoryUploadHandler"]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # the non-file part of a form
+
+# --- Passports -------------------------------------------------------------------------------
+# A list of base64 (url-safe) 32-byte keys: the first encrypts new data keys, all decrypt.
+PASSPORT_ENCRYPTION_KEYS = load_master_keys(
+    env_str("PASSPORT_ENCRYPTION_KEYS", ""),
+    dev_key_file=DATA_DIR / "dev-encryption.key" if DEBUG else None,
+)
+UPLOAD_LINK_TTL_DAYS = env_int("UPLOAD_LINK_TTL_DAYS", 30, minimum=1)
+PASSPORT_RETENTION_DAYS = env_int("PASSPORT_RETENTION_DAYS", 90, minimum=1)
+MRZ_TESSDATA_DIR = BASE_DIR / "uploads" / "mrz" / "tessdata"
+
+# Django's tasks framework. The immediate backend runs a task inside the request that enqueued it,
+# which is what a one-machine install wants; a worker backend is a settings change.
+TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")}}
+
+# --- Email -----------------------------------------------------------------------------------
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "passports@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+elif DEBUG:
+    # Development: each email is written to a file under the data folder, never to the console log.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "sent-emails"
+else:
+    raise ImproperlyConfigured("EMAIL_HOST must be set when DEBUG is off (customers get their links by email).")
+
+# --- Security --------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 60 * 60 * 24  # a customer session lasts a day; the link itself lasts longer
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+SECURE_HSTS_SECONDS = 0 if DEBUG else 60 * 60 * 24 * 365
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Upload links carry a token in the path: no page may leak its address through Referer.
+SECURE_REFERRER_POLICY = "no-referrer"
+X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "uploads.views.errors.csrf_failure"
+
+# --- Logging ---------------------------------------------------------------------------------
+# Every handler passes through the redacting filter so an upload token in a request path never
+# reaches a log line (Django's request and server loggers print paths).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact_tokens": {"()": "portal.logging.RedactUploadTokens"}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_tokens"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
+}

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from uploads.views import errors
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("uploads.urls")),
+]
+
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

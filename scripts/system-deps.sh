@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Debian packages the portal needs: Tesseract for the MRZ, gettext for the translations.
+# Installs what is missing when run as root; otherwise says which packages to install.
+set -euo pipefail
+
+missing=()
+command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
+command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+# OCR-B, the MRZ typeface: the demo and the tests render specimen passports with it.
+[ -f /usr/share/fonts/opentype/ocr-b/OCRB.otf ] || missing+=(fonts-ocr-b)
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing ${missing[*]} with apt-get..."
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+    echo "Missing system packages: ${missing[*]}" >&2
+    echo "Install them first, e.g.: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+fi

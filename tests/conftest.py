@@ -1,0 +1,119 @@
+"""Shared fixtures: a shop with named people, orders, and a known encryption key for every test."""
+
+import base64
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group, Permission, User
+from django.test import Client
+
+from uploads import services, specimens
+from uploads.models import Shop, UploadRequest
+
+TEST_MASTER_KEY = bytes(range(32))
+SAMPLES_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "mrz" / "samples"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(settings, tmp_path: Path) -> Iterator[None]:
+    """Every test gets its own passport folder and a fixed master key."""
+    settings.PASSPORT_ENCRYPTION_KEYS = [TEST_MASTER_KEY]
+    passport_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "passports"), "base_url": None},
+    }
+    settings.STORAGES = {**settings.STORAGES, "default": passport_storage, "passports": passport_storage}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SITE_URL = "http://testserver"
+    # Django's setting_changed signal makes `storages` forget its cached backends.
+    yield
+
+
+def key_text(key: bytes) -> str:
+    return base64.urlsafe_b64encode(key).decode().rstrip("=")
+
+
+@pytest.fixture
+def shop(db) -> Shop:
+    return Shop.objects.create(name="Alice's Goods", contact_email="alice-shop@example.com")
+
+
+@pytest.fixture
+def other_shop(db) -> Shop:
+    return Shop.objects.create(name="Bob's Bazaar", contact_email="bob-shop@example.com")
+
+
+def _staff(username: str, shop: Shop, *, may_view_passport: bool = True) -> User:
+    user = User.objects.create_user(username=username, password="password", is_staff=True)  # noqa: S106
+    codenames = ["view_uploadrequest", "change_uploadrequest", "view_order", "add_order", "change_order", "view_shop", "view_auditevent"]
+    if may_view_passport:
+        codenames.append("view_passport")
+    group, _ = Group.objects.get_or_create(name=f"staff-{username}")
+    group.permissions.set(Permission.objects.filter(content_type__app_label="uploads", codename__in=codenames))
+    user.groups.add(group)
+    shop.members.add(user)
+    return user
+
+
+@pytest.fixture
+def alice(shop: Shop) -> User:
+    """Alice works for Alice's Goods and may view passports."""
+    return _staff("alice", shop)
+
+
+@pytest.fixture
+def charlie(shop: Shop) -> User:
+    """Charlie works for Alice's Goods too, without the permission to view passports."""
+    return _staff("charlie", shop, may_view_passport=False)
+
+
+@pytest.fixture
+def bob(other_shop: Shop) -> User:
+    """Bob works for another shop."""
+    return _staff("bob", other_shop)
+
+
+@pytest.fixture
+def link(shop: Shop) -> services.IssuedLink:
+    return services.order_create(
+        shop_id=shop.pk, number="A-100", customer_name="Anna Eriksson", email="anna@example.com", language="ru"
+    )
+
+
+@pytest.fixture
+def upload_request(link: services.IssuedLink) -> UploadRequest:
+    return link.upload_request
+
+
+@pytest.fixture
+def passport_jpeg() -> bytes:
+    return specimens.render_jpeg(specimens.ERIKSSON)
+
+
+@pytest.fixture
+def customer(client: Client, link: services.IssuedLink) -> Client:
+    """A browser that has opened the upload link."""
+    response = client.get(f"/u/{link.token}/")
+    assert response.status_code == 302
+    return client
+
+
+def submit_and_confirm(upload_request: UploadRequest, jpeg: bytes) -> None:
+    """Take a request through upload, MRZ reading and the customer's confirmation."""
+    document = services.document_submit(
+        upload_request=upload_request,
+        data=jpeg,
+        consent_text_id=services.consent_text_current().pk,
+        language="ru",
+    )
+    services.document_read_mrz(document_id=document.pk)
+    document.refresh_from_db()
+    services.document_confirm(document=document, fields=services.document_fields(document=document))
+    upload_request.refresh_from_db()
+
+
+@pytest.fixture
+def uploaded_request(upload_request: UploadRequest, passport_jpeg: bytes) -> UploadRequest:
+    submit_and_confirm(upload_request, passport_jpeg)
+    return upload_request

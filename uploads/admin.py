@@ -1,0 +1,419 @@
+"""The seller's admin. Every change goes through ``uploads.services``; every look at passport data is
+audited; a staff user sees only the shops they belong to."""
+
+from datetime import date
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext
+
+from uploads import exports, services
+from uploads.forms import PassportFieldsForm
+from uploads.models import AuditEvent, ConsentText, Order, Shop, UploadRequest
+from uploads.mrz.result import FORM_FIELDS
+from uploads.views.customer import passport_image_response
+
+VIEW_PASSPORT_PERMISSION = "uploads.view_passport"
+
+STATUS_COLOURS = {
+    UploadRequest.Status.WAITING: "#b06000",
+    UploadRequest.Status.UPLOADED: "#1a73e8",
+    UploadRequest.Status.ACCEPTED: "#188038",
+    UploadRequest.Status.REJECTED: "#c5221f",
+    UploadRequest.Status.EXPIRED: "#5f6368",
+}
+
+
+def shops_of(user: AbstractBaseUser) -> QuerySet[Shop]:
+    if user.is_superuser:
+        return Shop.objects.all()
+    return Shop.objects.filter(members=user)
+
+
+def can_view_passport(request: HttpRequest) -> bool:
+    return request.user.has_perm(VIEW_PASSPORT_PERMISSION)
+
+
+class ShopScopedAdmin(admin.ModelAdmin):
+    """Limits lists, pages and choices to the shops the staff user belongs to."""
+
+    shop_path = "shop"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{f"{self.shop_path}__members": request.user}).distinct()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
+        if db_field.related_model is Shop:
+            kwargs["queryset"] = shops_of(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Shop)
+class ShopAdmin(ShopScopedAdmin):
+    shop_path = "id"
+    list_display = ["name", "contact_email", "notification_language"]
+    search_fields = ["name"]
+    filter_horizontal = ["members"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return shops_of(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # A shop's staff may edit its contact details but not who belongs to it.
+        return [] if request.user.is_superuser else ["members"]
+
+
+class OrderAdminForm(forms.ModelForm):
+    class Meta:
+        model = Order
+        fields = ["shop", "number", "customer_name", "email", "phone", "language", "deadline"]
+
+
+@admin.register(Order)
+class OrderAdmin(ShopScopedAdmin):
+    form = OrderAdminForm
+    list_display = ["number", "customer_name", "shop", "language", "deadline", "created_at"]
+    list_filter = ["shop", "language"]
+    search_fields = ["number", "customer_name", "email", "phone"]
+    date_hierarchy = "created_at"
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return ["shop", "number"] if obj else []
+
+    def save_model(self, request: HttpRequest, obj: Order, form: forms.ModelForm, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        link = services.order_create(
+            shop_id=obj.shop_id,
+            number=obj.number,
+            customer_name=obj.customer_name,
+            email=obj.email,
+            phone=obj.phone,
+            language=obj.language,
+            deadline=obj.deadline,
+        )
+        obj.pk = link.upload_request.order_id
+        obj.refresh_from_db()
+        messages.success(request, _("Upload link for order %(number)s: %(url)s") % {"number": obj.number, "url": link.url})
+
+
+class StatusFilterOverdue(admin.SimpleListFilter):
+    title = gettext_lazy("deadline")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
+        return [("yes", gettext_lazy("Overdue")), ("no", gettext_lazy("Not overdue"))]
+
+    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        overdue = Q(order__deadline__lt=timezone.localdate()) & Q(
+            status__in=[UploadRequest.Status.WAITING, UploadRequest.Status.REJECTED, UploadRequest.Status.EXPIRED]
+        )
+        if self.value() == "yes":
+            return queryset.filter(overdue)
+        if self.value() == "no":
+            return queryset.exclude(overdue)
+        return queryset
+
+
+class ShopFilter(admin.SimpleListFilter):
+    title = gettext_lazy("shop")
+    parameter_name = "shop"
+
+    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
+        return [(str(shop.pk), shop.name) for shop in shops_of(request.user)]
+
+    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        return queryset.filter(order__shop_id=self.value()) if self.value() else queryset
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the customer"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        max_length=1000,
+        help_text=gettext_lazy("The customer sees this text and is asked to upload again."),
+    )
+
+
+@admin.register(UploadRequest)
+class UploadRequestAdmin(ShopScopedAdmin):
+    shop_path = "order__shop"
+    list_display = ["order_number", "customer", "status_badge", "uploaded_at", "deadline", "reminder_count"]
+    list_filter = ["status", ShopFilter, StatusFilterOverdue]
+    search_fields = ["order__number", "order__customer_name", "order__email", "order__phone"]
+    list_select_related = ["order__shop"]
+    ordering = ["-created_at"]
+    actions = ["accept_selected", "reject_selected", "export_csv", "send_link_selected"]
+    change_form_template = "admin/uploads/uploadrequest/change_form.html"
+    fieldsets = [
+        (gettext_lazy("Customer"), {"fields": ["order_number", "shop_name", "customer", "email", "phone", "language", "deadline"]}),
+        (
+            gettext_lazy("Status"),
+            {"fields": ["status_badge", "expires_at", "uploaded_at", "decided_at", "decided_by", "rejection_reason", "reminder_count"]},
+        ),
+        (gettext_lazy("Passport"), {"fields": ["passport_summary"]}),
+    ]
+
+    # -- columns and read-only fields --
+
+    @admin.display(description=gettext_lazy("order number"), ordering="order__number")
+    def order_number(self, obj: UploadRequest) -> str:
+        return obj.order.number
+
+    @admin.display(description=gettext_lazy("customer"), ordering="order__customer_name")
+    def customer(self, obj: UploadRequest) -> str:
+        return obj.order.customer_name
+
+    @admin.display(description=gettext_lazy("shop"))
+    def shop_name(self, obj: UploadRequest) -> str:
+        return obj.order.shop.name
+
+    @admin.display(description=gettext_lazy("email"))
+    def email(self, obj: UploadRequest) -> str:
+        return obj.order.email
+
+    @admin.display(description=gettext_lazy("phone"))
+    def phone(self, obj: UploadRequest) -> str:
+        return obj.order.phone
+
+    @admin.display(description=gettext_lazy("preferred language"))
+    def language(self, obj: UploadRequest) -> str:
+        return obj.order.get_language_display()
+
+    @admin.display(description=gettext_lazy("deadline"), ordering="order__deadline")
+    def deadline(self, obj: UploadRequest) -> date | None:
+        return obj.order.deadline
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_badge(self, obj: UploadRequest) -> str:
+        return format_html(
+            '<span class="status-badge" style="background:{};color:#fff;padding:2px 8px;border-radius:10px;'
+            'white-space:nowrap">{}</span>',
+            STATUS_COLOURS.get(obj.status, "#5f6368"),
+            obj.get_status_display(),
+        )
+
+    @admin.display(description=gettext_lazy("passport"))
+    def passport_summary(self, obj: UploadRequest) -> str:
+        document = services.document_current(upload_request=obj)
+        if document is None:
+            return _("Not uploaded yet.")
+        return format_html(
+            "{} · {} × {} · {}",
+            document.original_format,
+            document.width,
+            document.height,
+            document.get_mrz_status_display(),
+        )
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # requests are created with their order
+
+    # -- the detail page --
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):  # type: ignore[no-untyped-def]
+        upload_request = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if upload_request is not None and self.has_view_permission(request, upload_request):
+            document = services.document_current(upload_request=upload_request)
+            extra_context["document"] = document
+            extra_context["may_view_passport"] = can_view_passport(request)
+            extra_context["may_decide"] = self.has_change_permission(request, upload_request)
+            extra_context["reject_form"] = RejectForm()
+            if upload_request.is_open_for_upload:
+                extra_context["link_url"] = services.upload_link_current(upload_request=upload_request).url
+            if document is not None and can_view_passport(request):
+                fields = services.document_fields(document=document)
+                labels = {name: forms_label(name) for name in FORM_FIELDS}
+                extra_context["passport_fields"] = [(labels[name], fields.get(name, "")) for name in FORM_FIELDS]
+                services.audit_record(
+                    actor=request.user,
+                    action=AuditEvent.Action.VIEW_FIELDS,
+                    upload_request=upload_request,
+                    document=document,
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):  # type: ignore[no-untyped-def]
+        own = [
+            path("<int:pk>/image/", self.admin_site.admin_view(self.image_view), name="uploads_uploadrequest_image"),
+            path("<int:pk>/accept/", self.admin_site.admin_view(self.accept_view), name="uploads_uploadrequest_accept"),
+            path("<int:pk>/reject/", self.admin_site.admin_view(self.reject_view), name="uploads_uploadrequest_reject"),
+        ]
+        return own + super().get_urls()
+
+    def _get_scoped(self, request: HttpRequest, pk: int) -> UploadRequest:
+        # 404 rather than 403 for another shop's request: its existence is not ours to confirm.
+        return get_object_or_404(self.get_queryset(request), pk=pk)
+
+    def image_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        upload_request = self._get_scoped(request, pk)
+        if not can_view_passport(request):
+            raise PermissionDenied
+        document = services.document_current(upload_request=upload_request)
+        if document is None or not document.blob_name:
+            return HttpResponse(status=404)
+        services.audit_record(
+            actor=request.user, action=AuditEvent.Action.VIEW_IMAGE, upload_request=upload_request, document=document
+        )
+        return passport_image_response(document)
+
+    def accept_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        upload_request = self._get_scoped(request, pk)
+        if request.method != "POST" or not self.has_change_permission(request, upload_request):
+            raise PermissionDenied
+        try:
+            services.request_accept(upload_request=upload_request, actor=request.user)
+        except services.ServiceError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            self.message_user(request, _("Order %(number)s accepted.") % {"number": upload_request.order.number})
+        return HttpResponseRedirect(reverse("admin:uploads_uploadrequest_change", args=[pk]))
+
+    def reject_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        upload_request = self._get_scoped(request, pk)
+        if request.method != "POST" or not self.has_change_permission(request, upload_request):
+            raise PermissionDenied
+        form = RejectForm(request.POST)
+        if not form.is_valid():
+            self.message_user(request, _("Please give the customer a reason."), messages.ERROR)
+        else:
+            self._reject(request, upload_request, form.cleaned_data["reason"])
+        return HttpResponseRedirect(reverse("admin:uploads_uploadrequest_change", args=[pk]))
+
+    def _reject(self, request: HttpRequest, upload_request: UploadRequest, reason: str) -> bool:
+        try:
+            services.request_reject(upload_request=upload_request, actor=request.user, reason=reason)
+        except services.ServiceError as error:
+            self.message_user(
+                request, f"{upload_request.order.number}: {error.message}", messages.ERROR
+            )
+            return False
+        return True
+
+    # -- actions on the list --
+
+    @admin.action(description=gettext_lazy("Accept the selected passports"), permissions=["change"])
+    def accept_selected(self, request: HttpRequest, queryset: QuerySet[UploadRequest]) -> None:
+        accepted = 0
+        for upload_request in queryset.select_related("order"):
+            try:
+                services.request_accept(upload_request=upload_request, actor=request.user)
+            except services.ServiceError as error:
+                self.message_user(request, f"{upload_request.order.number}: {error.message}", messages.WARNING)
+            else:
+                accepted += 1
+        if accepted:
+            self.message_user(
+                request,
+                ngettext("%(count)d passport accepted.", "%(count)d passports accepted.", accepted) % {"count": accepted},
+            )
+
+    @admin.action(description=gettext_lazy("Reject the selected passports with a reason"), permissions=["change"])
+    def reject_selected(self, request: HttpRequest, queryset: QuerySet[UploadRequest]) -> HttpResponse | None:
+        if "apply" in request.POST:
+            form = RejectForm(request.POST)
+            if form.is_valid():
+                rejected = sum(
+                    self._reject(request, upload_request, form.cleaned_data["reason"])
+                    for upload_request in queryset.select_related("order")
+                )
+                if rejected:
+                    self.message_user(
+                        request,
+                        ngettext("%(count)d passport rejected.", "%(count)d passports rejected.", rejected)
+                        % {"count": rejected},
+                    )
+                return None
+        else:
+            form = RejectForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Reject the selected passports"),
+            "queryset": queryset.select_related("order"),
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/uploads/uploadrequest/reject_selected.html", context)
+
+    @admin.action(description=gettext_lazy("Export the selected requests as CSV"), permissions=["view"])
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[UploadRequest]) -> HttpResponse:
+        include_passport = can_view_passport(request)
+        upload_requests = list(queryset.select_related("order"))
+        body = exports.requests_csv(upload_requests=upload_requests, include_passport=include_passport)
+        if include_passport:
+            for upload_request in upload_requests:
+                services.audit_record(actor=request.user, action=AuditEvent.Action.EXPORT, upload_request=upload_request)
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="passports-{timezone.localdate():%Y-%m-%d}.csv"'
+        response["Cache-Control"] = "no-store, private"
+        return response
+
+    @admin.action(description=gettext_lazy("Email the upload link to the selected customers"), permissions=["change"])
+    def send_link_selected(self, request: HttpRequest, queryset: QuerySet[UploadRequest]) -> None:
+        sent = 0
+        for upload_request in queryset.select_related("order__shop"):
+            try:
+                services.upload_link_send(upload_request=upload_request, actor=request.user)
+            except services.ServiceError as error:
+                self.message_user(request, f"{upload_request.order.number}: {error.message}", messages.WARNING)
+            else:
+                sent += 1
+        if sent:
+            self.message_user(
+                request, ngettext("%(count)d link sent.", "%(count)d links sent.", sent) % {"count": sent}
+            )
+
+
+def forms_label(name: str) -> str:
+    return str(PassportFieldsForm.base_fields[name].label)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ShopScopedAdmin):
+    shop_path = "upload_request__order__shop"
+    list_display = ["at", "actor", "action", "upload_request", "detail"]
+    list_filter = ["action"]
+    search_fields = ["upload_request__order__number", "actor__username"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(ConsentText)
+class ConsentTextAdmin(admin.ModelAdmin):
+    list_display = ["version", "published_at"]
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # A consent text someone has agreed to is never rewritten: publish a new version instead.
+        return ["version", "body", "published_at"] if obj else []
+

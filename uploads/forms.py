@@ -1,0 +1,81 @@
+"""The customer's forms. Every value is checked here; nothing from the browser is trusted."""
+
+import re
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# Letters of any script, with the spaces, hyphens and apostrophes names contain.
+_NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$")
+_NUMBER_RE = re.compile(r"^[A-Z0-9]{1,20}$")
+_COUNTRY_RE = re.compile(r"^[A-Z]{1,3}$")
+
+
+class UploadForm(forms.Form):
+    consent = forms.BooleanField(
+        required=True,
+        error_messages={"required": _("Please confirm that you agree, so that we can accept the passport.")},
+    )
+    consent_text_id = forms.IntegerField(widget=forms.HiddenInput)
+    file = forms.FileField(
+        required=True,
+        allow_empty_file=True,  # images.normalise_upload explains what is wrong with an empty file
+        error_messages={"required": _("Please take a photo of the passport or choose a file.")},
+    )
+
+
+class PassportFieldsForm(forms.Form):
+    surname = forms.CharField(label=_("Surname"), max_length=100)
+    given_names = forms.CharField(label=_("Given names"), max_length=100, required=False)
+    number = forms.CharField(label=_("Document number"), max_length=20)
+    nationality = forms.CharField(
+        label=_("Nationality"), max_length=3, help_text=_("Three-letter code, for example RUS, KAZ, UZB.")
+    )
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
+    sex = forms.ChoiceField(label=_("Sex"), choices=[("F", _("female")), ("M", _("male")), ("X", _("unspecified"))])
+    expiry_date = forms.DateField(
+        label=_("Expiry date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty if the document has none."),
+    )
+
+    def _clean_name(self, field: str) -> str:
+        value = " ".join(self.cleaned_data[field].split())
+        if value and not _NAME_RE.match(value):
+            raise forms.ValidationError(_("Use letters only, as written in the passport."))
+        return value.upper()
+
+    def clean_surname(self) -> str:
+        return self._clean_name("surname")
+
+    def clean_given_names(self) -> str:
+        return self._clean_name("given_names")
+
+    def clean_number(self) -> str:
+        value = "".join(self.cleaned_data["number"].split()).upper()
+        if not _NUMBER_RE.match(value):
+            raise forms.ValidationError(_("Use only the Latin letters and digits of the document number."))
+        return value
+
+    def clean_nationality(self) -> str:
+        value = self.cleaned_data["nationality"].strip().upper()
+        if not _COUNTRY_RE.match(value):
+            raise forms.ValidationError(_("Enter the three-letter country code, for example RUS."))
+        return value
+
+    def clean_date_of_birth(self) -> date:
+        value: date = self.cleaned_data["date_of_birth"]
+        today = timezone.localdate()
+        if value > today or value.year < today.year - 130:
+            raise forms.ValidationError(_("Check the date of birth."))
+        return value
+
+    def as_fields(self) -> dict[str, str]:
+        data = self.cleaned_data
+        return {
+            name: value.isoformat() if isinstance(value, date) else (value or "")
+            for name, value in data.items()
+        }

@@ -1,0 +1,117 @@
+"""Load a demo shop with orders in every state, and print how to get in. Safe to run again."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission, User
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from uploads import services, specimens
+from uploads.models import Order, Shop, UploadRequest
+
+SHOP_NAME = "Demo Shop 演示店"
+STAFF_GROUP = "Shop staff"
+STAFF_PERMISSIONS = [
+    "view_shop", "change_shop",
+    "view_order", "add_order", "change_order",
+    "view_uploadrequest", "change_uploadrequest",
+    "view_auditevent",
+    "view_passport",
+]  # fmt: skip
+SELLER = ("seller", "seller-demo-2026")
+ADMIN = ("admin", "admin-demo-2026")
+
+ORDERS = [
+    # number, customer, email, language, days to deadline, state
+    ("DEMO-1001", "Анна Смирнова", "anna@example.com", "ru", 10, "waiting"),
+    ("DEMO-1002", "Ivan Petrov", "ivan@example.com", "en", -3, "waiting"),
+    ("DEMO-1003", "Erik Eriksson", "erik@example.com", "ru", 7, "uploaded"),
+    ("DEMO-1004", "Мария Иванова", "maria@example.com", "ru", 5, "accepted"),
+    ("DEMO-1005", "Пётр Козлов", "petr@example.com", "ru", 2, "rejected"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo shop, users and orders and print the admin and upload links."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--site-url", default=settings.SITE_URL, help="Base URL printed in the links.")
+
+    def handle(self, *args: object, site_url: str, **options: object) -> None:
+        if not settings.DEBUG:
+            raise CommandError("The demo uses published passwords: it runs only with DEBUG on.")
+        with transaction.atomic():
+            shop = self._shop()
+            requests = [self._order(shop, *row) for row in ORDERS]
+        site_url = site_url.rstrip("/")
+        self.stdout.write(f"admin: {site_url}/admin/ {SELLER[0]} {SELLER[1]}")
+        for upload_request in requests:
+            if upload_request.status == UploadRequest.Status.EXPIRED:
+                link = services.upload_link_issue(upload_request=upload_request)
+            else:
+                link = services.upload_link_current(upload_request=upload_request)
+            self.stdout.write(f"upload link: {site_url}/u/{link.token}/")
+        self.stderr.write(
+            f"(superuser: {ADMIN[0]} {ADMIN[1]}; statuses: "
+            + ", ".join(f"{r.order.number}={r.status}" for r in requests)
+            + ")"
+        )
+
+    def _shop(self) -> Shop:
+        shop, _ = Shop.objects.get_or_create(
+            name=SHOP_NAME, defaults={"contact_email": "shop@example.com", "notification_language": "zh-hans"}
+        )
+        group, _ = Group.objects.get_or_create(name=STAFF_GROUP)
+        group.permissions.set(Permission.objects.filter(content_type__app_label="uploads", codename__in=STAFF_PERMISSIONS))
+        seller = self._user(*SELLER, superuser=False)
+        seller.groups.add(group)
+        shop.members.add(seller)
+        self._user(*ADMIN, superuser=True)
+        return shop
+
+    def _user(self, username: str, password: str, *, superuser: bool) -> User:
+        user, _ = User.objects.get_or_create(username=username)
+        user.is_staff = True
+        user.is_superuser = superuser
+        user.set_password(password)
+        user.save()
+        return user
+
+    def _order(self, shop: Shop, number: str, name: str, email: str, language: str, days: int, state: str) -> UploadRequest:
+        existing = Order.objects.filter(shop=shop, number=number).first()
+        if existing is not None:
+            return existing.upload_request
+        link = services.order_create(
+            shop_id=shop.pk,
+            number=number,
+            customer_name=name,
+            email=email,
+            language=language,
+            deadline=timezone.localdate() + timedelta(days=days),
+        )
+        upload_request = link.upload_request
+        if state != "waiting":
+            self._upload(upload_request)
+            decider = User.objects.get(username=SELLER[0])
+            if state == "accepted":
+                services.request_accept(upload_request=upload_request, actor=decider)
+            elif state == "rejected":
+                services.request_reject(
+                    upload_request=upload_request, actor=decider, reason="The photo is blurred; please retake it in daylight."
+                )
+        upload_request.refresh_from_db()
+        return upload_request
+
+    def _upload(self, upload_request: UploadRequest) -> None:
+        document = services.document_submit(
+            upload_request=upload_request,
+            data=specimens.render_jpeg(specimens.ERIKSSON),
+            consent_text_id=services.consent_text_current().pk,
+            language=upload_request.order.language,
+        )
+        services.document_read_mrz(document_id=document.pk)
+        document.refresh_from_db()
+        fields = services.document_fields(document=document)
+        services.document_confirm(document=document, fields=fields)

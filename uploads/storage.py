@@ -1,0 +1,40 @@
+"""Encrypted blobs in the ``passports`` storage (local disk or S3, see STORAGES in settings)."""
+
+import io
+import secrets
+from collections.abc import Iterator
+
+from django.core.files import File
+from django.core.files.storage import Storage, storages
+
+from uploads import crypto
+
+
+def passport_storage() -> Storage:
+    return storages["passports"]
+
+
+def blob_save(*, key: crypto.DataKey, plaintext: bytes) -> tuple[str, int]:
+    """Encrypt and store ``plaintext`` under a random name; return the name and stored size.
+
+    The name carries no order number or customer name: a listing of the bucket says nothing.
+    """
+    name = secrets.token_hex(16)
+    name = f"{name[:2]}/{name}.enc"
+    reader = crypto.EncryptingReader(key, io.BytesIO(plaintext))
+    stored_name = passport_storage().save(name, File(reader, name=name))
+    return stored_name, crypto.encrypted_size(len(plaintext))
+
+
+def blob_open(*, key: crypto.DataKey, name: str) -> Iterator[bytes]:
+    """Yield the decrypted content of a stored blob chunk by chunk."""
+    with passport_storage().open(name, "rb") as handle:
+        yield from crypto.decrypt_stream(key, handle)
+
+
+def blob_read(*, key: crypto.DataKey, name: str) -> bytes:
+    return b"".join(blob_open(key=key, name=name))
+
+
+def blob_delete(*, name: str) -> None:
+    passport_storage().delete(name)

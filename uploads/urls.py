@@ -1,0 +1,15 @@
+from django.urls import path
+
+from uploads.views import customer
+
+app_name = "uploads"
+
+urlpatterns = [
+    # Any path segment reaches the view, so a malformed link gets the same friendly page as an
+    # unknown one; the token's shape is checked in services.upload_request_by_token.
+    path("u/<str:token>/", customer.link_open, name="link"),
+    path("upload/", customer.upload_start, name="start"),
+    path("upload/review/", customer.upload_review, name="review"),
+    path("upload/review/image/", customer.upload_review_image, name="review_image"),
+    path("upload/done/", customer.upload_done, name="done"),
+]

@@ -1,0 +1,204 @@
+"""The customer's pages: open the link, consent and upload, review the fields, done.
+
+The token is in the link's path only once: ``link_open`` trades it for a session and redirects to
+token-free addresses, so it appears in no later request, page address, Referer or log line.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from uploads import crypto, services, storage, tasks
+from uploads.forms import PassportFieldsForm, UploadForm
+from uploads.images import RejectedFile, too_large
+from uploads.models import PassportDocument, UploadRequest
+from uploads.mrz.result import FORM_FIELDS
+from uploads.tokens import hash_token
+from uploads.upload_handlers import TOO_LARGE_ATTRIBUTE
+
+SESSION_REQUEST_ID = "upload_request_id"
+SESSION_TOKEN_HASH = "upload_token_hash"
+
+View = Callable[..., HttpResponse]
+
+
+def link_invalid(request: HttpRequest) -> HttpResponse:
+    # One answer for unknown, malformed and expired links: it tells nothing about other orders.
+    response = render(request, "uploads/link_invalid.html", status=404)
+    add_never_cache_headers(response)
+    return response
+
+
+@never_cache
+@require_GET
+def link_open(request: HttpRequest, token: str) -> HttpResponse:
+    upload_request = services.upload_request_by_token(token=token)
+    if upload_request is None:
+        return link_invalid(request)
+    request.session.cycle_key()
+    request.session[SESSION_REQUEST_ID] = upload_request.pk
+    request.session[SESSION_TOKEN_HASH] = hash_token(token)
+    return redirect("uploads:start")
+
+
+def customer_request_required(view: View) -> View:
+    """Load the customer's upload request from the session and speak the customer's language.
+
+    The session is bound to the token it was opened with: a link replaced by the seller, or one
+    that ran out, stops the session working too.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        request_id = request.session.get(SESSION_REQUEST_ID)
+        token_hash = request.session.get(SESSION_TOKEN_HASH)
+        upload_request = (
+            UploadRequest.objects.select_related("order__shop").filter(pk=request_id, token_hash=token_hash).first()
+            if request_id and token_hash
+            else None
+        )
+        if upload_request is not None:
+            services.upload_request_expire_if_due(upload_request=upload_request)
+        if upload_request is None or (
+            upload_request.is_link_expired and upload_request.status != UploadRequest.Status.ACCEPTED
+        ):
+            return link_invalid(request)
+        # A language the customer picked with the switcher wins; otherwise the order's.
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            translation.activate(upload_request.order.language)
+            request.LANGUAGE_CODE = upload_request.order.language
+        response = view(request, upload_request, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
+
+    return wrapper
+
+
+def _page_context(upload_request: UploadRequest) -> dict[str, object]:
+    return {
+        "upload_request": upload_request,
+        "order": upload_request.order,
+        "shop": upload_request.order.shop,
+        "retention_days": settings.PASSPORT_RETENTION_DAYS,
+        "max_megabytes": settings.PASSPORT_MAX_UPLOAD_BYTES // (1024 * 1024),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@customer_request_required
+def upload_start(request: HttpRequest, upload_request: UploadRequest) -> HttpResponse:
+    context = _page_context(upload_request)
+    context["current"] = services.document_current(upload_request=upload_request)
+    context["pending"] = services.document_pending(upload_request=upload_request)
+    if upload_request.status == UploadRequest.Status.ACCEPTED:
+        return render(request, "uploads/accepted.html", context)
+    try:
+        consent_text = services.consent_text_current()
+    except services.ServiceError as error:
+        context["error"] = error.message
+        return render(request, "uploads/unavailable.html", context, status=503)
+    context["consent_text"] = consent_text
+    status = 200
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if getattr(request, TOO_LARGE_ATTRIBUTE, False):
+            form.is_valid()
+            form.add_error(None, too_large().message)
+            status = 400
+        elif form.is_valid():
+            try:
+                document = services.document_submit(
+                    upload_request=upload_request,
+                    data=form.cleaned_data["file"].read(),
+                    consent_text_id=form.cleaned_data["consent_text_id"],
+                    language=translation.get_language() or settings.LANGUAGE_CODE,
+                )
+            except RejectedFile as rejected:
+                form.add_error("file", rejected.message)
+                status = 400
+            except services.ServiceError as error:
+                form.add_error(None, error.message)
+                status = 400
+            else:
+                tasks.read_document_mrz.enqueue(document_id=document.pk)
+                return redirect("uploads:review")
+        else:
+            status = 400
+    else:
+        form = UploadForm(initial={"consent_text_id": consent_text.pk})
+    context["form"] = form
+    return render(request, "uploads/start.html", context, status=status)
+
+
+def _review_document(upload_request: UploadRequest) -> PassportDocument | None:
+    return services.document_pending(upload_request=upload_request)
+
+
+@require_http_methods(["GET", "POST"])
+@customer_request_required
+def upload_review(request: HttpRequest, upload_request: UploadRequest) -> HttpResponse:
+    document = _review_document(upload_request)
+    if document is None or not upload_request.is_open_for_upload:
+        return redirect("uploads:start")
+    context = _page_context(upload_request)
+    context["document"] = document
+    if document.mrz_status == PassportDocument.MrzStatus.PENDING:
+        # A task worker is still reading it: the page refreshes itself.
+        return render(request, "uploads/reading.html", context)
+    read_fields = services.document_fields(document=document)
+    if request.method == "POST":
+        form = PassportFieldsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.document_confirm(document=document, fields=form.as_fields())
+            except services.ServiceError as error:
+                form.add_error(None, error.message)
+            else:
+                return redirect("uploads:done")
+        status = 400
+    else:
+        form = PassportFieldsForm(initial={name: read_fields.get(name) or None for name in FORM_FIELDS})
+        status = 200
+    validity = document.field_validity or {}
+    context["form"] = form
+    context["mrz_found"] = document.mrz_status == PassportDocument.MrzStatus.FOUND
+    # Fields the reader filled but could not vouch for: the customer must look at them.
+    context["fields_to_check"] = [name for name in FORM_FIELDS if read_fields.get(name) and not validity.get(name)]
+    return render(request, "uploads/review.html", context, status=status)
+
+
+@require_GET
+@customer_request_required
+def upload_review_image(request: HttpRequest, upload_request: UploadRequest) -> HttpResponse:
+    """The customer's own pending upload, so they can compare it with the fields."""
+    document = _review_document(upload_request)
+    if document is None or not document.blob_name:
+        return link_invalid(request)
+    return passport_image_response(document)
+
+
+def passport_image_response(document: PassportDocument) -> StreamingHttpResponse:
+    key = crypto.unwrap_data_key(document.wrapped_key)
+    response = StreamingHttpResponse(
+        storage.blob_open(key=key, name=document.blob_name), content_type=document.stored_content_type
+    )
+    response["Cache-Control"] = "no-store, private"
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+@require_GET
+@customer_request_required
+def upload_done(request: HttpRequest, upload_request: UploadRequest) -> HttpResponse:
+    context = _page_context(upload_request)
+    context["current"] = services.document_current(upload_request=upload_request)
+    if context["current"] is None:
+        return redirect("uploads:start")
+    return render(request, "uploads/done.html", context)
