@@ -163,19 +163,31 @@ MRZ_TESSDATA_DIR = BASE_DIR / "uploads" / "mrz" / "tessdata"
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")}}
 
 # --- Email -----------------------------------------------------------------------------------
-EMAIL_HOST = env_str("EMAIL_HOST", "")
-EMAIL_PORT = env_int("EMAIL_PORT", 587)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+_smtp_host = env_str("EMAIL_HOST", "")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "passports@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+if _smtp_host:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _smtp_host,
+                "port": env_int("EMAIL_PORT", 587, minimum=1),
+                "username": env_str("EMAIL_HOST_USER", ""),
+                "password": env_str("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", True),
+                "timeout": 20,
+            },
+        }
+    }
 elif DEBUG:
     # Development: each email is written to a file under the data folder, never to the console log.
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = DATA_DIR / "sent-emails"
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(DATA_DIR / "sent-emails")},
+        }
+    }
 else:
     raise ImproperlyConfigured("EMAIL_HOST must be set when DEBUG is off (customers get their links by email).")
 

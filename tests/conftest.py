@@ -24,7 +24,6 @@ def _isolated_settings(settings, tmp_path: Path) -> Iterator[None]:
         "OPTIONS": {"location": str(tmp_path / "passports"), "base_url": None},
     }
     settings.STORAGES = {**settings.STORAGES, "default": passport_storage, "passports": passport_storage}
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SITE_URL = "http://testserver"
     # Django's setting_changed signal makes `storages` forget its cached backends.
     yield
