@@ -14,7 +14,7 @@ MASTER_KEY_BYTES = 32  # AES-256
 def decode_master_key(text: str) -> bytes:
     """Decode one url-safe base64 key; raise ImproperlyConfigured naming the problem, never the key."""
     try:
-        key = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        key = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
         raise ImproperlyConfigured("a PASSPORT_ENCRYPTION_KEYS entry is not url-safe base64") from None
     if len(key) != MASTER_KEY_BYTES:

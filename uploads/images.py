@@ -18,8 +18,8 @@ from pillow_heif import register_heif_opener
 
 register_heif_opener()
 
-# Formats Pillow may open. MPO is what many phones' cameras write: a JPEG with a second picture.
-IMAGE_FORMATS = ("JPEG", "MPO", "PNG", "HEIF")
+# Formats Pillow may open. (Phones' MPO files open through the JPEG plugin and report "MPO".)
+IMAGE_FORMATS = ("JPEG", "PNG", "HEIF")
 PDF_MAGIC = b"%PDF-"
 # The stored copy is large enough to read every character of a passport page, and no larger.
 STORED_LONG_SIDE = 4096

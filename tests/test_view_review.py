@@ -1,0 +1,129 @@
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext
+from PIL import Image
+
+from uploads import services
+from uploads.models import PassportDocument, UploadRequest
+
+VALID = {
+    "surname": "ERIKSSON",
+    "given_names": "ANNA MARIA",
+    "number": "L898902C3",
+    "nationality": "UTO",
+    "date_of_birth": "1974-08-12",
+    "sex": "F",
+    "expiry_date": "2034-04-15",
+}
+
+
+@pytest.fixture
+def reviewing(customer, passport_jpeg):
+    """A customer who has uploaded the specimen and is on the review step."""
+    response = customer.post(
+        "/upload/",
+        {"consent": "on", "consent_text_id": services.consent_text_current().pk, "file": SimpleUploadedFile("p.jpg", passport_jpeg)},
+    )
+    assert response.status_code == 302
+    return customer
+
+
+def test_it_prefills_the_fields_from_the_mrz(reviewing):
+    page = reviewing.get("/upload/review/").content.decode()
+    assert 'value="ERIKSSON"' in page
+    assert 'value="ANNA MARIA"' in page
+    assert 'value="L898902C3"' in page
+    assert 'value="1974-08-12"' in page
+    assert 'value="2034-04-15"' in page
+    assert '<option value="F" selected>' in page
+
+
+def test_it_shows_the_customer_their_own_photo_uncached(reviewing):
+    response = reviewing.get("/upload/review/image/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert "no-store" in response["Cache-Control"]
+    assert b"".join(response.streaming_content).startswith(b"\xff\xd8")
+
+
+def test_it_confirms_and_marks_the_order_uploaded(reviewing, upload_request):
+    response = reviewing.post("/upload/review/", {**VALID, "surname": "Eriksson-Smith"})
+    assert response.status_code == 302
+    assert response["Location"] == "/upload/done/"
+    upload_request.refresh_from_db()
+    assert upload_request.status == UploadRequest.Status.UPLOADED
+    document = services.document_current(upload_request=upload_request)
+    assert services.document_fields(document=document)["surname"] == "ERIKSSON-SMITH"
+    done = reviewing.get("/upload/done/")
+    assert done.status_code == 200
+    assert b"A-100" in done.content
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("date_of_birth", "2999-01-01"),
+        ("date_of_birth", "12/31/abc"),
+        ("sex", "Q"),
+        ("nationality", "R1"),
+        ("number", "<script>"),
+        ("surname", "Robert'); DROP TABLE--"),
+        ("surname", ""),
+    ],
+)
+def test_it_refuses_tampered_values(reviewing, upload_request, field, value):
+    response = reviewing.post("/upload/review/", {**VALID, field: value})
+    assert response.status_code == 400
+    upload_request.refresh_from_db()
+    assert upload_request.status == UploadRequest.Status.WAITING
+
+
+def test_it_refuses_a_replayed_confirmation(reviewing, upload_request):
+    assert reviewing.post("/upload/review/", VALID).status_code == 302
+    replay = reviewing.post("/upload/review/", {**VALID, "surname": "MALLORY"})
+    assert replay.status_code == 302
+    assert replay["Location"] == "/upload/"
+    document = services.document_current(upload_request=upload_request)
+    assert services.document_fields(document=document)["surname"] == "ERIKSSON"
+
+
+def test_it_sends_the_customer_back_without_an_upload(customer):
+    response = customer.get("/upload/review/")
+    assert response.status_code == 302
+    assert response["Location"] == "/upload/"
+    assert customer.get("/upload/done/")["Location"] == "/upload/"
+
+
+def test_it_asks_for_manual_entry_when_no_mrz_is_found(customer, upload_request):
+    out = io.BytesIO()
+    Image.new("RGB", (1600, 1200), (235, 235, 235)).save(out, format="JPEG")
+    customer.post(
+        "/upload/",
+        {"consent": "on", "consent_text_id": services.consent_text_current().pk, "file": SimpleUploadedFile("p.jpg", out.getvalue())},
+    )
+    assert PassportDocument.objects.get().mrz_status == PassportDocument.MrzStatus.NOT_FOUND
+    page = customer.get("/upload/review/").content.decode()
+    assert 'name="surname"' in page
+    assert 'value="ERIKSSON"' not in page
+    with translation.override("ru"):
+        hint = gettext(
+            "We could not read the lines at the bottom of the passport page. Please type the details yourself, "
+            "or go back and take a sharper photo: the whole page, flat, in good light, without glare."
+        )
+    assert escape(hint) in page
+
+
+def test_it_lets_the_customer_replace_the_photo_until_accepted(reviewing, upload_request, passport_jpeg):
+    reviewing.post("/upload/review/", VALID)
+    page = reviewing.get("/upload/")
+    assert b'type="file"' in page.content
+    reviewing.post(
+        "/upload/",
+        {"consent": "on", "consent_text_id": services.consent_text_current().pk, "file": SimpleUploadedFile("p.jpg", passport_jpeg)},
+    )
+    assert reviewing.post("/upload/review/", VALID).status_code == 302
+    assert PassportDocument.objects.filter(upload_request=upload_request, superseded_at__isnull=True).count() == 1

@@ -1,0 +1,144 @@
+import io
+from datetime import timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from PIL import Image
+
+from uploads import services
+from uploads.models import PassportDocument, UploadRequest
+
+
+def _in(language: str, text: str) -> str:
+    with translation.override(language):
+        return gettext(text)
+
+
+def _post(client: Client, data: bytes, *, consent: bool = True, name: str = "passport.jpg"):
+    form = {"consent_text_id": services.consent_text_current().pk, "file": SimpleUploadedFile(name, data)}
+    if consent:
+        form["consent"] = "on"
+    return client.post("/upload/", form)
+
+
+def test_it_tells_who_asks_why_and_for_how_long(customer, settings):
+    response = customer.get("/upload/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Alice&#x27;s Goods" in page or "Alice's Goods" in page
+    assert "A-100" in page
+    assert str(settings.PASSPORT_RETENTION_DAYS) in page
+    assert services.consent_text_current().body_ru[:40] in page
+    assert 'capture="environment"' in page
+    assert 'enctype="multipart/form-data"' in page
+
+
+def test_it_speaks_the_orders_language(customer):
+    response = customer.get("/upload/", HTTP_ACCEPT_LANGUAGE="en")
+    assert b'<html lang="ru">' in response.content
+    assert _in("ru", "Why it is needed") in response.content.decode()
+
+
+def test_it_lets_the_customer_switch_language_and_stay_on_the_step(customer):
+    response = customer.post("/i18n/setlang/", {"language": "en", "next": "/upload/"})
+    assert response["Location"] == "/upload/"
+    page = customer.get("/upload/")
+    assert b'<html lang="en">' in page.content
+    assert b"Why it is needed" in page.content
+
+
+def test_it_takes_a_photo_and_moves_on_to_the_review(customer, passport_jpeg, upload_request):
+    response = _post(customer, passport_jpeg)
+    assert response.status_code == 302
+    assert response["Location"] == "/upload/review/"
+    document = PassportDocument.objects.get(upload_request=upload_request)
+    assert document.mrz_status == PassportDocument.MrzStatus.FOUND
+
+
+def test_it_requires_consent_and_stores_nothing_without_it(customer, passport_jpeg):
+    response = _post(customer, passport_jpeg, consent=False)
+    assert response.status_code == 400
+    assert _in("ru", "Please confirm that you agree, so that we can accept the passport.") in response.content.decode()
+    assert PassportDocument.objects.count() == 0
+
+
+def test_it_explains_a_bad_file_in_the_customers_language(customer):
+    response = _post(customer, b"%PDF-1.4 not really", name="passport.jpg")
+    assert response.status_code == 400
+    expected = _in("ru", "The file is damaged or incomplete. Please take the photo again.")
+    assert expected in response.content.decode()
+    assert PassportDocument.objects.count() == 0
+
+
+def test_it_ignores_the_file_name_and_browser_content_type(customer):
+    fake = SimpleUploadedFile("photo.jpg", b"#!/bin/sh\nrm -rf /\n", content_type="image/jpeg")
+    response = customer.post(
+        "/upload/", {"consent": "on", "consent_text_id": services.consent_text_current().pk, "file": fake}
+    )
+    assert response.status_code == 400
+    assert PassportDocument.objects.count() == 0
+
+
+def test_it_refuses_a_file_over_the_limit_without_reading_it_all(customer, settings):
+    settings.PASSPORT_MAX_UPLOAD_BYTES = 100_000
+    response = _post(customer, b"\xff\xd8\xff" + b"\0" * 300_000)
+    assert response.status_code == 400
+    assert _in("ru", "The file is larger than %(megabytes)d MB. Please send a smaller photo.") % {"megabytes": 0} in (
+        response.content.decode()
+    )
+    assert PassportDocument.objects.count() == 0
+
+
+def test_it_refuses_a_decompression_bomb(customer):
+    out = io.BytesIO()
+    Image.new("1", (12_000, 10_000)).save(out, format="PNG")  # 120 megapixels in a small file
+    response = _post(customer, out.getvalue(), name="bomb.png")
+    assert response.status_code == 400
+    assert PassportDocument.objects.count() == 0
+
+
+def test_it_survives_a_tampered_form(customer, passport_jpeg):
+    response = customer.post(
+        "/upload/", {"consent": "on", "consent_text_id": "'; DROP TABLE", "file": SimpleUploadedFile("a.jpg", passport_jpeg)}
+    )
+    assert response.status_code == 400
+    response = customer.post("/upload/", {"consent": "on", "consent_text_id": "999999", "file": SimpleUploadedFile("a.jpg", passport_jpeg)})
+    assert response.status_code == 400
+    response = customer.post("/upload/", {"consent": "on", "consent_text_id": services.consent_text_current().pk})
+    assert response.status_code == 400
+    assert PassportDocument.objects.count() == 0
+
+
+def test_it_answers_a_missing_csrf_token_with_a_friendly_page(link, passport_jpeg):
+    browser = Client(enforce_csrf_checks=True)
+    browser.get(f"/u/{link.token}/")
+    response = _post(browser, passport_jpeg)
+    assert response.status_code == 403
+    assert _in("ru", "The page has expired") in response.content.decode()
+    assert PassportDocument.objects.count() == 0
+
+
+def test_it_tells_the_customer_when_the_passport_is_already_accepted(customer, uploaded_request, alice, passport_jpeg):
+    services.request_accept(upload_request=uploaded_request, actor=alice)
+    page = customer.get("/upload/")
+    assert _in("ru", "Your passport has been accepted") in page.content.decode()
+    assert b'type="file"' not in page.content
+    before = PassportDocument.objects.count()
+    _post(customer, passport_jpeg)
+    assert PassportDocument.objects.count() == before
+
+
+def test_it_shows_the_reason_after_a_rejection(customer, uploaded_request, alice):
+    services.request_reject(upload_request=uploaded_request, actor=alice, reason="Glare over the photo")
+    page = customer.get("/upload/")
+    assert "Glare over the photo" in page.content.decode()
+    assert b'type="file"' in page.content
+
+
+def test_it_stops_working_when_the_link_expires_mid_visit(customer, upload_request, passport_jpeg):
+    UploadRequest.objects.filter(pk=upload_request.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = _post(customer, passport_jpeg)
+    assert response.status_code == 404
+    assert PassportDocument.objects.count() == 0
