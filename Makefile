@@ -15,7 +15,7 @@ PYTHON ?= $(shell for candidate in python3.14 python3.13 python3.12 $$HOME/.pyen
 	$$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$candidate; break; }; \
 	done)
 
-.PHONY: help run test setup system-deps compilemessages messages lint format migrate demo clean
+.PHONY: help run test setup system-deps compilemessages messages i18n-report lint format migrate demo clean
 
 help:
 	@echo "make run    - set up everything, load the demo and serve on http://$(HOST):$(PORT)"
@@ -40,7 +40,7 @@ compilemessages: $(STAMP)
 	@$(PY) manage.py compilemessages --ignore '.venv' --ignore 'data' >/dev/null
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages --locale ru --no-location --ignore '.venv/*' --ignore 'data/*'
+	@PY=$(PY) ./scripts/messages.sh
 
 migrate: setup compilemessages
 	$(PY) manage.py migrate --noinput
@@ -50,6 +50,9 @@ run: migrate
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup compilemessages
+	@./scripts/system-deps.sh --tests
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
 
 lint: $(STAMP)
@@ -62,3 +65,6 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) data
+
+i18n-report: $(STAMP)
+	@$(PY) -m uploads.i18n_report

@@ -16,7 +16,9 @@ def decode_master_key(text: str) -> bytes:
     try:
         key = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
-        raise ImproperlyConfigured("a PASSPORT_ENCRYPTION_KEYS entry is not url-safe base64") from None
+        raise ImproperlyConfigured(
+            "a PASSPORT_ENCRYPTION_KEYS entry is not url-safe base64"
+        ) from None
     if len(key) != MASTER_KEY_BYTES:
         raise ImproperlyConfigured(
             f"a PASSPORT_ENCRYPTION_KEYS entry decodes to {len(key)} bytes; AES-256 needs {MASTER_KEY_BYTES}"

@@ -22,7 +22,9 @@ DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data"))).resolve()
 _DEV_SECRET_KEY = "dev-only-secret-key-never-use-in-production"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET_KEY if DEBUG else "")
 if not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET_KEY):
-    raise ImproperlyConfigured("SECRET_KEY must be set to a random string of at least 50 characters.")
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a random string of at least 50 characters."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -100,7 +102,11 @@ LANGUAGES = [
     ("zh-hans", _("Simplified Chinese")),
 ]
 # The seller's side (admin, exports, notifications to staff) is offered in these.
-SELLER_LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("ru", _("Russian")), ("en", _("English"))]
+SELLER_LANGUAGES = [
+    ("zh-hans", _("Simplified Chinese")),
+    ("ru", _("Russian")),
+    ("en", _("English")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "ru"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("ru", "en")
@@ -160,7 +166,11 @@ MRZ_TESSDATA_DIR = BASE_DIR / "uploads" / "mrz" / "tessdata"
 
 # Django's tasks framework. The immediate backend runs a task inside the request that enqueued it,
 # which is what a one-machine install wants; a worker backend is a settings change.
-TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")}}
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
+    }
+}
 
 # --- Email -----------------------------------------------------------------------------------
 _smtp_host = env_str("EMAIL_HOST", "")
@@ -189,7 +199,9 @@ elif DEBUG:
         }
     }
 else:
-    raise ImproperlyConfigured("EMAIL_HOST must be set when DEBUG is off (customers get their links by email).")
+    raise ImproperlyConfigured(
+        "EMAIL_HOST must be set when DEBUG is off (customers get their links by email)."
+    )
 
 # --- Security --------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -198,11 +210,15 @@ SESSION_COOKIE_AGE = 60 * 60 * 24  # a customer session lasts a day; the link it
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+)
 SECURE_HSTS_SECONDS = 0 if DEBUG else 60 * 60 * 24 * 365
 SECURE_CONTENT_TYPE_NOSNIFF = True
-# Upload links carry a token in the path: no page may leak its address through Referer.
-SECURE_REFERRER_POLICY = "no-referrer"
+# Upload links carry a token in the path. It is traded for a session at once (no page with the
+# token in its address loads anything), and no address is ever sent to another site. Not
+# "no-referrer": with it, browsers send "Origin: null" on form posts and CSRF checks fail.
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "uploads.views.errors.csrf_failure"
 
@@ -214,7 +230,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"redact_tokens": {"()": "portal.logging.RedactUploadTokens"}},
     "formatters": {
-        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Debian packages the portal needs: Tesseract for the MRZ, gettext for the translations.
+# Debian packages the portal needs: Tesseract for the MRZ, gettext for the translations, OCR-B for
+# the specimen passports of the demo and the tests; with --tests also Chromium, which the browser
+# tests drive through Playwright (Debian's build: Playwright's own browser download is not used).
 # Installs what is missing when run as root; otherwise says which packages to install.
 set -euo pipefail
 
 missing=()
 command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
-# OCR-B, the MRZ typeface: the demo and the tests render specimen passports with it.
 [ -f /usr/share/fonts/opentype/ocr-b/OCRB.otf ] || missing+=(fonts-ocr-b)
+if [ "${1:-}" = "--tests" ]; then
+    command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fi
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

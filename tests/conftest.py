@@ -23,7 +23,11 @@ def _isolated_settings(settings, tmp_path: Path) -> Iterator[None]:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(tmp_path / "passports"), "base_url": None},
     }
-    settings.STORAGES = {**settings.STORAGES, "default": passport_storage, "passports": passport_storage}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": passport_storage,
+        "passports": passport_storage,
+    }
     settings.SITE_URL = "http://testserver"
     # Django's setting_changed signal makes `storages` forget its cached backends.
     yield
@@ -44,12 +48,22 @@ def other_shop(db) -> Shop:
 
 
 def _staff(username: str, shop: Shop, *, may_view_passport: bool = True) -> User:
-    user = User.objects.create_user(username=username, password="password", is_staff=True)  # noqa: S106
-    codenames = ["view_uploadrequest", "change_uploadrequest", "view_order", "add_order", "change_order", "view_shop", "view_auditevent"]
+    user = User.objects.create_user(username=username, password="password", is_staff=True)
+    codenames = [
+        "view_uploadrequest",
+        "change_uploadrequest",
+        "view_order",
+        "add_order",
+        "change_order",
+        "view_shop",
+        "view_auditevent",
+    ]
     if may_view_passport:
         codenames.append("view_passport")
     group, _ = Group.objects.get_or_create(name=f"staff-{username}")
-    group.permissions.set(Permission.objects.filter(content_type__app_label="uploads", codename__in=codenames))
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label="uploads", codename__in=codenames)
+    )
     user.groups.add(group)
     shop.members.add(user)
     return user
@@ -76,7 +90,11 @@ def bob(other_shop: Shop) -> User:
 @pytest.fixture
 def link(shop: Shop) -> services.IssuedLink:
     return services.order_create(
-        shop_id=shop.pk, number="A-100", customer_name="Anna Eriksson", email="anna@example.com", language="ru"
+        shop_id=shop.pk,
+        number="A-100",
+        customer_name="Anna Eriksson",
+        email="anna@example.com",
+        language="ru",
     )
 
 

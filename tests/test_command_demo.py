@@ -41,7 +41,7 @@ def test_it_is_idempotent(db, demo_settings):
 
 def test_its_links_and_login_work(db, demo_settings):
     lines = _run().splitlines()
-    _, url, username, password = lines[0].split(" ")
+    _, _url, username, password = lines[0].split(" ")
     browser = Client()
     assert browser.login(username=username, password=password)
     page = browser.get("/admin/uploads/uploadrequest/")

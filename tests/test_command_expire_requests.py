@@ -8,7 +8,9 @@ from uploads.models import UploadRequest
 
 
 def test_it_expires_requests_whose_link_ran_out(upload_request):
-    UploadRequest.objects.filter(pk=upload_request.pk).update(expires_at=timezone.now() - timedelta(hours=1))
+    UploadRequest.objects.filter(pk=upload_request.pk).update(
+        expires_at=timezone.now() - timedelta(hours=1)
+    )
     out = StringIO()
     call_command("expire_requests", stdout=out)
     upload_request.refresh_from_db()

@@ -15,7 +15,9 @@ def _decrypt(key: crypto.DataKey, ciphertext: bytes) -> bytes:
     return b"".join(crypto.decrypt_stream(key, io.BytesIO(ciphertext)))
 
 
-@pytest.mark.parametrize("size", [0, 1, crypto.CHUNK_SIZE - 1, crypto.CHUNK_SIZE, 3 * crypto.CHUNK_SIZE + 17])
+@pytest.mark.parametrize(
+    "size", [0, 1, crypto.CHUNK_SIZE - 1, crypto.CHUNK_SIZE, 3 * crypto.CHUNK_SIZE + 17]
+)
 def test_it_round_trips_streams_of_any_size(size):
     key = crypto.new_data_key()
     plaintext = os.urandom(size)

@@ -15,7 +15,10 @@ Status = UploadRequest.Status
 
 def _submit(upload_request, data):
     return services.document_submit(
-        upload_request=upload_request, data=data, consent_text_id=services.consent_text_current().pk, language="ru"
+        upload_request=upload_request,
+        data=data,
+        consent_text_id=services.consent_text_current().pk,
+        language="ru",
     )
 
 
@@ -47,13 +50,20 @@ def test_it_sets_the_link_expiry_from_settings(settings, shop):
 
 def test_it_finds_a_request_by_its_token_only(link):
     assert services.upload_request_by_token(token=link.token) == link.upload_request
-    assert services.upload_request_by_token(token=link.token[:-1] + ("A" if link.token[-1] != "A" else "B")) is None
+    assert (
+        services.upload_request_by_token(
+            token=link.token[:-1] + ("A" if link.token[-1] != "A" else "B")
+        )
+        is None
+    )
     assert services.upload_request_by_token(token="../../etc/passwd") is None
     assert services.upload_request_by_token(token="") is None
 
 
 def test_it_expires_a_link_that_ran_out(link):
-    UploadRequest.objects.filter(pk=link.upload_request.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    UploadRequest.objects.filter(pk=link.upload_request.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
     assert services.upload_request_by_token(token=link.token) is None
     assert UploadRequest.objects.get(pk=link.upload_request.pk).status == Status.EXPIRED
 
@@ -84,7 +94,9 @@ def test_it_emails_the_link_in_the_orders_language(link):
 
 def test_it_expires_due_requests_in_bulk(link, shop):
     fresh = services.order_create(shop_id=shop.pk, number="F-1", customer_name="Fresh")
-    UploadRequest.objects.filter(pk=link.upload_request.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    UploadRequest.objects.filter(pk=link.upload_request.pk).update(
+        expires_at=timezone.now() - timedelta(days=1)
+    )
     assert services.upload_requests_expire_due() == 1
     assert UploadRequest.objects.get(pk=link.upload_request.pk).status == Status.EXPIRED
     assert UploadRequest.objects.get(pk=fresh.upload_request.pk).status == Status.WAITING
@@ -93,7 +105,9 @@ def test_it_expires_due_requests_in_bulk(link, shop):
 # --- the customer's upload --------------------------------------------------------------------
 
 
-def test_it_stores_the_upload_encrypted_and_decrypts_it_back(upload_request, passport_jpeg, settings):
+def test_it_stores_the_upload_encrypted_and_decrypts_it_back(
+    upload_request, passport_jpeg, settings
+):
     document = _submit(upload_request, passport_jpeg)
     raw = storage.passport_storage().open(document.blob_name).read()
     assert not raw.startswith(b"\xff\xd8")
@@ -120,7 +134,9 @@ def test_it_stores_nothing_for_a_bad_file(upload_request, settings):
     assert _stored_files(settings) == []
 
 
-def test_it_replaces_an_unconfirmed_upload_and_deletes_its_file(upload_request, passport_jpeg, settings):
+def test_it_replaces_an_unconfirmed_upload_and_deletes_its_file(
+    upload_request, passport_jpeg, settings
+):
     first = _submit(upload_request, passport_jpeg)
     second = _submit(upload_request, passport_jpeg)
     assert not PassportDocument.objects.filter(pk=first.pk).exists()
@@ -141,8 +157,9 @@ def test_it_reads_the_mrz_into_sealed_fields(upload_request, passport_jpeg):
 
 
 def test_it_marks_a_photo_without_mrz_as_not_found(upload_request):
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     out = io.BytesIO()
     Image.new("RGB", (1200, 900), (240, 240, 240)).save(out, format="JPEG")
@@ -188,7 +205,9 @@ def test_it_refuses_uploads_once_accepted(uploaded_request, passport_jpeg, alice
 
 
 def test_it_refuses_uploads_on_an_expired_link(upload_request, passport_jpeg):
-    UploadRequest.objects.filter(pk=upload_request.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    UploadRequest.objects.filter(pk=upload_request.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
     upload_request.refresh_from_db()
     with pytest.raises(services.ServiceError):
         _submit(upload_request, passport_jpeg)
@@ -201,7 +220,9 @@ def test_it_accepts_an_uploaded_passport(uploaded_request, alice):
     services.request_accept(upload_request=uploaded_request, actor=alice)
     assert uploaded_request.status == Status.ACCEPTED
     assert uploaded_request.decided_by == alice
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.ACCEPT, upload_request=uploaded_request).exists()
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.ACCEPT, upload_request=uploaded_request
+    ).exists()
 
 
 def test_it_refuses_to_accept_before_upload(upload_request, alice):
@@ -213,7 +234,9 @@ def test_it_refuses_to_accept_before_upload(upload_request, alice):
 
 def test_it_rejects_with_a_reason_and_tells_the_customer(uploaded_request, alice, link):
     mail.outbox.clear()
-    services.request_reject(upload_request=uploaded_request, actor=alice, reason="Glare over the number")
+    services.request_reject(
+        upload_request=uploaded_request, actor=alice, reason="Glare over the number"
+    )
     assert uploaded_request.status == Status.REJECTED
     assert uploaded_request.rejection_reason == "Glare over the number"
     assert uploaded_request.is_open_for_upload
@@ -228,7 +251,9 @@ def test_it_refuses_a_rejection_without_reason(uploaded_request, alice):
     assert uploaded_request.status == Status.UPLOADED
 
 
-def test_it_returns_to_uploaded_when_the_customer_uploads_again_after_rejection(uploaded_request, alice, passport_jpeg):
+def test_it_returns_to_uploaded_when_the_customer_uploads_again_after_rejection(
+    uploaded_request, alice, passport_jpeg
+):
     services.request_reject(upload_request=uploaded_request, actor=alice, reason="Blurred")
     submit_and_confirm(uploaded_request, passport_jpeg)
     assert uploaded_request.status == Status.UPLOADED

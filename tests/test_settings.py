@@ -26,7 +26,7 @@ def _start(tmp_path: Path, **overrides: str | None) -> subprocess.CompletedProce
     for key, value in {**GOOD, **overrides}.items():
         if value is not None:
             env[key] = value
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); print('started')"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
@@ -69,7 +69,9 @@ def test_it_never_prints_the_key_it_refuses(tmp_path):
 
 
 def test_it_keeps_a_private_development_key_in_the_data_folder(tmp_path):
-    result = _start(tmp_path, DEBUG="1", PASSPORT_ENCRYPTION_KEYS=None, SECRET_KEY=None, EMAIL_HOST=None)
+    result = _start(
+        tmp_path, DEBUG="1", PASSPORT_ENCRYPTION_KEYS=None, SECRET_KEY=None, EMAIL_HOST=None
+    )
     assert result.returncode == 0, result.stderr
     key_file = tmp_path / "dev-encryption.key"
     assert key_file.stat().st_mode & 0o777 == 0o600

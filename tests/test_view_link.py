@@ -18,6 +18,8 @@ def test_it_trades_the_token_for_a_session_and_a_token_free_address(client, link
     assert response["Location"] == "/upload/"
     assert link.token not in response["Location"]
     assert response["Referrer-Policy"] == "no-referrer"
+    page = client.get("/upload/")
+    assert page["Referrer-Policy"] == "same-origin"
     assert "no-cache" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
 
 
@@ -30,15 +32,21 @@ def test_it_shows_a_friendly_page_for_an_unknown_link(client, db):
 
 def test_it_answers_the_same_for_unknown_and_expired_links(client, link):
     unknown = client.get("/u/" + "B" * 43 + "/")
-    UploadRequest.objects.filter(pk=link.upload_request.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    UploadRequest.objects.filter(pk=link.upload_request.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
     expired = client.get(f"/u/{link.token}/")
     assert expired.status_code == unknown.status_code == 404
 
     def without_per_request_values(content: bytes) -> bytes:
         # The CSRF token and the language switcher's return address differ per request.
-        return re.sub(rb'name="(csrfmiddlewaretoken|next)" (type="hidden" )?value="[^"]+"', b"", content)
+        return re.sub(
+            rb'name="(csrfmiddlewaretoken|next)" (type="hidden" )?value="[^"]+"', b"", content
+        )
 
-    assert without_per_request_values(expired.content) == without_per_request_values(unknown.content)
+    assert without_per_request_values(expired.content) == without_per_request_values(
+        unknown.content
+    )
 
 
 def test_it_speaks_the_visitors_language_on_the_invalid_link_page(client, db):

@@ -26,7 +26,11 @@ def reviewing(customer, passport_jpeg):
     """A customer who has uploaded the specimen and is on the review step."""
     response = customer.post(
         "/upload/",
-        {"consent": "on", "consent_text_id": services.consent_text_current().pk, "file": SimpleUploadedFile("p.jpg", passport_jpeg)},
+        {
+            "consent": "on",
+            "consent_text_id": services.consent_text_current().pk,
+            "file": SimpleUploadedFile("p.jpg", passport_jpeg),
+        },
     )
     assert response.status_code == 302
     return customer
@@ -103,7 +107,11 @@ def test_it_asks_for_manual_entry_when_no_mrz_is_found(customer, upload_request)
     Image.new("RGB", (1600, 1200), (235, 235, 235)).save(out, format="JPEG")
     customer.post(
         "/upload/",
-        {"consent": "on", "consent_text_id": services.consent_text_current().pk, "file": SimpleUploadedFile("p.jpg", out.getvalue())},
+        {
+            "consent": "on",
+            "consent_text_id": services.consent_text_current().pk,
+            "file": SimpleUploadedFile("p.jpg", out.getvalue()),
+        },
     )
     assert PassportDocument.objects.get().mrz_status == PassportDocument.MrzStatus.NOT_FOUND
     page = customer.get("/upload/review/").content.decode()
@@ -117,13 +125,24 @@ def test_it_asks_for_manual_entry_when_no_mrz_is_found(customer, upload_request)
     assert escape(hint) in page
 
 
-def test_it_lets_the_customer_replace_the_photo_until_accepted(reviewing, upload_request, passport_jpeg):
+def test_it_lets_the_customer_replace_the_photo_until_accepted(
+    reviewing, upload_request, passport_jpeg
+):
     reviewing.post("/upload/review/", VALID)
     page = reviewing.get("/upload/")
     assert b'type="file"' in page.content
     reviewing.post(
         "/upload/",
-        {"consent": "on", "consent_text_id": services.consent_text_current().pk, "file": SimpleUploadedFile("p.jpg", passport_jpeg)},
+        {
+            "consent": "on",
+            "consent_text_id": services.consent_text_current().pk,
+            "file": SimpleUploadedFile("p.jpg", passport_jpeg),
+        },
     )
     assert reviewing.post("/upload/review/", VALID).status_code == 302
-    assert PassportDocument.objects.filter(upload_request=upload_request, superseded_at__isnull=True).count() == 1
+    assert (
+        PassportDocument.objects.filter(
+            upload_request=upload_request, superseded_at__isnull=True
+        ).count()
+        == 1
+    )

@@ -17,7 +17,10 @@ def _in(language: str, text: str) -> str:
 
 
 def _post(client: Client, data: bytes, *, consent: bool = True, name: str = "passport.jpg"):
-    form = {"consent_text_id": services.consent_text_current().pk, "file": SimpleUploadedFile(name, data)}
+    form = {
+        "consent_text_id": services.consent_text_current().pk,
+        "file": SimpleUploadedFile(name, data),
+    }
     if consent:
         form["consent"] = "on"
     return client.post("/upload/", form)
@@ -60,7 +63,10 @@ def test_it_takes_a_photo_and_moves_on_to_the_review(customer, passport_jpeg, up
 def test_it_requires_consent_and_stores_nothing_without_it(customer, passport_jpeg):
     response = _post(customer, passport_jpeg, consent=False)
     assert response.status_code == 400
-    assert _in("ru", "Please confirm that you agree, so that we can accept the passport.") in response.content.decode()
+    assert (
+        _in("ru", "Please confirm that you agree, so that we can accept the passport.")
+        in response.content.decode()
+    )
     assert PassportDocument.objects.count() == 0
 
 
@@ -75,7 +81,8 @@ def test_it_explains_a_bad_file_in_the_customers_language(customer):
 def test_it_ignores_the_file_name_and_browser_content_type(customer):
     fake = SimpleUploadedFile("photo.jpg", b"#!/bin/sh\nrm -rf /\n", content_type="image/jpeg")
     response = customer.post(
-        "/upload/", {"consent": "on", "consent_text_id": services.consent_text_current().pk, "file": fake}
+        "/upload/",
+        {"consent": "on", "consent_text_id": services.consent_text_current().pk, "file": fake},
     )
     assert response.status_code == 400
     assert PassportDocument.objects.count() == 0
@@ -85,9 +92,9 @@ def test_it_refuses_a_file_over_the_limit_without_reading_it_all(customer, setti
     settings.PASSPORT_MAX_UPLOAD_BYTES = 100_000
     response = _post(customer, b"\xff\xd8\xff" + b"\0" * 300_000)
     assert response.status_code == 400
-    assert _in("ru", "The file is larger than %(megabytes)d MB. Please send a smaller photo.") % {"megabytes": 0} in (
-        response.content.decode()
-    )
+    assert _in("ru", "The file is larger than %(megabytes)d MB. Please send a smaller photo.") % {
+        "megabytes": 0
+    } in (response.content.decode())
     assert PassportDocument.objects.count() == 0
 
 
@@ -101,12 +108,26 @@ def test_it_refuses_a_decompression_bomb(customer):
 
 def test_it_survives_a_tampered_form(customer, passport_jpeg):
     response = customer.post(
-        "/upload/", {"consent": "on", "consent_text_id": "'; DROP TABLE", "file": SimpleUploadedFile("a.jpg", passport_jpeg)}
+        "/upload/",
+        {
+            "consent": "on",
+            "consent_text_id": "'; DROP TABLE",
+            "file": SimpleUploadedFile("a.jpg", passport_jpeg),
+        },
     )
     assert response.status_code == 400
-    response = customer.post("/upload/", {"consent": "on", "consent_text_id": "999999", "file": SimpleUploadedFile("a.jpg", passport_jpeg)})
+    response = customer.post(
+        "/upload/",
+        {
+            "consent": "on",
+            "consent_text_id": "999999",
+            "file": SimpleUploadedFile("a.jpg", passport_jpeg),
+        },
+    )
     assert response.status_code == 400
-    response = customer.post("/upload/", {"consent": "on", "consent_text_id": services.consent_text_current().pk})
+    response = customer.post(
+        "/upload/", {"consent": "on", "consent_text_id": services.consent_text_current().pk}
+    )
     assert response.status_code == 400
     assert PassportDocument.objects.count() == 0
 
@@ -120,7 +141,9 @@ def test_it_answers_a_missing_csrf_token_with_a_friendly_page(link, passport_jpe
     assert PassportDocument.objects.count() == 0
 
 
-def test_it_tells_the_customer_when_the_passport_is_already_accepted(customer, uploaded_request, alice, passport_jpeg):
+def test_it_tells_the_customer_when_the_passport_is_already_accepted(
+    customer, uploaded_request, alice, passport_jpeg
+):
     services.request_accept(upload_request=uploaded_request, actor=alice)
     page = customer.get("/upload/")
     assert _in("ru", "Your passport has been accepted") in page.content.decode()
@@ -131,14 +154,18 @@ def test_it_tells_the_customer_when_the_passport_is_already_accepted(customer, u
 
 
 def test_it_shows_the_reason_after_a_rejection(customer, uploaded_request, alice):
-    services.request_reject(upload_request=uploaded_request, actor=alice, reason="Glare over the photo")
+    services.request_reject(
+        upload_request=uploaded_request, actor=alice, reason="Glare over the photo"
+    )
     page = customer.get("/upload/")
     assert "Glare over the photo" in page.content.decode()
     assert b'type="file"' in page.content
 
 
 def test_it_stops_working_when_the_link_expires_mid_visit(customer, upload_request, passport_jpeg):
-    UploadRequest.objects.filter(pk=upload_request.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    UploadRequest.objects.filter(pk=upload_request.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
     response = _post(customer, passport_jpeg)
     assert response.status_code == 404
     assert PassportDocument.objects.count() == 0

@@ -5,6 +5,7 @@ from datetime import date
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -15,8 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from uploads import exports, services
 from uploads.forms import PassportFieldsForm
@@ -97,7 +97,9 @@ class OrderAdmin(ShopScopedAdmin):
     def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
         return ["shop", "number"] if obj else []
 
-    def save_model(self, request: HttpRequest, obj: Order, form: forms.ModelForm, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Order, form: forms.ModelForm, change: bool
+    ) -> None:
         if change:
             super().save_model(request, obj, form, change)
             return
@@ -112,7 +114,11 @@ class OrderAdmin(ShopScopedAdmin):
         )
         obj.pk = link.upload_request.order_id
         obj.refresh_from_db()
-        messages.success(request, _("Upload link for order %(number)s: %(url)s") % {"number": obj.number, "url": link.url})
+        messages.success(
+            request,
+            _("Upload link for order %(number)s: %(url)s")
+            % {"number": obj.number, "url": link.url},
+        )
 
 
 class StatusFilterOverdue(admin.SimpleListFilter):
@@ -124,7 +130,11 @@ class StatusFilterOverdue(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
         overdue = Q(order__deadline__lt=timezone.localdate()) & Q(
-            status__in=[UploadRequest.Status.WAITING, UploadRequest.Status.REJECTED, UploadRequest.Status.EXPIRED]
+            status__in=[
+                UploadRequest.Status.WAITING,
+                UploadRequest.Status.REJECTED,
+                UploadRequest.Status.EXPIRED,
+            ]
         )
         if self.value() == "yes":
             return queryset.filter(overdue)
@@ -141,7 +151,11 @@ class ShopFilter(admin.SimpleListFilter):
         return [(str(shop.pk), shop.name) for shop in shops_of(request.user)]
 
     def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
-        return queryset.filter(order__shop_id=self.value()) if self.value() else queryset
+        if not self.value():
+            return queryset
+        if not self.value().isdigit():
+            raise IncorrectLookupParameters  # the admin's "?e=1" page, not a server error
+        return queryset.filter(order__shop_id=self.value())
 
 
 class RejectForm(forms.Form):
@@ -156,7 +170,14 @@ class RejectForm(forms.Form):
 @admin.register(UploadRequest)
 class UploadRequestAdmin(ShopScopedAdmin):
     shop_path = "order__shop"
-    list_display = ["order_number", "customer", "status_badge", "uploaded_at", "deadline", "reminder_count"]
+    list_display = [
+        "order_number",
+        "customer",
+        "status_badge",
+        "uploaded_at",
+        "deadline",
+        "reminder_count",
+    ]
     list_filter = ["status", ShopFilter, StatusFilterOverdue]
     search_fields = ["order__number", "order__customer_name", "order__email", "order__phone"]
     list_select_related = ["order__shop"]
@@ -164,10 +185,33 @@ class UploadRequestAdmin(ShopScopedAdmin):
     actions = ["accept_selected", "reject_selected", "export_csv", "send_link_selected"]
     change_form_template = "admin/uploads/uploadrequest/change_form.html"
     fieldsets = [
-        (gettext_lazy("Customer"), {"fields": ["order_number", "shop_name", "customer", "email", "phone", "language", "deadline"]}),
+        (
+            gettext_lazy("Customer"),
+            {
+                "fields": [
+                    "order_number",
+                    "shop_name",
+                    "customer",
+                    "email",
+                    "phone",
+                    "language",
+                    "deadline",
+                ]
+            },
+        ),
         (
             gettext_lazy("Status"),
-            {"fields": ["status_badge", "expires_at", "uploaded_at", "decided_at", "decided_by", "rejection_reason", "reminder_count"]},
+            {
+                "fields": [
+                    "status_badge",
+                    "expires_at",
+                    "uploaded_at",
+                    "decided_at",
+                    "decided_by",
+                    "rejection_reason",
+                    "reminder_count",
+                ]
+            },
         ),
         (gettext_lazy("Passport"), {"fields": ["passport_summary"]}),
     ]
@@ -217,7 +261,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
         if document is None:
             return _("Not uploaded yet.")
         return format_html(
-            "{} · {} × {} · {}",
+            "{} · {} × {} · {}",  # noqa: RUF001 - a real multiplication sign
             document.original_format,
             document.width,
             document.height,
@@ -242,11 +286,15 @@ class UploadRequestAdmin(ShopScopedAdmin):
             extra_context["may_decide"] = self.has_change_permission(request, upload_request)
             extra_context["reject_form"] = RejectForm()
             if upload_request.is_open_for_upload:
-                extra_context["link_url"] = services.upload_link_current(upload_request=upload_request).url
+                extra_context["link_url"] = services.upload_link_current(
+                    upload_request=upload_request
+                ).url
             if document is not None and can_view_passport(request):
                 fields = services.document_fields(document=document)
                 labels = {name: forms_label(name) for name in FORM_FIELDS}
-                extra_context["passport_fields"] = [(labels[name], fields.get(name, "")) for name in FORM_FIELDS]
+                extra_context["passport_fields"] = [
+                    (labels[name], fields.get(name, "")) for name in FORM_FIELDS
+                ]
                 services.audit_record(
                     actor=request.user,
                     action=AuditEvent.Action.VIEW_FIELDS,
@@ -257,9 +305,21 @@ class UploadRequestAdmin(ShopScopedAdmin):
 
     def get_urls(self):  # type: ignore[no-untyped-def]
         own = [
-            path("<int:pk>/image/", self.admin_site.admin_view(self.image_view), name="uploads_uploadrequest_image"),
-            path("<int:pk>/accept/", self.admin_site.admin_view(self.accept_view), name="uploads_uploadrequest_accept"),
-            path("<int:pk>/reject/", self.admin_site.admin_view(self.reject_view), name="uploads_uploadrequest_reject"),
+            path(
+                "<int:pk>/image/",
+                self.admin_site.admin_view(self.image_view),
+                name="uploads_uploadrequest_image",
+            ),
+            path(
+                "<int:pk>/accept/",
+                self.admin_site.admin_view(self.accept_view),
+                name="uploads_uploadrequest_accept",
+            ),
+            path(
+                "<int:pk>/reject/",
+                self.admin_site.admin_view(self.reject_view),
+                name="uploads_uploadrequest_reject",
+            ),
         ]
         return own + super().get_urls()
 
@@ -275,7 +335,10 @@ class UploadRequestAdmin(ShopScopedAdmin):
         if document is None or not document.blob_name:
             return HttpResponse(status=404)
         services.audit_record(
-            actor=request.user, action=AuditEvent.Action.VIEW_IMAGE, upload_request=upload_request, document=document
+            actor=request.user,
+            action=AuditEvent.Action.VIEW_IMAGE,
+            upload_request=upload_request,
+            document=document,
         )
         return passport_image_response(document)
 
@@ -288,7 +351,11 @@ class UploadRequestAdmin(ShopScopedAdmin):
         except services.ServiceError as error:
             self.message_user(request, error.message, messages.ERROR)
         else:
-            self.message_user(request, _("Order %(number)s accepted.") % {"number": upload_request.order.number})
+            self.message_user(
+                request,
+                _("Passport for order %(number)s accepted.")
+                % {"number": upload_request.order.number},
+            )
         return HttpResponseRedirect(reverse("admin:uploads_uploadrequest_change", args=[pk]))
 
     def reject_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -304,7 +371,9 @@ class UploadRequestAdmin(ShopScopedAdmin):
 
     def _reject(self, request: HttpRequest, upload_request: UploadRequest, reason: str) -> bool:
         try:
-            services.request_reject(upload_request=upload_request, actor=request.user, reason=reason)
+            services.request_reject(
+                upload_request=upload_request, actor=request.user, reason=reason
+            )
         except services.ServiceError as error:
             self.message_user(
                 request, f"{upload_request.order.number}: {error.message}", messages.ERROR
@@ -321,17 +390,25 @@ class UploadRequestAdmin(ShopScopedAdmin):
             try:
                 services.request_accept(upload_request=upload_request, actor=request.user)
             except services.ServiceError as error:
-                self.message_user(request, f"{upload_request.order.number}: {error.message}", messages.WARNING)
+                self.message_user(
+                    request, f"{upload_request.order.number}: {error.message}", messages.WARNING
+                )
             else:
                 accepted += 1
         if accepted:
             self.message_user(
                 request,
-                ngettext("%(count)d passport accepted.", "%(count)d passports accepted.", accepted) % {"count": accepted},
+                ngettext("%(count)d passport accepted.", "%(count)d passports accepted.", accepted)
+                % {"count": accepted},
             )
 
-    @admin.action(description=gettext_lazy("Reject the selected passports with a reason"), permissions=["change"])
-    def reject_selected(self, request: HttpRequest, queryset: QuerySet[UploadRequest]) -> HttpResponse | None:
+    @admin.action(
+        description=gettext_lazy("Reject the selected passports with a reason"),
+        permissions=["change"],
+    )
+    def reject_selected(
+        self, request: HttpRequest, queryset: QuerySet[UploadRequest]
+    ) -> HttpResponse | None:
         if "apply" in request.POST:
             form = RejectForm(request.POST)
             if form.is_valid():
@@ -342,7 +419,11 @@ class UploadRequestAdmin(ShopScopedAdmin):
                 if rejected:
                     self.message_user(
                         request,
-                        ngettext("%(count)d passport rejected.", "%(count)d passports rejected.", rejected)
+                        ngettext(
+                            "%(count)d passport rejected.",
+                            "%(count)d passports rejected.",
+                            rejected,
+                        )
                         % {"count": rejected},
                     )
                 return None
@@ -356,34 +437,52 @@ class UploadRequestAdmin(ShopScopedAdmin):
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             "opts": self.model._meta,
         }
-        return TemplateResponse(request, "admin/uploads/uploadrequest/reject_selected.html", context)
+        return TemplateResponse(
+            request, "admin/uploads/uploadrequest/reject_selected.html", context
+        )
 
-    @admin.action(description=gettext_lazy("Export the selected requests as CSV"), permissions=["view"])
+    @admin.action(
+        description=gettext_lazy("Export the selected requests as CSV"), permissions=["view"]
+    )
     def export_csv(self, request: HttpRequest, queryset: QuerySet[UploadRequest]) -> HttpResponse:
         include_passport = can_view_passport(request)
         upload_requests = list(queryset.select_related("order"))
-        body = exports.requests_csv(upload_requests=upload_requests, include_passport=include_passport)
+        body = exports.requests_csv(
+            upload_requests=upload_requests, include_passport=include_passport
+        )
         if include_passport:
             for upload_request in upload_requests:
-                services.audit_record(actor=request.user, action=AuditEvent.Action.EXPORT, upload_request=upload_request)
+                services.audit_record(
+                    actor=request.user,
+                    action=AuditEvent.Action.EXPORT,
+                    upload_request=upload_request,
+                )
         response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="passports-{timezone.localdate():%Y-%m-%d}.csv"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="passports-{timezone.localdate():%Y-%m-%d}.csv"'
+        )
         response["Cache-Control"] = "no-store, private"
         return response
 
-    @admin.action(description=gettext_lazy("Email the upload link to the selected customers"), permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Email the upload link to the selected customers"),
+        permissions=["change"],
+    )
     def send_link_selected(self, request: HttpRequest, queryset: QuerySet[UploadRequest]) -> None:
         sent = 0
         for upload_request in queryset.select_related("order__shop"):
             try:
                 services.upload_link_send(upload_request=upload_request, actor=request.user)
             except services.ServiceError as error:
-                self.message_user(request, f"{upload_request.order.number}: {error.message}", messages.WARNING)
+                self.message_user(
+                    request, f"{upload_request.order.number}: {error.message}", messages.WARNING
+                )
             else:
                 sent += 1
         if sent:
             self.message_user(
-                request, ngettext("%(count)d link sent.", "%(count)d links sent.", sent) % {"count": sent}
+                request,
+                ngettext("%(count)d link sent.", "%(count)d links sent.", sent) % {"count": sent},
             )
 
 
@@ -416,4 +515,3 @@ class ConsentTextAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
         # A consent text someone has agreed to is never rewritten: publish a new version instead.
         return ["version", "body", "published_at"] if obj else []
-

@@ -46,7 +46,9 @@ class DataKey:
 
 
 def _fingerprint(master_key: bytes) -> bytes:
-    return hashlib.sha256(b"passport-portal master key id" + master_key).digest()[:_FINGERPRINT_SIZE]
+    return hashlib.sha256(b"passport-portal master key id" + master_key).digest()[
+        :_FINGERPRINT_SIZE
+    ]
 
 
 def _master_keys() -> list[bytes]:
@@ -107,7 +109,16 @@ def decrypt_value(key: DataKey, sealed: bytes, *, context: bytes) -> bytes:
 def seal(plaintext: bytes, *, context: bytes) -> bytes:
     """Encrypt a small value under its own data key: ``len(wrapped key) | wrapped key | value``."""
     key = new_data_key()
-    return len(key.wrapped).to_bytes(2, "big") + key.wrapped + encrypt_value(key, plaintext, context=context)
+    return (
+        len(key.wrapped).to_bytes(2, "big")
+        + key.wrapped
+        + encrypt_value(key, plaintext, context=context)
+    )
+
+
+def is_sealed_by_primary_key(sealed: bytes) -> bool:
+    size = int.from_bytes(sealed[:2], "big")
+    return is_wrapped_by_primary_key(sealed[2 : 2 + size])
 
 
 def unseal(sealed: bytes, *, context: bytes) -> bytes:

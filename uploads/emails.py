@@ -36,20 +36,31 @@ def _send(*, template: str, to: str, language: str, context: dict[str, object]) 
 
 def _customer_context(upload_request: UploadRequest, link_url: str) -> dict[str, object]:
     order = upload_request.order
-    return {"order": order, "shop": order.shop, "upload_request": upload_request, "link_url": link_url}
+    return {
+        "order": order,
+        "shop": order.shop,
+        "upload_request": upload_request,
+        "link_url": link_url,
+    }
 
 
 def send_invitation(*, upload_request: UploadRequest, link_url: str) -> bool:
     order = upload_request.order
     return _send(
-        template="invitation", to=order.email, language=order.language, context=_customer_context(upload_request, link_url)
+        template="invitation",
+        to=order.email,
+        language=order.language,
+        context=_customer_context(upload_request, link_url),
     )
 
 
 def send_rejection(*, upload_request: UploadRequest, link_url: str) -> bool:
     order = upload_request.order
     return _send(
-        template="rejection", to=order.email, language=order.language, context=_customer_context(upload_request, link_url)
+        template="rejection",
+        to=order.email,
+        language=order.language,
+        context=_customer_context(upload_request, link_url),
     )
 
 
@@ -58,7 +69,9 @@ def send_upload_notification(*, upload_request: UploadRequest) -> bool:
     shop = upload_request.order.shop
     if not shop.contact_email:
         return False
-    admin_url = settings.SITE_URL + reverse("admin:uploads_uploadrequest_change", args=[upload_request.pk])
+    admin_url = settings.SITE_URL + reverse(
+        "admin:uploads_uploadrequest_change", args=[upload_request.pk]
+    )
     return _send(
         template="upload_notification",
         to=shop.contact_email,

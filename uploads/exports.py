@@ -20,8 +20,23 @@ def _cell(value: object) -> str:
 
 def requests_csv(*, upload_requests: Iterable[UploadRequest], include_passport: bool) -> str:
     """CSV text (with a BOM so Excel reads Cyrillic and Chinese right) in the active language."""
-    header = [_("Order number"), _("Customer name"), _("Email"), _("Phone"), _("Status"), _("Uploaded")]
-    passport_fields = ["surname", "given_names", "number", "nationality", "date_of_birth", "sex", "expiry_date"]
+    header = [
+        _("Order number"),
+        _("Customer name"),
+        _("Email"),
+        _("Phone"),
+        _("Status"),
+        _("Uploaded"),
+    ]
+    passport_fields = [
+        "surname",
+        "given_names",
+        "number",
+        "nationality",
+        "date_of_birth",
+        "sex",
+        "expiry_date",
+    ]
     if include_passport:
         header += [
             _("Surname"), _("Given names"), _("Document number"), _("Nationality"),
@@ -39,7 +54,9 @@ def requests_csv(*, upload_requests: Iterable[UploadRequest], include_passport: 
             order.email,
             order.phone,
             upload_request.get_status_display(),
-            upload_request.uploaded_at.isoformat(timespec="minutes") if upload_request.uploaded_at else "",
+            upload_request.uploaded_at.isoformat(timespec="minutes")
+            if upload_request.uploaded_at
+            else "",
         ]
         if include_passport:
             document = services.document_current(upload_request=upload_request)

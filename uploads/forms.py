@@ -16,7 +16,9 @@ _COUNTRY_RE = re.compile(r"^[A-Z]{1,3}$")
 class UploadForm(forms.Form):
     consent = forms.BooleanField(
         required=True,
-        error_messages={"required": _("Please confirm that you agree, so that we can accept the passport.")},
+        error_messages={
+            "required": _("Please confirm that you agree, so that we can accept the passport.")
+        },
     )
     consent_text_id = forms.IntegerField(widget=forms.HiddenInput)
     file = forms.FileField(
@@ -31,10 +33,16 @@ class PassportFieldsForm(forms.Form):
     given_names = forms.CharField(label=_("Given names"), max_length=100, required=False)
     number = forms.CharField(label=_("Document number"), max_length=20)
     nationality = forms.CharField(
-        label=_("Nationality"), max_length=3, help_text=_("Three-letter code, for example RUS, KAZ, UZB.")
+        label=_("Nationality"),
+        max_length=3,
+        help_text=_("Three-letter code, for example RUS, KAZ, UZB."),
     )
-    date_of_birth = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
-    sex = forms.ChoiceField(label=_("Sex"), choices=[("F", _("female")), ("M", _("male")), ("X", _("unspecified"))])
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sex = forms.ChoiceField(
+        label=_("Sex"), choices=[("F", _("female")), ("M", _("male")), ("X", _("unspecified"))]
+    )
     expiry_date = forms.DateField(
         label=_("Expiry date"),
         required=False,
@@ -57,7 +65,9 @@ class PassportFieldsForm(forms.Form):
     def clean_number(self) -> str:
         value = "".join(self.cleaned_data["number"].split()).upper()
         if not _NUMBER_RE.match(value):
-            raise forms.ValidationError(_("Use only the Latin letters and digits of the document number."))
+            raise forms.ValidationError(
+                _("Use only the Latin letters and digits of the document number.")
+            )
         return value
 
     def clean_nationality(self) -> str:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import pypdfium2
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
@@ -51,13 +51,17 @@ class NormalisedImage:
 def _too_many_pixels() -> RejectedFile:
     return RejectedFile(
         "too_many_pixels",
-        _("The picture is too large (more than %(megapixels)d megapixels). Please send a smaller photo.")
+        _(
+            "The picture is too large (more than %(megapixels)d megapixels). Please send a smaller photo."
+        )
         % {"megapixels": settings.PASSPORT_MAX_PIXELS // 1_000_000},
     )
 
 
 def _damaged() -> RejectedFile:
-    return RejectedFile("damaged", _("The file is damaged or incomplete. Please take the photo again."))
+    return RejectedFile(
+        "damaged", _("The file is damaged or incomplete. Please take the photo again.")
+    )
 
 
 def normalise_upload(data: bytes) -> NormalisedImage:
@@ -74,14 +78,20 @@ def normalise_upload(data: bytes) -> NormalisedImage:
     if max(image.size) < MIN_LONG_SIDE:
         raise RejectedFile(
             "too_small",
-            _("The picture is too small to read. Please take the photo closer, with the whole page in the frame."),
+            _(
+                "The picture is too small to read. Please take the photo closer, with the whole page in the frame."
+            ),
         )
     if max(image.size) > STORED_LONG_SIDE:
-        image.thumbnail((STORED_LONG_SIDE, STORED_LONG_SIDE), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        image.thumbnail(
+            (STORED_LONG_SIDE, STORED_LONG_SIDE), Image.Resampling.LANCZOS, reducing_gap=3.0
+        )
     out = io.BytesIO()
     # No exif=, icc_profile= or comment=: Pillow writes none of the source's metadata unless asked.
     image.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
-    return NormalisedImage(jpeg=out.getvalue(), width=image.width, height=image.height, original_format=original_format)
+    return NormalisedImage(
+        jpeg=out.getvalue(), width=image.width, height=image.height, original_format=original_format
+    )
 
 
 def too_large() -> RejectedFile:
@@ -97,7 +107,11 @@ def _open_image(data: bytes) -> tuple[Image.Image, str]:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=IMAGE_FORMATS)
-    except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombWarning,
+        Image.DecompressionBombError,
+    ) as error:
         if isinstance(error, UnidentifiedImageError):
             raise _unsupported() from None
         raise _too_many_pixels() from None
@@ -118,7 +132,16 @@ def _open_image(data: bytes) -> tuple[Image.Image, str]:
             image.load()
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         raise _too_many_pixels() from None
-    except (OSError, SyntaxError, ValueError, EOFError, RuntimeError, MemoryError, TypeError, IndexError):
+    except (
+        OSError,
+        SyntaxError,
+        ValueError,
+        EOFError,
+        RuntimeError,
+        MemoryError,
+        TypeError,
+        IndexError,
+    ):
         raise _damaged() from None
     return image, original_format
 
@@ -136,7 +159,8 @@ def _render_pdf_first_page(data: bytes) -> Image.Image:
     except pypdfium2.PdfiumError as error:
         if "password" in str(error).lower():
             raise RejectedFile(
-                "pdf_password", _("The PDF is protected by a password. Please send it without a password.")
+                "pdf_password",
+                _("The PDF is protected by a password. Please send it without a password."),
             ) from None
         raise _damaged() from None
     try:
@@ -166,7 +190,9 @@ def _to_upright_rgb(image: Image.Image) -> Image.Image:
         upright = ImageOps.exif_transpose(image)
     except (OSError, SyntaxError, ValueError, TypeError, KeyError, IndexError):
         upright = image  # a broken EXIF block only costs us the orientation hint
-    if upright.mode in ("RGBA", "LA", "PA") or (upright.mode == "P" and "transparency" in upright.info):
+    if upright.mode in ("RGBA", "LA", "PA") or (
+        upright.mode == "P" and "transparency" in upright.info
+    ):
         rgba = upright.convert("RGBA")
         background = Image.new("RGB", rgba.size, (255, 255, 255))
         background.paste(rgba, mask=rgba.getchannel("A"))

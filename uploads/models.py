@@ -9,10 +9,15 @@ from django.utils.translation import gettext_lazy as _
 class Shop(models.Model):
     """A seller. Staff users see and change only the orders of the shops they belong to."""
 
-    name = models.CharField(_("name"), max_length=200)
-    contact_email = models.EmailField(_("contact email"), blank=True, help_text=_("Where notifications about new uploads go."))
+    name = models.CharField(_("shop name"), max_length=200)
+    contact_email = models.EmailField(
+        _("contact email"), blank=True, help_text=_("Where notifications about new uploads go.")
+    )
     notification_language = models.CharField(
-        _("language of notifications"), max_length=10, choices=settings.SELLER_LANGUAGES, default="zh-hans"
+        _("language of notifications"),
+        max_length=10,
+        choices=settings.SELLER_LANGUAGES,
+        default="zh-hans",
     )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="shops", verbose_name=_("staff members")
@@ -29,22 +34,33 @@ class Shop(models.Model):
 
 
 class Order(models.Model):
-    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="orders", verbose_name=_("shop"))
-    number = models.CharField(_("order number"), max_length=64, help_text=_("The order or posting number."))
+    shop = models.ForeignKey(
+        Shop, on_delete=models.PROTECT, related_name="orders", verbose_name=_("shop")
+    )
+    number = models.CharField(
+        _("order number"), max_length=64, help_text=_("The order or posting number.")
+    )
     customer_name = models.CharField(_("customer name"), max_length=200)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     language = models.CharField(
-        _("preferred language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+        _("preferred language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
     )
-    deadline = models.DateField(_("deadline"), null=True, blank=True, help_text=_("When the passport is needed by."))
+    deadline = models.DateField(
+        _("deadline"), null=True, blank=True, help_text=_("When the passport is needed by.")
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["shop", "number"], name="order_number_unique_per_shop")]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "number"], name="order_number_unique_per_shop")
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -63,18 +79,27 @@ class UploadRequest(models.Model):
     # States in which the customer may (re)upload through the link.
     OPEN_STATUSES = (Status.WAITING, Status.UPLOADED, Status.REJECTED)
 
-    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="upload_request", verbose_name=_("order"))
+    order = models.OneToOneField(
+        Order, on_delete=models.CASCADE, related_name="upload_request", verbose_name=_("order")
+    )
     # Only a SHA-256 of the link token is kept: a copy of the database does not give working links.
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     # The token itself, encrypted, so the same link can be sent again in reminders.
     token_sealed = models.BinaryField(editable=False)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.WAITING)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.WAITING
+    )
     expires_at = models.DateTimeField(_("link expires"))
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     uploaded_at = models.DateTimeField(_("uploaded"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("decided by")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
     reminder_count = models.PositiveIntegerField(_("reminders sent"), default=0)
@@ -119,14 +144,21 @@ class ConsentText(models.Model):
 
 
 class Consent(models.Model):
-    upload_request = models.ForeignKey(UploadRequest, on_delete=models.CASCADE, related_name="consents")
-    consent_text = models.ForeignKey(ConsentText, on_delete=models.PROTECT, verbose_name=_("consent text"))
+    upload_request = models.ForeignKey(
+        UploadRequest, on_delete=models.CASCADE, related_name="consents"
+    )
+    consent_text = models.ForeignKey(
+        ConsentText, on_delete=models.PROTECT, verbose_name=_("consent text")
+    )
     language = models.CharField(_("language"), max_length=10)
     given_at = models.DateTimeField(_("given"), default=timezone.now)
 
     class Meta:
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
+
+    def __str__(self) -> str:
+        return f"{self.consent_text} {self.given_at:%Y-%m-%d %H:%M}"
 
 
 class PassportDocument(models.Model):
@@ -137,7 +169,9 @@ class PassportDocument(models.Model):
         FOUND = "found", _("Read")
         NOT_FOUND = "not_found", _("Not found")
 
-    upload_request = models.ForeignKey(UploadRequest, on_delete=models.CASCADE, related_name="documents")
+    upload_request = models.ForeignKey(
+        UploadRequest, on_delete=models.CASCADE, related_name="documents"
+    )
     consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="+")
     # Name of the encrypted blob in the "passports" storage; it says nothing about its owner.
     blob_name = models.CharField(max_length=200, editable=False)
@@ -147,7 +181,9 @@ class PassportDocument(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     stored_bytes = models.PositiveIntegerField()
-    mrz_status = models.CharField(_("MRZ"), max_length=16, choices=MrzStatus.choices, default=MrzStatus.PENDING)
+    mrz_status = models.CharField(
+        _("MRZ"), max_length=16, choices=MrzStatus.choices, default=MrzStatus.PENDING
+    )
     # JSON of the extracted (then confirmed) fields, sealed with the document's data key.
     fields_sealed = models.BinaryField(null=True, editable=False)
     # Which fields the reader vouched for; booleans only, nothing personal.
@@ -177,13 +213,23 @@ class AuditEvent(models.Model):
         LINK_ISSUED = "link_issued", _("Issued a new link")
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
     )
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     upload_request = models.ForeignKey(
-        UploadRequest, null=True, on_delete=models.SET_NULL, related_name="audit_events", verbose_name=_("upload request")
+        UploadRequest,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events",
+        verbose_name=_("upload request"),
     )
-    document = models.ForeignKey(PassportDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    document = models.ForeignKey(
+        PassportDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     detail = models.CharField(_("detail"), max_length=200, blank=True)
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 

@@ -86,7 +86,10 @@ def order_create(
 def upload_request_create(*, order: Order) -> IssuedLink:
     token = new_token()
     upload_request = UploadRequest.objects.create(
-        order=order, token_hash=hash_token(token), token_sealed=_seal_token(token), expires_at=_link_expiry()
+        order=order,
+        token_hash=hash_token(token),
+        token_sealed=_seal_token(token),
+        expires_at=_link_expiry(),
     )
     return IssuedLink(upload_request=upload_request, token=token)
 
@@ -101,14 +104,18 @@ def upload_link_current(*, upload_request: UploadRequest) -> IssuedLink:
     return IssuedLink(upload_request=upload_request, token=token)
 
 
-def upload_link_issue(*, upload_request: UploadRequest, actor: AbstractBaseUser | None = None) -> IssuedLink:
+def upload_link_issue(
+    *, upload_request: UploadRequest, actor: AbstractBaseUser | None = None
+) -> IssuedLink:
     """Issue a fresh link (the old one stops working) valid for the configured number of days.
 
     An expired request opens again: it goes back to waiting, or to uploaded if a confirmed
     passport is already there.
     """
     if upload_request.status == Status.ACCEPTED:
-        raise ServiceError(_("The passport has already been accepted; the customer needs no new link."))
+        raise ServiceError(
+            _("The passport has already been accepted; the customer needs no new link.")
+        )
     token = new_token()
     upload_request.token_hash = hash_token(token)
     upload_request.token_sealed = _seal_token(token)
@@ -118,11 +125,15 @@ def upload_link_issue(*, upload_request: UploadRequest, actor: AbstractBaseUser 
         upload_request.status = Status.UPLOADED if has_document else Status.WAITING
     upload_request.save(update_fields=["token_hash", "token_sealed", "expires_at", "status"])
     if actor is not None:
-        audit_record(actor=actor, action=AuditEvent.Action.LINK_ISSUED, upload_request=upload_request)
+        audit_record(
+            actor=actor, action=AuditEvent.Action.LINK_ISSUED, upload_request=upload_request
+        )
     return IssuedLink(upload_request=upload_request, token=token)
 
 
-def upload_link_send(*, upload_request: UploadRequest, actor: AbstractBaseUser | None = None) -> IssuedLink:
+def upload_link_send(
+    *, upload_request: UploadRequest, actor: AbstractBaseUser | None = None
+) -> IssuedLink:
     """Email the customer their link, in the order's language; a link that ran out is renewed."""
     if not upload_request.order.email:
         raise ServiceError(_("The order has no customer email address."))
@@ -144,7 +155,9 @@ def upload_request_by_token(*, token: str) -> UploadRequest | None:
     if not looks_like_token(token):
         return None
     upload_request = (
-        UploadRequest.objects.select_related("order__shop").filter(token_hash=hash_token(token)).first()
+        UploadRequest.objects.select_related("order__shop")
+        .filter(token_hash=hash_token(token))
+        .first()
     )
     if upload_request is None:
         return None
@@ -155,7 +168,10 @@ def upload_request_by_token(*, token: str) -> UploadRequest | None:
 
 
 def upload_request_expire_if_due(*, upload_request: UploadRequest) -> None:
-    if upload_request.status in (Status.WAITING, Status.REJECTED) and upload_request.expires_at <= timezone.now():
+    if (
+        upload_request.status in (Status.WAITING, Status.REJECTED)
+        and upload_request.expires_at <= timezone.now()
+    ):
         upload_request.status = Status.EXPIRED
         upload_request.save(update_fields=["status"])
 
@@ -223,7 +239,9 @@ def document_submit(
 
 def _require_open(upload_request: UploadRequest) -> None:
     if upload_request.status == Status.ACCEPTED:
-        raise ServiceError(_("The seller has already accepted your passport. Nothing more is needed."))
+        raise ServiceError(
+            _("The seller has already accepted your passport. Nothing more is needed.")
+        )
     if not upload_request.is_open_for_upload:
         raise ServiceError(_("This link has expired. Please ask the seller for a new one."))
 
@@ -235,11 +253,23 @@ def document_read_mrz(*, document_id: int) -> None:
         return
     key = crypto.unwrap_data_key(document.wrapped_key)
     result = read_mrz(storage.blob_read(key=key, name=document.blob_name))
-    logger.info("MRZ read for document %s: found=%s valid=%s in %.0f ms", document.pk, result.found, result.valid, result.elapsed_ms)
-    fields = {name: _as_text(result.fields.get(name)) for name in FORM_FIELDS} if result.found else {}
+    logger.info(
+        "MRZ read for document %s: found=%s valid=%s in %.0f ms",
+        document.pk,
+        result.found,
+        result.valid,
+        result.elapsed_ms,
+    )
+    fields = (
+        {name: _as_text(result.fields.get(name)) for name in FORM_FIELDS} if result.found else {}
+    )
     document.fields_sealed = _seal_fields(key, fields)
-    document.field_validity = {name: bool(result.field_valid.get(name)) for name in FORM_FIELDS} if result.found else {}
-    document.mrz_status = PassportDocument.MrzStatus.FOUND if result.found else PassportDocument.MrzStatus.NOT_FOUND
+    document.field_validity = (
+        {name: bool(result.field_valid.get(name)) for name in FORM_FIELDS} if result.found else {}
+    )
+    document.mrz_status = (
+        PassportDocument.MrzStatus.FOUND if result.found else PassportDocument.MrzStatus.NOT_FOUND
+    )
     document.save(update_fields=["fields_sealed", "field_validity", "mrz_status"])
 
 
@@ -260,24 +290,32 @@ def document_fields(*, document: PassportDocument) -> dict[str, str]:
     if not document.fields_sealed:
         return {}
     key = crypto.unwrap_data_key(document.wrapped_key)
-    return json.loads(crypto.decrypt_value(key, bytes(document.fields_sealed), context=_FIELDS_CONTEXT))
+    return json.loads(
+        crypto.decrypt_value(key, bytes(document.fields_sealed), context=_FIELDS_CONTEXT)
+    )
 
 
 def document_confirm(*, document: PassportDocument, fields: dict[str, str]) -> None:
     """The customer confirmed (or corrected) the fields: the order counts as uploaded."""
     with transaction.atomic():
-        upload_request = UploadRequest.objects.select_for_update().get(pk=document.upload_request_id)
+        upload_request = UploadRequest.objects.select_for_update().get(
+            pk=document.upload_request_id
+        )
         _require_open(upload_request)
         document = PassportDocument.objects.select_for_update().get(pk=document.pk)
         if document.confirmed_at is not None or document.superseded_at is not None:
             raise ServiceError(_("This upload has already been submitted."))
         key = crypto.unwrap_data_key(document.wrapped_key)
         now = timezone.now()
-        document.fields_sealed = _seal_fields(key, {name: fields.get(name, "") for name in FORM_FIELDS})
+        document.fields_sealed = _seal_fields(
+            key, {name: fields.get(name, "") for name in FORM_FIELDS}
+        )
         document.confirmed_at = now
         document.save(update_fields=["fields_sealed", "confirmed_at"])
         replaced = list(
-            upload_request.documents.filter(confirmed_at__isnull=False, superseded_at__isnull=True).exclude(pk=document.pk)
+            upload_request.documents.filter(
+                confirmed_at__isnull=False, superseded_at__isnull=True
+            ).exclude(pk=document.pk)
         )
         for old in replaced:
             old.superseded_at = now
@@ -314,7 +352,9 @@ def document_current(*, upload_request: UploadRequest) -> PassportDocument | Non
 
 def document_pending(*, upload_request: UploadRequest) -> PassportDocument | None:
     """The customer's latest upload that still waits for them to confirm the fields."""
-    return upload_request.documents.filter(confirmed_at__isnull=True).order_by("-created_at").first()
+    return (
+        upload_request.documents.filter(confirmed_at__isnull=True).order_by("-created_at").first()
+    )
 
 
 # --- the seller's decisions -------------------------------------------------------------------
@@ -347,8 +387,12 @@ def request_reject(*, upload_request: UploadRequest, actor: AbstractBaseUser, re
         locked.decided_at = timezone.now()
         locked.decided_by = actor
         locked.expires_at = max(locked.expires_at, _link_expiry())
-        locked.save(update_fields=["status", "rejection_reason", "decided_at", "decided_by", "expires_at"])
-        audit_record(actor=actor, action=AuditEvent.Action.REJECT, upload_request=locked, detail=reason[:200])
+        locked.save(
+            update_fields=["status", "rejection_reason", "decided_at", "decided_by", "expires_at"]
+        )
+        audit_record(
+            actor=actor, action=AuditEvent.Action.REJECT, upload_request=locked, detail=reason[:200]
+        )
     upload_request.refresh_from_db()
     if upload_request.order.email:
         link = upload_link_current(upload_request=upload_request)
@@ -369,3 +413,33 @@ def audit_record(
     return AuditEvent.objects.create(
         actor=actor, action=action, upload_request=upload_request, document=document, detail=detail
     )
+
+
+# --- keys -------------------------------------------------------------------------------------
+
+
+def keys_rotate() -> int:
+    """Re-wrap every data key and sealed link token under the first master key.
+
+    Run after putting a new key first in PASSPORT_ENCRYPTION_KEYS; once it reports 0, older keys
+    can be removed from the list. Files are not rewritten: only their small wrapped keys change.
+    """
+    changed = 0
+    for document in (
+        PassportDocument.objects.exclude(wrapped_key=b"").only("pk", "wrapped_key").iterator()
+    ):
+        wrapped = bytes(document.wrapped_key)
+        if not crypto.is_wrapped_by_primary_key(wrapped):
+            PassportDocument.objects.filter(pk=document.pk).update(
+                wrapped_key=crypto.rewrap_data_key(wrapped)
+            )
+            changed += 1
+    for upload_request in UploadRequest.objects.only("pk", "token_sealed").iterator():
+        sealed = bytes(upload_request.token_sealed)
+        if not crypto.is_sealed_by_primary_key(sealed):
+            token = crypto.unseal(sealed, context=_TOKEN_CONTEXT)
+            UploadRequest.objects.filter(pk=upload_request.pk).update(
+                token_sealed=crypto.seal(token, context=_TOKEN_CONTEXT)
+            )
+            changed += 1
+    return changed

@@ -73,7 +73,9 @@ def render_page(specimen: Specimen, *, width: int = 1800) -> Image.Image:
     unit = width / 100
     draw.rectangle([4 * unit, 12 * unit, 30 * unit, 48 * unit], fill=(190, 198, 205))  # the photo
     text_font = _font(int(2.6 * unit))
-    draw.text((4 * unit, 3 * unit), "PASSPORT / SPECIMEN", font=_font(int(3.4 * unit)), fill=(40, 60, 90))
+    draw.text(
+        (4 * unit, 3 * unit), "PASSPORT / SPECIMEN", font=_font(int(3.4 * unit)), fill=(40, 60, 90)
+    )
     rows = [
         ("Surname", specimen.surname),
         ("Given names", specimen.given_names),

@@ -35,7 +35,10 @@ def test_it_accepts_a_pillow_image():
 
 @pytest.mark.parametrize(
     "image",
-    [Image.new("RGB", (1200, 900), (255, 255, 255)), Image.effect_noise((1200, 900), 60).convert("RGB")],
+    [
+        Image.new("RGB", (1200, 900), (255, 255, 255)),
+        Image.effect_noise((1200, 900), 60).convert("RGB"),
+    ],
     ids=["blank", "noise"],
 )
 def test_it_finds_nothing_where_there_is_nothing(image):

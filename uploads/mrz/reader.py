@@ -21,7 +21,9 @@ from uploads.mrz.result import MrzResult
 MAX_SIDE_FOR_SEARCH = 1600
 
 
-def _ocr_through_pipes(img: np.ndarray, mrz_mode: bool = True, extra_cmdline_params: str = "") -> str:
+def _ocr_through_pipes(
+    img: np.ndarray, mrz_mode: bool = True, extra_cmdline_params: str = ""
+) -> str:
     if img is None or img.size == 0:
         return ""
     return tesseract.ocr_text(img)
@@ -49,13 +51,17 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
     scale = 1.0
     if max(gray.size) > MAX_SIDE_FOR_SEARCH:
         scale = MAX_SIDE_FOR_SEARCH / max(gray.size)
-        gray = gray.resize((round(gray.width * scale), round(gray.height * scale)), Image.Resampling.BILINEAR)
+        gray = gray.resize(
+            (round(gray.width * scale), round(gray.height * scale)), Image.Resampling.BILINEAR
+        )
     # PassportEye's loader takes a file or bytes, not an array: hand it an in-memory PNG.
     encoded = io.BytesIO()
     gray.save(encoded, format="PNG", compress_level=1)
     encoded.seek(0)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)  # scikit-image deprecations inside PassportEye
+        warnings.simplefilter(
+            "ignore", FutureWarning
+        )  # scikit-image deprecations inside PassportEye
         mrz = passporteye_image.MRZPipeline(encoded).result
     if mrz is None:
         return MrzResult(found=False)
@@ -74,16 +80,20 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
     }
     field_valid = {
         "number": bool(data.get("valid_number")),
-        "date_of_birth": bool(data.get("valid_date_of_birth")) and fields["date_of_birth"] is not None,
-        "expiry_date": bool(data.get("valid_expiration_date")) and fields["expiry_date"] is not None,
-        "nationality": len(str(fields["nationality"])) in (1, 3) and str(fields["nationality"]).isalpha(),
+        "date_of_birth": bool(data.get("valid_date_of_birth"))
+        and fields["date_of_birth"] is not None,
+        "expiry_date": bool(data.get("valid_expiration_date"))
+        and fields["expiry_date"] is not None,
+        "nationality": len(str(fields["nationality"])) in (1, 3)
+        and str(fields["nationality"]).isalpha(),
         "sex": data.get("sex") in ("M", "F", "<"),
         # Names carry no check digit: the customer always confirms them.
         "surname": False,
         "given_names": False,
     }
     valid = bool(mrz.valid) and all(
-        field_valid[name] for name in ("number", "date_of_birth", "expiry_date", "nationality", "sex")
+        field_valid[name]
+        for name in ("number", "date_of_birth", "expiry_date", "nationality", "sex")
     )
     return MrzResult(
         found=True,

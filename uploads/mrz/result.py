@@ -4,7 +4,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 # The fields the customer's form shows, in the order it shows them.
-FORM_FIELDS = ("surname", "given_names", "number", "nationality", "date_of_birth", "sex", "expiry_date")
+FORM_FIELDS = (
+    "surname",
+    "given_names",
+    "number",
+    "nationality",
+    "date_of_birth",
+    "sex",
+    "expiry_date",
+)
 
 
 @dataclass

@@ -39,7 +39,11 @@ def ocr_text(image: Image.Image | np.ndarray, *, psm: int = 6, extra: tuple[str,
     ]  # fmt: skip
     try:
         completed = subprocess.run(  # noqa: S603 - fixed argument list, no shell
-            command, input=buffer.getvalue(), capture_output=True, timeout=TIMEOUT_SECONDS, check=False
+            command,
+            input=buffer.getvalue(),
+            capture_output=True,
+            timeout=TIMEOUT_SECONDS,
+            check=False,
         )
     except FileNotFoundError:
         raise TesseractError("tesseract is not installed (Debian package tesseract-ocr)") from None

@@ -34,10 +34,14 @@ ORDERS = [
 
 
 class Command(BaseCommand):
-    help = "Create (or refresh) the demo shop, users and orders and print the admin and upload links."
+    help = (
+        "Create (or refresh) the demo shop, users and orders and print the admin and upload links."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--site-url", default=settings.SITE_URL, help="Base URL printed in the links.")
+        parser.add_argument(
+            "--site-url", default=settings.SITE_URL, help="Base URL printed in the links."
+        )
 
     def handle(self, *args: object, site_url: str, **options: object) -> None:
         if not settings.DEBUG:
@@ -45,6 +49,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             shop = self._shop()
             requests = [self._order(shop, *row) for row in ORDERS]
+        # A specimen page (a fictional person) to try the upload with.
+        sample = settings.DATA_DIR / "demo-passport.jpg"
+        sample.parent.mkdir(parents=True, exist_ok=True)
+        sample.write_bytes(specimens.render_jpeg(specimens.PETROV, width=2400))
         site_url = site_url.rstrip("/")
         self.stdout.write(f"admin: {site_url}/admin/ {SELLER[0]} {SELLER[1]}")
         for upload_request in requests:
@@ -54,17 +62,22 @@ class Command(BaseCommand):
                 link = services.upload_link_current(upload_request=upload_request)
             self.stdout.write(f"upload link: {site_url}/u/{link.token}/")
         self.stderr.write(
-            f"(superuser: {ADMIN[0]} {ADMIN[1]}; statuses: "
+            f"(superuser: {ADMIN[0]} {ADMIN[1]}; a specimen passport to upload: {sample}; statuses: "
             + ", ".join(f"{r.order.number}={r.status}" for r in requests)
             + ")"
         )
 
     def _shop(self) -> Shop:
         shop, _ = Shop.objects.get_or_create(
-            name=SHOP_NAME, defaults={"contact_email": "shop@example.com", "notification_language": "zh-hans"}
+            name=SHOP_NAME,
+            defaults={"contact_email": "shop@example.com", "notification_language": "zh-hans"},
         )
         group, _ = Group.objects.get_or_create(name=STAFF_GROUP)
-        group.permissions.set(Permission.objects.filter(content_type__app_label="uploads", codename__in=STAFF_PERMISSIONS))
+        group.permissions.set(
+            Permission.objects.filter(
+                content_type__app_label="uploads", codename__in=STAFF_PERMISSIONS
+            )
+        )
         seller = self._user(*SELLER, superuser=False)
         seller.groups.add(group)
         shop.members.add(seller)
@@ -79,7 +92,9 @@ class Command(BaseCommand):
         user.save()
         return user
 
-    def _order(self, shop: Shop, number: str, name: str, email: str, language: str, days: int, state: str) -> UploadRequest:
+    def _order(
+        self, shop: Shop, number: str, name: str, email: str, language: str, days: int, state: str
+    ) -> UploadRequest:
         existing = Order.objects.filter(shop=shop, number=number).first()
         if existing is not None:
             return existing.upload_request
@@ -99,7 +114,9 @@ class Command(BaseCommand):
                 services.request_accept(upload_request=upload_request, actor=decider)
             elif state == "rejected":
                 services.request_reject(
-                    upload_request=upload_request, actor=decider, reason="The photo is blurred; please retake it in daylight."
+                    upload_request=upload_request,
+                    actor=decider,
+                    reason="The photo is blurred; please retake it in daylight.",
                 )
         upload_request.refresh_from_db()
         return upload_request

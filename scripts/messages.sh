@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Update the translation catalogues from the code: the English source catalogue first, then each
+# language's file is merged with it (new strings appear untranslated, changed ones marked fuzzy).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PY:-.venv/bin/python}
+
+"$PY" manage.py makemessages --locale en --no-location --no-obsolete \
+    --ignore '.venv/*' --ignore 'data/*' --ignore 'tests/*' >/dev/null
+source=locale/en/LC_MESSAGES/django.po
+for po in locale/*/LC_MESSAGES/django.po; do
+    [ "$po" = "$source" ] && continue
+    msgmerge --quiet --update --backup=none --no-location --no-wrap "$po" "$source"
+    msgattrib --no-obsolete --no-wrap -o "$po" "$po"
+done
+"$PY" -m uploads.i18n_report

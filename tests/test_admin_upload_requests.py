@@ -1,0 +1,511 @@
+"""The seller's admin for upload requests: list, scoping, the detail page, decisions, actions."""
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.contrib.messages import get_messages
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import submit_and_confirm
+from uploads import services
+from uploads.admin import ShopFilter
+from uploads.models import AuditEvent, Shop, UploadRequest
+
+CHANGELIST = reverse("admin:uploads_uploadrequest_changelist")
+Status = UploadRequest.Status
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def login(client: Client, user: User) -> Client:
+    """Log in as a seller using the admin in English (Django's own texts are then predictable)."""
+    client.force_login(user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+def change_url(upload_request: UploadRequest) -> str:
+    return reverse("admin:uploads_uploadrequest_change", args=[upload_request.pk])
+
+
+def image_url(upload_request: UploadRequest) -> str:
+    return reverse("admin:uploads_uploadrequest_image", args=[upload_request.pk])
+
+
+def accept_url(upload_request: UploadRequest) -> str:
+    return reverse("admin:uploads_uploadrequest_accept", args=[upload_request.pk])
+
+
+def reject_url(upload_request: UploadRequest) -> str:
+    return reverse("admin:uploads_uploadrequest_reject", args=[upload_request.pk])
+
+
+def make_request(shop: Shop, number: str, **order_fields: object) -> UploadRequest:
+    fields = {"customer_name": f"Customer {number}", "email": f"{number.lower()}@example.com"}
+    fields.update(order_fields)
+    return services.order_create(shop_id=shop.pk, number=number, **fields).upload_request
+
+
+def listed(response) -> set[str]:  # type: ignore[no-untyped-def]
+    """The order numbers on a changelist page."""
+    assert response.status_code == 200
+    return {upload_request.order.number for upload_request in response.context["cl"].result_list}
+
+
+def message_texts(response) -> list[str]:  # type: ignore[no-untyped-def]
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def act(client: Client, action: str, *upload_requests: UploadRequest, **extra: str):  # type: ignore[no-untyped-def]
+    data = {"action": action, "_selected_action": [str(r.pk) for r in upload_requests], **extra}
+    return client.post(CHANGELIST, data)
+
+
+def csv_rows(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def audit_actions(user: User, action: str) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(actor=user, action=action))
+
+
+# --- the list -------------------------------------------------------------------------------
+
+
+def test_it_lists_the_order_number_and_customer(client, alice, upload_request):
+    response = login(client, alice).get(CHANGELIST)
+    assert listed(response) == {"A-100"}
+    assert '<td class="field-customer">Anna Eriksson</td>' in response.content.decode()
+
+
+def test_it_shows_the_status_as_a_badge(client, alice, uploaded_request):
+    response = login(client, alice).get(CHANGELIST)
+    assert re.search(r'<span class="status-badge"[^>]*>Uploaded</span>', response.content.decode())
+
+
+def test_it_lists_the_reminder_count(client, alice, upload_request):
+    UploadRequest.objects.filter(pk=upload_request.pk).update(reminder_count=7)
+    response = login(client, alice).get(CHANGELIST)
+    assert '<td class="field-reminder_count">7</td>' in response.content.decode()
+
+
+def test_it_filters_by_status(client, alice, uploaded_request, shop):
+    make_request(shop, "A-200")
+    response = login(client, alice).get(CHANGELIST, {"status__exact": "uploaded"})
+    assert listed(response) == {"A-100"}
+
+
+def test_it_filters_by_shop(client, alice, upload_request, other_shop):
+    other_shop.members.add(alice)
+    make_request(other_shop, "B-1")
+    response = login(client, alice).get(CHANGELIST, {"shop": str(other_shop.pk)})
+    assert listed(response) == {"B-1"}
+
+
+def test_it_finds_nothing_when_filtering_by_another_shop(client, bob, upload_request, shop):
+    response = login(client, bob).get(CHANGELIST, {"shop": str(shop.pk)})
+    assert listed(response) == set()
+
+
+def test_it_offers_only_the_users_shops_in_the_shop_filter(client, alice, shop, other_shop):
+    response = login(client, alice).get(CHANGELIST)
+    [shop_filter] = [
+        spec for spec in response.context["cl"].filter_specs if isinstance(spec, ShopFilter)
+    ]
+    assert shop_filter.lookup_choices == [(str(shop.pk), shop.name)]
+
+
+def test_it_redirects_a_malformed_shop_filter_to_the_error_page(client, alice, upload_request):
+    response = login(client, alice).get(CHANGELIST, {"shop": "abc"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{CHANGELIST}?e=1"
+
+
+@pytest.mark.parametrize(
+    ("status", "days", "overdue"),
+    [
+        (Status.WAITING, -1, True),
+        (Status.REJECTED, -1, True),
+        (Status.EXPIRED, -1, True),
+        (Status.UPLOADED, -1, False),
+        (Status.ACCEPTED, -1, False),
+        (Status.WAITING, 0, False),
+        (Status.WAITING, 1, False),
+    ],
+)
+def test_it_filters_overdue_requests(client, alice, shop, status, days, overdue):
+    upload_request = make_request(shop, "D-1", deadline=timezone.localdate() + timedelta(days=days))
+    UploadRequest.objects.filter(pk=upload_request.pk).update(status=status)
+    make_request(shop, "NO-DEADLINE")
+    response = login(client, alice).get(CHANGELIST, {"overdue": "yes"})
+    assert listed(response) == ({"D-1"} if overdue else set())
+
+
+@pytest.mark.parametrize("query", ["A-100", "Eriksson", "anna@example.com", "+7 900 123"])
+def test_it_searches_by_number_name_email_and_phone(client, alice, shop, query):
+    make_request(
+        shop,
+        "A-100",
+        customer_name="Anna Eriksson",
+        email="anna@example.com",
+        phone="+7 900 123 45 67",
+    )
+    make_request(
+        shop, "Z-999", customer_name="Zed Other", email="zed@example.org", phone="+86 10 5555"
+    )
+    response = login(client, alice).get(CHANGELIST, {"q": query})
+    assert listed(response) == {"A-100"}
+
+
+# --- shops see only their own requests ------------------------------------------------------
+
+
+def test_it_hides_another_shops_requests_from_the_list(client, bob, other_shop, upload_request):
+    make_request(other_shop, "B-1")
+    response = login(client, bob).get(CHANGELIST)
+    assert listed(response) == {"B-1"}
+
+
+def test_it_shows_every_shops_requests_to_a_superuser(client, upload_request, other_shop):
+    make_request(other_shop, "B-1")
+    superuser = User.objects.create_superuser("root", "root@example.com", "password")
+    response = login(client, superuser).get(CHANGELIST)
+    assert listed(response) == {"A-100", "B-1"}
+
+
+def test_it_treats_another_shops_change_page_as_missing(client, bob, upload_request):
+    # Django's admin answers a missing object with a redirect to the index and a warning; the
+    # answer for another shop's request must be exactly that, so it confirms nothing.
+    login(client, bob)
+    response = client.get(change_url(upload_request))
+    missing = client.get(
+        reverse("admin:uploads_uploadrequest_change", args=[upload_request.pk + 1000])
+    )
+    assert response.status_code == missing.status_code == 302
+    assert response["Location"] == missing["Location"] == reverse("admin:index")
+    assert "doesn\N{RIGHT SINGLE QUOTATION MARK}t exist" in message_texts(response)[0]
+    assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.parametrize("url", [image_url, accept_url, reject_url])
+def test_it_answers_404_to_another_shops_staff(client, bob, uploaded_request, url):
+    login(client, bob)
+    response = client.post(url(uploaded_request), {"reason": "blurry"})
+    assert response.status_code == 404
+    assert client.get(url(uploaded_request)).status_code == 404
+    uploaded_request.refresh_from_db()
+    assert uploaded_request.status == Status.UPLOADED
+    assert not AuditEvent.objects.exists()
+
+
+# --- the detail page ------------------------------------------------------------------------
+
+
+def test_it_shows_the_passport_fields_to_a_permitted_user(client, alice, uploaded_request):
+    content = login(client, alice).get(change_url(uploaded_request)).content.decode()
+    assert "<td>ERIKSSON</td>" in content
+    assert "<td>L898902C3</td>" in content
+
+
+def test_it_shows_the_passport_image_to_a_permitted_user(client, alice, uploaded_request):
+    content = login(client, alice).get(change_url(uploaded_request)).content.decode()
+    assert f'<img src="{image_url(uploaded_request)}"' in content
+
+
+def test_it_audits_viewing_the_fields(client, alice, uploaded_request):
+    login(client, alice).get(change_url(uploaded_request))
+    [event] = AuditEvent.objects.all()
+    assert (event.action, event.actor, event.upload_request) == (
+        AuditEvent.Action.VIEW_FIELDS,
+        alice,
+        uploaded_request,
+    )
+    assert event.document == services.document_current(upload_request=uploaded_request)
+
+
+def test_it_hides_the_passport_from_a_user_without_permission(client, charlie, uploaded_request):
+    response = login(client, charlie).get(change_url(uploaded_request))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "ERIKSSON" not in content
+    assert "L898902C3" not in content
+    assert image_url(uploaded_request) not in content
+    assert "You do not have permission to view passport images and data." in content
+
+
+def test_it_does_not_audit_a_page_without_passport_data(client, charlie, uploaded_request):
+    login(client, charlie).get(change_url(uploaded_request))
+    assert not AuditEvent.objects.exists()
+
+
+def test_it_refuses_the_image_to_a_user_without_permission(client, charlie, uploaded_request):
+    response = login(client, charlie).get(image_url(uploaded_request))
+    assert response.status_code == 403
+    assert not AuditEvent.objects.exists()
+
+
+def test_it_shows_a_working_customer_link_on_the_change_page(client, alice, upload_request):
+    content = login(client, alice).get(change_url(upload_request)).content.decode()
+    [url] = re.findall(r'value="(http://testserver/u/[^"]+/)"', content)
+    response = Client().get(url.removeprefix("http://testserver"))
+    assert response.status_code == 302
+    assert response["Location"] == "/upload/"
+
+
+# --- the image ------------------------------------------------------------------------------
+
+
+def test_it_streams_the_decrypted_image(client, alice, uploaded_request):
+    response = login(client, alice).get(image_url(uploaded_request))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert b"".join(response.streaming_content).startswith(b"\xff\xd8\xff")
+
+
+def test_it_forbids_caching_the_image(client, alice, uploaded_request):
+    response = login(client, alice).get(image_url(uploaded_request))
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_it_audits_viewing_the_image(client, alice, uploaded_request):
+    login(client, alice).get(image_url(uploaded_request))
+    [event] = AuditEvent.objects.all()
+    assert (event.action, event.actor, event.upload_request) == (
+        AuditEvent.Action.VIEW_IMAGE,
+        alice,
+        uploaded_request,
+    )
+
+
+def test_it_answers_404_for_the_image_before_an_upload(client, alice, upload_request):
+    response = login(client, alice).get(image_url(upload_request))
+    assert response.status_code == 404
+    assert not AuditEvent.objects.exists()
+
+
+# --- accept and reject on the detail page ----------------------------------------------------
+
+
+def test_it_accepts_an_uploaded_passport(client, alice, uploaded_request):
+    response = login(client, alice).post(accept_url(uploaded_request))
+    assert response.status_code == 302
+    assert response["Location"] == change_url(uploaded_request)
+    uploaded_request.refresh_from_db()
+    assert (uploaded_request.status, uploaded_request.decided_by) == (Status.ACCEPTED, alice)
+    assert uploaded_request.decided_at is not None
+
+
+def test_it_audits_accepting(client, alice, uploaded_request):
+    login(client, alice).post(accept_url(uploaded_request))
+    assert len(audit_actions(alice, AuditEvent.Action.ACCEPT)) == 1
+
+
+def test_it_refuses_to_accept_by_get(client, alice, uploaded_request):
+    response = login(client, alice).get(accept_url(uploaded_request))
+    assert response.status_code == 403
+    uploaded_request.refresh_from_db()
+    assert uploaded_request.status == Status.UPLOADED
+
+
+def test_it_refuses_to_accept_a_request_still_waiting(client, alice, upload_request):
+    response = login(client, alice).post(accept_url(upload_request))
+    assert message_texts(response) == ["Only an uploaded passport can be accepted."]
+    upload_request.refresh_from_db()
+    assert (upload_request.status, upload_request.decided_by) == (Status.WAITING, None)
+    assert not AuditEvent.objects.exists()
+
+
+def test_it_rejects_with_a_reason(client, alice, uploaded_request):
+    response = login(client, alice).post(
+        reject_url(uploaded_request), {"reason": "The photo is blurry."}
+    )
+    assert response["Location"] == change_url(uploaded_request)
+    uploaded_request.refresh_from_db()
+    assert (uploaded_request.status, uploaded_request.rejection_reason) == (
+        Status.REJECTED,
+        "The photo is blurry.",
+    )
+    assert uploaded_request.decided_by == alice
+
+
+def test_it_audits_rejecting(client, alice, uploaded_request):
+    login(client, alice).post(reject_url(uploaded_request), {"reason": "The photo is blurry."})
+    [event] = audit_actions(alice, AuditEvent.Action.REJECT)
+    assert event.detail == "The photo is blurry."
+
+
+def test_it_emails_the_customer_the_reason_in_the_orders_language(client, alice, uploaded_request):
+    mail.outbox.clear()  # the shop's notification of the upload
+    login(client, alice).post(reject_url(uploaded_request), {"reason": "The photo is blurry."})
+    [message] = mail.outbox
+    assert message.to == ["anna@example.com"]
+    assert "The photo is blurry." in message.body
+    assert "http://testserver/u/" in message.body
+    # The admin speaks English here; the email still goes out in the order's language.
+    html, _ = message.alternatives[0]
+    assert '<html lang="ru">' in html
+
+
+def test_it_emails_a_link_that_works_after_rejecting(client, alice, uploaded_request):
+    mail.outbox.clear()
+    login(client, alice).post(reject_url(uploaded_request), {"reason": "The photo is blurry."})
+    [path] = re.findall(r"http://testserver(/u/\S+/)", mail.outbox[0].body)
+    assert Client().get(path)["Location"] == "/upload/"
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_it_refuses_to_reject_without_a_reason(client, alice, uploaded_request, reason):
+    mail.outbox.clear()
+    response = login(client, alice).post(reject_url(uploaded_request), {"reason": reason})
+    assert message_texts(response) == ["Please give the customer a reason."]
+    uploaded_request.refresh_from_db()
+    assert (uploaded_request.status, uploaded_request.rejection_reason) == (Status.UPLOADED, "")
+    assert mail.outbox == []
+    assert not AuditEvent.objects.exists()
+
+
+def test_it_refuses_to_reject_by_get(client, alice, uploaded_request):
+    response = login(client, alice).get(reject_url(uploaded_request), {"reason": "blurry"})
+    assert response.status_code == 403
+    uploaded_request.refresh_from_db()
+    assert uploaded_request.status == Status.UPLOADED
+
+
+# --- actions on the list --------------------------------------------------------------------
+
+
+def test_it_accepts_the_selected_requests(client, alice, uploaded_request, shop, passport_jpeg):
+    second = make_request(shop, "A-200")
+    submit_and_confirm(second, passport_jpeg)
+    response = act(login(client, alice), "accept_selected", uploaded_request, second)
+    assert response.status_code == 302
+    assert set(UploadRequest.objects.values_list("status", "decided_by")) == {
+        (Status.ACCEPTED, alice.pk)
+    }
+    assert message_texts(response) == ["2 passports accepted."]
+
+
+def test_it_skips_a_selected_request_that_cannot_be_accepted(client, alice, uploaded_request, shop):
+    waiting = make_request(shop, "A-200")
+    response = act(login(client, alice), "accept_selected", uploaded_request, waiting)
+    waiting.refresh_from_db()
+    uploaded_request.refresh_from_db()
+    assert (uploaded_request.status, waiting.status) == (Status.ACCEPTED, Status.WAITING)
+    assert message_texts(response) == [
+        "A-200: Only an uploaded passport can be accepted.",
+        "1 passport accepted.",
+    ]
+
+
+def test_it_asks_for_a_reason_before_rejecting_the_selected(client, alice, uploaded_request):
+    response = act(login(client, alice), "reject_selected", uploaded_request)
+    assert response.status_code == 200
+    assert response.templates[0].name == "admin/uploads/uploadrequest/reject_selected.html"
+    content = response.content.decode()
+    assert '<textarea name="reason"' in content
+    assert f'name="_selected_action" value="{uploaded_request.pk}"' in content
+    uploaded_request.refresh_from_db()
+    assert uploaded_request.status == Status.UPLOADED
+
+
+def test_it_rejects_the_selected_with_the_reason(client, alice, uploaded_request):
+    mail.outbox.clear()
+    response = act(
+        login(client, alice), "reject_selected", uploaded_request, apply="1", reason="Too dark."
+    )
+    assert response.status_code == 302
+    uploaded_request.refresh_from_db()
+    assert (uploaded_request.status, uploaded_request.rejection_reason) == (
+        Status.REJECTED,
+        "Too dark.",
+    )
+    assert [message.to for message in mail.outbox] == [["anna@example.com"]]
+    assert message_texts(response) == ["1 passport rejected."]
+
+
+def test_it_keeps_asking_when_the_bulk_reason_is_missing(client, alice, uploaded_request):
+    response = act(login(client, alice), "reject_selected", uploaded_request, apply="1", reason="")
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    uploaded_request.refresh_from_db()
+    assert uploaded_request.status == Status.UPLOADED
+
+
+def test_it_exports_a_csv_with_a_bom_and_a_header(client, alice, uploaded_request):
+    response = act(login(client, alice), "export_csv", uploaded_request)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="passports-')
+    assert "no-store" in response["Cache-Control"]
+    header = csv_rows(response)[0]
+    assert header[:6] == ["Order number", "Customer name", "Email", "Phone", "Status", "Uploaded"]
+
+
+def test_it_exports_the_passport_fields_to_a_permitted_user(client, alice, uploaded_request):
+    header, row = csv_rows(act(login(client, alice), "export_csv", uploaded_request))
+    passport = dict(zip(header[6:], row[6:], strict=True))
+    assert row[:2] == ["A-100", "Anna Eriksson"]
+    assert passport["Surname"] == "ERIKSSON"
+    assert passport["Given names"] == "ANNA MARIA"
+    assert passport["Document number"] == "L898902C3"
+    assert passport["Nationality"] == "UTO"
+
+
+def test_it_audits_each_exported_request(client, alice, uploaded_request, shop):
+    second = make_request(shop, "A-200")
+    act(login(client, alice), "export_csv", uploaded_request, second)
+    exported = {event.upload_request for event in audit_actions(alice, AuditEvent.Action.EXPORT)}
+    assert exported == {uploaded_request, second}
+    assert AuditEvent.objects.count() == 2
+
+
+def test_it_exports_no_passport_columns_to_a_user_without_permission(
+    client, charlie, uploaded_request
+):
+    rows = csv_rows(act(login(client, charlie), "export_csv", uploaded_request))
+    assert [len(row) for row in rows] == [6, 6]
+    assert "ERIKSSON" not in str(rows)
+
+
+def test_it_does_not_audit_an_export_without_passport_data(client, charlie, uploaded_request):
+    act(login(client, charlie), "export_csv", uploaded_request)
+    assert not AuditEvent.objects.exists()
+
+
+def test_it_defuses_formulas_in_the_csv(client, alice, shop):
+    upload_request = make_request(shop, "F-1", customer_name='=HYPERLINK("http://evil.example")')
+    [_, row] = csv_rows(act(login(client, alice), "export_csv", upload_request))
+    assert row[1] == '\'=HYPERLINK("http://evil.example")'
+
+
+def test_it_does_not_export_another_shops_requests(client, bob, uploaded_request):
+    rows = csv_rows(act(login(client, bob), "export_csv", uploaded_request))
+    assert [row[0] for row in rows] == ["Order number"]
+    assert not AuditEvent.objects.exists()
+
+
+def test_it_emails_the_link_to_the_selected_customers(client, alice, upload_request):
+    response = act(login(client, alice), "send_link_selected", upload_request)
+    [message] = mail.outbox
+    assert message.to == ["anna@example.com"]
+    [path] = re.findall(r"http://testserver(/u/\S+/)", message.body)
+    assert Client().get(path)["Location"] == "/upload/"
+    assert message_texts(response) == ["1 link sent."]
+
+
+def test_it_skips_customers_without_an_email(client, alice, shop):
+    upload_request = make_request(shop, "N-1", email="")
+    response = act(login(client, alice), "send_link_selected", upload_request)
+    assert mail.outbox == []
+    assert message_texts(response) == ["N-1: The order has no customer email address."]
