@@ -15,7 +15,7 @@ PYTHON ?= $(shell for candidate in python3.14 python3.13 python3.12 $$HOME/.pyen
 	$$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$candidate; break; }; \
 	done)
 
-.PHONY: help run test setup system-deps compilemessages messages i18n-report lint format migrate demo clean
+.PHONY: help run test test-postgres setup system-deps compilemessages messages i18n-report lint format migrate demo clean
 
 help:
 	@echo "make run    - set up everything, load the demo and serve on http://$(HOST):$(PORT)"
@@ -54,6 +54,17 @@ test: setup compilemessages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
+	@$(MAKE) --no-print-directory test-postgres
+
+# The services, views and admin once more on PostgreSQL (127.0.0.1:5432, trust auth), the database
+# a grown installation uses. Skipped with a note where no server answers, except in CI.
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+test-postgres: setup compilemessages
+	@if $(PY) -c "import psycopg; psycopg.connect('$(POSTGRES_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+		DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest tests/test_services.py tests/test_view_upload.py \
+			tests/test_view_review.py tests/test_migrations.py tests/test_admin_upload_requests.py; \
+	elif [ -n "$$CI" ]; then echo "PostgreSQL is not reachable at $(POSTGRES_URL)"; exit 1; \
+	else echo "PostgreSQL is not reachable at $(POSTGRES_URL): skipped the PostgreSQL run"; fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

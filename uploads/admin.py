@@ -26,6 +26,10 @@ from uploads.views.customer import passport_image_response
 
 VIEW_PASSPORT_PERMISSION = "uploads.view_passport"
 
+admin.site.site_header = gettext_lazy("Passport uploads")
+admin.site.site_title = gettext_lazy("Passport uploads")
+admin.site.index_title = gettext_lazy("Orders and passports")
+
 STATUS_COLOURS = {
     UploadRequest.Status.WAITING: "#b06000",
     UploadRequest.Status.UPLOADED: "#1a73e8",
