@@ -99,6 +99,11 @@ LANGUAGE_CODE = "ru"
 LANGUAGES = [
     ("ru", _("Russian")),
     ("en", _("English")),
+    ("kk", _("Kazakh")),
+    ("uz", _("Uzbek")),  # Latin script, as Uzbekistan writes it today
+    ("ky", _("Kyrgyz")),
+    ("hy", _("Armenian")),
+    ("be", _("Belarusian")),
     ("zh-hans", _("Simplified Chinese")),
 ]
 # The seller's side (admin, exports, notifications to staff) is offered in these.
@@ -110,6 +115,7 @@ SELLER_LANGUAGES = [
 LOCALE_PATHS = [BASE_DIR / "locale"]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "ru"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("ru", "en")
+MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in LANGUAGES)
 USE_I18N = True
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Moscow")
 USE_TZ = True

@@ -4,6 +4,7 @@ audited; a staff user sees only the shops they belong to."""
 from datetime import date
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.models import AbstractBaseUser
@@ -17,11 +18,22 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from modeltranslation.admin import TranslationAdmin
 
 from uploads import exports, services
+from uploads.emails import PLACEHOLDER_PATTERN
 from uploads.forms import PassportFieldsForm
-from uploads.models import AuditEvent, ConsentText, Order, Shop, UploadRequest
-from uploads.mrz.result import FORM_FIELDS
+from uploads.models import (
+    AuditEvent,
+    ConsentText,
+    EmailTemplate,
+    FaqEntry,
+    GuidanceStep,
+    Order,
+    Shop,
+    UploadRequest,
+)
+from uploads.passport_fields import PASSPORT_FIELDS
 from uploads.views.customer import passport_image_response
 
 VIEW_PASSPORT_PERMISSION = "uploads.view_passport"
@@ -295,9 +307,9 @@ class UploadRequestAdmin(ShopScopedAdmin):
                 ).url
             if document is not None and can_view_passport(request):
                 fields = services.document_fields(document=document)
-                labels = {name: forms_label(name) for name in FORM_FIELDS}
+                labels = {name: forms_label(name) for name in PASSPORT_FIELDS}
                 extra_context["passport_fields"] = [
-                    (labels[name], fields.get(name, "")) for name in FORM_FIELDS
+                    (labels[name], fields.get(name, "")) for name in PASSPORT_FIELDS
                 ]
                 services.audit_record(
                     actor=request.user,
@@ -512,10 +524,62 @@ class AuditEventAdmin(ShopScopedAdmin):
         return False
 
 
+def _translated_names(field: str) -> list[str]:
+    return [f"{field}_{code.replace('-', '_')}" for code, _name in settings.LANGUAGES]
+
+
 @admin.register(ConsentText)
-class ConsentTextAdmin(admin.ModelAdmin):
+class ConsentTextAdmin(TranslationAdmin):
     list_display = ["version", "published_at"]
 
     def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
         # A consent text someone has agreed to is never rewritten: publish a new version instead.
-        return ["version", "body", "published_at"] if obj else []
+        return ["version", "published_at", *_translated_names("body")] if obj else []
+
+
+@admin.register(GuidanceStep)
+class GuidanceStepAdmin(TranslationAdmin):
+    list_display = ["text", "position"]
+    list_editable = ["position"]
+
+
+@admin.register(FaqEntry)
+class FaqEntryAdmin(TranslationAdmin):
+    list_display = ["question", "position"]
+    list_editable = ["position"]
+
+
+class EmailTemplateForm(forms.ModelForm):
+    class Meta:
+        model = EmailTemplate
+        fields = ["subject", "body"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for name in [*_translated_names("subject"), *_translated_names("body")]:
+            unknown = set(PLACEHOLDER_PATTERN.findall(cleaned.get(name) or "")) - set(
+                EmailTemplate.PLACEHOLDERS
+            )
+            if unknown:
+                self.add_error(
+                    name,
+                    _("Unknown placeholder: %(names)s. Use only: %(known)s.")
+                    % {
+                        "names": ", ".join(sorted(f"{{{item}}}" for item in unknown)),
+                        "known": ", ".join(f"{{{item}}}" for item in EmailTemplate.PLACEHOLDERS),
+                    },
+                )
+        return cleaned
+
+
+@admin.register(EmailTemplate)
+class EmailTemplateAdmin(TranslationAdmin):
+    form = EmailTemplateForm
+    list_display = ["kind", "subject"]
+    readonly_fields = ["kind"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # one template per kind, shipped by a migration
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False

@@ -1,22 +1,35 @@
-"""Building and sending the portal's emails from templates in ``templates/emails/<name>/``.
+"""Building and sending the portal's emails.
 
-Customer emails go out in the order's language, staff notifications in the shop's, whatever
-language the person who triggered them uses. A failure to send is logged (without the address or
-any passport data) and never breaks the action that triggered it.
+Customer emails come from staff-editable ``EmailTemplate`` rows (one text per language) and go out
+in the order's language; staff notifications come from ``templates/emails/<name>/`` in the shop's
+language; neither depends on the language of whoever triggered them. A failure to send is logged
+(without the address or any passport data) and never breaks the action that triggered it.
 """
 
 import logging
+import re
 import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, timezone, translation
 
-from uploads.models import UploadRequest
+from uploads.models import EmailTemplate, UploadRequest
 
 logger = logging.getLogger(__name__)
+
+
+def _deliver(*, subject: str, text: str, html: str, to: str, kind: str) -> bool:
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
+    message.attach_alternative(html, "text/html")
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as error:
+        logger.warning("could not send the %s email: %s", kind, type(error).__name__)
+        return False
+    return True
 
 
 def _send(*, template: str, to: str, language: str, context: dict[str, object]) -> bool:
@@ -24,43 +37,50 @@ def _send(*, template: str, to: str, language: str, context: dict[str, object]) 
         subject = " ".join(render_to_string(f"emails/{template}/subject.txt", context).split())
         text = render_to_string(f"emails/{template}/body.txt", context)
         html = render_to_string(f"emails/{template}/body.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
-    message.attach_alternative(html, "text/html")
-    try:
-        message.send()
-    except (smtplib.SMTPException, OSError) as error:
-        logger.warning("could not send the %s email: %s", template, type(error).__name__)
-        return False
-    return True
+    return _deliver(subject=subject, text=text, html=html, to=to, kind=template)
 
 
-def _customer_context(upload_request: UploadRequest, link_url: str) -> dict[str, object]:
+PLACEHOLDER_PATTERN = re.compile(r"\{(\w+)\}")
+
+
+def fill_placeholders(text: str, values: dict[str, str]) -> str:
+    """Replace ``{name}`` with its value; anything else (unknown names, stray braces) stays as written.
+
+    Deliberately not ``str.format``: staff-written text must not reach attributes of the values.
+    """
+    return PLACEHOLDER_PATTERN.sub(lambda match: values.get(match.group(1), match.group(0)), text)
+
+
+def send_customer_email(*, kind: str, upload_request: UploadRequest, link_url: str) -> bool:
+    """Send the customer the email of this kind from its (staff-editable) template, in the order's language."""
     order = upload_request.order
-    return {
-        "order": order,
-        "shop": order.shop,
-        "upload_request": upload_request,
-        "link_url": link_url,
-    }
+    with translation.override(order.email_language):
+        template = EmailTemplate.objects.get(kind=kind)
+        values = {
+            "customer_name": order.customer_name,
+            "shop": order.shop.name,
+            "order_number": order.number,
+            "link": link_url,
+            "expires": formats.date_format(
+                timezone.localtime(upload_request.expires_at), "DATE_FORMAT"
+            ),
+            "reason": upload_request.rejection_reason,
+        }
+        subject = " ".join(fill_placeholders(template.subject, values).split())
+        body = fill_placeholders(template.body, values)
+        html = render_to_string("emails/customer/body.html", {"body": body, "link_url": link_url})
+    return _deliver(subject=subject, text=body, html=html, to=order.email, kind=kind)
 
 
 def send_invitation(*, upload_request: UploadRequest, link_url: str) -> bool:
-    order = upload_request.order
-    return _send(
-        template="invitation",
-        to=order.email,
-        language=order.language,
-        context=_customer_context(upload_request, link_url),
+    return send_customer_email(
+        kind=EmailTemplate.Kind.INVITATION, upload_request=upload_request, link_url=link_url
     )
 
 
 def send_rejection(*, upload_request: UploadRequest, link_url: str) -> bool:
-    order = upload_request.order
-    return _send(
-        template="rejection",
-        to=order.email,
-        language=order.language,
-        context=_customer_context(upload_request, link_url),
+    return send_customer_email(
+        kind=EmailTemplate.Kind.REJECTION, upload_request=upload_request, link_url=link_url
     )
 
 

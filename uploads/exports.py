@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from django.utils.translation import gettext as _
 
 from uploads import services
+from uploads.forms import PassportFieldsForm
 from uploads.models import UploadRequest
+from uploads.passport_fields import PASSPORT_FIELDS
 
 # Spreadsheet programs run a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -28,20 +30,8 @@ def requests_csv(*, upload_requests: Iterable[UploadRequest], include_passport: 
         _("Status"),
         _("Uploaded"),
     ]
-    passport_fields = [
-        "surname",
-        "given_names",
-        "number",
-        "nationality",
-        "date_of_birth",
-        "sex",
-        "expiry_date",
-    ]
     if include_passport:
-        header += [
-            _("Surname"), _("Given names"), _("Document number"), _("Nationality"),
-            _("Date of birth"), _("Sex"), _("Expiry date"),
-        ]  # fmt: skip
+        header += [str(PassportFieldsForm.base_fields[name].label) for name in PASSPORT_FIELDS]
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
@@ -61,6 +51,6 @@ def requests_csv(*, upload_requests: Iterable[UploadRequest], include_passport: 
         if include_passport:
             document = services.document_current(upload_request=upload_request)
             fields = services.document_fields(document=document) if document else {}
-            row += [fields.get(name, "") for name in passport_fields]
+            row += [fields.get(name, "") for name in PASSPORT_FIELDS]
         writer.writerow([_cell(value) for value in row])
     return out.getvalue()

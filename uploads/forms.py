@@ -31,6 +31,15 @@ class UploadForm(forms.Form):
 class PassportFieldsForm(forms.Form):
     surname = forms.CharField(label=_("Surname"), max_length=100)
     given_names = forms.CharField(label=_("Given names"), max_length=100, required=False)
+    surname_cyrillic = forms.CharField(
+        label=_("Surname in Cyrillic"),
+        max_length=100,
+        required=False,
+        help_text=_("As in a Russian internal passport, if you have one."),
+    )
+    given_names_cyrillic = forms.CharField(
+        label=_("Given names and patronymic in Cyrillic"), max_length=100, required=False
+    )
     number = forms.CharField(label=_("Document number"), max_length=20)
     nationality = forms.CharField(
         label=_("Nationality"),
@@ -61,6 +70,12 @@ class PassportFieldsForm(forms.Form):
 
     def clean_given_names(self) -> str:
         return self._clean_name("given_names")
+
+    def clean_surname_cyrillic(self) -> str:
+        return self._clean_name("surname_cyrillic")
+
+    def clean_given_names_cyrillic(self) -> str:
+        return self._clean_name("given_names_cyrillic")
 
     def clean_number(self) -> str:
         value = "".join(self.cleaned_data["number"].split()).upper()

@@ -27,7 +27,7 @@ from uploads.models import (
     UploadRequest,
 )
 from uploads.mrz import read_mrz
-from uploads.mrz.result import FORM_FIELDS
+from uploads.passport_fields import PASSPORT_FIELDS
 from uploads.tokens import hash_token, looks_like_token, new_token
 
 logger = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def order_create(
     customer_name: str,
     email: str = "",
     phone: str = "",
-    language: str = settings.LANGUAGE_CODE,
+    language: str = "",
     deadline: date | None = None,
 ) -> IssuedLink:
     """Create an order together with its upload request and return the customer's link."""
@@ -261,11 +261,11 @@ def document_read_mrz(*, document_id: int) -> None:
         result.elapsed_ms,
     )
     fields = (
-        {name: _as_text(result.fields.get(name)) for name in FORM_FIELDS} if result.found else {}
+        {name: _as_text(result.fields.get(name)) for name in PASSPORT_FIELDS} if result.found else {}
     )
     document.fields_sealed = _seal_fields(key, fields)
     document.field_validity = (
-        {name: bool(result.field_valid.get(name)) for name in FORM_FIELDS} if result.found else {}
+        {name: bool(result.field_valid.get(name)) for name in PASSPORT_FIELDS} if result.found else {}
     )
     document.mrz_status = (
         PassportDocument.MrzStatus.FOUND if result.found else PassportDocument.MrzStatus.NOT_FOUND
@@ -308,7 +308,7 @@ def document_confirm(*, document: PassportDocument, fields: dict[str, str]) -> N
         key = crypto.unwrap_data_key(document.wrapped_key)
         now = timezone.now()
         document.fields_sealed = _seal_fields(
-            key, {name: fields.get(name, "") for name in FORM_FIELDS}
+            key, {name: fields.get(name, "") for name in PASSPORT_FIELDS}
         )
         document.confirmed_at = now
         document.save(update_fields=["fields_sealed", "confirmed_at"])

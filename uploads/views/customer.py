@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from uploads import crypto, services, storage, tasks
 from uploads.forms import PassportFieldsForm, UploadForm
 from uploads.images import RejectedFile, too_large
-from uploads.models import PassportDocument, UploadRequest
-from uploads.mrz.result import FORM_FIELDS
+from uploads.models import FaqEntry, GuidanceStep, PassportDocument, UploadRequest
+from uploads.passport_fields import PASSPORT_FIELDS
 from uploads.tokens import hash_token
 from uploads.upload_handlers import TOO_LARGE_ATTRIBUTE
 
@@ -111,6 +111,8 @@ def upload_start(request: HttpRequest, upload_request: UploadRequest) -> HttpRes
         context["error"] = error.message
         return render(request, "uploads/unavailable.html", context, status=503)
     context["consent_text"] = consent_text
+    context["guidance"] = GuidanceStep.objects.all()
+    context["faq"] = FaqEntry.objects.all()
     status = 200
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
@@ -171,7 +173,7 @@ def upload_review(request: HttpRequest, upload_request: UploadRequest) -> HttpRe
         status = 400
     else:
         form = PassportFieldsForm(
-            initial={name: read_fields.get(name) or None for name in FORM_FIELDS}
+            initial={name: read_fields.get(name) or None for name in PASSPORT_FIELDS}
         )
         status = 200
     validity = document.field_validity or {}
@@ -179,7 +181,7 @@ def upload_review(request: HttpRequest, upload_request: UploadRequest) -> HttpRe
     context["mrz_found"] = document.mrz_status == PassportDocument.MrzStatus.FOUND
     # Fields the reader filled but could not vouch for: the customer must look at them.
     context["fields_to_check"] = [
-        name for name in FORM_FIELDS if read_fields.get(name) and not validity.get(name)
+        name for name in PASSPORT_FIELDS if read_fields.get(name) and not validity.get(name)
     ]
     return render(request, "uploads/review.html", context, status=status)
 

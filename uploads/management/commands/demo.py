@@ -126,7 +126,7 @@ class Command(BaseCommand):
             upload_request=upload_request,
             data=specimens.render_jpeg(specimens.ERIKSSON),
             consent_text_id=services.consent_text_current().pk,
-            language=upload_request.order.language,
+            language=upload_request.order.email_language,
         )
         services.document_read_mrz(document_id=document.pk)
         document.refresh_from_db()

@@ -1,0 +1,73 @@
+from django.contrib.auth.models import User
+from django.core import mail
+
+from uploads import emails, services
+from uploads.models import EmailTemplate
+
+
+def test_it_fills_only_known_placeholders():
+    values = {"shop": "Alice's Goods", "link": "http://x/u/t/"}
+    assert emails.fill_placeholders("{shop}: {link}", values) == "Alice's Goods: http://x/u/t/"
+    assert (
+        emails.fill_placeholders("{unknown} {shop.__class__} {", values)
+        == "{unknown} {shop.__class__} {"
+    )
+
+
+def test_it_sends_what_staff_wrote_in_the_template(link):
+    EmailTemplate.objects.filter(kind="invitation").update(
+        subject_ru="Паспорт для {order_number}", body_ru="Здравствуйте, {customer_name}! {link}"
+    )
+    services.upload_link_send(upload_request=link.upload_request)
+    message = mail.outbox[-1]
+    assert message.subject == "Паспорт для A-100"
+    assert message.body == f"Здравствуйте, Anna Eriksson! {link.url}"
+    assert f'href="{link.url}"' in message.alternatives[0].content
+
+
+def test_it_escapes_customer_data_in_the_html_email(shop):
+    link = services.order_create(
+        shop_id=shop.pk,
+        number="X-1",
+        customer_name="<script>alert(1)</script>",
+        email="x@example.com",
+        language="en",
+    )
+    services.upload_link_send(upload_request=link.upload_request)
+    assert "<script>" not in mail.outbox[-1].alternatives[0].content
+
+
+def test_it_logs_and_survives_a_mail_server_failure(link, settings, caplog):
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 2},
+        }
+    }
+    assert emails.send_invitation(upload_request=link.upload_request, link_url=link.url) is False
+    assert "anna@example.com" not in caplog.text
+    assert link.token not in caplog.text
+
+
+def test_it_refuses_unknown_placeholders_in_the_admin(client, db):
+    admin = User.objects.create_superuser("root", "root@example.com", "password")
+    client.force_login(admin)
+    template = EmailTemplate.objects.get(kind="reminder")
+    form = {
+        f"{field}_{code}": getattr(template, f"{field}_{code}") or ""
+        for field in ("subject", "body")
+        for code in ("ru", "en", "kk", "uz", "ky", "hy", "be", "zh_hans")
+    }
+    form["body_en"] = "Hello {customer_name}, pay {amount}"
+    response = client.post(
+        f"/admin/uploads/emailtemplate/{template.pk}/change/", form, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    assert "{amount}" in response.content.decode()
+    template.refresh_from_db()
+    assert "{amount}" not in template.body_en
+    form["body_en"] = "Hello {customer_name}, here: {link}"
+    response = client.post(f"/admin/uploads/emailtemplate/{template.pk}/change/", form)
+    assert response.status_code == 302
+    template.refresh_from_db()
+    assert template.body_en == "Hello {customer_name}, here: {link}"
