@@ -261,11 +261,15 @@ def document_read_mrz(*, document_id: int) -> None:
         result.elapsed_ms,
     )
     fields = (
-        {name: _as_text(result.fields.get(name)) for name in PASSPORT_FIELDS} if result.found else {}
+        {name: _as_text(result.fields.get(name)) for name in PASSPORT_FIELDS}
+        if result.found
+        else {}
     )
     document.fields_sealed = _seal_fields(key, fields)
     document.field_validity = (
-        {name: bool(result.field_valid.get(name)) for name in PASSPORT_FIELDS} if result.found else {}
+        {name: bool(result.field_valid.get(name)) for name in PASSPORT_FIELDS}
+        if result.found
+        else {}
     )
     document.mrz_status = (
         PassportDocument.MrzStatus.FOUND if result.found else PassportDocument.MrzStatus.NOT_FOUND
