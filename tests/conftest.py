@@ -29,6 +29,7 @@ def _isolated_settings(settings, tmp_path: Path) -> Iterator[None]:
         "passports": passport_storage,
     }
     settings.SITE_URL = "http://testserver"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins
     # Django's setting_changed signal makes `storages` forget its cached backends.
     yield
 
@@ -134,3 +135,10 @@ def submit_and_confirm(upload_request: UploadRequest, jpeg: bytes) -> None:
 def uploaded_request(upload_request: UploadRequest, passport_jpeg: bytes) -> UploadRequest:
     submit_and_confirm(upload_request, passport_jpeg)
     return upload_request
+
+
+def login(client: Client, user: User) -> Client:
+    """Log in as a seller using the admin in English (Django's own texts are then predictable)."""
+    client.force_login(user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client

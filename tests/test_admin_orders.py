@@ -3,30 +3,17 @@
 import re
 from datetime import date
 
-import pytest
-from django.contrib.auth.models import User
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
+from tests.conftest import login
 from uploads import services
 from uploads.models import Order, Shop, UploadRequest
 
 ORDER_FIELDS = ["shop", "number", "customer_name", "email", "phone", "language", "deadline"]
 ADD_URL = reverse("admin:uploads_order_add")
 CHANGELIST = reverse("admin:uploads_order_changelist")
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def login(client: Client, user: User) -> Client:
-    """Log in as a seller using the admin in English (Django's own texts are then predictable)."""
-    client.force_login(user)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 def order_form(shop: Shop, **fields: str) -> dict[str, str]:

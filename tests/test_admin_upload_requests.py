@@ -13,25 +13,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import submit_and_confirm
+from tests.conftest import login, submit_and_confirm
 from uploads import services
 from uploads.admin import ShopFilter
 from uploads.models import AuditEvent, Shop, UploadRequest
 
 CHANGELIST = reverse("admin:uploads_uploadrequest_changelist")
 Status = UploadRequest.Status
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def login(client: Client, user: User) -> Client:
-    """Log in as a seller using the admin in English (Django's own texts are then predictable)."""
-    client.force_login(user)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 def change_url(upload_request: UploadRequest) -> str:

@@ -1,6 +1,7 @@
 """The seller's admin. Every change goes through ``uploads.services``; every look at passport data is
 audited; a staff user sees only the shops they belong to."""
 
+from collections.abc import Callable
 from datetime import date
 
 from django import forms
@@ -382,35 +383,45 @@ class UploadRequestAdmin(ShopScopedAdmin):
         if not form.is_valid():
             self.message_user(request, _("Please give the customer a reason."), messages.ERROR)
         else:
-            self._reject(request, upload_request, form.cleaned_data["reason"])
+            self._apply_to_each(
+                request,
+                self.get_queryset(request).filter(pk=upload_request.pk),
+                lambda each: services.request_reject(
+                    upload_request=each, actor=request.user, reason=form.cleaned_data["reason"]
+                ),
+            )
         return HttpResponseRedirect(reverse("admin:uploads_uploadrequest_change", args=[pk]))
-
-    def _reject(self, request: HttpRequest, upload_request: UploadRequest, reason: str) -> bool:
-        try:
-            services.request_reject(
-                upload_request=upload_request, actor=request.user, reason=reason
-            )
-        except services.ServiceError as error:
-            self.message_user(
-                request, f"{upload_request.order.number}: {error.message}", messages.ERROR
-            )
-            return False
-        return True
 
     # -- actions on the list --
 
-    @admin.action(description=gettext_lazy("Accept the selected passports"), permissions=["change"])
-    def accept_selected(self, request: HttpRequest, queryset: QuerySet[UploadRequest]) -> None:
-        accepted = 0
-        for upload_request in queryset.select_related("order"):
+    def _apply_to_each(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[UploadRequest],
+        operation: Callable[[UploadRequest], object],
+    ) -> int:
+        """Run a service on each selected request; report the ones it refuses; count the rest."""
+        done = 0
+        for upload_request in queryset.select_related("order__shop"):
             try:
-                services.request_accept(upload_request=upload_request, actor=request.user)
+                operation(upload_request)
             except services.ServiceError as error:
                 self.message_user(
                     request, f"{upload_request.order.number}: {error.message}", messages.WARNING
                 )
             else:
-                accepted += 1
+                done += 1
+        return done
+
+    @admin.action(description=gettext_lazy("Accept the selected passports"), permissions=["change"])
+    def accept_selected(self, request: HttpRequest, queryset: QuerySet[UploadRequest]) -> None:
+        accepted = self._apply_to_each(
+            request,
+            queryset,
+            lambda upload_request: services.request_accept(
+                upload_request=upload_request, actor=request.user
+            ),
+        )
         if accepted:
             self.message_user(
                 request,
@@ -428,9 +439,13 @@ class UploadRequestAdmin(ShopScopedAdmin):
         if "apply" in request.POST:
             form = RejectForm(request.POST)
             if form.is_valid():
-                rejected = sum(
-                    self._reject(request, upload_request, form.cleaned_data["reason"])
-                    for upload_request in queryset.select_related("order")
+                reason = form.cleaned_data["reason"]
+                rejected = self._apply_to_each(
+                    request,
+                    queryset,
+                    lambda upload_request: services.request_reject(
+                        upload_request=upload_request, actor=request.user, reason=reason
+                    ),
                 )
                 if rejected:
                     self.message_user(
@@ -485,16 +500,13 @@ class UploadRequestAdmin(ShopScopedAdmin):
         permissions=["change"],
     )
     def send_link_selected(self, request: HttpRequest, queryset: QuerySet[UploadRequest]) -> None:
-        sent = 0
-        for upload_request in queryset.select_related("order__shop"):
-            try:
-                services.upload_link_send(upload_request=upload_request, actor=request.user)
-            except services.ServiceError as error:
-                self.message_user(
-                    request, f"{upload_request.order.number}: {error.message}", messages.WARNING
-                )
-            else:
-                sent += 1
+        sent = self._apply_to_each(
+            request,
+            queryset,
+            lambda upload_request: services.upload_link_send(
+                upload_request=upload_request, actor=request.user
+            ),
+        )
         if sent:
             self.message_user(
                 request,
