@@ -28,7 +28,7 @@ def requests_csv(*, upload_requests: Iterable[UploadRequest], include_passport: 
         _("Email"),
         _("Phone"),
         _("Status"),
-        _("Uploaded"),
+        _("Upload time"),
     ]
     if include_passport:
         header += [str(PassportFieldsForm.base_fields[name].label) for name in PASSPORT_FIELDS]
