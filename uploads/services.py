@@ -345,6 +345,37 @@ def document_erase(*, document: PassportDocument) -> None:
     document.save(update_fields=["blob_name", "wrapped_key", "fields_sealed", "superseded_at"])
 
 
+# An upload the customer never confirmed is abandoned after this long and erased.
+ABANDONED_UPLOAD_AGE = timedelta(days=1)
+
+
+def documents_purge_due() -> int:
+    """Erase every passport the portal no longer needs; return how many were erased.
+
+    - accepted: PASSPORT_RETENTION_DAYS after the seller accepted (what the customer is told);
+    - rejected or expired requests: the same period after the last decision or upload;
+    - uploads never confirmed by the customer: after ABANDONED_UPLOAD_AGE.
+    """
+    now = timezone.now()
+    retention_cutoff = now - timedelta(days=settings.PASSPORT_RETENTION_DAYS)
+    with_blob = PassportDocument.objects.exclude(blob_name="")
+    due = (
+        with_blob.filter(
+            upload_request__status=Status.ACCEPTED, upload_request__decided_at__lte=retention_cutoff
+        )
+        | with_blob.filter(
+            upload_request__status__in=(Status.REJECTED, Status.EXPIRED),
+            created_at__lte=retention_cutoff,
+        ).exclude(upload_request__decided_at__gt=retention_cutoff)
+        | with_blob.filter(confirmed_at__isnull=True, created_at__lte=now - ABANDONED_UPLOAD_AGE)
+    )
+    erased = 0
+    for document in due.distinct().iterator():
+        document_erase(document=document)
+        erased += 1
+    return erased
+
+
 def document_current(*, upload_request: UploadRequest) -> PassportDocument | None:
     """The confirmed passport the seller works with."""
     return (

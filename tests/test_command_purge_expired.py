@@ -1,0 +1,74 @@
+from datetime import timedelta
+from io import StringIO
+from pathlib import Path
+
+from django.core.management import call_command
+from django.utils import timezone
+
+from uploads import services, storage
+from uploads.models import PassportDocument, UploadRequest
+
+
+def _purge() -> str:
+    out = StringIO()
+    call_command("purge_expired", stdout=out)
+    return out.getvalue()
+
+
+def _files() -> list[Path]:
+    return [path for path in Path(storage.passport_storage().location).rglob("*") if path.is_file()]
+
+
+def test_it_erases_an_accepted_passport_after_the_retention_period(
+    uploaded_request, alice, settings
+):
+    services.request_accept(upload_request=uploaded_request, actor=alice)
+    assert "0 passport(s) erased" in _purge()
+    UploadRequest.objects.filter(pk=uploaded_request.pk).update(
+        decided_at=timezone.now() - timedelta(days=settings.PASSPORT_RETENTION_DAYS, minutes=1)
+    )
+    assert "1 passport(s) erased" in _purge()
+    document = PassportDocument.objects.get(upload_request=uploaded_request)
+    assert (
+        document.blob_name == "" and document.wrapped_key == b"" and document.fields_sealed is None
+    )
+    assert _files() == []
+
+
+def test_it_keeps_a_passport_the_seller_has_not_decided_on(uploaded_request, settings):
+    PassportDocument.objects.update(
+        created_at=timezone.now() - timedelta(days=settings.PASSPORT_RETENTION_DAYS + 5)
+    )
+    assert "0 passport(s) erased" in _purge()
+    assert len(_files()) == 1
+
+
+def test_it_erases_an_upload_the_customer_abandoned(upload_request, passport_jpeg):
+    services.document_submit(
+        upload_request=upload_request,
+        data=passport_jpeg,
+        consent_text_id=services.consent_text_current().pk,
+        language="ru",
+    )
+    assert "0 passport(s) erased" in _purge()
+    PassportDocument.objects.update(created_at=timezone.now() - timedelta(days=2))
+    assert "1 passport(s) erased" in _purge()
+    assert _files() == []
+
+
+def test_it_erases_a_rejected_passport_after_the_retention_period(
+    uploaded_request, alice, settings
+):
+    services.request_reject(upload_request=uploaded_request, actor=alice, reason="Blurred")
+    old = timezone.now() - timedelta(days=settings.PASSPORT_RETENTION_DAYS + 1)
+    PassportDocument.objects.update(created_at=old)
+    UploadRequest.objects.filter(pk=uploaded_request.pk).update(decided_at=old)
+    assert "1 passport(s) erased" in _purge()
+    assert _files() == []
+
+
+def test_it_expires_links_that_ran_out(upload_request):
+    UploadRequest.objects.filter(pk=upload_request.pk).update(
+        expires_at=timezone.now() - timedelta(hours=1)
+    )
+    assert _purge().startswith("1 request(s) expired")
