@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 _NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$")
 _NUMBER_RE = re.compile(r"^[A-Z0-9]{1,20}$")
 _COUNTRY_RE = re.compile(r"^[A-Z]{1,3}$")
+_DEPARTMENT_RE = re.compile(r"^\d{3}-?\d{3}$")
 
 
 class UploadForm(forms.Form):
@@ -59,6 +60,11 @@ class PassportFieldsForm(forms.Form):
         help_text=_("Leave empty if the document has none."),
     )
 
+    issue_date = forms.DateField(
+        label=_("Date of issue"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    department_code = forms.CharField(label=_("Department code"), max_length=7, required=False)
+
     def _clean_name(self, field: str) -> str:
         value = " ".join(self.cleaned_data[field].split())
         if value and not _NAME_RE.match(value):
@@ -97,6 +103,21 @@ class PassportFieldsForm(forms.Form):
         if value > today or value.year < today.year - 130:
             raise forms.ValidationError(_("Check the date of birth."))
         return value
+
+    def clean_issue_date(self) -> date | None:
+        value: date | None = self.cleaned_data["issue_date"]
+        if value is not None and value > timezone.localdate():
+            raise forms.ValidationError(_("Check the date of issue."))
+        return value
+
+    def clean_department_code(self) -> str:
+        value = "".join(self.cleaned_data["department_code"].split())
+        if not value:
+            return ""
+        if not _DEPARTMENT_RE.match(value):
+            raise forms.ValidationError(_("Enter the code as six digits, for example 770-001."))
+        digits = value.replace("-", "")
+        return f"{digits[:3]}-{digits[3:]}"
 
     def as_fields(self) -> dict[str, str]:
         data = self.cleaned_data

@@ -14,4 +14,7 @@ PASSPORT_FIELDS = (
     "date_of_birth",
     "sex",
     "expiry_date",
+    # The Russian internal passport has no expiry; customs asks for its issue date instead.
+    "issue_date",
+    "department_code",
 )
