@@ -146,3 +146,28 @@ def test_it_lets_the_customer_replace_the_photo_until_accepted(
         ).count()
         == 1
     )
+
+
+def test_it_keeps_the_internal_passport_details_in_both_scripts(reviewing, upload_request):
+    fields = {
+        **VALID,
+        "surname_cyrillic": "Эриксон",
+        "given_names_cyrillic": "Анна Мария",
+        "issue_date": "2015-03-01",
+        "department_code": "770 001",
+    }
+    assert reviewing.post("/upload/review/", fields).status_code == 302
+    stored = services.document_fields(
+        document=services.document_current(upload_request=upload_request)
+    )
+    assert stored["surname_cyrillic"] == "ЭРИКСОН"
+    assert stored["given_names_cyrillic"] == "АННА МАРИЯ"
+    assert stored["issue_date"] == "2015-03-01"
+    assert stored["department_code"] == "770-001"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("department_code", "77-0011"), ("issue_date", "2999-01-01")]
+)
+def test_it_refuses_bad_internal_passport_details(reviewing, field, value):
+    assert reviewing.post("/upload/review/", {**VALID, field: value}).status_code == 400
