@@ -79,3 +79,9 @@ clean:
 
 i18n-report: $(STAMP)
 	@$(PY) -m uploads.i18n_report
+
+# The MRZ reader against stock PassportEye on synthetic phone photos and ../shared/mrz/samples
+# (about 15 minutes on 2 cores; BENCH_N=40 for a quick run, BENCH_PE=0 to skip PassportEye).
+.PHONY: bench-mrz
+bench-mrz: $(STAMP)
+	$(PY) -m bench.mrz_bench

@@ -437,7 +437,14 @@ def test_it_exports_a_csv_with_a_bom_and_a_header(client, alice, uploaded_reques
     assert response["Content-Disposition"].startswith('attachment; filename="passports-')
     assert "no-store" in response["Cache-Control"]
     header = csv_rows(response)[0]
-    assert header[:6] == ["Order number", "Customer name", "Email", "Phone", "Status", "Upload time"]
+    assert header[:6] == [
+        "Order number",
+        "Customer name",
+        "Email",
+        "Phone",
+        "Status",
+        "Upload time",
+    ]
 
 
 def test_it_exports_the_passport_fields_to_a_permitted_user(client, alice, uploaded_request):

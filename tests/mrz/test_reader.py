@@ -80,3 +80,109 @@ def test_it_reads_a_jpeg_compressed_photo():
     out = io.BytesIO()
     page.save(out, format="JPEG", quality=55)
     assert read_mrz(out.getvalue()).valid
+
+
+# --- The project's reader: orientations, formats, and answers that are "not sure" ---------------
+
+from uploads.mrz import compose, render  # noqa: E402
+
+RUSSIAN = compose.pn(
+    surname="СОЛОВЬЁВ", given_names="ЮРИЙ ЭДУАРДОВИЧ", series="4510", number="123456",
+    date_of_birth="800523", sex="M", issue_date="150714", department_code="770-093",
+)  # fmt: skip
+CARD = compose.td1(
+    surname="PUBLIC", given_names="JOHN Q", number="A12B45678", country="UTO", nationality="UTO",
+    date_of_birth="850101", sex="M", expiry_date="300101",
+)  # fmt: skip
+
+
+def _on_table(page: Image.Image, angle: float) -> Image.Image:
+    turned = page.rotate(angle, expand=True, fillcolor=(70, 60, 50))
+    table = Image.new("RGB", (turned.width + 300, turned.height + 240), (70, 60, 50))
+    table.paste(turned, (150, 120))
+    return table
+
+
+@pytest.mark.parametrize("angle", [90, 180, 270, 12, -17])
+def test_it_reads_a_turned_or_tilted_passport(angle):
+    page = specimens.render_page(specimens.ERIKSSON, width=1600)
+    result = read_mrz(_on_table(page, angle))
+    assert result.valid
+    assert result.fields["number"] == "L898902C3"
+    assert result.box is not None
+
+
+def test_it_reads_a_russian_internal_passport():
+    out = io.BytesIO()
+    _on_table(render.render_page(RUSSIAN, "PN", width=1600), 180).save(
+        out, format="JPEG", quality=80
+    )
+    result = read_mrz(out.getvalue())
+    assert result.type == "PN"
+    fields = result.fields
+    assert fields["number"] == "4510123456" and fields["series"] == "4510"
+    assert fields["issue_date"] == date(2015, 7, 14) and fields["department_code"] == "770-093"
+    assert fields["date_of_birth"] == date(1980, 5, 23) and fields["expiry_date"] is None
+    assert fields["surname_cyrillic"] == "СОЛОВЬЁВ"
+    assert fields["given_names_cyrillic"] == "ЮРИЙ ЭДУАРДОВИЧ"
+    assert result.field_valid["issue_date"] and result.field_valid["department_code"]
+
+
+def test_it_reads_an_id_card_and_reports_where_the_mrz_is():
+    page = render.render_page(CARD, "TD1", width=1200)
+    result = read_mrz(page)
+    assert result.valid and result.type == "TD1"
+    assert (result.fields["surname"], result.fields["given_names"]) == ("PUBLIC", "JOHN Q")
+    left, top, right, _bottom = result.box
+    assert top > page.height * 0.5 and right - left > page.width * 0.6
+
+
+def test_it_reads_a_pdf_page():
+    out = io.BytesIO()
+    specimens.render_page(specimens.ERIKSSON, width=1600).save(out, format="PDF", resolution=200)
+    result = read_mrz(out.getvalue())
+    assert result.valid and result.fields["surname"] == "ERIKSSON"
+
+
+def test_a_photo_without_an_mrz_is_not_found():
+    page = specimens.render_page(specimens.ERIKSSON, width=1600)
+    result = read_mrz(page.crop((0, 0, page.width, int(page.height * 0.7))))
+    assert not result.valid
+
+
+def test_two_documents_in_one_photo_are_not_sure():
+    first = specimens.render_page(specimens.ERIKSSON, width=1200)
+    second = specimens.render_page(specimens.PETROV, width=1200)
+    both = Image.new("RGB", (2500, 900), (90, 90, 90))
+    both.paste(first, (20, 20))
+    both.paste(second, (1280, 20))
+    result = read_mrz(both)
+    assert result.found and not result.valid
+
+
+def test_a_letter_outside_the_mrz_alphabet_is_not_sure():
+    lines = compose.td1(
+        surname="ESPAÑOLA ESPAÑOLA", given_names="CARMEN", number="AAA100001", country="ESP",
+        nationality="ESP", date_of_birth="721201", sex="F", expiry_date="300123",
+    )  # fmt: skip
+    assert not read_mrz(render.render_page(lines, "TD1", width=1400)).valid
+
+
+@pytest.mark.parametrize("data", [b"", b"%PDF-1.4 broken", b"\xff\xd8\xff\xe0 truncated jpeg"])
+def test_broken_files_are_not_found_and_never_raise(data):
+    result = read_mrz(data)
+    assert not result.found and not result.valid
+
+
+@pytest.mark.skipif(not SAMPLES_DIR.exists(), reason="../shared/mrz/samples is not present")
+@pytest.mark.parametrize(
+    "name", ["passport-td2.png", "100_pass2-uto.jpg", "62_pass-aus.png", "100_id-che.jpg"]
+)
+def test_it_reads_more_public_samples(name):
+    truth = json.loads((SAMPLES_DIR / "truth.json").read_text())[name]["fields"]
+    result = read_mrz((SAMPLES_DIR / name).read_bytes())
+    assert result.valid and result.type == truth["type"]
+    for key in ("number", "surname", "given_names", "nationality", "sex"):
+        assert str(result.fields[key]) == truth[key]
+    assert result.fields["date_of_birth"].isoformat() == truth["date_of_birth"]
+    assert result.fields["expiry_date"].isoformat() == truth["expiry_date"]

@@ -1,109 +1,303 @@
 """The MRZ reader used by the upload flow.
 
-For now it runs PassportEye's pipeline (locating the zone, OCR, parsing, check digits) with two
-changes: Tesseract uses the MRZ-trained model shipped in ``tessdata/`` (29 of the 38 public samples
-instead of 6 with the stock model), and it is called through pipes instead of temporary files.
+1. Decode the image (JPEG at a reduced scale first via ``draft``; PDF pages rendered in memory).
+2. Find elongated dense text bands on a downscaled grayscale copy (``locate``), in any orientation.
+3. Cut each band out of the decoded image, turned horizontal, and OCR it with Tesseract's MRZ
+   model (in memory, one call per try); try the upside-down cut when the check digits fail.
+4. Parse and repair by field class (``parse``); stop at the first reading whose checks all pass.
+5. Make sure of the names, which no check digit covers: Tesseract's confidence, a second reading
+   for small print and PN names; and of the document: a second MRZ of the same size in the photo
+   makes the answer "not sure".
+6. When nothing passes, PassportEye's locator gets a try (``fallback``).
+
+Nothing is written to disk. A reading that fails any check is returned with ``valid=False``.
 """
 
 import io
 import time
-import warnings
+from collections.abc import Iterator
 from datetime import date
 
-import numpy as np
-import passporteye.mrz.image as passporteye_image
-from PIL import Image
+from PIL import Image, ImageOps
 
-from uploads.mrz import tesseract
-from uploads.mrz.dates import parse_birth_date, parse_expiry_date
-from uploads.mrz.result import MrzResult
+from uploads.mrz import fallback, locate, tesseract
+from uploads.mrz.parse import Parsed, parse_ocr
+from uploads.mrz.result import FORM_FIELDS, MrzResult
 
-MAX_SIDE_FOR_SEARCH = 1600
-
-
-def _ocr_through_pipes(
-    img: np.ndarray, mrz_mode: bool = True, extra_cmdline_params: str = ""
-) -> str:
-    if img is None or img.size == 0:
-        return ""
-    return tesseract.ocr_text(img)
+DRAFT_SIDE = 1400  # JPEGs are first decoded at a reduced scale with the longest side at least this
+MAX_OCR_CALLS = 6  # per page (and per decode of it)
+BANDS_PER_PASS = 4
+PDF_SIDE = 2200
+PDF_PAGES = 3
 
 
-# PassportEye calls the module-level name ``ocr``; point it at the pipe-based runner so no
-# passport crop is ever written to a temporary file.
-passporteye_image.ocr = _ocr_through_pipes
+class _NotAnImage(Exception):
+    pass
 
 
 def read_mrz(image: bytes | Image.Image, *, today: date | None = None) -> MrzResult:
+    """Read the MRZ of a photo, scan or PDF. Never raises for bad input: ``found=False`` instead."""
     started = time.perf_counter()
     try:
         result = _read(image, today or date.today())
-    except (tesseract.TesseractError, OSError, ValueError):
+    except _NotAnImage:
+        result = MrzResult(found=False, error="not an image")
+    except (OSError, SyntaxError, EOFError, Image.DecompressionBombError) as error:
+        result = MrzResult(found=False, error=f"cannot decode the image ({type(error).__name__})")
+    except (tesseract.TesseractError, ValueError):
         result = MrzResult(found=False)
     result.elapsed_ms = (time.perf_counter() - started) * 1000
     return result
 
 
+def _pages(image: bytes | Image.Image) -> Iterator[tuple[Image.Image, float, bool]]:
+    """(image, scale of that image to the original, whether a sharper decode exists) per page."""
+    if isinstance(image, Image.Image):
+        yield image, 1.0, False
+        return
+    if not isinstance(image, bytes | bytearray | memoryview):
+        raise _NotAnImage
+    data = bytes(image)
+    if data[:5] == b"%PDF-":
+        yield from _pdf_pages(data)
+        return
+    try:
+        opened = Image.open(io.BytesIO(data))
+    except Image.UnidentifiedImageError as error:
+        raise _NotAnImage from error
+    if opened.format == "JPEG" and max(opened.size) > 2 * DRAFT_SIDE:
+        original = opened.size
+        ratio = DRAFT_SIDE / max(original)
+        opened.draft("L", (round(original[0] * ratio), round(original[1] * ratio)))
+        opened.load()
+        yield opened, opened.width / original[0], True
+        opened = Image.open(io.BytesIO(data))
+    opened.load()
+    yield opened, 1.0, False
+
+
+def _pdf_pages(data: bytes) -> Iterator[tuple[Image.Image, float, bool]]:
+    import pypdfium2
+
+    try:
+        document = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as error:
+        raise _NotAnImage from error
+    try:
+        for index in range(min(len(document), PDF_PAGES)):
+            page = document[index]
+            width, height = page.get_size()
+            bitmap = page.render(scale=PDF_SIDE / max(width, height, 1), grayscale=True)
+            yield bitmap.to_pil().convert("L"), 1.0, False
+    finally:
+        document.close()
+
+
 def _read(image: bytes | Image.Image, today: date) -> MrzResult:
-    if isinstance(image, bytes):
-        image = Image.open(io.BytesIO(image))
-    gray = image.convert("L")
-    scale = 1.0
-    if max(gray.size) > MAX_SIDE_FOR_SEARCH:
-        scale = MAX_SIDE_FOR_SEARCH / max(gray.size)
-        gray = gray.resize(
-            (round(gray.width * scale), round(gray.height * scale)), Image.Resampling.BILINEAR
-        )
-    # PassportEye's loader takes a file or bytes, not an array: hand it an in-memory PNG.
-    encoded = io.BytesIO()
-    gray.save(encoded, format="PNG", compress_level=1)
-    encoded.seek(0)
-    with warnings.catch_warnings():
-        warnings.simplefilter(
-            "ignore", FutureWarning
-        )  # scikit-image deprecations inside PassportEye
-        mrz = passporteye_image.MRZPipeline(encoded).result
-    if mrz is None:
+    best: _Reading | None = None
+    last_page: Image.Image | None = None
+    last_scale = 1.0
+    for page, page_scale, has_sharper in _pages(image):
+        if page.mode not in ("L", "RGB"):
+            page = page.convert("RGB")
+        last_page, last_scale = page, page_scale
+        gray, scale = locate.working_image(page)
+        bands = locate.find_bands(gray)
+        page_best: _Reading | None = None
+        calls = 0
+        for position, band in enumerate(bands[:BANDS_PER_PASS]):
+            upright, _ = locate.cut_band(page, band, scale, flip=False)
+            order = (False, True) if locate.right_side_is_lighter(upright) else (True, False)
+            for flip in order:
+                if calls >= MAX_OCR_CALLS:
+                    break
+                calls += 1
+                reading = _Reading.take(
+                    page, band, scale, flip, page_scale, today, crop=None if flip else upright
+                )
+                if reading is None:
+                    continue
+                if page_best is None or reading.parsed.score > page_best.parsed.score:
+                    page_best = reading
+                if reading.parsed.valid:
+                    return _confirmed(page, bands[position + 1 :], reading, today)
+        if (
+            page_best is not None
+            and page_best.parsed.checks_passed * 2 >= page_best.parsed.checks_total
+        ):
+            # Near miss: read the same band again, larger and with stretched contrast.
+            for variant in VARIANTS:
+                reading = _Reading.take(
+                    page, page_best.band, scale, page_best.flip, page_scale, today, variant=variant
+                )
+                if reading is not None and reading.parsed.score > page_best.parsed.score:
+                    page_best = reading
+                    if reading.parsed.valid:
+                        return _confirmed(page, [], reading, today)
+        if page_best is not None and (best is None or page_best.parsed.score > best.parsed.score):
+            best = page_best
+        if not has_sharper and best is not None:
+            break
+    if USE_FALLBACK and last_page is not None:
+        parsed = fallback.read_with_passporteye(last_page, today)
+        if parsed is not None and (best is None or parsed.score > best.parsed.score):
+            band = locate.Band(0, 0, 0, 1, 1, 1, 0)
+            box = (0, 0, round(last_page.width / last_scale), round(last_page.height / last_scale))
+            reading = _Reading(parsed, band, False, box, 1.0, last_scale)
+            if parsed.valid:
+                return _confirmed_fallback(reading)
+            best = reading
+    if best is None or best.parsed.checks_passed * 2 < best.parsed.checks_total:
         return MrzResult(found=False)
-    data = mrz.to_dict()
-    fields: dict[str, str | date | None] = {
-        "document_code": _clean(data.get("type")),
-        "country": _clean(data.get("country")),
-        "surname": _clean(data.get("surname")),
-        "given_names": _clean(data.get("names")),
-        "number": _clean(data.get("number")),
-        "nationality": _clean(data.get("nationality")),
-        "date_of_birth": parse_birth_date(data.get("date_of_birth", ""), today=today),
-        "sex": {"M": "M", "F": "F"}.get(data.get("sex", ""), "X"),
-        "expiry_date": parse_expiry_date(data.get("expiration_date", "")),
-        "personal_number": _clean(data.get("personal_number")),
-    }
-    field_valid = {
-        "number": bool(data.get("valid_number")),
-        "date_of_birth": bool(data.get("valid_date_of_birth"))
-        and fields["date_of_birth"] is not None,
-        "expiry_date": bool(data.get("valid_expiration_date"))
-        and fields["expiry_date"] is not None,
-        "nationality": len(str(fields["nationality"])) in (1, 3)
-        and str(fields["nationality"]).isalpha(),
-        "sex": data.get("sex") in ("M", "F", "<"),
-        # Names carry no check digit: the customer always confirms them.
-        "surname": False,
-        "given_names": False,
-    }
-    valid = bool(mrz.valid) and all(
-        field_valid[name]
-        for name in ("number", "date_of_birth", "expiry_date", "nationality", "sex")
+    return _result(best.parsed, best.box, valid=False)
+
+
+def _confirmed_fallback(reading: "_Reading") -> MrzResult:
+    parsed = reading.parsed
+    minimum = PN_NAME_CONFIDENCE if parsed.type == "PN" else NAME_CONFIDENCE
+    # Only the confidence guards the names here: the region is PassportEye's, not re-cut by us.
+    return _result(
+        parsed, reading.box, valid=parsed.name_confidence >= minimum and parsed.type != "PN"
     )
+
+
+USE_FALLBACK = True  # PassportEye's locator when ours finds nothing that passes
+LOW_RESOLUTION_VARIANTS = (
+    {"target_char": 28.0, "contrast": True},
+    {"target_char": 36.0, "contrast": True},
+)
+VARIANTS = ({"target_char": 34.0, "contrast": True}, {"target_char": 18.0, "contrast": True})
+LOW_RESOLUTION_CHAR = 11.0
+TOO_SMALL_CHAR = 7.0  # source character height (px) below which a reading is never "valid"
+NAME_CONFIDENCE = 60.0  # Tesseract's word confidence on the names line, below which: not sure
+PN_CONFUSABLE = "B8"  # letters of PN names whose reading is never sure (Б and Я)
+PN_NAME_CONFIDENCE = 15.0  # digits inside PN names get low confidences even when right  # source character height (px) below which names are read twice
+
+
+class _Reading:
+    def __init__(
+        self,
+        parsed: Parsed,
+        band: locate.Band,
+        flip: bool,
+        box: tuple[int, int, int, int],
+        scale: float,
+        page_scale: float,
+    ):
+        self.parsed, self.band, self.flip, self.box = parsed, band, flip, box
+        self.scale = scale
+        # Character height in the original image's pixels.
+        self.char = band.char / scale / page_scale
+
+    @classmethod
+    def take(
+        cls,
+        page: Image.Image,
+        band: locate.Band,
+        scale: float,
+        flip: bool,
+        page_scale: float,
+        today: date,
+        *,
+        crop: Image.Image | None = None,
+        variant: dict | None = None,
+    ) -> "_Reading | None":
+        variant = variant or {}
+        if crop is None:
+            crop, _ = locate.cut_band(
+                page, band, scale, flip=flip, target_char=variant.get("target_char", 24.0)
+            )
+        if variant.get("contrast"):
+            crop = ImageOps.autocontrast(crop, cutoff=1)
+        parsed = parse_ocr(tesseract.ocr_lines(crop), today=today)
+        if parsed is None:
+            return None
+        box = locate.band_box(page, band, scale)
+        original_box = (
+            round(box[0] / page_scale),
+            round(box[1] / page_scale),
+            round(box[2] / page_scale),
+            round(box[3] / page_scale),
+        )
+        return cls(parsed, band, flip, original_box, scale, page_scale)
+
+
+def _names(parsed: Parsed) -> tuple[object, object]:
+    return parsed.fields.get("surname"), parsed.fields.get("given_names")
+
+
+def _confirmed(
+    page: Image.Image, others: list[locate.Band], reading: _Reading, today: date
+) -> MrzResult:
+    """A reading whose checks all pass, made sure of what no check digit covers: the names."""
+    sure = True
+    if reading.char < LOW_RESOLUTION_CHAR:
+        # Small print: read the band again larger, keep the names Tesseract is surest of, and
+        # trust them only if another reading agrees.
+        readings = [reading]
+        for variant in LOW_RESOLUTION_VARIANTS:
+            again = _Reading.take(
+                page, reading.band, reading.scale, reading.flip, 1.0, today, variant=variant
+            )
+            if again is not None and again.parsed.valid:
+                again.box, again.char = reading.box, reading.char
+                readings.append(again)
+        reading = max(readings, key=lambda item: item.parsed.name_confidence)
+        agreeing = sum(_names(item.parsed) == _names(reading.parsed) for item in readings)
+        sure = agreeing >= 2 and reading.char >= TOO_SMALL_CHAR
+    elif reading.parsed.type == "PN":
+        # In PN names digits are letters (8 is Я, B is Б): read twice, trust only if both agree.
+        crop, _ = locate.cut_band(
+            page, reading.band, reading.scale, flip=reading.flip, target_char=31.0
+        )
+        again = parse_ocr(tesseract.ocr_lines(crop), today=today)
+        sure = again is not None and _names(again) == _names(reading.parsed)
+        # Tesseract reads OCR-B "8" (Я) as "B" (Б) inside names, the same way twice: not sure.
+        names = "".join(str(part) for part in _names(reading.parsed))
+        sure = sure and not any(char in names for char in PN_CONFUSABLE)
+    parsed = reading.parsed
+    minimum = PN_NAME_CONFIDENCE if parsed.type == "PN" else NAME_CONFIDENCE
+    if not sure or parsed.name_confidence < minimum:
+        # Tesseract was unsure of the names (a letter outside the alphabet, a smudge, tiny print).
+        return _result(parsed, reading.box, valid=False)
+    if _another_document(page, others, reading.band, reading.scale, parsed, today):
+        return _result(parsed, reading.box, valid=False)  # two documents: not sure which
+    return _result(parsed, reading.box, valid=True)
+
+
+def _another_document(
+    page: Image.Image,
+    others: list[locate.Band],
+    found: locate.Band,
+    scale: float,
+    parsed: Parsed,
+    today: date,
+) -> bool:
+    """Whether a second band of the same size reads as a different valid MRZ."""
+    for band in others[:2]:
+        if not 0.75 < band.length / found.length < 1.33 or band.score < 0.5 * found.score:
+            continue
+        for flip in (False, True):
+            crop, _ = locate.cut_band(page, band, scale, flip=flip)
+            other = parse_ocr(tesseract.ocr_lines(crop), today=today)
+            if other is not None and other.valid:
+                return other.lines != parsed.lines
+    return False
+
+
+def _result(parsed: Parsed, box: tuple[int, int, int, int], *, valid: bool) -> MrzResult:
+    fields = dict(parsed.fields)
+    for name in FORM_FIELDS:
+        fields.setdefault(name, None)
+    fields.setdefault("personal_number", fields.get("optional_data") or None)
+    field_valid = {name: bool(value) for name, value in parsed.field_valid.items()}
     return MrzResult(
         found=True,
-        valid=valid,
-        type=str(data.get("mrz_type") or ""),
+        valid=valid and parsed.valid,
+        type=parsed.type,
         fields=fields,
         field_valid=field_valid,
-        mrz=[line for line in str(mrz.aux.get("text", "")).splitlines() if line.strip()],
+        mrz=list(parsed.lines),
+        box=box,
+        name_confidence=parsed.name_confidence,
     )
-
-
-def _clean(value: object) -> str:
-    return " ".join(str(value or "").replace("<", " ").split())

@@ -26,6 +26,10 @@ class MrzResult:
     # Where the MRZ was found: (left, top, right, bottom) in pixels of the image as given.
     box: tuple[int, int, int, int] | None = None
     elapsed_ms: float = 0.0
+    # Tesseract's lowest word confidence on the names line (0-100): names have no check digit.
+    name_confidence: float = 0.0
+    # Why nothing was read, when the input could not be read as an image ("" otherwise).
+    error: str = ""
 
     def __repr__(self) -> str:  # fields are personal data: keep them out of reprs and tracebacks
         return f"MrzResult(found={self.found}, valid={self.valid}, type={self.type!r}, elapsed_ms={self.elapsed_ms:.0f})"

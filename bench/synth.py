@@ -1,0 +1,292 @@
+"""Synthetic phone photos of fictional documents, seeded: every format, orientation and condition
+the issue lists (tilt, perspective, clutter, uneven light, blur, noise, JPEG, 1-50 MP, scans, PDFs)."""
+
+import io
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from uploads.mrz import compose, render
+
+SURNAMES = [
+    "ERIKSSON",
+    "MUSTERMANN",
+    "DUPONT",
+    "GARCIA LOPEZ",
+    "OBRIEN",
+    "NGUYEN",
+    "SMITH",
+    "ROSSI",
+    "VAN DER BERG",
+    "KOWALSKA",
+    "O NEILL",
+    "MAGNUSDOTTIR",
+    "SILVA",
+    "YILMAZ",
+    "TANAKA",
+    "LEE",
+]
+GIVEN = [
+    "ANNA MARIA",
+    "JOHN",
+    "MARIE CLAIRE",
+    "JOSE LUIS",
+    "LIAM",
+    "THI HA",
+    "JANE",
+    "MARCO",
+    "PIETER",
+    "ZOFIA",
+    "SEAN PATRICK",
+    "GUDRUN",
+    "JOAO",
+    "AYSE",
+    "HIROSHI",
+    "MIN JUN",
+]
+RU_SURNAMES = [
+    "ИВАНОВ",
+    "СОЛОВЬЁВ",
+    "КУЗНЕЦОВА",
+    "ЩЕРБАКОВ",
+    "ЖУКОВА",
+    "ЯКОВЛЕВ",
+    "ЧЕРНЫШЁВ",
+    "ЭЙХЕ",
+]
+RU_GIVEN = [
+    "ЮРИЙ ЭДУАРДОВИЧ",
+    "ДАРЬЯ ПЕТРОВНА",
+    "ПЁТР ИЛЬИЧ",
+    "ОЛЬГА СЕРГЕЕВНА",
+    "ФЁДОР ЮРЬЕВИЧ",
+    "ЕКАТЕРИНА ВАСИЛЬЕВНА",
+    "ЦЕЗАРЬ ХАРИТОНОВИЧ",
+    "ЯНА ЩЕДРИНА",
+]
+COUNTRIES = ["UTO", "D", "NLD", "FRA", "GBR", "USA", "XXA", "RUS", "KAZ", "KGZ", "ARM", "ESP", "ITA",
+             "POL", "TUR", "JPN", "BRA", "CAN", "AUS", "UNO", "XXB", "SWE", "CHE", "GBD"]  # fmt: skip
+KINDS = ["TD3"] * 7 + ["TD1"] * 4 + ["TD2"] * 2 + ["MRVA"] * 2 + ["MRVB"] + ["PN"] * 4
+TODAY = date(2026, 11, 26)
+DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+@dataclass
+class Case:
+    name: str
+    kind: str
+    data: bytes  # what our reader gets (JPEG, PNG or PDF)
+    image_data: bytes  # the same picture as an image file, for PassportEye (it reads no PDF)
+    truth: dict = field(default_factory=dict)
+    conditions: dict = field(default_factory=dict)
+
+
+def _yymmdd(day: date) -> str:
+    return day.strftime("%y%m%d")
+
+
+def _random_document(
+    rng: random.Random, kind: str
+) -> tuple[list[str], dict, list[tuple[str, str]]]:
+    birth = date(1940, 1, 1) + timedelta(days=rng.randrange(0, 365 * 66))
+    expiry = TODAY + timedelta(days=rng.randrange(-900, 3650))
+    sex = rng.choice("MMFF<")
+    alnum = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
+    if kind == "PN":
+        surname, given = rng.choice(RU_SURNAMES), rng.choice(RU_GIVEN)
+        series = f"{rng.randrange(1, 99):02d}{rng.randrange(0, 26):02d}"
+        number = f"{rng.randrange(0, 10**6):06d}"
+        issue = max(date(2011, 7, 1), birth + timedelta(days=365 * 14)) + timedelta(
+            days=rng.randrange(0, 2000)
+        )
+        issue = min(issue, TODAY - timedelta(days=1))
+        department = f"{rng.randrange(0, 1000):03d}-{rng.randrange(0, 1000):03d}"
+        sex = rng.choice("MF")
+        lines = compose.pn(
+            surname=surname, given_names=given, series=series, number=number,
+            date_of_birth=_yymmdd(birth), sex=sex, issue_date=_yymmdd(issue),
+            department_code=department, expiry_filler=rng.choice("<0"),
+        )  # fmt: skip
+        latin = lambda text: "".join(compose.LATIN_FOR_CYRILLIC.get(c, c) for c in text)  # noqa: E731
+        truth = {
+            "type": "PN", "document_code": "PN", "country": "RUS", "nationality": "RUS",
+            "number": series + number, "series": series, "date_of_birth": birth.isoformat(),
+            "sex": sex, "expiry_date": None, "issue_date": issue.isoformat(),
+            "department_code": department, "surname": latin(surname), "given_names": latin(given),
+            "surname_cyrillic": surname, "given_names_cyrillic": given,
+        }  # fmt: skip
+        labels = [
+            ("Фамилия", surname),
+            ("Имя Отчество", given),
+            ("Дата рождения", birth.isoformat()),
+        ]
+        return lines, truth, labels
+    surname, given = rng.choice(SURNAMES), rng.choice(GIVEN)
+    country, nationality = rng.choice(COUNTRIES), rng.choice(COUNTRIES)
+    number = "".join(rng.choice(alnum) for _ in range(rng.choice((8, 9, 9, 9))))
+    code = {"TD3": "P<", "TD1": rng.choice(["I<", "ID", "AC"]), "TD2": rng.choice(["I<", "ID"]),
+            "MRVA": "V<", "MRVB": "VC"}[kind]  # fmt: skip
+    common = dict(
+        surname=surname, given_names=given, number=number, country=country, nationality=nationality,
+        date_of_birth=_yymmdd(birth), sex=sex, expiry_date=_yymmdd(expiry), document_code=code,
+    )  # fmt: skip
+    if kind == "TD3":
+        personal = "".join(rng.choice(alnum) for _ in range(rng.choice((0, 0, 9, 14))))
+        lines = compose.td3(**common, personal_number=personal)
+    elif kind == "TD1":
+        lines = compose.td1(
+            **common, optional1="".join(rng.choice(alnum) for _ in range(rng.choice((0, 8))))
+        )
+    elif kind == "TD2":
+        lines = compose.td2(**common)
+    elif kind == "MRVA":
+        lines = compose.mrva(**common, optional="".join(rng.choice(alnum) for _ in range(6)))
+    else:
+        lines = compose.mrvb(**common)
+    truth = {
+        "type": kind, "document_code": code.replace("<", ""), "country": country,
+        "nationality": nationality, "number": number, "date_of_birth": birth.isoformat(),
+        "sex": {"<": "X"}.get(sex, sex), "expiry_date": expiry.isoformat(),
+        "surname": surname, "given_names": given,
+    }  # fmt: skip
+    labels = [("Surname", surname), ("Given names", given), ("Nationality", nationality),
+              ("Date of birth", birth.strftime("%d %b %Y").upper()), ("Document No.", number)]  # fmt: skip
+    return lines, truth, labels
+
+
+def _perspective_coefficients(
+    source: list[tuple[float, float]], target: list[tuple[float, float]]
+) -> list[float]:
+    """Coefficients for Image.transform(PERSPECTIVE) mapping output ``target`` points to ``source``."""
+    matrix, vector = [], []
+    for (x, y), (u, v) in zip(target, source, strict=True):
+        matrix.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        matrix.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+        vector.extend([u, v])
+    return list(np.linalg.solve(np.array(matrix, float), np.array(vector, float)))
+
+
+def _background(rng: random.Random, size: tuple[int, int]) -> Image.Image:
+    small = (max(1, size[0] // 4), max(1, size[1] // 4))
+    base = tuple(rng.randrange(40, 200) for _ in range(3))
+    image = Image.new("RGB", small, base)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(DEJAVU, max(8, small[1] // 30))
+    for _ in range(rng.randrange(4, 14)):  # clutter: things on the table, printed paper
+        x, y = rng.randrange(small[0]), rng.randrange(small[1])
+        w, h = rng.randrange(10, small[0] // 2), rng.randrange(10, small[1] // 2)
+        colour = tuple(rng.randrange(0, 256) for _ in range(3))
+        if rng.random() < 0.5:
+            draw.rectangle([x, y, x + w, y + h], fill=colour)
+        else:
+            draw.ellipse([x, y, x + w, y + h], fill=colour)
+    for _ in range(rng.randrange(0, 6)):
+        x, y = rng.randrange(small[0]), rng.randrange(small[1])
+        draw.text(
+            (x, y),
+            "LOREM IPSUM 12345 <<",
+            font=font,
+            fill=tuple(rng.randrange(0, 90) for _ in range(3)),
+        )
+    return image.filter(ImageFilter.GaussianBlur(1)).resize(size, Image.Resampling.BILINEAR)
+
+
+def photograph(
+    page: Image.Image, rng: random.Random, size: tuple[int, int], conditions: dict
+) -> Image.Image:
+    """The page photographed: turned, tilted, in perspective, on a cluttered table, lit unevenly."""
+    width, height = size
+    if conditions["scan"]:
+        background = Image.new("RGB", size, (250, 250, 248))
+    else:
+        background = _background(rng, size)
+    angle = conditions["orientation"] + conditions["tilt"]
+    # Document size: a fraction of the photo, so that its turned bounding box fits.
+    theta = math.radians(angle)
+    fit_w = abs(page.width * math.cos(theta)) + abs(page.height * math.sin(theta))
+    fit_h = abs(page.width * math.sin(theta)) + abs(page.height * math.cos(theta))
+    scale = conditions["fill"] * min(width / fit_w, height / fit_h)
+    page = page.resize(
+        (max(1, round(page.width * scale)), max(1, round(page.height * scale))),
+        Image.Resampling.LANCZOS,
+    )
+    mask = Image.new("L", page.size, 255)
+    if conditions["perspective"] > 0:
+        p = conditions["perspective"]
+        w, h = page.size
+        target = [(rng.uniform(0, p) * w, rng.uniform(0, p) * h), (w - rng.uniform(0, p) * w, rng.uniform(0, p) * h),
+                  (w - rng.uniform(0, p) * w, h - rng.uniform(0, p) * h), (rng.uniform(0, p) * w, h - rng.uniform(0, p) * h)]  # fmt: skip
+        coefficients = _perspective_coefficients([(0, 0), (w, 0), (w, h), (0, h)], target)
+        page = page.transform(
+            page.size, Image.Transform.PERSPECTIVE, coefficients, Image.Resampling.BILINEAR
+        )
+        mask = mask.transform(
+            mask.size, Image.Transform.PERSPECTIVE, coefficients, Image.Resampling.BILINEAR
+        )
+    page = page.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True)
+    mask = mask.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True)
+    x = rng.randrange(0, max(1, width - page.width + 1))
+    y = rng.randrange(0, max(1, height - page.height + 1))
+    background.paste(page, (x, y), mask)
+    array = np.asarray(background, dtype=np.float32)
+    if conditions["light"] > 0:  # a gradient across the picture
+        small_h, small_w = max(2, height // 8), max(2, width // 8)
+        yy, xx = np.mgrid[0:small_h, 0:small_w].astype(np.float32)
+        direction = rng.uniform(0, 2 * math.pi)
+        ramp = xx * math.cos(direction) / small_w + yy * math.sin(direction) / small_h
+        ramp = (ramp - ramp.min()) / max(float(np.ptp(ramp)), 1e-6)
+        light = Image.fromarray((1.0 - conditions["light"] * ramp).astype(np.float32), mode="F")
+        array *= np.asarray(light.resize((width, height), Image.Resampling.BILINEAR))[..., None]
+    if conditions["noise"] > 0:
+        generator = np.random.default_rng(rng.randrange(2**32))
+        noise = generator.standard_normal((height, width), dtype=np.float32) * conditions["noise"]
+        array += noise[..., None]
+    image = Image.fromarray(np.clip(array, 0, 255).astype(np.uint8))
+    if conditions["blur"] > 0:
+        image = image.filter(ImageFilter.GaussianBlur(conditions["blur"] * width / 3000))
+    return image
+
+
+def make_case(index: int, seed: int = 2026) -> Case:
+    rng = random.Random(seed * 100003 + index)  # noqa: S311 - reproducible test data
+    kind = KINDS[index % len(KINDS)] if index < len(KINDS) else rng.choice(KINDS)
+    lines, truth, labels = _random_document(rng, kind)
+    tint = tuple(rng.randrange(205, 250) for _ in range(3))
+    page = render.render_page(
+        lines, kind, width=1800 if kind not in ("TD1",) else 1400, labels=labels, tint=tint
+    )
+    scan = index % 17 == 5
+    pdf = index % 23 == 11
+    size = (3000, 2250)
+    if index % 11 == 3:
+        size = (1280, 960)  # about 1 MP
+    elif index % 97 == 50:
+        size = (8160, 6120)  # 50 MP
+    conditions = {
+        "orientation": 0 if scan else (0, 90, 180, 270)[index % 4],
+        "tilt": 0.0 if scan else rng.uniform(-20, 20),
+        "perspective": 0.0 if scan else rng.choice((0.0, 0.03, 0.06, 0.09)),
+        "fill": rng.uniform(0.85, 0.97) if scan else rng.uniform(0.5, 0.92),
+        "light": 0.0 if scan else rng.uniform(0.0, 0.5),
+        "blur": rng.choice((0.0, 0.0, 0.6, 1.0, 1.5)),
+        "noise": 0.0 if scan else rng.choice((0.0, 3.0, 6.0, 10.0)),
+        "quality": rng.randrange(55, 93),
+        "size": size,
+        "scan": scan,
+        "pdf": pdf,
+    }
+    image = photograph(page, rng, size, conditions)
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=conditions["quality"])
+    image_data = out.getvalue()
+    data = image_data
+    if pdf:
+        pdf_out = io.BytesIO()
+        Image.open(io.BytesIO(image_data)).save(pdf_out, format="PDF", resolution=300)
+        data = pdf_out.getvalue()
+    name = f"synth-{index:03d}-{kind.lower()}{'-scan' if scan else ''}{'-pdf' if pdf else ''}"
+    return Case(name, kind, data, image_data, truth, conditions)

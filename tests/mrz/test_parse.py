@@ -1,0 +1,261 @@
+"""From MRZ text to fields: formats, repairs by field class, and when a reading is not sure."""
+
+from datetime import date
+
+import pytest
+
+from uploads.mrz import checks, compose
+from uploads.mrz.parse import parse_lines, parse_text
+
+TODAY = date(2026, 11, 26)
+TD3 = [
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+    "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+]
+
+
+def parse(lines):
+    return parse_lines(list(lines), today=TODAY)
+
+
+def test_td3_passport():
+    parsed = parse(TD3)
+    assert parsed.valid and parsed.type == "TD3"
+    assert parsed.fields == {
+        "document_code": "P",
+        "country": "UTO",
+        "number": "L898902C3",
+        "nationality": "UTO",
+        "date_of_birth": date(1974, 8, 12),
+        "sex": "F",
+        "expiry_date": date(2012, 4, 15),
+        "surname": "ERIKSSON",
+        "given_names": "ANNA MARIA",
+        "personal_number": "ZE184226B",
+    }
+    assert all(
+        parsed.field_valid[name] for name in ("number", "date_of_birth", "expiry_date", "composite")
+    )
+    assert not parsed.field_valid["surname"] and not parsed.field_valid["given_names"]
+
+
+def test_td2_card_and_td1_card():
+    td2 = parse(["I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "D231458907UTO7408122F1204159<<<<<<<6"])
+    assert td2.valid and td2.type == "TD2" and td2.fields["number"] == "D23145890"
+    td1 = parse(
+        [
+            "IDCHES0002068<8<<<<<<<<<<<<<<<",
+            "8102287F1301014CHE<<<<<<<<<<<4",
+            "VADIS<<QUO<<<<<<<<<<<<<<<<<<<<",
+        ]
+    )
+    assert td1.valid and td1.type == "TD1"
+    assert (td1.fields["number"], td1.fields["surname"], td1.fields["given_names"]) == (
+        "S0002068",
+        "VADIS",
+        "QUO",
+    )
+    assert td1.fields["date_of_birth"] == date(1981, 2, 28)
+
+
+def test_td1_with_a_long_document_number():
+    # ICAO 9303 part 5: a 12-character number continues in the optional data, its check digit after.
+    line1 = "I<UTOD23145890<7349<<<<<<<<<<<"
+    line2 = "3407127M9507122UTO<<<<<<<<<<<"
+    composite = line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29]
+    parsed = parse([line1, line2 + checks.check_digit(composite), "STEVENSON<<PETER<JOHN<<<<<<<<<"])
+    assert parsed.fields["number"] == "D23145890734"
+    assert parsed.field_valid["number"] and parsed.valid
+
+
+def test_visas_mrv_a_and_mrv_b():
+    mrva = parse(
+        [
+            "VIUSATRAVELER<<HAPPYPERSON<<<<<<<<<<<<<<<<<<",
+            "555123ABC6GBR6502056F0412236IFLND00AMS803085",
+        ]
+    )
+    assert mrva.type == "MRVA" and mrva.valid and mrva.fields["nationality"] == "GBR"
+    mrvb = parse(["VCPOLKOWALSKA<KWIATKOWSKA<<BEATA<<<<", "PL00000008POL6002084F0505011<<<<<<<0"])
+    assert mrvb.type == "MRVB" and mrvb.valid and mrvb.fields["surname"] == "KOWALSKA KWIATKOWSKA"
+
+
+def test_sex_filler_is_x_and_one_letter_germany():
+    parsed = parse(
+        [
+            "IDD<<T220001293<<<<<<<<<<<<<<<",
+            "6408125<2010315D<<<<<<<<<<<<<4",
+            "MUSTERMANN<<ERIKA<<<<<<<<<<<<<",
+        ]
+    )
+    assert parsed.valid and parsed.fields["sex"] == "X" and parsed.fields["country"] == "D"
+
+
+def test_digit_fields_are_repaired_by_the_digit_map():
+    parsed = parse([TD3[0], "L898902C36UTO74O8I22F12O4159ZE184226B<<<<<1O"])
+    assert parsed.valid
+    assert parsed.fields["date_of_birth"] == date(1974, 8, 12)
+
+
+def test_letter_fields_are_repaired_by_the_letter_map():
+    parsed = parse(
+        [
+            "P<UT0ERIKSS0N<<ANNA<MAR1A<<<<<<<<<<<<<<<<<<<",
+            "L898902C36UT07408122F1204159ZE184226B<<<<<10",
+        ]
+    )
+    assert parsed.valid
+    assert (parsed.fields["country"], parsed.fields["nationality"]) == ("UTO", "UTO")
+    assert parsed.fields["surname"] == "ERIKSSON" and parsed.fields["given_names"] == "ANNA MARIA"
+
+
+def test_a_country_one_letter_off_is_repaired_only_when_one_code_fits():
+    parsed = parse(["P<MLDERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", TD3[1]])
+    assert parsed.fields["country"] == "NLD" and parsed.field_valid["country"]
+
+
+def test_a_number_with_one_confusion_is_repaired_when_one_variant_passes():
+    parsed = parse([TD3[0], "L8989O2C36UTO7408122F1204159ZE184226B<<<<<10"])
+    assert parsed.fields["number"] == "L898902C3"
+    assert parsed.field_valid["number"] and parsed.valid
+
+
+@pytest.mark.parametrize("number", ["LB98902C3", "L89B902C3"])
+def test_an_ambiguous_number_is_not_repaired_and_not_valid(number):
+    # One change from each: both L898902C3 and LB9B902C3 pass the check digit, so neither is chosen.
+    parsed = parse([TD3[0], number + "6UTO7408122F1204159ZE184226B<<<<<10"])
+    assert parsed.fields["number"] == number
+    assert not parsed.field_valid["number"] and not parsed.valid
+
+
+def test_the_collision_itself_cannot_be_told_apart():
+    # NOTES.md: LB9B902C3 has the same check digit as L898902C3; a passing check is not proof.
+    parsed = parse([TD3[0], "LB9B902C36UTO7408122F1204159ZE184226B<<<<<10"])
+    assert parsed.field_valid["number"]
+    assert parsed.fields["number"] == "LB9B902C3"
+
+
+@pytest.mark.parametrize(
+    "line2",
+    [
+        "L898902C35UTO7408122F1204159ZE184226B<<<<<10",  # number check digit
+        "L898902C36UTO7408123F1204159ZE184226B<<<<<10",  # birth date check digit
+        "L898902C36UTO7402302F1204159ZE184226B<<<<<10",  # 30 February
+        "L898902C36UTO7408122F1204159ZE184226B<<<<<11",  # composite
+        "L898902C36UTO7408122Q1204159ZE184226B<<<<<10",  # sex
+        "L898902C36ABC7408122F1204159ZE184226B<<<<<10",  # nationality
+    ],
+)
+def test_a_failed_check_is_never_valid(line2):
+    parsed = parse([TD3[0], line2])
+    assert parsed is not None and not parsed.valid
+
+
+def test_letters_outside_the_alphabet_are_not_sure():
+    parsed = parse(
+        [
+            "IDESPAAA1000014<00000023T<<<<<",
+            "7212018F1101236ESP<<<<<<<<<<<8",
+            "ESPAÑOLA<ESPAÑOLA<CARMEN<<<<<<",
+        ]
+    )
+    assert parsed is not None and not parsed.valid
+
+
+def test_noise_in_the_name_filler_is_not_sure():
+    parsed = parse(["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<5<S5E<6", TD3[1]])
+    assert parsed.fields["given_names"] == "ANNA MARIA"
+    assert not parsed.valid
+
+
+def test_a_line_missing_a_filler_is_realigned_by_the_check_digits():
+    parsed = parse([TD3[0], "L898902C36UTO7408122F1204159ZE184226B<<<<10"])
+    assert parsed.valid and parsed.fields["number"] == "L898902C3"
+
+
+def test_two_alignments_that_both_pass_are_not_sure():
+    # Dropping the "1" or the "L" both pass (1 and L differ by 20 at weight 7): refuse to choose.
+    parsed = parse([TD3[0], "1L898902C36UTO7408122F1204159ZE184226B<<<<<10"])
+    assert not parsed.valid
+
+
+def test_a_name_line_missing_its_fillers_is_padded():
+    parsed = parse(["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<", TD3[1]])
+    assert parsed.valid and parsed.fields["given_names"] == "ANNA MARIA"
+
+
+def test_the_mrz_is_found_among_other_text():
+    parsed = parse_text("PASSPORT OFFICE\nSIGNATURE\n" + "\n".join(TD3) + "\n", today=TODAY)
+    assert parsed.valid and parsed.fields["number"] == "L898902C3"
+
+
+@pytest.mark.parametrize("text", ["", "HELLO WORLD", "P<UTO\nL898"])
+def test_no_mrz_shape_is_none(text):
+    assert parse_text(text, today=TODAY) is None
+
+
+PN = compose.pn(
+    surname="СОЛОВЬЁВ",
+    given_names="ЮРИЙ ЭДУАРДОВИЧ",
+    series="4510",
+    number="123456",
+    date_of_birth="800523",
+    sex="M",
+    issue_date="150714",
+    department_code="770-093",
+)
+
+
+def test_russian_internal_passport():
+    assert PN[0].startswith("PNRUSSOLOV92V<<7RIQ<6DUARDOVI3")
+    parsed = parse(PN)
+    assert parsed.valid and parsed.type == "PN"
+    fields = parsed.fields
+    assert fields["series"] == "4510" and fields["number"] == "4510123456"
+    assert fields["date_of_birth"] == date(1980, 5, 23) and fields["sex"] == "M"
+    assert fields["issue_date"] == date(2015, 7, 14)
+    assert fields["department_code"] == "770-093"
+    assert fields["expiry_date"] is None
+    assert fields["surname_cyrillic"] == "СОЛОВЬЁВ"
+    assert fields["given_names_cyrillic"] == "ЮРИЙ ЭДУАРДОВИЧ"
+    assert all(
+        parsed.field_valid[name]
+        for name in ("number", "issue_date", "department_code", "composite")
+    )
+
+
+def test_russian_internal_passport_with_zero_for_the_missing_expiry():
+    lines = compose.pn(
+        surname="ИВАНОВА", given_names="ДАРЬЯ ПЕТРОВНА", series="0303", number="000001",
+        date_of_birth="010101", sex="F", issue_date="210101", department_code="230-001", expiry_filler="0",
+    )  # fmt: skip
+    parsed = parse(lines)
+    assert parsed.valid and parsed.fields["surname_cyrillic"] == "ИВАНОВА"
+
+
+def test_russian_internal_passport_with_a_wrong_department_digit_is_not_valid():
+    line2 = PN[1][:36] + ("1" if PN[1][36] != "1" else "2") + PN[1][37:]
+    parsed = parse([PN[0], line2])
+    assert not parsed.valid and not parsed.field_valid["department_code"]
+
+
+@pytest.mark.parametrize("builder", ["td1", "td2", "td3", "mrva", "mrvb"])
+def test_compose_and_parse_agree(builder):
+    fields = dict(
+        surname="O BRIEN", given_names="SEAN PATRICK", number="X1234567", country="IRL",
+        nationality="IRL", date_of_birth="900101", sex="M", expiry_date="300101",
+    )  # fmt: skip
+    lines = getattr(compose, builder)(**fields)
+    parsed = parse(lines)
+    assert parsed.valid, lines
+    assert parsed.fields["surname"] == "O BRIEN" and parsed.fields["number"] == "X1234567"
+
+
+def test_a_names_line_longer_than_the_format_is_not_sure():
+    lines = [
+        "I<UTOD231458907<<<<<<<<<<<<<<<",
+        "7408122F1204159UTO<<<<<<<<<<<6",
+        "FERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+    ]
+    parsed = parse(lines)
+    assert parsed is not None and not parsed.valid and parsed.names_cut

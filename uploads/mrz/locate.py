@@ -1,0 +1,269 @@
+"""Finding the MRZ band on a downscaled grayscale image, in any orientation.
+
+Dark text is picked out with a morphological black-hat, characters are merged into text blobs by a
+closing sized from the page's own character size, and elongated dense blobs become candidates. Each
+candidate is described by its centre, angle (from its second moments) and size, so the band can be
+cut out of the full-resolution image already turned horizontal.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+
+MAX_ZOOM = 8.0
+WORK_SIDE = 800  # the longest side of the image the search runs on
+
+
+@dataclass(frozen=True)
+class Band:
+    cx: float  # centre, in pixels of the searched image
+    cy: float
+    angle: float  # radians, direction of the text lines (image y axis points down)
+    length: float  # along the lines
+    width: float  # across the lines
+    char: float  # estimated character height
+    score: float
+
+    def contains(self, x: float, y: float, *, margin: float = 0.0) -> bool:
+        dx, dy = x - self.cx, y - self.cy
+        along = dx * math.cos(self.angle) + dy * math.sin(self.angle)
+        across = -dx * math.sin(self.angle) + dy * math.cos(self.angle)
+        return abs(along) <= self.length / 2 + margin and abs(across) <= self.width / 2 + 2 * margin
+
+
+def working_image(image: Image.Image) -> tuple[np.ndarray, float]:
+    """A grayscale array with the longest side at most WORK_SIDE, and its scale to ``image``."""
+    gray = image if image.mode == "L" else image.convert("L")
+    scale = 1.0
+    if max(gray.size) > WORK_SIDE:
+        scale = WORK_SIDE / max(gray.size)
+        factor = int(1 / scale)
+        if factor >= 2:
+            gray = gray.reduce(factor)
+        gray = gray.resize(
+            (max(1, round(image.width * scale)), max(1, round(image.height * scale))),
+            Image.Resampling.BILINEAR,
+        )
+    return np.asarray(gray, dtype=np.uint8), scale
+
+
+def _otsu(values: np.ndarray) -> float:
+    """Otsu's threshold of a uint8 array."""
+    hist = np.bincount(values.ravel(), minlength=256).astype(np.float64)
+    levels = np.arange(256, dtype=np.float64)
+    weight1 = np.cumsum(hist)
+    weight2 = weight1[-1] - weight1
+    sum1 = np.cumsum(hist * levels)
+    mean1 = sum1 / np.maximum(weight1, 1)
+    mean2 = (sum1[-1] - sum1) / np.maximum(weight2, 1)
+    between = weight1 * weight2 * (mean1 - mean2) ** 2
+    return float(np.argmax(between))
+
+
+def find_bands(gray: np.ndarray, *, limit: int = 6) -> list[Band]:
+    """Candidate MRZ bands, most promising first."""
+    height, width = gray.shape
+    side = max(height, width)
+    if min(height, width) < 20:
+        return []
+    kernel = max(7, round(side / 60))
+    gray = gray.astype(np.uint8, copy=False)
+    blackhat = ndimage.grey_closing(gray, size=(kernel, kernel)) - gray  # uint8: closing >= gray
+    threshold = max(_otsu(blackhat), 18.0)
+    mask = blackhat > threshold
+    labels, count = ndimage.label(mask)
+    if count == 0:
+        return []
+    slices = ndimage.find_objects(labels)
+    sizes = np.array(
+        [max(s[0].stop - s[0].start, s[1].stop - s[1].start) for s in slices], dtype=np.float32
+    )
+    glyphs = sizes[(sizes >= 4) & (sizes <= side / 12)]
+    if glyphs.size < 10:
+        return []
+    char = float(np.median(glyphs))
+    lines: list[tuple[Band, np.ndarray, np.ndarray]] = []
+    gap = max(3, round(char * 1.6))
+    for size in ((1, gap), (gap, 1)):  # upright or sideways; tilts up to ~30 degrees still join
+        merged = ndimage.minimum_filter(ndimage.maximum_filter(mask, size=size), size=size)
+        lines.extend(_line_candidates(merged, char, side))
+    bands = _group(lines, char)
+    bands.sort(key=lambda band: -band.score)
+    kept: list[Band] = []
+    for band in bands:
+        if any(other.contains(band.cx, band.cy, margin=char) for other in kept):
+            continue
+        kept.append(band)
+        if len(kept) >= limit:
+            break
+    return kept
+
+
+def _geometry(xs: np.ndarray, ys: np.ndarray) -> tuple[float, float, float, float, float]:
+    cx, cy = float(xs.mean()), float(ys.mean())
+    cov = np.cov(np.vstack([xs - cx, ys - cy]))
+    values, vectors = np.linalg.eigh(cov)
+    length = math.sqrt(12 * max(values[1], 0))
+    across = math.sqrt(12 * max(values[0], 0))
+    angle = math.atan2(vectors[1, 1], vectors[0, 1])
+    if angle > math.pi / 2:
+        angle -= math.pi
+    elif angle <= -math.pi / 2:
+        angle += math.pi
+    return cx, cy, angle, length, across
+
+
+def _line_candidates(
+    merged: np.ndarray, char: float, side: int
+) -> list[tuple[Band, np.ndarray, np.ndarray]]:
+    labels, _ = ndimage.label(merged)
+    found = []
+    for index, region in enumerate(ndimage.find_objects(labels), start=1):
+        extent = max(region[0].stop - region[0].start, region[1].stop - region[1].start)
+        if extent < max(10 * char, side * 0.06):
+            continue
+        ys, xs = np.nonzero(labels[region] == index)
+        xs = xs.astype(np.float64) + region[1].start
+        ys = ys.astype(np.float64) + region[0].start
+        cx, cy, angle, length, across = _geometry(xs, ys)
+        if across < 0.5 * char or length < 4 * across:
+            continue
+        fill = len(xs) / max(length * across, 1)
+        if fill < 0.45:
+            continue
+        # MRZ lines are long, thin and dense: 30 to 44 characters with no gaps.
+        # MRZ characters are at least as large as the page's usual print (often larger).
+        score = length * min(fill, 1.0) * min(length / (across * 25), 1.0)
+        score *= min(max(across / char, 0.5), 1.5)
+        found.append((Band(cx, cy, angle, length, across, char, score), xs, ys))
+    return found
+
+
+def _group(lines: list[tuple[Band, np.ndarray, np.ndarray]], char: float) -> list[Band]:
+    """Parallel neighbouring lines of similar length become one band (the MRZ has 2 or 3)."""
+    bands = []
+    for line, _, _ in lines:
+        group = [
+            (other, xs, ys)
+            for other, xs, ys in lines
+            if abs(math.sin(other.angle - line.angle)) < 0.12
+            and 0.75 < other.length / line.length < 1.33
+            and _offsets(line, other)[0] < 0.2 * line.length
+            and _offsets(line, other)[1] < 4.5 * max(line.width, other.width)
+        ]
+        xs = np.concatenate([xs for _, xs, _ in group])
+        ys = np.concatenate([ys for _, _, ys in group])
+        cx, cy, angle, length, across = _geometry(xs, ys)
+        count = len(group)
+        bonus = 1.5 if count in (2, 3) else 1.0
+        score = sum(other.score for other, _, _ in group) * bonus
+        line_char = float(np.median([other.width for other, _, _ in group]))
+        bands.append(Band(cx, cy, angle, length, max(across, line.width), line_char, score))
+    return bands
+
+
+def _offsets(line: Band, other: Band) -> tuple[float, float]:
+    dx, dy = other.cx - line.cx, other.cy - line.cy
+    along = abs(dx * math.cos(line.angle) + dy * math.sin(line.angle))
+    across = abs(-dx * math.sin(line.angle) + dy * math.cos(line.angle))
+    return along, across
+
+
+def cut_band(
+    image: Image.Image,
+    band: Band,
+    scale: float,
+    *,
+    flip: bool,
+    target_char: float = 24.0,
+    extra_lines: float | None = None,
+) -> tuple[Image.Image, tuple[int, int, int, int]]:
+    """The band cut from ``image`` (``scale`` = searched/full), horizontal, characters about
+    ``target_char`` pixels high, with ``extra_lines`` character heights of margin across the lines.
+    Returns the grayscale crop and its axis-aligned box in ``image``."""
+    factor = 1 / scale
+    cx, cy = band.cx * factor, band.cy * factor
+    char = band.char * factor
+    if extra_lines is None:  # a single line found: take in its neighbours, the MRZ has 2 or 3
+        extra_lines = 3.8 if band.width < 1.6 * band.char else 1.2
+    half_length = band.length * factor / 2 + 2.5 * char
+    half_width = band.width * factor / 2 + extra_lines * char
+    angle = band.angle + (math.pi if flip else 0.0)
+    ux, uy = math.cos(angle), math.sin(angle)
+    nx, ny = -uy, ux
+    corners = [
+        (
+            cx + sa * half_length * ux + sb * half_width * nx,
+            cy + sa * half_length * uy + sb * half_width * ny,
+        )
+        for sa in (-1, 1)
+        for sb in (-1, 1)
+    ]
+    left = max(0, int(min(x for x, _ in corners)))
+    top = max(0, int(min(y for _, y in corners)))
+    right = min(image.width, math.ceil(max(x for x, _ in corners)))
+    bottom = min(image.height, math.ceil(max(y for _, y in corners)))
+    zoom = min(MAX_ZOOM, max(0.1, target_char / max(char, 1.0)))  # output pixels per input pixel
+    reduce_by = max(1, int(1 / zoom))
+    source = (
+        image.reduce(reduce_by, box=(left, top, right, bottom))
+        if reduce_by > 1
+        else image.crop((left, top, right, bottom))
+    )
+    if source.mode != "L":
+        source = source.convert("L")
+    zoom *= reduce_by
+    out_w = max(1, round(2 * half_length * zoom / reduce_by))
+    out_h = max(1, round(2 * half_width * zoom / reduce_by))
+    # Output pixel (x, y) -> source pixel: centre + (x - w/2) u + (y - h/2) n, in source units.
+    scx, scy = (cx - left) / reduce_by, (cy - top) / reduce_by
+    step = 1 / zoom
+    data = (
+        ux * step,
+        nx * step,
+        scx - (out_w / 2) * ux * step - (out_h / 2) * nx * step,
+        uy * step,
+        ny * step,
+        scy - (out_w / 2) * uy * step - (out_h / 2) * ny * step,
+    )
+    background = int(np.median(np.asarray(source))) if source.width and source.height else 255
+    crop = source.transform(
+        (out_w, out_h),
+        Image.Transform.AFFINE,
+        data,
+        resample=Image.Resampling.BICUBIC if zoom > 1.5 else Image.Resampling.BILINEAR,
+        fillcolor=background,
+    )
+    return crop, (left, top, right, bottom)
+
+
+def band_box(image: Image.Image, band: Band, scale: float) -> tuple[int, int, int, int]:
+    """The band's axis-aligned box (left, top, right, bottom) in ``image`` pixels."""
+    factor = 1 / scale
+    ux, uy = math.cos(band.angle), math.sin(band.angle)
+    half_length = (band.length / 2 + band.char / 2) * factor
+    half_width = (band.width / 2 + band.char / 2) * factor
+    xs, ys = [], []
+    for sa in (-1, 1):
+        for sb in (-1, 1):
+            xs.append(band.cx * factor + sa * half_length * ux - sb * half_width * uy)
+            ys.append(band.cy * factor + sa * half_length * uy + sb * half_width * ux)
+    return (
+        max(0, int(min(xs))),
+        max(0, int(min(ys))),
+        min(image.width, math.ceil(max(xs))),
+        min(image.height, math.ceil(max(ys))),
+    )
+
+
+def right_side_is_lighter(crop: Image.Image) -> bool:
+    """MRZ lines end in fillers and start with codes: the ink is heavier on the left when upright."""
+    array = np.asarray(crop, dtype=np.float32)
+    if array.size == 0:
+        return True
+    dark = array < (array.mean() - array.std())
+    fifth = max(1, array.shape[1] // 5)
+    return dark[:, -fifth:].sum() <= dark[:, :fifth].sum()

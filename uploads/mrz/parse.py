@@ -1,0 +1,465 @@
+"""From MRZ text (as OCR returns it) to fields, with per-field validity.
+
+Formats by line count and length (ICAO Doc 9303): TD3 and MRV-A (2 x 44), TD2 and MRV-B (2 x 36),
+TD1 (3 x 30), and the Russian internal passport ``PN`` (TD3-like, see ``../shared/mrz/NOTES.md``).
+
+OCR confusions are repaired by the field's class: digits-only fields (dates, check digits) and
+letters-only fields (codes, names) are mapped deterministically; alphanumeric fields (document
+number, optional data) are repaired only when exactly one variant passes the check digit. A field
+that fails its check stays as read and is marked invalid; the document is valid only when every
+check passes.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import combinations
+
+from uploads.mrz import checks
+
+TO_DIGIT = str.maketrans("OQDIZSGBL", "001125681")
+TO_LETTER = str.maketrans("0125684", "OIZSGBA")
+# PN names use digits 2-4 and 6-9 as letters (see CYRILLIC): only 0, 1 and 5 are confusions there.
+TO_LETTER_PN = str.maketrans("015", "OIS")
+# Pairs an alphanumeric field can confuse; check digits decide.
+_ALTERNATIVES = {
+    "0": "OD",
+    "O": "0",
+    "D": "0",
+    "Q": "0",
+    "1": "I",
+    "I": "1",
+    "2": "Z",
+    "Z": "2",
+    "5": "S",
+    "S": "5",
+    "6": "G",
+    "G": "6",
+    "8": "B",
+    "B": "8",
+}
+_SEX_REPAIR = {"M": "M", "F": "F", "<": "X", "X": "X", "H": "M", "N": "M", "E": "F", "P": "F"}
+
+CYRILLIC = dict(
+    zip(
+        "ABVGDE2JZIQKLMNOPRSTUFHC34WXY9678",
+        "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ",
+        strict=True,
+    )
+)
+
+LENGTHS = {"TD1": (3, 30), "TD2": (2, 36), "TD3": (2, 44)}
+
+
+@dataclass
+class Parsed:
+    type: str  # TD1, TD2, TD3, MRVA, MRVB, PN
+    lines: list[str]
+    fields: dict[str, str | date | None] = field(default_factory=dict)
+    field_valid: dict[str, bool] = field(default_factory=dict)
+    checks_passed: int = 0
+    checks_total: int = 0
+    valid: bool = False
+    ambiguous: bool = False
+    names_cut: bool = False  # the names line was longer than the format, or cut short
+    # The OCR's lowest confidence on the line with the names (no check digit covers them).
+    name_confidence: float = 100.0
+
+    @property
+    def score(self) -> float:
+        return self.checks_passed + (10 if self.valid else 0)
+
+
+def clean_lines(text: str) -> list[str]:
+    lines = []
+    for raw in text.upper().splitlines():
+        line = "".join(raw.split())
+        if line:
+            lines.append(line)
+    return lines
+
+
+def parse_text(text: str, *, today: date | None = None) -> Parsed | None:
+    """The best reading of the MRZ in ``text`` (several lines), or None if no MRZ shape is there."""
+    return parse_lines(clean_lines(text), today=today)
+
+
+def parse_ocr(lines: list[tuple[str, float]], *, today: date | None = None) -> Parsed | None:
+    """Like ``parse_lines`` for OCR lines with confidences; records the name line's confidence."""
+    texts = ["".join(text.upper().split()) for text, _ in lines]
+    kept = [(text, confidence) for text, (_, confidence) in zip(texts, lines, strict=True) if text]
+    parsed = parse_lines([text for text, _ in kept], today=today)
+    if parsed is not None:
+        name_line = parsed.lines[2] if parsed.type == "TD1" else parsed.lines[0]
+        for text, confidence in kept:
+            if text[:12] == name_line[:12] or text[-12:] == name_line[-12:]:
+                parsed.name_confidence = confidence
+                break
+    return parsed
+
+
+def parse_lines(lines: list[str], *, today: date | None = None) -> Parsed | None:
+    today = today or date.today()
+    best: Parsed | None = None
+    valid_readings: set[tuple] = set()
+    for kind, (count, length) in LENGTHS.items():
+        for start in range(len(lines) - count + 1):
+            group = lines[start : start + count]
+            if any(
+                not (
+                    -2 <= len(line) - length <= 2
+                    or (_is_name_line(kind, index) and len(line) >= length - 12)
+                )
+                for index, line in enumerate(group)
+            ):
+                continue
+            for candidate in _fitted(kind, group, length):
+                # A realigned line may not also be repaired: too many ways to pass by chance.
+                realigned = any(
+                    len(line) != length and not _is_name_line(kind, index)
+                    for index, line in enumerate(group)
+                )
+                parsed = _parse_fitted(kind, candidate, today, strict=realigned)
+                name_line = group[2] if kind == "TD1" else group[0]
+                if len(name_line) > length or (
+                    len(name_line) < length and not name_line.endswith("<")
+                ):
+                    # More characters than the format has, or names cut short: not sure of them.
+                    parsed.valid = False
+                    parsed.names_cut = True
+                if parsed.valid:
+                    valid_readings.add(tuple(sorted((k, str(v)) for k, v in parsed.fields.items())))
+                if best is None or parsed.score > best.score:
+                    best = parsed
+    if best is not None and len(valid_readings) > 1:
+        # Two alignments (or two documents) pass every check with different fields: not sure.
+        best.valid = False
+        best.ambiguous = True
+    return best
+
+
+def _fitted(kind: str, group: list[str], length: int) -> list[list[str]]:
+    """Lines brought to the format's length; a line with a check digit off by one or two characters
+    gets every single deletion or filler insertion, and the check digits choose later."""
+    options: list[list[str]] = []
+    for index, line in enumerate(group):
+        is_name_line = _is_name_line(kind, index)
+        if len(line) == length:
+            options.append([line])
+        elif is_name_line:
+            options.append([line[:length] if len(line) > length else line.ljust(length, "<")])
+        else:
+            variants = {_pad_or_cut(line, length)}
+            if len(line) == length + 1:
+                variants.update(line[:i] + line[i + 1 :] for i in range(len(line)))
+            elif len(line) == length - 1:
+                # OCR loses fillers inside runs of fillers: insert one next to another.
+                variants.update(
+                    line[:i] + "<" + line[i:]
+                    for i in range(len(line) + 1)
+                    if "<" in line[max(0, i - 1) : i + 1]
+                )
+            options.append(sorted(variants))
+    results: list[list[str]] = [[]]
+    for variants in options:
+        results = [[*done, variant] for done in results for variant in variants]
+    return results[:200]
+
+
+def _is_name_line(kind: str, index: int) -> bool:
+    return (kind == "TD1" and index == 2) or (kind != "TD1" and index == 0)
+
+
+def _pad_or_cut(line: str, length: int) -> str:
+    return line[:length] if len(line) > length else line.ljust(length, "<")
+
+
+class _Checker:
+    def __init__(self, *, strict: bool = False) -> None:
+        self.passed = 0
+        self.total = 0
+        self.strict = strict
+
+    def digit_field(
+        self, raw: str, digit: str, *, filler_is_zero: bool = False
+    ) -> tuple[str, str, bool]:
+        """A digits-only field and its check digit, repaired by the digit map."""
+        value = raw.translate(TO_DIGIT)
+        digit = digit.translate(TO_DIGIT)
+        ok = checks.passes(value, digit, filler_is_zero=filler_is_zero)
+        return value, digit, self._count(ok)
+
+    def alnum_field(
+        self, raw: str, digit: str, *, filler_is_zero: bool = False
+    ) -> tuple[str, str, bool]:
+        """An alphanumeric field: as read if it passes, else the one variant that passes, else invalid."""
+        digit = digit.translate(TO_DIGIT)
+        if checks.passes(raw, digit, filler_is_zero=filler_is_zero):
+            return raw, digit, self._count(True)
+        if self.strict:
+            return raw, digit, self._count(False)
+        positions = [i for i, char in enumerate(raw) if char in _ALTERNATIVES]
+        # The fewest changes that pass, and only if they are the only ones: one confusion before two.
+        for size in (1, 2):
+            passing = {
+                variant
+                for chosen in combinations(positions, size)
+                for variant in _substitutions(raw, chosen)
+                if checks.passes(variant, digit, filler_is_zero=filler_is_zero)
+            }
+            if len(passing) == 1:
+                return passing.pop(), digit, self._count(True)
+            if passing:
+                break
+        return raw, digit, self._count(False)
+
+    def plain(self, ok: bool) -> bool:
+        return self._count(ok)
+
+    def _count(self, ok: bool) -> bool:
+        self.total += 1
+        self.passed += ok
+        return ok
+
+
+def _substitutions(raw: str, positions: tuple[int, ...]) -> list[str]:
+    results = [raw]
+    for position in positions:
+        results = [
+            text[:position] + alternative + text[position + 1 :]
+            for text in results
+            for alternative in _ALTERNATIVES[raw[position]]
+        ]
+    return results
+
+
+def _names(text: str, *, pn: bool) -> tuple[str, str, bool]:
+    """Surname and given names from a name field; ok when only letters remain (PN: table digits)."""
+    text = text.translate(TO_LETTER_PN if pn else TO_LETTER)
+    # Name components are joined by "<" and "<<": a run of three starts the filler, and anything
+    # read after it is noise (a reading that is not sure).
+    text, _, tail = text.partition("<<<")
+    text = text.rstrip("<")
+    surname, _, given = text.partition("<<")
+    surname = " ".join(surname.replace("<", " ").split())
+    given = " ".join(given.replace("<", " ").split())
+    allowed = set(CYRILLIC) if pn else set("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    ok = (
+        bool(surname)
+        and all(char in allowed for char in (surname + given).replace(" ", ""))
+        and not tail.strip("<")
+    )
+    return surname, given, ok
+
+
+_LETTER_CONFUSIONS = {
+    "M": "NH", "N": "MH", "H": "MN", "O": "QDU", "Q": "O", "D": "O", "U": "OV", "V": "UY",
+    "Y": "V", "I": "LJ", "L": "I", "J": "I", "E": "F", "F": "EP", "P": "F", "C": "G", "G": "C",
+    "K": "X", "X": "K", "B": "R", "R": "B",
+}  # fmt: skip
+
+
+def _country(text: str) -> tuple[str, bool]:
+    """A country code as read if it is one; else the only code one letter away, if just one."""
+    text = text.translate(TO_LETTER)
+    if checks.is_country(text):
+        return text, True
+    found = {
+        text[:i] + other + text[i + 1 :]
+        for i, char in enumerate(text)
+        for other in _LETTER_CONFUSIONS.get(char, "")
+    }
+    found = {code for code in found if checks.is_country(code)}
+    if len(found) == 1:
+        return found.pop(), True
+    return text, False
+
+
+def _code(text: str) -> str:
+    return text.translate(TO_LETTER).replace("<", "")
+
+
+def _document_code(text: str) -> str:
+    """The first character is a letter; the second may be a digit (the US green card's ``C1``)."""
+    return (text[0].translate(TO_LETTER) + text[1:]).replace("<", "")
+
+
+def _parse_fitted(kind: str, lines: list[str], today: date, *, strict: bool = False) -> Parsed:
+    if kind == "TD1":
+        return _parse_td1(lines, today, _Checker(strict=strict))
+    return _parse_two_line(kind, lines, today, _Checker(strict=strict))
+
+
+def _common(
+    parsed: Parsed,
+    check: _Checker,
+    *,
+    code: str,
+    country: str,
+    number: str,
+    nationality: str,
+    dob: tuple[str, bool],
+    sex: str,
+    expiry: tuple[str, bool],
+    names: str,
+    today: date,
+    first_letters: str = "IAC",
+    pn: bool = False,
+) -> None:
+    fields, valid = parsed.fields, parsed.field_valid
+    fields["document_code"] = _document_code(code)
+    valid["document_code"] = check.plain(
+        code[0].translate(TO_LETTER) in first_letters and (code[1:] == "<" or code[1:].isalnum())
+    )
+    country, country_ok = _country(country)
+    fields["country"] = _code(country)
+    valid["country"] = check.plain(country_ok)
+    fields["number"] = number.replace("<", "")
+    # Some ID cards (Macao's) leave the nationality empty.
+    nationality, nationality_ok = ("<<<", True) if nationality == "<<<" else _country(nationality)
+    fields["nationality"] = _code(nationality)
+    valid["nationality"] = check.plain(nationality_ok)
+    fields["date_of_birth"] = checks.past_date(dob[0], today=today)
+    valid["date_of_birth"] = check.plain(dob[1] and fields["date_of_birth"] is not None)
+    fields["sex"] = _SEX_REPAIR.get(sex, "X")
+    valid["sex"] = check.plain(sex in checks.SEXES)
+    if not pn:
+        fields["expiry_date"] = checks.expiry_date(expiry[0], today=today)
+        valid["expiry_date"] = check.plain(expiry[1] and fields["expiry_date"] is not None)
+    surname, given, names_ok = _names(names, pn=pn)
+    fields["surname"], fields["given_names"] = surname, given
+    # Names carry no check digit: the customer always confirms them.
+    valid["surname"] = valid["given_names"] = False
+    check.plain(names_ok)
+
+
+def _finish(parsed: Parsed, check: _Checker) -> Parsed:
+    alphabet_ok = all(char in checks.ALPHABET for line in parsed.lines for char in line)
+    check.plain(alphabet_ok)
+    parsed.checks_passed, parsed.checks_total = check.passed, check.total
+    parsed.valid = check.passed == check.total
+    return parsed
+
+
+def _parse_two_line(kind: str, lines: list[str], today: date, check: _Checker) -> Parsed:
+    line1, line2 = lines
+    code = line1[0:2].translate(TO_LETTER)
+    visa = code.startswith("V")
+    pn = kind == "TD3" and code == "PN" and line1[2:5].translate(TO_LETTER) == "RUS"
+    doc_type = {"TD3": "MRVA", "TD2": "MRVB"}[kind] if visa else kind
+    parsed = Parsed(type="PN" if pn else doc_type, lines=list(lines))
+    if pn:
+        number, number_cd, number_ok = check.digit_field(line2[0:9], line2[9])
+    else:
+        number, number_cd, number_ok = check.alnum_field(line2[0:9], line2[9])
+    dob, dob_cd, dob_ok = check.digit_field(line2[13:19], line2[19])
+    parsed.field_valid["number"] = number_ok
+    if pn:
+        expiry, expiry_cd, expiry_ok = line2[21:27], line2[27], True
+    else:
+        expiry, expiry_cd, expiry_ok = check.digit_field(line2[21:27], line2[27])
+    _common(
+        parsed,
+        check,
+        code=line1[0:2],
+        country=line1[2:5],
+        number=number,
+        nationality=line2[10:13],
+        dob=(dob, dob_ok),
+        sex=line2[20],
+        expiry=(expiry, expiry_ok),
+        names=line1[5:],
+        today=today,
+        first_letters="PV" if kind == "TD3" else "IACPV",
+        pn=pn,
+    )
+    fields, valid = parsed.fields, parsed.field_valid
+    if pn:
+        _parse_pn(parsed, check, line2, number, number_cd, dob, dob_cd, today)
+        return _finish(parsed, check)
+    if kind == "TD3" and not visa:
+        personal, personal_cd, personal_ok = check.alnum_field(
+            line2[28:42], line2[42], filler_is_zero=True
+        )
+        fields["personal_number"] = personal.replace("<", " ").strip()
+        valid["personal_number"] = personal_ok
+        composite = number + number_cd + dob + dob_cd + expiry + expiry_cd + personal + personal_cd
+        valid["composite"] = check.plain(checks.passes(composite, line2[43].translate(TO_DIGIT)))
+    elif kind == "TD2" and not visa:
+        optional = line2[28:35]
+        fields["optional_data"] = optional.replace("<", " ").strip()
+        composite = number + number_cd + dob + dob_cd + expiry + expiry_cd + optional
+        valid["composite"] = check.plain(checks.passes(composite, line2[35].translate(TO_DIGIT)))
+    else:
+        fields["optional_data"] = line2[28:].replace("<", " ").strip()
+    parsed.lines = [line1, line2]
+    return _finish(parsed, check)
+
+
+def _parse_pn(
+    parsed: Parsed,
+    check: _Checker,
+    line2: str,
+    number: str,
+    number_cd: str,
+    dob: str,
+    dob_cd: str,
+    today: date,
+) -> None:
+    fields, valid = parsed.fields, parsed.field_valid
+    fields["expiry_date"] = None
+    valid["expiry_date"] = check.plain(line2[21:27] == "<" * 6 and line2[27] in "<0")
+    optional, optional_cd, optional_ok = check.digit_field(line2[28:42], line2[42])
+    series = number[0:3] + optional[0]
+    fields["series"] = series
+    fields["number"] = series + number[3:9]
+    valid["number"] = valid["number"] and optional_ok and series.isdigit() and number.isdigit()
+    fields["issue_date"] = checks.past_date(optional[1:7], today=today)
+    valid["issue_date"] = check.plain(optional_ok and fields["issue_date"] is not None)
+    department = optional[7:13]
+    fields["department_code"] = f"{department[:3]}-{department[3:]}"
+    valid["department_code"] = check.plain(optional_ok and department.isdigit())
+    composite = number + number_cd + dob + dob_cd + line2[21:28] + optional + optional_cd
+    valid["composite"] = check.plain(checks.passes(composite, line2[43].translate(TO_DIGIT)))
+    fields["surname_cyrillic"] = _cyrillic(str(fields["surname"]))
+    fields["given_names_cyrillic"] = _cyrillic(str(fields["given_names"]))
+
+
+def _cyrillic(text: str) -> str:
+    return "".join(CYRILLIC.get(char, char) for char in text)
+
+
+def _parse_td1(lines: list[str], today: date, check: _Checker) -> Parsed:
+    line1, line2, line3 = lines
+    parsed = Parsed(type="TD1", lines=list(lines))
+    number_raw, number_digit = line1[5:14], line1[14]
+    optional1 = line1[15:30]
+    if number_digit == "<" and optional1.strip("<"):
+        # A long document number continues in the optional data; its check digit ends it.
+        extra = optional1.split("<", 1)[0]
+        number_raw, number_digit = number_raw + extra[:-1], extra[-1:] or "<"
+    number, _number_cd, number_ok = check.alnum_field(number_raw, number_digit)
+    parsed.field_valid["number"] = number_ok
+    dob, dob_cd, dob_ok = check.digit_field(line2[0:6], line2[6])
+    expiry, expiry_cd, expiry_ok = check.digit_field(line2[8:14], line2[14])
+    _common(
+        parsed,
+        check,
+        code=line1[0:2],
+        country=line1[2:5],
+        number=number,
+        nationality=line2[15:18],
+        dob=(dob, dob_ok),
+        sex=line2[7],
+        expiry=(expiry, expiry_cd and expiry_ok),
+        names=line3,
+        today=today,
+    )
+    parsed.fields["optional_data"] = (optional1 + " " + line2[18:29]).replace("<", " ").strip()
+    parsed.fields["optional_data"] = " ".join(str(parsed.fields["optional_data"]).split())
+    if number != number_raw and len(number_raw) == 9:
+        line1 = line1[:5] + number + line1[14:]
+    composite = line1[5:30] + dob + dob_cd + expiry + expiry_cd + line2[18:29]
+    parsed.field_valid["composite"] = check.plain(
+        checks.passes(composite, line2[29].translate(TO_DIGIT))
+    )
+    return _finish(parsed, check)
