@@ -176,7 +176,15 @@ def test_broken_files_are_not_found_and_never_raise(data):
 
 @pytest.mark.skipif(not SAMPLES_DIR.exists(), reason="../shared/mrz/samples is not present")
 @pytest.mark.parametrize(
-    "name", ["passport-td2.png", "100_pass2-uto.jpg", "62_pass-aus.png", "100_id-che.jpg"]
+    "name",
+    [
+        "passport-td2.png",
+        "100_pass2-uto.jpg",
+        "62_pass-aus.png",
+        "100_id-che.jpg",
+        "0_pass-lva.jpg",  # sideways, inside a red annotation box
+        "100_id-usa.jpg",  # a box of print just above the MRZ, a watermark behind it
+    ],
 )
 def test_it_reads_more_public_samples(name):
     truth = json.loads((SAMPLES_DIR / "truth.json").read_text())[name]["fields"]

@@ -240,6 +240,25 @@ def cut_band(
     return crop, (left, top, right, bottom)
 
 
+def crop_point(
+    band: Band, scale: float, size: tuple[int, int], point: tuple[float, float], *, flip: bool
+) -> tuple[float, float]:
+    """A point of a ``cut_band`` crop (default margins) of ``size``, in the cut image's pixels."""
+    factor = 1 / scale
+    char = band.char * factor
+    extra_lines = 3.8 if band.width < 1.6 * band.char else 1.2
+    half_length = band.length * factor / 2 + 2.5 * char
+    half_width = band.width * factor / 2 + extra_lines * char
+    angle = band.angle + (math.pi if flip else 0.0)
+    ux, uy = math.cos(angle), math.sin(angle)
+    along = (2 * point[0] / max(size[0], 1) - 1) * half_length
+    across = (2 * point[1] / max(size[1], 1) - 1) * half_width
+    return (
+        band.cx * factor + along * ux - across * uy,
+        band.cy * factor + along * uy + across * ux,
+    )
+
+
 def band_box(image: Image.Image, band: Band, scale: float) -> tuple[int, int, int, int]:
     """The band's axis-aligned box (left, top, right, bottom) in ``image`` pixels."""
     factor = 1 / scale

@@ -14,6 +14,7 @@ Nothing is written to disk. A reading that fails any check is returned with ``va
 """
 
 import io
+import math
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -104,28 +105,33 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
         gray, scale = locate.working_image(page)
         bands = locate.find_bands(gray)
         page_best: _Reading | None = None
-        calls = 0
-        for position, band in enumerate(bands[:BANDS_PER_PASS]):
-            upright, _ = locate.cut_band(page, band, scale, flip=False)
-            order = (False, True) if locate.right_side_is_lighter(upright) else (True, False)
-            for flip in order:
-                if calls >= MAX_OCR_CALLS:
-                    break
-                calls += 1
-                reading = _Reading.take(
-                    page, band, scale, flip, page_scale, today, crop=None if flip else upright
-                )
-                if reading is None:
-                    continue
-                if page_best is None or reading.parsed.score > page_best.parsed.score:
-                    page_best = reading
-                if reading.parsed.valid:
-                    return _confirmed(page, bands[position + 1 :], reading, today)
+        done, page_best = _try_bands(page, bands, scale, page_scale, today, page_best)
+        if done is not None:
+            return done
+        if page.mode == "RGB":
+            # Red marks (an annotation box, a stamp) are dark in grayscale and can hide the MRZ
+            # from the locator; in the red channel they are light. Only bands not tried above.
+            red, _ = locate.working_image(page.getchannel("R"))
+            more = [
+                band
+                for band in locate.find_bands(red)
+                if not any(other.contains(band.cx, band.cy, margin=band.char) for other in bands)
+            ]
+            done, page_best = _try_bands(page, more, scale, page_scale, today, page_best)
+            if done is not None:
+                return done
         if (
             page_best is not None
             and page_best.parsed.checks_passed * 2 >= page_best.parsed.checks_total
         ):
-            # Near miss: read the same band again, larger and with stretched contrast.
+            # Near miss: look again for the MRZ around the lines it was read from, when the band
+            # took in other print too (a box of text just above it, say).
+            done, reading = _around(page, page_best, page_scale, today)
+            if done is not None:
+                return done
+            if reading is not None and reading.parsed.score > page_best.parsed.score:
+                page_best = reading
+            # Then read the same band again, larger and with stretched contrast.
             for variant in VARIANTS:
                 reading = _Reading.take(
                     page, page_best.band, scale, page_best.flip, page_scale, today, variant=variant
@@ -150,6 +156,36 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
     if best is None or best.parsed.checks_passed * 2 < best.parsed.checks_total:
         return MrzResult(found=False)
     return _result(best.parsed, best.box, valid=False)
+
+
+def _try_bands(
+    page: Image.Image,
+    bands: list[locate.Band],
+    scale: float,
+    page_scale: float,
+    today: date,
+    page_best: "_Reading | None",
+) -> "tuple[MrzResult | None, _Reading | None]":
+    """OCR the most promising bands; the confirmed result of the first that passes its checks,
+    else None and the best reading so far."""
+    calls = 0
+    for position, band in enumerate(bands[:BANDS_PER_PASS]):
+        upright, _ = locate.cut_band(page, band, scale, flip=False)
+        order = (False, True) if locate.right_side_is_lighter(upright) else (True, False)
+        for flip in order:
+            if calls >= MAX_OCR_CALLS:
+                break
+            calls += 1
+            reading = _Reading.take(
+                page, band, scale, flip, page_scale, today, crop=None if flip else upright
+            )
+            if reading is None:
+                continue
+            if page_best is None or reading.parsed.score > page_best.parsed.score:
+                page_best = reading
+            if reading.parsed.valid:
+                return _confirmed(page, bands[position + 1 :], reading, today), page_best
+    return None, page_best
 
 
 def _confirmed_fallback(reading: "_Reading") -> MrzResult:
@@ -186,6 +222,8 @@ class _Reading:
     ):
         self.parsed, self.band, self.flip, self.box = parsed, band, flip, box
         self.scale = scale
+        self.crop_size: tuple[int, int] | None = None  # of the crop OCRed, and the lines read
+        self.ocr: list[tuple[str, float, tesseract.Box]] = []
         # Character height in the original image's pixels.
         self.char = band.char / scale / page_scale
 
@@ -209,7 +247,8 @@ class _Reading:
             )
         if variant.get("contrast"):
             crop = ImageOps.autocontrast(crop, cutoff=1)
-        parsed = parse_ocr(tesseract.ocr_lines(crop), today=today)
+        ocr = tesseract.ocr_line_boxes(crop)
+        parsed = parse_ocr([(text, confidence) for text, confidence, _ in ocr], today=today)
         if parsed is None:
             return None
         box = locate.band_box(page, band, scale)
@@ -219,7 +258,67 @@ class _Reading:
             round(box[2] / page_scale),
             round(box[3] / page_scale),
         )
-        return cls(parsed, band, flip, original_box, scale, page_scale)
+        reading = cls(parsed, band, flip, original_box, scale, page_scale)
+        if not variant:
+            reading.crop_size, reading.ocr = crop.size, ocr
+        return reading
+
+
+def _around(
+    page: Image.Image, reading: _Reading, page_scale: float, today: date
+) -> tuple[MrzResult | None, _Reading | None]:
+    """The MRZ looked for again in the part of the page around the OCR lines it was read from,
+    when the band's crop held more lines than the MRZ: a band that took in other print is cut
+    at that print's angle and size, and reads badly."""
+    count = len(reading.parsed.lines)
+    if reading.crop_size is None or len(reading.ocr) < count + 2:
+        return None, None
+
+    def likeness(start: int) -> int:
+        return sum(
+            sum(a == b for a, b in zip(text, line, strict=False))
+            for (text, _, _), line in zip(
+                reading.ocr[start : start + count], reading.parsed.lines, strict=True
+            )
+        )
+
+    start = max(range(len(reading.ocr) - count + 1), key=likeness)
+    boxes = [box for _, _, box in reading.ocr[start : start + count]]
+    width, height = reading.crop_size
+    line = sorted(bottom - top for _, top, _, bottom in boxes)[len(boxes) // 2]
+    top = max(0, min(box[1] for box in boxes) - line)
+    bottom = min(height, max(box[3] for box in boxes) + line)
+    if bottom - top > 0.7 * height:
+        return None, None
+    corners = [
+        locate.crop_point(reading.band, reading.scale, (width, height), (x, y), flip=reading.flip)
+        for x in (0, width)
+        for y in (top, bottom)
+    ]
+    region = (
+        max(0, int(min(x for x, _ in corners))),
+        max(0, int(min(y for _, y in corners))),
+        min(page.width, math.ceil(max(x for x, _ in corners))),
+        min(page.height, math.ceil(max(y for _, y in corners))),
+    )
+    if region[2] - region[0] < 20 or region[3] - region[1] < 20:
+        return None, None
+    part = page.crop(region)
+    gray, scale = locate.working_image(part)
+    best: _Reading | None = None
+    for band in locate.find_bands(gray)[:2]:
+        for flip in (False, True):
+            again = _Reading.take(part, band, scale, flip, page_scale, today)
+            if again is None:
+                continue
+            left, upper, right, lower = again.box
+            dx, dy = region[0] / page_scale, region[1] / page_scale
+            again.box = (round(left + dx), round(upper + dy), round(right + dx), round(lower + dy))
+            if again.parsed.valid:
+                return _confirmed(part, [], again, today), again
+            if best is None or again.parsed.score > best.parsed.score:
+                best = again
+    return None, best
 
 
 def _names(parsed: Parsed) -> tuple[object, object]:

@@ -123,6 +123,16 @@ def _get_library() -> _Library | None:
 
 def ocr_lines(image: Image.Image | np.ndarray, *, psm: int = 6) -> list[tuple[str, float]]:
     """OCR an image; returns its text lines, each with Tesseract's lowest word confidence (0-100)."""
+    return [(text, confidence) for text, confidence, _ in ocr_line_boxes(image, psm=psm)]
+
+
+Box = tuple[int, int, int, int]  # left, top, right, bottom
+
+
+def ocr_line_boxes(
+    image: Image.Image | np.ndarray, *, psm: int = 6
+) -> list[tuple[str, float, Box]]:
+    """Like ``ocr_lines``, with each line's box in the image."""
     if isinstance(image, np.ndarray):
         image = Image.fromarray(image.astype(np.uint8))
     library = _get_library()
@@ -131,14 +141,17 @@ def ocr_lines(image: Image.Image | np.ndarray, *, psm: int = 6) -> list[tuple[st
         output = "header\n" + output  # the C API's TSV has no header line
     else:
         output = ocr_text(image, psm=psm, extra=("-c", "tessedit_create_tsv=1"))
-    lines: dict[tuple[str, str, str], tuple[str, float]] = {}
+    lines: dict[tuple[str, str, str], tuple[str, float, Box]] = {}
     for row in output.splitlines()[1:]:
         columns = row.split("\t")
         if len(columns) < 12 or columns[0] != "5" or not columns[11].strip():
             continue
         key = (columns[2], columns[3], columns[4])  # block, paragraph, line
-        text, confidence = lines.get(key, ("", 100.0))
-        lines[key] = (text + columns[11].strip(), min(confidence, float(columns[10])))
+        left, top = int(columns[6]), int(columns[7])
+        right, bottom = left + int(columns[8]), top + int(columns[9])
+        text, confidence, box = lines.get(key, ("", 100.0, (left, top, right, bottom)))
+        box = (min(box[0], left), min(box[1], top), max(box[2], right), max(box[3], bottom))
+        lines[key] = (text + columns[11].strip(), min(confidence, float(columns[10])), box)
     return list(lines.values())
 
 
