@@ -9,21 +9,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from uploads.mrz import compose
+
 OCR_B = Path("/usr/share/fonts/opentype/ocr-b/OCRB.otf")
-
-
-def check_digit(text: str) -> str:
-    weights = (7, 3, 1)
-    total = 0
-    for index, char in enumerate(text):
-        if char.isdigit():
-            value = int(char)
-        elif char.isalpha():
-            value = ord(char) - ord("A") + 10
-        else:
-            value = 0
-        total += value * weights[index % 3]
-    return str(total % 10)
 
 
 @dataclass(frozen=True)
@@ -38,20 +26,16 @@ class Specimen:
     country: str = "UTO"
 
     def mrz_lines(self) -> tuple[str, str]:
-        names = f"{self.surname}<<{self.given_names.replace(' ', '<')}"
-        line1 = f"P<{self.country}{names}".ljust(44, "<")[:44]
-        number = self.number.ljust(9, "<")
-        personal = "<" * 14
-        parts = [
-            number + check_digit(number),
-            self.nationality,
-            self.date_of_birth + check_digit(self.date_of_birth),
-            self.sex,
-            self.expiry_date + check_digit(self.expiry_date),
-            personal + check_digit(personal),
-        ]
-        composite = parts[0] + parts[2] + parts[4] + parts[5]
-        line2 = "".join(parts) + check_digit(composite)
+        line1, line2 = compose.td3(
+            surname=self.surname,
+            given_names=self.given_names,
+            number=self.number,
+            country=self.country,
+            nationality=self.nationality,
+            date_of_birth=self.date_of_birth,
+            sex=self.sex,
+            expiry_date=self.expiry_date,
+        )
         return line1, line2
 
 
