@@ -1,17 +1,14 @@
-"""Synthetic specimen passport pages (fictional people, ICAO 'Utopia'), for the demo and the tests.
+"""Specimen passports of fictional people (ICAO 'Utopia'), for the demo and the tests.
 
-Rendered with OCR-B, the MRZ typeface (Debian package fonts-ocr-b); nothing real is ever drawn.
+Pages are drawn by ``uploads.mrz.render`` with OCR-B, the MRZ typeface (Debian package fonts-ocr-b).
 """
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
-from uploads.mrz import compose
-
-OCR_B = Path("/usr/share/fonts/opentype/ocr-b/OCRB.otf")
+from uploads.mrz import compose, render
 
 
 @dataclass(frozen=True)
@@ -43,24 +40,9 @@ ERIKSSON = Specimen("ERIKSSON", "ANNA MARIA", "L898902C3", "UTO", "740812", "F",
 PETROV = Specimen("PETROV", "IVAN", "750123456", "UTO", "850214", "M", "330901")
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    if OCR_B.exists():
-        return ImageFont.truetype(str(OCR_B), size)
-    return ImageFont.load_default(size=size)
-
-
 def render_page(specimen: Specimen, *, width: int = 1800) -> Image.Image:
     """A flat passport data page with the specimen's details and MRZ."""
-    height = int(width * 0.70)
-    page = Image.new("RGB", (width, height), (236, 240, 232))
-    draw = ImageDraw.Draw(page)
-    unit = width / 100
-    draw.rectangle([4 * unit, 12 * unit, 30 * unit, 48 * unit], fill=(190, 198, 205))  # the photo
-    text_font = _font(int(2.6 * unit))
-    draw.text(
-        (4 * unit, 3 * unit), "PASSPORT / SPECIMEN", font=_font(int(3.4 * unit)), fill=(40, 60, 90)
-    )
-    rows = [
+    labels = [
         ("Surname", specimen.surname),
         ("Given names", specimen.given_names),
         ("Nationality", specimen.nationality),
@@ -68,17 +50,7 @@ def render_page(specimen: Specimen, *, width: int = 1800) -> Image.Image:
         ("Sex", specimen.sex),
         ("Passport No.", specimen.number),
     ]
-    for index, (label, value) in enumerate(rows):
-        y = (12 + index * 6) * unit
-        draw.text((34 * unit, y), label, font=_font(int(1.6 * unit)), fill=(90, 90, 90))
-        draw.text((34 * unit, y + 2 * unit), value, font=text_font, fill=(20, 20, 20))
-    line1, line2 = specimen.mrz_lines()
-    # Size the MRZ so its 44 characters span 92% of the page, as on a real passport.
-    probe = _font(100)
-    mrz_font = _font(int(100 * 0.92 * width / probe.getlength(line2)))
-    draw.text((4 * unit, height - 14 * unit), line1, font=mrz_font, fill=(10, 10, 10))
-    draw.text((4 * unit, height - 7.5 * unit), line2, font=mrz_font, fill=(10, 10, 10))
-    return page
+    return render.render_page(list(specimen.mrz_lines()), "TD3", width=width, labels=labels)
 
 
 def render_jpeg(specimen: Specimen, *, width: int = 1800, quality: int = 90) -> bytes:

@@ -145,14 +145,10 @@ def upload_start(request: HttpRequest, upload_request: UploadRequest) -> HttpRes
     return render(request, "uploads/start.html", context, status=status)
 
 
-def _review_document(upload_request: UploadRequest) -> PassportDocument | None:
-    return services.document_pending(upload_request=upload_request)
-
-
 @require_http_methods(["GET", "POST"])
 @customer_request_required
 def upload_review(request: HttpRequest, upload_request: UploadRequest) -> HttpResponse:
-    document = _review_document(upload_request)
+    document = services.document_pending(upload_request=upload_request)
     if document is None or not upload_request.is_open_for_upload:
         return redirect("uploads:start")
     context = _page_context(upload_request)
@@ -190,7 +186,7 @@ def upload_review(request: HttpRequest, upload_request: UploadRequest) -> HttpRe
 @customer_request_required
 def upload_review_image(request: HttpRequest, upload_request: UploadRequest) -> HttpResponse:
     """The customer's own pending upload, so they can compare it with the fields."""
-    document = _review_document(upload_request)
+    document = services.document_pending(upload_request=upload_request)
     if document is None or not document.blob_name:
         return link_invalid(request)
     return passport_image_response(document)
