@@ -178,6 +178,16 @@ TASKS = {
     }
 }
 
+# --- The seller's own systems: order import, JSON API, webhooks ----------------------------------
+ORDER_IMPORT_MAX_ROWS = env_int("ORDER_IMPORT_MAX_ROWS", 10_000, minimum=1)
+ORDER_IMPORT_MAX_BYTES = env_int("ORDER_IMPORT_MAX_MB", 5, minimum=1) * 1024 * 1024
+API_PAGE_SIZE_MAX = 100
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 60, minimum=1)
+# Calls to loopback and private networks would let a seller probe the server's own network (SSRF).
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", DEBUG)
+
 # --- Email -----------------------------------------------------------------------------------
 _smtp_host = env_str("EMAIL_HOST", "")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "passports@localhost")

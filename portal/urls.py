@@ -7,6 +7,7 @@ from uploads.views import errors
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", include("uploads.api_urls")),
     path("", include("uploads.urls")),
 ]
 

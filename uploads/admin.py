@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from modeltranslation.admin import TranslationAdmin
 
-from uploads import exports, services
+from uploads import admin_bulk, admin_import, exports, services
 from uploads.emails import PLACEHOLDER_PATTERN
 from uploads.forms import PassportFieldsForm
 from uploads.models import (
@@ -114,6 +114,14 @@ class OrderAdmin(ShopScopedAdmin):
     def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
         return ["shop", "number"] if obj else []
 
+    def get_urls(self):  # type: ignore[no-untyped-def]
+        import_url = path(
+            "import/",
+            self.admin_site.admin_view(lambda request: admin_import.import_view(self, request)),
+            name="uploads_order_import",
+        )
+        return [import_url, *super().get_urls()]
+
     def save_model(
         self, request: HttpRequest, obj: Order, form: forms.ModelForm, change: bool
     ) -> None:
@@ -199,7 +207,13 @@ class UploadRequestAdmin(ShopScopedAdmin):
     search_fields = ["order__number", "order__customer_name", "order__email", "order__phone"]
     list_select_related = ["order__shop"]
     ordering = ["-created_at"]
-    actions = ["accept_selected", "reject_selected", "export_csv", "send_link_selected"]
+    actions = [
+        "accept_selected",
+        "reject_selected",
+        "export_csv",
+        "send_link_selected",
+        admin_bulk.extend_deadline_selected,
+    ]
     change_form_template = "admin/uploads/uploadrequest/change_form.html"
     fieldsets = [
         (
@@ -595,3 +609,7 @@ class EmailTemplateAdmin(TranslationAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
+
+
+# The API tokens, webhooks and their delivery log register themselves.
+from uploads import admin_api  # noqa: E402, F401

@@ -7,7 +7,7 @@ make and raise ``ServiceError`` (with a message for the person who asked) when i
 import json
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from uploads import crypto, emails, storage
+from uploads import crypto, emails, storage, webhooks
 from uploads.images import normalise_upload
 from uploads.models import (
     AuditEvent,
@@ -174,13 +174,19 @@ def upload_request_expire_if_due(*, upload_request: UploadRequest) -> None:
     ):
         upload_request.status = Status.EXPIRED
         upload_request.save(update_fields=["status"])
+        webhooks.request_status_changed(upload_request=upload_request)
 
 
 def upload_requests_expire_due() -> int:
     """Mark every request whose link has run out while still waiting for the customer."""
-    return UploadRequest.objects.filter(
-        status__in=(Status.WAITING, Status.REJECTED), expires_at__lte=timezone.now()
-    ).update(status=Status.EXPIRED)
+    with transaction.atomic():
+        due = UploadRequest.objects.select_for_update().filter(
+            status__in=(Status.WAITING, Status.REJECTED), expires_at__lte=timezone.now()
+        )
+        expired_ids = list(due.values_list("pk", flat=True))
+        count = UploadRequest.objects.filter(pk__in=expired_ids).update(status=Status.EXPIRED)
+        webhooks.requests_status_changed(upload_request_ids=expired_ids)
+    return count
 
 
 # --- the customer's upload --------------------------------------------------------------------
@@ -328,6 +334,7 @@ def document_confirm(*, document: PassportDocument, fields: dict[str, str]) -> N
         upload_request.uploaded_at = now
         upload_request.rejection_reason = ""
         upload_request.save(update_fields=["status", "uploaded_at", "rejection_reason"])
+        webhooks.request_status_changed(upload_request=upload_request)
     # Replaced passports are not kept: the seller only ever needs the current one.
     for old in replaced:
         document_erase(document=old)
@@ -405,6 +412,7 @@ def request_accept(*, upload_request: UploadRequest, actor: AbstractBaseUser) ->
         locked.decided_by = actor
         locked.save(update_fields=["status", "decided_at", "decided_by"])
         audit_record(actor=actor, action=AuditEvent.Action.ACCEPT, upload_request=locked)
+        webhooks.request_status_changed(upload_request=locked)
     upload_request.refresh_from_db()
 
 
@@ -428,10 +436,40 @@ def request_reject(*, upload_request: UploadRequest, actor: AbstractBaseUser, re
         audit_record(
             actor=actor, action=AuditEvent.Action.REJECT, upload_request=locked, detail=reason[:200]
         )
+        webhooks.request_status_changed(upload_request=locked)
     upload_request.refresh_from_db()
     if upload_request.order.email:
         link = upload_link_current(upload_request=upload_request)
         emails.send_rejection(upload_request=upload_request, link_url=link.url)
+
+
+def request_deadline_extend(
+    *, upload_request: UploadRequest, actor: AbstractBaseUser, deadline: date
+) -> None:
+    """Move the order's deadline later; the link then works at least until the end of that day
+    (a link that ran out works again)."""
+    if deadline < timezone.localdate():
+        raise ServiceError(_("The new deadline is in the past."))
+    with transaction.atomic():
+        locked = (
+            UploadRequest.objects.select_for_update()
+            .select_related("order")
+            .get(pk=upload_request.pk)
+        )
+        if locked.status == Status.ACCEPTED:
+            raise ServiceError(_("The passport is already accepted."))
+        order = locked.order
+        if order.deadline is not None and deadline <= order.deadline:
+            raise ServiceError(_("The new deadline must be later than the current one."))
+        order.deadline = deadline
+        order.save(update_fields=["deadline"])
+        end_of_day = timezone.make_aware(datetime.combine(deadline + timedelta(days=1), time.min))
+        locked.expires_at = max(locked.expires_at, end_of_day)
+        if locked.status == Status.EXPIRED:
+            has_document = document_current(upload_request=locked) is not None
+            locked.status = Status.UPLOADED if has_document else Status.WAITING
+        locked.save(update_fields=["expires_at", "status"])
+    upload_request.refresh_from_db()
 
 
 # --- audit ------------------------------------------------------------------------------------
