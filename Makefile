@@ -85,3 +85,8 @@ i18n-report: $(STAMP)
 .PHONY: bench-mrz
 bench-mrz: $(STAMP)
 	$(PY) -m bench.mrz_bench
+
+# Order import: preview (read + check) and all-or-nothing import of 1,000 and 10,000 rows.
+.PHONY: bench-import
+bench-import: $(STAMP)
+	$(PY) -m bench.import_bench

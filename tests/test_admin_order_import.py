@@ -332,3 +332,29 @@ def test_it_refuses_an_upload_over_the_request_limit(client, alice, shop, settin
     response = preview(login(client, alice), shop, csv_file(good_csv() * 5))
     assert response.status_code == 200
     assert "too large" in response.content.decode()
+
+
+def _entity_bomb_xlsx() -> bytes:
+    """An XLSX whose sheet XML declares nested entities (the "billion laughs")."""
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["order number", "customer name", "email"])
+    workbook.active.append(["A-1", "x", "a@example.com"])
+    plain = io.BytesIO()
+    workbook.save(plain)
+    entities = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 10))
+    doctype = f'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY l0 "lol">{entities}]>'.encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(plain.getvalue())) as source, zipfile.ZipFile(out, "w") as bomb:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = doctype + data[data.index(b"<worksheet") :].replace(b">x<", b">&l9;<")
+            bomb.writestr(info, data)
+    return out.getvalue()
+
+
+def test_it_refuses_an_xml_entity_bomb(client, alice, shop):
+    upload = SimpleUploadedFile("orders.xlsx", _entity_bomb_xlsx())
+    response = preview(login(client, alice), shop, upload)
+    assert "cannot be read" in response.content.decode()
+    assert Order.objects.count() == 0

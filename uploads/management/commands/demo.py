@@ -19,6 +19,9 @@ STAFF_PERMISSIONS = [
     "view_uploadrequest", "change_uploadrequest",
     "view_auditevent",
     "view_passport",
+    "view_apitoken", "add_apitoken", "change_apitoken",
+    "view_webhookendpoint", "add_webhookendpoint", "change_webhookendpoint",
+    "view_webhookdelivery",
 ]  # fmt: skip
 SELLER = ("seller", "seller-demo-2026")
 ADMIN = ("admin", "admin-demo-2026")
