@@ -3,12 +3,18 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from uploads import services
 from uploads.models import UploadRequest
 
 Status = UploadRequest.Status
+
+
+@pytest.fixture(autouse=True)
+def _english():  # type: ignore[no-untyped-def]
+    with translation.override("en"):
+        yield
 
 
 def test_it_moves_the_deadline_and_keeps_the_link_working_until_then(upload_request, alice):

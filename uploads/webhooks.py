@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
 from uploads.models import UploadRequest, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -169,7 +170,10 @@ def delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
     ).update(next_attempt_at=lease)
     if not claimed:
         return None
-    outcome = _post(endpoint=delivery.endpoint, delivery=delivery)
+    # The attempt log is technical ("HTTP 503", "ConnectTimeoutError"): kept in English whatever
+    # language the request or worker that runs the task happens to have active.
+    with override("en"):
+        outcome = _post(endpoint=delivery.endpoint, delivery=delivery)
     number = delivery.attempt_count + 1
     WebhookAttempt.objects.create(
         delivery=delivery,
