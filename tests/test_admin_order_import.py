@@ -358,3 +358,17 @@ def test_it_refuses_an_xml_entity_bomb(client, alice, shop):
     response = preview(login(client, alice), shop, upload)
     assert "cannot be read" in response.content.decode()
     assert Order.objects.count() == 0
+
+
+def test_it_reads_quoted_fields_with_the_other_delimiter_inside(client, alice, shop):
+    text = f'order number;customer name;email;deadline\n"Q-1";"Petrov, Ivan";q@example.com;{future()}\n'
+    response = preview(login(client, alice), shop, csv_file(text))
+    [row] = response.context["check"].rows
+    assert (row.errors, row.cleaned["customer_name"]) == ([], "Petrov, Ivan")
+
+
+def test_it_reads_a_utf16_csv(client, alice, shop):
+    text = "order number\tcustomer name\temail\nU-1\tАнна\tu@example.com\n"
+    response = preview(login(client, alice), shop, csv_file(text, encoding="utf-16"))
+    [row] = response.context["check"].rows
+    assert row.cleaned["customer_name"] == "Анна"

@@ -257,3 +257,10 @@ def test_it_follows_the_customer_through_upload(api, passport_jpeg):
     upload_request = UploadRequest.objects.get(pk=created["id"])
     submit_and_confirm(upload_request, passport_jpeg)
     assert api.get(f"{REQUESTS}/{created['id']}").json()["status"] == "uploaded"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/", "/api/v1/nothing", "/api/v1/requests/abc"])
+def test_it_answers_json_404_for_unknown_api_paths(api, path):
+    response = api.get(path)
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"

@@ -296,3 +296,16 @@ def test_it_checks_the_address_again_on_every_call(
 def test_it_allows_loopback_in_development_and_tests(settings):
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
     webhooks.url_check(url="http://127.0.0.1:9/")
+
+
+def test_it_sends_nothing_once_the_webhook_is_switched_off(
+    endpoint, receiver, uploaded_request, alice
+):
+    receiver.calls.clear()
+    services.request_accept(upload_request=uploaded_request, actor=alice)
+    WebhookEndpoint.objects.update(is_active=False)
+    delivery = webhooks.delivery_attempt(
+        delivery_id=WebhookDelivery.objects.get(event="request.accepted").pk
+    )
+    assert delivery.state == WebhookDelivery.State.FAILED
+    assert receiver.calls == []

@@ -1,6 +1,6 @@
 """``/api/v1/``: the JSON API for sellers' own systems (see uploads/views/api.py)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from uploads.views import api
 
@@ -9,4 +9,6 @@ app_name = "api"
 urlpatterns = [
     path("requests", api.requests_collection, name="requests"),
     path("requests/<int:pk>", api.request_detail, name="request"),
+    # Anything else under /api/v1/ is a JSON 404, not the customers' HTML error page.
+    re_path(r"^.*$", api.not_found),
 ]

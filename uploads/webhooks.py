@@ -170,6 +170,12 @@ def delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
     ).update(next_attempt_at=lease)
     if not claimed:
         return None
+    if not delivery.endpoint.is_active:
+        # Switched off after the event: nothing more is sent, and the log says why.
+        delivery.state = WebhookDelivery.State.FAILED
+        delivery.next_attempt_at = None
+        delivery.save(update_fields=["state", "next_attempt_at"])
+        return delivery
     # The attempt log is technical ("HTTP 503", "ConnectTimeoutError"): kept in English whatever
     # language the request or worker that runs the task happens to have active.
     with override("en"):

@@ -87,6 +87,11 @@ def request_detail(request: HttpRequest, api_token: ApiToken, pk: int) -> JsonRe
     return JsonResponse(_represent(upload_request))
 
 
+@csrf_exempt
+def not_found(request: HttpRequest) -> JsonResponse:
+    return error(404, "not_found", "No such API endpoint.")
+
+
 def _shop_requests(api_token: ApiToken):  # type: ignore[no-untyped-def]
     return UploadRequest.objects.select_related("order").filter(order__shop_id=api_token.shop_id)
 
