@@ -11,6 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from portal.backends import cache_from_url, tasks_backend
 from portal.environment import env_bool, env_choice, env_int, env_list, env_str
 from portal.keys import load_master_keys
 
@@ -47,10 +48,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "uploads",
+    "django_tasks_db",  # the database task queue; its tables exist whichever backend is chosen
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from every web process itself (no shared folder, no separate static server).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -150,7 +154,12 @@ else:
 STORAGES = {
     "default": _passport_storage,
     "passports": _passport_storage,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Production serves hashed, compressed copies made by `collectstatic` at deployment (whitenoise).
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
 }
 
 # Uploads stay in memory (see uploads/upload_handlers.py): a plaintext passport is never spooled
@@ -172,11 +181,15 @@ MRZ_TESSDATA_DIR = BASE_DIR / "uploads" / "mrz" / "tessdata"
 
 # Django's tasks framework. The immediate backend runs a task inside the request that enqueued it,
 # which is what a one-machine install wants; a worker backend is a settings change.
-TASKS = {
-    "default": {
-        "BACKEND": env_str("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
-    }
-}
+TASKS = {"default": {"BACKEND": tasks_backend(env_str("TASKS_BACKEND", "immediate"))}}
+# The "being read" page gives up waiting for the worker after this long and asks for the fields.
+MRZ_READING_TIMEOUT_S = env_int("MRZ_READING_TIMEOUT_S", 60, minimum=1)
+
+# --- Cache and sessions ------------------------------------------------------------------------
+# Nothing a request needs later is kept on the web machine's disk: sessions live in the database
+# and the cache (rate limits) in Redis once there is more than one web process.
+CACHES = {"default": cache_from_url(env_str("CACHE_URL", "locmem://"))}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Email -----------------------------------------------------------------------------------
 _smtp_host = env_str("EMAIL_HOST", "")
