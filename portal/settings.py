@@ -229,6 +229,8 @@ SESSION_COOKIE_AGE = 60 * 60 * 24  # a customer session lasts a day; the link it
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers probe /health over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^health$"]
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 )
@@ -243,7 +245,9 @@ CSRF_FAILURE_VIEW = "uploads.views.errors.csrf_failure"
 
 # --- Logging ---------------------------------------------------------------------------------
 # Every handler passes through the redacting filter so an upload token in a request path never
-# reaches a log line (Django's request and server loggers print paths).
+# reaches a log line (Django's request and server loggers print paths). LOG_FORMAT=json writes one
+# JSON object a line (time, level, logger, message) for a log collector; the default in production.
+LOG_FORMAT = env_choice("LOG_FORMAT", "text" if DEBUG else "json", ("text", "json"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -254,12 +258,17 @@ LOGGING = {
             "format": "[{server_time}] {message}",
             "style": "{",
         },
+        "json": {"()": "portal.logging.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact_tokens"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        },
         "django.server": {
             "class": "logging.StreamHandler",
-            "formatter": "django.server",
+            "formatter": "json" if LOG_FORMAT == "json" else "django.server",
             "filters": ["redact_tokens"],
         },
     },

@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from portal.health import health
 from uploads.views import errors
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("uploads.urls")),
+    path("health", health, name="health"),
 ]
 
 handler400 = errors.bad_request
