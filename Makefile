@@ -85,3 +85,10 @@ i18n-report: $(STAMP)
 .PHONY: bench-mrz
 bench-mrz: $(STAMP)
 	$(PY) -m bench.mrz_bench
+
+# The production configuration on loopback (PostgreSQL, SeaweedFS, gunicorn, one worker) under 20
+# simultaneous customers uploading 3-4 MB photos while staff browse the admin list (a few minutes).
+.PHONY: bench-load
+bench-load: $(STAMP)
+	@./scripts/system-deps.sh
+	$(PY) -m bench.load
