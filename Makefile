@@ -92,3 +92,8 @@ bench-mrz: $(STAMP)
 bench-load: $(STAMP)
 	@./scripts/system-deps.sh
 	$(PY) -m bench.load
+
+# The seller's request list with 100,000 requests on PostgreSQL: render time and query count (~2 min).
+.PHONY: bench-admin
+bench-admin: $(STAMP)
+	$(PY) -m bench.admin_list
