@@ -94,7 +94,7 @@ def main() -> int:
         from django.db import connection
 
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")  # what autovacuum keeps up in production
         print(f"  done in {time.perf_counter() - started:.0f} s")
         from django.contrib.auth.models import Permission
 
