@@ -23,17 +23,21 @@ ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # a redirect is an answer to check, not follow
+        return None
+
+
 @dataclass
 class Server:
     url: str
     log_path: Path
 
-    def get(self, path: str) -> tuple[int, dict[str, str], bytes]:
-        request = urllib.request.Request(  # noqa: S310 - our own http:// loopback server
-            self.url + path,
-            headers={"X-Forwarded-Proto": "https"},  # as the TLS proxy sends
-        )
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    def get(self, path: str, *, proxied: bool = True) -> tuple[int, dict[str, str], bytes]:
+        # The TLS proxy says the request came over https; a load balancer's probe may not.
+        headers = {"X-Forwarded-Proto": "https"} if proxied else {}
+        request = urllib.request.Request(self.url + path, headers=headers)  # noqa: S310 - loopback
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
         try:
             with opener.open(request, timeout=20) as response:
                 return response.status, dict(response.headers), response.read()
@@ -109,6 +113,13 @@ def test_it_answers_the_health_check(server):
         "checks": {"database": "ok", "storage": "ok", "keys": "ok"},
     }
     assert "no-cache" in headers["Cache-Control"]
+
+
+def test_it_answers_a_plain_http_probe_but_redirects_pages_to_https(server):
+    assert server.get("/health", proxied=False)[0] == 200
+    status, headers, _ = server.get("/admin/login/", proxied=False)
+    assert status == 301
+    assert headers["Location"].startswith("https://")
 
 
 def test_it_serves_hashed_static_files_with_a_long_cache(server):
