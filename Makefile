@@ -63,7 +63,8 @@ test-postgres: setup compilemessages
 	@if $(PY) -c "import psycopg; psycopg.connect('$(POSTGRES_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 		DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest tests/test_services.py tests/test_view_upload.py \
 			tests/test_view_review.py tests/test_migrations.py tests/test_admin_upload_requests.py \
-			tests/test_admin_order_import.py tests/test_view_api.py tests/test_webhooks.py; \
+			tests/test_admin_order_import.py tests/test_view_api.py tests/test_webhooks.py \
+			tests/test_view_reading.py tests/test_health.py tests/test_admin_list_queries.py; \
 	elif [ -n "$$CI" ]; then echo "PostgreSQL is not reachable at $(POSTGRES_URL)"; exit 1; \
 	else echo "PostgreSQL is not reachable at $(POSTGRES_URL): skipped the PostgreSQL run"; fi
 
@@ -91,3 +92,15 @@ bench-mrz: $(STAMP)
 .PHONY: bench-import
 bench-import: $(STAMP)
 	$(PY) -m bench.import_bench
+
+# The production configuration on loopback (PostgreSQL, SeaweedFS, gunicorn, one worker) under 20
+# simultaneous customers uploading 3-4 MB photos while staff browse the admin list (a few minutes).
+.PHONY: bench-load
+bench-load: $(STAMP)
+	@./scripts/system-deps.sh
+	$(PY) -m bench.load
+
+# The seller's request list with 100,000 requests on PostgreSQL: render time and query count (~2 min).
+.PHONY: bench-admin
+bench-admin: $(STAMP)
+	$(PY) -m bench.admin_list

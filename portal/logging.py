@@ -3,6 +3,8 @@
 import logging
 import re
 
+from pythonjsonlogger.json import JsonFormatter as _LibraryJsonFormatter
+
 # Customer links look like /u/<token>/ (see uploads/urls.py); the token is url-safe base64.
 _TOKEN_IN_PATH = re.compile(r"(/u/)[A-Za-z0-9_\-]{8,}")
 
@@ -22,3 +24,29 @@ class RedactUploadTokens(logging.Filter):
         if hasattr(record, "request"):
             record.request = None
         return True
+
+
+class JsonFormatter(_LibraryJsonFormatter):
+    """One JSON object a line: time, level, logger, message (python-json-logger).
+
+    Extra record attributes are left out, not just "reserved" ones: Django attaches the request
+    and the server's time to its records, and whatever a record carries must not reach the log
+    unless it was written into the (redacted) message.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            "%(levelname)s %(name)s %(message)s",
+            rename_fields={"levelname": "level", "name": "logger"},
+            timestamp="time",  # ISO 8601 in UTC
+        )
+
+    def add_fields(self, log_data: dict, record: logging.LogRecord, message_dict: dict) -> None:
+        super().add_fields(log_data, record, message_dict)
+        for key in list(log_data):
+            if key not in _KEPT_FIELDS:
+                del log_data[key]
+
+
+# status_code: Django's request logger sets it; a number, nothing personal.
+_KEPT_FIELDS = {"time", "level", "logger", "message", "exc_info", "status_code"}

@@ -11,6 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from portal.backends import cache_from_url, tasks_backend
 from portal.environment import env_bool, env_choice, env_int, env_list, env_str
 from portal.keys import load_master_keys
 
@@ -47,10 +48,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "uploads",
+    "django_tasks_db",  # the database task queue; its tables exist whichever backend is chosen
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from every web process itself (no shared folder, no separate static server).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -150,7 +154,12 @@ else:
 STORAGES = {
     "default": _passport_storage,
     "passports": _passport_storage,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Production serves hashed, compressed copies made by `collectstatic` at deployment (whitenoise).
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
 }
 
 # Uploads stay in memory (see uploads/upload_handlers.py): a plaintext passport is never spooled
@@ -172,11 +181,15 @@ MRZ_TESSDATA_DIR = BASE_DIR / "uploads" / "mrz" / "tessdata"
 
 # Django's tasks framework. The immediate backend runs a task inside the request that enqueued it,
 # which is what a one-machine install wants; a worker backend is a settings change.
-TASKS = {
-    "default": {
-        "BACKEND": env_str("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
-    }
-}
+TASKS = {"default": {"BACKEND": tasks_backend(env_str("TASKS_BACKEND", "immediate"))}}
+# The "being read" page gives up waiting for the worker after this long and asks for the fields.
+MRZ_READING_TIMEOUT_S = env_int("MRZ_READING_TIMEOUT_S", 60, minimum=1)
+
+# --- Cache and sessions ------------------------------------------------------------------------
+# Nothing a request needs later is kept on the web machine's disk: sessions live in the database
+# and the cache (rate limits) in Redis once there is more than one web process.
+CACHES = {"default": cache_from_url(env_str("CACHE_URL", "locmem://"))}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- The seller's own systems: order import, JSON API, webhooks ----------------------------------
 ORDER_IMPORT_MAX_ROWS = env_int("ORDER_IMPORT_MAX_ROWS", 10_000, minimum=1)
@@ -226,6 +239,8 @@ SESSION_COOKIE_AGE = 60 * 60 * 24  # a customer session lasts a day; the link it
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers probe /health over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^health$"]
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 )
@@ -240,7 +255,9 @@ CSRF_FAILURE_VIEW = "uploads.views.errors.csrf_failure"
 
 # --- Logging ---------------------------------------------------------------------------------
 # Every handler passes through the redacting filter so an upload token in a request path never
-# reaches a log line (Django's request and server loggers print paths).
+# reaches a log line (Django's request and server loggers print paths). LOG_FORMAT=json writes one
+# JSON object a line (time, level, logger, message) for a log collector; the default in production.
+LOG_FORMAT = env_choice("LOG_FORMAT", "text" if DEBUG else "json", ("text", "json"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -251,12 +268,17 @@ LOGGING = {
             "format": "[{server_time}] {message}",
             "style": "{",
         },
+        "json": {"()": "portal.logging.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact_tokens"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        },
         "django.server": {
             "class": "logging.StreamHandler",
-            "formatter": "django.server",
+            "formatter": "json" if LOG_FORMAT == "json" else "django.server",
             "filters": ["redact_tokens"],
         },
     },

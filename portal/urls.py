@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from portal.health import health
 from uploads.views import errors
 
 urlpatterns = [
@@ -9,6 +10,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", include("uploads.api_urls")),
     path("", include("uploads.urls")),
+    path("health", health, name="health"),
 ]
 
 handler400 = errors.bad_request

@@ -111,7 +111,12 @@ class UploadRequest(models.Model):
         verbose_name = _("upload request")
         verbose_name_plural = _("upload requests")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "expires_at"])]
+        indexes = [
+            models.Index(fields=["status", "expires_at"]),
+            # The admin list's order (newest first, then id): a page is read off the index
+            # instead of sorting every request of the shop.
+            models.Index(fields=["-created_at", "-id"], name="uploadrequest_newest_idx"),
+        ]
 
     def __str__(self) -> str:
         return str(self.order)

@@ -253,12 +253,32 @@ def _require_open(upload_request: UploadRequest) -> None:
 
 
 def document_read_mrz(*, document_id: int) -> None:
-    """Read the MRZ of a stored document and keep the fields (sealed) for the customer's review."""
-    document = PassportDocument.objects.filter(pk=document_id).first()
-    if document is None or document.mrz_status != PassportDocument.MrzStatus.PENDING:
+    """Read the MRZ of a stored document and keep the fields (sealed) for the customer's review.
+
+    Runs in a task worker (or inline with the immediate backend). A reading that fails leaves the
+    document "not found", so the customer types the fields instead of waiting; a reading that
+    finishes after the customer confirmed never overwrites what they confirmed.
+    """
+    unread = PassportDocument.objects.filter(
+        pk=document_id,
+        mrz_status=PassportDocument.MrzStatus.PENDING,
+        confirmed_at__isnull=True,
+    )
+    document = unread.first()
+    if document is None:
         return
     key = crypto.unwrap_data_key(document.wrapped_key)
-    result = read_mrz(storage.blob_read(key=key, name=document.blob_name))
+    try:
+        result = read_mrz(storage.blob_read(key=key, name=document.blob_name))
+    except Exception as error:
+        # The exception's text could quote what was read: only its type is logged.
+        logger.warning("MRZ reading failed for document %s: %s", document.pk, type(error).__name__)
+        unread.update(
+            fields_sealed=_seal_fields(key, {}),
+            field_validity={},
+            mrz_status=PassportDocument.MrzStatus.NOT_FOUND,
+        )
+        return
     logger.info(
         "MRZ read for document %s: found=%s valid=%s in %.0f ms",
         document.pk,
@@ -271,16 +291,26 @@ def document_read_mrz(*, document_id: int) -> None:
         if result.found
         else {}
     )
-    document.fields_sealed = _seal_fields(key, fields)
-    document.field_validity = (
-        {name: bool(result.field_valid.get(name)) for name in PASSPORT_FIELDS}
-        if result.found
-        else {}
+    # A conditional update: the customer may have confirmed (or replaced the upload) meanwhile.
+    unread.update(
+        fields_sealed=_seal_fields(key, fields),
+        field_validity=(
+            {name: bool(result.field_valid.get(name)) for name in PASSPORT_FIELDS}
+            if result.found
+            else {}
+        ),
+        mrz_status=(
+            PassportDocument.MrzStatus.FOUND
+            if result.found
+            else PassportDocument.MrzStatus.NOT_FOUND
+        ),
     )
-    document.mrz_status = (
-        PassportDocument.MrzStatus.FOUND if result.found else PassportDocument.MrzStatus.NOT_FOUND
-    )
-    document.save(update_fields=["fields_sealed", "field_validity", "mrz_status"])
+
+
+def document_reading_overdue(*, document: PassportDocument) -> bool:
+    """Whether the customer has waited long enough for the MRZ and should type the fields."""
+    waited = timezone.now() - document.created_at
+    return waited >= timedelta(seconds=settings.MRZ_READING_TIMEOUT_S)
 
 
 def _as_text(value: object) -> str:

@@ -153,8 +153,12 @@ def upload_review(request: HttpRequest, upload_request: UploadRequest) -> HttpRe
         return redirect("uploads:start")
     context = _page_context(upload_request)
     context["document"] = document
-    if document.mrz_status == PassportDocument.MrzStatus.PENDING:
-        # A task worker is still reading it: the page refreshes itself.
+    if (
+        document.mrz_status == PassportDocument.MrzStatus.PENDING
+        and not services.document_reading_overdue(document=document)
+    ):
+        # A task worker is still reading it: the page refreshes itself. Past the timeout the
+        # customer gets the empty form below and types the fields.
         return render(request, "uploads/reading.html", context)
     read_fields = services.document_fields(document=document)
     if request.method == "POST":

@@ -1,0 +1,154 @@
+"""The Django side of the load benchmark, run as ``python -m bench.load_site seed|verify ...`` with
+the benchmark's environment: create the shop, staff, orders and photos; check the stored uploads."""
+
+import hashlib
+import io
+import json
+import secrets
+import sys
+from pathlib import Path
+
+import django
+
+django.setup()
+
+import numpy as np  # noqa: E402
+from django.contrib.auth.models import Group, Permission, User  # noqa: E402
+from django.db import transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from uploads import crypto, services, specimens, storage  # noqa: E402
+from uploads.images import normalise_upload  # noqa: E402
+from uploads.models import Order, PassportDocument, Shop, UploadRequest  # noqa: E402
+from uploads.tokens import hash_token, new_token  # noqa: E402
+
+STAFF_PERMISSIONS = ["view_uploadrequest", "change_uploadrequest", "view_order", "view_shop"]
+PHOTO_SIZE = (3000, 2250)
+
+
+def phone_photo(specimen: specimens.Specimen, seed: int) -> bytes:
+    """The specimen page on a 3000x2250 background with sensor noise, saved as a phone would
+    (high JPEG quality): 3-4 MB, like the photos customers send."""
+    page = specimens.render_page(specimen, width=PHOTO_SIZE[0] - 200)
+    canvas = Image.new("RGB", PHOTO_SIZE, (128, 116, 104))
+    canvas.paste(page, (100, (PHOTO_SIZE[1] - page.size[1]) // 2))
+    pixels = np.asarray(canvas).astype(np.int16)
+    noise = np.random.default_rng(seed).normal(0, 12, pixels.shape)
+    noisy = Image.fromarray(np.clip(pixels + noise, 0, 255).astype(np.uint8))
+    out = io.BytesIO()
+    noisy.save(out, format="JPEG", quality=93)
+    return out.getvalue()
+
+
+def filler_requests(shop: Shop, count: int, *, batch: int = 5000) -> None:
+    """``count`` more orders with their requests in every state, written in bulk for the admin list."""
+    statuses = [choice for choice, _label in UploadRequest.Status.choices]
+    now = timezone.now()
+    made = 0
+    while made < count:
+        size = min(batch, count - made)
+        with transaction.atomic():
+            orders = Order.objects.bulk_create(
+                Order(
+                    shop=shop,
+                    number=f"F-{made + i:07d}",
+                    customer_name=f"Filler Customer {made + i}",
+                    email=f"filler{made + i}@example.com",
+                    language="ru",
+                    created_at=now - timezone.timedelta(minutes=made + i),
+                )
+                for i in range(size)
+            )
+            UploadRequest.objects.bulk_create(
+                UploadRequest(
+                    order=order,
+                    token_hash=hash_token(token := new_token()),
+                    token_sealed=services._seal_token(token),  # as order_create seals it
+                    status=statuses[(made + i) % len(statuses)],
+                    expires_at=now + timezone.timedelta(days=30),
+                    created_at=order.created_at,
+                )
+                for i, order in enumerate(orders)
+            )
+        made += size
+
+
+def seed(orders: int, filler: int, photos: int, out_dir: Path) -> dict:
+    shop = Shop.objects.create(name="Bench Shop", contact_email="bench@example.com")
+    password = secrets.token_urlsafe(12)
+    staff = User.objects.create_user(username="bench-staff", password=password, is_staff=True)
+    group = Group.objects.create(name="bench staff")
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label="uploads", codename__in=STAFF_PERMISSIONS)
+    )
+    staff.groups.add(group)
+    shop.members.add(staff)
+    filler_requests(shop, filler)
+    tokens = [
+        services.order_create(
+            shop_id=shop.pk, number=f"B-{index:05d}", customer_name=f"Bench Customer {index}",
+            language="ru",
+        ).token
+        for index in range(orders)
+    ]  # fmt: skip
+    made = []
+    for index in range(photos):
+        specimen = (specimens.ERIKSSON, specimens.PETROV)[index % 2]
+        data = phone_photo(specimen, seed=index)
+        path = out_dir / f"photo-{index}.jpg"
+        path.write_bytes(data)
+        made.append(
+            {
+                "path": str(path),
+                "bytes": len(data),
+                # What the pipeline stores: the normalised JPEG (EXIF turned, metadata stripped).
+                "stored_sha256": hashlib.sha256(normalise_upload(data).jpeg).hexdigest(),
+                "surname": specimen.surname,
+            }
+        )
+    return {"tokens": tokens, "photos": made, "staff": ["bench-staff", password]}
+
+
+def verify(acknowledged_file: Path, photos_file: Path) -> dict:
+    """Every acknowledged upload is stored and decrypts to the normalised photo that was sent."""
+    acknowledged = json.loads(acknowledged_file.read_text())
+    photos = json.loads(photos_file.read_text())
+    result = {"checked": 0, "missing": 0, "mismatch": 0, "mrz": {}}
+    for item in acknowledged:
+        upload_request = UploadRequest.objects.get(token_hash=hash_token(item["token"]))
+        document = (
+            PassportDocument.objects.filter(upload_request=upload_request)
+            .exclude(blob_name="")
+            .order_by("-created_at")
+            .first()
+        )
+        result["checked"] += 1
+        if document is None or not storage.passport_storage().exists(document.blob_name):
+            result["missing"] += 1
+            continue
+        plaintext = storage.blob_read(
+            key=crypto.unwrap_data_key(bytes(document.wrapped_key)), name=document.blob_name
+        )
+        if hashlib.sha256(plaintext).hexdigest() != photos[item["photo"]]["stored_sha256"]:
+            result["mismatch"] += 1
+        status = document.mrz_status
+        if status == PassportDocument.MrzStatus.FOUND:
+            surname = services.document_fields(document=document).get("surname")
+            status = (
+                "found, right" if surname == photos[item["photo"]]["surname"] else "found, wrong"
+            )
+        result["mrz"][status] = result["mrz"].get(status, 0) + 1
+    return result
+
+
+if __name__ == "__main__":
+    command, *args = sys.argv[1:]
+    if command == "seed":
+        orders, filler, photos, out_dir = args
+        answer = seed(int(orders), int(filler), int(photos), Path(out_dir))
+    elif command == "verify":
+        answer = verify(Path(args[0]), Path(args[1]))
+    else:
+        raise SystemExit(f"unknown command {command!r}")
+    print(json.dumps(answer))

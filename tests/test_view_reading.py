@@ -1,0 +1,138 @@
+"""The passport is read in the background: the upload returns at once, the "being read" page
+updates itself, and the customer types the fields when reading fails or takes too long."""
+
+import logging
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.tasks import default_task_backend
+from django.utils import timezone
+
+from uploads import services
+from uploads.models import PassportDocument
+
+WORKER_BACKEND = "django.tasks.backends.dummy.DummyBackend"  # stores tasks, runs none
+
+
+@pytest.fixture
+def queued(settings, customer, passport_jpeg, upload_request):
+    """The customer uploaded with a worker backend configured: the task waits in the queue."""
+    settings.TASKS = {"default": {"BACKEND": WORKER_BACKEND}}
+    default_task_backend.clear()
+    response = customer.post(
+        "/upload/",
+        {
+            "consent": "on",
+            "consent_text_id": services.consent_text_current().pk,
+            "file": SimpleUploadedFile("p.jpg", passport_jpeg),
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/upload/review/"
+    return PassportDocument.objects.get(upload_request=upload_request)
+
+
+def _run_queued_tasks() -> int:
+    """Do what a worker does with each queued task."""
+    results = list(default_task_backend.results)
+    for result in results:
+        result.task.call(*result.args, **result.kwargs)
+    return len(results)
+
+
+def test_it_returns_the_upload_before_the_passport_is_read(queued):
+    assert queued.mrz_status == PassportDocument.MrzStatus.PENDING
+    [result] = default_task_backend.results
+    assert result.task.name == "read_document_mrz"
+    assert result.kwargs == {"document_id": queued.pk}  # an id only: nothing personal in the queue
+
+
+def test_it_shows_the_reading_page_that_refreshes_itself(customer, queued):
+    response = customer.get("/upload/review/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<meta http-equiv="refresh"' in page
+    assert 'name="surname"' not in page
+    assert "<script" not in page  # no inline script (a strict CSP is coming)
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_it_shows_the_read_fields_once_the_worker_is_done(customer, queued):
+    assert _run_queued_tasks() == 1
+
+    page = customer.get("/upload/review/").content.decode()
+
+    assert 'http-equiv="refresh"' not in page
+    assert 'value="ERIKSSON"' in page
+    assert 'value="L898902C3"' in page
+
+
+def test_it_asks_for_the_fields_when_reading_takes_too_long(customer, queued, settings):
+    settings.MRZ_READING_TIMEOUT_S = 60
+    PassportDocument.objects.filter(pk=queued.pk).update(
+        created_at=timezone.now() - timedelta(seconds=61)
+    )
+
+    page = customer.get("/upload/review/").content.decode()
+
+    assert 'http-equiv="refresh"' not in page
+    assert 'name="surname"' in page
+    assert 'value="ERIKSSON"' not in page
+
+
+def test_it_accepts_typed_fields_after_the_timeout_and_keeps_them(customer, queued, settings):
+    PassportDocument.objects.filter(pk=queued.pk).update(
+        created_at=timezone.now() - timedelta(seconds=settings.MRZ_READING_TIMEOUT_S + 1)
+    )
+    typed = {
+        "surname": "ERIKSSON",
+        "given_names": "ANNA",
+        "number": "L898902C3",
+        "nationality": "UTO",
+        "date_of_birth": "1974-08-12",
+        "sex": "F",
+        "expiry_date": "2034-04-15",
+    }
+    response = customer.post("/upload/review/", typed)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+    # The worker gets to it only now: what the customer confirmed stays.
+    _run_queued_tasks()
+
+    queued.refresh_from_db()
+    assert queued.confirmed_at is not None
+    assert queued.mrz_status == PassportDocument.MrzStatus.PENDING
+    assert services.document_fields(document=queued)["given_names"] == "ANNA"
+
+
+def test_it_falls_back_to_typing_when_reading_fails(customer, queued, monkeypatch, caplog):
+    def broken_reader(data: bytes) -> None:
+        raise ValueError("P<UTOERIKSSON<<ANNA<MARIA")  # a message that quotes the passport
+
+    monkeypatch.setattr(services, "read_mrz", broken_reader)
+    caplog.set_level(logging.INFO)
+
+    _run_queued_tasks()
+
+    queued.refresh_from_db()
+    assert queued.mrz_status == PassportDocument.MrzStatus.NOT_FOUND
+    page = customer.get("/upload/review/").content.decode()
+    assert 'http-equiv="refresh"' not in page
+    assert 'name="surname"' in page
+    assert "ValueError" in caplog.text
+    assert "ERIKSSON" not in caplog.text
+
+
+def test_it_reads_inline_with_the_default_backend(customer, passport_jpeg, upload_request):
+    response = customer.post(
+        "/upload/",
+        {
+            "consent": "on",
+            "consent_text_id": services.consent_text_current().pk,
+            "file": SimpleUploadedFile("p.jpg", passport_jpeg),
+        },
+    )
+    assert response.status_code == 302
+    document = PassportDocument.objects.get(upload_request=upload_request)
+    assert document.mrz_status == PassportDocument.MrzStatus.FOUND

@@ -1,0 +1,138 @@
+"""A real django-tasks-db worker process takes the portal's tasks from a real database.
+
+Each case arranges its data with a short script run by ``manage.py shell`` against a SQLite file
+shared with the worker (the suite's own test database lives in memory, out of the worker's reach),
+then waits in one more script until the worker has done its part. A new case (e.g. a reminder) is an
+arrange script and a wait script.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TEST_MASTER_KEY, key_text
+
+ROOT = Path(__file__).resolve().parents[1]
+WAIT_S = 90  # the worker reads a full-size photo on a busy 2-core machine
+
+
+@dataclass(frozen=True)
+class Site:
+    env: dict[str, str]
+
+    def run(self, code: str, *, timeout: float = 120) -> dict:
+        """Run ``code`` with Django set up on the shared database; it prints one JSON object."""
+        result = subprocess.run(
+            [sys.executable, "manage.py", "shell", "--no-imports", "-c", textwrap.dedent(code)],
+            cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=timeout, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr[-3000:]
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    """A migrated SQLite file database, passport folder and key, configured for a worker."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DEBUG": "1",
+        "DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "TASKS_BACKEND": "database",
+        "PASSPORT_ENCRYPTION_KEYS": key_text(TEST_MASTER_KEY),
+        "LOG_LEVEL": "INFO",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT, env=env, check=True, timeout=120,
+    )  # fmt: skip
+    return Site(env=env)
+
+
+@pytest.fixture
+def worker(site: Site, tmp_path: Path) -> Iterator[subprocess.Popen]:
+    """``manage.py db_worker`` as production runs it, stopped (gracefully) after the test."""
+    log = (tmp_path / "worker.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay",
+         "--interval", "0.2"],
+        cwd=ROOT, env=site.env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+ARRANGE_UPLOAD = """
+    import json
+    from uploads import services, specimens, tasks
+    from uploads.models import Shop
+    shop = Shop.objects.create(name="Alice's Goods")
+    link = services.order_create(shop_id=shop.pk, number="A-100", customer_name="Anna Eriksson")
+    document = services.document_submit(
+        upload_request=link.upload_request,
+        data=specimens.render_jpeg(specimens.ERIKSSON, width=3000),
+        consent_text_id=services.consent_text_current().pk,
+        language="ru",
+    )
+    result = tasks.read_document_mrz.enqueue(document_id=document.pk)
+    document.refresh_from_db()
+    print(json.dumps({"document": document.pk, "task": str(result.id),
+                      "status_after_enqueue": document.mrz_status}))
+"""
+
+WAIT_FOR_READING = """
+    import json, time
+    from django_tasks_db.models import DBTaskResult
+    from uploads import services
+    from uploads.models import PassportDocument
+    deadline = time.monotonic() + {wait}
+    while True:
+        task = DBTaskResult.objects.get(pk="{task}")
+        if task.status in ("SUCCESSFUL", "FAILED") or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    document = PassportDocument.objects.get(pk={document})
+    print(json.dumps({{
+        "task_status": task.status,
+        "worker_ids": task.worker_ids,
+        "mrz_status": document.mrz_status,
+        "fields": services.document_fields(document=document),
+        "valid": document.field_validity,
+    }}))
+"""
+
+
+def test_it_reads_an_uploads_mrz_in_the_worker(site, worker, tmp_path):
+    arranged = site.run(ARRANGE_UPLOAD)
+    # Enqueued, not run: the upload returned before any reading.
+    assert arranged["status_after_enqueue"] == "pending"
+
+    done = site.run(WAIT_FOR_READING.format(wait=WAIT_S, **arranged), timeout=WAIT_S + 60)
+
+    assert done["task_status"] == "SUCCESSFUL", done
+    assert len(done["worker_ids"]) == 1  # claimed by the worker process
+    assert done["mrz_status"] == "found"
+    assert done["fields"]["surname"] == "ERIKSSON"
+    assert done["fields"]["number"] == "L898902C3"
+    assert done["valid"]["number"] is True
+    assert worker.poll() is None  # still serving
+    log = (tmp_path / "worker.log").read_text()
+    assert "state=SUCCESSFUL" in log
+    assert "ERIKSSON" not in log and "L898902C3" not in log
