@@ -304,3 +304,12 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
+
+
+# Customs data (issue 9) lives in its own module; importing it here registers it with the app.
+from uploads.customs.models import (  # noqa: E402, F401
+    CarrierMapping,
+    CustomsRecord,
+    CustomsSettings,
+    SupportingDocument,
+)

@@ -331,6 +331,7 @@ def document_confirm(*, document: PassportDocument, fields: dict[str, str]) -> N
     # Replaced passports are not kept: the seller only ever needs the current one.
     for old in replaced:
         document_erase(document=old)
+    _customs_refresh(upload_request.pk)
     emails.send_upload_notification(upload_request=upload_request)
 
 
@@ -343,6 +344,7 @@ def document_erase(*, document: PassportDocument) -> None:
     document.fields_sealed = None
     document.superseded_at = document.superseded_at or timezone.now()
     document.save(update_fields=["blob_name", "wrapped_key", "fields_sealed", "superseded_at"])
+    _customs_refresh(document.upload_request_id)
 
 
 # An upload the customer never confirmed is abandoned after this long and erased.
@@ -406,6 +408,7 @@ def request_accept(*, upload_request: UploadRequest, actor: AbstractBaseUser) ->
         locked.save(update_fields=["status", "decided_at", "decided_by"])
         audit_record(actor=actor, action=AuditEvent.Action.ACCEPT, upload_request=locked)
     upload_request.refresh_from_db()
+    _customs_refresh(upload_request.pk)
 
 
 def request_reject(*, upload_request: UploadRequest, actor: AbstractBaseUser, reason: str) -> None:
@@ -429,9 +432,17 @@ def request_reject(*, upload_request: UploadRequest, actor: AbstractBaseUser, re
             actor=actor, action=AuditEvent.Action.REJECT, upload_request=locked, detail=reason[:200]
         )
     upload_request.refresh_from_db()
+    _customs_refresh(upload_request.pk)
     if upload_request.order.email:
         link = upload_link_current(upload_request=upload_request)
         emails.send_rejection(upload_request=upload_request, link_url=link.url)
+
+
+def _customs_refresh(upload_request_id: int) -> None:
+    """Keep "ready for customs" in step with every change of status or document (issue 9)."""
+    from uploads.customs import services as customs_services  # it builds on this module
+
+    customs_services.customs_after_change(upload_request_id=upload_request_id)
 
 
 # --- audit ------------------------------------------------------------------------------------
