@@ -171,7 +171,13 @@ def test_it_refuses_a_situation_the_shop_does_not_accept():
 
 def test_it_names_each_missing_field_with_what_to_enter():
     missing = errors({}, situation=RU_FOREIGN, rules=Rules(require_issuing_authority=True))
-    assert set(missing) >= {"surname", "number", "expiry_date", "issuing_authority", "date_of_birth"}
+    assert set(missing) >= {
+        "surname",
+        "number",
+        "expiry_date",
+        "issuing_authority",
+        "date_of_birth",
+    }
     with translation.override("en"):
         assert "issuing authority" in str(missing["issuing_authority"][0])
 

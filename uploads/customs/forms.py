@@ -48,6 +48,16 @@ class CustomsFieldsForm(PassportFieldsForm):
                 field.required = name in required
                 field.error_messages["required"] = validation.missing_message(name)
         self.fields["situation"].initial = situation
+        if not self.is_bound:
+            # Warnings (a passport running out before the deadline) show before the first submit.
+            values = {name: str(value or "") for name, value in self.initial.items()}
+            outcome = validation.validate_fields(
+                values, situation=situation, rules=rules, today=today, deadline=deadline
+            )
+            self.warnings = {
+                name: [str(message) for message in messages]
+                for name, messages in outcome.warnings.items()
+            }
         if situation == validation.RU_INTERNAL:
             self.fields["number"].label = _("Passport number")
             self.fields["number"].help_text = _("6 digits, after the series.")
