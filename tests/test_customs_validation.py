@@ -33,7 +33,10 @@ PASSPORT = {
 }
 
 
-def errors(fields, situation=RU_INTERNAL, rules=Rules(), **options):
+DEFAULT_RULES = Rules()
+
+
+def errors(fields, situation=RU_INTERNAL, rules=DEFAULT_RULES, **options):
     return validate_fields(fields, situation=situation, rules=rules, today=TODAY, **options).errors
 
 
