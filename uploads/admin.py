@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from modeltranslation.admin import TranslationAdmin
 
 from uploads import exports, services
+from uploads.customs import admin as customs_admin
 from uploads.emails import PLACEHOLDER_PATTERN
 from uploads.forms import PassportFieldsForm
 from uploads.models import (
@@ -185,7 +186,7 @@ class RejectForm(forms.Form):
 
 
 @admin.register(UploadRequest)
-class UploadRequestAdmin(ShopScopedAdmin):
+class UploadRequestAdmin(customs_admin.CustomsRequestAdminMixin, ShopScopedAdmin):
     shop_path = "order__shop"
     list_display = [
         "order_number",
@@ -194,12 +195,14 @@ class UploadRequestAdmin(ShopScopedAdmin):
         "uploaded_at",
         "deadline",
         "reminder_count",
+        "customs_ready_column",
     ]
-    list_filter = ["status", ShopFilter, StatusFilterOverdue]
+    list_filter = ["status", ShopFilter, StatusFilterOverdue, customs_admin.CustomsReadyFilter]
     search_fields = ["order__number", "order__customer_name", "order__email", "order__phone"]
-    list_select_related = ["order__shop"]
+    list_select_related = ["order__shop", "customs"]
     ordering = ["-created_at"]
     actions = ["accept_selected", "reject_selected", "export_csv", "send_link_selected"]
+    actions += ["export_customs", "confirm_names_selected"]
     change_form_template = "admin/uploads/uploadrequest/change_form.html"
     fieldsets = [
         (
@@ -230,7 +233,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
                 ]
             },
         ),
-        (gettext_lazy("Passport"), {"fields": ["passport_summary"]}),
+        (gettext_lazy("Passport"), {"fields": ["passport_summary", "customs_summary"]}),
     ]
 
     # -- columns and read-only fields --
@@ -595,3 +598,7 @@ class EmailTemplateAdmin(TranslationAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
+
+
+# Customs (issue 9): the shop's customs settings and carrier mappings.
+customs_admin.register(admin.site, shop_scoped=ShopScopedAdmin)

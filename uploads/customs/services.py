@@ -15,11 +15,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from uploads import crypto, services, storage
-from uploads.customs import validation
-from uploads.customs.models import CustomsRecord, CustomsSettings, SupportingDocument
+from uploads.customs import exports, validation
+from uploads.customs.models import (
+    CarrierMapping,
+    CustomsRecord,
+    CustomsSettings,
+    SupportingDocument,
+)
 from uploads.customs.transliteration import names_match
 from uploads.images import normalise_upload
-from uploads.models import PassportDocument, Shop, UploadRequest
+from uploads.models import AuditEvent, PassportDocument, Shop, UploadRequest
 
 Status = UploadRequest.Status
 NameCheck = CustomsRecord.NameCheck
@@ -266,3 +271,59 @@ def customs_after_change(*, upload_request_id: int) -> None:
     if services.document_current(upload_request=upload_request) is None:
         supporting_documents_erase_with(upload_request_id=upload_request_id)
     customs_refresh(upload_request=upload_request)
+
+
+# --- the export ---------------------------------------------------------------------------------
+
+EXPORT_FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass(frozen=True)
+class CustomsExport:
+    content: bytes
+    content_type: str
+    filename: str
+    exported: list[UploadRequest]
+    skipped: list[UploadRequest]
+
+
+def customs_export(
+    *,
+    upload_requests: QuerySet[UploadRequest],
+    mapping: CarrierMapping,
+    file_format: str,
+    actor: AbstractBaseUser,
+) -> CustomsExport:
+    """The customs field set of the ready requests among ``upload_requests``, in the mapping's
+    columns. Each exported request is audited: an export shows the seller passport data."""
+    if file_format not in EXPORT_FORMATS:
+        raise services.ServiceError(_("Choose CSV or XLSX."))
+    upload_requests = upload_requests.select_related("order__shop")
+    ready_ids = set(upload_requests.filter(customs_ready_q()).values_list("pk", flat=True))
+    table = exports.customs_table(
+        upload_requests=upload_requests.order_by("order__number"),
+        mapping=mapping,
+        ready_ids=ready_ids,
+    )
+    if file_format == "csv":
+        content = exports.to_csv(table, delimiter=mapping.delimiter)
+    else:
+        content = exports.to_xlsx(table, title=mapping.name)
+    for upload_request in table.exported:
+        services.audit_record(
+            actor=actor,
+            action=AuditEvent.Action.EXPORT,
+            upload_request=upload_request,
+            document=services.document_current(upload_request=upload_request),
+            detail=f"customs: {mapping.name}"[:200],
+        )
+    return CustomsExport(
+        content=content,
+        content_type=EXPORT_FORMATS[file_format],
+        filename=f"customs-{timezone.localdate():%Y-%m-%d}.{file_format}",
+        exported=table.exported,
+        skipped=table.skipped,
+    )
