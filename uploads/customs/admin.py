@@ -3,9 +3,12 @@ customs" column and filter, confirming differing names, and the customs export."
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -14,7 +17,8 @@ from uploads import services
 from uploads.customs import services as customs_services
 from uploads.customs.exports import BUILTIN_KEY, FCS_1861, FIELD_KEYS
 from uploads.customs.models import CarrierMapping, CustomsRecord, CustomsSettings
-from uploads.models import UploadRequest
+from uploads.models import AuditEvent, UploadRequest
+from uploads.views.customer import passport_image_response
 
 VIEW_PASSPORT_PERMISSION = "uploads.view_passport"
 
@@ -84,6 +88,36 @@ class CustomsRequestAdminMixin:
     def has_view_passport_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(VIEW_PASSPORT_PERMISSION)
 
+    def get_urls(self):  # type: ignore[no-untyped-def]
+        own = [
+            path(
+                "<int:pk>/second-document/",
+                self.admin_site.admin_view(self.second_document_view),  # type: ignore[attr-defined]
+                name="uploads_uploadrequest_second_document",
+            )
+        ]
+        return own + super().get_urls()  # type: ignore[misc]
+
+    def second_document_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The second document's image, for staff who may view passports; audited."""
+        upload_request = get_object_or_404(self.get_queryset(request), pk=pk)  # type: ignore[attr-defined]
+        if not self.has_view_passport_permission(request):
+            raise PermissionDenied
+        supporting = (
+            upload_request.supporting_documents.filter(erased_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
+        if supporting is None:
+            return HttpResponse(status=404)
+        services.audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.VIEW_IMAGE,
+            upload_request=upload_request,
+            detail="second document",
+        )
+        return passport_image_response(supporting)  # type: ignore[arg-type]
+
     @admin.display(description=gettext_lazy("customs"), ordering="customs__ready")
     def customs_ready_column(self, obj: UploadRequest) -> str:
         record = _record(obj)
@@ -118,7 +152,7 @@ class CustomsRequestAdminMixin:
             else code
             for code in record.problems
         ]
-        return format_html(
+        summary = format_html(
             "{} · {}: {} · {}",
             record.get_situation_display() or "—",
             _("names"),
@@ -127,6 +161,14 @@ class CustomsRequestAdminMixin:
             if not problems
             else _("to fix: %(problems)s") % {"problems": ", ".join(problems)},
         )
+        if obj.supporting_documents.filter(erased_at__isnull=True).exists():
+            summary = format_html(
+                '{} · <a href="{}">{}</a>',
+                summary,
+                reverse("admin:uploads_uploadrequest_second_document", args=[obj.pk]),
+                _("second document"),
+            )
+        return summary
 
     @admin.action(
         description=gettext_lazy(

@@ -174,12 +174,14 @@ def upload_review(request: HttpRequest, upload_request: UploadRequest) -> HttpRe
         form = CustomsFieldsForm(request.POST, **form_options)
         if form.is_valid():
             try:
-                customs_services.customs_document_confirm(
+                record = customs_services.customs_document_confirm(
                     document=document, fields=form.customs_fields(), situation=situation
                 )
             except services.ServiceError as error:
                 form.add_error(None, error.message)
             else:
+                if customs_services.PROBLEM_SECOND_DOCUMENT in record.problems:
+                    return redirect("uploads:second_document")
                 return redirect("uploads:done")
         status = 400
     else:
