@@ -124,7 +124,7 @@ class CustomsRequestAdminMixin:
         if record is None:
             return "—"
         flag = (
-            _("names differ")
+            _("Names differ")
             if record.name_check == CustomsRecord.NameCheck.MISMATCH
             and record.names_confirmed_at is None
             else ""
@@ -133,7 +133,7 @@ class CustomsRequestAdminMixin:
         return format_html(
             '<span class="customs-{}">{}</span>{}',
             "ready" if ready else "not-ready",
-            _("ready") if ready else _("not ready"),
+            _("Ready") if ready else _("Not ready"),
             format_html(' <strong class="customs-flag">⚠ {}</strong>', flag) if flag else "",
         )
 
@@ -318,7 +318,7 @@ CustomsSettingsAdmin.form = CustomsSettingsForm
 
 class CarrierMappingForm(forms.ModelForm):
     columns_text = forms.CharField(
-        label=gettext_lazy("Columns"),
+        label=gettext_lazy("columns"),
         widget=forms.Textarea(attrs={"rows": 12, "cols": 70}),
         help_text=gettext_lazy(
             "One column per line, in order: field key | column title. Keys: %(keys)s."
