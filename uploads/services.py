@@ -445,6 +445,12 @@ def _customs_refresh(upload_request_id: int) -> None:
     customs_services.customs_after_change(upload_request_id=upload_request_id)
 
 
+def _customs_rewrap_keys() -> int:
+    from uploads.customs import services as customs_services  # it builds on this module
+
+    return customs_services.supporting_documents_rewrap_keys()
+
+
 # --- audit ------------------------------------------------------------------------------------
 
 
@@ -480,6 +486,7 @@ def keys_rotate() -> int:
                 wrapped_key=crypto.rewrap_data_key(wrapped)
             )
             changed += 1
+    changed += _customs_rewrap_keys()
     for upload_request in UploadRequest.objects.only("pk", "token_sealed").iterator():
         sealed = bytes(upload_request.token_sealed)
         if not crypto.is_sealed_by_primary_key(sealed):

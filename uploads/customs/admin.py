@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -129,7 +130,10 @@ class CustomsRequestAdminMixin:
             and record.names_confirmed_at is None
             else ""
         )
-        ready = UploadRequest.objects.filter(customs_services.customs_ready_q(), pk=obj.pk).exists()
+        # From the row's own record (selected with the list): no query per row.
+        ready = record.ready and (
+            record.ready_until is None or record.ready_until >= timezone.localdate()
+        )
         return format_html(
             '<span class="customs-{}">{}</span>{}',
             "ready" if ready else "not-ready",

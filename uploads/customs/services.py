@@ -255,6 +255,21 @@ def supporting_document_erase(*, supporting: SupportingDocument) -> None:
     supporting.save(update_fields=["blob_name", "wrapped_key", "erased_at"])
 
 
+def supporting_documents_rewrap_keys() -> int:
+    """Re-wrap second documents' data keys under the first master key (part of ``keys_rotate``)."""
+    changed = 0
+    for supporting in (
+        SupportingDocument.objects.exclude(wrapped_key=b"").only("pk", "wrapped_key").iterator()
+    ):
+        wrapped = bytes(supporting.wrapped_key)
+        if not crypto.is_wrapped_by_primary_key(wrapped):
+            SupportingDocument.objects.filter(pk=supporting.pk).update(
+                wrapped_key=crypto.rewrap_data_key(wrapped)
+            )
+            changed += 1
+    return changed
+
+
 def supporting_documents_erase_with(*, upload_request_id: int) -> None:
     """A second document goes when the passport it accompanies is erased."""
     for supporting in SupportingDocument.objects.filter(
