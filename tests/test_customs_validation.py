@@ -118,6 +118,13 @@ def test_it_refuses_an_issue_date_before_the_14th_birthday():
     assert "issue_date" not in errors({**fields, "issue_date": "2024-05-17"})  # the birthday
 
 
+def test_it_allows_a_childs_foreign_passport_but_not_one_issued_before_birth():
+    child = {**PASSPORT, "date_of_birth": "2020-01-01", "issue_date": "2021-01-01"}
+    assert "issue_date" not in errors(child, situation=FOREIGN)
+    unborn = {**child, "issue_date": "2019-12-31"}
+    assert "issue_date" in errors(unborn, situation=FOREIGN)
+
+
 def test_it_refuses_an_internal_passport_that_should_have_been_replaced_at_45():
     fields = {**INTERNAL, "date_of_birth": "1970-01-10", "issue_date": "2010-01-10"}
     assert "20 or 45" in messages(fields, "issue_date")[0]

@@ -257,11 +257,18 @@ def _check_dates(
     if issued is not None:
         if issued > today:
             outcome.error("issue_date", _("The date of issue cannot be in the future."))
-        elif birth is not None and issued < add_years(birth, INTERNAL_PASSPORT_FIRST_AGE):
+        elif (
+            birth is not None
+            and situation == RU_INTERNAL
+            and issued < add_years(birth, INTERNAL_PASSPORT_FIRST_AGE)
+        ):
             outcome.error(
                 "issue_date",
                 _("The date of issue must be after your 14th birthday: check both dates."),
             )
+        elif birth is not None and issued < birth:
+            # Children get foreign passports at any age, but not before they are born.
+            outcome.error("issue_date", _("The date of issue must be after the date of birth."))
         elif birth is not None and situation == RU_INTERNAL:
             valid_until = internal_passport_valid_until(birth, issued)
             if valid_until is not None and valid_until < today:
