@@ -181,3 +181,18 @@ def test_it_warns_about_a_passport_running_out_before_the_deadline(customer, upl
     )
     # A warning, not an error: the customer may still send it.
     assert response.status_code == 302
+
+
+def test_it_shows_the_fields_in_the_order_of_the_page(internal):
+    page = internal.get("/upload/review/").content.decode()
+    names = re.findall(r'<(?:input|select)[^>]*name="(\w+)"', page)
+    skip = ("csrfmiddlewaretoken", "situation", "language", "next")
+    shown = [name for name in names if name not in skip]
+    assert shown[:5] == [
+        "surname_cyrillic",
+        "given_names_cyrillic",
+        "date_of_birth",
+        "sex",
+        "series",
+    ]
+    assert re.search(r'<input[^>]*name="inn"[^>]*inputmode="numeric"', page)

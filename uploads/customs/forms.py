@@ -48,6 +48,11 @@ class CustomsFieldsForm(PassportFieldsForm):
                 field.required = name in required
                 field.error_messages["required"] = validation.missing_message(name)
         self.fields["situation"].initial = situation
+        self.order_fields(validation.SITUATION_FIELDS[situation])
+        # Phones show a digit keyboard for the fields that are digits only.
+        for name in ("inn", "series", "department_code"):
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(inputmode="numeric", autocomplete="off")
         if not self.is_bound:
             # Warnings (a passport running out before the deadline) show before the first submit.
             values = {name: str(value or "") for name, value in self.initial.items()}
@@ -60,6 +65,7 @@ class CustomsFieldsForm(PassportFieldsForm):
             }
         if situation == validation.RU_INTERNAL:
             self.fields["number"].label = _("Passport number")
+            self.fields["number"].widget.attrs.update(inputmode="numeric")
             self.fields["number"].help_text = _("6 digits, after the series.")
             self.fields["series"].help_text = _("4 digits, for example 4508.")
             self.fields["surname_cyrillic"].help_text = ""
