@@ -129,3 +129,8 @@ def test_it_rewraps_the_second_documents_key_when_keys_rotate(
         key=unwrap_data_key(supporting.wrapped_key), name=supporting.blob_name
     )
     assert image.startswith(b"\xff\xd8")
+
+
+def test_it_reminds_the_customer_of_a_missing_second_document(confirmed):
+    page = confirmed.get("/upload/done/").content.decode()
+    assert 'href="/upload/second-document/"' in page

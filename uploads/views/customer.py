@@ -242,4 +242,8 @@ def upload_done(request: HttpRequest, upload_request: UploadRequest) -> HttpResp
     context["current"] = services.document_current(upload_request=upload_request)
     if context["current"] is None:
         return redirect("uploads:start")
+    record = customs_services.CustomsRecord.objects.filter(upload_request=upload_request).first()
+    context["second_document_missing"] = (
+        record is not None and customs_services.PROBLEM_SECOND_DOCUMENT in record.problems
+    )
     return render(request, "uploads/done.html", context)
