@@ -86,3 +86,8 @@ i18n-report: $(STAMP)
 .PHONY: bench-mrz
 bench-mrz: $(STAMP)
 	$(PY) -m bench.mrz_bench
+
+# The customs export of ready requests at two batch sizes (BENCH_N=100,1000), CSV and XLSX.
+.PHONY: bench-customs
+bench-customs: $(STAMP)
+	$(PY) -m bench.customs_export

@@ -15,9 +15,9 @@ from openpyxl import Workbook
 
 from uploads import services
 from uploads.customs import validation
-from uploads.customs.models import CarrierMapping, CustomsRecord
+from uploads.customs.models import CarrierMapping
 from uploads.exports import _cell
-from uploads.models import UploadRequest
+from uploads.models import PassportDocument, UploadRequest
 
 # The keys a mapping's columns can use, with what each holds (shown to the seller in admin).
 FIELD_KEYS = {
@@ -82,6 +82,7 @@ class CustomsTable:
     header: list[str]
     rows: list[list[str]] = field(default_factory=list)
     exported: list[UploadRequest] = field(default_factory=list)
+    documents: list[PassportDocument] = field(default_factory=list)  # of the exported, in order
     skipped: list[UploadRequest] = field(default_factory=list)
 
 
@@ -147,15 +148,20 @@ def customs_table(
     """The mapping's columns for the ready requests; the others are listed as skipped."""
     table = CustomsTable(header=[str(title) for _key, title in mapping.columns])
     for upload_request in upload_requests:
-        record = CustomsRecord.objects.filter(upload_request=upload_request).first()
-        document = services.document_current(upload_request=upload_request)
-        if upload_request.pk not in ready_ids or record is None or document is None:
+        record = getattr(upload_request, "customs", None)
+        document = (
+            services.document_current(upload_request=upload_request)
+            if upload_request.pk in ready_ids
+            else None
+        )
+        if record is None or document is None:
             table.skipped.append(upload_request)
             continue
         fields = services.document_fields(document=document)
         values = record_values(upload_request, fields, record.situation, mapping)
         table.rows.append([values.get(key, "") for key, _title in mapping.columns])
         table.exported.append(upload_request)
+        table.documents.append(document)
     return table
 
 

@@ -316,7 +316,7 @@ def customs_export(
     columns. Each exported request is audited: an export shows the seller passport data."""
     if file_format not in EXPORT_FORMATS:
         raise services.ServiceError(_("Choose CSV or XLSX."))
-    upload_requests = upload_requests.select_related("order__shop")
+    upload_requests = upload_requests.select_related("order__shop", "customs")
     ready_ids = set(upload_requests.filter(customs_ready_q()).values_list("pk", flat=True))
     table = exports.customs_table(
         upload_requests=upload_requests.order_by("order__number"),
@@ -327,14 +327,16 @@ def customs_export(
         content = exports.to_csv(table, delimiter=mapping.delimiter)
     else:
         content = exports.to_xlsx(table, title=mapping.name)
-    for upload_request in table.exported:
-        services.audit_record(
-            actor=actor,
-            action=AuditEvent.Action.EXPORT,
-            upload_request=upload_request,
-            document=services.document_current(upload_request=upload_request),
-            detail=f"customs: {mapping.name}"[:200],
-        )
+    # One transaction for the whole batch: a commit per audit line would dominate the export.
+    with transaction.atomic():
+        for upload_request, document in zip(table.exported, table.documents, strict=True):
+            services.audit_record(
+                actor=actor,
+                action=AuditEvent.Action.EXPORT,
+                upload_request=upload_request,
+                document=document,
+                detail=f"customs: {mapping.name}"[:200],
+            )
     return CustomsExport(
         content=content,
         content_type=EXPORT_FORMATS[file_format],
