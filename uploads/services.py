@@ -124,6 +124,7 @@ def upload_link_issue(
         has_document = document_current(upload_request=upload_request) is not None
         upload_request.status = Status.UPLOADED if has_document else Status.WAITING
     upload_request.save(update_fields=["token_hash", "token_sealed", "expires_at", "status"])
+    _customs_refresh(upload_request.pk)
     if actor is not None:
         audit_record(
             actor=actor, action=AuditEvent.Action.LINK_ISSUED, upload_request=upload_request
