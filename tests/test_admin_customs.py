@@ -282,3 +282,20 @@ def test_it_refuses_customs_settings_that_accept_nobody(client, shop):
 
 def test_it_counts_for_the_dashboard(ready_request, waiting_request):
     assert customs_services.customs_ready_count(queryset=UploadRequest.objects.all()) == 1
+
+
+def test_it_rechecks_the_shops_requests_when_its_settings_change(client, shop, ready_request):
+    from django.contrib.auth.models import User
+
+    login(client, User.objects.create_superuser("root", password="password"))
+    response = client.post(
+        "/admin/uploads/customssettings/add/",
+        {
+            "shop": shop.pk,
+            "accept_ru_internal": "on",
+            "accept_foreign": "on",
+            "require_issue_date": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert not CustomsRecord.objects.get(upload_request=ready_request).ready

@@ -291,6 +291,11 @@ class CustomsSettingsAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
         return ["shop"] if obj else []
 
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        # What is required changed: every request of the shop is checked again.
+        customs_services.customs_refresh_all(shop=obj.shop)
+
 
 class CustomsSettingsForm(forms.ModelForm):
     class Meta:

@@ -344,3 +344,19 @@ def customs_export(
         exported=table.exported,
         skipped=table.skipped,
     )
+
+
+def customs_refresh_all(*, shop: Shop | None = None) -> tuple[int, int]:
+    """Recompute every request (of a shop, or all) that has a confirmed passport; returns
+    (checked, ready). Run when a shop's customs settings change."""
+    checked = ready = 0
+    pending = UploadRequest.objects.filter(
+        documents__confirmed_at__isnull=False, documents__superseded_at__isnull=True
+    ).distinct()
+    if shop is not None:
+        pending = pending.filter(order__shop=shop)
+    for upload_request in pending.iterator():
+        record = customs_refresh(upload_request=upload_request)
+        checked += 1
+        ready += record.ready
+    return checked, ready
