@@ -18,6 +18,7 @@ from uploads import services
 from uploads.customs import services as customs_services
 from uploads.customs.exports import BUILTIN_KEY, FCS_1861, FIELD_KEYS
 from uploads.customs.models import CarrierMapping, CustomsRecord, CustomsSettings
+from uploads.forms import PassportFieldsForm
 from uploads.models import AuditEvent, UploadRequest
 from uploads.views.customer import passport_image_response
 
@@ -31,6 +32,14 @@ PROBLEM_LABELS = {
     customs_services.PROBLEM_SECOND_DOCUMENT: gettext_lazy("second document missing"),
     customs_services.PROBLEM_EXPIRED: gettext_lazy("document expired"),
 }
+
+
+def _problem_label(code: str) -> str:
+    if code in PROBLEM_LABELS:
+        return str(PROBLEM_LABELS[code])
+    if code in PassportFieldsForm.base_fields:
+        return str(PassportFieldsForm.base_fields[code].label)
+    return code
 
 
 def _record(obj: UploadRequest) -> CustomsRecord | None:
@@ -146,16 +155,7 @@ class CustomsRequestAdminMixin:
         record = _record(obj)
         if record is None:
             return _("Not uploaded yet.")
-        from uploads.admin import forms_label  # the passport fields' labels
-
-        problems = [
-            str(PROBLEM_LABELS[code])
-            if code in PROBLEM_LABELS
-            else forms_label(code)
-            if code in FIELD_LABEL_CODES
-            else code
-            for code in record.problems
-        ]
+        problems = [_problem_label(code) for code in record.problems]
         summary = format_html(
             "{} · {}: {} · {}",
             record.get_situation_display() or "—",
@@ -255,26 +255,6 @@ def services_shops_of(request: HttpRequest) -> QuerySet:
     from uploads.admin import shops_of
 
     return shops_of(request.user)
-
-
-FIELD_LABEL_CODES = frozenset(
-    {
-        "surname",
-        "given_names",
-        "surname_cyrillic",
-        "given_names_cyrillic",
-        "number",
-        "nationality",
-        "date_of_birth",
-        "sex",
-        "expiry_date",
-        "issue_date",
-        "department_code",
-        "series",
-        "issuing_authority",
-        "inn",
-    }
-)
 
 
 class CustomsSettingsAdmin(admin.ModelAdmin):

@@ -60,6 +60,7 @@ class CustomsSettings(models.Model):
             require_issuing_authority=self.require_issuing_authority,
             require_issue_date=self.require_issue_date,
             require_adult=self.require_adult,
+            require_second_document=self.require_second_document,
         )
 
 

@@ -43,11 +43,6 @@ def customs_rules(*, shop: Shop) -> validation.Rules:
     return (customs_settings or CustomsSettings(shop=shop)).rules()
 
 
-def customs_second_document_required(*, shop: Shop) -> bool:
-    customs_settings = CustomsSettings.objects.filter(shop=shop).first()
-    return bool(customs_settings and customs_settings.require_second_document)
-
-
 def situation_infer(fields: dict[str, str], rules: validation.Rules) -> str:
     """The situation an MRZ suggests: the internal passport (its series), a Russian or a foreign
     passport (nationality); the customer confirms or changes it."""
@@ -164,7 +159,7 @@ def customs_readiness(
         problems.append(PROBLEM_NAMES)
     if (
         situation == validation.FOREIGN
-        and customs_second_document_required(shop=shop)
+        and rules.require_second_document
         and not upload_request.supporting_documents.filter(erased_at__isnull=True).exists()
     ):
         problems.append(PROBLEM_SECOND_DOCUMENT)

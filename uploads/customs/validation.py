@@ -100,6 +100,8 @@ class Rules:
     require_issuing_authority: bool = False
     require_issue_date: bool = False
     require_adult: bool = False
+    # Foreign citizens upload a second document (checked by readiness, not by field validation).
+    require_second_document: bool = False
 
 
 @dataclass
