@@ -64,7 +64,8 @@ test-postgres: setup compilemessages
 		DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest tests/test_services.py tests/test_view_upload.py \
 			tests/test_view_review.py tests/test_migrations.py tests/test_admin_upload_requests.py \
 			tests/test_admin_order_import.py tests/test_view_api.py tests/test_webhooks.py \
-			tests/test_view_reading.py tests/test_health.py tests/test_admin_list_queries.py; \
+			tests/test_view_reading.py tests/test_health.py tests/test_admin_list_queries.py \
+			tests/test_customs_ready.py tests/test_admin_customs.py; \
 	elif [ -n "$$CI" ]; then echo "PostgreSQL is not reachable at $(POSTGRES_URL)"; exit 1; \
 	else echo "PostgreSQL is not reachable at $(POSTGRES_URL): skipped the PostgreSQL run"; fi
 
@@ -104,3 +105,8 @@ bench-load: $(STAMP)
 .PHONY: bench-admin
 bench-admin: $(STAMP)
 	$(PY) -m bench.admin_list
+
+# The customs export of ready requests at two batch sizes (BENCH_N=100,1000), CSV and XLSX.
+.PHONY: bench-customs
+bench-customs: $(STAMP)
+	$(PY) -m bench.customs_export

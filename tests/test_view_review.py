@@ -55,7 +55,10 @@ def test_it_shows_the_customer_their_own_photo_uncached(reviewing):
 
 
 def test_it_confirms_and_marks_the_order_uploaded(reviewing, upload_request):
-    response = reviewing.post("/upload/review/", {**VALID, "surname": "Eriksson-Smith"})
+    # A name that differs from the MRZ goes through once the customer confirms it (issue 9).
+    response = reviewing.post(
+        "/upload/review/", {**VALID, "surname": "Eriksson-Smith", "names_confirmed": "on"}
+    )
     assert response.status_code == 302
     assert response["Location"] == "/upload/done/"
     upload_request.refresh_from_db()
@@ -150,11 +153,17 @@ def test_it_lets_the_customer_replace_the_photo_until_accepted(
 
 def test_it_keeps_the_internal_passport_details_in_both_scripts(reviewing, upload_request):
     fields = {
-        **VALID,
+        "situation": "ru_internal",
+        "sex": "F",
+        "date_of_birth": "1974-08-12",
+        "series": "45 08",
+        "number": "123456",
         "surname_cyrillic": "Эриксон",
         "given_names_cyrillic": "Анна Мария",
-        "issue_date": "2015-03-01",
+        "issue_date": "2020-03-01",  # after the 45th birthday: valid for life
         "department_code": "770 001",
+        "inn": "500100732259",
+        "names_confirmed": "on",  # the specimen's MRZ is a Latin passport's
     }
     assert reviewing.post("/upload/review/", fields).status_code == 302
     stored = services.document_fields(
@@ -162,7 +171,7 @@ def test_it_keeps_the_internal_passport_details_in_both_scripts(reviewing, uploa
     )
     assert stored["surname_cyrillic"] == "ЭРИКСОН"
     assert stored["given_names_cyrillic"] == "АННА МАРИЯ"
-    assert stored["issue_date"] == "2015-03-01"
+    assert stored["issue_date"] == "2020-03-01"
     assert stored["department_code"] == "770-001"
 
 
@@ -170,4 +179,5 @@ def test_it_keeps_the_internal_passport_details_in_both_scripts(reviewing, uploa
     ("field", "value"), [("department_code", "77-0011"), ("issue_date", "2999-01-01")]
 )
 def test_it_refuses_bad_internal_passport_details(reviewing, field, value):
-    assert reviewing.post("/upload/review/", {**VALID, field: value}).status_code == 400
+    fields = {**VALID, "situation": "ru_internal", "series": "4508", "number": "123456"}
+    assert reviewing.post("/upload/review/", {**fields, field: value}).status_code == 400

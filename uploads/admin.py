@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from modeltranslation.admin import TranslationAdmin
 
 from uploads import admin_bulk, admin_import, exports, services
+from uploads.customs import admin as customs_admin
 from uploads.emails import PLACEHOLDER_PATTERN
 from uploads.forms import PassportFieldsForm
 from uploads.models import (
@@ -195,7 +196,7 @@ class RejectForm(forms.Form):
 
 
 @admin.register(UploadRequest)
-class UploadRequestAdmin(ShopScopedAdmin):
+class UploadRequestAdmin(customs_admin.CustomsRequestAdminMixin, ShopScopedAdmin):
     shop_path = "order__shop"
     list_display = [
         "order_number",
@@ -204,10 +205,11 @@ class UploadRequestAdmin(ShopScopedAdmin):
         "uploaded_at",
         "deadline",
         "reminder_count",
+        "customs_ready_column",
     ]
-    list_filter = ["status", ShopFilter, StatusFilterOverdue]
+    list_filter = ["status", ShopFilter, StatusFilterOverdue, customs_admin.CustomsReadyFilter]
     search_fields = ["order__number", "order__customer_name", "order__email", "order__phone"]
-    list_select_related = ["order__shop"]
+    list_select_related = ["order__shop", "customs"]
     ordering = ["-created_at"]
     actions = [
         "accept_selected",
@@ -218,6 +220,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
     ]
     # The "(N total)" link costs a second COUNT(*) over every request of the shop on each page.
     show_full_result_count = False
+    actions += ["export_customs", "confirm_names_selected"]
     change_form_template = "admin/uploads/uploadrequest/change_form.html"
     fieldsets = [
         (
@@ -248,7 +251,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
                 ]
             },
         ),
-        (gettext_lazy("Passport"), {"fields": ["passport_summary"]}),
+        (gettext_lazy("Passport"), {"fields": ["passport_summary", "customs_summary"]}),
     ]
 
     # -- columns and read-only fields --
@@ -617,3 +620,6 @@ class EmailTemplateAdmin(TranslationAdmin):
 
 # The API tokens, webhooks and their delivery log register themselves.
 from uploads import admin_api  # noqa: E402, F401
+
+# Customs (issue 9): the shop's customs settings and carrier mappings.
+customs_admin.register(admin.site, shop_scoped=ShopScopedAdmin)

@@ -64,6 +64,19 @@ class PassportFieldsForm(forms.Form):
         label=_("Date of issue"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     department_code = forms.CharField(label=_("Department code"), max_length=7, required=False)
+    series = forms.CharField(label=_("Series"), max_length=8, required=False)
+    issuing_authority = forms.CharField(
+        label=_("Issued by"),
+        max_length=200,
+        required=False,
+        help_text=_("As printed in the passport."),
+    )
+    inn = forms.CharField(
+        label=_("INN"),
+        max_length=20,
+        required=False,
+        help_text=_("The taxpayer number of a person: 12 digits."),
+    )
 
     def _clean_name(self, field: str) -> str:
         value = " ".join(self.cleaned_data[field].split())
@@ -118,6 +131,20 @@ class PassportFieldsForm(forms.Form):
             raise forms.ValidationError(_("Enter the code as six digits, for example 770-001."))
         digits = value.replace("-", "")
         return f"{digits[:3]}-{digits[3:]}"
+
+    def clean_series(self) -> str:
+        return "".join(self.cleaned_data["series"].split())
+
+    def clean_inn(self) -> str:
+        return "".join(self.cleaned_data["inn"].split())
+
+    def clean_issuing_authority(self) -> str:
+        value = " ".join(self.cleaned_data["issuing_authority"].split())
+        if value and (not value.isprintable() or not any(char.isalpha() for char in value)):
+            raise forms.ValidationError(
+                _("Enter the issuing authority exactly as printed in the passport.")
+            )
+        return value
 
     def as_fields(self) -> dict[str, str]:
         data = self.cleaned_data

@@ -427,3 +427,10 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.number}"
+# Customs data (issue 9) lives in its own module; importing it here registers it with the app.
+from uploads.customs.models import (  # noqa: E402, F401
+    CarrierMapping,
+    CustomsRecord,
+    CustomsSettings,
+    SupportingDocument,
+)

@@ -17,4 +17,9 @@ PASSPORT_FIELDS = (
     # The Russian internal passport has no expiry; customs asks for its issue date instead.
     "issue_date",
     "department_code",
+    # Customs (issue 9): the internal passport's series (its first four digits), who issued the
+    # document, and the buyer's INN (in no MRZ).
+    "series",
+    "issuing_authority",
+    "inn",
 )

@@ -124,6 +124,7 @@ def upload_link_issue(
         has_document = document_current(upload_request=upload_request) is not None
         upload_request.status = Status.UPLOADED if has_document else Status.WAITING
     upload_request.save(update_fields=["token_hash", "token_sealed", "expires_at", "status"])
+    _customs_refresh(upload_request.pk)
     if actor is not None:
         audit_record(
             actor=actor, action=AuditEvent.Action.LINK_ISSUED, upload_request=upload_request
@@ -368,6 +369,7 @@ def document_confirm(*, document: PassportDocument, fields: dict[str, str]) -> N
     # Replaced passports are not kept: the seller only ever needs the current one.
     for old in replaced:
         document_erase(document=old)
+    _customs_refresh(upload_request.pk)
     emails.send_upload_notification(upload_request=upload_request)
 
 
@@ -380,6 +382,7 @@ def document_erase(*, document: PassportDocument) -> None:
     document.fields_sealed = None
     document.superseded_at = document.superseded_at or timezone.now()
     document.save(update_fields=["blob_name", "wrapped_key", "fields_sealed", "superseded_at"])
+    _customs_refresh(document.upload_request_id)
 
 
 # An upload the customer never confirmed is abandoned after this long and erased.
@@ -444,6 +447,7 @@ def request_accept(*, upload_request: UploadRequest, actor: AbstractBaseUser) ->
         audit_record(actor=actor, action=AuditEvent.Action.ACCEPT, upload_request=locked)
         webhooks.request_status_changed(upload_request=locked)
     upload_request.refresh_from_db()
+    _customs_refresh(upload_request.pk)
 
 
 def request_reject(*, upload_request: UploadRequest, actor: AbstractBaseUser, reason: str) -> None:
@@ -468,6 +472,7 @@ def request_reject(*, upload_request: UploadRequest, actor: AbstractBaseUser, re
         )
         webhooks.request_status_changed(upload_request=locked)
     upload_request.refresh_from_db()
+    _customs_refresh(upload_request.pk)
     if upload_request.order.email:
         link = upload_link_current(upload_request=upload_request)
         emails.send_rejection(upload_request=upload_request, link_url=link.url)
@@ -500,6 +505,20 @@ def request_deadline_extend(
             locked.status = Status.UPLOADED if has_document else Status.WAITING
         locked.save(update_fields=["expires_at", "status"])
     upload_request.refresh_from_db()
+    _customs_refresh(upload_request.pk)
+
+
+def _customs_refresh(upload_request_id: int) -> None:
+    """Keep "ready for customs" in step with every change of status or document (issue 9)."""
+    from uploads.customs import services as customs_services  # it builds on this module
+
+    customs_services.customs_after_change(upload_request_id=upload_request_id)
+
+
+def _customs_rewrap_keys() -> int:
+    from uploads.customs import services as customs_services  # it builds on this module
+
+    return customs_services.supporting_documents_rewrap_keys()
 
 
 # --- audit ------------------------------------------------------------------------------------
@@ -537,6 +556,7 @@ def keys_rotate() -> int:
                 wrapped_key=crypto.rewrap_data_key(wrapped)
             )
             changed += 1
+    changed += _customs_rewrap_keys()
     for upload_request in UploadRequest.objects.only("pk", "token_sealed").iterator():
         sealed = bytes(upload_request.token_sealed)
         if not crypto.is_sealed_by_primary_key(sealed):

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from uploads.customs import views as customs_views
 from uploads.views import customer
 
 app_name = "uploads"
@@ -12,4 +13,5 @@ urlpatterns = [
     path("upload/review/", customer.upload_review, name="review"),
     path("upload/review/image/", customer.upload_review_image, name="review_image"),
     path("upload/done/", customer.upload_done, name="done"),
+    path("upload/second-document/", customs_views.second_document, name="second_document"),
 ]

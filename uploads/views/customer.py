@@ -10,13 +10,17 @@ from functools import wraps
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from uploads import crypto, services, storage, tasks
-from uploads.forms import PassportFieldsForm, UploadForm
+from uploads.customs import services as customs_services
+from uploads.customs import validation
+from uploads.customs.forms import CustomsFieldsForm, initial_fields
+from uploads.customs.validation import SITUATION_LABELS
+from uploads.forms import UploadForm
 from uploads.images import RejectedFile, too_large
 from uploads.models import FaqEntry, GuidanceStep, PassportDocument, UploadRequest
 from uploads.passport_fields import PASSPORT_FIELDS
@@ -161,29 +165,57 @@ def upload_review(request: HttpRequest, upload_request: UploadRequest) -> HttpRe
         # customer gets the empty form below and types the fields.
         return render(request, "uploads/reading.html", context)
     read_fields = services.document_fields(document=document)
+    rules = customs_services.customs_rules(shop=upload_request.order.shop)
+    situation = _situation_chosen(request, read_fields, rules)
+    form_options = {
+        "situation": situation,
+        "rules": rules,
+        "read_fields": read_fields,
+        "today": timezone.localdate(),
+        "deadline": upload_request.order.deadline,
+    }
     if request.method == "POST":
-        form = PassportFieldsForm(request.POST)
+        form = CustomsFieldsForm(request.POST, **form_options)
         if form.is_valid():
             try:
-                services.document_confirm(document=document, fields=form.as_fields())
+                record = customs_services.customs_document_confirm(
+                    document=document, fields=form.customs_fields(), situation=situation
+                )
             except services.ServiceError as error:
                 form.add_error(None, error.message)
             else:
+                if customs_services.PROBLEM_SECOND_DOCUMENT in record.problems:
+                    return redirect("uploads:second_document")
                 return redirect("uploads:done")
         status = 400
     else:
-        form = PassportFieldsForm(
-            initial={name: read_fields.get(name) or None for name in PASSPORT_FIELDS}
-        )
+        form = CustomsFieldsForm(initial=initial_fields(read_fields, situation), **form_options)
         status = 200
     validity = document.field_validity or {}
     context["form"] = form
+    context["situation"] = situation
+    context["situations"] = [
+        (name, SITUATION_LABELS[name]) for name in rules.situations if name != situation
+    ]
     context["mrz_found"] = document.mrz_status == PassportDocument.MrzStatus.FOUND
     # Fields the reader filled but could not vouch for: the customer must look at them.
     context["fields_to_check"] = [
-        name for name in PASSPORT_FIELDS if read_fields.get(name) and not validity.get(name)
+        name
+        for name in PASSPORT_FIELDS
+        if read_fields.get(name) and not validity.get(name if name != "series" else "number")
     ]
     return render(request, "uploads/review.html", context, status=status)
+
+
+def _situation_chosen(
+    request: HttpRequest, read_fields: dict[str, str], rules: validation.Rules
+) -> str:
+    """The buyer's situation: as posted or picked (when the shop accepts it), else as the MRZ
+    suggests."""
+    for chosen in (request.POST.get("situation"), request.GET.get("situation")):
+        if chosen in rules.situations:
+            return chosen
+    return customs_services.situation_infer(read_fields, rules)
 
 
 @require_GET
@@ -214,4 +246,8 @@ def upload_done(request: HttpRequest, upload_request: UploadRequest) -> HttpResp
     context["current"] = services.document_current(upload_request=upload_request)
     if context["current"] is None:
         return redirect("uploads:start")
+    record = customs_services.CustomsRecord.objects.filter(upload_request=upload_request).first()
+    context["second_document_missing"] = (
+        record is not None and customs_services.PROBLEM_SECOND_DOCUMENT in record.problems
+    )
     return render(request, "uploads/done.html", context)

@@ -1,0 +1,136 @@
+"""The second document a shop may ask foreign citizens for: upload, encryption, admin view, purge."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.storage import storages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from tests.conftest import login
+from tests.test_view_review import VALID
+from uploads import services
+from uploads.customs.models import CustomsRecord, CustomsSettings, SupportingDocument
+from uploads.models import AuditEvent, UploadRequest
+
+
+@pytest.fixture
+def confirmed(customer, shop, passport_jpeg):
+    CustomsSettings.objects.create(shop=shop, require_second_document=True)
+    customer.post(
+        "/upload/",
+        {
+            "consent": "on",
+            "consent_text_id": services.consent_text_current().pk,
+            "file": SimpleUploadedFile("p.jpg", passport_jpeg),
+        },
+    )
+    response = customer.post("/upload/review/", VALID)
+    assert response["Location"] == "/upload/second-document/"
+    return customer
+
+
+def test_it_asks_for_the_second_document_and_stores_it_encrypted(
+    confirmed, upload_request, passport_jpeg
+):
+    assert confirmed.get("/upload/second-document/").status_code == 200
+    assert not CustomsRecord.objects.get(upload_request=upload_request).ready
+    response = confirmed.post(
+        "/upload/second-document/", {"file": SimpleUploadedFile("permit.jpg", passport_jpeg)}
+    )
+    assert response["Location"] == "/upload/done/"
+    supporting = SupportingDocument.objects.get(upload_request=upload_request)
+    with storages["passports"].open(supporting.blob_name) as blob:
+        stored = blob.read()
+    assert not stored.startswith(b"\xff\xd8")  # encrypted, not a JPEG
+    assert CustomsRecord.objects.get(upload_request=upload_request).ready
+
+
+def test_it_explains_an_unusable_file(confirmed, upload_request):
+    response = confirmed.post(
+        "/upload/second-document/", {"file": SimpleUploadedFile("x.jpg", b"not an image")}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"]
+    assert not SupportingDocument.objects.exists()
+
+
+def test_it_shows_the_second_document_to_staff_who_may_view_passports(
+    confirmed, upload_request, passport_jpeg, alice, charlie, client
+):
+    confirmed.post(
+        "/upload/second-document/", {"file": SimpleUploadedFile("permit.jpg", passport_jpeg)}
+    )
+    url = f"/admin/uploads/uploadrequest/{upload_request.pk}/second-document/"
+    login(client, charlie)
+    assert client.get(url).status_code == 403
+    login(client, alice)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"\xff\xd8")
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.VIEW_IMAGE, detail="second document", actor=alice
+    ).exists()
+
+
+def test_it_erases_the_second_document_with_the_passport(
+    confirmed, upload_request, passport_jpeg, alice, settings
+):
+    confirmed.post(
+        "/upload/second-document/", {"file": SimpleUploadedFile("permit.jpg", passport_jpeg)}
+    )
+    services.request_accept(upload_request=upload_request, actor=alice)
+    settings.PASSPORT_RETENTION_DAYS = 0
+    UploadRequest.objects.filter(pk=upload_request.pk).update(
+        decided_at=timezone.now() - timedelta(days=1)
+    )
+    services.documents_purge_due()
+    supporting = SupportingDocument.objects.get(upload_request=upload_request)
+    assert supporting.blob_name == ""
+    assert supporting.erased_at is not None
+    assert not CustomsRecord.objects.get(upload_request=upload_request).ready
+
+
+def test_it_keeps_the_second_document_when_the_passport_is_replaced(
+    confirmed, upload_request, passport_jpeg
+):
+    confirmed.post(
+        "/upload/second-document/", {"file": SimpleUploadedFile("permit.jpg", passport_jpeg)}
+    )
+    confirmed.post(
+        "/upload/",
+        {
+            "consent": "on",
+            "consent_text_id": services.consent_text_current().pk,
+            "file": SimpleUploadedFile("p.jpg", passport_jpeg),
+        },
+    )
+    assert confirmed.post("/upload/review/", VALID)["Location"] == "/upload/done/"
+    assert SupportingDocument.objects.get(upload_request=upload_request).erased_at is None
+    assert CustomsRecord.objects.get(upload_request=upload_request).ready
+
+
+def test_it_rewraps_the_second_documents_key_when_keys_rotate(
+    confirmed, upload_request, passport_jpeg, settings
+):
+    from tests.conftest import TEST_MASTER_KEY
+    from uploads import storage
+    from uploads.crypto import unwrap_data_key
+
+    confirmed.post(
+        "/upload/second-document/", {"file": SimpleUploadedFile("permit.jpg", passport_jpeg)}
+    )
+    new_key = b"\x07" * 32
+    settings.PASSPORT_ENCRYPTION_KEYS = [new_key, TEST_MASTER_KEY]
+    assert services.keys_rotate() == 3  # passport, second document, link token
+    settings.PASSPORT_ENCRYPTION_KEYS = [new_key]
+    supporting = SupportingDocument.objects.get(upload_request=upload_request)
+    image = storage.blob_read(
+        key=unwrap_data_key(supporting.wrapped_key), name=supporting.blob_name
+    )
+    assert image.startswith(b"\xff\xd8")
+
+
+def test_it_reminds_the_customer_of_a_missing_second_document(confirmed):
+    page = confirmed.get("/upload/done/").content.decode()
+    assert 'href="/upload/second-document/"' in page

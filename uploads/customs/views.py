@@ -1,0 +1,62 @@
+"""The customer's second document (e.g. a residence permit), when the shop asks foreign citizens
+for one. Same rules as the passport: validated, normalised, encrypted, never a 500."""
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from uploads import services
+from uploads.customs import services as customs_services
+from uploads.images import RejectedFile, too_large
+from uploads.models import UploadRequest
+from uploads.upload_handlers import TOO_LARGE_ATTRIBUTE
+from uploads.views.customer import _page_context, customer_request_required
+
+
+class SecondDocumentForm(forms.Form):
+    file = forms.FileField(
+        required=True,
+        allow_empty_file=True,
+        error_messages={
+            "required": _("Please take a photo of the second document or choose a file.")
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@customer_request_required
+def second_document(request: HttpRequest, upload_request: UploadRequest) -> HttpResponse:
+    if services.document_current(upload_request=upload_request) is None:
+        return redirect("uploads:start")
+    context = _page_context(upload_request)
+    context["uploaded"] = upload_request.supporting_documents.filter(
+        erased_at__isnull=True
+    ).exists()
+    status = 200
+    if request.method == "POST":
+        form = SecondDocumentForm(request.POST, request.FILES)
+        if getattr(request, TOO_LARGE_ATTRIBUTE, False):
+            form.is_valid()
+            form.add_error(None, too_large().message)
+            status = 400
+        elif form.is_valid():
+            try:
+                customs_services.supporting_document_submit(
+                    upload_request=upload_request, data=form.cleaned_data["file"].read()
+                )
+            except RejectedFile as rejected:
+                form.add_error("file", rejected.message)
+                status = 400
+            except services.ServiceError as error:
+                form.add_error(None, error.message)
+                status = 400
+            else:
+                return redirect("uploads:done")
+        else:
+            status = 400
+    else:
+        form = SecondDocumentForm()
+    context["form"] = form
+    return render(request, "uploads/second_document.html", context, status=status)

@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from uploads.customs import services as customs_services
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute 'ready for customs' for every request with a confirmed passport (after an "
+        "upgrade, or after a shop changed its customs settings). Safe to run at any time."
+    )
+
+    def handle(self, *args: object, **options: object) -> None:
+        refreshed, ready = customs_services.customs_refresh_all()
+        self.stdout.write(f"{refreshed} request(s) checked, {ready} ready for customs")
