@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from uploads import services, specimens
 from uploads.models import Shop, UploadRequest
@@ -138,7 +140,17 @@ def uploaded_request(upload_request: UploadRequest, passport_jpeg: bytes) -> Upl
 
 
 def login(client: Client, user: User) -> Client:
-    """Log in as a seller using the admin in English (Django's own texts are then predictable)."""
+    """Log in as a seller using the admin in English (Django's own texts are then predictable).
+
+    The session is verified by a second factor too (an enrolled authenticator), as the admin
+    requires; tests of the sign-in itself live in tests/test_admin_two_factor.py.
+    """
     client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
