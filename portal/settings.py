@@ -184,6 +184,8 @@ PASSPORT_ENCRYPTION_KEYS = load_master_keys(
 )
 UPLOAD_LINK_TTL_DAYS = env_int("UPLOAD_LINK_TTL_DAYS", 30, minimum=1)
 PASSPORT_RETENTION_DAYS = env_int("PASSPORT_RETENTION_DAYS", 90, minimum=1)
+# The photo goes sooner than the fields: customs needs only the fields once a seller accepted.
+PASSPORT_IMAGE_RETENTION_DAYS = env_int("PASSPORT_IMAGE_RETENTION_DAYS", 30, minimum=0)
 MRZ_TESSDATA_DIR = BASE_DIR / "uploads" / "mrz" / "tessdata"
 
 # Django's tasks framework. The immediate backend runs a task inside the request that enqueued it,

@@ -37,7 +37,11 @@ from uploads.models import (
 from uploads.passport_fields import PASSPORT_FIELDS
 from uploads.views.customer import passport_image_response
 
-VIEW_PASSPORT_PERMISSION = "uploads.view_passport"
+VIEW_IMAGE_PERMISSION = "uploads.view_passport_image"
+VIEW_FIELDS_PERMISSION = "uploads.view_passport_fields"
+EXPORT_PERMISSION = "uploads.export_passport"
+DECIDE_PERMISSION = "uploads.decide_uploadrequest"
+PURGE_PERMISSION = "uploads.purge_passport"
 
 admin.site.site_header = gettext_lazy("Passport uploads")
 admin.site.site_title = gettext_lazy("Passport uploads")
@@ -58,8 +62,17 @@ def shops_of(user: AbstractBaseUser) -> QuerySet[Shop]:
     return Shop.objects.filter(members=user)
 
 
+def can_view_image(request: HttpRequest) -> bool:
+    return request.user.has_perm(VIEW_IMAGE_PERMISSION)
+
+
+def can_view_fields(request: HttpRequest) -> bool:
+    return request.user.has_perm(VIEW_FIELDS_PERMISSION)
+
+
 def can_view_passport(request: HttpRequest) -> bool:
-    return request.user.has_perm(VIEW_PASSPORT_PERMISSION)
+    """Either part of the passport; each part is still checked on its own."""
+    return can_view_image(request) or can_view_fields(request)
 
 
 class ShopScopedAdmin(admin.ModelAdmin):
@@ -300,13 +313,14 @@ class UploadRequestAdmin(ShopScopedAdmin):
             document = services.document_current(upload_request=upload_request)
             extra_context["document"] = document
             extra_context["may_view_passport"] = can_view_passport(request)
-            extra_context["may_decide"] = self.has_change_permission(request, upload_request)
+            extra_context["may_view_image"] = can_view_image(request)
+            extra_context["may_decide"] = self.has_decide_permission(request)
             extra_context["reject_form"] = RejectForm()
             if upload_request.is_open_for_upload:
                 extra_context["link_url"] = services.upload_link_current(
                     upload_request=upload_request
                 ).url
-            if document is not None and can_view_passport(request):
+            if document is not None and can_view_fields(request):
                 fields = services.document_fields(document=document)
                 labels = {name: forms_label(name) for name in PASSPORT_FIELDS}
                 extra_context["passport_fields"] = [
@@ -346,7 +360,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
 
     def image_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         upload_request = self._get_scoped(request, pk)
-        if not can_view_passport(request):
+        if not can_view_image(request):
             raise PermissionDenied
         document = services.document_current(upload_request=upload_request)
         if document is None or not document.blob_name:
@@ -361,7 +375,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
 
     def accept_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         upload_request = self._get_scoped(request, pk)
-        if request.method != "POST" or not self.has_change_permission(request, upload_request):
+        if request.method != "POST" or not self.has_decide_permission(request):
             raise PermissionDenied
         try:
             services.request_accept(upload_request=upload_request, actor=request.user)
@@ -377,7 +391,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
 
     def reject_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         upload_request = self._get_scoped(request, pk)
-        if request.method != "POST" or not self.has_change_permission(request, upload_request):
+        if request.method != "POST" or not self.has_decide_permission(request):
             raise PermissionDenied
         form = RejectForm(request.POST)
         if not form.is_valid():
@@ -413,7 +427,10 @@ class UploadRequestAdmin(ShopScopedAdmin):
                 done += 1
         return done
 
-    @admin.action(description=gettext_lazy("Accept the selected passports"), permissions=["change"])
+    def has_decide_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(DECIDE_PERMISSION)
+
+    @admin.action(description=gettext_lazy("Accept the selected passports"), permissions=["decide"])
     def accept_selected(self, request: HttpRequest, queryset: QuerySet[UploadRequest]) -> None:
         accepted = self._apply_to_each(
             request,
@@ -431,7 +448,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
 
     @admin.action(
         description=gettext_lazy("Reject the selected passports with a reason"),
-        permissions=["change"],
+        permissions=["decide"],
     )
     def reject_selected(
         self, request: HttpRequest, queryset: QuerySet[UploadRequest]
@@ -476,7 +493,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
         description=gettext_lazy("Export the selected requests as CSV"), permissions=["view"]
     )
     def export_csv(self, request: HttpRequest, queryset: QuerySet[UploadRequest]) -> HttpResponse:
-        include_passport = can_view_passport(request)
+        include_passport = request.user.has_perm(EXPORT_PERMISSION)
         upload_requests = list(queryset.select_related("order"))
         body = exports.requests_csv(
             upload_requests=upload_requests, include_passport=include_passport
