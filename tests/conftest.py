@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
+from django.core.cache import cache
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -32,6 +33,7 @@ def _isolated_settings(settings, tmp_path: Path) -> Iterator[None]:
     }
     settings.SITE_URL = "http://testserver"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins
+    cache.clear()  # rate-limit counters start from zero in every test
     # Django's setting_changed signal makes `storages` forget its cached backends.
     yield
 

@@ -20,6 +20,7 @@ from uploads.forms import PassportFieldsForm, UploadForm
 from uploads.images import RejectedFile, too_large
 from uploads.models import FaqEntry, GuidanceStep, PassportDocument, UploadRequest
 from uploads.passport_fields import PASSPORT_FIELDS
+from uploads.ratelimit import customer_rate_limited, link_rate_limited, upload_rate_limited
 from uploads.tokens import hash_token
 from uploads.upload_handlers import TOO_LARGE_ATTRIBUTE
 
@@ -29,19 +30,30 @@ SESSION_TOKEN_HASH = "upload_token_hash"  # noqa: S105 - a session key name
 View = Callable[..., HttpResponse]
 
 
-def link_invalid(request: HttpRequest) -> HttpResponse:
+def link_invalid(request: HttpRequest, *, token_in_address: bool = False) -> HttpResponse:
     # One answer for unknown, malformed and expired links: it tells nothing about other orders.
-    response = render(request, "uploads/link_invalid.html", status=404)
+    # Under the token's address the page is served with "no-referrer", with which browsers post
+    # forms with "Origin: null" and fail CSRF: the language switcher (a form) is left out there.
+    response = render(
+        request,
+        "uploads/link_invalid.html",
+        {"token_in_address": token_in_address},
+        status=404,
+    )
     add_never_cache_headers(response)
     return response
 
 
 @never_cache
 @require_GET
+@link_rate_limited
 def link_open(request: HttpRequest, token: str) -> HttpResponse:
     upload_request = services.upload_request_by_token(token=token)
     if upload_request is None:
-        return link_invalid(request)
+        response = link_invalid(request, token_in_address=True)
+        # The address holds a token: nothing this page loads may carry it on in a Referer.
+        response["Referrer-Policy"] = "no-referrer"
+        return response
     request.session.cycle_key()
     request.session[SESSION_REQUEST_ID] = upload_request.pk
     request.session[SESSION_TOKEN_HASH] = hash_token(token)
@@ -98,6 +110,8 @@ def _page_context(upload_request: UploadRequest) -> dict[str, object]:
 
 
 @require_http_methods(["GET", "POST"])
+@customer_rate_limited
+@upload_rate_limited
 @customer_request_required
 def upload_start(request: HttpRequest, upload_request: UploadRequest) -> HttpResponse:
     context = _page_context(upload_request)
@@ -146,6 +160,7 @@ def upload_start(request: HttpRequest, upload_request: UploadRequest) -> HttpRes
 
 
 @require_http_methods(["GET", "POST"])
+@customer_rate_limited
 @customer_request_required
 def upload_review(request: HttpRequest, upload_request: UploadRequest) -> HttpResponse:
     document = services.document_pending(upload_request=upload_request)
@@ -183,6 +198,7 @@ def upload_review(request: HttpRequest, upload_request: UploadRequest) -> HttpRe
 
 
 @require_GET
+@customer_rate_limited
 @customer_request_required
 def upload_review_image(request: HttpRequest, upload_request: UploadRequest) -> HttpResponse:
     """The customer's own pending upload, so they can compare it with the fields."""
@@ -204,6 +220,7 @@ def passport_image_response(document: PassportDocument) -> StreamingHttpResponse
 
 
 @require_GET
+@customer_rate_limited
 @customer_request_required
 def upload_done(request: HttpRequest, upload_request: UploadRequest) -> HttpResponse:
     context = _page_context(upload_request)
