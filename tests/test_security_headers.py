@@ -27,9 +27,8 @@ INLINE = [
 
 def _csp(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
     header = response["Content-Security-Policy"]
-    return dict(
-        (part.strip().split(" ", 1) + [""])[:2] for part in header.split(";") if part.strip()
-    )
+    directives = [part.strip().partition(" ") for part in header.split(";") if part.strip()]
+    return {name: value for name, _space, value in directives}
 
 
 @pytest.mark.parametrize(
