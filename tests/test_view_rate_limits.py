@@ -56,7 +56,9 @@ def test_it_does_not_count_working_links_as_failures(client, link, tight):
 
 def test_it_limits_opens_of_one_link_from_many_addresses(link, tight):
     for number in range(4):
-        assert Client(REMOTE_ADDR=f"198.51.100.{number}").get(f"/u/{link.token}/").status_code == 302
+        assert (
+            Client(REMOTE_ADDR=f"198.51.100.{number}").get(f"/u/{link.token}/").status_code == 302
+        )
     assert Client(REMOTE_ADDR="198.51.100.99").get(f"/u/{link.token}/").status_code == 429
 
 

@@ -47,6 +47,7 @@ admin.site.site_header = gettext_lazy("Passport uploads")
 admin.site.site_title = gettext_lazy("Passport uploads")
 admin.site.index_title = gettext_lazy("Orders and passports")
 
+
 def shops_of(user: AbstractBaseUser) -> QuerySet[Shop]:
     if user.is_superuser:
         return Shop.objects.all()
@@ -209,6 +210,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
     class Media:
         css = {"all": ["uploads/admin.css"]}
         js = ["uploads/admin.js"]
+
     fieldsets = [
         (
             gettext_lazy("Customer"),
@@ -275,7 +277,9 @@ class UploadRequestAdmin(ShopScopedAdmin):
     def status_badge(self, obj: UploadRequest) -> str:
         # Colours live in uploads/static/uploads/admin.css (no inline styles under the CSP).
         return format_html(
-            '<span class="status-badge" data-status="{}">{}</span>', obj.status, obj.get_status_display()
+            '<span class="status-badge" data-status="{}">{}</span>',
+            obj.status,
+            obj.get_status_display(),
         )
 
     @admin.display(description=gettext_lazy("passport"))
