@@ -180,6 +180,15 @@ class ShopFilter(admin.SimpleListFilter):
         return queryset.filter(order__shop_id=self.value())
 
 
+class AuditShopFilter(ShopFilter):
+    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        if not self.value():
+            return queryset
+        if not self.value().isdigit():
+            raise IncorrectLookupParameters
+        return queryset.filter(upload_request__order__shop_id=self.value())
+
+
 class RejectForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason for the customer"),
@@ -362,13 +371,20 @@ class UploadRequestAdmin(ShopScopedAdmin):
         document = services.document_current(upload_request=upload_request)
         if document is None or not document.blob_name:
             return HttpResponse(status=404)
+        download = request.GET.get("download") == "1"
         services.audit_record(
             actor=request.user,
-            action=AuditEvent.Action.VIEW_IMAGE,
+            action=AuditEvent.Action.DOWNLOAD if download else AuditEvent.Action.VIEW_IMAGE,
             upload_request=upload_request,
             document=document,
         )
-        return passport_image_response(document)
+        response = passport_image_response(document)
+        if download:
+            # A neutral file name: the order number, not the customer's name.
+            response["Content-Disposition"] = (
+                f'attachment; filename="passport-{upload_request.order.number}.jpg"'
+            )
+        return response
 
     def accept_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         upload_request = self._get_scoped(request, pk)
@@ -533,12 +549,29 @@ def forms_label(name: str) -> str:
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ShopScopedAdmin):
-    shop_path = "upload_request__order__shop"
-    list_display = ["at", "actor", "action", "upload_request", "detail"]
-    list_filter = ["action"]
-    search_fields = ["upload_request__order__number", "actor__username"]
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log: superusers read and filter it; nobody adds, changes or deletes here."""
+
+    list_display = ["at", "actor", "action", "upload_request", "ip_address", "detail"]
+    list_filter = ["action", ("actor", admin.RelatedOnlyFieldListFilter), AuditShopFilter]
+    search_fields = ["upload_request__order__number", "actor__username", "ip_address"]
     date_hierarchy = "at"
+    list_select_related = ["actor", "upload_request__order"]
+    readonly_fields = [
+        "at",
+        "actor",
+        "action",
+        "upload_request",
+        "document",
+        "ip_address",
+        "detail",
+    ]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return request.user.is_superuser
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

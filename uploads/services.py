@@ -17,6 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from uploads import crypto, emails, storage
+from uploads.audit import current_ip
 from uploads.images import normalise_upload
 from uploads.models import (
     AuditEvent,
@@ -172,15 +173,37 @@ def upload_request_expire_if_due(*, upload_request: UploadRequest) -> None:
         upload_request.status in (Status.WAITING, Status.REJECTED)
         and upload_request.expires_at <= timezone.now()
     ):
+        previous = upload_request.status
         upload_request.status = Status.EXPIRED
         upload_request.save(update_fields=["status"])
+        audit_record(
+            actor=None,
+            action=AuditEvent.Action.STATUS_CHANGE,
+            upload_request=upload_request,
+            detail=f"{previous} → {Status.EXPIRED}",
+        )
 
 
 def upload_requests_expire_due() -> int:
     """Mark every request whose link has run out while still waiting for the customer."""
-    return UploadRequest.objects.filter(
-        status__in=(Status.WAITING, Status.REJECTED), expires_at__lte=timezone.now()
-    ).update(status=Status.EXPIRED)
+    with transaction.atomic():
+        due = list(
+            UploadRequest.objects.select_for_update()
+            .filter(status__in=(Status.WAITING, Status.REJECTED), expires_at__lte=timezone.now())
+            .values_list("pk", "status")
+        )
+        UploadRequest.objects.filter(pk__in=[pk for pk, _status in due]).update(
+            status=Status.EXPIRED
+        )
+        AuditEvent.objects.bulk_create(
+            AuditEvent(
+                action=AuditEvent.Action.STATUS_CHANGE,
+                upload_request_id=pk,
+                detail=f"{status} → {Status.EXPIRED}",
+            )
+            for pk, status in due
+        )
+    return len(due)
 
 
 # --- the customer's upload --------------------------------------------------------------------
@@ -324,10 +347,18 @@ def document_confirm(*, document: PassportDocument, fields: dict[str, str]) -> N
         for old in replaced:
             old.superseded_at = now
             old.save(update_fields=["superseded_at"])
+        previous = upload_request.status
         upload_request.status = Status.UPLOADED
         upload_request.uploaded_at = now
         upload_request.rejection_reason = ""
         upload_request.save(update_fields=["status", "uploaded_at", "rejection_reason"])
+        audit_record(
+            actor=None,
+            action=AuditEvent.Action.STATUS_CHANGE,
+            upload_request=upload_request,
+            document=document,
+            detail=f"{previous} → {Status.UPLOADED} (customer)",
+        )
     # Replaced passports are not kept: the seller only ever needs the current one.
     for old in replaced:
         document_erase(document=old)
@@ -444,9 +475,16 @@ def audit_record(
     upload_request: UploadRequest | None,
     document: PassportDocument | None = None,
     detail: str = "",
+    ip_address: str | None = None,
 ) -> AuditEvent:
+    """Append an event; the address defaults to that of the request being served, if any."""
     return AuditEvent.objects.create(
-        actor=actor, action=action, upload_request=upload_request, document=document, detail=detail
+        actor=actor,
+        action=action,
+        upload_request=upload_request,
+        document=document,
+        detail=detail,
+        ip_address=ip_address or current_ip(),
     )
 
 
