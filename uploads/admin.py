@@ -21,12 +21,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from modeltranslation.admin import TranslationAdmin
 
-from uploads import exports, services
+from uploads import exports, retention, services
 from uploads.emails import PLACEHOLDER_PATTERN
 from uploads.forms import PassportFieldsForm
 from uploads.models import (
     AuditEvent,
     ConsentText,
+    DestructionRecord,
     EmailTemplate,
     FaqEntry,
     GuidanceStep,
@@ -87,7 +88,13 @@ class ShopScopedAdmin(admin.ModelAdmin):
 @admin.register(Shop)
 class ShopAdmin(ShopScopedAdmin):
     shop_path = "id"
-    list_display = ["name", "contact_email", "notification_language"]
+    list_display = [
+        "name",
+        "contact_email",
+        "notification_language",
+        "image_retention_days",
+        "retention_days",
+    ]
     search_fields = ["name"]
     filter_horizontal = ["members"]
 
@@ -321,6 +328,9 @@ class UploadRequestAdmin(ShopScopedAdmin):
             extra_context["may_view_passport"] = can_view_passport(request)
             extra_context["may_view_image"] = can_view_image(request)
             extra_context["may_decide"] = self.has_decide_permission(request)
+            extra_context["may_erase"] = (
+                request.user.has_perm(PURGE_PERMISSION) and upload_request.erased_at is None
+            )
             extra_context["reject_form"] = RejectForm()
             if upload_request.is_open_for_upload:
                 extra_context["link_url"] = services.upload_link_current(
@@ -356,6 +366,11 @@ class UploadRequestAdmin(ShopScopedAdmin):
                 "<int:pk>/reject/",
                 self.admin_site.admin_view(self.reject_view),
                 name="uploads_uploadrequest_reject",
+            ),
+            path(
+                "<int:pk>/erase/",
+                self.admin_site.admin_view(self.erase_view),
+                name="uploads_uploadrequest_erase",
             ),
         ]
         return own + super().get_urls()
@@ -416,6 +431,28 @@ class UploadRequestAdmin(ShopScopedAdmin):
                 lambda each: services.request_reject(
                     upload_request=each, actor=request.user, reason=form.cleaned_data["reason"]
                 ),
+            )
+        return HttpResponseRedirect(reverse("admin:uploads_uploadrequest_change", args=[pk]))
+
+    def erase_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Erase everything about the order at the customer's request (a confirmed POST)."""
+        upload_request = self._get_scoped(request, pk)
+        if request.method != "POST" or not request.user.has_perm(PURGE_PERMISSION):
+            raise PermissionDenied
+        if request.POST.get("confirm") != "yes":
+            self.message_user(request, _("Tick the box to confirm the erasure."), messages.ERROR)
+        elif upload_request.erased_at is not None:
+            self.message_user(request, _("This order's data was already erased."), messages.INFO)
+        else:
+            retention.request_erase(
+                upload_request=upload_request,
+                reason=DestructionRecord.Reason.CUSTOMER_REQUEST,
+                actor=request.user,
+            )
+            self.message_user(
+                request,
+                _("The passport and the customer's details for order %(number)s were erased.")
+                % {"number": upload_request.order.number},
             )
         return HttpResponseRedirect(reverse("admin:uploads_uploadrequest_change", args=[pk]))
 
@@ -565,6 +602,39 @@ class AuditEventAdmin(admin.ModelAdmin):
         "document",
         "ip_address",
         "detail",
+    ]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(DestructionRecord)
+class DestructionRecordAdmin(admin.ModelAdmin):
+    """What was destroyed, when and why (no personal data): superusers read it, nobody edits."""
+
+    list_display = ["at", "scope", "reason", "shop", "upload_request_ref", "actor"]
+    list_filter = ["reason", "scope", "shop"]
+    date_hierarchy = "at"
+    readonly_fields = [
+        "at",
+        "scope",
+        "reason",
+        "shop",
+        "upload_request_ref",
+        "document_refs",
+        "actor",
     ]
 
     def has_module_permission(self, request: HttpRequest) -> bool:

@@ -117,6 +117,8 @@ def upload_link_issue(
         raise ServiceError(
             _("The passport has already been accepted; the customer needs no new link.")
         )
+    if upload_request.erased_at is not None:
+        raise ServiceError(_("This order's data has been erased; it cannot get a new link."))
     token = new_token()
     upload_request.token_hash = hash_token(token)
     upload_request.token_sealed = _seal_token(token)
@@ -380,33 +382,6 @@ def document_erase(*, document: PassportDocument) -> None:
 ABANDONED_UPLOAD_AGE = timedelta(days=1)
 
 
-def documents_purge_due() -> int:
-    """Erase every passport the portal no longer needs; return how many were erased.
-
-    - accepted: PASSPORT_RETENTION_DAYS after the seller accepted (what the customer is told);
-    - rejected or expired requests: the same period after the last decision or upload;
-    - uploads never confirmed by the customer: after ABANDONED_UPLOAD_AGE.
-    """
-    now = timezone.now()
-    retention_cutoff = now - timedelta(days=settings.PASSPORT_RETENTION_DAYS)
-    with_blob = PassportDocument.objects.exclude(blob_name="")
-    due = (
-        with_blob.filter(
-            upload_request__status=Status.ACCEPTED, upload_request__decided_at__lte=retention_cutoff
-        )
-        | with_blob.filter(
-            upload_request__status__in=(Status.REJECTED, Status.EXPIRED),
-            created_at__lte=retention_cutoff,
-        ).exclude(upload_request__decided_at__gt=retention_cutoff)
-        | with_blob.filter(confirmed_at__isnull=True, created_at__lte=now - ABANDONED_UPLOAD_AGE)
-    )
-    erased = 0
-    for document in due.distinct().iterator():
-        document_erase(document=document)
-        erased += 1
-    return erased
-
-
 def document_current(*, upload_request: UploadRequest) -> PassportDocument | None:
     """The confirmed passport the seller works with."""
     return (
@@ -456,9 +431,9 @@ def request_reject(*, upload_request: UploadRequest, actor: AbstractBaseUser, re
         locked.save(
             update_fields=["status", "rejection_reason", "decided_at", "decided_by", "expires_at"]
         )
-        audit_record(
-            actor=actor, action=AuditEvent.Action.REJECT, upload_request=locked, detail=reason[:200]
-        )
+        # The reason stays on the request (erasable), not in the append-only log: staff may
+        # write personal details into it.
+        audit_record(actor=actor, action=AuditEvent.Action.REJECT, upload_request=locked)
     upload_request.refresh_from_db()
     if upload_request.order.email:
         link = upload_link_current(upload_request=upload_request)

@@ -104,7 +104,7 @@ def _page_context(upload_request: UploadRequest) -> dict[str, object]:
         "upload_request": upload_request,
         "order": upload_request.order,
         "shop": upload_request.order.shop,
-        "retention_days": settings.PASSPORT_RETENTION_DAYS,
+        "retention_days": upload_request.order.shop.effective_retention_days,
         "max_megabytes": settings.PASSPORT_MAX_UPLOAD_BYTES // (1024 * 1024),
     }
 
