@@ -184,7 +184,9 @@ def test_it_locks_sign_in_after_repeated_wrong_passwords(client, alice, settings
     url = reverse("admin:login")
     for _attempt in range(3):
         client.post(url, {"username": "alice", "password": "wrong"})
-    response = client.post(url, {"username": "alice", "password": "password"})
+    response = client.post(
+        url, {"username": "alice", "password": "password"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 429
     assert "Too many failed sign-in attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
