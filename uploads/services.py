@@ -461,33 +461,3 @@ def audit_record(
         detail=detail,
         ip_address=ip_address or current_ip(),
     )
-
-
-# --- keys -------------------------------------------------------------------------------------
-
-
-def keys_rotate() -> int:
-    """Re-wrap every data key and sealed link token under the first master key.
-
-    Run after putting a new key first in PASSPORT_ENCRYPTION_KEYS; once it reports 0, older keys
-    can be removed from the list. Files are not rewritten: only their small wrapped keys change.
-    """
-    changed = 0
-    for document in (
-        PassportDocument.objects.exclude(wrapped_key=b"").only("pk", "wrapped_key").iterator()
-    ):
-        wrapped = bytes(document.wrapped_key)
-        if not crypto.is_wrapped_by_primary_key(wrapped):
-            PassportDocument.objects.filter(pk=document.pk).update(
-                wrapped_key=crypto.rewrap_data_key(wrapped)
-            )
-            changed += 1
-    for upload_request in UploadRequest.objects.only("pk", "token_sealed").iterator():
-        sealed = bytes(upload_request.token_sealed)
-        if not crypto.is_sealed_by_primary_key(sealed):
-            token = crypto.unseal(sealed, context=_TOKEN_CONTEXT)
-            UploadRequest.objects.filter(pk=upload_request.pk).update(
-                token_sealed=crypto.seal(token, context=_TOKEN_CONTEXT)
-            )
-            changed += 1
-    return changed
