@@ -294,13 +294,22 @@ RATE_LIMIT_UPLOADS_PER_DAY = env_int("RATE_LIMIT_UPLOADS_PER_DAY", 20, minimum=1
 # A staff session ends after this long without a request; customers' sessions are not affected.
 STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30, minimum=1)
 
+# Server errors are emailed to ADMINS through a reporter that leaves out every value (POST data,
+# local variables, cookies, headers, the exception's message) and the link token in the path.
+ADMINS = env_list("ADMINS", [])
+DEFAULT_EXCEPTION_REPORTER = "portal.error_reports.PrivacyExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "portal.error_reports.PrivacyExceptionReporterFilter"
+
 # --- Logging ---------------------------------------------------------------------------------
 # Every handler passes through the redacting filter so an upload token in a request path never
 # reaches a log line (Django's request and server loggers print paths).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "portal.logging.RedactUploadTokens"}},
+    "filters": {
+        "redact_tokens": {"()": "portal.logging.RedactUploadTokens"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
@@ -315,10 +324,16 @@ LOGGING = {
             "formatter": "django.server",
             "filters": ["redact_tokens"],
         },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "redact_tokens"],
+            "include_html": False,
+        },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django": {"handlers": ["console", "mail_admins"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
 }
