@@ -90,11 +90,15 @@ def link_rate_limited(view: View) -> View:
         if _used(failures, ip) >= failures.count:
             return too_many(request, failures.seconds, token_in_address=True)
         opens = limits["link_opens"]
-        if _count(opens, token) > opens.count:
+        if _used(opens, token) >= opens.count:
             return too_many(request, opens.seconds, token_in_address=True)
         response = view(request, token, *args, **kwargs)
+        # Only working links get a counter of their own: a guesser's made-up tokens would
+        # otherwise fill the cache and push the per-address counter out of it.
         if response.status_code == 404:
             _count(failures, ip)
+        else:
+            _count(opens, token)
         return response
 
     return wrapper
