@@ -86,3 +86,8 @@ i18n-report: $(STAMP)
 .PHONY: bench-mrz
 bench-mrz: $(STAMP)
 	$(PY) -m bench.mrz_bench
+
+# Peak memory and time of checking each hostile upload (and an ordinary photo) in a fresh process.
+.PHONY: bench-hostile
+bench-hostile: $(STAMP)
+	$(PY) -m bench.hostile_memory

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import login
+from tests.conftest import login, submit_and_confirm
 from uploads import retention, services, storage
 from uploads.models import AuditEvent, DestructionRecord, PassportDocument, UploadRequest
 
@@ -241,3 +241,33 @@ def test_it_tells_the_customer_the_shops_retention_period(customer, shop):
     shop.retention_days = 45
     shop.save()
     assert "45" in customer.get("/upload/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+# --- replaced uploads -------------------------------------------------------------------------
+
+
+def test_it_records_the_destruction_of_a_replaced_passport(uploaded_request, passport_jpeg):
+    first = services.document_current(upload_request=uploaded_request)
+    submit_and_confirm(uploaded_request, passport_jpeg)
+    record = DestructionRecord.objects.get()
+    assert (record.reason, record.scope, record.document_refs) == (
+        Reason.REPLACED,
+        Scope.DOCUMENT,
+        [first.pk],
+    )
+    assert len(_files()) == 1
+
+
+def test_it_records_an_unconfirmed_upload_replaced_by_another(upload_request, passport_jpeg):
+    def submit() -> PassportDocument:
+        return services.document_submit(
+            upload_request=upload_request,
+            data=passport_jpeg,
+            consent_text_id=services.consent_text_current().pk,
+            language="ru",
+        )
+
+    first = submit()
+    submit()
+    assert DestructionRecord.objects.get().document_refs == [first.pk]
+    assert len(_files()) == 1

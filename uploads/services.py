@@ -23,6 +23,7 @@ from uploads.models import (
     AuditEvent,
     Consent,
     ConsentText,
+    DestructionRecord,
     Order,
     PassportDocument,
     UploadRequest,
@@ -252,14 +253,27 @@ def document_submit(
                 stored_bytes=stored_bytes,
             )
             # An earlier upload the customer never confirmed is replaced by this one.
+            stale_ids = [old.pk for old in stale]
             for old in stale:
                 old.delete()
+            if stale_ids:
+                _record_replaced(request_locked, stale_ids)
     except Exception:
         storage.blob_delete(name=blob_name)
         raise
     for old in stale:
         storage.blob_delete(name=old.blob_name)
     return document
+
+
+def _record_replaced(upload_request: UploadRequest, document_ids: list[int]) -> None:
+    DestructionRecord.objects.create(
+        reason=DestructionRecord.Reason.REPLACED,
+        scope=DestructionRecord.Scope.DOCUMENT,
+        shop_id=upload_request.order.shop_id,
+        upload_request_ref=upload_request.pk,
+        document_refs=document_ids,
+    )
 
 
 def _require_open(upload_request: UploadRequest) -> None:
@@ -364,6 +378,8 @@ def document_confirm(*, document: PassportDocument, fields: dict[str, str]) -> N
     # Replaced passports are not kept: the seller only ever needs the current one.
     for old in replaced:
         document_erase(document=old)
+    if replaced:
+        _record_replaced(upload_request, [old.pk for old in replaced])
     emails.send_upload_notification(upload_request=upload_request)
 
 
