@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -149,4 +150,20 @@ def test_it_lets_no_one_add_change_or_delete_in_admin(client, root, uploaded_req
     assert client.get(reverse("admin:uploads_auditevent_add")).status_code == 403
     delete = reverse("admin:uploads_auditevent_delete", args=[event.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert AuditEvent.objects.get().detail == event.detail
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_it_refuses_changes_typed_in_sql_on_postgresql(uploaded_request):
+    event = AuditEvent.objects.get()
+    for statement in (
+        "UPDATE uploads_auditevent SET detail = 'nothing' WHERE id = %s",
+        "DELETE FROM uploads_auditevent WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, [event.pk])
     assert AuditEvent.objects.get().detail == event.detail

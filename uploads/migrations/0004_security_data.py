@@ -47,7 +47,47 @@ def split_permissions(apps, schema_editor):
             old.delete()  # the old combined right no longer exists
 
 
+# PostgreSQL refuses to change or delete audit and destruction records even for SQL typed by hand:
+# only an emptied reference (ON DELETE SET NULL of a deleted user, request, document or shop) may
+# change a row. (SQLite gets no trigger: its test databases are emptied with DELETE.)
+_KEPT = {
+    "uploads_auditevent": ["action", "detail", "at", "ip_address"],
+    "uploads_destructionrecord": ["at", "reason", "scope", "upload_request_ref", "document_refs"],
+}
+
+
+def append_only_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for table, columns in _KEPT.items():
+        changed = " OR ".join(f"NEW.{column} IS DISTINCT FROM OLD.{column}" for column in columns)
+        schema_editor.execute(
+            f"""
+            CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$
+            BEGIN
+                IF TG_OP = 'DELETE' OR {changed} THEN
+                    RAISE EXCEPTION '{table} is append-only';
+                END IF;
+                RETURN NEW;
+            END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
+                FOR EACH ROW EXECUTE FUNCTION {table}_append_only();
+            """
+        )
+
+
+def drop_append_only_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for table in _KEPT:
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};")
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS {table}_append_only();")
+
+
 class Migration(migrations.Migration):
     dependencies = [("uploads", "0003_security"), ("auth", "0012_alter_user_first_name_max_length")]
 
-    operations = [migrations.RunPython(split_permissions, migrations.RunPython.noop)]
+    operations = [
+        migrations.RunPython(split_permissions, migrations.RunPython.noop),
+        migrations.RunPython(append_only_triggers, drop_append_only_triggers),
+    ]
