@@ -65,7 +65,8 @@ test-postgres: setup compilemessages
 			tests/test_view_review.py tests/test_migrations.py tests/test_admin_upload_requests.py \
 			tests/test_admin_order_import.py tests/test_view_api.py tests/test_webhooks.py \
 			tests/test_view_reading.py tests/test_health.py tests/test_admin_list_queries.py \
-			tests/test_customs_ready.py tests/test_admin_customs.py; \
+			tests/test_customs_ready.py tests/test_admin_customs.py \
+			tests/test_audit.py tests/test_retention.py tests/test_admin_permissions.py; \
 	elif [ -n "$$CI" ]; then echo "PostgreSQL is not reachable at $(POSTGRES_URL)"; exit 1; \
 	else echo "PostgreSQL is not reachable at $(POSTGRES_URL): skipped the PostgreSQL run"; fi
 
@@ -110,3 +111,8 @@ bench-admin: $(STAMP)
 .PHONY: bench-customs
 bench-customs: $(STAMP)
 	$(PY) -m bench.customs_export
+
+# Peak memory and time of checking each hostile upload (and an ordinary photo) in a fresh process.
+.PHONY: bench-hostile
+bench-hostile: $(STAMP)
+	$(PY) -m bench.hostile_memory

@@ -5,10 +5,12 @@ under the data folder). With DEBUG off every value that matters must be given ex
 or malformed one stops start-up with a message naming the variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from portal.backends import cache_from_url, tasks_backend
@@ -41,7 +43,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [SITE_URL])
 INSTALLED_APPS = [
     # modeltranslation must come before the admin so its admin integration patches in.
     "modeltranslation",
-    "django.contrib.admin",
+    "portal.apps.PortalAdminConfig",  # Django's admin behind two-factor sign-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -49,19 +51,30 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "uploads",
     "django_tasks_db",  # the database task queue; its tables exist whichever backend is chosen
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files from every web process itself (no shared folder, no separate static server).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Django 6's built-in Content-Security-Policy (SECURE_CSP below).
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "portal.security.StaffIdleTimeoutMiddleware",
+    "uploads.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised during login into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -90,9 +103,16 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Strict: staff accounts open passports (a second factor is required on top, see uploads/two_factor.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"max_similarity": 0.5},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -177,6 +197,8 @@ PASSPORT_ENCRYPTION_KEYS = load_master_keys(
 )
 UPLOAD_LINK_TTL_DAYS = env_int("UPLOAD_LINK_TTL_DAYS", 30, minimum=1)
 PASSPORT_RETENTION_DAYS = env_int("PASSPORT_RETENTION_DAYS", 90, minimum=1)
+# The photo goes sooner than the fields: customs needs only the fields once a seller accepted.
+PASSPORT_IMAGE_RETENTION_DAYS = env_int("PASSPORT_IMAGE_RETENTION_DAYS", 30, minimum=0)
 MRZ_TESSDATA_DIR = BASE_DIR / "uploads" / "mrz" / "tessdata"
 
 # Django's tasks framework. The immediate backend runs a task inside the request that enqueued it,
@@ -245,6 +267,27 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 )
 SECURE_HSTS_SECONDS = 0 if DEBUG else 60 * 60 * 24 * 365
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", not DEBUG)
+CSRF_COOKIE_HTTPONLY = True  # no script of ours reads it; forms carry the token
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# A strict policy without nonces: every script and style is a static file of this site (the
+# templates hold no inline <script>, <style> or style=""), nothing comes from elsewhere, and no
+# site may frame a page. The admin's own scripts are static files too.
+SECURE_CSP = {
+    "default-src": [CSP.NONE],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Upload links carry a token in the path. It is traded for a session at once (no page with the
 # token in its address loads anything), and no address is ever sent to another site. Not
@@ -252,6 +295,35 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "uploads.views.errors.csrf_failure"
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+
+# Staff sign-in: password (throttled by django-axes), then a one-time code (django-otp).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
+# Locks the user name from the address that tried it; other staff and other places still get in.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
+AXES_LOCKOUT_TEMPLATE = "errors/login_locked.html"
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = env_str("OTP_ISSUER", "Passport uploads")
+# Rate limits on the customer's link and pages (uploads/ratelimit.py), counted in the cache.
+RATE_LIMIT_LINK_FAILURES = env_int("RATE_LIMIT_LINK_FAILURES", 10, minimum=1)  # per address, hour
+RATE_LIMIT_LINK_OPENS = env_int("RATE_LIMIT_LINK_OPENS", 30, minimum=1)  # per link, hour
+RATE_LIMIT_PAGES_PER_MINUTE = env_int("RATE_LIMIT_PAGES_PER_MINUTE", 120, minimum=1)
+RATE_LIMIT_UPLOADS_PER_DAY = env_int("RATE_LIMIT_UPLOADS_PER_DAY", 20, minimum=1)
+# A staff session ends after this long without a request; customers' sessions are not affected.
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30, minimum=1)
+
+# Server errors are emailed to ADMINS through a reporter that leaves out every value (POST data,
+# local variables, cookies, headers, the exception's message) and the link token in the path.
+ADMINS = env_list("ADMINS", [])
+DEFAULT_EXCEPTION_REPORTER = "portal.error_reports.PrivacyExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "portal.error_reports.PrivacyExceptionReporterFilter"
 
 # --- Logging ---------------------------------------------------------------------------------
 # Every handler passes through the redacting filter so an upload token in a request path never
@@ -261,7 +333,10 @@ LOG_FORMAT = env_choice("LOG_FORMAT", "text" if DEBUG else "json", ("text", "jso
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "portal.logging.RedactUploadTokens"}},
+    "filters": {
+        "redact_tokens": {"()": "portal.logging.RedactUploadTokens"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
@@ -281,10 +356,16 @@ LOGGING = {
             "formatter": "json" if LOG_FORMAT == "json" else "django.server",
             "filters": ["redact_tokens"],
         },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "redact_tokens"],
+            "include_html": False,
+        },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django": {"handlers": ["console", "mail_admins"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
 }

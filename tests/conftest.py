@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
+from django.core.cache import cache
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from uploads import services, specimens
 from uploads.models import Shop, UploadRequest
@@ -30,6 +33,7 @@ def _isolated_settings(settings, tmp_path: Path) -> Iterator[None]:
     }
     settings.SITE_URL = "http://testserver"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins
+    cache.clear()  # rate-limit counters start from zero in every test
     # Django's setting_changed signal makes `storages` forget its cached backends.
     yield
 
@@ -58,9 +62,10 @@ def _staff(username: str, shop: Shop, *, may_view_passport: bool = True) -> User
         "change_order",
         "view_shop",
         "view_auditevent",
+        "decide_uploadrequest",
     ]
     if may_view_passport:
-        codenames.append("view_passport")
+        codenames += ["view_passport_image", "view_passport_fields", "export_passport"]
     group, _ = Group.objects.get_or_create(name=f"staff-{username}")
     group.permissions.set(
         Permission.objects.filter(content_type__app_label="uploads", codename__in=codenames)
@@ -138,7 +143,17 @@ def uploaded_request(upload_request: UploadRequest, passport_jpeg: bytes) -> Upl
 
 
 def login(client: Client, user: User) -> Client:
-    """Log in as a seller using the admin in English (Django's own texts are then predictable)."""
+    """Log in as a seller using the admin in English (Django's own texts are then predictable).
+
+    The session is verified by a second factor too (an enrolled authenticator), as the admin
+    requires; tests of the sign-in itself live in tests/test_admin_two_factor.py.
+    """
     client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client

@@ -184,7 +184,7 @@ def test_it_treats_another_shops_change_page_as_missing(client, bob, upload_requ
     assert response.status_code == missing.status_code == 302
     assert response["Location"] == missing["Location"] == reverse("admin:index")
     assert "doesn\N{RIGHT SINGLE QUOTATION MARK}t exist" in message_texts(response)[0]
-    assert not AuditEvent.objects.exists()
+    assert not AuditEvent.objects.filter(actor__isnull=False).exists()
 
 
 @pytest.mark.parametrize("url", [image_url, accept_url, reject_url])
@@ -195,7 +195,7 @@ def test_it_answers_404_to_another_shops_staff(client, bob, uploaded_request, ur
     assert client.get(url(uploaded_request)).status_code == 404
     uploaded_request.refresh_from_db()
     assert uploaded_request.status == Status.UPLOADED
-    assert not AuditEvent.objects.exists()
+    assert not AuditEvent.objects.filter(actor__isnull=False).exists()
 
 
 # --- the detail page ------------------------------------------------------------------------
@@ -214,7 +214,7 @@ def test_it_shows_the_passport_image_to_a_permitted_user(client, alice, uploaded
 
 def test_it_audits_viewing_the_fields(client, alice, uploaded_request):
     login(client, alice).get(change_url(uploaded_request))
-    [event] = AuditEvent.objects.all()
+    [event] = AuditEvent.objects.filter(actor__isnull=False)
     assert (event.action, event.actor, event.upload_request) == (
         AuditEvent.Action.VIEW_FIELDS,
         alice,
@@ -235,13 +235,13 @@ def test_it_hides_the_passport_from_a_user_without_permission(client, charlie, u
 
 def test_it_does_not_audit_a_page_without_passport_data(client, charlie, uploaded_request):
     login(client, charlie).get(change_url(uploaded_request))
-    assert not AuditEvent.objects.exists()
+    assert not AuditEvent.objects.filter(actor__isnull=False).exists()
 
 
 def test_it_refuses_the_image_to_a_user_without_permission(client, charlie, uploaded_request):
     response = login(client, charlie).get(image_url(uploaded_request))
     assert response.status_code == 403
-    assert not AuditEvent.objects.exists()
+    assert not AuditEvent.objects.filter(actor__isnull=False).exists()
 
 
 def test_it_shows_a_working_customer_link_on_the_change_page(client, alice, upload_request):
@@ -269,7 +269,7 @@ def test_it_forbids_caching_the_image(client, alice, uploaded_request):
 
 def test_it_audits_viewing_the_image(client, alice, uploaded_request):
     login(client, alice).get(image_url(uploaded_request))
-    [event] = AuditEvent.objects.all()
+    [event] = AuditEvent.objects.filter(actor__isnull=False)
     assert (event.action, event.actor, event.upload_request) == (
         AuditEvent.Action.VIEW_IMAGE,
         alice,
@@ -280,7 +280,7 @@ def test_it_audits_viewing_the_image(client, alice, uploaded_request):
 def test_it_answers_404_for_the_image_before_an_upload(client, alice, upload_request):
     response = login(client, alice).get(image_url(upload_request))
     assert response.status_code == 404
-    assert not AuditEvent.objects.exists()
+    assert not AuditEvent.objects.filter(actor__isnull=False).exists()
 
 
 # --- accept and reject on the detail page ----------------------------------------------------
@@ -312,7 +312,7 @@ def test_it_refuses_to_accept_a_request_still_waiting(client, alice, upload_requ
     assert message_texts(response) == ["Only an uploaded passport can be accepted."]
     upload_request.refresh_from_db()
     assert (upload_request.status, upload_request.decided_by) == (Status.WAITING, None)
-    assert not AuditEvent.objects.exists()
+    assert not AuditEvent.objects.filter(actor__isnull=False).exists()
 
 
 def test_it_rejects_with_a_reason(client, alice, uploaded_request):
@@ -331,7 +331,10 @@ def test_it_rejects_with_a_reason(client, alice, uploaded_request):
 def test_it_audits_rejecting(client, alice, uploaded_request):
     login(client, alice).post(reject_url(uploaded_request), {"reason": "The photo is blurry."})
     [event] = audit_actions(alice, AuditEvent.Action.REJECT)
-    assert event.detail == "The photo is blurry."
+    # The reason is kept on the request, which erasure can reach; the log is append-only.
+    assert event.detail == ""
+    uploaded_request.refresh_from_db()
+    assert uploaded_request.rejection_reason == "The photo is blurry."
 
 
 def test_it_emails_the_customer_the_reason_in_the_orders_language(client, alice, uploaded_request):
@@ -361,7 +364,7 @@ def test_it_refuses_to_reject_without_a_reason(client, alice, uploaded_request, 
     uploaded_request.refresh_from_db()
     assert (uploaded_request.status, uploaded_request.rejection_reason) == (Status.UPLOADED, "")
     assert mail.outbox == []
-    assert not AuditEvent.objects.exists()
+    assert not AuditEvent.objects.filter(actor__isnull=False).exists()
 
 
 def test_it_refuses_to_reject_by_get(client, alice, uploaded_request):
@@ -462,7 +465,7 @@ def test_it_audits_each_exported_request(client, alice, uploaded_request, shop):
     act(login(client, alice), "export_csv", uploaded_request, second)
     exported = {event.upload_request for event in audit_actions(alice, AuditEvent.Action.EXPORT)}
     assert exported == {uploaded_request, second}
-    assert AuditEvent.objects.count() == 2
+    assert AuditEvent.objects.filter(actor__isnull=False).count() == 2
 
 
 def test_it_exports_no_passport_columns_to_a_user_without_permission(
@@ -475,7 +478,7 @@ def test_it_exports_no_passport_columns_to_a_user_without_permission(
 
 def test_it_does_not_audit_an_export_without_passport_data(client, charlie, uploaded_request):
     act(login(client, charlie), "export_csv", uploaded_request)
-    assert not AuditEvent.objects.exists()
+    assert not AuditEvent.objects.filter(actor__isnull=False).exists()
 
 
 def test_it_defuses_formulas_in_the_csv(client, alice, shop):
@@ -487,7 +490,7 @@ def test_it_defuses_formulas_in_the_csv(client, alice, shop):
 def test_it_does_not_export_another_shops_requests(client, bob, uploaded_request):
     rows = csv_rows(act(login(client, bob), "export_csv", uploaded_request))
     assert [row[0] for row in rows] == ["Order number"]
-    assert not AuditEvent.objects.exists()
+    assert not AuditEvent.objects.filter(actor__isnull=False).exists()
 
 
 def test_it_emails_the_link_to_the_selected_customers(client, alice, upload_request):

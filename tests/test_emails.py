@@ -1,6 +1,7 @@
 from django.contrib.auth.models import User
 from django.core import mail
 
+from tests.conftest import login
 from uploads import emails, services
 from uploads.models import EmailTemplate
 
@@ -51,7 +52,7 @@ def test_it_logs_and_survives_a_mail_server_failure(link, settings, caplog):
 
 def test_it_refuses_unknown_placeholders_in_the_admin(client, db):
     admin = User.objects.create_superuser("root", "root@example.com", "password")
-    client.force_login(admin)
+    login(client, admin)
     template = EmailTemplate.objects.get(kind="reminder")
     form = {
         f"{field}_{code}": getattr(template, f"{field}_{code}") or ""

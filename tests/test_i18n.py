@@ -7,6 +7,7 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
+from tests.conftest import login
 from uploads import services
 from uploads.models import FaqEntry, GuidanceStep
 
@@ -113,7 +114,7 @@ def test_it_falls_back_to_russian_then_english_for_missing_content(client, order
 
 
 def test_it_shows_the_sellers_admin_in_chinese(client, alice, uploaded_request):
-    client.force_login(alice)
+    login(client, alice)
     page = client.get(
         "/admin/uploads/uploadrequest/", HTTP_ACCEPT_LANGUAGE="zh-hans"
     ).content.decode()

@@ -21,13 +21,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from modeltranslation.admin import TranslationAdmin
 
-from uploads import admin_bulk, admin_import, exports, services
+from uploads import admin_bulk, admin_import, exports, retention, services
 from uploads.customs import admin as customs_admin
 from uploads.emails import PLACEHOLDER_PATTERN
 from uploads.forms import PassportFieldsForm
 from uploads.models import (
     AuditEvent,
     ConsentText,
+    DestructionRecord,
     EmailTemplate,
     FaqEntry,
     GuidanceStep,
@@ -38,19 +39,15 @@ from uploads.models import (
 from uploads.passport_fields import PASSPORT_FIELDS
 from uploads.views.customer import passport_image_response
 
-VIEW_PASSPORT_PERMISSION = "uploads.view_passport"
+VIEW_IMAGE_PERMISSION = "uploads.view_passport_image"
+VIEW_FIELDS_PERMISSION = "uploads.view_passport_fields"
+EXPORT_PERMISSION = "uploads.export_passport"
+DECIDE_PERMISSION = "uploads.decide_uploadrequest"
+PURGE_PERMISSION = "uploads.purge_passport"
 
 admin.site.site_header = gettext_lazy("Passport uploads")
 admin.site.site_title = gettext_lazy("Passport uploads")
 admin.site.index_title = gettext_lazy("Orders and passports")
-
-STATUS_COLOURS = {
-    UploadRequest.Status.WAITING: "#b06000",
-    UploadRequest.Status.UPLOADED: "#1a73e8",
-    UploadRequest.Status.ACCEPTED: "#188038",
-    UploadRequest.Status.REJECTED: "#c5221f",
-    UploadRequest.Status.EXPIRED: "#5f6368",
-}
 
 
 def shops_of(user: AbstractBaseUser) -> QuerySet[Shop]:
@@ -59,8 +56,17 @@ def shops_of(user: AbstractBaseUser) -> QuerySet[Shop]:
     return Shop.objects.filter(members=user)
 
 
+def can_view_image(request: HttpRequest) -> bool:
+    return request.user.has_perm(VIEW_IMAGE_PERMISSION)
+
+
+def can_view_fields(request: HttpRequest) -> bool:
+    return request.user.has_perm(VIEW_FIELDS_PERMISSION)
+
+
 def can_view_passport(request: HttpRequest) -> bool:
-    return request.user.has_perm(VIEW_PASSPORT_PERMISSION)
+    """Either part of the passport; each part is still checked on its own."""
+    return can_view_image(request) or can_view_fields(request)
 
 
 class ShopScopedAdmin(admin.ModelAdmin):
@@ -85,7 +91,13 @@ class ShopScopedAdmin(admin.ModelAdmin):
 @admin.register(Shop)
 class ShopAdmin(ShopScopedAdmin):
     shop_path = "id"
-    list_display = ["name", "contact_email", "notification_language"]
+    list_display = [
+        "name",
+        "contact_email",
+        "notification_language",
+        "image_retention_days",
+        "retention_days",
+    ]
     search_fields = ["name"]
     filter_horizontal = ["members"]
 
@@ -186,6 +198,15 @@ class ShopFilter(admin.SimpleListFilter):
         return queryset.filter(order__shop_id=self.value())
 
 
+class AuditShopFilter(ShopFilter):
+    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        if not self.value():
+            return queryset
+        if not self.value().isdigit():
+            raise IncorrectLookupParameters
+        return queryset.filter(upload_request__order__shop_id=self.value())
+
+
 class RejectForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason for the customer"),
@@ -222,6 +243,11 @@ class UploadRequestAdmin(customs_admin.CustomsRequestAdminMixin, ShopScopedAdmin
     show_full_result_count = False
     actions += ["export_customs", "confirm_names_selected"]
     change_form_template = "admin/uploads/uploadrequest/change_form.html"
+
+    class Media:
+        css = {"all": ["uploads/admin.css"]}
+        js = ["uploads/admin.js"]
+
     fieldsets = [
         (
             gettext_lazy("Customer"),
@@ -286,10 +312,10 @@ class UploadRequestAdmin(customs_admin.CustomsRequestAdminMixin, ShopScopedAdmin
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_badge(self, obj: UploadRequest) -> str:
+        # Colours live in uploads/static/uploads/admin.css (no inline styles under the CSP).
         return format_html(
-            '<span class="status-badge" style="background:{};color:#fff;padding:2px 8px;border-radius:10px;'
-            'white-space:nowrap">{}</span>',
-            STATUS_COLOURS.get(obj.status, "#5f6368"),
+            '<span class="status-badge" data-status="{}">{}</span>',
+            obj.status,
             obj.get_status_display(),
         )
 
@@ -321,13 +347,17 @@ class UploadRequestAdmin(customs_admin.CustomsRequestAdminMixin, ShopScopedAdmin
             document = services.document_current(upload_request=upload_request)
             extra_context["document"] = document
             extra_context["may_view_passport"] = can_view_passport(request)
-            extra_context["may_decide"] = self.has_change_permission(request, upload_request)
+            extra_context["may_view_image"] = can_view_image(request)
+            extra_context["may_decide"] = self.has_decide_permission(request)
+            extra_context["may_erase"] = (
+                request.user.has_perm(PURGE_PERMISSION) and upload_request.erased_at is None
+            )
             extra_context["reject_form"] = RejectForm()
             if upload_request.is_open_for_upload:
                 extra_context["link_url"] = services.upload_link_current(
                     upload_request=upload_request
                 ).url
-            if document is not None and can_view_passport(request):
+            if document is not None and can_view_fields(request):
                 fields = services.document_fields(document=document)
                 labels = {name: forms_label(name) for name in PASSPORT_FIELDS}
                 extra_context["passport_fields"] = [
@@ -358,6 +388,11 @@ class UploadRequestAdmin(customs_admin.CustomsRequestAdminMixin, ShopScopedAdmin
                 self.admin_site.admin_view(self.reject_view),
                 name="uploads_uploadrequest_reject",
             ),
+            path(
+                "<int:pk>/erase/",
+                self.admin_site.admin_view(self.erase_view),
+                name="uploads_uploadrequest_erase",
+            ),
         ]
         return own + super().get_urls()
 
@@ -367,22 +402,29 @@ class UploadRequestAdmin(customs_admin.CustomsRequestAdminMixin, ShopScopedAdmin
 
     def image_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         upload_request = self._get_scoped(request, pk)
-        if not can_view_passport(request):
+        if not can_view_image(request):
             raise PermissionDenied
         document = services.document_current(upload_request=upload_request)
         if document is None or not document.blob_name:
             return HttpResponse(status=404)
+        download = request.GET.get("download") == "1"
         services.audit_record(
             actor=request.user,
-            action=AuditEvent.Action.VIEW_IMAGE,
+            action=AuditEvent.Action.DOWNLOAD if download else AuditEvent.Action.VIEW_IMAGE,
             upload_request=upload_request,
             document=document,
         )
-        return passport_image_response(document)
+        response = passport_image_response(document)
+        if download:
+            # A neutral file name: the order number, not the customer's name.
+            response["Content-Disposition"] = (
+                f'attachment; filename="passport-{upload_request.order.number}.jpg"'
+            )
+        return response
 
     def accept_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         upload_request = self._get_scoped(request, pk)
-        if request.method != "POST" or not self.has_change_permission(request, upload_request):
+        if request.method != "POST" or not self.has_decide_permission(request):
             raise PermissionDenied
         try:
             services.request_accept(upload_request=upload_request, actor=request.user)
@@ -398,7 +440,7 @@ class UploadRequestAdmin(customs_admin.CustomsRequestAdminMixin, ShopScopedAdmin
 
     def reject_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         upload_request = self._get_scoped(request, pk)
-        if request.method != "POST" or not self.has_change_permission(request, upload_request):
+        if request.method != "POST" or not self.has_decide_permission(request):
             raise PermissionDenied
         form = RejectForm(request.POST)
         if not form.is_valid():
@@ -410,6 +452,28 @@ class UploadRequestAdmin(customs_admin.CustomsRequestAdminMixin, ShopScopedAdmin
                 lambda each: services.request_reject(
                     upload_request=each, actor=request.user, reason=form.cleaned_data["reason"]
                 ),
+            )
+        return HttpResponseRedirect(reverse("admin:uploads_uploadrequest_change", args=[pk]))
+
+    def erase_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Erase everything about the order at the customer's request (a confirmed POST)."""
+        upload_request = self._get_scoped(request, pk)
+        if request.method != "POST" or not request.user.has_perm(PURGE_PERMISSION):
+            raise PermissionDenied
+        if request.POST.get("confirm") != "yes":
+            self.message_user(request, _("Tick the box to confirm the erasure."), messages.ERROR)
+        elif upload_request.erased_at is not None:
+            self.message_user(request, _("This order's data was already erased."), messages.INFO)
+        else:
+            retention.request_erase(
+                upload_request=upload_request,
+                reason=DestructionRecord.Reason.CUSTOMER_REQUEST,
+                actor=request.user,
+            )
+            self.message_user(
+                request,
+                _("The passport and the customer's details for order %(number)s were erased.")
+                % {"number": upload_request.order.number},
             )
         return HttpResponseRedirect(reverse("admin:uploads_uploadrequest_change", args=[pk]))
 
@@ -434,7 +498,10 @@ class UploadRequestAdmin(customs_admin.CustomsRequestAdminMixin, ShopScopedAdmin
                 done += 1
         return done
 
-    @admin.action(description=gettext_lazy("Accept the selected passports"), permissions=["change"])
+    def has_decide_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(DECIDE_PERMISSION)
+
+    @admin.action(description=gettext_lazy("Accept the selected passports"), permissions=["decide"])
     def accept_selected(self, request: HttpRequest, queryset: QuerySet[UploadRequest]) -> None:
         accepted = self._apply_to_each(
             request,
@@ -452,7 +519,7 @@ class UploadRequestAdmin(customs_admin.CustomsRequestAdminMixin, ShopScopedAdmin
 
     @admin.action(
         description=gettext_lazy("Reject the selected passports with a reason"),
-        permissions=["change"],
+        permissions=["decide"],
     )
     def reject_selected(
         self, request: HttpRequest, queryset: QuerySet[UploadRequest]
@@ -497,7 +564,7 @@ class UploadRequestAdmin(customs_admin.CustomsRequestAdminMixin, ShopScopedAdmin
         description=gettext_lazy("Export the selected requests as CSV"), permissions=["view"]
     )
     def export_csv(self, request: HttpRequest, queryset: QuerySet[UploadRequest]) -> HttpResponse:
-        include_passport = can_view_passport(request)
+        include_passport = request.user.has_perm(EXPORT_PERMISSION)
         upload_requests = list(queryset.select_related("order"))
         body = exports.requests_csv(
             upload_requests=upload_requests, include_passport=include_passport
@@ -540,12 +607,62 @@ def forms_label(name: str) -> str:
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ShopScopedAdmin):
-    shop_path = "upload_request__order__shop"
-    list_display = ["at", "actor", "action", "upload_request", "detail"]
-    list_filter = ["action"]
-    search_fields = ["upload_request__order__number", "actor__username"]
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log: superusers read and filter it; nobody adds, changes or deletes here."""
+
+    list_display = ["at", "actor", "action", "upload_request", "ip_address", "detail"]
+    list_filter = ["action", ("actor", admin.RelatedOnlyFieldListFilter), AuditShopFilter]
+    search_fields = ["upload_request__order__number", "actor__username", "ip_address"]
     date_hierarchy = "at"
+    list_select_related = ["actor", "upload_request__order"]
+    readonly_fields = [
+        "at",
+        "actor",
+        "action",
+        "upload_request",
+        "document",
+        "ip_address",
+        "detail",
+    ]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(DestructionRecord)
+class DestructionRecordAdmin(admin.ModelAdmin):
+    """What was destroyed, when and why (no personal data): superusers read it, nobody edits."""
+
+    list_display = ["at", "scope", "reason", "shop", "upload_request_ref", "actor"]
+    list_filter = ["reason", "scope", "shop"]
+    date_hierarchy = "at"
+    readonly_fields = [
+        "at",
+        "scope",
+        "reason",
+        "shop",
+        "upload_request_ref",
+        "document_refs",
+        "actor",
+    ]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return request.user.is_superuser
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -87,9 +87,9 @@ def normalise_upload(data: bytes) -> NormalisedImage:
             (STORED_LONG_SIDE, STORED_LONG_SIDE), Image.Resampling.LANCZOS, reducing_gap=3.0
         )
     out = io.BytesIO()
-    # No exif=, icc_profile= or comment=: Pillow writes none of the source's metadata unless asked.
-    # No optimize=True: its extra Huffman pass made the upload request ~0.2 s slower for a 12
-    # megapixel photo (6x the encoding itself) to save ~7% of storage (make bench-load).
+    # No exif=, icc_profile= or comment=, and no info carried over: Pillow's JPEG writer copies
+    # a source's comment (COM segment) from image.info by default (a hostile-file test found it).
+    image.info.clear()
     image.save(out, format="JPEG", quality=JPEG_QUALITY)
     return NormalisedImage(
         jpeg=out.getvalue(), width=image.width, height=image.height, original_format=original_format

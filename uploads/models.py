@@ -6,6 +6,27 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class AppendOnlyError(Exception):
+    """Someone tried to change or delete an audit or destruction record."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Records that are written once: bulk updates and deletes are refused too."""
+
+    def update(self, **kwargs: object) -> int:
+        # The one update allowed: Django's on_delete=SET_NULL when the user, request or document
+        # referred to is deleted. The event itself stays.
+        if kwargs and all(
+            value is None and self.model._meta.get_field(name).is_relation
+            for name, value in kwargs.items()
+        ):
+            return super().update(**kwargs)
+        raise AppendOnlyError(f"{self.model.__name__} records cannot be changed.")
+
+    def delete(self):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError(f"{self.model.__name__} records cannot be deleted.")
+
+
 class Shop(models.Model):
     """A seller. Staff users see and change only the orders of the shops they belong to."""
 
@@ -23,6 +44,21 @@ class Shop(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="shops", verbose_name=_("staff members")
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    # Retention (see services.retention_purge_due); empty means the site-wide default setting.
+    image_retention_days = models.PositiveIntegerField(
+        _("keep the image after acceptance (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the site default. The extracted fields stay for customs."),
+    )
+    retention_days = models.PositiveIntegerField(
+        _("keep everything after the deadline (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Empty: the site default. Without a deadline, counted from the last decision or upload."
+        ),
+    )
 
     class Meta:
         verbose_name = _("shop")
@@ -31,6 +67,18 @@ class Shop(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def effective_image_retention_days(self) -> int:
+        if self.image_retention_days is not None:
+            return self.image_retention_days
+        return settings.PASSPORT_IMAGE_RETENTION_DAYS
+
+    @property
+    def effective_retention_days(self) -> int:
+        if self.retention_days is not None:
+            return self.retention_days
+        return settings.PASSPORT_RETENTION_DAYS
 
 
 class Order(models.Model):
@@ -106,6 +154,8 @@ class UploadRequest(models.Model):
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
     reminder_count = models.PositiveIntegerField(_("reminders sent"), default=0)
     last_reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
+    # Set when the passport and the customer's details were erased (retention or on request).
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("upload request")
@@ -117,6 +167,7 @@ class UploadRequest(models.Model):
             # instead of sorting every request of the shop.
             models.Index(fields=["-created_at", "-id"], name="uploadrequest_newest_idx"),
         ]
+        permissions = [("decide_uploadrequest", _("Can accept and reject passports"))]
 
     def __str__(self) -> str:
         return str(self.order)
@@ -264,7 +315,13 @@ class PassportDocument(models.Model):
     class Meta:
         verbose_name = _("passport document")
         verbose_name_plural = _("passport documents")
-        permissions = [("view_passport", _("Can view passport images and data"))]
+        # Separate rights: seeing the photo, seeing the fields, exporting, erasing.
+        permissions = [
+            ("view_passport_image", _("Can view passport images")),
+            ("view_passport_fields", _("Can view passport data")),
+            ("export_passport", _("Can export passport data")),
+            ("purge_passport", _("Can erase passports")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.upload_request} #{self.pk}"
@@ -280,6 +337,12 @@ class AuditEvent(models.Model):
         ACCEPT = "accept", _("Accepted")
         REJECT = "reject", _("Rejected")
         LINK_ISSUED = "link_issued", _("Issued a new link")
+        DOWNLOAD = "download", _("Downloaded passport image")
+        STATUS_CHANGE = "status", _("Status changed")
+        PURGE = "purge", _("Erased by retention")
+        ERASE = "erase", _("Erased on request")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+        KEY_ROTATION = "key_rotation", _("Keys rotated")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -301,6 +364,9 @@ class AuditEvent(models.Model):
     )
     detail = models.CharField(_("detail"), max_length=200, blank=True)
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")
@@ -309,6 +375,68 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # A guard, not logic: an event is written once and never rewritten.
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} records cannot be changed.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError(f"{type(self).__name__} records cannot be deleted.")
+
+
+class DestructionRecord(models.Model):
+    """That (and why) passport data was destroyed. Holds no personal data: only internal ids."""
+
+    class Reason(models.TextChoices):
+        IMAGE_RETENTION = "image_retention", _("Image retention period ended")
+        RETENTION = "retention", _("Retention period ended")
+        ABANDONED = "abandoned", _("Upload never confirmed")
+        REPLACED = "replaced", _("Replaced by a new upload")
+        CUSTOMER_REQUEST = "customer_request", _("Customer's request")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+
+    class Scope(models.TextChoices):
+        IMAGE = "image", _("Image (fields kept)")
+        DOCUMENT = "document", _("Image, key and fields")
+        REQUEST = "request", _("Everything about the order")
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    scope = models.CharField(_("what"), max_length=10, choices=Scope.choices)
+    shop = models.ForeignKey(
+        Shop, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("shop")
+    )
+    # Plain numbers, not foreign keys: the record outlives what it describes.
+    upload_request_ref = models.PositiveBigIntegerField(_("upload request id"))
+    document_refs = models.JSONField(_("document ids"), default=list, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("destruction record")
+        verbose_name_plural = _("destruction records")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.scope} {self.reason}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} records cannot be changed.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError(f"{type(self).__name__} records cannot be deleted.")
 
 
 # --- the seller's own systems: API tokens and webhooks (uploads/api.py, uploads/webhooks.py) ----

@@ -17,11 +17,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from uploads import crypto, emails, storage, webhooks
+from uploads.audit import current_ip
 from uploads.images import normalise_upload
 from uploads.models import (
     AuditEvent,
     Consent,
     ConsentText,
+    DestructionRecord,
     Order,
     PassportDocument,
     UploadRequest,
@@ -116,6 +118,8 @@ def upload_link_issue(
         raise ServiceError(
             _("The passport has already been accepted; the customer needs no new link.")
         )
+    if upload_request.erased_at is not None:
+        raise ServiceError(_("This order's data has been erased; it cannot get a new link."))
     token = new_token()
     upload_request.token_hash = hash_token(token)
     upload_request.token_sealed = _seal_token(token)
@@ -173,21 +177,39 @@ def upload_request_expire_if_due(*, upload_request: UploadRequest) -> None:
         upload_request.status in (Status.WAITING, Status.REJECTED)
         and upload_request.expires_at <= timezone.now()
     ):
+        previous = upload_request.status
         upload_request.status = Status.EXPIRED
         upload_request.save(update_fields=["status"])
         webhooks.request_status_changed(upload_request=upload_request)
+        audit_record(
+            actor=None,
+            action=AuditEvent.Action.STATUS_CHANGE,
+            upload_request=upload_request,
+            detail=f"{previous} → {Status.EXPIRED}",
+        )
 
 
 def upload_requests_expire_due() -> int:
     """Mark every request whose link has run out while still waiting for the customer."""
     with transaction.atomic():
-        due = UploadRequest.objects.select_for_update().filter(
-            status__in=(Status.WAITING, Status.REJECTED), expires_at__lte=timezone.now()
+        due = list(
+            UploadRequest.objects.select_for_update()
+            .filter(status__in=(Status.WAITING, Status.REJECTED), expires_at__lte=timezone.now())
+            .values_list("pk", "status")
         )
-        expired_ids = list(due.values_list("pk", flat=True))
-        count = UploadRequest.objects.filter(pk__in=expired_ids).update(status=Status.EXPIRED)
-        webhooks.requests_status_changed(upload_request_ids=expired_ids)
-    return count
+        UploadRequest.objects.filter(pk__in=[pk for pk, _status in due]).update(
+            status=Status.EXPIRED
+        )
+        AuditEvent.objects.bulk_create(
+            AuditEvent(
+                action=AuditEvent.Action.STATUS_CHANGE,
+                upload_request_id=pk,
+                detail=f"{status} → {Status.EXPIRED}",
+            )
+            for pk, status in due
+        )
+        webhooks.requests_status_changed(upload_request_ids=[pk for pk, _status in due])
+    return len(due)
 
 
 # --- the customer's upload --------------------------------------------------------------------
@@ -234,14 +256,27 @@ def document_submit(
                 stored_bytes=stored_bytes,
             )
             # An earlier upload the customer never confirmed is replaced by this one.
+            stale_ids = [old.pk for old in stale]
             for old in stale:
                 old.delete()
+            if stale_ids:
+                _record_replaced(request_locked, stale_ids)
     except Exception:
         storage.blob_delete(name=blob_name)
         raise
     for old in stale:
         storage.blob_delete(name=old.blob_name)
     return document
+
+
+def _record_replaced(upload_request: UploadRequest, document_ids: list[int]) -> None:
+    DestructionRecord.objects.create(
+        reason=DestructionRecord.Reason.REPLACED,
+        scope=DestructionRecord.Scope.DOCUMENT,
+        shop_id=upload_request.order.shop_id,
+        upload_request_ref=upload_request.pk,
+        document_refs=document_ids,
+    )
 
 
 def _require_open(upload_request: UploadRequest) -> None:
@@ -361,14 +396,24 @@ def document_confirm(*, document: PassportDocument, fields: dict[str, str]) -> N
         for old in replaced:
             old.superseded_at = now
             old.save(update_fields=["superseded_at"])
+        previous = upload_request.status
         upload_request.status = Status.UPLOADED
         upload_request.uploaded_at = now
         upload_request.rejection_reason = ""
         upload_request.save(update_fields=["status", "uploaded_at", "rejection_reason"])
         webhooks.request_status_changed(upload_request=upload_request)
+        audit_record(
+            actor=None,
+            action=AuditEvent.Action.STATUS_CHANGE,
+            upload_request=upload_request,
+            document=document,
+            detail=f"{previous} → {Status.UPLOADED} (customer)",
+        )
     # Replaced passports are not kept: the seller only ever needs the current one.
     for old in replaced:
         document_erase(document=old)
+    if replaced:
+        _record_replaced(upload_request, [old.pk for old in replaced])
     _customs_refresh(upload_request.pk)
     emails.send_upload_notification(upload_request=upload_request)
 
@@ -387,33 +432,6 @@ def document_erase(*, document: PassportDocument) -> None:
 
 # An upload the customer never confirmed is abandoned after this long and erased.
 ABANDONED_UPLOAD_AGE = timedelta(days=1)
-
-
-def documents_purge_due() -> int:
-    """Erase every passport the portal no longer needs; return how many were erased.
-
-    - accepted: PASSPORT_RETENTION_DAYS after the seller accepted (what the customer is told);
-    - rejected or expired requests: the same period after the last decision or upload;
-    - uploads never confirmed by the customer: after ABANDONED_UPLOAD_AGE.
-    """
-    now = timezone.now()
-    retention_cutoff = now - timedelta(days=settings.PASSPORT_RETENTION_DAYS)
-    with_blob = PassportDocument.objects.exclude(blob_name="")
-    due = (
-        with_blob.filter(
-            upload_request__status=Status.ACCEPTED, upload_request__decided_at__lte=retention_cutoff
-        )
-        | with_blob.filter(
-            upload_request__status__in=(Status.REJECTED, Status.EXPIRED),
-            created_at__lte=retention_cutoff,
-        ).exclude(upload_request__decided_at__gt=retention_cutoff)
-        | with_blob.filter(confirmed_at__isnull=True, created_at__lte=now - ABANDONED_UPLOAD_AGE)
-    )
-    erased = 0
-    for document in due.distinct().iterator():
-        document_erase(document=document)
-        erased += 1
-    return erased
 
 
 def document_current(*, upload_request: UploadRequest) -> PassportDocument | None:
@@ -467,9 +485,9 @@ def request_reject(*, upload_request: UploadRequest, actor: AbstractBaseUser, re
         locked.save(
             update_fields=["status", "rejection_reason", "decided_at", "decided_by", "expires_at"]
         )
-        audit_record(
-            actor=actor, action=AuditEvent.Action.REJECT, upload_request=locked, detail=reason[:200]
-        )
+        # The reason stays on the request (erasable), not in the append-only log: staff may
+        # write personal details into it.
+        audit_record(actor=actor, action=AuditEvent.Action.REJECT, upload_request=locked)
         webhooks.request_status_changed(upload_request=locked)
     upload_request.refresh_from_db()
     _customs_refresh(upload_request.pk)
@@ -515,7 +533,8 @@ def _customs_refresh(upload_request_id: int) -> None:
     customs_services.customs_after_change(upload_request_id=upload_request_id)
 
 
-def _customs_rewrap_keys() -> int:
+def customs_rewrap_keys() -> int:
+    """Second documents' data keys under the first master key (part of key rotation)."""
     from uploads.customs import services as customs_services  # it builds on this module
 
     return customs_services.supporting_documents_rewrap_keys()
@@ -531,38 +550,14 @@ def audit_record(
     upload_request: UploadRequest | None,
     document: PassportDocument | None = None,
     detail: str = "",
+    ip_address: str | None = None,
 ) -> AuditEvent:
+    """Append an event; the address defaults to that of the request being served, if any."""
     return AuditEvent.objects.create(
-        actor=actor, action=action, upload_request=upload_request, document=document, detail=detail
+        actor=actor,
+        action=action,
+        upload_request=upload_request,
+        document=document,
+        detail=detail,
+        ip_address=ip_address or current_ip(),
     )
-
-
-# --- keys -------------------------------------------------------------------------------------
-
-
-def keys_rotate() -> int:
-    """Re-wrap every data key and sealed link token under the first master key.
-
-    Run after putting a new key first in PASSPORT_ENCRYPTION_KEYS; once it reports 0, older keys
-    can be removed from the list. Files are not rewritten: only their small wrapped keys change.
-    """
-    changed = 0
-    for document in (
-        PassportDocument.objects.exclude(wrapped_key=b"").only("pk", "wrapped_key").iterator()
-    ):
-        wrapped = bytes(document.wrapped_key)
-        if not crypto.is_wrapped_by_primary_key(wrapped):
-            PassportDocument.objects.filter(pk=document.pk).update(
-                wrapped_key=crypto.rewrap_data_key(wrapped)
-            )
-            changed += 1
-    changed += _customs_rewrap_keys()
-    for upload_request in UploadRequest.objects.only("pk", "token_sealed").iterator():
-        sealed = bytes(upload_request.token_sealed)
-        if not crypto.is_sealed_by_primary_key(sealed):
-            token = crypto.unseal(sealed, context=_TOKEN_CONTEXT)
-            UploadRequest.objects.filter(pk=upload_request.pk).update(
-                token_sealed=crypto.seal(token, context=_TOKEN_CONTEXT)
-            )
-            changed += 1
-    return changed

@@ -2,6 +2,7 @@ from django.urls import path
 
 from uploads.customs import views as customs_views
 from uploads.views import customer
+from uploads.views import consent, customer
 
 app_name = "uploads"
 
@@ -14,4 +15,5 @@ urlpatterns = [
     path("upload/review/image/", customer.upload_review_image, name="review_image"),
     path("upload/done/", customer.upload_done, name="done"),
     path("upload/second-document/", customs_views.second_document, name="second_document"),
+    path("upload/withdraw/", consent.consent_withdraw, name="withdraw"),
 ]

@@ -8,6 +8,8 @@ the flush after each test would otherwise remove.
 from pathlib import Path
 
 import pytest
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 pytestmark = [
     pytest.mark.browser,
@@ -99,7 +101,18 @@ def test_it_takes_a_passport_from_a_phone_to_the_sellers_list(
     desktop.goto("/admin/")
     desktop.fill("#id_username", "alice")
     desktop.fill("#id_password", "password")
-    submit(desktop, "#login-form", "/admin/", button="input[type=submit]")
+    # First sign-in: the password leads to enrolling a second factor (QR code, then a code).
+    two_factor = "/admin/two-factor/?next=%2Fadmin%2F"
+    submit(desktop, "#login-form", two_factor, button="input[type=submit]")
+    assert desktop.evaluate("document.querySelector('img.two-factor-qr').naturalWidth") > 0
+    device = TOTPDevice.objects.get(user=alice, confirmed=False)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    desktop.fill("#id_token", f"{totp.token():06d}")
+    submit(desktop, "#two-factor-form", two_factor, button="input[type=submit]")
+    assert desktop.locator(".backup-codes li").count() == 10
+    with desktop.expect_navigation():
+        desktop.click("#content-main a.button")
+    assert desktop.url.endswith("/admin/")
     response = desktop.goto("/admin/uploads/uploadrequest/")
     assert response is not None
     assert response.ok

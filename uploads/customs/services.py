@@ -258,10 +258,10 @@ def supporting_documents_rewrap_keys() -> int:
     ):
         wrapped = bytes(supporting.wrapped_key)
         if not crypto.is_wrapped_by_primary_key(wrapped):
-            SupportingDocument.objects.filter(pk=supporting.pk).update(
-                wrapped_key=crypto.rewrap_data_key(wrapped)
-            )
-            changed += 1
+            # Conditional, so a run stopped midway and started again never loses a key.
+            changed += SupportingDocument.objects.filter(
+                pk=supporting.pk, wrapped_key=wrapped
+            ).update(wrapped_key=crypto.rewrap_data_key(wrapped))
     return changed
 
 

@@ -24,6 +24,7 @@ from uploads.forms import UploadForm
 from uploads.images import RejectedFile, too_large
 from uploads.models import FaqEntry, GuidanceStep, PassportDocument, UploadRequest
 from uploads.passport_fields import PASSPORT_FIELDS
+from uploads.ratelimit import customer_rate_limited, link_rate_limited, upload_rate_limited
 from uploads.tokens import hash_token
 from uploads.upload_handlers import TOO_LARGE_ATTRIBUTE
 
@@ -33,19 +34,30 @@ SESSION_TOKEN_HASH = "upload_token_hash"  # noqa: S105 - a session key name
 View = Callable[..., HttpResponse]
 
 
-def link_invalid(request: HttpRequest) -> HttpResponse:
+def link_invalid(request: HttpRequest, *, token_in_address: bool = False) -> HttpResponse:
     # One answer for unknown, malformed and expired links: it tells nothing about other orders.
-    response = render(request, "uploads/link_invalid.html", status=404)
+    # Under the token's address the page is served with "no-referrer", with which browsers post
+    # forms with "Origin: null" and fail CSRF: the language switcher (a form) is left out there.
+    response = render(
+        request,
+        "uploads/link_invalid.html",
+        {"token_in_address": token_in_address},
+        status=404,
+    )
     add_never_cache_headers(response)
     return response
 
 
 @never_cache
 @require_GET
+@link_rate_limited
 def link_open(request: HttpRequest, token: str) -> HttpResponse:
     upload_request = services.upload_request_by_token(token=token)
     if upload_request is None:
-        return link_invalid(request)
+        response = link_invalid(request, token_in_address=True)
+        # The address holds a token: nothing this page loads may carry it on in a Referer.
+        response["Referrer-Policy"] = "no-referrer"
+        return response
     request.session.cycle_key()
     request.session[SESSION_REQUEST_ID] = upload_request.pk
     request.session[SESSION_TOKEN_HASH] = hash_token(token)
@@ -96,12 +108,14 @@ def _page_context(upload_request: UploadRequest) -> dict[str, object]:
         "upload_request": upload_request,
         "order": upload_request.order,
         "shop": upload_request.order.shop,
-        "retention_days": settings.PASSPORT_RETENTION_DAYS,
+        "retention_days": upload_request.order.shop.effective_retention_days,
         "max_megabytes": settings.PASSPORT_MAX_UPLOAD_BYTES // (1024 * 1024),
     }
 
 
 @require_http_methods(["GET", "POST"])
+@customer_rate_limited
+@upload_rate_limited
 @customer_request_required
 def upload_start(request: HttpRequest, upload_request: UploadRequest) -> HttpResponse:
     context = _page_context(upload_request)
@@ -150,6 +164,7 @@ def upload_start(request: HttpRequest, upload_request: UploadRequest) -> HttpRes
 
 
 @require_http_methods(["GET", "POST"])
+@customer_rate_limited
 @customer_request_required
 def upload_review(request: HttpRequest, upload_request: UploadRequest) -> HttpResponse:
     document = services.document_pending(upload_request=upload_request)
@@ -219,6 +234,7 @@ def _situation_chosen(
 
 
 @require_GET
+@customer_rate_limited
 @customer_request_required
 def upload_review_image(request: HttpRequest, upload_request: UploadRequest) -> HttpResponse:
     """The customer's own pending upload, so they can compare it with the fields."""
@@ -240,6 +256,7 @@ def passport_image_response(document: PassportDocument) -> StreamingHttpResponse
 
 
 @require_GET
+@customer_rate_limited
 @customer_request_required
 def upload_done(request: HttpRequest, upload_request: UploadRequest) -> HttpResponse:
     context = _page_context(upload_request)

@@ -16,12 +16,12 @@ STAFF_GROUP = "Shop staff"
 STAFF_PERMISSIONS = [
     "view_shop", "change_shop",
     "view_order", "add_order", "change_order",
-    "view_uploadrequest", "change_uploadrequest",
+    "view_uploadrequest", "change_uploadrequest", "decide_uploadrequest",
     "view_auditevent",
-    "view_passport",
     "view_apitoken", "add_apitoken", "change_apitoken",
     "view_webhookendpoint", "add_webhookendpoint", "change_webhookendpoint",
     "view_webhookdelivery",
+    "view_passport_image", "view_passport_fields", "export_passport", "purge_passport",
 ]  # fmt: skip
 SELLER = ("seller", "seller-demo-2026")
 ADMIN = ("admin", "admin-demo-2026")

@@ -1,15 +1,18 @@
 from django.core.management.base import BaseCommand
 
-from uploads import services
+from uploads import retention, services
 
 
 class Command(BaseCommand):
     help = (
-        "Mark requests whose link ran out as expired and erase the passports the portal no longer "
-        "needs (see services.documents_purge_due). Run it daily."
+        "Mark requests whose link ran out as expired and destroy what the retention rules say is "
+        "due (see uploads/retention.py), with a destruction record each. Run it daily."
     )
 
     def handle(self, *args: object, **options: object) -> None:
         expired = services.upload_requests_expire_due()
-        erased = services.documents_purge_due()
-        self.stdout.write(f"{expired} request(s) expired, {erased} passport(s) erased")
+        report = retention.retention_purge_due()
+        self.stdout.write(
+            f"{expired} request(s) expired, {report.documents} passport(s) erased, "
+            f"{report.images} image(s) deleted, {report.requests} order(s) erased"
+        )

@@ -1,0 +1,139 @@
+"""Rate limits on the customer's link and pages, counted in Django's cache.
+
+Fixed windows (``cache.add`` then ``cache.incr``): simple, atomic in Redis and in local memory, and
+enough to make guessing a 256-bit token or flooding the upload form pointless. With several
+processes, the cache must be shared (Redis through CACHE_URL) for the limits to hold across them.
+Cache keys carry a hash, never a token or an address in clear.
+"""
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from portal.security import client_ip
+
+View = Callable[..., HttpResponse]
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    count: int
+    seconds: int
+
+
+def _key(limit: Limit, subject: str) -> str:
+    digest = hashlib.sha256(f"{limit.name}:{subject}".encode()).hexdigest()[:32]
+    return f"ratelimit:{limit.name}:{digest}"
+
+
+def _used(limit: Limit, subject: str) -> int:
+    return int(cache.get(_key(limit, subject), 0))
+
+
+def _count(limit: Limit, subject: str) -> int:
+    key = _key(limit, subject)
+    if cache.add(key, 1, timeout=limit.seconds):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=limit.seconds)
+        return 1
+
+
+def too_many(
+    request: HttpRequest, retry_after: int, *, token_in_address: bool = False
+) -> HttpResponse:
+    response = render(
+        request,
+        "errors/error.html",
+        {"status": 429, "token_in_address": token_in_address},
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    response["Cache-Control"] = "no-store"
+    if token_in_address:
+        response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _limits() -> dict[str, Limit]:
+    return {
+        # Failed link opens from one address: a customer mistypes rarely, a guesser constantly.
+        "link_failures": Limit("link-fail", settings.RATE_LIMIT_LINK_FAILURES, 3600),
+        # Opens of one link: enough for a family passing the phone around, not for a script.
+        "link_opens": Limit("link-open", settings.RATE_LIMIT_LINK_OPENS, 3600),
+        # Any customer page, per address and per upload request.
+        "pages_ip": Limit("page-ip", settings.RATE_LIMIT_PAGES_PER_MINUTE, 60),
+        "pages_request": Limit("page-req", settings.RATE_LIMIT_PAGES_PER_MINUTE, 60),
+        # Files sent for one upload request per day (each is decoded, encrypted and OCR'd).
+        "uploads": Limit("upload", settings.RATE_LIMIT_UPLOADS_PER_DAY, 86400),
+    }
+
+
+def link_rate_limited(view: View) -> View:
+    """For the link view: 429 once an address has tried too many bad links, or one link is
+    opened too often. A failed open is one that answered 404."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, token: str, *args: object, **kwargs: object) -> HttpResponse:
+        limits = _limits()
+        ip = client_ip(request)
+        failures = limits["link_failures"]
+        if _used(failures, ip) >= failures.count:
+            return too_many(request, failures.seconds, token_in_address=True)
+        opens = limits["link_opens"]
+        if _used(opens, token) >= opens.count:
+            return too_many(request, opens.seconds, token_in_address=True)
+        response = view(request, token, *args, **kwargs)
+        # Only working links get a counter of their own: a guesser's made-up tokens would
+        # otherwise fill the cache and push the per-address counter out of it.
+        if response.status_code == 404:
+            _count(failures, ip)
+        else:
+            _count(opens, token)
+        return response
+
+    return wrapper
+
+
+def customer_rate_limited(view: View) -> View:
+    """For the pages behind the link: requests per address and per upload request (from the
+    session), and uploads (POSTs to the upload form) per upload request per day."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        limits = _limits()
+        pages_ip = limits["pages_ip"]
+        if _count(pages_ip, client_ip(request)) > pages_ip.count:
+            return too_many(request, pages_ip.seconds)
+        request_id = request.session.get("upload_request_id")
+        if request_id:
+            pages_request = limits["pages_request"]
+            if _count(pages_request, str(request_id)) > pages_request.count:
+                return too_many(request, pages_request.seconds)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def upload_rate_limited(view: View) -> View:
+    """Caps the files one upload request may send per day (POSTs only)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        request_id = request.session.get("upload_request_id")
+        if request.method == "POST" and request_id:
+            uploads = _limits()["uploads"]
+            if _count(uploads, str(request_id)) > uploads.count:
+                return too_many(request, uploads.seconds)
+        return view(request, *args, **kwargs)
+
+    return wrapper
