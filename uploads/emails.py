@@ -53,9 +53,37 @@ def fill_placeholders(text: str, values: dict[str, str]) -> str:
 
 def send_customer_email(*, kind: str, upload_request: UploadRequest, link_url: str) -> bool:
     """Send the customer the email of this kind from its (staff-editable) template, in the order's language."""
+    message = build_customer_email(kind=kind, upload_request=upload_request, link_url=link_url)
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as error:
+        logger.warning("could not send the %s email: %s", kind, type(error).__name__)
+        return False
+    return True
+
+
+def build_customer_email(
+    *,
+    kind: str,
+    upload_request: UploadRequest,
+    link_url: str,
+    templates: dict[tuple[str, str], EmailTemplate] | None = None,
+) -> EmailMultiAlternatives:
+    """The customer's email of this kind in the order's language: the staff-written text, then the
+    order's facts (seller, order number, deadline) and three short steps, as plain text and as a
+    one-column table HTML that phones and old mail clients show alike.
+
+    ``templates`` caches the ``EmailTemplate`` rows per (kind, language) across a batch.
+    """
     order = upload_request.order
-    with translation.override(order.email_language):
-        template = EmailTemplate.objects.get(kind=kind)
+    language = order.email_language
+    with translation.override(language):
+        if templates is None:
+            template = EmailTemplate.objects.get(kind=kind)
+        else:
+            template = templates.get((kind, language))
+            if template is None:
+                template = templates[(kind, language)] = EmailTemplate.objects.get(kind=kind)
         values = {
             "customer_name": order.customer_name,
             "shop": order.shop.name,
@@ -68,8 +96,19 @@ def send_customer_email(*, kind: str, upload_request: UploadRequest, link_url: s
         }
         subject = " ".join(fill_placeholders(template.subject, values).split())
         body = fill_placeholders(template.body, values)
-        html = render_to_string("emails/customer/body.html", {"body": body, "link_url": link_url})
-    return _deliver(subject=subject, text=body, html=html, to=order.email, kind=kind)
+        context = {
+            "body": body,
+            "link_url": link_url,
+            "shop_name": order.shop.name,
+            "order_number": order.number,
+            "deadline": order.deadline,
+            "with_steps": kind != EmailTemplate.Kind.REJECTION,
+        }
+        text = render_to_string("emails/customer/body.txt", context)
+        html = render_to_string("emails/customer/body.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[order.email])
+    message.attach_alternative(html, "text/html")
+    return message
 
 
 def send_invitation(*, upload_request: UploadRequest, link_url: str) -> bool:

@@ -8,3 +8,11 @@ from uploads import services
 @task
 def read_document_mrz(*, document_id: int) -> None:
     services.document_read_mrz(document_id=document_id)
+
+
+@task
+def send_contact_emails(*, entry_ids: list[int]) -> dict[str, int]:
+    """Send a batch of pending contact-log emails over one mail connection; return the outcomes."""
+    from uploads import messaging
+
+    return messaging.contact_emails_send(entry_ids=entry_ids)
