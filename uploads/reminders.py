@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from uploads import messaging
+from uploads.services import ServiceError
 from uploads.models import BouncedAddress, ContactLogEntry, Shop, UploadRequest
 
 Status = UploadRequest.Status
@@ -212,11 +213,11 @@ def reminder_send_now(
     """Staff ask for a reminder outside the schedule (the admin action "send a reminder now")."""
     order = upload_request.order
     if upload_request.status not in (Status.WAITING, Status.REJECTED) or upload_request.is_link_expired:
-        raise messaging.ContactError(_("Only a customer who still has to upload can be reminded."))
+        raise ServiceError(_("Only a customer who still has to upload can be reminded."))
     if not order.email:
-        raise messaging.ContactError(_("The order has no customer email address."))
+        raise ServiceError(_("The order has no customer email address."))
     if messaging.email_is_bounced(email=order.email):
-        raise messaging.ContactError(_("The customer's email address bounces."))
+        raise ServiceError(_("The customer's email address bounces."))
     return messaging.email_queue(
         upload_request=upload_request, kind=ContactLogEntry.Kind.REMINDER, actor=actor
     )
