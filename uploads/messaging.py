@@ -11,6 +11,7 @@ sends a batch of rows over one mail connection and records each outcome:
   (``RETRY_DELAYS``), then given up. Only the error's class name is kept, never the address.
 """
 
+import contextlib
 import logging
 import smtplib
 import uuid
@@ -186,6 +187,7 @@ def _deliver_batch(built: list[_Built]) -> dict[str, int]:
     now = timezone.now()
     counts = {outcome: 0 for outcome in Outcome.values}
     connection = None
+    server_down: Exception | None = None
     sent_reminders: list[int] = []
     try:
         for item in built:
@@ -194,10 +196,12 @@ def _deliver_batch(built: list[_Built]) -> dict[str, int]:
             entry.at = now
             if item.message is None:
                 entry.outcome, entry.error = Outcome.BOUNCED, ""
+            elif server_down is not None:
+                # The server cannot be reached: the rest of the batch waits for its retry too.
+                _record_failure(entry, server_down, now)
             else:
                 if connection is None:
                     connection = mailers.default
-                    connection.open()
                 error = _send_one(connection, item.message)
                 if error is None:
                     entry.outcome, entry.error = Outcome.SENT, ""
@@ -208,6 +212,8 @@ def _deliver_batch(built: list[_Built]) -> dict[str, int]:
                     # The connection may be half-broken after an error: the next message opens anew.
                     _close(connection)
                     connection = None
+                    if _is_connection_error(error):
+                        server_down = error
             entry.next_attempt_at = entry.next_attempt_at if entry.outcome == Outcome.FAILED else None
             counts[entry.outcome] += 1
     finally:
@@ -227,6 +233,7 @@ def _deliver_batch(built: list[_Built]) -> dict[str, int]:
 
 def _send_one(connection, message: EmailMultiAlternatives) -> Exception | None:  # type: ignore[no-untyped-def]
     try:
+        connection.open()  # once per batch: a no-op while the connection is open
         connection.send_messages([message])
     except (smtplib.SMTPException, OSError) as error:
         return error
@@ -234,10 +241,15 @@ def _send_one(connection, message: EmailMultiAlternatives) -> Exception | None: 
 
 
 def _close(connection) -> None:  # type: ignore[no-untyped-def]
-    try:
+    # Closing a connection that already broke may fail too; there is nothing left to do then.
+    with contextlib.suppress(smtplib.SMTPException, OSError):
         connection.close()
-    except (smtplib.SMTPException, OSError):
-        pass  # closing a connection that already broke
+
+
+def _is_connection_error(error: Exception) -> bool:
+    return isinstance(
+        error, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError, TimeoutError)
+    )
 
 
 def _is_permanent(error: Exception) -> bool:
@@ -329,6 +341,7 @@ def send_and_record(*, message: EmailMultiAlternatives, entries: list[ContactLog
     now = timezone.now()
     connection = mailers.default
     error = _send_one(connection, message)
+    _close(connection)
     for entry in entries:
         entry.attempts += 1
         entry.at = now

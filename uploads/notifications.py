@@ -11,7 +11,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from uploads import messaging, stats
-from uploads.models import ContactLogEntry, Shop, SummaryFrequency, UploadNotifications, UploadRequest
+from uploads.models import (
+    ContactLogEntry,
+    Shop,
+    SummaryFrequency,
+    UploadNotifications,
+    UploadRequest,
+)
 
 Kind = ContactLogEntry.Kind
 Outcome = ContactLogEntry.Outcome

@@ -14,14 +14,14 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, OuterRef
-from django.tasks import TaskResultStatus
 from django.db.models.functions import Lower
+from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from uploads import messaging
-from uploads.services import ServiceError
 from uploads.models import BouncedAddress, ContactLogEntry, Shop, UploadRequest
+from uploads.services import ServiceError
 
 Status = UploadRequest.Status
 DEADLINE_STEP = "deadline"

@@ -18,6 +18,7 @@ STAFF_PERMISSIONS = [
     "view_order", "add_order", "change_order",
     "view_uploadrequest", "change_uploadrequest",
     "view_auditevent",
+    "view_contactlogentry", "add_contactlogentry",
     "view_passport",
 ]  # fmt: skip
 SELLER = ("seller", "seller-demo-2026")
@@ -42,10 +43,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--site-url", default=settings.SITE_URL, help="Base URL printed in the links."
         )
+        parser.add_argument(
+            "--send-invitations",
+            action="store_true",
+            help="Email the demo customers their invitations (off: their addresses are made up).",
+        )
 
     def handle(self, *args: object, site_url: str, **options: object) -> None:
         if not settings.DEBUG:
             raise CommandError("The demo uses published passwords: it runs only with DEBUG on.")
+        self.send_invitations = bool(options.get("send_invitations"))
         with transaction.atomic():
             shop = self._shop()
             requests = [self._order(shop, *row) for row in ORDERS]
@@ -105,6 +112,7 @@ class Command(BaseCommand):
             email=email,
             language=language,
             deadline=timezone.localdate() + timedelta(days=days),
+            send_invitation=self.send_invitations,
         )
         upload_request = link.upload_request
         if state != "waiting":
