@@ -59,7 +59,11 @@ def test_it_invites_in_english_and_kazakh(shop, django_capture_on_commit_callbac
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.order_create(
-            shop_id=shop.pk, number="K-1", customer_name="Aigerim", email="a@example.com", language="kk"
+            shop_id=shop.pk,
+            number="K-1",
+            customer_name="Aigerim",
+            email="a@example.com",
+            language="kk",
         )
     assert '<html lang="kk">' in mail.outbox[0].alternatives[0][0]
     assert "Open the link on your phone." not in mail.outbox[0].body

@@ -596,5 +596,6 @@ class EmailTemplateAdmin(TranslationAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
 
+
 # The contact log, reminders and the shop dashboard extend the admins above (uploads/admin_messaging.py).
 from uploads import admin_messaging  # noqa: E402, F401

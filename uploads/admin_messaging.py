@@ -103,11 +103,19 @@ admin.site.register(UploadRequest, UploadRequestAdmin)
 class ManualContactForm(forms.ModelForm):
     channel = forms.ChoiceField(
         label=gettext_lazy("channel"),
-        choices=[(Channel.PHONE, Channel.PHONE.label), (Channel.CHAT, Channel.CHAT.label), (Channel.EMAIL, Channel.EMAIL.label), (Channel.OTHER, Channel.OTHER.label)],
+        choices=[
+            (Channel.PHONE, Channel.PHONE.label),
+            (Channel.CHAT, Channel.CHAT.label),
+            (Channel.EMAIL, Channel.EMAIL.label),
+            (Channel.OTHER, Channel.OTHER.label),
+        ],
     )
     outcome = forms.ChoiceField(
         label=gettext_lazy("outcome"),
-        choices=[(Outcome.REACHED, Outcome.REACHED.label), (Outcome.NOT_REACHED, Outcome.NOT_REACHED.label)],
+        choices=[
+            (Outcome.REACHED, Outcome.REACHED.label),
+            (Outcome.NOT_REACHED, Outcome.NOT_REACHED.label),
+        ],
     )
 
     class Meta:
@@ -125,7 +133,9 @@ class ContactLogEntryAdmin(base.ShopScopedAdmin):
     list_select_related = ["upload_request__order", "actor"]
     date_hierarchy = "at"
 
-    @admin.display(description=gettext_lazy("order number"), ordering="upload_request__order__number")
+    @admin.display(
+        description=gettext_lazy("order number"), ordering="upload_request__order__number"
+    )
     def order_number(self, obj: ContactLogEntry) -> str:
         return obj.upload_request.order.number
 
@@ -141,7 +151,9 @@ class ContactLogEntryAdmin(base.ShopScopedAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
 
-    def save_model(self, request: HttpRequest, obj: ContactLogEntry, form: forms.ModelForm, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: ContactLogEntry, form: forms.ModelForm, change: bool
+    ) -> None:
         entry = messaging.contact_record(
             upload_request=form.cleaned_data["upload_request"],
             channel=form.cleaned_data["channel"],
@@ -221,13 +233,18 @@ class ShopAdmin(base.ShopAdmin):
             "overdue": stats.overdue_requests(shop=shop, today=today)[:200],
             "chart": stats.activity_chart(activity),
             "activity": activity,
-            "totals": (sum(day.uploads for day in activity), sum(day.reminders for day in activity)),
+            "totals": (
+                sum(day.uploads for day in activity),
+                sum(day.reminders for day in activity),
+            ),
         }
         return TemplateResponse(request, "admin/uploads/shop/dashboard.html", context)
 
 
 def _status_list_url(shop: Shop, status: str) -> str:
-    return f"{reverse('admin:uploads_uploadrequest_changelist')}?status__exact={status}&shop={shop.pk}"
+    return (
+        f"{reverse('admin:uploads_uploadrequest_changelist')}?status__exact={status}&shop={shop.pk}"
+    )
 
 
 admin.site.unregister(Shop)

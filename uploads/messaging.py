@@ -214,7 +214,9 @@ def _deliver_batch(built: list[_Built]) -> dict[str, int]:
                     connection = None
                     if _is_connection_error(error):
                         server_down = error
-            entry.next_attempt_at = entry.next_attempt_at if entry.outcome == Outcome.FAILED else None
+            entry.next_attempt_at = (
+                entry.next_attempt_at if entry.outcome == Outcome.FAILED else None
+            )
             counts[entry.outcome] += 1
     finally:
         if connection is not None:
@@ -248,7 +250,8 @@ def _close(connection) -> None:  # type: ignore[no-untyped-def]
 
 def _is_connection_error(error: Exception) -> bool:
     return isinstance(
-        error, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError, TimeoutError)
+        error,
+        (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError, TimeoutError),
     )
 
 
@@ -260,7 +263,9 @@ def _is_permanent(error: Exception) -> bool:
 
 def _record_failure(entry: ContactLogEntry, error: Exception, now: datetime) -> None:
     entry.error = type(error).__name__
-    logger.warning("could not send the %s email of log row %s: %s", entry.kind, entry.pk, entry.error)
+    logger.warning(
+        "could not send the %s email of log row %s: %s", entry.kind, entry.pk, entry.error
+    )
     if _is_permanent(error) and entry.kind != Kind.UPLOAD_NOTIFICATION:
         entry.outcome = Outcome.BOUNCED
         email_mark_bounced(email=entry.upload_request.order.email, reason=entry.error)
@@ -333,7 +338,6 @@ def staff_email(
     message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
     message.attach_alternative(html, "text/html")
     return message
-
 
 
 def send_and_record(*, message: EmailMultiAlternatives, entries: list[ContactLogEntry]) -> bool:

@@ -84,7 +84,10 @@ def upload_digests_send(*, now: datetime | None = None) -> int:
                 "shop": shop,
                 "count": len(entries),
                 "items": [
-                    (entry.upload_request.order.number, messaging.admin_url_of(entry.upload_request_id))
+                    (
+                        entry.upload_request.order.number,
+                        messaging.admin_url_of(entry.upload_request_id),
+                    )
                     for entry in entries
                 ],
             },
@@ -99,7 +102,9 @@ def summaries_send(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     today = timezone.localdate(now)
     sent = 0
-    for shop in Shop.objects.exclude(contact_email="").exclude(summary_frequency=SummaryFrequency.OFF):
+    for shop in Shop.objects.exclude(contact_email="").exclude(
+        summary_frequency=SummaryFrequency.OFF
+    ):
         interval = SUMMARY_INTERVALS[SummaryFrequency(shop.summary_frequency)]
         previous = shop.summary_sent_at
         if not _claim_period(shop=shop, field="summary_sent_at", interval=interval, now=now):

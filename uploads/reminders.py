@@ -106,7 +106,9 @@ def reminders_send_due(
     if not dry_run:
         run.retried = messaging.contact_emails_retry_due(now=now, batch_size=batch_size)
     shops = {shop.pk: shop for shop in Shop.objects.all()}
-    schedules = {pk: (schedule_days(shop), shop.reminder_hours_before_deadline) for pk, shop in shops.items()}
+    schedules = {
+        pk: (schedule_days(shop), shop.reminder_hours_before_deadline) for pk, shop in shops.items()
+    }
     candidates = remindable_requests(now=now)
     total = candidates.count()
     last_pk = 0
@@ -151,7 +153,9 @@ def _handle_batch(
     dry_run: bool,
 ) -> None:
     taken = set(
-        ContactLogEntry.objects.filter(upload_request_id__in=list(wanted), kind=ContactLogEntry.Kind.REMINDER)
+        ContactLogEntry.objects.filter(
+            upload_request_id__in=list(wanted), kind=ContactLogEntry.Kind.REMINDER
+        )
         .exclude(step="")
         .values_list("upload_request_id", "step")
     )
@@ -212,7 +216,10 @@ def reminder_send_now(
 ) -> ContactLogEntry:
     """Staff ask for a reminder outside the schedule (the admin action "send a reminder now")."""
     order = upload_request.order
-    if upload_request.status not in (Status.WAITING, Status.REJECTED) or upload_request.is_link_expired:
+    if (
+        upload_request.status not in (Status.WAITING, Status.REJECTED)
+        or upload_request.is_link_expired
+    ):
         raise ServiceError(_("Only a customer who still has to upload can be reminded."))
     if not order.email:
         raise ServiceError(_("The order has no customer email address."))

@@ -36,13 +36,17 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - started
         if options["dry_run"]:
             for item in run.planned:
-                self.stdout.write(f"would send {item.step} to order {item.order_number} ({item.shop_name})")
+                self.stdout.write(
+                    f"would send {item.step} to order {item.order_number} ({item.shop_name})"
+                )
             self.stdout.write(
                 f"dry run: {run.due} reminder(s) due among {run.examined} waiting request(s); "
                 f"nothing sent ({elapsed:.1f} s)"
             )
             return
-        outcomes = ", ".join(f"{key} {count}" for key, count in sorted(run.outcomes.items())) or "none"
+        outcomes = (
+            ", ".join(f"{key} {count}" for key, count in sorted(run.outcomes.items())) or "none"
+        )
         self.stdout.write(
             f"{run.examined} waiting request(s) examined, {run.claimed} reminder(s) claimed "
             f"({outcomes}), {run.taken_by_another_run} taken by another run, "
