@@ -9,6 +9,9 @@ language; neither depends on the language of whoever triggered them. A failure t
 import logging
 import re
 import smtplib
+from dataclasses import dataclass
+from html import escape as html_escape
+from typing import cast
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -62,28 +65,82 @@ def send_customer_email(*, kind: str, upload_request: UploadRequest, link_url: s
     return True
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """A customer email rendered once per (kind, language, has a deadline) with markers in place of
+    the values that change from order to order; each email is then one substitution pass."""
+
+    subject: str
+    text: str
+    html: str
+
+
+# Markers are plain words (urlize and linebreaks leave them alone) except the link's, which is a
+# URL so that urlize turns it into a link exactly as it does the real one.
+_LINK_MARKER = "https://link.invalid/qqmarklinkqq/"
+_MARKER_PATTERN = re.compile(r"qqmark(\w+?)qq|" + re.escape(_LINK_MARKER))
+
+
+def _marker(name: str) -> str:
+    return f"qqmark{name}qq"
+
+
+def _customer_frame(*, kind: str, template: EmailTemplate, has_deadline: bool) -> _Frame:
+    values = {name: _marker(name) for name in EmailTemplate.PLACEHOLDERS}
+    values["link"] = _LINK_MARKER
+    context = {
+        "body": fill_placeholders(template.body, values),
+        "link_url": _LINK_MARKER,
+        "shop_name": _marker("shop"),
+        "order_number": _marker("order_number"),
+        "deadline": _marker("deadline") if has_deadline else "",
+        "with_steps": kind != EmailTemplate.Kind.REJECTION,
+    }
+    return _Frame(
+        subject=fill_placeholders(template.subject, values),
+        text=render_to_string("emails/customer/body.txt", context),
+        html=render_to_string("emails/customer/body.html", context),
+    )
+
+
+def _fill(frame_text: str, values: dict[str, str], *, html: bool) -> str:
+    def value(match: re.Match[str]) -> str:
+        text = values["link"] if match.group(1) is None else values[match.group(1)]
+        if not html:
+            return text
+        # As Django's escape and linebreaksbr filters, without their lazy-string wrappers (hot path).
+        return html_escape(text).replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+
+    # One pass: a value that happens to contain a marker is not substituted again.
+    return _MARKER_PATTERN.sub(value, frame_text)
+
+
 def build_customer_email(
     *,
     kind: str,
     upload_request: UploadRequest,
     link_url: str,
-    templates: dict[tuple[str, str], EmailTemplate] | None = None,
+    cache: dict[tuple[str, ...], object] | None = None,
 ) -> EmailMultiAlternatives:
     """The customer's email of this kind in the order's language: the staff-written text, then the
     order's facts (seller, order number, deadline) and three short steps, as plain text and as a
     one-column table HTML that phones and old mail clients show alike.
 
-    ``templates`` caches the ``EmailTemplate`` rows per (kind, language) across a batch.
+    ``cache`` keeps the templates and rendered frames across a batch (``send_reminders`` builds
+    thousands of emails; rendering each through the template engine would dominate its time).
+    Values are HTML-escaped when they go into the HTML part.
     """
+    cache = {} if cache is None else cache
     order = upload_request.order
     language = order.email_language
     with translation.override(language):
-        if templates is None:
+        key = (kind, language, str(order.deadline is not None))
+        frame = cast(_Frame | None, cache.get(key))
+        if frame is None:
             template = EmailTemplate.objects.get(kind=kind)
-        else:
-            template = templates.get((kind, language))
-            if template is None:
-                template = templates[(kind, language)] = EmailTemplate.objects.get(kind=kind)
+            frame = cache[key] = _customer_frame(
+                kind=kind, template=template, has_deadline=order.deadline is not None
+            )
         values = {
             "customer_name": order.customer_name,
             "shop": order.shop.name,
@@ -93,21 +150,15 @@ def build_customer_email(
                 timezone.localtime(upload_request.expires_at), "DATE_FORMAT"
             ),
             "reason": upload_request.rejection_reason,
+            "deadline": formats.date_format(order.deadline, "DATE_FORMAT")
+            if order.deadline
+            else "",
         }
-        subject = " ".join(fill_placeholders(template.subject, values).split())
-        body = fill_placeholders(template.body, values)
-        context = {
-            "body": body,
-            "link_url": link_url,
-            "shop_name": order.shop.name,
-            "order_number": order.number,
-            "deadline": order.deadline,
-            "with_steps": kind != EmailTemplate.Kind.REJECTION,
-        }
-        text = render_to_string("emails/customer/body.txt", context)
-        html = render_to_string("emails/customer/body.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[order.email])
-    message.attach_alternative(html, "text/html")
+    subject = " ".join(_fill(frame.subject, values, html=False).split())
+    message = EmailMultiAlternatives(
+        subject=subject, body=_fill(frame.text, values, html=False), to=[order.email]
+    )
+    message.attach_alternative(_fill(frame.html, values, html=True), "text/html")
     return message
 
 

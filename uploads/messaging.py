@@ -32,7 +32,6 @@ from uploads import emails
 from uploads.models import (
     BouncedAddress,
     ContactLogEntry,
-    EmailTemplate,
     UploadRequest,
 )
 
@@ -159,7 +158,7 @@ def contact_emails_send(*, entry_ids: list[int]) -> dict[str, int]:
         .select_related("upload_request__order__shop")
         .order_by("pk")
     )
-    templates: dict[tuple[str, str], EmailTemplate] = {}
+    cache: dict[tuple[str, ...], object] = {}
     bounced = set(
         BouncedAddress.objects.filter(
             email__in={entry.upload_request.order.email.lower() for entry in entries}
@@ -177,7 +176,7 @@ def contact_emails_send(*, entry_ids: list[int]) -> dict[str, int]:
             continue
         link = services.upload_link_current(upload_request=upload_request)
         message = emails.build_customer_email(
-            kind=entry.kind, upload_request=upload_request, link_url=link.url, templates=templates
+            kind=entry.kind, upload_request=upload_request, link_url=link.url, cache=cache
         )
         built.append(_Built(entry, message))
     return _deliver_batch(built)
@@ -221,16 +220,27 @@ def _deliver_batch(built: list[_Built]) -> dict[str, int]:
     finally:
         if connection is not None:
             _close(connection)
-        ContactLogEntry.objects.bulk_update(
-            [item.entry for item in built],
-            ["outcome", "attempts", "at", "error", "next_attempt_at"],
-            batch_size=500,
-        )
+        _save_outcomes([item.entry for item in built], now=now)
         if sent_reminders:
             UploadRequest.objects.filter(pk__in=sent_reminders).update(
                 reminder_count=F("reminder_count") + 1, last_reminded_at=now
             )
     return {outcome: count for outcome, count in counts.items() if count}
+
+
+def _save_outcomes(entries: list[ContactLogEntry], *, now: datetime) -> None:
+    """One UPDATE per distinct outcome (nearly always one: "sent") rather than a row-by-row CASE."""
+    groups: dict[tuple[str, str, datetime | None], list[int]] = {}
+    for entry in entries:
+        groups.setdefault((entry.outcome, entry.error, entry.next_attempt_at), []).append(entry.pk)
+    for (outcome, error, next_attempt_at), pks in groups.items():
+        ContactLogEntry.objects.filter(pk__in=pks).update(
+            outcome=outcome,
+            error=error,
+            next_attempt_at=next_attempt_at,
+            at=now,
+            attempts=F("attempts") + 1,
+        )
 
 
 def _send_one(connection, message: EmailMultiAlternatives) -> Exception | None:  # type: ignore[no-untyped-def]
@@ -353,9 +363,7 @@ def send_and_record(*, message: EmailMultiAlternatives, entries: list[ContactLog
             entry.outcome, entry.error, entry.next_attempt_at = Outcome.SENT, "", None
         else:
             _record_failure(entry, error, now)
-    ContactLogEntry.objects.bulk_update(
-        entries, ["outcome", "attempts", "at", "error", "next_attempt_at"], batch_size=500
-    )
+    _save_outcomes(entries, now=now)
     if error is not None:
         logger.warning("could not send a staff email: %s", type(error).__name__)
     return error is None

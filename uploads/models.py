@@ -440,7 +440,10 @@ class ContactLogEntry(models.Model):
                 name="contact_reminder_step_once",
             )
         ]
-        indexes = [models.Index(fields=["outcome", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["outcome", "next_attempt_at"]),
+            models.Index(fields=["claim"], condition=~models.Q(claim=""), name="contact_claim"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
