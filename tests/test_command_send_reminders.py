@@ -235,3 +235,36 @@ def test_it_validates_the_shops_reminder_days(shop):
     shop.reminder_days = "2, 5"
     shop.full_clean()
     assert reminders.schedule_days(shop) == [2, 5]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_sends_each_reminder_once_from_two_concurrent_processes(shop):
+    """Two real runs at the same time, each on its own database connection (PostgreSQL only:
+    SQLite's in-memory test database does not take concurrent writers)."""
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (make test-postgres)")
+    import threading
+
+    requests = [order(shop, f"C-{index}") for index in range(120)]
+    moment = START + timedelta(days=1, minutes=1)
+    results: list[reminders.ReminderRun] = []
+    barrier = threading.Barrier(2)
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            results.append(reminders.reminders_send_due(now=moment, batch_size=7))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(result.claimed for result in results) == 120
+    assert len(mail.outbox) == 120
+    assert sorted(message.to[0] for message in mail.outbox) == ["olga@example.com"] * 120
+    assert all(steps_sent(each) == ["day-1"] for each in requests)

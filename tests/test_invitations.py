@@ -97,3 +97,22 @@ def test_it_records_an_invitation_sent_again_from_admin(upload_request, alice):
     [entry] = ContactLogEntry.objects.filter(actor=alice)
     assert (entry.kind, entry.outcome) == (Kind.INVITATION, Outcome.SENT)
     assert Order.objects.count() == 1
+
+
+def test_it_escapes_customer_values_and_never_substitutes_inside_them(
+    shop, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        link = services.order_create(
+            shop_id=shop.pk,
+            number="<i>N-1</i>",
+            customer_name="qqmarklinkqq <b>Eve</b> https://link.invalid/qqmarklinkqq/",
+            email="eve@example.com",
+            language="en",
+        )
+    [message] = mail.outbox
+    html = message.alternatives[0][0]
+    assert "<b>Eve</b>" not in html and "&lt;b&gt;Eve&lt;/b&gt;" in html
+    assert "&lt;i&gt;N-1&lt;/i&gt;" in html
+    assert "qqmarklinkqq <b>Eve</b> https://link.invalid/qqmarklinkqq/" in message.body
+    assert html.count(link.url) == 3  # the link in the text (href and words) and the button
