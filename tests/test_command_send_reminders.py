@@ -268,3 +268,25 @@ def test_it_sends_each_reminder_once_from_two_concurrent_processes(shop):
     assert len(mail.outbox) == 120
     assert sorted(message.to[0] for message in mail.outbox) == ["olga@example.com"] * 120
     assert all(steps_sent(each) == ["day-1"] for each in requests)
+
+
+def test_it_keeps_the_deadline_reminder_last():
+    invited_at = START
+    step = reminders.step_due(
+        invited_at=invited_at,
+        deadline=date(2026, 11, 6),  # the deadline step is due on the 5th, before day 7
+        days=[1, 3, 7],
+        hours_before_deadline=24,
+        now=datetime(2026, 11, 5, 23, 0, tzinfo=MOSCOW),
+    )
+    assert step == reminders.Step("deadline", datetime(2026, 11, 5, 0, 0, tzinfo=MOSCOW))
+    assert (
+        reminders.step_due(
+            invited_at=invited_at,
+            deadline=date(2026, 11, 6),
+            days=[1, 3, 7],
+            hours_before_deadline=24,
+            now=datetime(2026, 11, 10, tzinfo=MOSCOW),
+        ).name
+        == "day-1"  # after the deadline: only steps before the last one, already sent by then
+    )

@@ -55,9 +55,13 @@ def step_due(
     if deadline is not None and hours_before_deadline:
         moment = deadline_moment(deadline)
         due = moment - timedelta(hours=hours_before_deadline)
-        # Not for a request created inside that window (its invitation just went out), nor after.
-        if due > invited_at and now < moment:
-            steps.append(Step(DEADLINE_STEP, due))
+        # Not for a request created inside that window (its invitation just went out).
+        if due > invited_at:
+            # It is the last one: day steps that would fall after it are dropped, and once the
+            # deadline has passed it is not sent late.
+            steps = [step for step in steps if step.due_at < due]
+            if now < moment:
+                steps.append(Step(DEADLINE_STEP, due))
     due_steps = [step for step in steps if step.due_at <= now]
     return max(due_steps, key=lambda step: step.due_at) if due_steps else None
 
