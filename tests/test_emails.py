@@ -2,7 +2,7 @@ from django.contrib.auth.models import User
 from django.core import mail
 
 from uploads import emails, services
-from uploads.models import EmailTemplate
+from uploads.models import ContactLogEntry, EmailTemplate
 
 
 def test_it_fills_only_known_placeholders():
@@ -44,7 +44,9 @@ def test_it_logs_and_survives_a_mail_server_failure(link, settings, caplog):
             "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 2},
         }
     }
-    assert emails.send_invitation(upload_request=link.upload_request, link_url=link.url) is False
+    services.upload_link_send(upload_request=link.upload_request)
+    [entry] = ContactLogEntry.objects.filter(outcome=ContactLogEntry.Outcome.FAILED)
+    assert entry.error == "ConnectionRefusedError"
     assert "anna@example.com" not in caplog.text
     assert link.token not in caplog.text
 

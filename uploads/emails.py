@@ -1,47 +1,21 @@
-"""Building and sending the portal's emails.
+"""Building the portal's customer emails (the staff ones are built in uploads.messaging).
 
 Customer emails come from staff-editable ``EmailTemplate`` rows (one text per language) and go out
 in the order's language; staff notifications come from ``templates/emails/<name>/`` in the shop's
-language; neither depends on the language of whoever triggered them. A failure to send is logged
-(without the address or any passport data) and never breaks the action that triggered it.
+language; neither depends on the language of whoever triggered them. Sending, logging and retrying
+are ``uploads.messaging``'s job.
 """
 
-import logging
 import re
-import smtplib
 from dataclasses import dataclass
 from html import escape as html_escape
 from typing import cast
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from uploads.models import EmailTemplate, UploadRequest
-
-logger = logging.getLogger(__name__)
-
-
-def _deliver(*, subject: str, text: str, html: str, to: str, kind: str) -> bool:
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
-    message.attach_alternative(html, "text/html")
-    try:
-        message.send()
-    except (smtplib.SMTPException, OSError) as error:
-        logger.warning("could not send the %s email: %s", kind, type(error).__name__)
-        return False
-    return True
-
-
-def _send(*, template: str, to: str, language: str, context: dict[str, object]) -> bool:
-    with translation.override(language):
-        subject = " ".join(render_to_string(f"emails/{template}/subject.txt", context).split())
-        text = render_to_string(f"emails/{template}/body.txt", context)
-        html = render_to_string(f"emails/{template}/body.html", context)
-    return _deliver(subject=subject, text=text, html=html, to=to, kind=template)
-
 
 PLACEHOLDER_PATTERN = re.compile(r"\{(\w+)\}")
 
@@ -52,17 +26,6 @@ def fill_placeholders(text: str, values: dict[str, str]) -> str:
     Deliberately not ``str.format``: staff-written text must not reach attributes of the values.
     """
     return PLACEHOLDER_PATTERN.sub(lambda match: values.get(match.group(1), match.group(0)), text)
-
-
-def send_customer_email(*, kind: str, upload_request: UploadRequest, link_url: str) -> bool:
-    """Send the customer the email of this kind from its (staff-editable) template, in the order's language."""
-    message = build_customer_email(kind=kind, upload_request=upload_request, link_url=link_url)
-    try:
-        message.send()
-    except (smtplib.SMTPException, OSError) as error:
-        logger.warning("could not send the %s email: %s", kind, type(error).__name__)
-        return False
-    return True
 
 
 @dataclass(frozen=True)
@@ -160,31 +123,3 @@ def build_customer_email(
     )
     message.attach_alternative(_fill(frame.html, values, html=True), "text/html")
     return message
-
-
-def send_invitation(*, upload_request: UploadRequest, link_url: str) -> bool:
-    return send_customer_email(
-        kind=EmailTemplate.Kind.INVITATION, upload_request=upload_request, link_url=link_url
-    )
-
-
-def send_rejection(*, upload_request: UploadRequest, link_url: str) -> bool:
-    return send_customer_email(
-        kind=EmailTemplate.Kind.REJECTION, upload_request=upload_request, link_url=link_url
-    )
-
-
-def send_upload_notification(*, upload_request: UploadRequest) -> bool:
-    """Tell the shop a customer has uploaded. Only the order number goes out, no passport data."""
-    shop = upload_request.order.shop
-    if not shop.contact_email:
-        return False
-    admin_url = settings.SITE_URL + reverse(
-        "admin:uploads_uploadrequest_change", args=[upload_request.pk]
-    )
-    return _send(
-        template="upload_notification",
-        to=shop.contact_email,
-        language=shop.notification_language,
-        context={"order": upload_request.order, "shop": shop, "admin_url": admin_url},
-    )
