@@ -8,6 +8,7 @@ are ``uploads.messaging``'s job.
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from html import escape as html_escape
 from typing import cast
 
@@ -78,6 +79,15 @@ def _fill(frame_text: str, values: dict[str, str], *, html: bool) -> str:
     return _MARKER_PATTERN.sub(value, frame_text)
 
 
+def _date_text(day: date, language: str, cache: dict[tuple[str, ...], object]) -> str:
+    """The date as the language writes it; a batch has few distinct dates, so each is formatted once."""
+    key = ("date", language, day.isoformat())
+    text = cache.get(key)
+    if text is None:
+        text = cache[key] = formats.date_format(day, "DATE_FORMAT")
+    return str(text)
+
+
 def build_customer_email(
     *,
     kind: str,
@@ -109,13 +119,9 @@ def build_customer_email(
             "shop": order.shop.name,
             "order_number": order.number,
             "link": link_url,
-            "expires": formats.date_format(
-                timezone.localtime(upload_request.expires_at), "DATE_FORMAT"
-            ),
+            "expires": _date_text(timezone.localdate(upload_request.expires_at), language, cache),
             "reason": upload_request.rejection_reason,
-            "deadline": formats.date_format(order.deadline, "DATE_FORMAT")
-            if order.deadline
-            else "",
+            "deadline": _date_text(order.deadline, language, cache) if order.deadline else "",
         }
     subject = " ".join(_fill(frame.subject, values, html=False).split())
     message = EmailMultiAlternatives(

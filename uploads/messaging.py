@@ -32,6 +32,7 @@ from uploads import emails
 from uploads.models import (
     BouncedAddress,
     ContactLogEntry,
+    Shop,
     UploadRequest,
 )
 
@@ -155,9 +156,13 @@ def contact_emails_send(*, entry_ids: list[int]) -> dict[str, int]:
 
     entries = list(
         ContactLogEntry.objects.filter(pk__in=entry_ids, outcome=Outcome.PENDING)
-        .select_related("upload_request__order__shop")
+        .select_related("upload_request__order")
         .order_by("pk")
     )
+    # A batch is mostly one shop: each is loaded once, not joined into every row.
+    shops = Shop.objects.in_bulk({entry.upload_request.order.shop_id for entry in entries})
+    for entry in entries:
+        entry.upload_request.order.shop = shops[entry.upload_request.order.shop_id]
     cache: dict[tuple[str, ...], object] = {}
     bounced = set(
         BouncedAddress.objects.filter(
