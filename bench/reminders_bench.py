@@ -154,7 +154,7 @@ def main() -> int:
     sizes = [int(size) for size in os.environ.get("BENCH_SIZES", "1000,100000").split(",")]
     rows = [measure(size) for size in sizes]
     print(
-        f"{'requests':>10} {'seconds':>9} {'CPU s':>9} {'ms/1000':>9} {'peak MiB':>9} "
+        f"{'requests':>10} {'seconds':>9} {'CPU s':>9} {'s/1000':>9} {'peak MiB':>9} "
         f"{'emails':>8} {'conns':>6}"
     )
     for row in rows:
