@@ -157,3 +157,12 @@ def test_it_hides_another_shops_dashboard(client, bob, shop, other_shop):
     listing = client.get("/admin/uploads/shop/").content.decode()
     assert f"/admin/uploads/shop/{other_shop.pk}/dashboard/" in listing
     assert f"/admin/uploads/shop/{shop.pk}/dashboard/" not in listing
+
+
+def test_it_shows_the_contact_log_on_the_order_too(client, alice, upload_request):
+    services.upload_link_send(upload_request=upload_request)
+    page = login(client, alice).get(f"/admin/uploads/order/{upload_request.order_id}/change/")
+    html = page.content.decode()
+    assert '<table class="contact-log">' in html
+    assert "<td>Invitation</td><td>Email</td><td>Sent</td>" in html
+    assert f"/admin/uploads/uploadrequest/{upload_request.pk}/change/" in html

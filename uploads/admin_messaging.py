@@ -12,14 +12,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.html import format_html
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from uploads import admin as base
 from uploads import messaging, reminders, stats
-from uploads.models import BouncedAddress, ContactLogEntry, Shop, UploadRequest
+from uploads.models import BouncedAddress, ContactLogEntry, Order, Shop, UploadRequest
 
 Channel = ContactLogEntry.Channel
 Outcome = ContactLogEntry.Outcome
@@ -249,3 +249,42 @@ def _status_list_url(shop: Shop, status: str) -> str:
 
 admin.site.unregister(Shop)
 admin.site.register(Shop, ShopAdmin)
+
+
+class OrderAdmin(base.OrderAdmin):
+    """The order's page shows its contact log too (the same rows as its request's page)."""
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "contact_log"] if obj else fields
+
+    @admin.display(description=gettext_lazy("contact log"))
+    def contact_log(self, obj: Order) -> str:
+        upload_request = UploadRequest.objects.filter(order=obj).first()
+        if upload_request is None:
+            return "—"
+        entries = list(upload_request.contacts.select_related("actor")[:50])
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    formats.localize(timezone.localtime(entry.at)),
+                    entry.get_kind_display(),
+                    entry.get_channel_display(),
+                    entry.get_outcome_display(),
+                    entry.note,
+                )
+                for entry in entries
+            ),
+        )
+        return format_html(
+            '<table class="contact-log">{}</table><p><a href="{}">{}</a></p>',
+            rows,
+            reverse("admin:uploads_uploadrequest_change", args=[upload_request.pk]),
+            _("Open the upload request"),
+        )
+
+
+admin.site.unregister(Order)
+admin.site.register(Order, OrderAdmin)
