@@ -290,3 +290,21 @@ def test_it_keeps_the_deadline_reminder_last():
         ).name
         == "day-1"  # after the deadline: only steps before the last one, already sent by then
     )
+
+
+def test_it_reports_claimed_emails_that_were_never_sent(shop):
+    upload_request = order(shop)
+    ContactLogEntry.objects.create(
+        upload_request=upload_request,
+        channel="email",
+        kind=Kind.REMINDER,
+        step="day-1",
+        outcome=Outcome.PENDING,
+        claim="a-run-that-died",
+        at=START + timedelta(days=1),
+    )
+    err = StringIO()
+    with time_machine.travel(START + timedelta(days=1, hours=2), tick=False):
+        call_command("send_reminders", stdout=StringIO(), stderr=err)
+    assert "1 email(s) claimed over an hour ago are still not sent" in err.getvalue()
+    assert mail.outbox == []  # never sent twice: the step stays claimed

@@ -25,6 +25,7 @@ from uploads.services import ServiceError
 
 Status = UploadRequest.Status
 DEADLINE_STEP = "deadline"
+STUCK_AFTER = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,9 @@ class ReminderRun:
     claimed: int = 0
     taken_by_another_run: int = 0
     retried: int = 0
+    # Claimed over an hour ago and still not sent: a run or worker died mid-batch. They are not
+    # sent again automatically (that could send them twice); the summary line shows them.
+    stuck: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
     planned: list[PlannedReminder] = field(default_factory=list)
 
@@ -109,6 +113,13 @@ def reminders_send_due(
     run = ReminderRun()
     if not dry_run:
         run.retried = messaging.contact_emails_retry_due(now=now, batch_size=batch_size)
+    run.stuck = (
+        ContactLogEntry.objects.filter(
+            outcome=ContactLogEntry.Outcome.PENDING, at__lt=now - STUCK_AFTER
+        )
+        .exclude(claim="")
+        .count()
+    )
     shops = {shop.pk: shop for shop in Shop.objects.all()}
     schedules = {
         pk: (schedule_days(shop), shop.reminder_hours_before_deadline) for pk, shop in shops.items()

@@ -52,3 +52,8 @@ class Command(BaseCommand):
             f"({outcomes}), {run.taken_by_another_run} taken by another run, "
             f"{run.retried} failed email(s) retried ({elapsed:.1f} s)"
         )
+        if run.stuck:
+            self.stderr.write(
+                f"{run.stuck} email(s) claimed over an hour ago are still not sent (a run or "
+                "worker stopped mid-batch); see the contact log, outcome 'Sending'"
+            )
