@@ -740,3 +740,5 @@ from uploads import admin_api  # noqa: E402, F401
 
 # Customs (issue 9): the shop's customs settings and carrier mappings.
 customs_admin.register(admin.site, shop_scoped=ShopScopedAdmin)
+# The contact log, reminders and the shop dashboard extend the admins above (uploads/admin_messaging.py).
+from uploads import admin_messaging  # noqa: E402, F401

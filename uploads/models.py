@@ -1,6 +1,7 @@
 """The portal's data: shops and their staff, orders, upload requests, passport documents, audit."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,27 @@ class AppendOnlyQuerySet(models.QuerySet):
 
     def delete(self):  # type: ignore[no-untyped-def]
         raise AppendOnlyError(f"{self.model.__name__} records cannot be deleted.")
+
+
+def validate_day_list(value: str) -> None:
+    """A shop's reminder days: whole numbers of days from 1 to 365, comma-separated (may be empty)."""
+    for part in filter(None, (item.strip() for item in value.split(","))):
+        if not part.isdigit() or not 1 <= int(part) <= 365:
+            raise ValidationError(
+                _("Enter whole numbers of days from 1 to 365, separated by commas.")
+            )
+
+
+class UploadNotifications(models.TextChoices):
+    IMMEDIATE = "immediate", _("At once")
+    HOURLY = "hourly", _("Hourly digest")
+    OFF = "off", _("Off")
+
+
+class SummaryFrequency(models.TextChoices):
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+    OFF = "off", _("Off")
 
 
 class Shop(models.Model):
@@ -59,6 +81,34 @@ class Shop(models.Model):
             "Empty: the site default. Without a deadline, counted from the last decision or upload."
         ),
     )
+    # Reminders, staff notifications and summaries (uploads/reminders.py, uploads/notifications.py).
+    reminder_days = models.CharField(
+        _("reminder days"),
+        max_length=100,
+        default="1,3,7",
+        validators=[validate_day_list],
+        help_text=_("Days after the invitation to remind the customer, comma-separated."),
+    )
+    reminder_hours_before_deadline = models.PositiveIntegerField(
+        _("last reminder, hours before the deadline"),
+        default=24,
+        help_text=_("0: no last reminder before the deadline."),
+    )
+    upload_notifications = models.CharField(
+        _("upload notifications"),
+        max_length=10,
+        choices=UploadNotifications.choices,
+        default=UploadNotifications.IMMEDIATE,
+    )
+    summary_frequency = models.CharField(
+        _("summary"),
+        max_length=10,
+        choices=SummaryFrequency.choices,
+        default=SummaryFrequency.WEEKLY,
+    )
+    # Compare-and-swap marks: two overlapping cron runs send each digest and summary once.
+    digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    summary_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("shop")
@@ -562,3 +612,99 @@ from uploads.customs.models import (  # noqa: E402, F401
     CustomsSettings,
     SupportingDocument,
 )
+
+
+# --- reminders, notifications and the contact log (uploads/reminders.py, uploads/messaging.py) ---
+
+
+class BouncedAddress(models.Model):
+    """A customer address the mail server refused or that bounced: no more reminders go to it."""
+
+    email = models.EmailField(_("email"), unique=True)  # stored lower-cased
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bounced address")
+        verbose_name_plural = _("bounced addresses")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class ContactLogEntry(models.Model):
+    """One contact with the customer or the shop about an order: automatic emails and manual notes.
+
+    A reminder's row is claimed (inserted, unique per request and step) before its email goes
+    out, so overlapping runs never send the same step twice.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone call")
+        CHAT = "chat", _("Marketplace chat")
+        OTHER = "other", _("Other")
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("Invitation")
+        REMINDER = "reminder", _("Reminder")
+        REJECTION = "rejection", _("Rejection")
+        UPLOAD_NOTIFICATION = "upload_notification", _("Upload notification to the shop")
+        MANUAL = "manual", _("Manual contact")
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed, will retry")
+        GAVE_UP = "gave_up", _("Failed")
+        BOUNCED = "bounced", _("Address bounced")
+        REACHED = "reached", _("Reached")
+        NOT_REACHED = "not_reached", _("Not reached")
+
+    upload_request = models.ForeignKey(
+        UploadRequest,
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("upload request"),
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # Reminders only: "day-3", "deadline"...; unique per request.
+    step = models.CharField(_("step"), max_length=20, blank=True, default="")
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The error's class name only: never the address or the message's text.
+    error = models.CharField(_("error"), max_length=100, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    # Which run claimed the row (to find its own claims after a bulk insert that skips conflicts).
+    claim = models.CharField(max_length=32, blank=True, default="", editable=False)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contact log")
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["upload_request", "step"],
+                condition=~models.Q(step=""),
+                name="contact_reminder_step_once",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["outcome", "next_attempt_at"]),
+            models.Index(fields=["claim"], condition=~models.Q(claim=""), name="contact_claim"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"

@@ -16,13 +16,14 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from uploads import crypto, emails, storage, webhooks
+from uploads import crypto, messaging, notifications, storage, webhooks
 from uploads.audit import current_ip
 from uploads.images import normalise_upload
 from uploads.models import (
     AuditEvent,
     Consent,
     ConsentText,
+    ContactLogEntry,
     DestructionRecord,
     Order,
     PassportDocument,
@@ -70,6 +71,7 @@ def order_create(
     phone: str = "",
     language: str = "",
     deadline: date | None = None,
+    send_invitation: bool = True,
 ) -> IssuedLink:
     """Create an order together with its upload request and return the customer's link."""
     with transaction.atomic():
@@ -82,10 +84,12 @@ def order_create(
             language=language,
             deadline=deadline,
         )
-        return upload_request_create(order=order)
+        return upload_request_create(order=order, send_invitation=send_invitation)
 
 
-def upload_request_create(*, order: Order) -> IssuedLink:
+def upload_request_create(*, order: Order, send_invitation: bool = True) -> IssuedLink:
+    """Create the order's request; the customer's invitation goes out once the transaction commits
+    (when the order has an email address and ``send_invitation`` is on)."""
     token = new_token()
     upload_request = UploadRequest.objects.create(
         order=order,
@@ -93,6 +97,12 @@ def upload_request_create(*, order: Order) -> IssuedLink:
         token_sealed=_seal_token(token),
         expires_at=_link_expiry(),
     )
+    if send_invitation and order.email:
+        messaging.email_queue(
+            upload_request=upload_request,
+            kind=ContactLogEntry.Kind.INVITATION,
+            on_commit=True,
+        )
     return IssuedLink(upload_request=upload_request, token=token)
 
 
@@ -147,7 +157,9 @@ def upload_link_send(
         link = upload_link_issue(upload_request=upload_request, actor=actor)
     else:
         link = upload_link_current(upload_request=upload_request)
-    emails.send_invitation(upload_request=upload_request, link_url=link.url)
+    messaging.email_queue(
+        upload_request=upload_request, kind=ContactLogEntry.Kind.INVITATION, actor=actor
+    )
     return link
 
 
@@ -415,7 +427,7 @@ def document_confirm(*, document: PassportDocument, fields: dict[str, str]) -> N
     if replaced:
         _record_replaced(upload_request, [old.pk for old in replaced])
     _customs_refresh(upload_request.pk)
-    emails.send_upload_notification(upload_request=upload_request)
+    notifications.upload_notify(upload_request=upload_request)
 
 
 def document_erase(*, document: PassportDocument) -> None:
@@ -492,8 +504,9 @@ def request_reject(*, upload_request: UploadRequest, actor: AbstractBaseUser, re
     upload_request.refresh_from_db()
     _customs_refresh(upload_request.pk)
     if upload_request.order.email:
-        link = upload_link_current(upload_request=upload_request)
-        emails.send_rejection(upload_request=upload_request, link_url=link.url)
+        messaging.email_queue(
+            upload_request=upload_request, kind=ContactLogEntry.Kind.REJECTION, actor=actor
+        )
 
 
 def request_deadline_extend(

@@ -15,3 +15,11 @@ def deliver_webhook(*, delivery_id: int) -> None:
     from uploads import webhooks
 
     webhooks.delivery_attempt(delivery_id=delivery_id)
+
+
+@task
+def send_contact_emails(*, entry_ids: list[int]) -> dict[str, int]:
+    """Send a batch of pending contact-log emails over one mail connection; return the outcomes."""
+    from uploads import messaging
+
+    return messaging.contact_emails_send(entry_ids=entry_ids)

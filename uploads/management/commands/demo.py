@@ -22,6 +22,7 @@ STAFF_PERMISSIONS = [
     "view_webhookendpoint", "add_webhookendpoint", "change_webhookendpoint",
     "view_webhookdelivery",
     "view_passport_image", "view_passport_fields", "export_passport", "purge_passport",
+    "view_contactlogentry", "add_contactlogentry",
 ]  # fmt: skip
 SELLER = ("seller", "seller-demo-2026")
 ADMIN = ("admin", "admin-demo-2026")
@@ -45,10 +46,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--site-url", default=settings.SITE_URL, help="Base URL printed in the links."
         )
+        parser.add_argument(
+            "--send-invitations",
+            action="store_true",
+            help="Email the demo customers their invitations (off: their addresses are made up).",
+        )
 
     def handle(self, *args: object, site_url: str, **options: object) -> None:
         if not settings.DEBUG:
             raise CommandError("The demo uses published passwords: it runs only with DEBUG on.")
+        self.send_invitations = bool(options.get("send_invitations"))
         with transaction.atomic():
             shop = self._shop()
             requests = [self._order(shop, *row) for row in ORDERS]
@@ -108,6 +115,7 @@ class Command(BaseCommand):
             email=email,
             language=language,
             deadline=timezone.localdate() + timedelta(days=days),
+            send_invitation=self.send_invitations,
         )
         upload_request = link.upload_request
         if state != "waiting":
