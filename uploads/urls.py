@@ -1,6 +1,6 @@
 from django.urls import path
 
-from uploads.views import customer
+from uploads.views import customer, status
 
 app_name = "uploads"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("upload/review/", customer.upload_review, name="review"),
     path("upload/review/image/", customer.upload_review_image, name="review_image"),
     path("upload/done/", customer.upload_done, name="done"),
+    path("upload/status/", status.upload_status, name="status"),
 ]
