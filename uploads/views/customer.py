@@ -28,6 +28,11 @@ SESSION_TOKEN_HASH = "upload_token_hash"  # noqa: S105 - a session key name
 
 View = Callable[..., HttpResponse]
 
+# With JavaScript, the browser shrinks photos with a longer side to this before sending them: a
+# phone's 12-megapixel photo becomes a quarter of the bytes and the MRZ still reads well (it
+# needs about 2,000 px across the page).
+DOWNSCALE_LONG_SIDE = 2560
+
 
 def link_invalid(request: HttpRequest) -> HttpResponse:
     # One answer for unknown, malformed and expired links: it tells nothing about other orders.
@@ -94,6 +99,7 @@ def _page_context(upload_request: UploadRequest) -> dict[str, object]:
         "shop": upload_request.order.shop,
         "retention_days": settings.PASSPORT_RETENTION_DAYS,
         "max_megabytes": settings.PASSPORT_MAX_UPLOAD_BYTES // (1024 * 1024),
+        "downscale_long_side": DOWNSCALE_LONG_SIDE,
     }
 
 
