@@ -20,6 +20,7 @@ from uploads.forms import PassportFieldsForm, UploadForm
 from uploads.images import RejectedFile, too_large
 from uploads.models import FaqEntry, GuidanceStep, PassportDocument, UploadRequest
 from uploads.passport_fields import PASSPORT_FIELDS
+from uploads.photo_hints import document_photo_hints
 from uploads.tokens import hash_token
 from uploads.upload_handlers import TOO_LARGE_ATTRIBUTE
 
@@ -181,6 +182,9 @@ def upload_review(request: HttpRequest, upload_request: UploadRequest) -> HttpRe
     validity = document.field_validity or {}
     context["form"] = form
     context["mrz_found"] = document.mrz_status == PassportDocument.MrzStatus.FOUND
+    if not context["mrz_found"] and request.method == "GET":
+        # Why it could not be read (too dark, blurred, glare, ...), measured on the photo itself.
+        context["photo_hints"] = document_photo_hints(document=document)
     # Fields the reader filled but could not vouch for: the customer must look at them.
     context["fields_to_check"] = [
         name for name in PASSPORT_FIELDS if read_fields.get(name) and not validity.get(name)
