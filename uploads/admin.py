@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from modeltranslation.admin import TranslationAdmin
 
 from uploads import exports, services
+from uploads.admin_feedback import RatingFilter, feedback_rating
 from uploads.emails import PLACEHOLDER_PATTERN
 from uploads.forms import PassportFieldsForm
 from uploads.models import (
@@ -194,10 +195,11 @@ class UploadRequestAdmin(ShopScopedAdmin):
         "uploaded_at",
         "deadline",
         "reminder_count",
+        feedback_rating,
     ]
-    list_filter = ["status", ShopFilter, StatusFilterOverdue]
+    list_filter = ["status", ShopFilter, StatusFilterOverdue, RatingFilter]
     search_fields = ["order__number", "order__customer_name", "order__email", "order__phone"]
-    list_select_related = ["order__shop"]
+    list_select_related = ["order__shop", "feedback"]
     ordering = ["-created_at"]
     actions = ["accept_selected", "reject_selected", "export_csv", "send_link_selected"]
     change_form_template = "admin/uploads/uploadrequest/change_form.html"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from uploads.views import customer, status
+from uploads.views import customer, feedback, status
 
 app_name = "uploads"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("upload/review/image/", customer.upload_review_image, name="review_image"),
     path("upload/done/", customer.upload_done, name="done"),
     path("upload/status/", status.upload_status, name="status"),
+    path("upload/feedback/", feedback.feedback_send, name="feedback"),
 ]

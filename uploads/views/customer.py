@@ -23,6 +23,7 @@ from uploads.passport_fields import PASSPORT_FIELDS
 from uploads.photo_hints import document_photo_hints
 from uploads.tokens import hash_token
 from uploads.upload_handlers import TOO_LARGE_ATTRIBUTE
+from uploads.views.feedback_form import feedback_context
 
 SESSION_REQUEST_ID = "upload_request_id"
 SESSION_TOKEN_HASH = "upload_token_hash"  # noqa: S105 - a session key name
@@ -220,4 +221,5 @@ def upload_done(request: HttpRequest, upload_request: UploadRequest) -> HttpResp
     context["current"] = services.document_current(upload_request=upload_request)
     if context["current"] is None:
         return redirect("uploads:start")
+    context.update(feedback_context(request, upload_request))
     return render(request, "uploads/done.html", context)

@@ -19,6 +19,7 @@ STAFF_PERMISSIONS = [
     "view_uploadrequest", "change_uploadrequest",
     "view_auditevent",
     "view_passport",
+    "view_feedback",
 ]  # fmt: skip
 SELLER = ("seller", "seller-demo-2026")
 ADMIN = ("admin", "admin-demo-2026")
