@@ -9,7 +9,10 @@ from uploads.services import ServiceError
 
 def test_it_keeps_the_rating_and_the_comment(uploaded_request):
     feedback = feedback_submit(
-        upload_request=uploaded_request, rating=4, comment="  The camera button helped.  ", language="ru"
+        upload_request=uploaded_request,
+        rating=4,
+        comment="  The camera button helped.  ",
+        language="ru",
     )
     assert (feedback.rating, feedback.comment, feedback.language) == (
         4,
