@@ -26,6 +26,19 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 15_000
+_SKIPPED_FOR_NO_BROWSER: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """Say it loudly at the end, not only in a skip reason nobody reads."""
+    if _SKIPPED_FOR_NO_BROWSER:
+        terminalreporter.write_sep(
+            "!",
+            f"{len(_SKIPPED_FOR_NO_BROWSER)} BROWSER TESTS SKIPPED: {_SKIPPED_FOR_NO_BROWSER[0]}",
+            red=True,
+            bold=True,
+        )
+
 
 PHONE = {
     "viewport": {"width": 390, "height": 844},
@@ -58,6 +71,7 @@ def browser(transactional_db) -> Iterator["playwright_sync.Browser"]:
         )
         if os.environ.get("CI"):
             pytest.fail(message)  # `make test` installs it: in CI a missing browser is a failure
+        _SKIPPED_FOR_NO_BROWSER.append(message)
         pytest.skip(message)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
