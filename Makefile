@@ -62,7 +62,8 @@ POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 test-postgres: setup compilemessages
 	@if $(PY) -c "import psycopg; psycopg.connect('$(POSTGRES_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 		DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest tests/test_services.py tests/test_view_upload.py \
-			tests/test_view_review.py tests/test_migrations.py tests/test_admin_upload_requests.py; \
+			tests/test_view_review.py tests/test_migrations.py tests/test_admin_upload_requests.py \
+			tests/test_view_status.py tests/test_feedback.py tests/test_admin_feedback.py; \
 	elif [ -n "$$CI" ]; then echo "PostgreSQL is not reachable at $(POSTGRES_URL)"; exit 1; \
 	else echo "PostgreSQL is not reachable at $(POSTGRES_URL): skipped the PostgreSQL run"; fi
 

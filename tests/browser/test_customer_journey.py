@@ -41,9 +41,11 @@ RECORD_PROGRESS_JS = """() => {
     document.addEventListener('portal:progress', event => sessionStorage.setItem(
         'progress', sessionStorage.getItem('progress') + ' ' + event.detail));
 }"""
-# Whether the focused element shows a focus ring (its own outline or its label's box shadow).
+# Whether the focused element shows a focus ring: its own outline, or, for the invisible file
+# inputs, the outline of the button-like text next to them.
 FOCUS_VISIBLE_JS = """() => {
-    const el = document.activeElement;
+    let el = document.activeElement;
+    if (getComputedStyle(el).opacity === '0') el = el.nextElementSibling;
     const style = getComputedStyle(el);
     return style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
 }"""
