@@ -141,23 +141,33 @@ def test_it_takes_a_customer_from_the_link_to_the_status_page(
         page.wait_for_load_state("load")
         assert_accessible(page)
         shoot(page, f"{name}-3-review")
-        page.fill(f"{REVIEW_FORM} [name=given_names]", "ANNA")
-        page.click(f"{REVIEW_FORM} button[type=submit]")
+        # Still keyboard only: correct a field, send, rate 4 of 5 with a comment.
+        tab_to(page, f"{REVIEW_FORM} [name=given_names]")
+        page.keyboard.press("ControlOrMeta+A")
+        page.keyboard.type("ANNA")
+        tab_to(page, f"{REVIEW_FORM} button[type=submit]")
+        page.keyboard.press("Enter")
         page.wait_for_url("**/upload/done/")
         document = PassportDocument.objects.get(upload_request=link.upload_request)
         assert services.document_fields(document=document)["given_names"] == "ANNA"
         assert_accessible(page)
         shoot(page, f"{name}-4-done")
 
-        # How easy was it: 4 of 5, with a comment.
-        page.check("form.feedback input[name=rating][value='4']")
-        page.fill("form.feedback textarea[name=comment]", "Удобно / 方便")
-        page.click("form.feedback button[type=submit]")
+        tab_to(page, "form.feedback input[name=rating]")
+        for _ in range(3):  # arrow keys move through a radio group
+            page.keyboard.press("ArrowDown")
+        assert page.is_checked("form.feedback input[name=rating][value='4']")
+        tab_to(page, "form.feedback textarea[name=comment]")
+        page.keyboard.type("Удобно / 方便")
+        tab_to(page, "form.feedback button[type=submit]")
+        page.keyboard.press("Enter")
         page.wait_for_selector("form.feedback .alert.ok")
-        assert Feedback.objects.get(upload_request=link.upload_request).rating == 4
+        feedback = Feedback.objects.get(upload_request=link.upload_request)
+        assert (feedback.rating, feedback.comment) == (4, "Удобно / 方便")
         assert_accessible(page)
 
-        page.click("a[href='/upload/status/']")
+        tab_to(page, "a[href='/upload/status/']")
+        page.keyboard.press("Enter")
         page.wait_for_url("**/upload/status/")
         assert page.is_visible(".status-submitted")
         assert_accessible(page)
