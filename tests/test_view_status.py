@@ -82,7 +82,8 @@ def test_it_shows_the_sellers_reason_and_a_button_to_upload_again(english, uploa
 
 def test_it_speaks_the_orders_language_by_default(customer):
     page = status_page(customer)
-    assert "Статус" in page or 'lang="ru"' in page
+    assert '<html lang="ru">' in page
+    assert "Статус вашего паспорта" in page
 
 
 def test_it_needs_the_link_first(client):

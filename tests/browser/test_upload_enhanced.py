@@ -98,6 +98,22 @@ def test_it_sends_a_pdf_untouched(link, upload_request, phone):  # type: ignore[
     assert only_document(upload_request).original_format == "PDF"
 
 
+def test_it_sends_a_big_heic_photo_untouched(link, upload_request, phone):  # type: ignore[no-untyped-def]
+    # The browser cannot decode HEIC: it goes as it is, however big, and the server converts it.
+    pillow_heif = pytest.importorskip("pillow_heif")
+    pillow_heif.register_heif_opener()
+    # Just over the size the browser would shrink a JPEG to.
+    page = specimens.render_page(specimens.ERIKSSON, width=DOWNSCALE_LONG_SIDE + 100).convert("RGB")
+    buffer = io.BytesIO()
+    page.save(buffer, "HEIF", quality=60)
+    open_link(phone, link)
+    choose(phone, "IMG_0002.HEIC", "image/heic", buffer.getvalue())
+    send(phone, "/upload/review/")
+    document = only_document(upload_request)
+    assert document.original_format == "HEIF"
+    assert (document.width, document.height) == page.size
+
+
 def test_it_shows_the_message_for_a_file_that_is_not_a_picture_in_place(link, phone):  # type: ignore[no-untyped-def]
     open_link(phone, link)
     choose(phone, "passport.jpg", "image/jpeg", b"this is not a picture at all" * 10)
