@@ -4,12 +4,14 @@ accepts in admin and the customer sees it. axe-core checks every customer page o
 Screenshots of each step go to artifacts/screenshots/ (git-ignored); two are copied to docs/.
 """
 
+import io
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
+from PIL import Image, ImageFilter
 
 from tests.conftest import login
 from uploads import services
@@ -284,3 +286,29 @@ def test_the_accessibility_check_catches_a_violation(browser):  # type: ignore[n
             assert_accessible(page)
     finally:
         page.close()
+
+
+def test_it_says_what_to_change_when_the_photo_cannot_be_read(
+    browser, live_server, shop, passport_jpeg
+):  # type: ignore[no-untyped-def]
+    blurred = io.BytesIO()
+    Image.open(io.BytesIO(passport_jpeg)).filter(ImageFilter.GaussianBlur(12)).save(blurred, "JPEG")
+    link = order_link(shop, "ru")
+    context, page = phone_page(browser, live_server, "ru")
+    try:
+        page.goto(f"/u/{link.token}/")
+        page.check(f"{UPLOAD_FORM} input[name=consent]")
+        page.set_input_files(
+            GALLERY,
+            files=[{"name": "p.jpg", "mimeType": "image/jpeg", "buffer": blurred.getvalue()}],
+        )
+        page.click(f"{UPLOAD_FORM} button[type=submit]")
+        page.wait_for_url("**/upload/review/")
+        hint = page.locator("ul.hints li.hint-blurred")
+        assert "размыто" in hint.inner_text()
+        assert hint.locator("img").evaluate("img => img.naturalWidth") > 0
+        assert page.input_value(f"{REVIEW_FORM} [name=surname]") == ""  # typed by hand instead
+        assert_accessible(page)
+        shoot(page, "customer-ru-hint-blurred")
+    finally:
+        context.close()
