@@ -2,7 +2,7 @@
 # Debian packages the portal needs: Tesseract for the MRZ, gettext for the translations, OCR-B for
 # the specimen passports of the demo and the tests; with --tests also Chromium, which the browser
 # tests drive through Playwright (Debian's build: Playwright's own browser download is not used)
-# and redis-server for the shared-cache test.
+# and redis-server for the shared-cache test, and a small Chinese font for their screenshots.
 # Installs what is missing when run as root; otherwise says which packages to install.
 set -euo pipefail
 
@@ -13,6 +13,8 @@ command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 if [ "${1:-}" = "--tests" ]; then
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
     command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)  # the cache test
+    # Chinese glyphs for the screenshots of the Chinese pages (phones bring their own fonts).
+    [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
 fi
 
 [ ${#missing[@]} -eq 0 ] && exit 0

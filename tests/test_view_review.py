@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from uploads import services
 from uploads.models import PassportDocument, UploadRequest
@@ -181,3 +181,33 @@ def test_it_keeps_the_internal_passport_details_in_both_scripts(reviewing, uploa
 def test_it_refuses_bad_internal_passport_details(reviewing, field, value):
     fields = {**VALID, "situation": "ru_internal", "series": "4508", "number": "123456"}
     assert reviewing.post("/upload/review/", {**fields, field: value}).status_code == 400
+
+
+def test_it_tells_why_a_photo_could_not_be_read(customer, upload_request, passport_jpeg):
+    # The specimen, too blurred to read: the hint says so, in the customer's language (Russian).
+    blurred = Image.open(io.BytesIO(passport_jpeg)).filter(ImageFilter.GaussianBlur(12))
+    out = io.BytesIO()
+    blurred.save(out, format="JPEG")
+    customer.post(
+        "/upload/",
+        {
+            "consent": "on",
+            "consent_text_id": services.consent_text_current().pk,
+            "file": SimpleUploadedFile("p.jpg", out.getvalue()),
+        },
+    )
+    assert PassportDocument.objects.get().mrz_status == PassportDocument.MrzStatus.NOT_FOUND
+    page = customer.get("/upload/review/").content.decode()
+    assert "hint-blurred" in page
+    assert "/static/uploads/guide/blurred.svg" in page
+    with translation.override("ru"):
+        hint = gettext(
+            "The photo is blurred. Hold the phone still and tap the page on the screen to focus, "
+            "then take it again."
+        )
+    assert escape(hint) in page
+    assert 'name="surname"' in page  # typing the fields by hand is always possible
+
+
+def test_it_gives_no_photo_hints_when_the_mrz_was_read(reviewing):
+    assert 'class="hints"' not in reviewing.get("/upload/review/").content.decode()

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from modeltranslation.admin import TranslationAdmin
 
 from uploads import admin_bulk, admin_import, exports, retention, services
+from uploads.admin_feedback import RatingFilter, feedback_rating
 from uploads.customs import admin as customs_admin
 from uploads.emails import PLACEHOLDER_PATTERN
 from uploads.forms import PassportFieldsForm
@@ -227,10 +228,17 @@ class UploadRequestAdmin(customs_admin.CustomsRequestAdminMixin, ShopScopedAdmin
         "deadline",
         "reminder_count",
         "customs_ready_column",
+        feedback_rating,
     ]
-    list_filter = ["status", ShopFilter, StatusFilterOverdue, customs_admin.CustomsReadyFilter]
+    list_filter = [
+        "status",
+        ShopFilter,
+        StatusFilterOverdue,
+        customs_admin.CustomsReadyFilter,
+        RatingFilter,
+    ]
     search_fields = ["order__number", "order__customer_name", "order__email", "order__phone"]
-    list_select_related = ["order__shop", "customs"]
+    list_select_related = ["order__shop", "customs", "feedback"]
     ordering = ["-created_at"]
     actions = [
         "accept_selected",

@@ -7,6 +7,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from uploads.models import Feedback
+
 # Letters of any script, with the spaces, hyphens and apostrophes names contain.
 _NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$")
 _NUMBER_RE = re.compile(r"^[A-Z0-9]{1,20}$")
@@ -152,3 +154,21 @@ class PassportFieldsForm(forms.Form):
             name: value.isoformat() if isinstance(value, date) else (value or "")
             for name, value in data.items()
         }
+
+
+class FeedbackForm(forms.Form):
+    """How easy it was (1-5) and an optional comment, after the passport is sent."""
+
+    rating = forms.TypedChoiceField(
+        label=_("How easy was it to send your passport?"),
+        choices=Feedback.Rating.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please choose a rating from 1 to 5.")},
+    )
+    comment = forms.CharField(
+        label=_("Anything we could do better? (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
+    )

@@ -1,8 +1,7 @@
 from django.urls import path
 
 from uploads.customs import views as customs_views
-from uploads.views import customer
-from uploads.views import consent, customer
+from uploads.views import consent, customer, feedback, status
 
 app_name = "uploads"
 
@@ -16,4 +15,6 @@ urlpatterns = [
     path("upload/done/", customer.upload_done, name="done"),
     path("upload/second-document/", customs_views.second_document, name="second_document"),
     path("upload/withdraw/", consent.consent_withdraw, name="withdraw"),
+    path("upload/status/", status.upload_status, name="status"),
+    path("upload/feedback/", feedback.feedback_send, name="feedback"),
 ]

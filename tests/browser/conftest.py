@@ -5,11 +5,14 @@ Playwright's own browser download does not work here, so the tests launch /usr/b
 """
 
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
@@ -26,6 +29,41 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 15_000
+
+
+class OneRequestAtATimeServer(ThreadedWSGIServer):
+    """The live server, running one request at a time (connections are still kept alive).
+
+    The test database is an in-memory SQLite: one connection, shared with the server's threads.
+    Two requests at once (an admin page's passport image and its jsi18n script, say) break it
+    ("bad parameter or other API misuse", then a 500): a browser test failing now and then.
+    """
+
+    def set_app(self, application: Callable[..., Iterable[bytes]]) -> None:
+        lock = threading.Lock()
+
+        def one_at_a_time(environ: dict, start_response: Callable) -> Iterable[bytes]:
+            with lock:
+                return application(environ, start_response)
+
+        super().set_app(one_at_a_time)
+
+
+# Before pytest-django's session-wide live server is first started.
+LiveServerThread.server_class = OneRequestAtATimeServer
+_SKIPPED_FOR_NO_BROWSER: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """Say it loudly at the end, not only in a skip reason nobody reads."""
+    if _SKIPPED_FOR_NO_BROWSER:
+        terminalreporter.write_sep(
+            "!",
+            f"{len(_SKIPPED_FOR_NO_BROWSER)} BROWSER TESTS SKIPPED: {_SKIPPED_FOR_NO_BROWSER[0]}",
+            red=True,
+            bold=True,
+        )
+
 
 PHONE = {
     "viewport": {"width": 390, "height": 844},
@@ -58,6 +96,7 @@ def browser(transactional_db) -> Iterator["playwright_sync.Browser"]:
         )
         if os.environ.get("CI"):
             pytest.fail(message)  # `make test` installs it: in CI a missing browser is a failure
+        _SKIPPED_FOR_NO_BROWSER.append(message)
         pytest.skip(message)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -25,13 +25,20 @@ from uploads.images import RejectedFile, too_large
 from uploads.models import FaqEntry, GuidanceStep, PassportDocument, UploadRequest
 from uploads.passport_fields import PASSPORT_FIELDS
 from uploads.ratelimit import customer_rate_limited, link_rate_limited, upload_rate_limited
+from uploads.photo_hints import document_photo_hints
 from uploads.tokens import hash_token
 from uploads.upload_handlers import TOO_LARGE_ATTRIBUTE
+from uploads.views.feedback_form import feedback_context
 
 SESSION_REQUEST_ID = "upload_request_id"
 SESSION_TOKEN_HASH = "upload_token_hash"  # noqa: S105 - a session key name
 
 View = Callable[..., HttpResponse]
+
+# With JavaScript, the browser shrinks photos with a longer side to this before sending them: a
+# phone's 12-megapixel photo becomes a quarter of the bytes and the MRZ still reads well (it
+# needs about 2,000 px across the page).
+DOWNSCALE_LONG_SIDE = 2560
 
 
 def link_invalid(request: HttpRequest, *, token_in_address: bool = False) -> HttpResponse:
@@ -110,6 +117,7 @@ def _page_context(upload_request: UploadRequest) -> dict[str, object]:
         "shop": upload_request.order.shop,
         "retention_days": upload_request.order.shop.effective_retention_days,
         "max_megabytes": settings.PASSPORT_MAX_UPLOAD_BYTES // (1024 * 1024),
+        "downscale_long_side": DOWNSCALE_LONG_SIDE,
     }
 
 
@@ -213,6 +221,9 @@ def upload_review(request: HttpRequest, upload_request: UploadRequest) -> HttpRe
         (name, SITUATION_LABELS[name]) for name in rules.situations if name != situation
     ]
     context["mrz_found"] = document.mrz_status == PassportDocument.MrzStatus.FOUND
+    if not context["mrz_found"] and request.method == "GET":
+        # Why it could not be read (too dark, blurred, glare, ...), measured on the photo itself.
+        context["photo_hints"] = document_photo_hints(document=document)
     # Fields the reader filled but could not vouch for: the customer must look at them.
     context["fields_to_check"] = [
         name
@@ -267,4 +278,5 @@ def upload_done(request: HttpRequest, upload_request: UploadRequest) -> HttpResp
     context["second_document_missing"] = (
         record is not None and customs_services.PROBLEM_SECOND_DOCUMENT in record.problems
     )
+    context.update(feedback_context(request, upload_request))
     return render(request, "uploads/done.html", context)

@@ -23,6 +23,7 @@ STAFF_PERMISSIONS = [
     "view_webhookdelivery",
     "view_passport_image", "view_passport_fields", "export_passport", "purge_passport",
     "view_contactlogentry", "add_contactlogentry",
+    "view_feedback",
 ]  # fmt: skip
 SELLER = ("seller", "seller-demo-2026")
 ADMIN = ("admin", "admin-demo-2026")
