@@ -21,7 +21,7 @@ from datetime import date
 
 from PIL import Image, ImageOps
 
-from uploads.mrz import fallback, locate, tesseract
+from uploads.mrz import fallback, locate, tesseract, vote
 from uploads.mrz.parse import Parsed, parse_ocr
 from uploads.mrz.result import FORM_FIELDS, MrzResult
 
@@ -124,6 +124,7 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
             page_best is not None
             and page_best.parsed.checks_passed * 2 >= page_best.parsed.checks_total
         ):
+            own_best = page_best  # its band is on ``page`` (one found by ``_around`` is not)
             # Near miss: look again for the MRZ around the lines it was read from, when the band
             # took in other print too (a box of text just above it, say).
             done, reading = _around(page, page_best, page_scale, today)
@@ -140,6 +141,15 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
                     page_best = reading
                     if reading.parsed.valid:
                         return _confirmed(page, [], reading, today)
+            # Then several passes over the page's own best band, combined character by character.
+            done, reading = _voted(page, own_best, today)
+            if done is not None:
+                return done
+            if (
+                reading is not None
+                and reading.parsed.checks_passed > page_best.parsed.checks_passed
+            ):
+                page_best = reading
         if page_best is not None and (best is None or page_best.parsed.score > best.parsed.score):
             best = page_best
         if not has_sharper and best is not None:
@@ -226,6 +236,13 @@ class _Reading:
         self.ocr: list[tuple[str, float, tesseract.Box]] = []
         # Character height in the original image's pixels.
         self.char = band.char / scale / page_scale
+
+    @classmethod
+    def voted(cls, reading: "_Reading", voted: "vote.Voted") -> "_Reading":
+        """The combined reading of ``reading``'s band."""
+        again = cls(voted.parsed, reading.band, reading.flip, reading.box, reading.scale, 1.0)
+        again.char = reading.char
+        return again
 
     @classmethod
     def take(
@@ -362,6 +379,36 @@ def _confirmed(
     if _another_document(page, others, reading.band, reading.scale, parsed, today):
         return _result(parsed, reading.box, valid=False)  # two documents: not sure which
     return _result(parsed, reading.box, valid=True)
+
+
+def _voted(
+    page: Image.Image, reading: _Reading, today: date
+) -> tuple[MrzResult | None, _Reading | None]:
+    """Several OCR passes over the reading's band combined (``vote``): the result when they pass
+    every check, else None and the combined reading (or None when too few passes read)."""
+    targets = vote.SMALL_TARGETS if reading.char < LOW_RESOLUTION_CHAR else vote.TARGETS
+    voted = vote.read(
+        page, reading.band, reading.scale, reading.flip, reading.parsed.type, today, targets=targets
+    )
+    if voted is None:
+        return None, None
+    again = _Reading.voted(reading, voted)
+    if voted.parsed.valid:
+        return _result(again.parsed, again.box, valid=_voted_sure(again, voted)), again
+    return None, again
+
+
+def _voted_sure(reading: _Reading, voted: vote.Voted) -> bool:
+    """Whether the names of a combined reading can be reported valid: every position of the
+    names line had a clear winner, most passes read it so, and the print is not too small."""
+    parsed = reading.parsed
+    minimum = PN_NAME_CONFIDENCE if parsed.type == "PN" else NAME_CONFIDENCE
+    sure = voted.names_clear and reading.char >= TOO_SMALL_CHAR
+    sure = sure and parsed.name_confidence >= minimum
+    if parsed.type == "PN":
+        names = "".join(str(part) for part in _names(parsed))
+        sure = sure and not any(char in names for char in PN_CONFUSABLE)
+    return sure
 
 
 def _another_document(
