@@ -70,3 +70,30 @@ def test_a_vote_that_fails_a_check_is_not_valid():
     passes = [[symbols(NAMES), symbols(read)] for _ in range(3)]
     voted = vote.combine(passes, "TD3", TODAY)
     assert voted is not None and not voted.parsed.valid
+
+
+PN_NAMES = "PNRUSBEL8EVA<<8NA<BORISOVNA<<<<<<<<<<<<<<<<<"
+
+
+def _pn_vote(alternative: float, *, dissent: bool = False) -> vote.Voted:
+    """A crafted vote over a PN names line: every 8 and B with ``alternative`` weight for the
+    other one; with ``dissent``, one pass read the first 8 as B."""
+    from uploads.mrz.parse import Parsed
+
+    weights = []
+    for char in PN_NAMES:
+        other = {"8": "B", "B": "8"}.get(char)
+        weights.append({char: 450.0, **({other: alternative} if other else {})})
+    reads = [PN_NAMES] * 5
+    if dissent:
+        reads[0] = PN_NAMES.replace("8", "B", 1)
+    parsed = Parsed(type="PN", lines=[PN_NAMES, "<" * 44])
+    return vote.Voted(parsed, 5, [], 5, weights, reads)
+
+
+def test_ya_and_be_are_clear_only_when_every_pass_agrees_and_the_other_weighs_little():
+    from uploads.mrz.reader import _confusables_clear
+
+    assert _confusables_clear(_pn_vote(0.0))
+    assert not _confusables_clear(_pn_vote(200.0))  # the model weighed the other one too
+    assert not _confusables_clear(_pn_vote(0.0, dissent=True))  # one pass read it otherwise

@@ -216,7 +216,8 @@ VARIANTS = ({"target_char": 34.0, "contrast": True}, {"target_char": 18.0, "cont
 LOW_RESOLUTION_CHAR = 11.0
 TOO_SMALL_CHAR = 7.0  # source character height (px) below which a reading is never "valid"
 NAME_CONFIDENCE = 60.0  # Tesseract's word confidence on the names line, below which: not sure
-PN_CONFUSABLE = "B8"  # letters of PN names whose reading is never sure (Б and Я)
+PN_CONFUSABLE = "B8"  # letters of PN names Tesseract confuses (Б and Я)
+PN_CONFUSABLE_WEIGHT = 0.15  # the other one's weight over the passes, at or above which: not sure
 PN_NAME_CONFIDENCE = 15.0  # digits inside PN names get low confidences even when right  # source character height (px) below which names are read twice
 
 
@@ -361,6 +362,27 @@ def _confirmed(
         reading = max(readings, key=lambda item: item.parsed.name_confidence)
         agreeing = sum(_names(item.parsed) == _names(reading.parsed) for item in readings)
         sure = agreeing >= 2 and reading.char >= TOO_SMALL_CHAR
+    elif reading.parsed.type == "PN" and any(
+        char in "".join(str(part) for part in _names(reading.parsed)) for char in PN_CONFUSABLE
+    ):
+        # Tesseract reads OCR-B "8" (Я) as "B" (Б) inside names, often the same way twice. Several
+        # passes, combined: sure only when every pass reads each 8 and B alike and the model
+        # hardly weighed the other one (a clean print); else shown as combined, not sure.
+        voted = vote.read(
+            page, reading.band, reading.scale, reading.flip, "PN", today, targets=vote.PN_TARGETS
+        )
+        if voted is None or not voted.parsed.valid:
+            return _result(reading.parsed, reading.box, valid=False)
+        again = _Reading.voted(reading, voted)
+        sure = (
+            _without_names(voted.parsed) == _without_names(reading.parsed)
+            and _voted_sure(again, voted)
+            and _confusables_clear(voted)
+            and not _another_document(
+                page, others, reading.band, reading.scale, voted.parsed, today
+            )
+        )
+        return _result(again.parsed, again.box, valid=sure)
     elif reading.parsed.type == "PN":
         # In PN names digits are letters (8 is Я, B is Б): read twice, trust only if both agree.
         crop, _ = locate.cut_band(
@@ -406,9 +428,32 @@ def _voted_sure(reading: _Reading, voted: vote.Voted) -> bool:
     sure = voted.names_clear and reading.char >= TOO_SMALL_CHAR
     sure = sure and parsed.name_confidence >= minimum
     if parsed.type == "PN":
-        names = "".join(str(part) for part in _names(parsed))
-        sure = sure and not any(char in names for char in PN_CONFUSABLE)
+        sure = sure and _confusables_clear(voted)
     return sure
+
+
+def _confusables_clear(voted: vote.Voted) -> bool:
+    """Whether every 8 (Я) and B (Б) of PN names was read alike by every pass, with the other
+    one weighing under PN_CONFUSABLE_WEIGHT of it."""
+    line = voted.parsed.lines[0]
+    for position, char in enumerate(line[5:], start=5):
+        if char not in PN_CONFUSABLE:
+            continue
+        other = PN_CONFUSABLE.replace(char, "")
+        weights = voted.name_weights[position]
+        if weights.get(other, 0.0) >= PN_CONFUSABLE_WEIGHT * weights.get(char, 0.0):
+            return False
+        if any(read[position] != char for read in voted.name_reads):
+            return False
+    return True
+
+
+def _without_names(parsed: Parsed) -> dict[str, object]:
+    return {
+        name: value
+        for name, value in parsed.fields.items()
+        if not name.startswith(("surname", "given_names"))
+    }
 
 
 def _another_document(

@@ -30,6 +30,7 @@ MAX_TRIED = 4  # unclear positions outside the names whose alternatives are trie
 MIN_PASSES = 3  # passes with lines of the right shape needed for a vote
 SMALL_TARGETS = (12.0, 16.0, 20.0)  # character heights (px) of the passes over small print
 TARGETS = (20.0, 26.0, 32.0)
+PN_TARGETS = (20.0, 26.0)  # for the 8/B of PN names on print that already passed its checks
 
 
 @dataclass
@@ -40,6 +41,9 @@ class Voted:
     unclear_names: list[tuple[int, int]] = field(default_factory=list)
     # How many passes read the names line exactly as voted.
     names_agreeing: int = 0
+    # Per position of the names line: each character's summed weight; and each pass's reading.
+    name_weights: list[dict[str, float]] = field(default_factory=list)
+    name_reads: list[str] = field(default_factory=list)
 
     @property
     def names_clear(self) -> bool:
@@ -135,12 +139,14 @@ def combine(passes: list[list[list[tesseract.Symbol]]], kind: str, today: date) 
     parsed = _settle(lines, unclear, weights, today)
     if parsed is None:
         return None
-    agreeing = sum("".join(s.text for s in one[names]) == lines[names] for one in passes)
+    agreeing = sum("".join(symbol.text for symbol in one[names]) == lines[names] for one in passes)
     # The names line's weakest position, as a confidence (0-100): the mean weight of its winner.
     parsed.name_confidence = min(
         max(weights[names, position].values()) / len(passes) for position in range(length)
     )
-    return Voted(parsed, len(passes), unclear_names, agreeing)
+    reads = ["".join(symbol.text for symbol in one[names]) for one in passes]
+    name_weights = [dict(weights[names, position]) for position in range(length)]
+    return Voted(parsed, len(passes), unclear_names, agreeing, name_weights, reads)
 
 
 def _settle(
