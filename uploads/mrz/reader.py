@@ -366,8 +366,8 @@ def _confirmed(
         char in "".join(str(part) for part in _names(reading.parsed)) for char in PN_CONFUSABLE
     ):
         # Tesseract reads OCR-B "8" (Я) as "B" (Б) inside names, often the same way twice. Several
-        # passes, combined: sure only when every pass reads each 8 and B alike and the model
-        # hardly weighed the other one (a clean print); else shown as combined, not sure.
+        # passes, combined: sure only when every pass reads each 8 and B as this reading did and
+        # the model hardly weighed the other one (a clean print); else not sure.
         voted = vote.read(
             page, reading.band, reading.scale, reading.flip, "PN", today, targets=vote.PN_TARGETS
         )
@@ -375,14 +375,14 @@ def _confirmed(
             return _result(reading.parsed, reading.box, valid=False)
         again = _Reading.voted(reading, voted)
         sure = (
-            _without_names(voted.parsed) == _without_names(reading.parsed)
+            voted.parsed.fields == reading.parsed.fields
             and _voted_sure(again, voted)
             and _confusables_clear(voted)
             and not _another_document(
                 page, others, reading.band, reading.scale, voted.parsed, today
             )
         )
-        return _result(again.parsed, again.box, valid=sure)
+        return _result(reading.parsed, reading.box, valid=sure)
     elif reading.parsed.type == "PN":
         # In PN names digits are letters (8 is Я, B is Б): read twice, trust only if both agree.
         crop, _ = locate.cut_band(
@@ -446,14 +446,6 @@ def _confusables_clear(voted: vote.Voted) -> bool:
         if any(read[position] != char for read in voted.name_reads):
             return False
     return True
-
-
-def _without_names(parsed: Parsed) -> dict[str, object]:
-    return {
-        name: value
-        for name, value in parsed.fields.items()
-        if not name.startswith(("surname", "given_names"))
-    }
 
 
 def _another_document(
