@@ -365,11 +365,18 @@ def _confirmed(
     elif reading.parsed.type == "PN" and any(
         char in "".join(str(part) for part in _names(reading.parsed)) for char in PN_CONFUSABLE
     ):
-        # Tesseract reads OCR-B "8" (Я) as "B" (Б) inside names, often the same way twice. Several
-        # passes, combined: sure only when every pass reads each 8 and B as this reading did and
-        # the model hardly weighed the other one (a clean print); else not sure.
+        # Tesseract reads OCR-B "8" (Я) as "B" (Б) inside names, often the same way twice. Two
+        # passes at other sizes: sure only when each reads every 8 and B as this reading did and
+        # the model hardly weighed the other letter (a clean print); else not sure.
         voted = vote.read(
-            page, reading.band, reading.scale, reading.flip, "PN", today, targets=vote.PN_TARGETS
+            page,
+            reading.band,
+            reading.scale,
+            reading.flip,
+            "PN",
+            today,
+            targets=vote.PN_TARGETS,
+            sharpened=False,
         )
         if voted is None or not voted.parsed.valid:
             return _result(reading.parsed, reading.box, valid=False)
