@@ -21,7 +21,7 @@ from datetime import date
 
 from PIL import Image, ImageOps
 
-from uploads.mrz import fallback, locate, tesseract
+from uploads.mrz import fallback, locate, tesseract, vote
 from uploads.mrz.parse import Parsed, parse_ocr
 from uploads.mrz.result import FORM_FIELDS, MrzResult
 
@@ -124,6 +124,7 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
             page_best is not None
             and page_best.parsed.checks_passed * 2 >= page_best.parsed.checks_total
         ):
+            own_best = page_best  # its band is on ``page`` (one found by ``_around`` is not)
             # Near miss: look again for the MRZ around the lines it was read from, when the band
             # took in other print too (a box of text just above it, say).
             done, reading = _around(page, page_best, page_scale, today)
@@ -140,6 +141,15 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
                     page_best = reading
                     if reading.parsed.valid:
                         return _confirmed(page, [], reading, today)
+            # Then several passes over the page's own best band, combined character by character.
+            done, reading = _voted(page, own_best, today)
+            if done is not None:
+                return done
+            if (
+                reading is not None
+                and reading.parsed.checks_passed > page_best.parsed.checks_passed
+            ):
+                page_best = reading
         if page_best is not None and (best is None or page_best.parsed.score > best.parsed.score):
             best = page_best
         if not has_sharper and best is not None:
@@ -206,7 +216,8 @@ VARIANTS = ({"target_char": 34.0, "contrast": True}, {"target_char": 18.0, "cont
 LOW_RESOLUTION_CHAR = 11.0
 TOO_SMALL_CHAR = 7.0  # source character height (px) below which a reading is never "valid"
 NAME_CONFIDENCE = 60.0  # Tesseract's word confidence on the names line, below which: not sure
-PN_CONFUSABLE = "B8"  # letters of PN names whose reading is never sure (Б and Я)
+PN_CONFUSABLE = "B8"  # letters of PN names Tesseract confuses (Б and Я)
+PN_CONFUSABLE_WEIGHT = 0.15  # the other one's weight over the passes, at or above which: not sure
 PN_NAME_CONFIDENCE = 15.0  # digits inside PN names get low confidences even when right  # source character height (px) below which names are read twice
 
 
@@ -226,6 +237,13 @@ class _Reading:
         self.ocr: list[tuple[str, float, tesseract.Box]] = []
         # Character height in the original image's pixels.
         self.char = band.char / scale / page_scale
+
+    @classmethod
+    def voted(cls, reading: "_Reading", voted: "vote.Voted") -> "_Reading":
+        """The combined reading of ``reading``'s band."""
+        again = cls(voted.parsed, reading.band, reading.flip, reading.box, reading.scale, 1.0)
+        again.char = reading.char
+        return again
 
     @classmethod
     def take(
@@ -344,6 +362,34 @@ def _confirmed(
         reading = max(readings, key=lambda item: item.parsed.name_confidence)
         agreeing = sum(_names(item.parsed) == _names(reading.parsed) for item in readings)
         sure = agreeing >= 2 and reading.char >= TOO_SMALL_CHAR
+    elif reading.parsed.type == "PN" and any(
+        char in "".join(str(part) for part in _names(reading.parsed)) for char in PN_CONFUSABLE
+    ):
+        # Tesseract reads OCR-B "8" (Я) as "B" (Б) inside names, often the same way twice. Two
+        # passes at other sizes: sure only when each reads every 8 and B as this reading did and
+        # the model hardly weighed the other letter (a clean print); else not sure.
+        voted = vote.read(
+            page,
+            reading.band,
+            reading.scale,
+            reading.flip,
+            "PN",
+            today,
+            targets=vote.PN_TARGETS,
+            sharpened=False,
+        )
+        if voted is None or not voted.parsed.valid:
+            return _result(reading.parsed, reading.box, valid=False)
+        again = _Reading.voted(reading, voted)
+        sure = (
+            voted.parsed.fields == reading.parsed.fields
+            and _voted_sure(again, voted)
+            and _confusables_clear(voted)
+            and not _another_document(
+                page, others, reading.band, reading.scale, voted.parsed, today
+            )
+        )
+        return _result(reading.parsed, reading.box, valid=sure)
     elif reading.parsed.type == "PN":
         # In PN names digits are letters (8 is Я, B is Б): read twice, trust only if both agree.
         crop, _ = locate.cut_band(
@@ -362,6 +408,51 @@ def _confirmed(
     if _another_document(page, others, reading.band, reading.scale, parsed, today):
         return _result(parsed, reading.box, valid=False)  # two documents: not sure which
     return _result(parsed, reading.box, valid=True)
+
+
+def _voted(
+    page: Image.Image, reading: _Reading, today: date
+) -> tuple[MrzResult | None, _Reading | None]:
+    """Several OCR passes over the reading's band combined (``vote``): the result when they pass
+    every check, else None and the combined reading (or None when too few passes read)."""
+    targets = vote.SMALL_TARGETS if reading.char < LOW_RESOLUTION_CHAR else vote.TARGETS
+    voted = vote.read(
+        page, reading.band, reading.scale, reading.flip, reading.parsed.type, today, targets=targets
+    )
+    if voted is None:
+        return None, None
+    again = _Reading.voted(reading, voted)
+    if voted.parsed.valid:
+        return _result(again.parsed, again.box, valid=_voted_sure(again, voted)), again
+    return None, again
+
+
+def _voted_sure(reading: _Reading, voted: vote.Voted) -> bool:
+    """Whether the names of a combined reading can be reported valid: every position of the
+    names line had a clear winner, most passes read it so, and the print is not too small."""
+    parsed = reading.parsed
+    minimum = PN_NAME_CONFIDENCE if parsed.type == "PN" else NAME_CONFIDENCE
+    sure = voted.names_clear and reading.char >= TOO_SMALL_CHAR
+    sure = sure and parsed.name_confidence >= minimum
+    if parsed.type == "PN":
+        sure = sure and _confusables_clear(voted)
+    return sure
+
+
+def _confusables_clear(voted: vote.Voted) -> bool:
+    """Whether every 8 (Я) and B (Б) of PN names was read alike by every pass, with the other
+    one weighing under PN_CONFUSABLE_WEIGHT of it."""
+    line = voted.parsed.lines[0]
+    for position, char in enumerate(line[5:], start=5):
+        if char not in PN_CONFUSABLE:
+            continue
+        other = PN_CONFUSABLE.replace(char, "")
+        weights = voted.name_weights[position]
+        if weights.get(other, 0.0) >= PN_CONFUSABLE_WEIGHT * weights.get(char, 0.0):
+            return False
+        if any(read[position] != char for read in voted.name_reads):
+            return False
+    return True
 
 
 def _another_document(

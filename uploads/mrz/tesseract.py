@@ -13,6 +13,7 @@ import io
 import os
 import subprocess
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,7 @@ class _Library:
         lib.TessDeleteText.argtypes = [ctypes.c_void_p]
         lib.TessBaseAPIClear.argtypes = [ctypes.c_void_p]
         lib.TessBaseAPIDelete.argtypes = [ctypes.c_void_p]
+        self._declare_iterators(lib)
         self.gomp = None
         name = ctypes.util.find_library("gomp")
         if name:
@@ -91,6 +93,101 @@ class _Library:
             if pointer:
                 self.lib.TessDeleteText(pointer)
             self.lib.TessBaseAPIClear(api)
+
+    @staticmethod
+    def _declare_iterators(lib: ctypes.CDLL) -> None:
+        pointer, level = ctypes.c_void_p, ctypes.c_int
+        lib.TessBaseAPIRecognize.argtypes = [pointer, pointer]
+        lib.TessBaseAPIGetIterator.argtypes = [pointer]
+        lib.TessBaseAPIGetIterator.restype = pointer
+        lib.TessResultIteratorGetPageIterator.argtypes = [pointer]
+        lib.TessResultIteratorGetPageIterator.restype = pointer
+        lib.TessResultIteratorNext.argtypes = [pointer, level]
+        lib.TessResultIteratorGetUTF8Text.argtypes = [pointer, level]
+        lib.TessResultIteratorGetUTF8Text.restype = pointer
+        lib.TessResultIteratorConfidence.argtypes = [pointer, level]
+        lib.TessResultIteratorConfidence.restype = ctypes.c_float
+        lib.TessPageIteratorIsAtBeginningOf.argtypes = [pointer, level]
+        lib.TessResultIteratorGetChoiceIterator.argtypes = [pointer]
+        lib.TessResultIteratorGetChoiceIterator.restype = pointer
+        lib.TessChoiceIteratorGetUTF8Text.argtypes = [pointer]
+        lib.TessChoiceIteratorGetUTF8Text.restype = ctypes.c_char_p
+        lib.TessChoiceIteratorConfidence.argtypes = [pointer]
+        lib.TessChoiceIteratorConfidence.restype = ctypes.c_float
+        lib.TessChoiceIteratorNext.argtypes = [pointer]
+        lib.TessChoiceIteratorDelete.argtypes = [pointer]
+        lib.TessResultIteratorDelete.argtypes = [pointer]
+
+    def symbols(self, image: Image.Image, psm: int) -> "list[list[Symbol]]":
+        """Each text line's symbols with the LSTM's alternatives for each (``lstm_choice_mode=2``:
+        the choices of the symbol's own timesteps, best first)."""
+        lib, api = self.lib, self.engine()
+        gray = image if image.mode == "L" else image.convert("L")
+        data = gray.tobytes()
+        lib.TessBaseAPISetVariable(api, b"lstm_choice_mode", b"2")
+        lib.TessBaseAPISetPageSegMode(api, psm)
+        lib.TessBaseAPISetImage(api, data, gray.width, gray.height, 1, gray.width)
+        lines: list[list[Symbol]] = []
+        iterator = None
+        try:
+            if lib.TessBaseAPIRecognize(api, None) != 0:
+                return []
+            iterator = lib.TessBaseAPIGetIterator(api)
+            if not iterator:
+                return []
+            page = lib.TessResultIteratorGetPageIterator(iterator)
+            while True:
+                if lib.TessPageIteratorIsAtBeginningOf(page, RIL_TEXTLINE) or not lines:
+                    lines.append([])
+                text = lib.TessResultIteratorGetUTF8Text(iterator, RIL_SYMBOL)
+                if text:
+                    char = ctypes.string_at(text).decode("utf-8", "replace")
+                    lib.TessDeleteText(text)
+                    confidence = float(lib.TessResultIteratorConfidence(iterator, RIL_SYMBOL))
+                    lines[-1].append(Symbol(char, confidence, self._choices(iterator)))
+                if not lib.TessResultIteratorNext(iterator, RIL_SYMBOL):
+                    break
+        finally:
+            if iterator:
+                lib.TessResultIteratorDelete(iterator)
+            lib.TessBaseAPISetVariable(api, b"lstm_choice_mode", b"0")
+            lib.TessBaseAPIClear(api)
+        return [line for line in lines if line]
+
+    def _choices(self, iterator: int) -> tuple[tuple[str, float], ...]:
+        lib = self.lib
+        choices: list[tuple[str, float]] = []
+        choice = lib.TessResultIteratorGetChoiceIterator(iterator)
+        if not choice:
+            return ()
+        try:
+            while True:
+                text = lib.TessChoiceIteratorGetUTF8Text(choice)
+                if text:
+                    choices.append(
+                        (
+                            text.decode("utf-8", "replace"),
+                            float(lib.TessChoiceIteratorConfidence(choice)),
+                        )
+                    )
+                if not lib.TessChoiceIteratorNext(choice):
+                    break
+        finally:
+            lib.TessChoiceIteratorDelete(choice)
+        return tuple(choices)
+
+
+RIL_TEXTLINE, RIL_SYMBOL = 2, 4  # Tesseract's PageIteratorLevel
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """One character as Tesseract read it: the character, its confidence (0-100) and the
+    alternatives the model weighed for it, best first, each with its confidence."""
+
+    text: str
+    confidence: float
+    choices: tuple[tuple[str, float], ...]
 
 
 class _Engine:
@@ -153,6 +250,22 @@ def ocr_line_boxes(
         box = (min(box[0], left), min(box[1], top), max(box[2], right), max(box[3], bottom))
         lines[key] = (text + columns[11].strip(), min(confidence, float(columns[10])), box)
     return list(lines.values())
+
+
+def ocr_symbols(image: Image.Image, *, psm: int = 6) -> list[list[Symbol]]:
+    """Each text line as its symbols, with the model's alternatives for each character.
+
+    Without the C API (the subprocess fallback) each character gets its line's confidence and no
+    alternatives."""
+    library = _get_library()
+    if image.width <= 0 or image.height <= 0:
+        return []
+    if library is not None:
+        return library.symbols(image, psm)
+    return [
+        [Symbol(char, confidence, ((char, confidence),)) for char in text]
+        for text, confidence, _ in ocr_line_boxes(image, psm=psm)
+    ]
 
 
 def ocr_text(image: Image.Image | np.ndarray, *, psm: int = 6, extra: tuple[str, ...] = ()) -> str:

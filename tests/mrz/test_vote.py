@@ -1,0 +1,99 @@
+"""Combining OCR passes character by character (``uploads.mrz.vote``)."""
+
+from datetime import date
+
+from uploads.mrz import vote
+from uploads.mrz.tesseract import Symbol
+
+TODAY = date(2026, 11, 26)
+NAMES = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"
+DATA = "L898902C36UTO7408122F1204159ZE184226B<<<<<10"
+
+
+def symbols(text: str, alternatives: dict[int, tuple[str, float]] | None = None) -> list[Symbol]:
+    """A line as Tesseract would give it: each character sure (90), some with a runner-up."""
+    line = []
+    for position, char in enumerate(text):
+        choices = [(char, 90.0)]
+        if alternatives and position in alternatives:
+            choices.append(alternatives[position])
+        line.append(Symbol(char, 90.0, tuple(choices)))
+    return line
+
+
+def test_it_takes_the_character_most_passes_weigh_most():
+    wrong = NAMES.replace("MARIA", "NARIA")
+    passes = [[symbols(NAMES), symbols(DATA)] for _ in range(3)] + [[symbols(wrong), symbols(DATA)]]
+    voted = vote.combine(passes, "TD3", TODAY)
+    assert voted is not None and voted.parsed.valid
+    assert voted.parsed.fields["given_names"] == "ANNA MARIA"
+    assert voted.names_clear  # N weighs a third of M: a clear winner
+    assert voted.names_agreeing == 3
+
+
+def test_names_the_passes_disagree_on_are_not_clear():
+    wrong = NAMES.replace("MARIA", "NARIA")
+    passes = [[symbols(NAMES), symbols(DATA)] for _ in range(2)] + [
+        [symbols(wrong), symbols(DATA)] for _ in range(2)
+    ]
+    voted = vote.combine(passes, "TD3", TODAY)
+    assert voted is not None
+    assert not voted.names_clear
+    assert voted.unclear_names == [(0, NAMES.index("MARIA"))]
+
+
+def test_check_digits_choose_between_a_characters_alternatives():
+    # Every pass prefers "7" for the "Z" of the personal number, with "Z" close behind: only
+    # "Z" passes the check digits.
+    read = DATA.replace("ZE18", "7E18")
+    position = DATA.index("ZE18")
+    passes = [[symbols(NAMES), symbols(read, {position: ("Z", 70.0)})] for _ in range(3)]
+    voted = vote.combine(passes, "TD3", TODAY)
+    assert voted is not None and voted.parsed.valid
+    assert voted.parsed.fields["personal_number"] == "ZE184226B"
+
+
+def test_two_alternatives_that_both_pass_are_not_sure():
+    # "L898902C3" and "L8989O2O3" both pass the number's check digit (a collision): the passes
+    # cannot tell "C" from "0" here, so the reading is shown but not valid, the number marked.
+    read = DATA.replace("902C3", "90203")
+    position = DATA.index("902C3") + 3
+    passes = [[symbols(NAMES), symbols(read, {position: ("C", 85.0)})] for _ in range(3)]
+    voted = vote.combine(passes, "TD3", TODAY)
+    assert voted is not None
+    assert not voted.parsed.valid
+    assert not voted.parsed.field_valid["number"]
+
+
+def test_a_vote_that_fails_a_check_is_not_valid():
+    read = DATA.replace("7408122", "7408132")  # birth date check digit fails, nothing close
+    passes = [[symbols(NAMES), symbols(read)] for _ in range(3)]
+    voted = vote.combine(passes, "TD3", TODAY)
+    assert voted is not None and not voted.parsed.valid
+
+
+PN_NAMES = "PNRUSBEL8EVA<<8NA<BORISOVNA<<<<<<<<<<<<<<<<<"
+
+
+def _pn_vote(alternative: float, *, dissent: bool = False) -> vote.Voted:
+    """A crafted vote over a PN names line: every 8 and B with ``alternative`` weight for the
+    other one; with ``dissent``, one pass read the first 8 as B."""
+    from uploads.mrz.parse import Parsed
+
+    weights = []
+    for char in PN_NAMES:
+        other = {"8": "B", "B": "8"}.get(char)
+        weights.append({char: 450.0, **({other: alternative} if other else {})})
+    reads = [PN_NAMES] * 5
+    if dissent:
+        reads[0] = PN_NAMES.replace("8", "B", 1)
+    parsed = Parsed(type="PN", lines=[PN_NAMES, "<" * 44])
+    return vote.Voted(parsed, 5, [], 5, weights, reads)
+
+
+def test_ya_and_be_are_clear_only_when_every_pass_agrees_and_the_other_weighs_little():
+    from uploads.mrz.reader import _confusables_clear
+
+    assert _confusables_clear(_pn_vote(0.0))
+    assert not _confusables_clear(_pn_vote(200.0))  # the model weighed the other one too
+    assert not _confusables_clear(_pn_vote(0.0, dissent=True))  # one pass read it otherwise

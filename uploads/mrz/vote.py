@@ -1,0 +1,211 @@
+"""Several OCR passes over one band, combined character by character.
+
+Small or soft print reads differently at each scale: one pass takes an ``N`` for an ``M``, the
+next a ``Z`` for a ``7``. Each pass cuts the band at another size (small print upscaled with
+Lanczos from the band cut at its own scale, which keeps the strokes sharper than one bicubic
+zoom), plain and with an unsharp mask; Tesseract's alternatives for each character
+(``tesseract.ocr_symbols``) are summed per position over the passes whose lines have the
+format's exact length.
+
+Where the winner of a position is not clear (the runner-up has at least ``AMBIGUOUS`` of its
+weight):
+- in a field with a check digit, both are tried, and only a single set of fields passing every
+  check is taken: the check digits choose, never the vote alone;
+- on the names line (no check digit), the reading is "not sure": the names are shown as voted,
+  and the caller reports them as not valid.
+"""
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from PIL import Image, ImageFilter
+
+from uploads.mrz import locate, tesseract
+from uploads.mrz.parse import LENGTHS, Parsed, parse_lines
+
+AMBIGUOUS = 0.5  # runner-up weight / winner weight at or above which a position is unclear
+MAX_TRIED = 4  # unclear positions outside the names whose alternatives are tried (2**4 readings)
+MIN_PASSES = 3  # passes with lines of the right shape needed for a vote
+SMALL_TARGETS = (12.0, 16.0, 20.0)  # character heights (px) of the passes over small print
+TARGETS = (20.0, 26.0, 32.0)
+# For the 8/B of PN names on print that already passed its checks: two plain passes, each of
+# which must agree and hardly weigh the other letter (cheap: PN photos are common).
+PN_TARGETS = (24.0, 31.0)
+
+
+@dataclass
+class Voted:
+    parsed: Parsed
+    passes: int
+    # (line, position) on the names line whose winner was not clear.
+    unclear_names: list[tuple[int, int]] = field(default_factory=list)
+    # How many passes read the names line exactly as voted.
+    names_agreeing: int = 0
+    # Per position of the names line: each character's summed weight; and each pass's reading.
+    name_weights: list[dict[str, float]] = field(default_factory=list)
+    name_reads: list[str] = field(default_factory=list)
+
+    @property
+    def names_clear(self) -> bool:
+        return not self.unclear_names and self.names_agreeing * 2 >= self.passes
+
+
+def shape(kind: str) -> tuple[int, int]:
+    """Line count and length of a parsed type."""
+    if kind in ("TD3", "MRVA", "PN"):
+        return LENGTHS["TD3"]
+    if kind in ("TD2", "MRVB"):
+        return LENGTHS["TD2"]
+    return LENGTHS["TD1"]
+
+
+def names_line(kind: str) -> int:
+    return 2 if kind == "TD1" else 0
+
+
+def pass_images(
+    page: Image.Image,
+    band: locate.Band,
+    scale: float,
+    flip: bool,
+    targets: tuple[float, ...],
+    *,
+    sharpened: bool = True,
+) -> list[Image.Image]:
+    """The band cut at each target character height, plain and (with ``sharpened``) sharpened."""
+    native = band.char / scale  # character height in ``page`` pixels
+    base: Image.Image | None = None
+    images = []
+    for target in targets:
+        if target > native:
+            if base is None:
+                base, _ = locate.cut_band(page, band, scale, flip=flip, target_char=native)
+            factor = target / native
+            image = base.resize(
+                (max(1, round(base.width * factor)), max(1, round(base.height * factor))),
+                Image.Resampling.LANCZOS,
+            )
+        else:
+            image, _ = locate.cut_band(page, band, scale, flip=flip, target_char=target)
+        images.append(image)
+        if sharpened:
+            images.append(image.filter(ImageFilter.UnsharpMask(radius=2, percent=150, threshold=2)))
+    return images
+
+
+def read(
+    page: Image.Image,
+    band: locate.Band,
+    scale: float,
+    flip: bool,
+    kind: str,
+    today: date,
+    *,
+    targets: tuple[float, ...],
+    sharpened: bool = True,
+) -> Voted | None:
+    """The voted reading of the band as a document of type ``kind``, or None when too few passes
+    read lines of its shape (every pass, when there are fewer than MIN_PASSES)."""
+    count, length = shape(kind)
+    images = pass_images(page, band, scale, flip, targets, sharpened=sharpened)
+    passes: list[list[list[tesseract.Symbol]]] = []
+    for image in images:
+        lines = [line for line in tesseract.ocr_symbols(image) if len(line) == length]
+        if len(lines) == count:
+            passes.append(lines)
+    if len(passes) < min(MIN_PASSES, len(images)):
+        return None
+    return combine(passes, kind, today)
+
+
+def combine(passes: list[list[list[tesseract.Symbol]]], kind: str, today: date) -> Voted | None:
+    """Sum the alternatives per position, then let the check digits settle unclear positions."""
+    count, length = shape(kind)
+    names = names_line(kind)
+    weights: dict[tuple[int, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for lines in passes:
+        for index, line in enumerate(lines):
+            for position, symbol in enumerate(line):
+                choices = symbol.choices or ((symbol.text, symbol.confidence),)
+                for text, confidence in choices:
+                    if len(text) == 1:
+                        weights[index, position][text] += max(confidence, 0.0)
+    best: list[list[str]] = [[""] * length for _ in range(count)]
+    unclear: dict[tuple[int, int], str] = {}
+    unclear_names: list[tuple[int, int]] = []
+    for index in range(count):
+        for position in range(length):
+            ranked = sorted(weights[index, position].items(), key=lambda item: -item[1])
+            if not ranked:
+                return None
+            best[index][position] = ranked[0][0]
+            if len(ranked) > 1 and ranked[1][1] >= AMBIGUOUS * ranked[0][1]:
+                if index == names:
+                    unclear_names.append((index, position))
+                else:
+                    unclear[index, position] = ranked[1][0]
+    lines = ["".join(line) for line in best]
+    parsed = _settle(lines, unclear, weights, today)
+    if parsed is None:
+        return None
+    agreeing = sum("".join(symbol.text for symbol in one[names]) == lines[names] for one in passes)
+    # The names line's weakest position, as a confidence (0-100): the mean weight of its winner.
+    parsed.name_confidence = min(
+        max(weights[names, position].values()) / len(passes) for position in range(length)
+    )
+    reads = ["".join(symbol.text for symbol in one[names]) for one in passes]
+    name_weights = [dict(weights[names, position]) for position in range(length)]
+    return Voted(parsed, len(passes), unclear_names, agreeing, name_weights, reads)
+
+
+def _settle(
+    lines: list[str],
+    unclear: dict[tuple[int, int], str],
+    weights: dict[tuple[int, int], dict[str, float]],
+    today: date,
+) -> Parsed | None:
+    """The voted lines, or the one set of fields passing every check among the unclear
+    positions' alternatives. When several pass, the one the passes weighed most is shown, not
+    valid, with the fields they disagree on marked invalid."""
+    parsed = parse_lines(lines, today=today)
+    if parsed is None:
+        return None
+    if not unclear:
+        return parsed
+    if len(unclear) > MAX_TRIED:
+        parsed.valid = False
+        return parsed
+    passing: dict[tuple, tuple[float, Parsed]] = {}
+    positions = list(unclear)
+    for picks in itertools.product((False, True), repeat=len(positions)):
+        candidate = [list(line) for line in lines]
+        for (index, position), pick in zip(positions, picks, strict=True):
+            if pick:
+                candidate[index][position] = unclear[index, position]
+        again = parse_lines(["".join(line) for line in candidate], today=today)
+        if again is None or not again.valid:
+            continue
+        weight = sum(
+            weights[index, position].get(char, 0.0)
+            for index, line in enumerate(candidate)
+            for position, char in enumerate(line)
+        )
+        key = tuple(sorted((k, str(v)) for k, v in again.fields.items()))
+        if key not in passing or weight > passing[key][0]:
+            passing[key] = (weight, again)
+    if not passing:
+        parsed.valid = False
+        return parsed
+    ranked = sorted(passing.values(), key=lambda item: -item[0])
+    chosen = ranked[0][1]
+    if len(ranked) > 1:
+        # Several sets of fields pass every check: the check digits cannot choose. Not sure.
+        chosen.valid = False
+        chosen.ambiguous = True
+        for _, other in ranked[1:]:
+            for name, value in chosen.fields.items():
+                if other.fields.get(name) != value:
+                    chosen.field_valid[name] = False
+    return chosen
