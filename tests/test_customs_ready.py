@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import submit_and_confirm
-from uploads import services
+from uploads import retention, services
 from uploads.customs import services as customs_services
 from uploads.customs.models import CustomsRecord, CustomsSettings
 from uploads.models import UploadRequest
@@ -62,7 +62,7 @@ def test_it_follows_the_whole_lifecycle(upload_request, passport_jpeg, alice, se
     UploadRequest.objects.filter(pk=upload_request.pk).update(
         decided_at=timezone.now() - timedelta(days=1)
     )
-    assert services.documents_purge_due() >= 1
+    assert retention.retention_purge_due().requests >= 1
     assert not ready(upload_request)
     assert customs_services.customs_ready_count() == 0
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tests.conftest import login
 from tests.test_view_review import VALID
-from uploads import services
+from uploads import key_rotation, retention, services
 from uploads.customs.models import CustomsRecord, CustomsSettings, SupportingDocument
 from uploads.models import AuditEvent, UploadRequest
 
@@ -84,7 +84,7 @@ def test_it_erases_the_second_document_with_the_passport(
     UploadRequest.objects.filter(pk=upload_request.pk).update(
         decided_at=timezone.now() - timedelta(days=1)
     )
-    services.documents_purge_due()
+    retention.retention_purge_due()
     supporting = SupportingDocument.objects.get(upload_request=upload_request)
     assert supporting.blob_name == ""
     assert supporting.erased_at is not None
@@ -122,7 +122,7 @@ def test_it_rewraps_the_second_documents_key_when_keys_rotate(
     )
     new_key = b"\x07" * 32
     settings.PASSPORT_ENCRYPTION_KEYS = [new_key, TEST_MASTER_KEY]
-    assert services.keys_rotate() == 3  # passport, second document, link token
+    assert key_rotation.keys_rotate().total == 3  # passport, second document, link token
     settings.PASSPORT_ENCRYPTION_KEYS = [new_key]
     supporting = SupportingDocument.objects.get(upload_request=upload_request)
     image = storage.blob_read(

@@ -74,7 +74,8 @@ def keys_rotate(
     # Second documents (customs): few per shop, re-wrapped in one pass.
     second_documents = services.customs_rewrap_keys()
     report.documents += second_documents
-    say(f"second documents: {second_documents} re-wrapped")
+    if second_documents:
+        say(f"second documents: {second_documents} re-wrapped")
 
     requests = _due_requests().only("pk", "token_sealed")
     total = requests.count()

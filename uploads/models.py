@@ -605,6 +605,8 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.number}"
+
+
 # Customs data (issue 9) lives in its own module; importing it here registers it with the app.
 from uploads.customs.models import (  # noqa: E402, F401
     CarrierMapping,
@@ -612,7 +614,6 @@ from uploads.customs.models import (  # noqa: E402, F401
     CustomsSettings,
     SupportingDocument,
 )
-
 
 # --- reminders, notifications and the contact log (uploads/reminders.py, uploads/messaging.py) ---
 

@@ -22,7 +22,10 @@ from uploads.forms import PassportFieldsForm
 from uploads.models import AuditEvent, UploadRequest
 from uploads.views.customer import passport_image_response
 
-VIEW_PASSPORT_PERMISSION = "uploads.view_passport"
+# The separate rights of uploads/admin.py (viewing images, viewing fields, exporting).
+VIEW_IMAGE_PERMISSION = "uploads.view_passport_image"
+VIEW_FIELDS_PERMISSION = "uploads.view_passport_fields"
+EXPORT_PERMISSION = "uploads.export_passport"
 
 # What a stored problem code means, for the seller.
 PROBLEM_LABELS = {
@@ -95,8 +98,14 @@ class CustomsExportForm(forms.Form):
 class CustomsRequestAdminMixin:
     """Mixed into ``UploadRequestAdmin``."""
 
-    def has_view_passport_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm(VIEW_PASSPORT_PERMISSION)
+    def has_view_passport_image_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(VIEW_IMAGE_PERMISSION)
+
+    def has_view_passport_fields_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(VIEW_FIELDS_PERMISSION)
+
+    def has_export_passport_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(EXPORT_PERMISSION)
 
     def get_urls(self):  # type: ignore[no-untyped-def]
         own = [
@@ -111,7 +120,7 @@ class CustomsRequestAdminMixin:
     def second_document_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """The second document's image, for staff who may view passports; audited."""
         upload_request = get_object_or_404(self.get_queryset(request), pk=pk)  # type: ignore[attr-defined]
-        if not self.has_view_passport_permission(request):
+        if not self.has_view_passport_image_permission(request):
             raise PermissionDenied
         supporting = (
             upload_request.supporting_documents.filter(erased_at__isnull=True)
@@ -178,7 +187,7 @@ class CustomsRequestAdminMixin:
         description=gettext_lazy(
             "Confirm the names of the selected passports (checked against the photo)"
         ),
-        permissions=["change", "view_passport"],
+        permissions=["change", "view_passport_fields"],
     )
     def confirm_names_selected(
         self, request: HttpRequest, queryset: QuerySet[UploadRequest]
@@ -199,7 +208,7 @@ class CustomsRequestAdminMixin:
 
     @admin.action(
         description=gettext_lazy("Export the customs field set of the selected requests"),
-        permissions=["view_passport"],
+        permissions=["export_passport"],
     )
     def export_customs(
         self, request: HttpRequest, queryset: QuerySet[UploadRequest]

@@ -24,8 +24,8 @@ from uploads.forms import UploadForm
 from uploads.images import RejectedFile, too_large
 from uploads.models import FaqEntry, GuidanceStep, PassportDocument, UploadRequest
 from uploads.passport_fields import PASSPORT_FIELDS
-from uploads.ratelimit import customer_rate_limited, link_rate_limited, upload_rate_limited
 from uploads.photo_hints import document_photo_hints
+from uploads.ratelimit import customer_rate_limited, link_rate_limited, upload_rate_limited
 from uploads.tokens import hash_token
 from uploads.upload_handlers import TOO_LARGE_ATTRIBUTE
 from uploads.views.feedback_form import feedback_context

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('uploads', '0002_default_content'),
+        ('uploads', '0008_customs'),
     ]
 
     operations = [

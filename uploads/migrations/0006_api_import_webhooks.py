@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('uploads', '0002_default_content'),
+        ('uploads', '0005_admin_list_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

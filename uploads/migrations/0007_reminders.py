@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('uploads', '0002_default_content'),
+        ('uploads', '0006_api_import_webhooks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
