@@ -149,6 +149,12 @@ def test_it_takes_a_customer_from_the_link_to_the_status_page(
         page.keyboard.type("ANNA")
         tab_to(page, f"{REVIEW_FORM} button[type=submit]")
         page.keyboard.press("Enter")
+        # The names now differ from the MRZ's: the page asks the customer to confirm them.
+        page.wait_for_selector(f"{REVIEW_FORM} [name=names_confirmed]")
+        tab_to(page, f"{REVIEW_FORM} [name=names_confirmed]")
+        page.keyboard.press("Space")
+        tab_to(page, f"{REVIEW_FORM} button[type=submit]")
+        page.keyboard.press("Enter")
         page.wait_for_url("**/upload/done/")
         document = PassportDocument.objects.get(upload_request=link.upload_request)
         assert services.document_fields(document=document)["given_names"] == "ANNA"
