@@ -5,7 +5,8 @@ from django.contrib.auth.models import Permission
 from django.core import mail
 from django.utils import timezone
 
-from tests.conftest import login, submit_and_confirm
+from tests.conftest import login
+from tests.test_customs_ready import upload as upload_with_customs_check
 from uploads import messaging, services
 from uploads.models import BouncedAddress, ContactLogEntry
 
@@ -131,7 +132,7 @@ def test_it_shows_the_shop_dashboard(client, alice, shop, passport_jpeg):
         deadline=timezone.localdate() - timedelta(days=5),
     )
     done = services.order_create(shop_id=shop.pk, number="U-1", customer_name="Done").upload_request
-    submit_and_confirm(done, passport_jpeg)
+    upload_with_customs_check(done, passport_jpeg)  # uploaded, and complete for customs
     ContactLogEntry.objects.create(
         upload_request=late, channel="email", kind=Kind.REMINDER, outcome=Outcome.SENT
     )
@@ -147,6 +148,8 @@ def test_it_shows_the_shop_dashboard(client, alice, shop, passport_jpeg):
     counts = dict(response.context["status_counts"][i][:2] for i in range(5))
     assert counts["Waiting for upload"] == 2 and counts["Uploaded"] == 1
     assert response.context["overdue_count"] == 2
+    assert response.context["customs_ready_count"] == 1
+    assert "?customs_ready=yes&amp;shop=" in html
     assert response.context["totals"] == (1, 1)
 
 

@@ -48,6 +48,16 @@ def test_it_sets_the_link_expiry_from_settings(settings, shop):
     assert timedelta(days=2, hours=23) < remaining <= timedelta(days=3)
 
 
+def test_it_keeps_the_link_working_until_a_later_deadline(settings, shop):
+    settings.UPLOAD_LINK_TTL_DAYS = 30
+    deadline = timezone.localdate() + timedelta(days=45)
+    link = services.order_create(
+        shop_id=shop.pk, number="X-2", customer_name="X", deadline=deadline
+    )
+    expires = timezone.localtime(link.upload_request.expires_at)
+    assert expires.date() == deadline + timedelta(days=1)  # the whole deadline day
+
+
 def test_it_finds_a_request_by_its_token_only(link):
     assert services.upload_request_by_token(token=link.token) == link.upload_request
     assert (

@@ -230,6 +230,11 @@ class ShopAdmin(base.ShopAdmin):
                 for value, label in UploadRequest.Status.choices
             ],
             "overdue_count": counts["overdue"],
+            "customs_ready_count": counts["customs_ready"],
+            "customs_ready_url": (
+                f"{reverse('admin:uploads_uploadrequest_changelist')}"
+                f"?customs_ready=yes&shop={shop.pk}"
+            ),
             "overdue": stats.overdue_requests(shop=shop, today=today)[:200],
             "chart": stats.activity_chart(activity),
             "activity": activity,

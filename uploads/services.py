@@ -95,7 +95,7 @@ def upload_request_create(*, order: Order, send_invitation: bool = True) -> Issu
         order=order,
         token_hash=hash_token(token),
         token_sealed=_seal_token(token),
-        expires_at=_link_expiry(),
+        expires_at=_link_expiry(deadline=order.deadline),
     )
     if send_invitation and order.email:
         messaging.email_queue(
@@ -133,7 +133,7 @@ def upload_link_issue(
     token = new_token()
     upload_request.token_hash = hash_token(token)
     upload_request.token_sealed = _seal_token(token)
-    upload_request.expires_at = _link_expiry()
+    upload_request.expires_at = _link_expiry(deadline=upload_request.order.deadline)
     if upload_request.status == Status.EXPIRED:
         has_document = document_current(upload_request=upload_request) is not None
         upload_request.status = Status.UPLOADED if has_document else Status.WAITING
@@ -163,8 +163,15 @@ def upload_link_send(
     return link
 
 
-def _link_expiry():  # type: ignore[no-untyped-def]
-    return timezone.now() + timedelta(days=settings.UPLOAD_LINK_TTL_DAYS)
+def _link_expiry(*, deadline: date | None = None) -> datetime:
+    """The link's life: UPLOAD_LINK_TTL_DAYS, but never ending before the order's deadline day."""
+    expiry = timezone.now() + timedelta(days=settings.UPLOAD_LINK_TTL_DAYS)
+    if deadline is not None:
+        end_of_deadline = timezone.make_aware(
+            datetime.combine(deadline + timedelta(days=1), time.min)
+        )
+        expiry = max(expiry, end_of_deadline)
+    return expiry
 
 
 def upload_request_by_token(*, token: str) -> UploadRequest | None:

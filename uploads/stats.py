@@ -7,6 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from uploads.customs.services import customs_ready_count
 from uploads.models import ContactLogEntry, Shop, UploadRequest
 
 Status = UploadRequest.Status
@@ -15,13 +16,14 @@ NOT_UPLOADED = (Status.WAITING, Status.REJECTED, Status.EXPIRED)
 
 
 def shop_counts(*, shop: Shop, today: date | None = None) -> dict[str, int]:
-    """How many requests of the shop are in each status, plus how many are overdue."""
+    """How many requests of the shop are in each status, overdue, and ready for customs."""
     today = today or timezone.localdate()
     requests = UploadRequest.objects.filter(order__shop=shop)
     counts: dict[str, int] = {status: 0 for status in Status.values}
     for row in requests.values("status").annotate(count=Count("pk")):
         counts[row["status"]] = row["count"]
     counts["overdue"] = overdue_requests(shop=shop, today=today).count()
+    counts["customs_ready"] = customs_ready_count(queryset=requests)
     return counts
 
 
