@@ -134,3 +134,24 @@ def test_it_rewraps_the_second_documents_key_when_keys_rotate(
 def test_it_reminds_the_customer_of_a_missing_second_document(confirmed):
     page = confirmed.get("/upload/done/").content.decode()
     assert 'href="/upload/second-document/"' in page
+
+
+def test_it_counts_second_documents_against_the_upload_cap(
+    confirmed, upload_request, passport_jpeg, settings
+):
+    settings.RATE_LIMIT_UPLOADS_PER_DAY = 2  # the passport above was the first
+
+    def post():  # type: ignore[no-untyped-def]
+        permit = SimpleUploadedFile("permit.jpg", passport_jpeg)
+        return confirmed.post("/upload/second-document/", {"file": permit})
+
+    assert post().status_code == 302
+    assert post().status_code == 429
+    assert SupportingDocument.objects.filter(upload_request=upload_request).count() == 1
+
+
+def test_it_refuses_a_file_that_is_not_a_document(confirmed, upload_request):
+    not_an_image = SimpleUploadedFile("permit.jpg", b"<html><script>alert(1)</script></html>")
+    response = confirmed.post("/upload/second-document/", {"file": not_an_image})
+    assert response.status_code == 400
+    assert not SupportingDocument.objects.filter(upload_request=upload_request).exists()

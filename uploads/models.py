@@ -28,6 +28,23 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise AppendOnlyError(f"{self.model.__name__} records cannot be deleted.")
 
 
+class AppendOnlyModel(models.Model):
+    """A record written once: saving it again or deleting it is refused (a guard, not logic)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} records cannot be changed.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError(f"{type(self).__name__} records cannot be deleted.")
+
+
 def validate_day_list(value: str) -> None:
     """A shop's reminder days: whole numbers of days from 1 to 365, comma-separated (may be empty)."""
     for part in filter(None, (item.strip() for item in value.split(","))):
@@ -377,7 +394,7 @@ class PassportDocument(models.Model):
         return f"{self.upload_request} #{self.pk}"
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """Who looked at or changed passport data, and when. Written by services, never edited."""
 
     class Action(models.TextChoices):
@@ -416,8 +433,6 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
@@ -426,17 +441,8 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        # A guard, not logic: an event is written once and never rewritten.
-        if not self._state.adding:
-            raise AppendOnlyError(f"{type(self).__name__} records cannot be changed.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
-    def delete(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
-        raise AppendOnlyError(f"{type(self).__name__} records cannot be deleted.")
-
-
-class DestructionRecord(models.Model):
+class DestructionRecord(AppendOnlyModel):
     """That (and why) passport data was destroyed. Holds no personal data: only internal ids."""
 
     class Reason(models.TextChoices):
@@ -470,8 +476,6 @@ class DestructionRecord(models.Model):
         verbose_name=_("by"),
     )
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("destruction record")
         verbose_name_plural = _("destruction records")
@@ -479,14 +483,6 @@ class DestructionRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.scope} {self.reason}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError(f"{type(self).__name__} records cannot be changed.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-
-    def delete(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
-        raise AppendOnlyError(f"{type(self).__name__} records cannot be deleted.")
 
 
 # --- the seller's own systems: API tokens and webhooks (uploads/api.py, uploads/webhooks.py) ----

@@ -9,10 +9,10 @@ from django.views.decorators.http import require_http_methods
 
 from uploads import services
 from uploads.customs import services as customs_services
-from uploads.images import RejectedFile, too_large
 from uploads.models import UploadRequest
-from uploads.upload_handlers import TOO_LARGE_ATTRIBUTE
+from uploads.ratelimit import customer_rate_limited, upload_rate_limited
 from uploads.views.customer import _page_context, customer_request_required
+from uploads.views.file_uploads import submitted_file
 
 
 class SecondDocumentForm(forms.Form):
@@ -26,6 +26,8 @@ class SecondDocumentForm(forms.Form):
 
 
 @require_http_methods(["GET", "POST"])
+@customer_rate_limited
+@upload_rate_limited
 @customer_request_required
 def second_document(request: HttpRequest, upload_request: UploadRequest) -> HttpResponse:
     if services.document_current(upload_request=upload_request) is None:
@@ -37,25 +39,16 @@ def second_document(request: HttpRequest, upload_request: UploadRequest) -> Http
     status = 200
     if request.method == "POST":
         form = SecondDocumentForm(request.POST, request.FILES)
-        if getattr(request, TOO_LARGE_ATTRIBUTE, False):
-            form.is_valid()
-            form.add_error(None, too_large().message)
-            status = 400
-        elif form.is_valid():
-            try:
-                customs_services.supporting_document_submit(
-                    upload_request=upload_request, data=form.cleaned_data["file"].read()
-                )
-            except RejectedFile as rejected:
-                form.add_error("file", rejected.message)
-                status = 400
-            except services.ServiceError as error:
-                form.add_error(None, error.message)
-                status = 400
-            else:
-                return redirect("uploads:done")
-        else:
-            status = 400
+        submitted = submitted_file(
+            request,
+            form,
+            lambda data: customs_services.supporting_document_submit(
+                upload_request=upload_request, data=data
+            ),
+        )
+        if submitted is not None:
+            return redirect("uploads:done")
+        status = 400
     else:
         form = SecondDocumentForm()
     context["form"] = form

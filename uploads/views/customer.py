@@ -21,14 +21,13 @@ from uploads.customs import validation
 from uploads.customs.forms import CustomsFieldsForm, initial_fields
 from uploads.customs.validation import SITUATION_LABELS
 from uploads.forms import UploadForm
-from uploads.images import RejectedFile, too_large
 from uploads.models import FaqEntry, GuidanceStep, PassportDocument, UploadRequest
 from uploads.passport_fields import PASSPORT_FIELDS
 from uploads.photo_hints import document_photo_hints
 from uploads.ratelimit import customer_rate_limited, link_rate_limited, upload_rate_limited
 from uploads.tokens import hash_token
-from uploads.upload_handlers import TOO_LARGE_ATTRIBUTE
 from uploads.views.feedback_form import feedback_context
+from uploads.views.file_uploads import submitted_file
 
 SESSION_REQUEST_ID = "upload_request_id"
 SESSION_TOKEN_HASH = "upload_token_hash"  # noqa: S105 - a session key name
@@ -142,29 +141,20 @@ def upload_start(request: HttpRequest, upload_request: UploadRequest) -> HttpRes
     status = 200
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
-        if getattr(request, TOO_LARGE_ATTRIBUTE, False):
-            form.is_valid()
-            form.add_error(None, too_large().message)
-            status = 400
-        elif form.is_valid():
-            try:
-                document = services.document_submit(
-                    upload_request=upload_request,
-                    data=form.cleaned_data["file"].read(),
-                    consent_text_id=form.cleaned_data["consent_text_id"],
-                    language=translation.get_language() or settings.LANGUAGE_CODE,
-                )
-            except RejectedFile as rejected:
-                form.add_error("file", rejected.message)
-                status = 400
-            except services.ServiceError as error:
-                form.add_error(None, error.message)
-                status = 400
-            else:
-                tasks.read_document_mrz.enqueue(document_id=document.pk)
-                return redirect("uploads:review")
-        else:
-            status = 400
+        document = submitted_file(
+            request,
+            form,
+            lambda data: services.document_submit(
+                upload_request=upload_request,
+                data=data,
+                consent_text_id=form.cleaned_data["consent_text_id"],
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+            ),
+        )
+        if document is not None:
+            tasks.read_document_mrz.enqueue(document_id=document.pk)
+            return redirect("uploads:review")
+        status = 400
     else:
         form = UploadForm(initial={"consent_text_id": consent_text.pk})
     context["form"] = form
