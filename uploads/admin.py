@@ -614,8 +614,27 @@ def forms_label(name: str) -> str:
     return str(PassportFieldsForm.base_fields[name].label)
 
 
+class SuperuserReadOnlyAdmin(admin.ModelAdmin):
+    """Append-only records: superusers read them; nobody adds, changes or deletes in admin."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(SuperuserReadOnlyAdmin):
     """The audit log: superusers read and filter it; nobody adds, changes or deletes here."""
 
     list_display = ["at", "actor", "action", "upload_request", "ip_address", "detail"]
@@ -633,24 +652,9 @@ class AuditEventAdmin(admin.ModelAdmin):
         "detail",
     ]
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_superuser
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return request.user.is_superuser
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
 
 @admin.register(DestructionRecord)
-class DestructionRecordAdmin(admin.ModelAdmin):
+class DestructionRecordAdmin(SuperuserReadOnlyAdmin):
     """What was destroyed, when and why (no personal data): superusers read it, nobody edits."""
 
     list_display = ["at", "scope", "reason", "shop", "upload_request_ref", "actor"]
@@ -665,21 +669,6 @@ class DestructionRecordAdmin(admin.ModelAdmin):
         "document_refs",
         "actor",
     ]
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_superuser
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return request.user.is_superuser
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
 
 
 def _translated_names(field: str) -> list[str]:
