@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 
 from uploads import crypto, services, storage
+from uploads.customs import services as customs_services
 from uploads.models import AuditEvent, PassportDocument, UploadRequest
 
 Progress = Callable[[str], None]
@@ -72,7 +73,7 @@ def keys_rotate(
             time.sleep(pause)
 
     # Second documents (customs): few per shop, re-wrapped in one pass.
-    second_documents = services.customs_rewrap_keys()
+    second_documents = customs_services.supporting_documents_rewrap_keys()
     report.documents += second_documents
     if second_documents:
         say(f"second documents: {second_documents} re-wrapped")

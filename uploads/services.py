@@ -553,13 +553,6 @@ def _customs_refresh(upload_request_id: int) -> None:
     customs_services.customs_after_change(upload_request_id=upload_request_id)
 
 
-def customs_rewrap_keys() -> int:
-    """Second documents' data keys under the first master key (part of key rotation)."""
-    from uploads.customs import services as customs_services  # it builds on this module
-
-    return customs_services.supporting_documents_rewrap_keys()
-
-
 # --- audit ------------------------------------------------------------------------------------
 
 
