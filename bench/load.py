@@ -10,6 +10,8 @@ in storage and decrypts to the photo's normalised JPEG, and stops everything it 
     make bench-load
     BENCH_CUSTOMERS=10 BENCH_UPLOADS=30 make bench-load
     BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres BENCH_DATABASE=wt7_bench make bench-load
+    BENCH_REDIS_URL=redis://127.0.0.1:6379/3 make bench-load
+    BENCH_WORKERS=2 BENCH_LOGS=/tmp/bench-logs make bench-load
 """
 
 import http.client
@@ -19,6 +21,7 @@ import queue
 import random
 import re
 import secrets
+import shutil
 import statistics
 import tempfile
 import threading
@@ -34,14 +37,20 @@ from bench import stack
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "20"))
 UPLOADS = int(os.environ.get("BENCH_UPLOADS", "60"))
 STAFF = int(os.environ.get("BENCH_STAFF", "2"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))  # db_worker processes reading MRZs
 FILLER = int(os.environ.get("BENCH_FILLER", "2000"))  # other requests in the admin list
 # Seconds a customer spends on the upload page (reading it, taking the photo) before sending:
 # uniform between these two. BENCH_THINK_S=0,0 sends at once (a burst no real crowd makes).
 THINK_S = tuple(float(part) for part in os.environ.get("BENCH_THINK_S", "3,8").split(","))
 PHOTOS = 4
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 DATABASE = os.environ.get("BENCH_DATABASE", "portal_bench")
+LOGS = os.environ.get("BENCH_LOGS", "")  # a folder to keep gunicorn's and the worker's logs in
 READING_WAIT_S = 90
+# Before the crowd, one customer uploads this many photos alone: the baseline the crowd's
+# latencies are compared with, measured on the same machine in the same run.
+BASELINE_UPLOADS = 5
 UPLOAD_P95_TARGET_MS = 1000
 
 
@@ -62,14 +71,31 @@ class Stats:
 
 
 class Browser:
-    """One visitor: a keep-alive connection and a cookie jar, speaking through the TLS proxy."""
+    """One visitor: a keep-alive connection and a cookie jar, speaking as the TLS proxy would.
 
-    def __init__(self, url: str, stats: Stats) -> None:
+    ``address`` is the visitor's own address, which the proxy appends to X-Forwarded-For: every
+    customer comes from their own phone, so the per-address rate limits count each one apart.
+    """
+
+    def __init__(self, url: str, stats: Stats, *, address: str) -> None:
         parts = urlsplit(url)
         self.host, self.port = parts.hostname, parts.port
+        self.address = address
         self.stats = stats
         self.cookies: dict[str, str] = {}
+        self._reconnect()
+
+    def _reconnect(self) -> None:
+        if getattr(self, "connection", None) is not None:
+            self.connection.close()
         self.connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        self.reused = False
+
+    def _send(
+        self, method: str, path: str, body: bytes, headers: dict[str, str]
+    ) -> http.client.HTTPResponse:
+        self.connection.request(method, path, body=body or None, headers=headers)
+        return self.connection.getresponse()
 
     def request(
         self, endpoint: str, method: str, path: str, *, body: bytes = b"", content_type: str = ""
@@ -77,6 +103,7 @@ class Browser:
         headers = {
             "Host": self.host,
             "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": self.address,
             "Accept-Language": "ru",
             "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
         }
@@ -85,14 +112,21 @@ class Browser:
             headers["Content-Type"] = content_type
         started = time.perf_counter()
         try:
-            self.connection.request(method, path, body=body or None, headers=headers)
-            response = self.connection.getresponse()
+            try:
+                response = self._send(method, path, body, headers)
+            except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+                if not self.reused:
+                    raise
+                # The server closed the idle keep-alive connection while the customer was taking
+                # the photo: a browser sends the request again on a new one, and so do we.
+                self._reconnect()
+                response = self._send(method, path, body, headers)
             content = response.read()
         except (OSError, http.client.HTTPException) as error:
-            self.connection.close()
-            self.connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
+            self._reconnect()
             self.stats.add(endpoint, time.perf_counter() - started, type(error).__name__)
             return 0, {}, b""
+        self.reused = True
         for header in response.headers.get_all("Set-Cookie") or []:
             cookie = SimpleCookie()
             cookie.load(header)
@@ -130,20 +164,27 @@ def _multipart(fields: dict[str, str], file_bytes: bytes) -> tuple[bytes, str]:
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-def customer(url: str, links: queue.Queue, photos: list[bytes], stats: Stats) -> None:
+def customer(
+    url: str,
+    links: queue.Queue,
+    photos: list[bytes],
+    stats: Stats,
+    think_s: tuple[float, ...] = THINK_S,
+) -> None:
     while True:
         try:
             index, token = links.get_nowait()
         except queue.Empty:
             return
-        browser = Browser(url, stats)
+        # Addresses from 198.18.0.0/15, the range set aside for benchmarks (RFC 2544).
+        browser = Browser(url, stats, address=f"198.18.{index // 250}.{index % 250 + 1}")
         if browser.expect("GET /u/<token>/", "GET", f"/u/{token}/", 302) is None:
             continue
         page = browser.expect("GET /upload/", "GET", "/upload/", 200)
         if page is None:
             continue
         photo = index % len(photos)
-        time.sleep(random.Random(index).uniform(*THINK_S))  # noqa: S311 - not a secret
+        time.sleep(random.Random(index).uniform(*think_s))  # noqa: S311 - not a secret
         body, content_type = _multipart(
             {
                 "csrfmiddlewaretoken": _hidden(page, "csrfmiddlewaretoken"),
@@ -153,7 +194,7 @@ def customer(url: str, links: queue.Queue, photos: list[bytes], stats: Stats) ->
             photos[photo],
         )
         uploaded = browser.expect(
-            "POST /upload/ (3-4 MB)", "POST", "/upload/", 302, body=body, content_type=content_type
+            UPLOAD, "POST", "/upload/", 302, body=body, content_type=content_type
         )
         if uploaded is None:
             continue
@@ -174,24 +215,31 @@ def customer(url: str, links: queue.Queue, photos: list[bytes], stats: Stats) ->
         browser.connection.close()
 
 
-def staff_member(url: str, credentials: list[str], stats: Stats, done: threading.Event) -> None:
-    browser = Browser(url, stats)
-    page = browser.expect("GET /admin/login/", "GET", "/admin/login/", 200)
-    if page is None:
-        return
-    form = urlencode(
-        {
-            "csrfmiddlewaretoken": _hidden(page, "csrfmiddlewaretoken"),
-            "username": credentials[0],
-            "password": credentials[1],
-            "next": "/admin/",
-        }
-    ).encode()
-    logged_in = browser.expect(
-        "POST /admin/login/", "POST", "/admin/login/", 302, body=form,
+def _post_form(browser: Browser, endpoint: str, path: str, page: bytes, fields: dict) -> bool:
+    form = urlencode({"csrfmiddlewaretoken": _hidden(page, "csrfmiddlewaretoken"), **fields})
+    answer = browser.expect(
+        endpoint, "POST", path, 302, body=form.encode(),
         content_type="application/x-www-form-urlencoded",
     )  # fmt: skip
-    if logged_in is None:
+    return answer is not None
+
+
+def staff_member(
+    url: str, staff: dict, code: str, index: int, stats: Stats, done: threading.Event
+) -> None:
+    """Sign in (password, then a backup code as the second factor) and browse the request list."""
+    browser = Browser(url, stats, address=f"198.19.0.{index + 1}")
+    page = browser.expect("GET /admin/login/", "GET", "/admin/login/", 200)
+    credentials = {"username": staff["username"], "password": staff["password"], "next": "/admin/"}
+    if page is None or not _post_form(
+        browser, "POST /admin/login/", "/admin/login/", page, credentials
+    ):
+        return
+    two_factor = "/admin/two-factor/?next=/admin/"
+    page = browser.expect("GET /admin/two-factor/", "GET", two_factor, 200)
+    if page is None or not _post_form(
+        browser, "POST /admin/two-factor/", two_factor, page, {"token": code, "next": "/admin/"}
+    ):
         return
     pages = ["/admin/uploads/uploadrequest/", "/admin/uploads/uploadrequest/?status__exact=waiting"]
     turn = 0
@@ -206,7 +254,10 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def report(stats: Stats, wall_s: float, verified: dict) -> bool:
+UPLOAD = "POST /upload/ (3-4 MB)"
+
+
+def report(stats: Stats, alone: Stats, wall_s: float, verified: dict) -> bool:
     total = sum(len(times) for times in stats.times.values())
     print()
     print(
@@ -239,8 +290,16 @@ def report(stats: Stats, wall_s: float, verified: dict) -> bool:
         f"stored uploads: {verified['checked']} acknowledged, {verified['missing']} missing, "
         f"{verified['mismatch']} not decrypting to the photo sent; MRZ: {verified['mrz']}"
     )
-    upload_times = stats.times["POST /upload/ (3-4 MB)"]
+    upload_times = stats.times[UPLOAD]
     upload_p95 = _percentile(upload_times, 0.95) * 1000 if upload_times else float("inf")
+    alone_times = alone.times[UPLOAD]
+    if alone_times:
+        alone_p50 = _percentile(alone_times, 0.5) * 1000
+        print(
+            f"\nupload request, one customer alone (same run, {len(alone_times)} uploads): "
+            f"p50 {alone_p50:.0f} ms; with the crowd p95 {upload_p95:.0f} ms = "
+            f"{upload_p95 / alone_p50:.1f}x alone"
+        )
     errors = sum(len(errors) for errors in stats.errors.values())
     checks = [
         (
@@ -251,6 +310,10 @@ def report(stats: Stats, wall_s: float, verified: dict) -> bool:
         (
             f"acknowledged uploads {len(stats.acknowledged)} = {UPLOADS}",
             len(stats.acknowledged) == UPLOADS,
+        ),
+        (
+            f"baseline uploads {len(alone.acknowledged)} = {BASELINE_UPLOADS}",
+            len(alone.acknowledged) == BASELINE_UPLOADS,
         ),
         (
             "every acknowledged upload stored and intact",
@@ -266,34 +329,53 @@ def report(stats: Stats, wall_s: float, verified: dict) -> bool:
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-load-") as folder:
         root = Path(folder)
-        print(f"starting PostgreSQL database {DATABASE!r}, SeaweedFS, gunicorn and a worker...")
+        print(
+            f"starting PostgreSQL database {DATABASE!r}, SeaweedFS, gunicorn and a worker "
+            f"(cache: Redis at {REDIS_URL})..."
+        )
         with (
             stack.postgres_database(POSTGRES_URL, DATABASE) as database_url,
             stack.seaweedfs(root / "seaweedfs") as s3_endpoint,
+            stack.redis_cache(REDIS_URL) as cache,
         ):
             env = stack.production_env(
-                data_dir=root / "data", database_url=database_url, s3_endpoint=s3_endpoint
+                data_dir=root / "data",
+                database_url=database_url,
+                s3_endpoint=s3_endpoint,
+                cache=cache,
             )
             stack.manage(env, "migrate", "--noinput")
             stack.manage(env, "collectstatic", "--noinput")
-            print(f"seeding {UPLOADS} orders, {FILLER} other requests, {PHOTOS} photos...")
+            orders = BASELINE_UPLOADS + UPLOADS
+            print(f"seeding {orders} orders, {FILLER} other requests, {PHOTOS} photos...")
             seeded = stack.run_python(
-                env, "bench.load_site", "seed", str(UPLOADS), str(FILLER), str(PHOTOS), folder
-            )
+                env, "bench.load_site", "seed", str(orders), str(FILLER), str(PHOTOS),
+                str(STAFF), folder,
+            )  # fmt: skip
+            baseline_tokens = seeded["tokens"][:BASELINE_UPLOADS]
+            crowd_tokens = seeded["tokens"][BASELINE_UPLOADS:]
             photos = [Path(photo["path"]).read_bytes() for photo in seeded["photos"]]
             sizes = ", ".join(f"{len(photo) / 1e6:.1f}" for photo in photos)
             print(f"photos: 3000x2250 JPEG, {sizes} MB")
-            with stack.web_and_worker(env, root) as web:
+            with stack.web_and_worker(env, root, workers=WORKERS) as web:
+                alone = Stats()
+                alone_links: queue.Queue = queue.Queue()
+                for index, token in enumerate(baseline_tokens, start=len(crowd_tokens)):
+                    alone_links.put((index, token))
+                print(f"baseline: one customer uploads {BASELINE_UPLOADS} photos alone...")
+                customer(web.url, alone_links, photos, alone, think_s=(0.5, 0.5))
+                print(f"the crowd: {CUSTOMERS} customers, {UPLOADS} uploads...")
                 stats = Stats()
                 links: queue.Queue = queue.Queue()
-                for index, token in enumerate(seeded["tokens"]):
+                for index, token in enumerate(crowd_tokens):
                     links.put((index, token))
                 done = threading.Event()
                 staff = [
                     threading.Thread(
-                        target=staff_member, args=(web.url, seeded["staff"], stats, done)
+                        target=staff_member,
+                        args=(web.url, seeded["staff"], code, index, stats, done),
                     )
-                    for _ in range(STAFF)
+                    for index, code in enumerate(seeded["staff"]["codes"])
                 ]
                 customers = [
                     threading.Thread(target=customer, args=(web.url, links, photos, stats))
@@ -308,14 +390,18 @@ def main() -> int:
                 done.set()
                 for thread in staff:
                     thread.join()
+            if LOGS:
+                Path(LOGS).mkdir(parents=True, exist_ok=True)
+                for log in ("gunicorn.log", "worker.log"):
+                    shutil.copy(root / log, Path(LOGS) / log)
             acknowledged_file = root / "acknowledged.json"
-            acknowledged_file.write_text(json.dumps(stats.acknowledged))
+            acknowledged_file.write_text(json.dumps(alone.acknowledged + stats.acknowledged))
             photos_file = root / "photos.json"
             photos_file.write_text(json.dumps(seeded["photos"]))
             verified = stack.run_python(
                 env, "bench.load_site", "verify", str(acknowledged_file), str(photos_file)
             )
-        passed = report(stats, wall_s, verified)
+        passed = report(stats, alone, wall_s, verified)
     return 0 if passed else 1
 
 

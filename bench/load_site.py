@@ -16,6 +16,7 @@ import numpy as np  # noqa: E402
 from django.contrib.auth.models import Group, Permission, User  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from uploads import crypto, services, specimens, storage  # noqa: E402
@@ -74,7 +75,16 @@ def filler_requests(shop: Shop, count: int, *, batch: int = 5000) -> None:
         made += size
 
 
-def seed(orders: int, filler: int, photos: int, out_dir: Path) -> dict:
+def backup_codes(user: User, count: int) -> list[str]:
+    """One backup code per staff session: the admin lets nobody in on a password alone, and a
+    backup code is the second factor a script can type (each works once)."""
+    device = StaticDevice.objects.create(user=user, name="backup codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(count)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def seed(orders: int, filler: int, photos: int, staff_sessions: int, out_dir: Path) -> dict:
     shop = Shop.objects.create(name="Bench Shop", contact_email="bench@example.com")
     password = secrets.token_urlsafe(12)
     staff = User.objects.create_user(username="bench-staff", password=password, is_staff=True)
@@ -107,7 +117,15 @@ def seed(orders: int, filler: int, photos: int, out_dir: Path) -> dict:
                 "surname": specimen.surname,
             }
         )
-    return {"tokens": tokens, "photos": made, "staff": ["bench-staff", password]}
+    return {
+        "tokens": tokens,
+        "photos": made,
+        "staff": {
+            "username": "bench-staff",
+            "password": password,
+            "codes": backup_codes(staff, staff_sessions),
+        },
+    }
 
 
 def verify(acknowledged_file: Path, photos_file: Path) -> dict:
@@ -145,8 +163,8 @@ def verify(acknowledged_file: Path, photos_file: Path) -> dict:
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
     if command == "seed":
-        orders, filler, photos, out_dir = args
-        answer = seed(int(orders), int(filler), int(photos), Path(out_dir))
+        orders, filler, photos, staff_sessions, out_dir = args
+        answer = seed(int(orders), int(filler), int(photos), int(staff_sessions), Path(out_dir))
     elif command == "verify":
         answer = verify(Path(args[0]), Path(args[1]))
     else:

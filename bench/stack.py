@@ -19,6 +19,7 @@ from pathlib import Path
 
 import boto3
 import psycopg
+import redis
 from botocore.config import Config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -156,8 +157,31 @@ def s3_client(endpoint: str):  # type: ignore[no-untyped-def]
     )  # fmt: skip
 
 
-def production_env(*, data_dir: Path, database_url: str, s3_endpoint: str) -> dict[str, str]:
-    """The environment of a production web process or worker (DEBUG off, S3, database queue)."""
+@contextlib.contextmanager
+def redis_cache(url: str) -> Iterator[dict[str, str]]:
+    """The shared cache settings on the machine's Redis: keys under a prefix of this run's own,
+    deleted after, so a run neither sees nor leaves another's rate-limit counters."""
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        raise RuntimeError(
+            f"Redis at {url} does not answer ({error}); set BENCH_REDIS_URL"
+        ) from None
+    prefix = f"bench-{secrets.token_hex(4)}"
+    try:
+        yield {"CACHE_URL": url, "CACHE_KEY_PREFIX": prefix}
+    finally:
+        for key in client.scan_iter(match=f"{prefix}:*", count=1000):
+            client.delete(key)
+        client.close()
+
+
+def production_env(
+    *, data_dir: Path, database_url: str, s3_endpoint: str, cache: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The environment of a production web process or worker (DEBUG off, S3, database queue,
+    and the shared cache when ``cache`` is given)."""
     from portal.keys import new_master_key_text
 
     env = {key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "S3_"))}
@@ -184,6 +208,7 @@ def production_env(*, data_dir: Path, database_url: str, s3_endpoint: str) -> di
         "LOG_LEVEL": "WARNING",
         "NO_PROXY": HOST,
         "no_proxy": HOST,
+        **(cache or {}),
     })  # fmt: skip
     return env
 

@@ -47,6 +47,14 @@ worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None  # noqa: S108
 # instances on one machine (replicas, tests) would fight over the same path.
 control_socket_disable = True
 
+
+def post_worker_init(worker) -> None:  # type: ignore[no-untyped-def]
+    """Django is loaded: open the passport storage before the first request needs it."""
+    from uploads import storage
+
+    storage.warm_up()
+
+
 # Trust X-Forwarded-* from these proxies only (BEHIND_PROXY=1 makes Django read the scheme).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 

@@ -157,7 +157,7 @@ STATIC_ROOT = DATA_DIR / "static"
 STORAGE_BACKEND = env_choice("STORAGE_BACKEND", "local", ("local", "s3"))
 if STORAGE_BACKEND == "s3":
     _passport_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "uploads.s3_storage.PassportS3Storage",
         "OPTIONS": {
             "bucket_name": env_str("S3_BUCKET", ""),
             "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
@@ -166,7 +166,9 @@ if STORAGE_BACKEND == "s3":
             "secret_key": env_str("S3_SECRET_ACCESS_KEY", ""),
             "default_acl": "private",
             "querystring_auth": True,
-            "file_overwrite": False,
+            # Blob names are 128 random bits (uploads/storage.py): asking S3 whether a name is taken
+            # would cost a round trip per upload and never answer yes.
+            "file_overwrite": True,
         },
     }
     if not _passport_storage["OPTIONS"]["bucket_name"]:
@@ -217,6 +219,8 @@ MRZ_READING_TIMEOUT_S = env_int("MRZ_READING_TIMEOUT_S", 60, minimum=1)
 # Nothing a request needs later is kept on the web machine's disk: sessions live in the database
 # and the cache (rate limits) in Redis once there is more than one web process.
 CACHES = {"default": cache_from_url(env_str("CACHE_URL", "locmem://"))}
+# Several sites (or a staging copy) sharing one Redis keep their counters apart by a prefix.
+CACHES["default"]["KEY_PREFIX"] = env_str("CACHE_KEY_PREFIX", "")
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- The seller's own systems: order import, JSON API, webhooks ----------------------------------

@@ -39,6 +39,7 @@ print(json.dumps({
     "tasks": settings.TASKS["default"]["BACKEND"],
     "cache": settings.CACHES["default"]["BACKEND"],
     "cache_location": settings.CACHES["default"].get("LOCATION"),
+    "cache_prefix": settings.CACHES["default"]["KEY_PREFIX"],
     "sessions": settings.SESSION_ENGINE,
     "passports": settings.STORAGES["passports"]["BACKEND"],
     "acl": settings.STORAGES["passports"].get("OPTIONS", {}).get("default_acl"),
@@ -62,15 +63,16 @@ def _settings(data_dir: Path, **overrides: str | None) -> subprocess.CompletedPr
 
 def test_it_selects_workers_redis_s3_and_keeps_nothing_on_the_web_machine(tmp_path):
     data_dir = tmp_path / "data"
-    result = _settings(data_dir)
+    result = _settings(data_dir, CACHE_KEY_PREFIX="shop-eu")
 
     assert result.returncode == 0, result.stderr
     chosen = json.loads(result.stdout)
     assert chosen["tasks"] == "django_tasks_db.DatabaseBackend"
     assert chosen["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert chosen["cache_location"] == "redis://cache.example.com:6379/0"
+    assert chosen["cache_prefix"] == "shop-eu"
     assert chosen["sessions"] == "django.contrib.sessions.backends.db"
-    assert chosen["passports"] == "storages.backends.s3.S3Storage"
+    assert chosen["passports"] == "uploads.s3_storage.PassportS3Storage"
     assert chosen["acl"] == "private"
     assert chosen["static"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     assert "whitenoise.middleware.WhiteNoiseMiddleware" in chosen["middleware"]

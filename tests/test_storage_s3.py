@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -263,7 +264,7 @@ def bucket(s3_server: S3Server, settings) -> Bucket:
     for item in client.list_objects_v2(Bucket=name).get("Contents", []):
         client.delete_object(Bucket=name, Key=item["Key"])
     s3_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "uploads.s3_storage.PassportS3Storage",
         "OPTIONS": {  # as portal/settings.py builds them for STORAGE_BACKEND=s3
             "bucket_name": name,
             "endpoint_url": s3_server.endpoint,
@@ -272,12 +273,12 @@ def bucket(s3_server: S3Server, settings) -> Bucket:
             "secret_key": SECRET_KEY,
             "default_acl": "private",
             "querystring_auth": True,
-            "file_overwrite": False,
+            "file_overwrite": True,
         },
     }
     # Replaces the local folder set by conftest's autouse fixture; setting_changed resets `storages`.
     settings.STORAGES = {**settings.STORAGES, "default": s3_storage, "passports": s3_storage}
-    assert type(storage.passport_storage()).__name__ == "S3Storage"
+    assert type(storage.passport_storage()).__name__ == "PassportS3Storage"
     return Bucket(name=name, client=client)
 
 
@@ -388,3 +389,26 @@ def test_it_deletes_the_object(bucket: Bucket):
     assert bucket.keys() == [kept]
     assert not storage.passport_storage().exists(name)
     storage.blob_delete(name=name)  # deleting again is not an error
+
+
+def test_it_gives_each_thread_its_own_resource_from_one_session(bucket: Bucket):
+    s3 = storage.passport_storage()
+    storage.warm_up()
+    resources = {"main": s3.connection}
+
+    def in_thread(name: str) -> None:
+        resources[name] = s3.connection
+        assert s3.connection is resources[name]  # kept for the thread
+
+    threads = [threading.Thread(target=in_thread, args=(f"t{i}",)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len({id(resource) for resource in resources.values()}) == 4
+    assert len({id(resource.meta.client._loader) for resource in resources.values()}) == 1
+    payload = b"x" * 1000
+    key = crypto.new_data_key()
+    name, _size = storage.blob_save(key=key, plaintext=payload)
+    assert storage.blob_read(key=key, name=name) == payload

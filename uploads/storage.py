@@ -14,6 +14,11 @@ def passport_storage() -> Storage:
     return storages["passports"]
 
 
+def warm_up() -> None:
+    """Open the storage's connection now (S3: load the client model), not in a customer's upload."""
+    getattr(passport_storage(), "connection", None)
+
+
 def blob_save(*, key: crypto.DataKey, plaintext: bytes) -> tuple[str, int]:
     """Encrypt and store ``plaintext`` under a random name; return the name and stored size.
 
