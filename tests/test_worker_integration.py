@@ -2,8 +2,9 @@
 
 Each case arranges its data with a short script run by ``manage.py shell`` against a SQLite file
 shared with the worker (the suite's own test database lives in memory, out of the worker's reach),
-then waits in one more script until the worker has done its part. A new case (e.g. a reminder) is an
-arrange script and a wait script.
+then waits in one more script until the worker has done its part: reading an upload's MRZ, and
+sending a reminder that a ``send_reminders`` run queued. A new case is an arrange script and a wait
+script.
 """
 
 import json
@@ -136,3 +137,66 @@ def test_it_reads_an_uploads_mrz_in_the_worker(site, worker, tmp_path):
     log = (tmp_path / "worker.log").read_text()
     assert "state=SUCCESSFUL" in log
     assert "ERIKSSON" not in log and "L898902C3" not in log
+
+
+ARRANGE_REMINDER = """
+    import io, json
+    from datetime import timedelta
+    from django.core.management import call_command
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+    from uploads.models import ContactLogEntry, Shop, UploadRequest
+    from uploads import services
+    shop = Shop.objects.create(name="Alice's Goods")
+    link = services.order_create(
+        shop_id=shop.pk, number="A-200", customer_name="Anna Eriksson",
+        email="anna@example.com", language="ru", send_invitation=False,
+    )
+    # Invited two days ago: the day-1 reminder is due.
+    UploadRequest.objects.filter(pk=link.upload_request.pk).update(
+        created_at=timezone.now() - timedelta(days=2)
+    )
+    out = io.StringIO()
+    call_command("send_reminders", stdout=out, stderr=io.StringIO())
+    entry = ContactLogEntry.objects.get(upload_request=link.upload_request)
+    print(json.dumps({"entry": entry.pk, "token": link.token, "summary": out.getvalue(),
+                      "outcome_after_run": entry.outcome,
+                      "tasks": [str(pk) for pk in DBTaskResult.objects.values_list("pk", flat=True)]}))
+"""
+
+WAIT_FOR_REMINDER = """
+    import json, time
+    from django_tasks_db.models import DBTaskResult
+    from uploads.models import ContactLogEntry
+    deadline = time.monotonic() + {wait}
+    while True:
+        entry = ContactLogEntry.objects.get(pk={entry})
+        if entry.outcome != "pending" or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    task = DBTaskResult.objects.get()
+    print(json.dumps({{"outcome": entry.outcome, "step": entry.step, "kind": entry.kind,
+                      "task_status": task.status, "worker_ids": task.worker_ids}}))
+"""
+
+
+def test_it_sends_a_due_reminder_from_the_worker(site, worker, tmp_path):
+    arranged = site.run(ARRANGE_REMINDER)
+    # The cron run only claimed the step and queued the email: nothing was sent in it.
+    assert arranged["outcome_after_run"] == "pending"
+    assert "1 reminder(s) claimed (queued 1)" in arranged["summary"]
+    assert len(arranged["tasks"]) == 1
+
+    done = site.run(WAIT_FOR_REMINDER.format(wait=WAIT_S, **arranged), timeout=WAIT_S + 60)
+
+    assert done["task_status"] == "SUCCESSFUL", done
+    assert len(done["worker_ids"]) == 1  # claimed by the worker process
+    assert (done["outcome"], done["kind"], done["step"]) == ("sent", "reminder", "day-1")
+    # DEBUG writes each email to a file in the data folder: the one the worker sent.
+    sent = [path.read_text() for path in (tmp_path / "sent-emails").iterdir()]
+    assert len(sent) == 1
+    assert "To: anna@example.com" in sent[0]
+    assert f"/u/{arranged['token']}/" in sent[0]
+    log = (tmp_path / "worker.log").read_text()
+    assert "state=SUCCESSFUL" in log
+    assert arranged["token"] not in log and "anna@example.com" not in log
