@@ -158,6 +158,13 @@ def test_it_accepts_a_backup_code_once(client, alice):
     assert third.post(TWO_FACTOR, {"token": code}).status_code == 400
 
 
+def test_it_links_to_the_backup_codes_from_every_admin_page(client, alice):
+    login(client, alice)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert f'href="{reverse("admin:two_factor_backup_codes")}"' in page
+    assert "Backup codes" in page
+
+
 def test_it_replaces_the_backup_codes_on_request(client, alice):
     login(client, alice)
     response = client.post(reverse("admin:two_factor_backup_codes"))

@@ -1,3 +1,4 @@
+import os
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
@@ -5,7 +6,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.utils import timezone
 
-from uploads import services, storage
+from uploads import crypto, services, storage
 from uploads.models import PassportDocument, UploadRequest
 
 
@@ -72,3 +73,33 @@ def test_it_expires_links_that_ran_out(upload_request):
         expires_at=timezone.now() - timedelta(hours=1)
     )
     assert _purge().startswith("1 request(s) expired")
+
+
+def _age(path: Path, hours: float) -> None:
+    stamp = (timezone.now() - timedelta(hours=hours)).timestamp()
+    os.utime(path, (stamp, stamp))
+
+
+def test_it_deletes_stored_files_no_document_refers_to(uploaded_request):
+    kept = PassportDocument.objects.get(upload_request=uploaded_request).blob_name
+    key = crypto.new_data_key()
+    # A process that died between storing the file and saving its row, an hour and more ago...
+    orphan, _size = storage.blob_save(key=key, plaintext=b"ciphertext of a lost upload")
+    # ...and an upload whose row is being saved right now.
+    in_flight, _size = storage.blob_save(key=key, plaintext=b"ciphertext of an upload")
+    root = Path(storage.passport_storage().location)
+    _age(root / orphan, hours=2)
+    _age(root / kept, hours=2)
+    (root / "health").mkdir()
+    (root / "health" / "probe").write_bytes(b"not a blob")
+
+    assert "1 stored file(s) without a document deleted" in _purge()
+
+    assert not (root / orphan).exists()
+    assert (root / kept).exists() and (root / in_flight).exists()
+    assert (root / "health" / "probe").exists()
+    assert "0 stored file(s) without a document deleted" in _purge()
+
+
+def test_it_sweeps_an_empty_storage(db):
+    assert "0 stored file(s) without a document deleted" in _purge()

@@ -7,6 +7,8 @@ sending a reminder that a ``send_reminders`` run queued. A new case is an arrang
 script.
 """
 
+import email
+import email.policy
 import json
 import os
 import signal
@@ -193,10 +195,14 @@ def test_it_sends_a_due_reminder_from_the_worker(site, worker, tmp_path):
     assert len(done["worker_ids"]) == 1  # claimed by the worker process
     assert (done["outcome"], done["kind"], done["step"]) == ("sent", "reminder", "day-1")
     # DEBUG writes each email to a file in the data folder: the one the worker sent.
-    sent = [path.read_text() for path in (tmp_path / "sent-emails").iterdir()]
+    sent = [
+        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        for path in (tmp_path / "sent-emails").iterdir()
+    ]
     assert len(sent) == 1
-    assert "To: anna@example.com" in sent[0]
-    assert f"/u/{arranged['token']}/" in sent[0]
+    assert sent[0]["To"] == "anna@example.com"
+    text = sent[0].get_body(preferencelist=("plain",)).get_content()
+    assert f"/u/{arranged['token']}/" in text
     log = (tmp_path / "worker.log").read_text()
     assert "state=SUCCESSFUL" in log
     assert arranged["token"] not in log and "anna@example.com" not in log

@@ -13,7 +13,9 @@ Rules (per shop, the site settings as defaults):
   customer's name and contacts on the order, the rejection reason, and the link;
 - an upload the customer never confirmed goes after a day;
 - on the customer's request (erasure from admin) or when the customer withdraws consent:
-  everything, at once.
+  everything, at once;
+- a stored file that no document refers to (an upload whose process died between storing the file
+  and saving its row, a delete that failed after the row was cleared) goes once it is an hour old.
 """
 
 import logging
@@ -26,6 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from uploads import services, storage
+from uploads.customs.models import SupportingDocument
 from uploads.models import (
     AuditEvent,
     DestructionRecord,
@@ -219,3 +222,40 @@ def retention_purge_due(*, now: datetime | None = None) -> PurgeReport:
             _document_destroy_recorded(document=document, reason=Reason.ABANDONED)
             report.documents += 1
     return report
+
+
+# An upload stores its file a moment before its row commits: younger files may still be claimed.
+ORPHAN_MIN_AGE = timedelta(hours=1)
+
+
+def storage_orphans_delete(*, now: datetime | None = None) -> int:
+    """Delete stored files that no passport or second document refers to; return how many.
+
+    Walks the storage one folder at a time (blob names start with two hex digits), so memory stays
+    one folder's names whatever the number of documents. An orphan is ciphertext whose wrapped key
+    is gone or was never saved: unreadable, but still kept data, so it goes.
+    """
+    now = now or timezone.now()
+    deleted = 0
+    for folder in storage.blob_folders():
+        stored = set(storage.blob_names_in(folder))
+        if not stored:
+            continue
+        prefix = f"{folder}/"
+        referenced = set(
+            PassportDocument.objects.filter(blob_name__startswith=prefix).values_list(
+                "blob_name", flat=True
+            )
+        ) | set(
+            SupportingDocument.objects.filter(blob_name__startswith=prefix).values_list(
+                "blob_name", flat=True
+            )
+        )
+        for name in sorted(stored - referenced):
+            if now - storage.blob_stored_at(name=name) < ORPHAN_MIN_AGE:
+                continue
+            storage.blob_delete(name=name)
+            deleted += 1
+    if deleted:
+        logger.info("Deleted %d stored file(s) no document refers to", deleted)
+    return deleted

@@ -1,13 +1,19 @@
 """Encrypted blobs in the ``passports`` storage (local disk or S3, see STORAGES in settings)."""
 
 import io
+import re
 import secrets
 from collections.abc import Iterator
+from datetime import datetime
 
 from django.core.files import File
 from django.core.files.storage import Storage, storages
 
 from uploads import crypto
+
+# "<first 2 hex digits>/<32 hex digits>.enc", as blob_save names them.
+BLOB_FOLDER = re.compile(r"[0-9a-f]{2}")
+BLOB_FILE = re.compile(r"[0-9a-f]{32}\.enc")
 
 
 def passport_storage() -> Storage:
@@ -43,3 +49,22 @@ def blob_read(*, key: crypto.DataKey, name: str) -> bytes:
 
 def blob_delete(*, name: str) -> None:
     passport_storage().delete(name)
+
+
+def blob_folders() -> list[str]:
+    """The folders blob_save has written into (at most 256); other names in the storage (the
+    health check's probes) are not blobs."""
+    try:
+        folders, _files = passport_storage().listdir("")
+    except FileNotFoundError:  # local storage before the first upload
+        return []
+    return sorted(folder for folder in folders if BLOB_FOLDER.fullmatch(folder))
+
+
+def blob_names_in(folder: str) -> list[str]:
+    _folders, files = passport_storage().listdir(folder)
+    return [f"{folder}/{file}" for file in files if BLOB_FILE.fullmatch(file)]
+
+
+def blob_stored_at(*, name: str) -> datetime:
+    return passport_storage().get_modified_time(name)

@@ -6,13 +6,16 @@ from uploads import retention, services
 class Command(BaseCommand):
     help = (
         "Mark requests whose link ran out as expired and destroy what the retention rules say is "
-        "due (see uploads/retention.py), with a destruction record each. Run it daily."
+        "due (see uploads/retention.py), with a destruction record each; delete stored files no "
+        "document refers to. Run it daily."
     )
 
     def handle(self, *args: object, **options: object) -> None:
         expired = services.upload_requests_expire_due()
         report = retention.retention_purge_due()
+        orphans = retention.storage_orphans_delete()
         self.stdout.write(
             f"{expired} request(s) expired, {report.documents} passport(s) erased, "
-            f"{report.images} image(s) deleted, {report.requests} order(s) erased"
+            f"{report.images} image(s) deleted, {report.requests} order(s) erased, "
+            f"{orphans} stored file(s) without a document deleted"
         )
