@@ -8,9 +8,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.tasks import default_task_backend
 from django.utils import timezone
+from PIL import Image
 
 from uploads import services
 from uploads.models import PassportDocument
+from uploads.mrz.result import MrzResult
 
 WORKER_BACKEND = "django.tasks.backends.dummy.DummyBackend"  # stores tasks, runs none
 
@@ -81,6 +83,9 @@ def test_it_asks_for_the_fields_when_reading_takes_too_long(customer, queued, se
     assert 'http-equiv="refresh"' not in page
     assert 'name="surname"' in page
     assert 'value="ERIKSSON"' not in page
+    # Not read yet is not "unreadable": no hints about the photo, and the web process does not
+    # decode it to guess them.
+    assert 'class="hints"' not in page
 
 
 def test_it_accepts_typed_fields_after_the_timeout_and_keeps_them(customer, queued, settings):
@@ -124,6 +129,20 @@ def test_it_falls_back_to_typing_when_reading_fails(customer, queued, monkeypatc
     assert 'name="surname"' in page
     assert "ValueError" in caplog.text
     assert "ERIKSSON" not in caplog.text
+
+
+def test_it_measures_why_a_photo_was_unreadable_in_the_worker(customer, queued, monkeypatch):
+    monkeypatch.setattr(services, "read_mrz", lambda data: MrzResult(found=False))
+    _run_queued_tasks()
+    queued.refresh_from_db()
+    assert queued.photo_problems == ["wrong_page"]  # a sound photo: the page must be another
+
+    def no_decoding(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the review page decoded the photo")
+
+    monkeypatch.setattr(Image, "open", no_decoding)
+    page = customer.get("/upload/review/").content.decode()
+    assert "hint-wrong_page" in page
 
 
 def test_it_reads_inline_with_the_default_backend(customer, passport_jpeg, upload_request):

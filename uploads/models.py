@@ -375,6 +375,9 @@ class PassportDocument(models.Model):
     fields_sealed = models.BinaryField(null=True, editable=False)
     # Which fields the reader vouched for; booleans only, nothing personal.
     field_validity = models.JSONField(default=dict, blank=True)
+    # Why the MRZ could not be read (uploads.photo_quality.PhotoProblem values: "too_dark", ...),
+    # measured by whoever read it, so the review page need not decode the photo again.
+    photo_problems = models.JSONField(default=list, blank=True, editable=False)
     confirmed_at = models.DateTimeField(_("confirmed by customer"), null=True, blank=True)
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
     superseded_at = models.DateTimeField(null=True, blank=True)

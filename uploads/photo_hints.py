@@ -1,15 +1,12 @@
 """Hints for a customer whose photo could not be read: what is wrong with it, in their language."""
 
-import io
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from PIL import Image
 
-from uploads import crypto, storage
 from uploads.models import PassportDocument
-from uploads.photo_quality import PhotoProblem, hints_after_failed_reading
+from uploads.photo_quality import PhotoProblem
 
 
 @dataclass(frozen=True)
@@ -55,10 +52,6 @@ def hints_for(problems: list[PhotoProblem]) -> list[PhotoHint]:
 
 
 def document_photo_hints(*, document: PassportDocument) -> list[PhotoHint]:
-    """What to tell the customer about their stored photo; decrypted in memory only."""
-    if not document.blob_name:
-        return []
-    key = crypto.unwrap_data_key(document.wrapped_key)
-    with Image.open(io.BytesIO(storage.blob_read(key=key, name=document.blob_name))) as image:
-        image.load()
-        return hints_for(hints_after_failed_reading(image))
+    """What to tell the customer about a photo whose MRZ could not be read, as measured when it
+    was read (uploads.services.photo_problems_measure). None while it is still being read."""
+    return hints_for([PhotoProblem(value) for value in document.photo_problems if value in HINTS])

@@ -4,6 +4,7 @@ Functions are keyword-only and named ``<entity>_<action>``. They check the state
 make and raise ``ServiceError`` (with a message for the person who asked) when it is not allowed.
 """
 
+import io
 import json
 import logging
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from PIL import Image
 
 from uploads import crypto, messaging, notifications, storage, webhooks
 from uploads.audit import current_ip
@@ -31,6 +33,7 @@ from uploads.models import (
 )
 from uploads.mrz import read_mrz
 from uploads.passport_fields import PASSPORT_FIELDS
+from uploads.photo_quality import hints_after_failed_reading
 from uploads.tokens import hash_token, looks_like_token, new_token
 
 logger = logging.getLogger(__name__)
@@ -323,14 +326,16 @@ def document_read_mrz(*, document_id: int) -> None:
     if document is None:
         return
     key = crypto.unwrap_data_key(document.wrapped_key)
+    photo = storage.blob_read(key=key, name=document.blob_name)
     try:
-        result = read_mrz(storage.blob_read(key=key, name=document.blob_name))
+        result = read_mrz(photo)
     except Exception as error:
         # The exception's text could quote what was read: only its type is logged.
         logger.warning("MRZ reading failed for document %s: %s", document.pk, type(error).__name__)
         unread.update(
             fields_sealed=_seal_fields(key, {}),
             field_validity={},
+            photo_problems=photo_problems_measure(photo=photo),
             mrz_status=PassportDocument.MrzStatus.NOT_FOUND,
         )
         return
@@ -354,12 +359,31 @@ def document_read_mrz(*, document_id: int) -> None:
             if result.found
             else {}
         ),
+        photo_problems=(
+            [] if result.found else photo_problems_measure(photo=photo, mrz_box=result.box)
+        ),
         mrz_status=(
             PassportDocument.MrzStatus.FOUND
             if result.found
             else PassportDocument.MrzStatus.NOT_FOUND
         ),
     )
+
+
+def photo_problems_measure(
+    *, photo: bytes, mrz_box: tuple[int, int, int, int] | None = None
+) -> list[str]:
+    """What is wrong with a photo whose MRZ could not be read (dark, blurred, glare...), or
+    nothing if the measuring itself fails: the hints help, the customer can type regardless.
+    ``mrz_box`` is where the reader saw MRZ-like lines, if it did."""
+    try:
+        with Image.open(io.BytesIO(photo)) as image:
+            image.load()
+            problems = hints_after_failed_reading(image, mrz_box=mrz_box)
+            return [str(problem) for problem in problems]
+    except Exception as error:
+        logger.warning("Photo hints failed: %s", type(error).__name__)
+        return []
 
 
 def document_reading_overdue(*, document: PassportDocument) -> bool:
