@@ -68,7 +68,8 @@ test-postgres: setup compilemessages
 			tests/test_customs_ready.py tests/test_admin_customs.py \
 			tests/test_audit.py tests/test_retention.py tests/test_admin_permissions.py \
 			tests/test_command_send_reminders.py tests/test_notifications.py tests/test_invitations.py \
-			tests/test_view_status.py tests/test_feedback.py tests/test_admin_feedback.py; \
+			tests/test_view_status.py tests/test_feedback.py tests/test_admin_feedback.py \
+			tests/test_command_purge_expired.py; \
 	elif [ -n "$$CI" ]; then echo "PostgreSQL is not reachable at $(POSTGRES_URL)"; exit 1; \
 	else echo "PostgreSQL is not reachable at $(POSTGRES_URL): skipped the PostgreSQL run"; fi
 

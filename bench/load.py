@@ -319,11 +319,23 @@ def report(stats: Stats, alone: Stats, wall_s: float, verified: dict) -> bool:
             "every acknowledged upload stored and intact",
             verified["missing"] == 0 and verified["mismatch"] == 0,
         ),
+        (
+            f"no link token, name or passport number in {verified['log_lines']} log lines "
+            f"(found {verified['log_leaks']})",
+            verified["log_leaks"] == 0 and verified["log_lines"] > 0,
+        ),
     ]
     print("\ntarget (20 customers at once on 2 cores):")
     for text, passed in checks:
         print(f"  {'PASS' if passed else 'FAIL'}  {text}")
     return all(passed for _text, passed in checks)
+
+
+def _leaks(logs: list[Path], secrets_sent: list[str]) -> dict[str, int]:
+    """How many lines of the web and worker logs quote a link token or a passport's data."""
+    lines = [line for log in logs for line in log.read_text(errors="replace").splitlines()]
+    leaks = sum(1 for line in lines if any(secret in line for secret in secrets_sent))
+    return {"log_lines": len(lines), "log_leaks": leaks}
 
 
 def main() -> int:
@@ -401,6 +413,10 @@ def main() -> int:
             verified = stack.run_python(
                 env, "bench.load_site", "verify", str(acknowledged_file), str(photos_file)
             )
+            secrets_sent = seeded["tokens"] + [
+                text for photo in seeded["photos"] for text in (photo["surname"], photo["number"])
+            ]
+            verified.update(_leaks([root / "gunicorn.log", root / "worker.log"], secrets_sent))
         passed = report(stats, alone, wall_s, verified)
     return 0 if passed else 1
 

@@ -115,6 +115,7 @@ def seed(orders: int, filler: int, photos: int, staff_sessions: int, out_dir: Pa
                 # What the pipeline stores: the normalised JPEG (EXIF turned, metadata stripped).
                 "stored_sha256": hashlib.sha256(normalise_upload(data).jpeg).hexdigest(),
                 "surname": specimen.surname,
+                "number": specimen.number,
             }
         )
     return {

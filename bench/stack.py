@@ -205,7 +205,7 @@ def production_env(
         "S3_SECRET_ACCESS_KEY": S3_SECRET_KEY,
         "TASKS_BACKEND": "database",
         "PASSPORT_ENCRYPTION_KEYS": new_master_key_text(),
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "INFO",  # as production logs, so the logs can be checked for leaks
         "NO_PROXY": HOST,
         "no_proxy": HOST,
         **(cache or {}),
