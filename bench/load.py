@@ -325,7 +325,7 @@ def report(stats: Stats, alone: Stats, wall_s: float, verified: dict) -> bool:
             verified["log_leaks"] == 0 and verified["log_lines"] > 0,
         ),
     ]
-    print("\ntarget (20 customers at once on 2 cores):")
+    print(f"\ntarget (the issue: 20 customers at once on 2 cores; this run: {CUSTOMERS}):")
     for text, passed in checks:
         print(f"  {'PASS' if passed else 'FAIL'}  {text}")
     return all(passed for _text, passed in checks)
