@@ -16,7 +16,7 @@ import boto3
 from boto3.s3.transfer import TransferConfig
 from storages.backends.s3 import S3Storage
 
-_creating = threading.Lock()
+_creating = threading.RLock()
 _sessions: dict[tuple[str | None, ...], boto3.Session] = {}
 
 
@@ -34,9 +34,18 @@ class PassportS3Storage(S3Storage):
                 connection = super().connection
         return connection
 
+    @property
+    def unsigned_connection(self):  # type: ignore[no-untyped-def]
+        connection = getattr(self._unsigned_connections, "connection", None)
+        if connection is None:
+            with _creating:
+                connection = super().unsigned_connection
+        return connection
+
     def _create_session(self) -> boto3.Session:
         identity = (self.session_profile, self.access_key, self.secret_key, self.security_token)
-        session = _sessions.get(identity)
-        if session is None:
-            session = _sessions[identity] = super()._create_session()
-        return session
+        with _creating:  # reentrant: the connection properties hold it while they call this
+            session = _sessions.get(identity)
+            if session is None:
+                session = _sessions[identity] = super()._create_session()
+            return session
