@@ -326,16 +326,16 @@ def document_read_mrz(*, document_id: int) -> None:
     if document is None:
         return
     key = crypto.unwrap_data_key(document.wrapped_key)
-    photo = storage.blob_read(key=key, name=document.blob_name)
     try:
+        photo = storage.blob_read(key=key, name=document.blob_name)
         result = read_mrz(photo)
     except Exception as error:
-        # The exception's text could quote what was read: only its type is logged.
+        # The exception's text could quote what was read: only its type is logged. The reader
+        # failing says nothing about the photo, so there are no hints: the customer types.
         logger.warning("MRZ reading failed for document %s: %s", document.pk, type(error).__name__)
         unread.update(
             fields_sealed=_seal_fields(key, {}),
             field_validity={},
-            photo_problems=photo_problems_measure(photo=photo),
             mrz_status=PassportDocument.MrzStatus.NOT_FOUND,
         )
         return
