@@ -492,8 +492,11 @@ class UploadRequestAdmin(customs_admin.CustomsRequestAdminMixin, ShopScopedAdmin
         request: HttpRequest,
         queryset: QuerySet[UploadRequest],
         operation: Callable[[UploadRequest], object],
+        *,
+        done_message: Callable[[int], str] | None = None,
     ) -> int:
-        """Run a service on each selected request; report the ones it refuses; count the rest."""
+        """Run a service on each selected request; report the ones it refuses; count the rest,
+        and say how many it did with ``done_message(count)`` when there were any."""
         done = 0
         for upload_request in queryset.select_related("order__shop"):
             try:
@@ -504,26 +507,46 @@ class UploadRequestAdmin(customs_admin.CustomsRequestAdminMixin, ShopScopedAdmin
                 )
             else:
                 done += 1
+        if done and done_message is not None:
+            self.message_user(request, done_message(done))
         return done
+
+    def _action_form_page(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[UploadRequest],
+        *,
+        title: str,
+        form: forms.Form,
+        template: str,
+    ) -> TemplateResponse:
+        """The intermediate page of a list action that asks for more (a reason, a date...)."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "queryset": queryset.select_related("order"),
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, template, context)
 
     def has_decide_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(DECIDE_PERMISSION)
 
     @admin.action(description=gettext_lazy("Accept the selected passports"), permissions=["decide"])
     def accept_selected(self, request: HttpRequest, queryset: QuerySet[UploadRequest]) -> None:
-        accepted = self._apply_to_each(
+        self._apply_to_each(
             request,
             queryset,
             lambda upload_request: services.request_accept(
                 upload_request=upload_request, actor=request.user
             ),
+            done_message=lambda count: (
+                ngettext("%(count)d passport accepted.", "%(count)d passports accepted.", count)
+                % {"count": count}
+            ),
         )
-        if accepted:
-            self.message_user(
-                request,
-                ngettext("%(count)d passport accepted.", "%(count)d passports accepted.", accepted)
-                % {"count": accepted},
-            )
 
     @admin.action(
         description=gettext_lazy("Reject the selected passports with a reason"),
@@ -536,36 +559,28 @@ class UploadRequestAdmin(customs_admin.CustomsRequestAdminMixin, ShopScopedAdmin
             form = RejectForm(request.POST)
             if form.is_valid():
                 reason = form.cleaned_data["reason"]
-                rejected = self._apply_to_each(
+                self._apply_to_each(
                     request,
                     queryset,
                     lambda upload_request: services.request_reject(
                         upload_request=upload_request, actor=request.user, reason=reason
                     ),
-                )
-                if rejected:
-                    self.message_user(
-                        request,
+                    done_message=lambda count: (
                         ngettext(
-                            "%(count)d passport rejected.",
-                            "%(count)d passports rejected.",
-                            rejected,
+                            "%(count)d passport rejected.", "%(count)d passports rejected.", count
                         )
-                        % {"count": rejected},
-                    )
+                        % {"count": count}
+                    ),
+                )
                 return None
         else:
             form = RejectForm()
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Reject the selected passports"),
-            "queryset": queryset.select_related("order"),
-            "form": form,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(
-            request, "admin/uploads/uploadrequest/reject_selected.html", context
+        return self._action_form_page(
+            request,
+            queryset,
+            title=_("Reject the selected passports"),
+            form=form,
+            template="admin/uploads/uploadrequest/reject_selected.html",
         )
 
     @admin.action(
@@ -596,18 +611,16 @@ class UploadRequestAdmin(customs_admin.CustomsRequestAdminMixin, ShopScopedAdmin
         permissions=["change"],
     )
     def send_link_selected(self, request: HttpRequest, queryset: QuerySet[UploadRequest]) -> None:
-        sent = self._apply_to_each(
+        self._apply_to_each(
             request,
             queryset,
             lambda upload_request: services.upload_link_send(
                 upload_request=upload_request, actor=request.user
             ),
+            done_message=lambda count: (
+                ngettext("%(count)d link sent.", "%(count)d links sent.", count) % {"count": count}
+            ),
         )
-        if sent:
-            self.message_user(
-                request,
-                ngettext("%(count)d link sent.", "%(count)d links sent.", sent) % {"count": sent},
-            )
 
 
 def forms_label(name: str) -> str:

@@ -5,18 +5,21 @@ Listed in ``UploadRequestAdmin.actions``; accept, reject with a reason and CSV e
 """
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from uploads import services
 from uploads.models import UploadRequest
+
+if TYPE_CHECKING:  # uploads.admin imports this module
+    from uploads.admin import UploadRequestAdmin
 
 
 class ExtendDeadlineForm(forms.Form):
@@ -55,46 +58,31 @@ class ExtendDeadlineForm(forms.Form):
     permissions=["change"],
 )
 def extend_deadline_selected(
-    model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[UploadRequest]
+    model_admin: "UploadRequestAdmin", request: HttpRequest, queryset: QuerySet[UploadRequest]
 ) -> HttpResponse | None:
     if "apply" in request.POST:
         form = ExtendDeadlineForm(request.POST)
         if form.is_valid():
-            extended = 0
-            for upload_request in queryset.select_related("order"):
-                try:
-                    services.request_deadline_extend(
-                        upload_request=upload_request,
-                        actor=request.user,
-                        deadline=form.deadline_for(upload_request),
-                    )
-                except services.ServiceError as error:
-                    model_admin.message_user(
-                        request,
-                        f"{upload_request.order.number}: {error.message}",
-                        messages.WARNING,
-                    )
-                else:
-                    extended += 1
-            if extended:
-                model_admin.message_user(
-                    request,
-                    ngettext(
-                        "%(count)d deadline extended.", "%(count)d deadlines extended.", extended
-                    )
-                    % {"count": extended},
-                )
+            model_admin._apply_to_each(
+                request,
+                queryset,
+                lambda upload_request: services.request_deadline_extend(
+                    upload_request=upload_request,
+                    actor=request.user,
+                    deadline=form.deadline_for(upload_request),
+                ),
+                done_message=lambda count: (
+                    ngettext("%(count)d deadline extended.", "%(count)d deadlines extended.", count)
+                    % {"count": count}
+                ),
+            )
             return None
     else:
         form = ExtendDeadlineForm()
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "title": _("Extend the deadline"),
-        "queryset": queryset.select_related("order"),
-        "form": form,
-        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        "opts": model_admin.model._meta,
-    }
-    return TemplateResponse(
-        request, "admin/uploads/uploadrequest/extend_deadline_selected.html", context
+    return model_admin._action_form_page(
+        request,
+        queryset,
+        title=_("Extend the deadline"),
+        form=form,
+        template="admin/uploads/uploadrequest/extend_deadline_selected.html",
     )

@@ -52,19 +52,17 @@ class ContactLogInline(admin.TabularInline):
 def send_reminder_now(
     modeladmin: base.UploadRequestAdmin, request: HttpRequest, queryset: QuerySet[UploadRequest]
 ) -> None:
-    sent = modeladmin._apply_to_each(
+    modeladmin._apply_to_each(
         request,
         queryset,
         lambda upload_request: reminders.reminder_send_now(
             upload_request=upload_request, actor=request.user
         ),
+        done_message=lambda count: (
+            ngettext("%(count)d reminder sent.", "%(count)d reminders sent.", count)
+            % {"count": count}
+        ),
     )
-    if sent:
-        modeladmin.message_user(
-            request,
-            ngettext("%(count)d reminder sent.", "%(count)d reminders sent.", sent)
-            % {"count": sent},
-        )
 
 
 @admin.action(

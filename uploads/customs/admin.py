@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -192,19 +191,17 @@ class CustomsRequestAdminMixin:
     def confirm_names_selected(
         self, request: HttpRequest, queryset: QuerySet[UploadRequest]
     ) -> None:
-        confirmed = self._apply_to_each(  # type: ignore[attr-defined]
+        self._apply_to_each(  # type: ignore[attr-defined]
             request,
             queryset,
             lambda upload_request: customs_services.customs_names_confirm(
                 upload_request=upload_request, actor=request.user
             ),
+            done_message=lambda count: (
+                ngettext("%(count)d name confirmed.", "%(count)d names confirmed.", count)
+                % {"count": count}
+            ),
         )
-        if confirmed:
-            self.message_user(  # type: ignore[attr-defined]
-                request,
-                ngettext("%(count)d name confirmed.", "%(count)d names confirmed.", confirmed)
-                % {"count": confirmed},
-            )
 
     @admin.action(
         description=gettext_lazy("Export the customs field set of the selected requests"),
@@ -222,15 +219,13 @@ class CustomsRequestAdminMixin:
                 return self._export_customs(request, queryset, form)
         else:
             form = CustomsExportForm(mappings=mappings)
-        context = {
-            **self.admin_site.each_context(request),  # type: ignore[attr-defined]
-            "title": _("Export the customs field set"),
-            "queryset": queryset.select_related("order"),
-            "form": form,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            "opts": UploadRequest._meta,
-        }
-        return TemplateResponse(request, "admin/uploads/uploadrequest/export_customs.html", context)
+        return self._action_form_page(  # type: ignore[attr-defined]
+            request,
+            queryset,
+            title=_("Export the customs field set"),
+            form=form,
+            template="admin/uploads/uploadrequest/export_customs.html",
+        )
 
     def _export_customs(
         self, request: HttpRequest, queryset: QuerySet[UploadRequest], form: CustomsExportForm
