@@ -45,6 +45,23 @@ class AppendOnlyModel(models.Model):
         raise AppendOnlyError(f"{type(self).__name__} records cannot be deleted.")
 
 
+class EncryptedFileModel(models.Model):
+    """A customer's file as stored: the encrypted blob, its data key (wrapped by the master key)
+    and what normalising it found. Rows are made by ``services.encrypted_file_stored``."""
+
+    # Name of the encrypted blob in the "passports" storage; it says nothing about its owner.
+    blob_name = models.CharField(max_length=200, editable=False)
+    wrapped_key = models.BinaryField(editable=False)
+    original_format = models.CharField(_("uploaded as"), max_length=10)
+    stored_content_type = models.CharField(max_length=40, default="image/jpeg")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    stored_bytes = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+
 def validate_day_list(value: str) -> None:
     """A shop's reminder days: whole numbers of days from 1 to 365, comma-separated (may be empty)."""
     for part in filter(None, (item.strip() for item in value.split(","))):
@@ -348,7 +365,7 @@ class Consent(models.Model):
         return f"{self.consent_text} {self.given_at:%Y-%m-%d %H:%M}"
 
 
-class PassportDocument(models.Model):
+class PassportDocument(EncryptedFileModel):
     """One uploaded passport image, encrypted at rest, and the fields read from it (encrypted too)."""
 
     class MrzStatus(models.TextChoices):
@@ -360,14 +377,6 @@ class PassportDocument(models.Model):
         UploadRequest, on_delete=models.CASCADE, related_name="documents"
     )
     consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="+")
-    # Name of the encrypted blob in the "passports" storage; it says nothing about its owner.
-    blob_name = models.CharField(max_length=200, editable=False)
-    wrapped_key = models.BinaryField(editable=False)
-    original_format = models.CharField(_("uploaded as"), max_length=10)
-    stored_content_type = models.CharField(max_length=40, default="image/jpeg")
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
-    stored_bytes = models.PositiveIntegerField()
     mrz_status = models.CharField(
         _("MRZ"), max_length=16, choices=MrzStatus.choices, default=MrzStatus.PENDING
     )

@@ -4,9 +4,11 @@ Functions are keyword-only and named ``<entity>_<action>``. They check the state
 make and raise ``ServiceError`` (with a message for the person who asked) when it is not allowed.
 """
 
+import contextlib
 import io
 import json
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -256,39 +258,50 @@ def document_submit(
     consent_text = ConsentText.objects.filter(pk=consent_text_id).first()
     if consent_text is None:
         raise ServiceError(_("The consent text has changed. Please read it again and confirm."))
+    with encrypted_file_stored(data=data) as stored, transaction.atomic():
+        request_locked = UploadRequest.objects.select_for_update().get(pk=upload_request.pk)
+        _require_open(request_locked)
+        stale = list(request_locked.documents.filter(confirmed_at__isnull=True))
+        consent = Consent.objects.create(
+            upload_request=request_locked, consent_text=consent_text, language=language
+        )
+        document = PassportDocument.objects.create(
+            upload_request=request_locked, consent=consent, **stored
+        )
+        # An earlier upload the customer never confirmed is replaced by this one.
+        stale_ids = [old.pk for old in stale]
+        for old in stale:
+            old.delete()
+        if stale_ids:
+            _record_replaced(request_locked, stale_ids)
+    for old in stale:
+        storage.blob_delete(name=old.blob_name)
+    return document
+
+
+@contextlib.contextmanager
+def encrypted_file_stored(*, data: bytes) -> Iterator[dict[str, object]]:
+    """Normalise, encrypt and store a customer's file; yield the columns of its row (an
+    ``EncryptedFileModel``), to be saved inside the block. If the block fails, the stored file is
+    deleted again: no ciphertext is left behind without its row and key.
+
+    Raises images.RejectedFile for an unusable file, before anything is stored.
+    """
     image = normalise_upload(data)
     key = crypto.new_data_key()
     blob_name, stored_bytes = storage.blob_save(key=key, plaintext=image.jpeg)
     try:
-        with transaction.atomic():
-            request_locked = UploadRequest.objects.select_for_update().get(pk=upload_request.pk)
-            _require_open(request_locked)
-            stale = list(request_locked.documents.filter(confirmed_at__isnull=True))
-            consent = Consent.objects.create(
-                upload_request=request_locked, consent_text=consent_text, language=language
-            )
-            document = PassportDocument.objects.create(
-                upload_request=request_locked,
-                consent=consent,
-                blob_name=blob_name,
-                wrapped_key=key.wrapped,
-                original_format=image.original_format,
-                width=image.width,
-                height=image.height,
-                stored_bytes=stored_bytes,
-            )
-            # An earlier upload the customer never confirmed is replaced by this one.
-            stale_ids = [old.pk for old in stale]
-            for old in stale:
-                old.delete()
-            if stale_ids:
-                _record_replaced(request_locked, stale_ids)
-    except Exception:
+        yield {
+            "blob_name": blob_name,
+            "wrapped_key": key.wrapped,
+            "original_format": image.original_format,
+            "width": image.width,
+            "height": image.height,
+            "stored_bytes": stored_bytes,
+        }
+    except BaseException:
         storage.blob_delete(name=blob_name)
         raise
-    for old in stale:
-        storage.blob_delete(name=old.blob_name)
-    return document
 
 
 def _record_replaced(upload_request: UploadRequest, document_ids: list[int]) -> None:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from uploads.customs import validation
+from uploads.models import EncryptedFileModel
 
 
 class CustomsSettings(models.Model):
@@ -162,19 +163,12 @@ class CustomsRecord(models.Model):
         return str(self.upload_request)
 
 
-class SupportingDocument(models.Model):
+class SupportingDocument(EncryptedFileModel):
     """A second document (e.g. a residence permit), encrypted like the passport."""
 
     upload_request = models.ForeignKey(
         "uploads.UploadRequest", on_delete=models.CASCADE, related_name="supporting_documents"
     )
-    blob_name = models.CharField(max_length=200, editable=False)
-    wrapped_key = models.BinaryField(editable=False)
-    original_format = models.CharField(_("uploaded as"), max_length=10)
-    stored_content_type = models.CharField(max_length=40, default="image/jpeg")
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
-    stored_bytes = models.PositiveIntegerField()
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
     erased_at = models.DateTimeField(null=True, blank=True)
 

@@ -23,7 +23,6 @@ from uploads.customs.models import (
     SupportingDocument,
 )
 from uploads.customs.transliteration import names_match
-from uploads.images import normalise_upload
 from uploads.models import AuditEvent, PassportDocument, Shop, UploadRequest
 
 Status = UploadRequest.Status
@@ -215,26 +214,11 @@ def supporting_document_submit(*, upload_request: UploadRequest, data: bytes) ->
     Raises images.RejectedFile for an unusable file, ServiceError when the link takes no uploads.
     """
     services._require_open(upload_request)
-    image = normalise_upload(data)
-    key = crypto.new_data_key()
-    blob_name, stored_bytes = storage.blob_save(key=key, plaintext=image.jpeg)
-    try:
-        with transaction.atomic():
-            locked = UploadRequest.objects.select_for_update().get(pk=upload_request.pk)
-            services._require_open(locked)
-            old = list(locked.supporting_documents.filter(erased_at__isnull=True))
-            supporting = SupportingDocument.objects.create(
-                upload_request=locked,
-                blob_name=blob_name,
-                wrapped_key=key.wrapped,
-                original_format=image.original_format,
-                width=image.width,
-                height=image.height,
-                stored_bytes=stored_bytes,
-            )
-    except Exception:
-        storage.blob_delete(name=blob_name)
-        raise
+    with services.encrypted_file_stored(data=data) as stored, transaction.atomic():
+        locked = UploadRequest.objects.select_for_update().get(pk=upload_request.pk)
+        services._require_open(locked)
+        old = list(locked.supporting_documents.filter(erased_at__isnull=True))
+        supporting = SupportingDocument.objects.create(upload_request=locked, **stored)
     for each in old:
         supporting_document_erase(supporting=each)
     customs_refresh(upload_request=upload_request)
