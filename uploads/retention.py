@@ -61,8 +61,31 @@ def _holds_data(document: PassportDocument) -> bool:
     return bool(document.blob_name or document.wrapped_key or document.fields_sealed)
 
 
-def _destroy_document(document: PassportDocument) -> None:
-    services.document_erase(document=document)
+def _destruction_recorded(
+    *,
+    upload_request: UploadRequest,
+    reason: str,
+    scope: str,
+    document_refs: list[int],
+    document: PassportDocument | None = None,
+    actor: AbstractBaseUser | None = None,
+) -> DestructionRecord:
+    """What every destruction leaves: an audit event and a destruction record (ids only)."""
+    services.audit_record(
+        actor=actor,
+        action=_AUDIT_ACTION.get(reason, AuditEvent.Action.PURGE),
+        upload_request=upload_request,
+        document=document,
+        detail=f"{scope}: {reason}",
+    )
+    return DestructionRecord.objects.create(
+        reason=reason,
+        scope=scope,
+        shop_id=upload_request.order.shop_id,
+        upload_request_ref=upload_request.pk,
+        document_refs=document_refs,
+        actor=actor,
+    )
 
 
 def request_erase(
@@ -80,7 +103,7 @@ def request_erase(
         )
         documents = [doc for doc in locked.documents.all() if _holds_data(doc)]
         for document in documents:
-            _destroy_document(document)
+            services.document_erase(document=document)
         order = locked.order
         order.customer_name = ""
         order.email = ""
@@ -97,17 +120,10 @@ def request_erase(
         locked.save(
             update_fields=["token_hash", "token_sealed", "status", "rejection_reason", "erased_at"]
         )
-        services.audit_record(
-            actor=actor,
-            action=_AUDIT_ACTION.get(reason, AuditEvent.Action.PURGE),
+        record = _destruction_recorded(
             upload_request=locked,
-            detail=f"{Scope.REQUEST}: {reason}",
-        )
-        record = DestructionRecord.objects.create(
             reason=reason,
             scope=Scope.REQUEST,
-            shop_id=order.shop_id,
-            upload_request_ref=locked.pk,
             document_refs=[document.pk for document in documents],
             actor=actor,
         )
@@ -123,19 +139,12 @@ def document_image_erase(*, document: PassportDocument, reason: str) -> Destruct
         name = locked.blob_name
         locked.blob_name = ""
         locked.save(update_fields=["blob_name"])
-        services.audit_record(
-            actor=None,
-            action=AuditEvent.Action.PURGE,
+        record = _destruction_recorded(
             upload_request=locked.upload_request,
-            document=locked,
-            detail=f"{Scope.IMAGE}: {reason}",
-        )
-        record = DestructionRecord.objects.create(
             reason=reason,
             scope=Scope.IMAGE,
-            shop_id=locked.upload_request.order.shop_id,
-            upload_request_ref=locked.upload_request_id,
             document_refs=[locked.pk],
+            document=locked,
         )
     if name:
         storage.blob_delete(name=name)
@@ -144,20 +153,13 @@ def document_image_erase(*, document: PassportDocument, reason: str) -> Destruct
 
 def _document_destroy_recorded(*, document: PassportDocument, reason: str) -> None:
     with transaction.atomic():
-        _destroy_document(document)
-        services.audit_record(
-            actor=None,
-            action=AuditEvent.Action.PURGE,
+        services.document_erase(document=document)
+        _destruction_recorded(
             upload_request=document.upload_request,
-            document=document,
-            detail=f"{Scope.DOCUMENT}: {reason}",
-        )
-        DestructionRecord.objects.create(
             reason=reason,
             scope=Scope.DOCUMENT,
-            shop_id=document.upload_request.order.shop_id,
-            upload_request_ref=document.upload_request_id,
             document_refs=[document.pk],
+            document=document,
         )
 
 
