@@ -14,7 +14,8 @@ from django.core.management import CommandError, call_command
 
 from portal.keys import decode_master_key, new_master_key_text
 from tests.conftest import TEST_MASTER_KEY, key_text
-from uploads import retention, services, storage
+from uploads import key_rotation, retention, services, storage
+from uploads.customs import services as customs_services
 from uploads.crypto import unwrap_data_key
 from uploads.models import AuditEvent, DestructionRecord
 
@@ -40,6 +41,27 @@ def test_it_rewraps_everything_so_the_old_key_can_go(uploaded_request, link, set
     assert services.document_fields(document=document)["surname"] == "ERIKSSON"
     uploaded_request.refresh_from_db()
     assert services.upload_link_current(upload_request=uploaded_request).token == link.token
+
+
+def test_it_rewraps_and_verifies_second_documents_too(
+    uploaded_request, passport_jpeg, settings
+):
+    supporting = customs_services.supporting_document_submit(
+        upload_request=uploaded_request, data=passport_jpeg
+    )
+    settings.PASSPORT_ENCRYPTION_KEYS = [NEW_KEY, TEST_MASTER_KEY]
+    # A passport, a second document and a link token wait for the new key.
+    assert key_rotation.keys_still_old() == 3
+
+    output = _rotate("--verify-all")
+
+    assert "second documents 1/1 checked, 1 re-wrapped" in output
+    assert "(2 data keys, 1 link tokens); 0 still under an old key" in output
+    assert "verification: 3 opened, 0 failed" in output
+    settings.PASSPORT_ENCRYPTION_KEYS = [NEW_KEY]
+    supporting.refresh_from_db()
+    key = unwrap_data_key(bytes(supporting.wrapped_key))
+    assert storage.blob_read(key=key, name=supporting.blob_name).startswith(b"\xff\xd8")
 
 
 def test_it_prints_progress_per_batch(shop, settings):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 
 from uploads import crypto, services, storage
-from uploads.customs import services as customs_services
+from uploads.customs.models import SupportingDocument
 from uploads.models import AuditEvent, PassportDocument, UploadRequest
 
 Progress = Callable[[str], None]
@@ -43,8 +43,49 @@ def _due_documents() -> QuerySet[PassportDocument]:
     return PassportDocument.objects.exclude(wrapped_key=b"").order_by("pk")
 
 
+def _due_second_documents() -> QuerySet[SupportingDocument]:
+    return SupportingDocument.objects.exclude(wrapped_key=b"").order_by("pk")
+
+
 def _due_requests() -> QuerySet[UploadRequest]:
     return UploadRequest.objects.exclude(token_sealed=b"").order_by("pk")
+
+
+def _token_resealed(sealed: bytes) -> bytes:
+    return crypto.seal(crypto.unseal(sealed, context=_TOKEN_CONTEXT), context=_TOKEN_CONTEXT)
+
+
+@dataclass(frozen=True)
+class _Column:
+    """A column of wrapped secrets: which rows hold one, how to tell it is under the first
+    master key, and how to re-wrap it."""
+
+    what: str  # for the progress lines
+    rows: Callable[[], QuerySet]
+    name: str
+    is_current: Callable[[bytes], bool]
+    rewrapped: Callable[[bytes], bytes]
+
+
+_DATA_KEYS = [
+    _Column(
+        "documents",
+        _due_documents,
+        "wrapped_key",
+        crypto.is_wrapped_by_primary_key,
+        crypto.rewrap_data_key,
+    ),
+    _Column(
+        "second documents",
+        _due_second_documents,
+        "wrapped_key",
+        crypto.is_wrapped_by_primary_key,
+        crypto.rewrap_data_key,
+    ),
+]
+_LINK_TOKENS = _Column(
+    "link tokens", _due_requests, "token_sealed", crypto.is_sealed_by_primary_key, _token_resealed
+)
 
 
 def keys_rotate(
@@ -54,46 +95,11 @@ def keys_rotate(
 
     ``pause`` seconds between batches go easy on a busy database.
     """
-    report = RotationReport()
     say = progress or (lambda _line: None)
-
-    documents = _due_documents().only("pk", "wrapped_key")
-    total = documents.count()
-    seen = 0
-    for batch in _batches(documents, batch_size):
-        for document in batch:
-            wrapped = bytes(document.wrapped_key)
-            if not crypto.is_wrapped_by_primary_key(wrapped):
-                report.documents += PassportDocument.objects.filter(
-                    pk=document.pk, wrapped_key=wrapped
-                ).update(wrapped_key=crypto.rewrap_data_key(wrapped))
-        seen += len(batch)
-        say(f"documents {seen}/{total} checked, {report.documents} re-wrapped")
-        if pause:
-            time.sleep(pause)
-
-    # Second documents (customs): few per shop, re-wrapped in one pass.
-    second_documents = customs_services.supporting_documents_rewrap_keys()
-    report.documents += second_documents
-    if second_documents:
-        say(f"second documents: {second_documents} re-wrapped")
-
-    requests = _due_requests().only("pk", "token_sealed")
-    total = requests.count()
-    seen = 0
-    for batch in _batches(requests, batch_size):
-        for upload_request in batch:
-            sealed = bytes(upload_request.token_sealed)
-            if not crypto.is_sealed_by_primary_key(sealed):
-                token = crypto.unseal(sealed, context=_TOKEN_CONTEXT)
-                report.tokens += UploadRequest.objects.filter(
-                    pk=upload_request.pk, token_sealed=sealed
-                ).update(token_sealed=crypto.seal(token, context=_TOKEN_CONTEXT))
-        seen += len(batch)
-        say(f"link tokens {seen}/{total} checked, {report.tokens} re-wrapped")
-        if pause:
-            time.sleep(pause)
-
+    report = RotationReport()
+    for column in _DATA_KEYS:
+        report.documents += _rewrap(column, batch_size=batch_size, pause=pause, say=say)
+    report.tokens = _rewrap(_LINK_TOKENS, batch_size=batch_size, pause=pause, say=say)
     if report.total:
         services.audit_record(
             actor=None,
@@ -102,6 +108,26 @@ def keys_rotate(
             detail=f"{report.documents} data keys, {report.tokens} link tokens re-wrapped",
         )
     return report
+
+
+def _rewrap(column: _Column, *, batch_size: int, pause: float, say: Progress) -> int:
+    rows = column.rows()
+    model = rows.model
+    total = rows.count()
+    changed = seen = 0
+    for batch in _batches(rows.only("pk", column.name), batch_size):
+        for row in batch:
+            value = bytes(getattr(row, column.name))
+            if not column.is_current(value):
+                # Conditional: a row changed meanwhile (erased, replaced) is left as it now is.
+                changed += model.objects.filter(pk=row.pk, **{column.name: value}).update(
+                    **{column.name: column.rewrapped(value)}
+                )
+        seen += len(batch)
+        say(f"{column.what} {seen}/{total} checked, {changed} re-wrapped")
+        if pause:
+            time.sleep(pause)
+    return changed
 
 
 def _batches(queryset: QuerySet, size: int):  # type: ignore[no-untyped-def]
@@ -117,19 +143,18 @@ def _batches(queryset: QuerySet, size: int):  # type: ignore[no-untyped-def]
 
 def keys_still_old() -> int:
     """Rows still wrapped by a master key other than the first one."""
-    old = sum(
-        not crypto.is_wrapped_by_primary_key(bytes(wrapped))
-        for wrapped in _due_documents().values_list("wrapped_key", flat=True).iterator()
-    )
-    return old + sum(
-        not crypto.is_sealed_by_primary_key(bytes(sealed))
-        for sealed in _due_requests().values_list("token_sealed", flat=True).iterator()
+    return sum(
+        not column.is_current(bytes(value))
+        for column in [*_DATA_KEYS, _LINK_TOKENS]
+        for value in column.rows().values_list(column.name, flat=True).iterator()
     )
 
 
 def keys_verify(*, sample: int | None, progress: Progress | None = None) -> VerificationReport:
     """Open documents end to end: unwrap the key, decrypt the fields and the whole file (each
-    chunk's tag is checked), and unseal link tokens. ``sample=None`` checks every one."""
+    chunk's tag is checked), and unseal link tokens. ``sample=None`` checks every one; a sample
+    is drawn from passports and from tokens, while second documents (a few per shop) are all
+    checked."""
     report = VerificationReport()
     say = progress or (lambda _line: None)
     document_ids = list(_due_documents().values_list("pk", flat=True))
@@ -151,6 +176,15 @@ def keys_verify(*, sample: int | None, progress: Progress | None = None) -> Veri
         report.checked += 1
         if count % 100 == 0:
             say(f"verified {count}/{len(document_ids)} documents")
+    for supporting in _due_second_documents():
+        try:
+            key = crypto.unwrap_data_key(bytes(supporting.wrapped_key))
+            if supporting.blob_name:
+                for _chunk in storage.blob_open(key=key, name=supporting.blob_name):
+                    pass
+        except Exception as error:
+            report.failures.append(f"second document {supporting.pk}: {type(error).__name__}")
+        report.checked += 1
     for pk in request_ids:
         sealed = bytes(UploadRequest.objects.values_list("token_sealed", flat=True).get(pk=pk))
         try:

@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from uploads import crypto, services, storage
+from uploads import services, storage
 from uploads.customs import exports, validation
 from uploads.customs.models import (
     CarrierMapping,
@@ -232,21 +232,6 @@ def supporting_document_erase(*, supporting: SupportingDocument) -> None:
     supporting.wrapped_key = b""
     supporting.erased_at = supporting.erased_at or timezone.now()
     supporting.save(update_fields=["blob_name", "wrapped_key", "erased_at"])
-
-
-def supporting_documents_rewrap_keys() -> int:
-    """Re-wrap second documents' data keys under the first master key (part of ``keys_rotate``)."""
-    changed = 0
-    for supporting in (
-        SupportingDocument.objects.exclude(wrapped_key=b"").only("pk", "wrapped_key").iterator()
-    ):
-        wrapped = bytes(supporting.wrapped_key)
-        if not crypto.is_wrapped_by_primary_key(wrapped):
-            # Conditional, so a run stopped midway and started again never loses a key.
-            changed += SupportingDocument.objects.filter(
-                pk=supporting.pk, wrapped_key=wrapped
-            ).update(wrapped_key=crypto.rewrap_data_key(wrapped))
-    return changed
 
 
 def supporting_documents_erase_with(*, upload_request_id: int) -> None:
