@@ -15,8 +15,8 @@ from django.core.management import CommandError, call_command
 from portal.keys import decode_master_key, new_master_key_text
 from tests.conftest import TEST_MASTER_KEY, key_text
 from uploads import key_rotation, retention, services, storage
-from uploads.customs import services as customs_services
 from uploads.crypto import unwrap_data_key
+from uploads.customs import services as customs_services
 from uploads.models import AuditEvent, DestructionRecord
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,9 +43,7 @@ def test_it_rewraps_everything_so_the_old_key_can_go(uploaded_request, link, set
     assert services.upload_link_current(upload_request=uploaded_request).token == link.token
 
 
-def test_it_rewraps_and_verifies_second_documents_too(
-    uploaded_request, passport_jpeg, settings
-):
+def test_it_rewraps_and_verifies_second_documents_too(uploaded_request, passport_jpeg, settings):
     supporting = customs_services.supporting_document_submit(
         upload_request=uploaded_request, data=passport_jpeg
     )
