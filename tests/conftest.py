@@ -15,6 +15,16 @@ from uploads import services, specimens
 from uploads.models import Shop, UploadRequest
 
 TEST_MASTER_KEY = bytes(range(32))
+# The review form as a customer fills it in for the ERIKSSON specimen (uploads/specimens.py).
+ERIKSSON_FIELDS = {
+    "surname": "ERIKSSON",
+    "given_names": "ANNA MARIA",
+    "number": "L898902C3",
+    "nationality": "UTO",
+    "date_of_birth": "1974-08-12",
+    "sex": "F",
+    "expiry_date": "2034-04-15",
+}
 SAMPLES_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "mrz" / "samples"
 
 

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.utils import translation
 
+from tests.conftest import ERIKSSON_FIELDS
 from uploads.customs import validation
 from uploads.customs.validation import FOREIGN, RU_FOREIGN, RU_INTERNAL, Rules, validate_fields
 
@@ -21,16 +22,7 @@ INTERNAL = {
     "issuing_authority": "ГУ МВД России по г. Москве",
     "inn": "500100732259",
 }
-PASSPORT = {
-    "surname": "ERIKSSON",
-    "given_names": "ANNA MARIA",
-    "number": "L898902C3",
-    "nationality": "UTO",
-    "date_of_birth": "1974-08-12",
-    "sex": "F",
-    "issue_date": "2024-04-15",
-    "expiry_date": "2034-04-15",
-}
+PASSPORT = {**ERIKSSON_FIELDS, "issue_date": "2024-04-15"}
 
 
 DEFAULT_RULES = Rules()

@@ -12,7 +12,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from portal.error_reports import PrivacyExceptionReporter
-from tests.conftest import login
+from tests.conftest import ERIKSSON_FIELDS, login
 from uploads import services
 from uploads.models import Order, UploadRequest
 
@@ -22,15 +22,7 @@ CUSTOMER = {
     "email": "katya.volk@example.com",
     "phone": "+79161234567",
 }
-FIELDS = {
-    "surname": "ERIKSSON",
-    "given_names": "ANNA MARIA",
-    "number": "L898902C3",
-    "nationality": "UTO",
-    "date_of_birth": "1974-08-12",
-    "sex": "F",
-    "expiry_date": "2034-04-15",
-}
+FIELDS = ERIKSSON_FIELDS
 SECRETS = [
     "Ekaterina",
     "Volkonskaya",

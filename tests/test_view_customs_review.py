@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
+from tests.conftest import ERIKSSON_FIELDS
 from uploads import services
 from uploads.customs.models import CustomsRecord, CustomsSettings
 from uploads.models import UploadRequest
@@ -169,15 +170,7 @@ def test_it_warns_about_a_passport_running_out_before_the_deadline(customer, upl
     assert 'class="alert warning"' in page.content.decode()
     response = customer.post(
         "/upload/review/",
-        {
-            "surname": "ERIKSSON",
-            "given_names": "ANNA MARIA",
-            "number": "L898902C3",
-            "nationality": "UTO",
-            "date_of_birth": "1974-08-12",
-            "sex": "F",
-            "expiry_date": soon.isoformat(),
-        },
+        {**ERIKSSON_FIELDS, "expiry_date": soon.isoformat()},
     )
     # A warning, not an error: the customer may still send it.
     assert response.status_code == 302

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from django.utils.translation import gettext
 
+from tests.conftest import ERIKSSON_FIELDS
 from uploads import services
 
 SOURCE_CATALOGUE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -73,9 +74,7 @@ def test_it_takes_the_whole_upload_in_each_language(client, shop, passport_jpeg,
     assert 'value="ERIKSSON"' in review
     _assert_all_translated(review, language)
 
-    fields = {"surname": "ERIKSSON", "given_names": "ANNA MARIA", "number": "L898902C3", "nationality": "UTO",
-              "date_of_birth": "1974-08-12", "sex": "F", "expiry_date": "2034-04-15"}  # fmt: skip
-    assert client.post("/upload/review/", fields)["Location"] == "/upload/done/"
+    assert client.post("/upload/review/", ERIKSSON_FIELDS)["Location"] == "/upload/done/"
     done = client.get("/upload/done/").content.decode()
     _assert_all_translated(done, language)
 

@@ -7,18 +7,11 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 from PIL import Image, ImageFilter
 
+from tests.conftest import ERIKSSON_FIELDS
 from uploads import services
 from uploads.models import PassportDocument, UploadRequest
 
-VALID = {
-    "surname": "ERIKSSON",
-    "given_names": "ANNA MARIA",
-    "number": "L898902C3",
-    "nationality": "UTO",
-    "date_of_birth": "1974-08-12",
-    "sex": "F",
-    "expiry_date": "2034-04-15",
-}
+VALID = ERIKSSON_FIELDS
 
 
 @pytest.fixture
