@@ -1,7 +1,8 @@
 """The production stack on loopback for the benchmarks: PostgreSQL database, SeaweedFS (S3),
 gunicorn with portal/gunicorn.conf.py, and a django-tasks-db worker. Everything listens on
 127.0.0.1 on ports chosen at run time and is stopped by the context manager that started it.
-The S3 tests (tests/test_storage_s3.py) start their SeaweedFS here too."""
+The tests that need a real server (SeaweedFS, gunicorn, a worker, Redis) start it with the same
+helpers: ``start``, ``wait_until``, ``stop``, ``free_ports`` and ``seaweedfs``."""
 
 import contextlib
 import json

@@ -4,7 +4,6 @@ static files from whitenoise, and JSON logs with no link token in them."""
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -17,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from bench import stack
 from tests.conftest import TEST_MASTER_KEY, key_text
 
 ROOT = Path(__file__).resolve().parents[1]
-HOST = "127.0.0.1"
+HOST = stack.HOST
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -48,16 +48,10 @@ class Server:
         return self.log_path.read_text().splitlines()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data = tmp_path_factory.mktemp("production")
-    port = _free_port()
+    [port] = stack.free_ports(1)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings",
@@ -78,31 +72,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             cwd=ROOT, env=env, check=True, timeout=180,
         )  # fmt: skip
     log_path = data / "gunicorn.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "portal/gunicorn.conf.py",
-             "-b", f"{HOST}:{port}", "-w", "1", "--threads", "2", "portal.wsgi"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    server = Server(url=f"http://{HOST}:{port}", log_path=log_path)
+    process = stack.start(
+        [sys.executable, "-m", "gunicorn", "-c", "portal/gunicorn.conf.py",
+         "-b", f"{HOST}:{port}", "-w", "1", "--threads", "2", "portal.wsgi"],
+        env=env, log=log_path,
+    )  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection((HOST, port), timeout=0.5).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"gunicorn did not start:\n{log_path.read_text()[-3000:]}")
-                time.sleep(0.1)
-        yield server
+        stack.wait_until(
+            lambda: socket.create_connection((HOST, port), timeout=0.5).close() is None,
+            what="gunicorn", timeout_s=60, process=process, log=log_path,
+        )  # fmt: skip
+        yield Server(url=f"http://{HOST}:{port}", log_path=log_path)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stack.stop(process, grace_s=30)
 
 
 def test_it_answers_the_health_check(server):

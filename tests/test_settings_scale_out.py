@@ -6,7 +6,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 
+from bench import stack
 from portal.backends import cache_from_url, tasks_backend
 from portal.keys import new_master_key_text
 
@@ -119,38 +119,27 @@ def test_it_never_repeats_a_cache_password_in_its_error():
     assert "hunter2" not in str(refused.value)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def redis_url(tmp_path: Path) -> Iterator[str]:
     """A throwaway redis-server on loopback, with no persistence, stopped after the test."""
     server = shutil.which("redis-server")
     if server is None:
         pytest.fail("redis-server is missing: run ./scripts/system-deps.sh --tests as root")
-    port = _free_port()
-    process = subprocess.Popen(
-        [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
+    [port] = stack.free_ports(1)
+    log = tmp_path / "redis.log"
+    process = stack.start(
+        [server, "--bind", stack.HOST, "--port", str(port), "--save", "", "--appendonly", "no",
          "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={"PATH": "/usr/bin:/bin"}, log=log, cwd=tmp_path,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.fail("redis-server did not start")
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
+        stack.wait_until(
+            lambda: socket.create_connection((stack.HOST, port), timeout=0.2).close() is None,
+            what="redis-server", timeout_s=10, process=process, log=log,
+        )  # fmt: skip
+        yield f"redis://{stack.HOST}:{port}/0"
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stack.stop(process, grace_s=10)
 
 
 def test_it_shares_the_cache_through_a_real_redis(settings, redis_url):

@@ -11,7 +11,6 @@ import email
 import email.policy
 import json
 import os
-import signal
 import subprocess
 import sys
 import textwrap
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from bench import stack
 from tests.conftest import TEST_MASTER_KEY, key_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,22 +64,15 @@ def site(tmp_path: Path) -> Site:
 @pytest.fixture
 def worker(site: Site, tmp_path: Path) -> Iterator[subprocess.Popen]:
     """``manage.py db_worker`` as production runs it, stopped (gracefully) after the test."""
-    log = (tmp_path / "worker.log").open("wb")
-    process = subprocess.Popen(
+    process = stack.start(
         [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay",
          "--interval", "0.2"],
-        cwd=ROOT, env=site.env, stdout=log, stderr=subprocess.STDOUT,
+        env=site.env, log=tmp_path / "worker.log",
     )  # fmt: skip
     try:
         yield process
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        stack.stop(process, grace_s=30)
 
 
 ARRANGE_UPLOAD = """
