@@ -15,7 +15,7 @@ PYTHON ?= $(shell for candidate in python3.14 python3.13 python3.12 $$HOME/.pyen
 	$$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$candidate; break; }; \
 	done)
 
-.PHONY: help run test test-postgres setup system-deps compilemessages messages i18n-report lint format migrate demo clean
+.PHONY: help run test test-dates test-postgres setup system-deps compilemessages messages i18n-report lint format migrate demo clean
 
 help:
 	@echo "make run    - set up everything, load the demo and serve on http://$(HOST):$(PORT)"
@@ -54,22 +54,28 @@ test: setup compilemessages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
+	@$(MAKE) --no-print-directory test-dates
 	@$(MAKE) --no-print-directory test-postgres
 
-# The services, views and admin once more on PostgreSQL (127.0.0.1:5432, trust auth), the database
-# a grown installation uses. Skipped with a note where no server answers, except in CI.
+# The tests that run inside pytest's own process (not the browser, S3 or server-process ones, whose
+# other processes keep the real clock) once more at other dates, with the clock moved for the whole
+# session (tests/clock.py): a test that mixes a moved clock with the real one fails here today,
+# not in a month. Any date: `make test-dates TEST_DATES="2031-01-01 +3650d"`, or
+# `pytest --clock=2028-02-29` for any selection. Two pytest-xdist workers, one per core.
+TEST_DATES ?= +365d next-leap-day
+IN_PROCESS_TESTS := -m "not browser and not s3 and not server" -n 2
+test-dates: setup compilemessages
+	@for moment in $(TEST_DATES); do \
+		echo "== the suite with the clock moved to $$moment"; \
+		$(PY) -m pytest $(IN_PROCESS_TESTS) --clock=$$moment || exit 1; \
+	done
+
+# The whole suite but the browser tests once more on PostgreSQL (127.0.0.1:5432, trust auth), the
+# database a grown installation uses. Skipped with a note where no server answers, except in CI.
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 test-postgres: setup compilemessages
 	@if $(PY) -c "import psycopg; psycopg.connect('$(POSTGRES_URL)', connect_timeout=3).close()" 2>/dev/null; then \
-		DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest tests/test_services.py tests/test_view_upload.py \
-			tests/test_view_review.py tests/test_migrations.py tests/test_admin_upload_requests.py \
-			tests/test_admin_order_import.py tests/test_view_api.py tests/test_webhooks.py \
-			tests/test_view_reading.py tests/test_health.py tests/test_admin_list_queries.py \
-			tests/test_customs_ready.py tests/test_admin_customs.py \
-			tests/test_audit.py tests/test_retention.py tests/test_admin_permissions.py \
-			tests/test_command_send_reminders.py tests/test_notifications.py tests/test_invitations.py \
-			tests/test_view_status.py tests/test_feedback.py tests/test_admin_feedback.py \
-			tests/test_command_purge_expired.py; \
+		DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest -m "not browser"; \
 	elif [ -n "$$CI" ]; then echo "PostgreSQL is not reachable at $(POSTGRES_URL)"; exit 1; \
 	else echo "PostgreSQL is not reachable at $(POSTGRES_URL): skipped the PostgreSQL run"; fi
 

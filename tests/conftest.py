@@ -2,9 +2,12 @@
 
 import base64
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group, Permission, User
 from django.core.cache import cache
 from django.test import Client
@@ -13,6 +16,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from uploads import services, specimens
 from uploads.models import Shop, UploadRequest
+
+pytest_plugins = ["tests.clock"]
 
 TEST_MASTER_KEY = bytes(range(32))
 # The review form as a customer fills it in for the ERIKSSON specimen (uploads/specimens.py).
@@ -46,6 +51,28 @@ def _isolated_settings(settings, tmp_path: Path) -> Iterator[None]:
     cache.clear()  # rate-limit counters start from zero in every test
     # Django's setting_changed signal makes `storages` forget its cached backends.
     yield
+
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+
+
+@pytest.fixture
+def clock_start() -> datetime:
+    """Where the `clock` fixture starts; a module overrides it to tell its own story."""
+    return datetime(2026, 11, 2, 10, 0, tzinfo=MOSCOW)
+
+
+@pytest.fixture
+def clock(clock_start: datetime) -> Iterator[time_machine.Traveller]:
+    """The clock of a whole scenario, standing still at `clock_start` until moved.
+
+    A test that depends on the date takes it first (or its module says
+    `pytestmark = pytest.mark.usefixtures("clock")`), so that everything it makes, from the shop
+    on, happens on the same moved clock; `clock.move_to(moment)` moves it on. Never mix it with the
+    real clock: a test that made its order at a fixed date and uploads "now" breaks a month later.
+    """
+    with time_machine.travel(clock_start, tick=False) as traveller:
+        yield traveller
 
 
 def key_text(key: bytes) -> str:

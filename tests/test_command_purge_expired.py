@@ -88,8 +88,11 @@ def test_it_deletes_stored_files_no_document_refers_to(uploaded_request):
     # ...and an upload whose row is being saved right now.
     in_flight, _size = storage.blob_save(key=key, plaintext=b"ciphertext of an upload")
     root = Path(storage.passport_storage().location)
+    # Every file's age is set from the test's clock: the file system stamps the real one, which a
+    # moved clock (pytest --clock) would leave a year behind.
     _age(root / orphan, hours=2)
     _age(root / kept, hours=2)
+    _age(root / in_flight, hours=0)
     (root / "health").mkdir()
     (root / "health" / "probe").write_bytes(b"not a blob")
 

@@ -1,19 +1,25 @@
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
-from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
 
-from tests.conftest import submit_and_confirm
+from tests.conftest import MOSCOW, submit_and_confirm
 from uploads import notifications, services
 from uploads.models import ContactLogEntry, UploadRequest
 
 Kind = ContactLogEntry.Kind
 Outcome = ContactLogEntry.Outcome
-MOSCOW = ZoneInfo("Europe/Moscow")
 NOON = datetime(2026, 11, 20, 12, 0, tzinfo=MOSCOW)
+# Every scenario runs whole on the clock fixture: it starts ten days before NOON and only moves on.
+pytestmark = pytest.mark.usefixtures("clock")
+
+
+@pytest.fixture
+def clock_start() -> datetime:
+    return NOON - timedelta(days=10)
 
 
 def new_request(shop, number, **kwargs):
@@ -27,11 +33,18 @@ def new_request(shop, number, **kwargs):
     ).upload_request
 
 
-def command(name: str, moment: datetime) -> str:
+def command(clock: time_machine.Traveller, name: str, moment: datetime) -> str:
+    """Moves the scenario's clock on to `moment` (it stays there) and runs the command."""
+    move_on(clock, moment)
     out = StringIO()
-    with time_machine.travel(moment, tick=False):
-        call_command(name, stdout=out)
+    call_command(name, stdout=out)
     return out.getvalue()
+
+
+def move_on(clock: time_machine.Traveller, moment: datetime) -> None:
+    now = datetime.now(UTC)
+    assert moment >= now, f"a scenario's clock only goes forward: {moment} is before {now}"
+    clock.move_to(moment)
 
 
 def test_it_notifies_the_shop_at_once_and_logs_it(upload_request, passport_jpeg):
@@ -43,7 +56,7 @@ def test_it_notifies_the_shop_at_once_and_logs_it(upload_request, passport_jpeg)
     assert entry.outcome == Outcome.SENT
 
 
-def test_it_collects_uploads_into_an_hourly_digest(shop, passport_jpeg):
+def test_it_collects_uploads_into_an_hourly_digest(clock, shop, passport_jpeg):
     shop.upload_notifications = "hourly"
     shop.notification_language = "en"
     shop.save()
@@ -51,8 +64,8 @@ def test_it_collects_uploads_into_an_hourly_digest(shop, passport_jpeg):
     submit_and_confirm(first, passport_jpeg)
     submit_and_confirm(second, passport_jpeg)
     assert mail.outbox == []
-    assert "1 digest(s) sent" in command("send_upload_digests", NOON)
-    assert "0 digest(s) sent" in command("send_upload_digests", NOON + timedelta(minutes=1))
+    assert "1 digest(s) sent" in command(clock, "send_upload_digests", NOON)
+    assert "0 digest(s) sent" in command(clock, "send_upload_digests", NOON + timedelta(minutes=1))
     [message] = mail.outbox
     assert message.to == ["alice-shop@example.com"]
     assert message.subject == "Alice's Goods: 2 passports uploaded"
@@ -63,38 +76,37 @@ def test_it_collects_uploads_into_an_hourly_digest(shop, passport_jpeg):
     }
     # A later upload waits for the next hour.
     submit_and_confirm(new_request(shop, "D-3"), passport_jpeg)
-    command("send_upload_digests", NOON + timedelta(minutes=30))
+    command(clock, "send_upload_digests", NOON + timedelta(minutes=30))
     assert len(mail.outbox) == 1
-    command("send_upload_digests", NOON + timedelta(minutes=58))  # cron a little early: fine
+    command(clock, "send_upload_digests", NOON + timedelta(minutes=58))  # cron a little early: fine
     assert len(mail.outbox) == 2
     assert mail.outbox[1].subject == "Alice's Goods: 1 passport uploaded"
 
 
-def test_it_sends_no_upload_email_when_the_shop_turned_them_off(shop, passport_jpeg):
+def test_it_sends_no_upload_email_when_the_shop_turned_them_off(clock, shop, passport_jpeg):
     shop.upload_notifications = "off"
     shop.save()
     submit_and_confirm(new_request(shop, "O-1"), passport_jpeg)
-    command("send_upload_digests", NOON)
+    command(clock, "send_upload_digests", NOON)
     assert mail.outbox == []
 
 
-def test_it_sends_the_daily_summary_with_overdue_orders(shop, other_shop, passport_jpeg):
+def test_it_sends_the_daily_summary_with_overdue_orders(clock, shop, other_shop, passport_jpeg):
     shop.summary_frequency = "daily"
     shop.notification_language = "ru"
     shop.save()
-    with time_machine.travel(NOON - timedelta(days=10), tick=False):
-        late = new_request(shop, "S-1", deadline=date(2026, 11, 15))
-        later = new_request(shop, "S-2", deadline=date(2026, 11, 18))
-        new_request(shop, "S-3", deadline=date(2026, 12, 30))
-        done = new_request(shop, "S-4", deadline=date(2026, 11, 1))
-        new_request(other_shop, "X-1", deadline=date(2026, 11, 1))
-    with time_machine.travel(NOON - timedelta(days=1), tick=False):
-        submit_and_confirm(done, passport_jpeg)
+    late = new_request(shop, "S-1", deadline=date(2026, 11, 15))
+    later = new_request(shop, "S-2", deadline=date(2026, 11, 18))
+    new_request(shop, "S-3", deadline=date(2026, 12, 30))
+    done = new_request(shop, "S-4", deadline=date(2026, 11, 1))
+    new_request(other_shop, "X-1", deadline=date(2026, 11, 1))
+    move_on(clock, NOON - timedelta(days=1))
+    submit_and_confirm(done, passport_jpeg)
     mail.outbox.clear()
     other_shop.summary_frequency = "off"
     other_shop.save()
-    assert "1 summar" in command("send_summaries", NOON)
-    command("send_summaries", NOON + timedelta(hours=5))
+    assert "1 summar" in command(clock, "send_summaries", NOON)
+    command(clock, "send_summaries", NOON + timedelta(hours=5))
     [message] = mail.outbox
     assert message.to == ["alice-shop@example.com"]
     assert "Alice's Goods" in message.subject
@@ -105,16 +117,16 @@ def test_it_sends_the_daily_summary_with_overdue_orders(shop, other_shop, passpo
     assert f"http://testserver/admin/uploads/uploadrequest/{late.pk}/change/" in body
     assert f"/admin/uploads/uploadrequest/{later.pk}/change/" in message.alternatives[0][0]
     assert "X-1" not in body and "S-3" not in body
-    command("send_summaries", NOON + timedelta(days=1))
+    command(clock, "send_summaries", NOON + timedelta(days=1))
     assert len(mail.outbox) == 2
 
 
-def test_it_sends_the_weekly_summary_once_a_week(shop):
+def test_it_sends_the_weekly_summary_once_a_week(clock, shop):
     assert shop.summary_frequency == "weekly"
-    command("send_summaries", NOON)
-    command("send_summaries", NOON + timedelta(days=6))
+    command(clock, "send_summaries", NOON)
+    command(clock, "send_summaries", NOON + timedelta(days=6))
     assert len(mail.outbox) == 1
-    command("send_summaries", NOON + timedelta(days=7))
+    command(clock, "send_summaries", NOON + timedelta(days=7))
     assert len(mail.outbox) == 2
 
 

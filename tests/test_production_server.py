@@ -19,6 +19,8 @@ import pytest
 from bench import stack
 from tests.conftest import TEST_MASTER_KEY, key_text
 
+pytestmark = pytest.mark.server  # gunicorn and a worker keep the real clock
+
 ROOT = Path(__file__).resolve().parents[1]
 HOST = stack.HOST
 
