@@ -53,6 +53,7 @@ test: setup compilemessages
 	@./scripts/system-deps.sh --tests
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest
 	@$(MAKE) --no-print-directory test-dates
 	@$(MAKE) --no-print-directory test-postgres
@@ -82,6 +83,7 @@ test-postgres: setup compilemessages
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
@@ -91,7 +93,7 @@ clean:
 	rm -rf $(VENV) data
 
 i18n-report: $(STAMP)
-	@$(PY) -m uploads.i18n_report
+	@$(PY) -m portal.i18n_report
 
 # The MRZ reader against stock PassportEye on synthetic phone photos and ../shared/mrz/samples
 # (about 15 minutes on 2 cores; BENCH_N=40 for a quick run, BENCH_PE=0 to skip PassportEye).

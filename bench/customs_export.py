@@ -13,6 +13,13 @@ import time
 import tracemalloc
 from datetime import date
 
+from uploads.core import crypto
+from uploads.customs import selectors as customs_selectors
+from uploads.customs.services import decisions as customs_decisions
+from uploads.documents import services as document_services
+from uploads.models import Consent, PassportDocument
+from uploads.requests import services as request_services
+
 
 def main() -> None:
     sizes = [int(part) for part in os.environ.get("BENCH_N", "100,1000").split(",")]
@@ -50,8 +57,6 @@ def run(sizes: list[int]) -> list[dict]:
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
-    from uploads import crypto, services
-    from uploads.customs import services as customs_services
     from uploads.customs.exports import FCS_1861
     from uploads.models import ConsentText, Shop, UploadRequest
 
@@ -63,18 +68,18 @@ def run(sizes: list[int]) -> list[dict]:
     for n in sizes:
         shop = Shop.objects.create(name=f"Bench {n}")
         for index in range(n):
-            link = services.order_create(
+            link = request_services.order_create(
                 shop_id=shop.pk, number=f"B-{n}-{index}", customer_name="Bench"
             )
-            _ready(link.upload_request, consent_text, crypto, services, customs_services)
+            _ready(link.upload_request, consent_text)
         batch = UploadRequest.objects.filter(order__shop=shop)
-        assert customs_services.customs_ready_count(queryset=batch) == n
+        assert customs_selectors.customs_ready_count(queryset=batch) == n
         for file_format in ("csv", "xlsx"):
             reset_queries()
             tracemalloc.start()
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
-                result = customs_services.customs_export(
+                result = customs_decisions.customs_export(
                     upload_requests=batch, mapping=FCS_1861, file_format=file_format, actor=actor
                 )
                 seconds = time.perf_counter() - started
@@ -94,9 +99,7 @@ def run(sizes: list[int]) -> list[dict]:
     return rows
 
 
-def _ready(upload_request, consent_text, crypto, services, customs_services) -> None:  # type: ignore[no-untyped-def]
-    from uploads.models import Consent, PassportDocument
-
+def _ready(upload_request, consent_text) -> None:  # type: ignore[no-untyped-def]
     key = crypto.new_data_key()
     consent = Consent.objects.create(
         upload_request=upload_request, consent_text=consent_text, language="ru"
@@ -127,9 +130,9 @@ def _ready(upload_request, consent_text, crypto, services, customs_services) -> 
         height=1,
         stored_bytes=1,
         mrz_status=PassportDocument.MrzStatus.FOUND,
-        fields_sealed=services._seal_fields(key, fields),
+        fields_sealed=document_services.fields_seal(key, fields),
     )
-    customs_services.customs_document_confirm(
+    customs_decisions.customs_document_confirm(
         document=document, fields=fields, situation="ru_internal"
     )
 

@@ -1,7 +1,7 @@
 """Memory and time of checking hostile uploads (make bench-hostile).
 
 Each file of the hostile corpus (tests/test_view_hostile_uploads.py) and an ordinary 24-megapixel
-phone photo for comparison go through ``uploads.images.normalise_upload`` in a fresh process; the
+phone photo for comparison go through ``uploads.core.images.normalise_upload`` in a fresh process; the
 table shows the outcome, the peak memory above the process's baseline (ru_maxrss), and the time.
 The last lines compare the worst case with the ordinary photo and with the budget.
 """
@@ -23,7 +23,7 @@ MEASURE = """
 import json, sys, time
 import django
 django.setup()
-from uploads.images import RejectedFile, normalise_upload
+from uploads.core.images import RejectedFile, normalise_upload
 
 def status_kb(field):
     for line in open("/proc/self/status"):

@@ -61,8 +61,8 @@ def main() -> None:
         _setup_django(data_dir)
         from django.utils import timezone
 
-        from uploads import imports
         from uploads.models import Shop
+        from uploads.requests import order_import as imports
 
         deadline = (timezone.localdate() + timedelta(days=30)).isoformat()
         results = {}

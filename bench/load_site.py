@@ -12,17 +12,21 @@ import django
 
 django.setup()
 
-import numpy as np  # noqa: E402
-from django.contrib.auth.models import Group, Permission, User  # noqa: E402
-from django.db import transaction  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken  # noqa: E402
-from PIL import Image  # noqa: E402
+import numpy as np
+from django.contrib.auth.models import Group, Permission, User
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from PIL import Image
 
-from uploads import crypto, services, specimens, storage  # noqa: E402
-from uploads.images import normalise_upload  # noqa: E402
-from uploads.models import Order, PassportDocument, Shop, UploadRequest  # noqa: E402
-from uploads.tokens import hash_token, new_token  # noqa: E402
+from uploads.core import crypto, storage
+from uploads.core.images import normalise_upload
+from uploads.core.tokens import hash_token, new_token
+from uploads.documents import selectors as document_selectors
+from uploads.documents import specimens
+from uploads.models import Order, PassportDocument, Shop, UploadRequest
+from uploads.requests import links
+from uploads.requests import services as request_services
 
 STAFF_PERMISSIONS = ["view_uploadrequest", "change_uploadrequest", "view_order", "view_shop"]
 PHOTO_SIZE = (3000, 2250)
@@ -65,7 +69,7 @@ def filler_requests(shop: Shop, count: int, *, batch: int = 5000) -> None:
                 UploadRequest(
                     order=order,
                     token_hash=hash_token(token := new_token()),
-                    token_sealed=services._seal_token(token),  # as order_create seals it
+                    token_sealed=links.token_seal(token),  # as order_create seals it
                     status=statuses[(made + i) % len(statuses)],
                     expires_at=now + timezone.timedelta(days=30),
                     created_at=order.created_at,
@@ -96,7 +100,7 @@ def seed(orders: int, filler: int, photos: int, staff_sessions: int, out_dir: Pa
     shop.members.add(staff)
     filler_requests(shop, filler)
     tokens = [
-        services.order_create(
+        request_services.order_create(
             shop_id=shop.pk, number=f"B-{index:05d}", customer_name=f"Bench Customer {index}",
             language="ru",
         ).token
@@ -153,7 +157,7 @@ def verify(acknowledged_file: Path, photos_file: Path) -> dict:
             result["mismatch"] += 1
         status = document.mrz_status
         if status == PassportDocument.MrzStatus.FOUND:
-            surname = services.document_fields(document=document).get("surname")
+            surname = document_selectors.document_fields(document=document).get("surname")
             status = (
                 "found, right" if surname == photos[item["photo"]]["surname"] else "found, wrong"
             )

@@ -23,18 +23,19 @@ os.environ["DATABASE_URL"] = f"sqlite:///{_data_dir / 'bench.sqlite3'}"
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.core.mail.backends.base import BaseEmailBackend  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from django.conf import settings
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.management import call_command
+from django.utils import timezone
 
-from uploads import crypto, reminders  # noqa: E402
-from uploads.models import ContactLogEntry, Order, Shop, UploadRequest  # noqa: E402
-from uploads.tokens import hash_token, new_token  # noqa: E402
+from uploads.core import crypto
+from uploads.core.tokens import hash_token, new_token
+from uploads.messaging.services import reminders
+from uploads.models import ContactLogEntry, Order, Shop, UploadRequest
 
 BATCH = 500
 # BENCH_SERIALISE=1: also turn each message into bytes, as the SMTP backend does before sending.

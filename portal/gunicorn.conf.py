@@ -50,7 +50,7 @@ control_socket_disable = True
 
 def post_worker_init(worker) -> None:  # type: ignore[no-untyped-def]
     """Django is loaded: open the passport storage before the first request needs it."""
-    from uploads import storage
+    from uploads.core import storage
 
     storage.warm_up()
 

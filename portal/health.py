@@ -13,7 +13,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from uploads import crypto, storage
+from uploads.core import crypto, storage
 from uploads.models import PassportDocument
 
 logger = logging.getLogger(__name__)

@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "portal.security.StaffIdleTimeoutMiddleware",
-    "uploads.audit.AuditContextMiddleware",
+    "uploads.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during login into its 429 page.
@@ -157,7 +157,7 @@ STATIC_ROOT = DATA_DIR / "static"
 STORAGE_BACKEND = env_choice("STORAGE_BACKEND", "local", ("local", "s3"))
 if STORAGE_BACKEND == "s3":
     _passport_storage = {
-        "BACKEND": "uploads.s3_storage.PassportS3Storage",
+        "BACKEND": "uploads.core.s3_storage.PassportS3Storage",
         "OPTIONS": {
             "bucket_name": env_str("S3_BUCKET", ""),
             "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
@@ -194,7 +194,7 @@ STORAGES = {
 # to a temporary file on disk. The handler stops reading past PASSPORT_MAX_UPLOAD_BYTES.
 PASSPORT_MAX_UPLOAD_BYTES = env_int("PASSPORT_MAX_UPLOAD_MB", 20, minimum=1) * 1024 * 1024
 PASSPORT_MAX_PIXELS = env_int("PASSPORT_MAX_MEGAPIXELS", 50, minimum=1) * 1_000_000
-FILE_UPLOAD_HANDLERS = ["uploads.upload_handlers.BoundedMemoryUploadHandler"]
+FILE_UPLOAD_HANDLERS = ["uploads.core.upload_handlers.BoundedMemoryUploadHandler"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # the non-file part of a form
 
 # --- Passports -------------------------------------------------------------------------------
@@ -304,7 +304,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # "no-referrer": with it, browsers send "Origin: null" on form posts and CSRF checks fail.
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-CSRF_FAILURE_VIEW = "uploads.views.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "uploads.web.errors.csrf_failure"
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 
 # Staff sign-in: password (throttled by django-axes), then a one-time code (django-otp).

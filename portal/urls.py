@@ -3,13 +3,13 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from portal.health import health
-from uploads.views import errors
+from uploads.web import errors
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("api/v1/", include("uploads.api_urls")),
-    path("", include("uploads.urls")),
+    path("api/v1/", include("uploads.api.urls")),
+    path("", include("uploads.web.urls")),
     path("health", health, name="health"),
 ]
 

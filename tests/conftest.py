@@ -14,8 +14,12 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from uploads import services, specimens
+from uploads.documents import selectors as document_selectors
+from uploads.documents import services as document_services
+from uploads.documents import specimens
 from uploads.models import Shop, UploadRequest
+from uploads.requests import links
+from uploads.requests import services as request_services
 
 pytest_plugins = ["tests.clock"]
 
@@ -131,8 +135,8 @@ def bob(other_shop: Shop) -> User:
 
 
 @pytest.fixture
-def link(shop: Shop) -> services.IssuedLink:
-    return services.order_create(
+def link(shop: Shop) -> links.IssuedLink:
+    return request_services.order_create(
         shop_id=shop.pk,
         number="A-100",
         customer_name="Anna Eriksson",
@@ -142,7 +146,7 @@ def link(shop: Shop) -> services.IssuedLink:
 
 
 @pytest.fixture
-def upload_request(link: services.IssuedLink) -> UploadRequest:
+def upload_request(link: links.IssuedLink) -> UploadRequest:
     return link.upload_request
 
 
@@ -152,7 +156,7 @@ def passport_jpeg() -> bytes:
 
 
 @pytest.fixture
-def customer(client: Client, link: services.IssuedLink) -> Client:
+def customer(client: Client, link: links.IssuedLink) -> Client:
     """A browser that has opened the upload link."""
     response = client.get(f"/u/{link.token}/")
     assert response.status_code == 302
@@ -161,15 +165,17 @@ def customer(client: Client, link: services.IssuedLink) -> Client:
 
 def submit_and_confirm(upload_request: UploadRequest, jpeg: bytes) -> None:
     """Take a request through upload, MRZ reading and the customer's confirmation."""
-    document = services.document_submit(
+    document = document_services.document_submit(
         upload_request=upload_request,
         data=jpeg,
-        consent_text_id=services.consent_text_current().pk,
+        consent_text_id=document_selectors.consent_text_current().pk,
         language="ru",
     )
-    services.document_read_mrz(document_id=document.pk)
+    document_services.document_read_mrz(document_id=document.pk)
     document.refresh_from_db()
-    services.document_confirm(document=document, fields=services.document_fields(document=document))
+    document_services.document_confirm(
+        document=document, fields=document_selectors.document_fields(document=document)
+    )
     upload_request.refresh_from_db()
 
 

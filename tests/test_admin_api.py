@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from tests.conftest import login
 from tests.test_admin_upload_requests import message_texts
-from uploads import api_tokens, webhooks
+from uploads.api import services as api_tokens
 from uploads.models import ApiToken, WebhookDelivery, WebhookEndpoint
+from uploads.webhooks.services import outbox as webhook_outbox
 
 TOKENS = reverse("admin:uploads_apitoken_changelist")
 TOKEN_ADD = reverse("admin:uploads_apitoken_add")
@@ -118,7 +119,7 @@ def test_it_refuses_a_private_address_in_production(client, manager, shop, setti
 
 def test_it_shows_the_delivery_log_of_the_sellers_shop_only(client, manager, shop, other_shop):
     mine = WebhookEndpoint.objects.create(
-        shop=shop, url="https://a.example.com/", secret=webhooks.new_secret()
+        shop=shop, url="https://a.example.com/", secret=webhook_outbox.new_secret()
     )
     theirs = WebhookEndpoint.objects.create(
         shop=other_shop, url="https://b.example.com/", secret="s"

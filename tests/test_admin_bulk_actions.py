@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from tests.conftest import login
 from tests.test_admin_upload_requests import act, make_request, message_texts
-from uploads import services
 from uploads.models import AuditEvent, UploadRequest
+from uploads.requests import services as request_services
 
 CHANGELIST = reverse("admin:uploads_uploadrequest_changelist")
 Status = UploadRequest.Status
@@ -94,7 +94,7 @@ def test_it_refuses_a_date_in_the_past(client, alice, upload_request):
 
 
 def test_it_skips_an_accepted_request_and_says_why(client, alice, uploaded_request):
-    services.request_accept(upload_request=uploaded_request, actor=alice)
+    request_services.request_accept(upload_request=uploaded_request, actor=alice)
     response = act(
         login(client, alice),
         "extend_deadline_selected",

@@ -7,8 +7,10 @@ from django.utils import timezone
 
 from tests.conftest import login
 from tests.test_customs_ready import upload as upload_with_customs_check
-from uploads import messaging, services
+from uploads.messaging.services import sending
 from uploads.models import BouncedAddress, ContactLogEntry
+from uploads.requests import links
+from uploads.requests import services as request_services
 
 Kind = ContactLogEntry.Kind
 Outcome = ContactLogEntry.Outcome
@@ -32,7 +34,7 @@ def test_it_sends_a_reminder_now_to_the_selected_customers(client, alice, upload
     assert messages_of(response) == ["1 reminder sent."]
     [message] = mail.outbox
     assert message.to == ["anna@example.com"]
-    link = services.upload_link_current(upload_request=upload_request)
+    link = links.upload_link_current(upload_request=upload_request)
     assert link.url in message.body
     entry = ContactLogEntry.objects.get(kind=Kind.REMINDER)
     assert (entry.actor, entry.outcome, entry.step) == (alice, Outcome.SENT, "")
@@ -43,10 +45,10 @@ def test_it_sends_a_reminder_now_to_the_selected_customers(client, alice, upload
 def test_it_refuses_a_reminder_for_an_uploaded_or_bouncing_customer(
     client, alice, uploaded_request, shop
 ):
-    other = services.order_create(
+    other = request_services.order_create(
         shop_id=shop.pk, number="B-2", customer_name="Bo", email="bo@example.com"
     ).upload_request
-    messaging.email_mark_bounced(email="BO@example.com")
+    sending.email_mark_bounced(email="BO@example.com")
     mail.outbox.clear()
     response = action(login(client, alice), "send_reminder_now", uploaded_request, other)
     assert sorted(messages_of(response)) == [
@@ -68,7 +70,7 @@ def test_it_marks_addresses_bounced_from_the_list(client, alice, upload_request)
 
 
 def test_it_shows_the_contact_log_on_the_request(client, charlie, upload_request):
-    services.upload_link_send(upload_request=upload_request)
+    request_services.upload_link_send(upload_request=upload_request)
     page = login(client, charlie).get(f"{CHANGELIST}{upload_request.pk}/change/")
     html = page.content.decode()
     assert "Contact log" in html
@@ -119,19 +121,21 @@ def test_it_offers_only_the_users_own_requests_for_a_manual_contact(
 
 
 def test_it_shows_the_shop_dashboard(client, alice, shop, passport_jpeg):
-    late = services.order_create(
+    late = request_services.order_create(
         shop_id=shop.pk,
         number="L-1",
         customer_name="Late Customer",
         deadline=timezone.localdate() - timedelta(days=2),
     ).upload_request
-    services.order_create(
+    request_services.order_create(
         shop_id=shop.pk,
         number="L-0",
         customer_name="Later Customer",
         deadline=timezone.localdate() - timedelta(days=5),
     )
-    done = services.order_create(shop_id=shop.pk, number="U-1", customer_name="Done").upload_request
+    done = request_services.order_create(
+        shop_id=shop.pk, number="U-1", customer_name="Done"
+    ).upload_request
     upload_with_customs_check(done, passport_jpeg)  # uploaded, and complete for customs
     ContactLogEntry.objects.create(
         upload_request=late, channel="email", kind=Kind.REMINDER, outcome=Outcome.SENT
@@ -163,7 +167,7 @@ def test_it_hides_another_shops_dashboard(client, bob, shop, other_shop):
 
 
 def test_it_shows_the_contact_log_on_the_order_too(client, alice, upload_request):
-    services.upload_link_send(upload_request=upload_request)
+    request_services.upload_link_send(upload_request=upload_request)
     page = login(client, alice).get(f"/admin/uploads/order/{upload_request.order_id}/change/")
     html = page.content.decode()
     assert '<table class="contact-log">' in html

@@ -10,10 +10,12 @@ from openpyxl import load_workbook
 from tests.conftest import login
 from tests.test_customs_ready import upload
 from tests.test_view_customs_review import INTERNAL_LINES, INTERNAL_TYPED, _jpeg
-from uploads import services
-from uploads.customs import services as customs_services
-from uploads.customs.models import CarrierMapping, CustomsRecord, CustomsSettings
-from uploads.models import AuditEvent, UploadRequest
+from uploads.customs import selectors as customs_selectors
+from uploads.customs.services import decisions as customs_decisions
+from uploads.documents import selectors as document_selectors
+from uploads.documents import services as document_services
+from uploads.models import AuditEvent, CarrierMapping, CustomsRecord, CustomsSettings, UploadRequest
+from uploads.requests import services as request_services
 
 CHANGELIST = "/admin/uploads/uploadrequest/"
 
@@ -28,21 +30,21 @@ def ready_request(upload_request, passport_jpeg):
 @pytest.fixture
 def internal_request(shop):
     """A second order whose buyer sent a Russian internal passport, ready for customs."""
-    link = services.order_create(shop_id=shop.pk, number="A-200", customer_name="Юрий")
+    link = request_services.order_create(shop_id=shop.pk, number="A-200", customer_name="Юрий")
     upload_request = link.upload_request
-    document = services.document_submit(
+    document = document_services.document_submit(
         upload_request=upload_request,
         data=_jpeg(INTERNAL_LINES),
-        consent_text_id=services.consent_text_current().pk,
+        consent_text_id=document_selectors.consent_text_current().pk,
         language="ru",
     )
-    services.document_read_mrz(document_id=document.pk)
+    document_services.document_read_mrz(document_id=document.pk)
     document.refresh_from_db()
     typed = {key: value for key, value in INTERNAL_TYPED.items() if key != "situation"}
     typed.update(
         surname_cyrillic="СОЛОВЬЁВ", given_names_cyrillic="ЮРИЙ ЭДУАРДОВИЧ", nationality="RUS"
     )
-    customs_services.customs_document_confirm(
+    customs_decisions.customs_document_confirm(
         document=document, fields=typed, situation="ru_internal"
     )
     upload_request.refresh_from_db()
@@ -52,7 +54,9 @@ def internal_request(shop):
 
 @pytest.fixture
 def waiting_request(shop):
-    return services.order_create(shop_id=shop.pk, number="A-300", customer_name="W").upload_request
+    return request_services.order_create(
+        shop_id=shop.pk, number="A-300", customer_name="W"
+    ).upload_request
 
 
 @pytest.fixture
@@ -188,14 +192,14 @@ def test_it_exports_the_fcs_1861_field_set_as_xlsx(client, alice, internal_reque
 
 def test_it_neutralises_formulas_in_both_formats(client, alice, internal_request, mapping):
     CustomsSettings.objects.create(shop=internal_request.order.shop)
-    document = services.document_current(upload_request=internal_request)
-    fields = services.document_fields(document=document)
+    document = document_selectors.document_current(upload_request=internal_request)
+    fields = document_selectors.document_fields(document=document)
     # A hostile issuing authority, as if a customer had typed it.
-    from uploads import crypto
-    from uploads.services import _seal_fields
+    from uploads.core import crypto
+    from uploads.documents.services import fields_seal
 
     fields["issuing_authority"] = "=HYPERLINK(1)"
-    document.fields_sealed = _seal_fields(crypto.unwrap_data_key(document.wrapped_key), fields)
+    document.fields_sealed = fields_seal(crypto.unwrap_data_key(document.wrapped_key), fields)
     document.save()
     mapping.columns = [["issuing_authority", "Authority"]]
     mapping.save()
@@ -281,7 +285,7 @@ def test_it_refuses_customs_settings_that_accept_nobody(client, shop):
 
 
 def test_it_counts_for_the_dashboard(ready_request, waiting_request):
-    assert customs_services.customs_ready_count(queryset=UploadRequest.objects.all()) == 1
+    assert customs_selectors.customs_ready_count(queryset=UploadRequest.objects.all()) == 1
 
 
 def test_it_rechecks_the_shops_requests_when_its_settings_change(client, shop, ready_request):

@@ -5,9 +5,9 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from tests.conftest import login, submit_and_confirm
-from uploads import services
-from uploads.feedback import feedback_submit
+from uploads.feedback.services import feedback_submit
 from uploads.models import Feedback
+from uploads.requests import services as request_services
 
 REQUESTS = reverse("admin:uploads_uploadrequest_changelist")
 FEEDBACK = reverse("admin:uploads_feedback_changelist")
@@ -22,7 +22,7 @@ def rated(uploaded_request):
 
 @pytest.fixture
 def other_rated(other_shop, passport_jpeg):
-    link = services.order_create(shop_id=other_shop.pk, number="B-7", customer_name="Boris")
+    link = request_services.order_create(shop_id=other_shop.pk, number="B-7", customer_name="Boris")
     submit_and_confirm(link.upload_request, passport_jpeg)
     return feedback_submit(upload_request=link.upload_request, rating=5, comment="Bob's secret")
 
@@ -38,7 +38,7 @@ def test_it_shows_the_rating_in_the_requests_list(client, alice, rated):
 
 
 def test_it_filters_requests_by_rating(client, alice, rated, upload_request, shop):
-    unrated = services.order_create(shop_id=shop.pk, number="A-200", customer_name="Ivan")
+    unrated = request_services.order_create(shop_id=shop.pk, number="A-200", customer_name="Ivan")
     client = login(client, alice)
     two = client.get(REQUESTS, {"rating": "2"}).content.decode()
     assert "A-100" in two

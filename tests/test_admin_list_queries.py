@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import login
-from uploads import services
 from uploads.models import UploadRequest
+from uploads.requests import services as request_services
 
 LIST_URL = "/admin/uploads/uploadrequest/"
 
@@ -16,10 +16,10 @@ LIST_URL = "/admin/uploads/uploadrequest/"
 @pytest.fixture
 def many_requests(shop, other_shop):
     for index in range(30):
-        services.order_create(
+        request_services.order_create(
             shop_id=shop.pk, number=f"A-{index}", customer_name=f"Customer {index}"
         )
-    services.order_create(shop_id=other_shop.pk, number="B-1", customer_name="Someone Else")
+    request_services.order_create(shop_id=other_shop.pk, number="B-1", customer_name="Someone Else")
 
 
 def _list_queries(client, monkeypatch, per_page: int, query: str = "") -> int:

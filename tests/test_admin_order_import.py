@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import login
-from uploads import imports, services
 from uploads.models import Order, UploadRequest
+from uploads.requests import order_import as imports
+from uploads.requests import services as request_services
 
 IMPORT_URL = reverse("admin:uploads_order_import")
 ORDERS_URL = reverse("admin:uploads_order_changelist")
@@ -213,7 +214,7 @@ def test_it_lists_row_errors_and_refuses_to_import(client, alice, shop):
 def test_it_saves_nothing_when_one_row_fails_while_saving(client, alice, shop, monkeypatch):
     client = login(client, alice)
     response = preview(client, shop, csv_file(good_csv()))
-    real_create = services.order_create
+    real_create = request_services.order_create
 
     def failing_create(**kwargs):  # type: ignore[no-untyped-def]
         if kwargs["number"] == "N-2":
@@ -222,7 +223,7 @@ def test_it_saves_nothing_when_one_row_fails_while_saving(client, alice, shop, m
             raise IntegrityError("simulated")
         return real_create(**kwargs)
 
-    monkeypatch.setattr(services, "order_create", failing_create)
+    monkeypatch.setattr(request_services, "order_create", failing_create)
     response = confirm(client, response)
     assert response.status_code == 302
     assert Order.objects.count() == 0
@@ -251,7 +252,7 @@ def test_it_imports_only_the_new_rows_of_a_grown_file(client, alice, shop):
 
 
 def test_it_treats_the_same_number_in_another_shop_as_new(client, alice, shop, other_shop):
-    services.order_create(
+    request_services.order_create(
         shop_id=other_shop.pk, number="N-1", customer_name="Other", email="o@example.com"
     )
     response = preview(login(client, alice), shop, csv_file(good_csv()))

@@ -8,8 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import login
-from uploads import services
 from uploads.models import Order, Shop, UploadRequest
+from uploads.requests import links
+from uploads.requests import services as request_services
 
 ORDER_FIELDS = ["shop", "number", "customer_name", "email", "phone", "language", "deadline"]
 ADD_URL = reverse("admin:uploads_order_add")
@@ -40,7 +41,7 @@ def change_url(order: Order) -> str:
 
 
 def link_of(order: Order) -> str:
-    return services.upload_link_current(upload_request=order.upload_request).url
+    return links.upload_link_current(upload_request=order.upload_request).url
 
 
 def test_it_adds_an_order_with_its_upload_request(client, alice, shop):
@@ -91,7 +92,7 @@ def test_it_refuses_an_order_for_another_shop(client, alice, shop, other_shop):
 
 
 def test_it_hides_another_shops_orders_from_the_list(client, bob, other_shop, upload_request):
-    services.order_create(shop_id=other_shop.pk, number="B-1", customer_name="Boris")
+    request_services.order_create(shop_id=other_shop.pk, number="B-1", customer_name="Boris")
     response = login(client, bob).get(CHANGELIST)
     assert [order.number for order in response.context["cl"].result_list] == ["B-1"]
     assert "A-100" not in response.content.decode()

@@ -12,9 +12,9 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal.admin_site import BACKUP_CODE_COUNT
 from portal.security import STAFF_LAST_SEEN
 from tests.conftest import login
-from uploads.two_factor import BACKUP_CODE_COUNT
 
 TWO_FACTOR = reverse("admin:two_factor")
 QR = reverse("admin:two_factor_qr")

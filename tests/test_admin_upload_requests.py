@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import login, submit_and_confirm
-from uploads import services
-from uploads.admin import ShopFilter
+from uploads.admin.requests import ShopFilter
+from uploads.documents import selectors as document_selectors
 from uploads.models import AuditEvent, Shop, UploadRequest
+from uploads.requests import services as request_services
 
 CHANGELIST = reverse("admin:uploads_uploadrequest_changelist")
 Status = UploadRequest.Status
@@ -41,7 +42,7 @@ def reject_url(upload_request: UploadRequest) -> str:
 def make_request(shop: Shop, number: str, **order_fields: object) -> UploadRequest:
     fields = {"customer_name": f"Customer {number}", "email": f"{number.lower()}@example.com"}
     fields.update(order_fields)
-    return services.order_create(shop_id=shop.pk, number=number, **fields).upload_request
+    return request_services.order_create(shop_id=shop.pk, number=number, **fields).upload_request
 
 
 def listed(response) -> set[str]:  # type: ignore[no-untyped-def]
@@ -220,7 +221,7 @@ def test_it_audits_viewing_the_fields(client, alice, uploaded_request):
         alice,
         uploaded_request,
     )
-    assert event.document == services.document_current(upload_request=uploaded_request)
+    assert event.document == document_selectors.document_current(upload_request=uploaded_request)
 
 
 def test_it_hides_the_passport_from_a_user_without_permission(client, charlie, uploaded_request):
@@ -331,8 +332,9 @@ def test_it_rejects_with_a_reason(client, alice, uploaded_request):
 def test_it_audits_rejecting(client, alice, uploaded_request):
     login(client, alice).post(reject_url(uploaded_request), {"reason": "The photo is blurry."})
     [event] = audit_actions(alice, AuditEvent.Action.REJECT)
-    # The reason is kept on the request, which erasure can reach; the log is append-only.
-    assert event.detail == ""
+    # The reason is kept on the request, which erasure can reach; the log is append-only and
+    # records the change of status only.
+    assert event.detail == "uploaded → rejected"
     uploaded_request.refresh_from_db()
     assert uploaded_request.rejection_reason == "The photo is blurry."
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import login
-from uploads import services
 from uploads.models import AppendOnlyError, AuditEvent, UploadRequest
+from uploads.requests import services as request_services
 
 Action = AuditEvent.Action
 CHANGELIST = reverse("admin:uploads_auditevent_changelist")
@@ -73,13 +73,13 @@ def test_it_records_links_running_out(upload_request):
     UploadRequest.objects.filter(pk=upload_request.pk).update(
         expires_at=timezone.now() - timedelta(hours=1)
     )
-    assert services.upload_requests_expire_due() == 1
+    assert request_services.upload_requests_expire_due() == 1
     event = AuditEvent.objects.get(action=Action.STATUS_CHANGE)
     assert (event.upload_request, event.detail) == (upload_request, "waiting → expired")
 
 
 def test_it_records_no_address_outside_a_request(uploaded_request, alice):
-    services.request_accept(upload_request=uploaded_request, actor=alice)
+    request_services.request_accept(upload_request=uploaded_request, actor=alice)
     assert AuditEvent.objects.get(action=Action.ACCEPT).ip_address is None
 
 

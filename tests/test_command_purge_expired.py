@@ -6,8 +6,11 @@ from pathlib import Path
 from django.core.management import call_command
 from django.utils import timezone
 
-from uploads import crypto, services, storage
+from uploads.core import crypto, storage
+from uploads.documents import selectors as document_selectors
+from uploads.documents import services as document_services
 from uploads.models import PassportDocument, UploadRequest
+from uploads.requests import services as request_services
 
 
 def _purge() -> str:
@@ -23,7 +26,7 @@ def _files() -> list[Path]:
 def test_it_erases_an_accepted_passport_after_the_retention_period(
     uploaded_request, alice, settings
 ):
-    services.request_accept(upload_request=uploaded_request, actor=alice)
+    request_services.request_accept(upload_request=uploaded_request, actor=alice)
     assert "0 passport(s) erased" in _purge()
     UploadRequest.objects.filter(pk=uploaded_request.pk).update(
         decided_at=timezone.now() - timedelta(days=settings.PASSPORT_RETENTION_DAYS, minutes=1)
@@ -45,10 +48,10 @@ def test_it_keeps_a_passport_the_seller_has_not_decided_on(uploaded_request, set
 
 
 def test_it_erases_an_upload_the_customer_abandoned(upload_request, passport_jpeg):
-    services.document_submit(
+    document_services.document_submit(
         upload_request=upload_request,
         data=passport_jpeg,
-        consent_text_id=services.consent_text_current().pk,
+        consent_text_id=document_selectors.consent_text_current().pk,
         language="ru",
     )
     assert "0 passport(s) erased" in _purge()
@@ -60,7 +63,7 @@ def test_it_erases_an_upload_the_customer_abandoned(upload_request, passport_jpe
 def test_it_erases_a_rejected_passport_after_the_retention_period(
     uploaded_request, alice, settings
 ):
-    services.request_reject(upload_request=uploaded_request, actor=alice, reason="Blurred")
+    request_services.request_reject(upload_request=uploaded_request, actor=alice, reason="Blurred")
     old = timezone.now() - timedelta(days=settings.PASSPORT_RETENTION_DAYS + 1)
     PassportDocument.objects.update(created_at=old)
     UploadRequest.objects.filter(pk=uploaded_request.pk).update(decided_at=old)

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from uploads import specimens
+from uploads.documents import specimens
 from uploads.mrz import compose, render
 
 

@@ -3,7 +3,7 @@ from io import StringIO
 from django.core.management import call_command
 
 from tests.test_customs_ready import upload
-from uploads.customs.models import CustomsRecord, CustomsSettings
+from uploads.models import CustomsRecord, CustomsSettings
 
 
 def _refresh() -> str:

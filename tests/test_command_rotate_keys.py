@@ -14,10 +14,15 @@ from django.core.management import CommandError, call_command
 
 from portal.keys import decode_master_key, new_master_key_text
 from tests.conftest import TEST_MASTER_KEY, key_text
-from uploads import key_rotation, retention, services, storage
-from uploads.crypto import unwrap_data_key
-from uploads.customs import services as customs_services
+from uploads.core import storage
+from uploads.core.crypto import unwrap_data_key
+from uploads.customs.services import decisions as customs_decisions
+from uploads.documents import selectors as document_selectors
 from uploads.models import AuditEvent, DestructionRecord
+from uploads.requests import links
+from uploads.requests import services as request_services
+from uploads.retention.services import erasure as retention
+from uploads.retention.services import key_rotation
 
 ROOT = Path(__file__).resolve().parents[1]
 NEW_KEY = b"\x07" * 32
@@ -35,16 +40,16 @@ def test_it_rewraps_everything_so_the_old_key_can_go(uploaded_request, link, set
     assert "2 key(s) re-wrapped (1 data keys, 1 link tokens); 0 still under an old key" in output
     assert "0 key(s) re-wrapped" in _rotate()
     settings.PASSPORT_ENCRYPTION_KEYS = [NEW_KEY]
-    document = services.document_current(upload_request=uploaded_request)
+    document = document_selectors.document_current(upload_request=uploaded_request)
     image = storage.blob_read(key=unwrap_data_key(document.wrapped_key), name=document.blob_name)
     assert image.startswith(b"\xff\xd8")
-    assert services.document_fields(document=document)["surname"] == "ERIKSSON"
+    assert document_selectors.document_fields(document=document)["surname"] == "ERIKSSON"
     uploaded_request.refresh_from_db()
-    assert services.upload_link_current(upload_request=uploaded_request).token == link.token
+    assert links.upload_link_current(upload_request=uploaded_request).token == link.token
 
 
 def test_it_rewraps_and_verifies_second_documents_too(uploaded_request, passport_jpeg, settings):
-    supporting = customs_services.supporting_document_submit(
+    supporting = customs_decisions.supporting_document_submit(
         upload_request=uploaded_request, data=passport_jpeg
     )
     settings.PASSPORT_ENCRYPTION_KEYS = [NEW_KEY, TEST_MASTER_KEY]
@@ -64,7 +69,7 @@ def test_it_rewraps_and_verifies_second_documents_too(uploaded_request, passport
 
 def test_it_prints_progress_per_batch(shop, settings):
     for number in range(5):
-        services.order_create(shop_id=shop.pk, number=f"P-{number}", customer_name="Test")
+        request_services.order_create(shop_id=shop.pk, number=f"P-{number}", customer_name="Test")
     settings.PASSPORT_ENCRYPTION_KEYS = [NEW_KEY, TEST_MASTER_KEY]
     lines = _rotate("--batch-size", "2").splitlines()
     assert lines[:3] == [
@@ -80,7 +85,7 @@ def test_it_verifies_every_document_with_verify_all(uploaded_request, settings):
 
 
 def test_it_reports_a_document_that_does_not_open(uploaded_request, settings):
-    document = services.document_current(upload_request=uploaded_request)
+    document = document_selectors.document_current(upload_request=uploaded_request)
     path = Path(storage.passport_storage().path(document.blob_name))
     data = bytearray(path.read_bytes())
     data[-5] ^= 0xFF  # one flipped bit in the last chunk: its tag no longer matches
@@ -119,12 +124,15 @@ SEED = textwrap.dedent(
     import django; django.setup()
     from django.core.management import call_command
     call_command("migrate", verbosity=0)
-    from uploads import crypto, services, storage
+    from uploads.core import crypto, storage
+    from uploads.documents import selectors as document_selectors
+    from uploads.documents import services as document_services
     from uploads.models import Consent, PassportDocument, Shop
+    from uploads.requests import services as request_services
     shop = Shop.objects.create(name="Rotation shop")
-    consent_text = services.consent_text_current()
+    consent_text = document_selectors.consent_text_current()
     for number in range({count}):
-        link = services.order_create(shop_id=shop.pk, number=f"R-{{number}}", customer_name="R")
+        link = request_services.order_create(shop_id=shop.pk, number=f"R-{{number}}", customer_name="R")
         consent = Consent.objects.create(
             upload_request=link.upload_request, consent_text=consent_text, language="ru"
         )
@@ -133,7 +141,7 @@ SEED = textwrap.dedent(
         PassportDocument.objects.create(
             upload_request=link.upload_request, consent=consent, blob_name=name,
             wrapped_key=key.wrapped, original_format="JPEG", width=1, height=1, stored_bytes=size,
-            fields_sealed=services._seal_fields(key, {{"number": f"N{{number}}"}}),
+            fields_sealed=document_services.fields_seal(key, {{"number": f"N{{number}}"}}),
         )
     print("seeded")
     """
@@ -142,13 +150,14 @@ SEED = textwrap.dedent(
 CHECK = textwrap.dedent(
     """
     import django; django.setup()
-    from uploads import crypto, services, storage
+    from uploads.core import crypto, storage
+    from uploads.documents import selectors as document_selectors
     from uploads.models import PassportDocument
     opened = old = 0
     for document in PassportDocument.objects.order_by("pk"):
         key = crypto.unwrap_data_key(bytes(document.wrapped_key))
         text = storage.blob_read(key=key, name=document.blob_name).decode()
-        number = services.document_fields(document=document)["number"][1:]
+        number = document_selectors.document_fields(document=document)["number"][1:]
         assert text == f"passport {number}" * 100, document.pk
         opened += 1
         old += not crypto.is_wrapped_by_primary_key(bytes(document.wrapped_key))

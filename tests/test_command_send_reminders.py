@@ -9,8 +9,10 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
 
 from tests.conftest import MOSCOW, submit_and_confirm
-from uploads import messaging, reminders, services
+from uploads.messaging.services import contacts, reminders, sending
 from uploads.models import BouncedAddress, ContactLogEntry, UploadRequest
+from uploads.requests import links
+from uploads.requests import services as request_services
 
 Kind = ContactLogEntry.Kind
 Outcome = ContactLogEntry.Outcome
@@ -31,7 +33,7 @@ def move_on(clock: time_machine.Traveller, moment: datetime) -> None:
 
 
 def order(shop, number="R-1", *, email="olga@example.com", language="ru", deadline=None):
-    return services.order_create(
+    return request_services.order_create(
         shop_id=shop.pk,
         number=number,
         customer_name="Olga Petrova",
@@ -73,7 +75,7 @@ def test_it_follows_the_default_schedule_and_sends_each_step_once(clock, shop):
     upload_request.refresh_from_db()
     assert upload_request.reminder_count == 3
     message = mail.outbox[0]
-    link = services.upload_link_current(upload_request=upload_request)
+    link = links.upload_link_current(upload_request=upload_request)
     assert message.to == ["olga@example.com"]
     assert message.subject == "Напоминание: для заказа R-1 нужен паспорт"
     assert link.url in message.body
@@ -135,7 +137,7 @@ def test_it_dry_run_lists_and_sends_nothing(clock, shop):
 
 def test_it_sends_each_reminder_once_when_two_runs_overlap(clock, shop, monkeypatch):
     requests = [order(shop, f"R-{index}") for index in range(5)]
-    original_claim = messaging.new_claim
+    original_claim = contacts.new_claim
     other_runs: list[reminders.ReminderRun] = []
 
     def another_run_claims_first() -> str:
@@ -147,7 +149,7 @@ def test_it_sends_each_reminder_once_when_two_runs_overlap(clock, shop, monkeypa
         return original_claim()
 
     moment = START + timedelta(days=1, minutes=1)
-    monkeypatch.setattr(messaging, "new_claim", another_run_claims_first)
+    monkeypatch.setattr(contacts, "new_claim", another_run_claims_first)
     move_on(clock, moment)
     run_b = reminders.reminders_send_due(now=moment)
     assert other_runs[0].claimed == 5
@@ -229,12 +231,12 @@ def test_it_gives_up_after_the_last_retry(clock, shop, settings):
     upload_request = order(shop)
     moment = START + timedelta(days=1, minutes=1)
     run_at(clock, moment)
-    for _attempt in messaging.RETRY_DELAYS:
+    for _attempt in sending.RETRY_DELAYS:
         moment += timedelta(days=1)
         move_on(clock, moment)
-        messaging.contact_emails_retry_due(now=moment)
+        contacts.contact_emails_retry_due(now=moment)
     [entry] = ContactLogEntry.objects.filter(upload_request=upload_request, step="day-1")
-    assert (entry.outcome, entry.attempts) == (Outcome.GAVE_UP, len(messaging.RETRY_DELAYS) + 1)
+    assert (entry.outcome, entry.attempts) == (Outcome.GAVE_UP, len(sending.RETRY_DELAYS) + 1)
 
 
 def test_it_validates_the_shops_reminder_days(shop):

@@ -4,7 +4,7 @@ import os
 import pytest
 
 from tests.conftest import TEST_MASTER_KEY
-from uploads import crypto
+from uploads.core import crypto
 
 
 def _encrypt(key: crypto.DataKey, plaintext: bytes) -> bytes:

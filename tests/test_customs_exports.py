@@ -1,7 +1,7 @@
 """How one record's values are laid out for a carrier: names, series, dates, document codes."""
 
 from uploads.customs.exports import FCS_1861, CustomsTable, record_values, to_csv, to_xlsx
-from uploads.customs.models import CarrierMapping
+from uploads.models import CarrierMapping
 
 RU_FOREIGN = {
     "surname": "SOLOVEV",

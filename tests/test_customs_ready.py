@@ -6,33 +6,39 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import submit_and_confirm
-from uploads import retention, services
-from uploads.customs import services as customs_services
-from uploads.customs.models import CustomsRecord, CustomsSettings
-from uploads.models import UploadRequest
+from uploads.customs import selectors as customs_selectors
+from uploads.customs.services import decisions as customs_decisions
+from uploads.customs.services import readiness as customs_readiness
+from uploads.documents import selectors as document_selectors
+from uploads.documents import services as document_services
+from uploads.models import CustomsRecord, CustomsSettings, UploadRequest
+from uploads.requests import services as request_services
+from uploads.retention.services import erasure as retention
 
 
 def upload(upload_request: UploadRequest, jpeg: bytes, **changes: str) -> None:
     """The customer uploads, the MRZ is read, and the customer confirms (with changes)."""
-    document = services.document_submit(
+    document = document_services.document_submit(
         upload_request=upload_request,
         data=jpeg,
-        consent_text_id=services.consent_text_current().pk,
+        consent_text_id=document_selectors.consent_text_current().pk,
         language="ru",
     )
-    services.document_read_mrz(document_id=document.pk)
+    document_services.document_read_mrz(document_id=document.pk)
     document.refresh_from_db()
-    fields = {**services.document_fields(document=document), **changes}
-    customs_services.customs_document_confirm(document=document, fields=fields, situation="foreign")
+    fields = {**document_selectors.document_fields(document=document), **changes}
+    customs_decisions.customs_document_confirm(
+        document=document, fields=fields, situation="foreign"
+    )
     upload_request.refresh_from_db()
 
 
 def ready(upload_request: UploadRequest) -> bool:
-    stored = customs_services.customs_is_ready(upload_request=upload_request)
+    stored = customs_selectors.customs_is_ready(upload_request=upload_request)
     # The stored flag always agrees with a fresh computation.
     assert (
         stored
-        == customs_services.customs_readiness(
+        == customs_readiness.customs_readiness(
             upload_request=upload_request,
             record=(CustomsRecord.objects.filter(upload_request=upload_request).first()),
         ).ready
@@ -46,16 +52,16 @@ def test_it_follows_the_whole_lifecycle(upload_request, passport_jpeg, alice, se
     upload(upload_request, passport_jpeg)
     assert upload_request.status == UploadRequest.Status.UPLOADED
     assert ready(upload_request)
-    assert customs_services.customs_ready_count() == 1
+    assert customs_selectors.customs_ready_count() == 1
 
-    services.request_reject(upload_request=upload_request, actor=alice, reason="Blurred")
+    request_services.request_reject(upload_request=upload_request, actor=alice, reason="Blurred")
     assert not ready(upload_request)
     assert "status" in upload_request.customs.problems
 
     upload(upload_request, passport_jpeg)  # uploaded again
     assert ready(upload_request)
 
-    services.request_accept(upload_request=upload_request, actor=alice)
+    request_services.request_accept(upload_request=upload_request, actor=alice)
     assert ready(upload_request)
 
     settings.PASSPORT_RETENTION_DAYS = 0
@@ -64,7 +70,7 @@ def test_it_follows_the_whole_lifecycle(upload_request, passport_jpeg, alice, se
     )
     assert retention.retention_purge_due().requests >= 1
     assert not ready(upload_request)
-    assert customs_services.customs_ready_count() == 0
+    assert customs_selectors.customs_ready_count() == 0
 
 
 def test_it_is_not_ready_with_a_required_field_missing(upload_request, passport_jpeg, shop):
@@ -81,7 +87,7 @@ def test_it_is_not_ready_until_the_seller_confirms_differing_names(
     record = upload_request.customs
     assert record.name_check == CustomsRecord.NameCheck.MISMATCH
     assert not ready(upload_request)
-    customs_services.customs_names_confirm(upload_request=upload_request, actor=alice)
+    customs_decisions.customs_names_confirm(upload_request=upload_request, actor=alice)
     assert ready(upload_request)
 
 
@@ -93,21 +99,21 @@ def test_it_stops_counting_a_document_the_day_after_it_expires(upload_request, p
     CustomsRecord.objects.filter(pk=record.pk).update(
         ready_until=timezone.localdate() - timedelta(days=1)
     )
-    assert customs_services.customs_ready_count() == 0
+    assert customs_selectors.customs_ready_count() == 0
 
 
 def test_it_counts_per_queryset_for_the_dashboard(upload_request, passport_jpeg, other_shop):
     upload(upload_request, passport_jpeg)
-    other = services.order_create(shop_id=other_shop.pk, number="B-1", customer_name="B")
+    other = request_services.order_create(shop_id=other_shop.pk, number="B-1", customer_name="B")
     assert (
-        customs_services.customs_ready_count(
+        customs_selectors.customs_ready_count(
             queryset=UploadRequest.objects.filter(order__shop=other_shop)
         )
         == 0
     )
-    assert not customs_services.customs_is_ready(upload_request=other.upload_request)
+    assert not customs_selectors.customs_is_ready(upload_request=other.upload_request)
     assert (
-        customs_services.customs_ready_count(
+        customs_selectors.customs_ready_count(
             queryset=UploadRequest.objects.filter(order__shop=upload_request.order.shop)
         )
         == 1
@@ -128,5 +134,5 @@ def test_it_waits_for_the_second_document_when_the_shop_requires_it(
     CustomsSettings.objects.create(shop=shop, require_second_document=required)
     upload(upload_request, passport_jpeg)
     assert ready(upload_request) is not required
-    customs_services.supporting_document_submit(upload_request=upload_request, data=passport_jpeg)
+    customs_decisions.supporting_document_submit(upload_request=upload_request, data=passport_jpeg)
     assert ready(upload_request)

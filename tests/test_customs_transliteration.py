@@ -2,7 +2,7 @@
 
 import pytest
 
-from uploads.customs.transliteration import names_match, to_latin
+from uploads.core.transliteration import names_match, to_latin
 
 
 @pytest.mark.parametrize(

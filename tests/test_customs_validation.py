@@ -6,8 +6,8 @@ import pytest
 from django.utils import translation
 
 from tests.conftest import ERIKSSON_FIELDS
-from uploads.customs import validation
-from uploads.customs.validation import FOREIGN, RU_FOREIGN, RU_INTERNAL, Rules, validate_fields
+from uploads.core import customs_rules as validation
+from uploads.core.customs_rules import FOREIGN, RU_FOREIGN, RU_INTERNAL, Rules, validate_fields
 
 TODAY = date(2026, 11, 26)
 INTERNAL = {

@@ -2,8 +2,9 @@ from django.contrib.auth.models import User
 from django.core import mail
 
 from tests.conftest import login
-from uploads import emails, services
+from uploads.messaging import emails
 from uploads.models import ContactLogEntry, EmailTemplate
+from uploads.requests import services as request_services
 
 
 def test_it_fills_only_known_placeholders():
@@ -19,7 +20,7 @@ def test_it_sends_what_staff_wrote_in_the_template(link):
     EmailTemplate.objects.filter(kind="invitation").update(
         subject_ru="Паспорт для {order_number}", body_ru="Здравствуйте, {customer_name}! {link}"
     )
-    services.upload_link_send(upload_request=link.upload_request)
+    request_services.upload_link_send(upload_request=link.upload_request)
     message = mail.outbox[-1]
     assert message.subject == "Паспорт для A-100"
     assert message.body.startswith(f"Здравствуйте, Anna Eriksson! {link.url}\n")
@@ -27,14 +28,14 @@ def test_it_sends_what_staff_wrote_in_the_template(link):
 
 
 def test_it_escapes_customer_data_in_the_html_email(shop):
-    link = services.order_create(
+    link = request_services.order_create(
         shop_id=shop.pk,
         number="X-1",
         customer_name="<script>alert(1)</script>",
         email="x@example.com",
         language="en",
     )
-    services.upload_link_send(upload_request=link.upload_request)
+    request_services.upload_link_send(upload_request=link.upload_request)
     assert "<script>" not in mail.outbox[-1].alternatives[0].content
 
 
@@ -45,7 +46,7 @@ def test_it_logs_and_survives_a_mail_server_failure(link, settings, caplog):
             "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 2},
         }
     }
-    services.upload_link_send(upload_request=link.upload_request)
+    request_services.upload_link_send(upload_request=link.upload_request)
     [entry] = ContactLogEntry.objects.filter(outcome=ContactLogEntry.Outcome.FAILED)
     assert entry.error == "ConnectionRefusedError"
     assert "anna@example.com" not in caplog.text

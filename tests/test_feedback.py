@@ -2,9 +2,9 @@
 
 import pytest
 
-from uploads.feedback import feedback_submit
+from uploads.core.errors import ServiceError
+from uploads.feedback.services import feedback_submit
 from uploads.models import Feedback
-from uploads.services import ServiceError
 
 
 def test_it_keeps_the_rating_and_the_comment(uploaded_request):

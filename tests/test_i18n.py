@@ -8,8 +8,10 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from tests.conftest import login
-from uploads import services
+from uploads.documents import selectors as document_selectors
 from uploads.models import FaqEntry, GuidanceStep
+from uploads.requests import links
+from uploads.requests import services as request_services
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
@@ -29,8 +31,8 @@ def _translated(language: str, text: str) -> str:
 
 @pytest.fixture
 def order_in(shop):
-    def make(language: str) -> services.IssuedLink:
-        return services.order_create(
+    def make(language: str) -> links.IssuedLink:
+        return request_services.order_create(
             shop_id=shop.pk,
             number=f"L-{language}",
             customer_name="Aida",
@@ -50,7 +52,7 @@ def test_it_renders_the_customer_page_in_the_orders_language(client, order_in, l
     for text in ("Why it is needed", "Take a photo", "Choose a photo or PDF", "Upload", "Consent"):
         assert escape(_translated(language, text)) in page
     with translation.override(language):
-        assert escape(services.consent_text_current().body) in page
+        assert escape(document_selectors.consent_text_current().body) in page
         assert escape(GuidanceStep.objects.first().text) in page
 
 
@@ -67,7 +69,7 @@ def test_it_renders_the_invalid_link_page_in_the_browsers_language(client, db, l
 def test_it_sends_the_invitation_in_the_orders_language(order_in, language):
     link = order_in(language)
     with translation.override("zh-hans"):  # whatever language the seller works in
-        services.upload_link_send(upload_request=link.upload_request)
+        request_services.upload_link_send(upload_request=link.upload_request)
     message = mail.outbox[-1]
     assert f'lang="{language}"' in message.alternatives[0].content
     expected_subject = _translated(language, "{shop}: passport needed for order {order_number}")
@@ -86,7 +88,7 @@ def test_it_prefers_the_orders_language_to_the_browsers(client, order_in):
 
 
 def test_it_follows_the_browser_when_the_order_has_no_language(client, shop):
-    link = services.order_create(shop_id=shop.pk, number="N-1", customer_name="Nor")
+    link = request_services.order_create(shop_id=shop.pk, number="N-1", customer_name="Nor")
     client.get(f"/u/{link.token}/")
     assert b'<html lang="hy">' in client.get("/upload/", HTTP_ACCEPT_LANGUAGE="hy,en;q=0.5").content
     assert b'<html lang="ru">' in client.get("/upload/", HTTP_ACCEPT_LANGUAGE="fr").content

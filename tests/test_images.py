@@ -5,7 +5,7 @@ import zlib
 import pytest
 from PIL import Image
 
-from uploads.images import STORED_LONG_SIDE, RejectedFile, normalise_upload
+from uploads.core.images import STORED_LONG_SIDE, RejectedFile, normalise_upload
 
 
 def _jpeg(width=1200, height=800, **save) -> bytes:

@@ -4,15 +4,15 @@ import pytest
 from django.core import mail
 from django.db import IntegrityError
 
-from uploads import services
 from uploads.models import ContactLogEntry, Order
+from uploads.requests import services as request_services
 
 Kind = ContactLogEntry.Kind
 Outcome = ContactLogEntry.Outcome
 
 
 def create(shop, *, language="ru", email="olga@example.com", **kwargs):
-    return services.order_create(
+    return request_services.order_create(
         shop_id=shop.pk,
         number="B-7",
         customer_name="Olga Petrova",
@@ -58,7 +58,7 @@ def test_it_invites_in_english_and_kazakh(shop, django_capture_on_commit_callbac
     assert "Open the link on your phone." in mail.outbox[0].body
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.order_create(
+        request_services.order_create(
             shop_id=shop.pk,
             number="K-1",
             customer_name="Aigerim",
@@ -74,7 +74,7 @@ def test_it_skips_the_invitation_when_asked_or_without_an_address(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         create(shop, send_invitation=False)
-        services.order_create(shop_id=shop.pk, number="N-1", customer_name="No Mail")
+        request_services.order_create(shop_id=shop.pk, number="N-1", customer_name="No Mail")
     assert mail.outbox == []
     assert not ContactLogEntry.objects.exists()
 
@@ -93,7 +93,7 @@ def test_it_sends_nothing_for_a_rolled_back_creation(shop, django_capture_on_com
 
 
 def test_it_records_an_invitation_sent_again_from_admin(upload_request, alice):
-    services.upload_link_send(upload_request=upload_request, actor=alice)
+    request_services.upload_link_send(upload_request=upload_request, actor=alice)
     [entry] = ContactLogEntry.objects.filter(actor=alice)
     assert (entry.kind, entry.outcome) == (Kind.INVITATION, Outcome.SENT)
     assert Order.objects.count() == 1
@@ -103,7 +103,7 @@ def test_it_escapes_customer_values_and_never_substitutes_inside_them(
     shop, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        link = services.order_create(
+        link = request_services.order_create(
             shop_id=shop.pk,
             number="<i>N-1</i>",
             customer_name="qqmarklinkqq <b>Eve</b> https://link.invalid/qqmarklinkqq/",

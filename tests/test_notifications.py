@@ -7,8 +7,9 @@ from django.core import mail
 from django.core.management import call_command
 
 from tests.conftest import MOSCOW, submit_and_confirm
-from uploads import notifications, services
+from uploads.messaging.services import notifications
 from uploads.models import ContactLogEntry, UploadRequest
+from uploads.requests import services as request_services
 
 Kind = ContactLogEntry.Kind
 Outcome = ContactLogEntry.Outcome
@@ -23,7 +24,7 @@ def clock_start() -> datetime:
 
 
 def new_request(shop, number, **kwargs):
-    return services.order_create(
+    return request_services.order_create(
         shop_id=shop.pk,
         number=number,
         customer_name="Customer",

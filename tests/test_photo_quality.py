@@ -3,8 +3,8 @@
 import pytest
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 
-from uploads import specimens
-from uploads.photo_quality import (
+from uploads.documents import specimens
+from uploads.documents.photo_quality import (
     PhotoProblem,
     hints_after_failed_reading,
     measure,

@@ -13,8 +13,10 @@ from django.urls import reverse
 
 from portal.error_reports import PrivacyExceptionReporter
 from tests.conftest import ERIKSSON_FIELDS, login
-from uploads import services
+from uploads.documents import selectors as document_selectors
+from uploads.documents import services as document_services
 from uploads.models import Order, UploadRequest
+from uploads.requests import links
 
 CUSTOMER = {
     "number": "A-777",
@@ -77,12 +79,12 @@ def test_it_logs_nothing_personal_through_the_whole_flow(
     )
     assert response.status_code == 302
     upload_request = UploadRequest.objects.get(order__number="A-777")
-    token = services.upload_link_current(upload_request=upload_request).token
+    token = links.upload_link_current(upload_request=upload_request).token
 
     # The customer: a wrong link, then theirs, upload, a mistaken form, the confirmation.
     assert client.get("/u/" + "W" * 43 + "/").status_code == 404
     assert client.get(f"/u/{token}/").status_code == 302
-    consent = services.consent_text_current().pk
+    consent = document_selectors.consent_text_current().pk
     bad = client.post(
         "/upload/",
         {"consent": "on", "consent_text_id": consent, "file": SimpleUploadedFile("x.jpg", b"x")},
@@ -137,7 +139,7 @@ def failing_confirmation(monkeypatch):  # type: ignore[no-untyped-def]
         passport = dict(fields)
         raise ValueError(f"cannot confirm {passport['surname']} {passport['number']}")
 
-    monkeypatch.setattr(services, "document_confirm", explode)
+    monkeypatch.setattr(document_services, "document_confirm", explode)
 
 
 def test_it_emails_admins_an_error_report_without_personal_data(
@@ -150,7 +152,7 @@ def test_it_emails_admins_an_error_report_without_personal_data(
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": services.consent_text_current().pk,
+            "consent_text_id": document_selectors.consent_text_current().pk,
             "file": SimpleUploadedFile("p.jpg", passport_jpeg),
         },
     )

@@ -11,8 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import login, submit_and_confirm
-from uploads import retention, services, storage
+from uploads.core import storage
+from uploads.core.errors import ServiceError
+from uploads.documents import selectors as document_selectors
+from uploads.documents import services as document_services
 from uploads.models import AuditEvent, DestructionRecord, PassportDocument, UploadRequest
+from uploads.requests import services as request_services
+from uploads.retention.services import erasure as retention
 
 Reason = DestructionRecord.Reason
 Scope = DestructionRecord.Scope
@@ -64,7 +69,7 @@ def test_it_deletes_the_image_after_the_image_period_and_keeps_the_fields(
     uploaded_request, alice, settings
 ):
     settings.PASSPORT_IMAGE_RETENTION_DAYS = 30
-    services.request_accept(upload_request=uploaded_request, actor=alice)
+    request_services.request_accept(upload_request=uploaded_request, actor=alice)
     _age_decision(uploaded_request, 29)
     assert "0 image(s) deleted" in _purge()
     _age_decision(uploaded_request, 31)
@@ -72,7 +77,7 @@ def test_it_deletes_the_image_after_the_image_period_and_keeps_the_fields(
     document = PassportDocument.objects.get(upload_request=uploaded_request)
     assert document.blob_name == ""
     assert _files() == []
-    assert services.document_fields(document=document)["number"] == "L898902C3"
+    assert document_selectors.document_fields(document=document)["number"] == "L898902C3"
     record = DestructionRecord.objects.get()
     assert (record.scope, record.reason, record.upload_request_ref, record.document_refs) == (
         Scope.IMAGE,
@@ -87,13 +92,13 @@ def test_it_deletes_the_image_after_the_image_period_and_keeps_the_fields(
 def test_it_follows_the_shops_own_image_period(uploaded_request, alice, shop):
     shop.image_retention_days = 3
     shop.save()
-    services.request_accept(upload_request=uploaded_request, actor=alice)
+    request_services.request_accept(upload_request=uploaded_request, actor=alice)
     _age_decision(uploaded_request, 4)
     assert "1 image(s) deleted" in _purge()
 
 
 def test_it_answers_404_for_a_deleted_image_in_admin(client, alice, uploaded_request, settings):
-    services.request_accept(upload_request=uploaded_request, actor=alice)
+    request_services.request_accept(upload_request=uploaded_request, actor=alice)
     _age_decision(uploaded_request, settings.PASSPORT_IMAGE_RETENTION_DAYS + 1)
     _purge()
     login(client, alice)
@@ -135,7 +140,7 @@ def test_it_counts_from_a_late_acceptance_rather_than_an_old_deadline(
     order = uploaded_request.order
     order.deadline = timezone.localdate() - timedelta(days=40)
     order.save()
-    services.request_accept(upload_request=uploaded_request, actor=alice)
+    request_services.request_accept(upload_request=uploaded_request, actor=alice)
     _age_decision(uploaded_request, 5)
     assert "0 order(s) erased" in _purge()
     _age_decision(uploaded_request, 11)
@@ -154,8 +159,8 @@ def test_it_erases_a_request_never_answered_after_the_period(upload_request, set
 def test_it_kills_the_link_of_an_erased_request(client, link):
     retention.request_erase(upload_request=link.upload_request, reason=Reason.RETENTION)
     assert client.get(f"/u/{link.token}/").status_code == 404
-    with pytest.raises(services.ServiceError):
-        services.upload_link_issue(upload_request=link.upload_request)
+    with pytest.raises(ServiceError):
+        request_services.upload_link_issue(upload_request=link.upload_request)
 
 
 # --- erasure from admin -----------------------------------------------------------------------
@@ -247,7 +252,7 @@ def test_it_tells_the_customer_the_shops_retention_period(customer, shop):
 
 
 def test_it_records_the_destruction_of_a_replaced_passport(uploaded_request, passport_jpeg):
-    first = services.document_current(upload_request=uploaded_request)
+    first = document_selectors.document_current(upload_request=uploaded_request)
     submit_and_confirm(uploaded_request, passport_jpeg)
     record = DestructionRecord.objects.get()
     assert (record.reason, record.scope, record.document_refs) == (
@@ -260,10 +265,10 @@ def test_it_records_the_destruction_of_a_replaced_passport(uploaded_request, pas
 
 def test_it_records_an_unconfirmed_upload_replaced_by_another(upload_request, passport_jpeg):
     def submit() -> PassportDocument:
-        return services.document_submit(
+        return document_services.document_submit(
             upload_request=upload_request,
             data=passport_jpeg,
-            consent_text_id=services.consent_text_current().pk,
+            consent_text_id=document_selectors.consent_text_current().pk,
             language="ru",
         )
 

@@ -72,7 +72,7 @@ def test_it_selects_workers_redis_s3_and_keeps_nothing_on_the_web_machine(tmp_pa
     assert chosen["cache_location"] == "redis://cache.example.com:6379/0"
     assert chosen["cache_prefix"] == "shop-eu"
     assert chosen["sessions"] == "django.contrib.sessions.backends.db"
-    assert chosen["passports"] == "uploads.s3_storage.PassportS3Storage"
+    assert chosen["passports"] == "uploads.core.s3_storage.PassportS3Storage"
     assert chosen["acl"] == "private"
     assert chosen["static"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     assert "whitenoise.middleware.WhiteNoiseMiddleware" in chosen["middleware"]

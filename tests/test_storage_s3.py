@@ -21,8 +21,11 @@ import pytest
 from django.utils import timezone
 
 from bench import stack
-from uploads import crypto, retention, services, storage
+from uploads.core import crypto, storage
+from uploads.documents import selectors as document_selectors
+from uploads.documents import services as document_services
 from uploads.models import PassportDocument
+from uploads.retention.services import erasure as retention
 
 pytestmark = pytest.mark.s3
 
@@ -70,7 +73,7 @@ def bucket(s3_server: stack.S3Server, settings) -> Bucket:
     for item in client.list_objects_v2(Bucket=name).get("Contents", []):
         client.delete_object(Bucket=name, Key=item["Key"])
     s3_storage = {
-        "BACKEND": "uploads.s3_storage.PassportS3Storage",
+        "BACKEND": "uploads.core.s3_storage.PassportS3Storage",
         "OPTIONS": {  # as portal/settings.py builds them for STORAGE_BACKEND=s3
             "bucket_name": name,
             "endpoint_url": s3_server.endpoint,
@@ -161,10 +164,10 @@ def test_it_stores_a_submitted_passport_encrypted(
 ):
     assert bucket.keys() == []
 
-    document = services.document_submit(
+    document = document_services.document_submit(
         upload_request=upload_request,
         data=passport_jpeg,
-        consent_text_id=services.consent_text_current().pk,
+        consent_text_id=document_selectors.consent_text_current().pk,
         language="ru",
     )
 

@@ -4,7 +4,7 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
-from uploads.i18n_report import catalogues, check
+from portal.i18n_report import catalogues, check
 
 
 @pytest.mark.parametrize("po", catalogues(), ids=lambda path: path.parts[-3])

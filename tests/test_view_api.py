@@ -8,8 +8,10 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.conftest import submit_and_confirm
-from uploads import api_tokens, services
+from uploads.api import services as api_tokens
 from uploads.models import ApiToken, Order, UploadRequest
+from uploads.requests import links
+from uploads.requests import services as request_services
 
 REQUESTS = "/api/v1/requests"
 
@@ -113,7 +115,7 @@ def test_it_creates_an_upload_request_and_returns_the_link(api, shop):
     assert upload_request.order.shop == shop
     assert body["status"] == "waiting"
     assert body["order_number"] == "API-1"
-    assert body["link"] == services.upload_link_current(upload_request=upload_request).url
+    assert body["link"] == links.upload_link_current(upload_request=upload_request).url
     order = Order.objects.get(number="API-1")
     assert (order.customer_name, order.email, order.language) == (
         "Ivan Petrov",
@@ -130,7 +132,7 @@ def test_it_answers_409_for_an_order_number_the_shop_has(api, upload_request):
 
 
 def test_it_allows_the_same_number_in_another_shop(api, other_shop):
-    services.order_create(
+    request_services.order_create(
         shop_id=other_shop.pk, number="API-1", customer_name="X", email="x@example.com"
     )
     assert post_json(api, new_request()).status_code == 201
@@ -201,7 +203,9 @@ def test_it_answers_404_for_an_unknown_id(api):
 
 
 def test_it_lists_with_a_status_filter(api, shop, uploaded_request):
-    services.order_create(shop_id=shop.pk, number="A-200", customer_name="B", email="b@example.com")
+    request_services.order_create(
+        shop_id=shop.pk, number="A-200", customer_name="B", email="b@example.com"
+    )
     assert api.get(REQUESTS).json()["count"] == 2
     body = api.get(REQUESTS, {"status": "uploaded"}).json()
     assert [item["order_number"] for item in body["results"]] == ["A-100"]
@@ -215,7 +219,7 @@ def test_it_refuses_an_unknown_status_filter(api):
 
 def test_it_pages_through_the_list(api, shop):
     for n in range(5):
-        services.order_create(
+        request_services.order_create(
             shop_id=shop.pk, number=f"P-{n}", customer_name="C", email="c@example.com"
         )
     first = api.get(REQUESTS, {"page_size": "2"}).json()
@@ -241,13 +245,13 @@ def test_it_refuses_bad_paging(api, query):
 
 
 def test_it_shows_no_link_once_accepted(api, uploaded_request, alice):
-    services.request_accept(upload_request=uploaded_request, actor=alice)
+    request_services.request_accept(upload_request=uploaded_request, actor=alice)
     body = api.get(f"{REQUESTS}/{uploaded_request.pk}").json()
     assert (body["status"], body["link"]) == ("accepted", None)
 
 
 def test_it_shows_the_rejection_reason(api, uploaded_request, alice):
-    services.request_reject(upload_request=uploaded_request, actor=alice, reason="Blurred")
+    request_services.request_reject(upload_request=uploaded_request, actor=alice, reason="Blurred")
     body = api.get(f"{REQUESTS}/{uploaded_request.pk}").json()
     assert (body["status"], body["rejection_reason"]) == ("rejected", "Blurred")
 

@@ -9,9 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from tests.conftest import ERIKSSON_FIELDS
-from uploads import services
-from uploads.customs.models import CustomsRecord, CustomsSettings
-from uploads.models import UploadRequest
+from uploads.documents import selectors as document_selectors
+from uploads.models import CustomsRecord, CustomsSettings, UploadRequest
 from uploads.mrz import compose, render
 
 INTERNAL_LINES = compose.pn(
@@ -44,7 +43,7 @@ def _upload(customer, jpeg: bytes) -> None:
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": services.consent_text_current().pk,
+            "consent_text_id": document_selectors.consent_text_current().pk,
             "file": SimpleUploadedFile("p.jpg", jpeg),
         },
     )
@@ -84,8 +83,8 @@ def test_it_stores_the_internal_passport_and_its_matching_names(internal, upload
     assert response.status_code == 302
     upload_request.refresh_from_db()
     assert upload_request.status == UploadRequest.Status.UPLOADED
-    stored = services.document_fields(
-        document=services.document_current(upload_request=upload_request)
+    stored = document_selectors.document_fields(
+        document=document_selectors.document_current(upload_request=upload_request)
     )
     assert stored["series"] == "4510"
     assert stored["number"] == "123456"
@@ -157,7 +156,7 @@ def test_it_warns_about_a_passport_running_out_before_the_deadline(customer, upl
 
     from django.utils import timezone
 
-    from uploads import specimens
+    from uploads.documents import specimens
 
     soon = timezone.localdate() + timedelta(days=10)
     upload_request.order.deadline = soon + timedelta(days=20)

@@ -9,9 +9,17 @@ from django.utils import timezone
 
 from tests.conftest import login
 from tests.test_view_review import VALID
-from uploads import key_rotation, retention, services
-from uploads.customs.models import CustomsRecord, CustomsSettings, SupportingDocument
-from uploads.models import AuditEvent, UploadRequest
+from uploads.documents import selectors as document_selectors
+from uploads.models import (
+    AuditEvent,
+    CustomsRecord,
+    CustomsSettings,
+    SupportingDocument,
+    UploadRequest,
+)
+from uploads.requests import services as request_services
+from uploads.retention.services import erasure as retention
+from uploads.retention.services import key_rotation
 
 
 @pytest.fixture
@@ -21,7 +29,7 @@ def confirmed(customer, shop, passport_jpeg):
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": services.consent_text_current().pk,
+            "consent_text_id": document_selectors.consent_text_current().pk,
             "file": SimpleUploadedFile("p.jpg", passport_jpeg),
         },
     )
@@ -79,7 +87,7 @@ def test_it_erases_the_second_document_with_the_passport(
     confirmed.post(
         "/upload/second-document/", {"file": SimpleUploadedFile("permit.jpg", passport_jpeg)}
     )
-    services.request_accept(upload_request=upload_request, actor=alice)
+    request_services.request_accept(upload_request=upload_request, actor=alice)
     settings.PASSPORT_RETENTION_DAYS = 0
     UploadRequest.objects.filter(pk=upload_request.pk).update(
         decided_at=timezone.now() - timedelta(days=1)
@@ -101,7 +109,7 @@ def test_it_keeps_the_second_document_when_the_passport_is_replaced(
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": services.consent_text_current().pk,
+            "consent_text_id": document_selectors.consent_text_current().pk,
             "file": SimpleUploadedFile("p.jpg", passport_jpeg),
         },
     )
@@ -114,8 +122,8 @@ def test_it_rewraps_the_second_documents_key_when_keys_rotate(
     confirmed, upload_request, passport_jpeg, settings
 ):
     from tests.conftest import TEST_MASTER_KEY
-    from uploads import storage
-    from uploads.crypto import unwrap_data_key
+    from uploads.core import storage
+    from uploads.core.crypto import unwrap_data_key
 
     confirmed.post(
         "/upload/second-document/", {"file": SimpleUploadedFile("permit.jpg", passport_jpeg)}

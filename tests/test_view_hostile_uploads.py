@@ -15,8 +15,9 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from uploads import services, storage
-from uploads.images import RejectedFile, normalise_upload
+from uploads.core import crypto, storage
+from uploads.core.images import RejectedFile, normalise_upload
+from uploads.documents import selectors as document_selectors
 from uploads.models import PassportDocument, UploadRequest
 
 # --- building the corpus ------------------------------------------------------------------------
@@ -167,7 +168,7 @@ def _post(client: Client, name: str, data: bytes):  # type: ignore[no-untyped-de
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": services.consent_text_current().pk,
+            "consent_text_id": document_selectors.consent_text_current().pk,
             "file": upload,
         },
     )
@@ -191,7 +192,7 @@ def test_it_handles_each_hostile_file(customer, upload_request, name, data, outc
     assert response.status_code == 302, response.content.decode()[:2000]
     document = documents.get()
     stored = storage.blob_read(
-        key=services.crypto.unwrap_data_key(document.wrapped_key), name=document.blob_name
+        key=crypto.unwrap_data_key(document.wrapped_key), name=document.blob_name
     )
     # A fresh JPEG: nothing of the original's payload or metadata survives.
     assert stored.startswith(b"\xff\xd8")
@@ -322,7 +323,7 @@ def test_it_takes_only_one_file_when_several_are_sent(customer, upload_request):
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": services.consent_text_current().pk,
+            "consent_text_id": document_selectors.consent_text_current().pk,
             "file": [SimpleUploadedFile("a.jpg", _VALID_JPEG), SimpleUploadedFile("b.svg", SVG)],
         },
     )

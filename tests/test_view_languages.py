@@ -11,7 +11,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from tests.conftest import ERIKSSON_FIELDS
-from uploads import services
+from uploads.documents import selectors as document_selectors
+from uploads.requests import services as request_services
 
 SOURCE_CATALOGUE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
 _ENTRY = re.compile(r'^msgid ((?:"(?:[^"\\]|\\.)*"\s*)+)', re.MULTILINE)
@@ -50,7 +51,7 @@ CUSTOMER_LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"
 
 @pytest.mark.parametrize("language", CUSTOMER_LANGUAGES)
 def test_it_takes_the_whole_upload_in_each_language(client, shop, passport_jpeg, language):
-    link = services.order_create(
+    link = request_services.order_create(
         shop_id=shop.pk, number="W-1", customer_name="Aru", language=language
     )
     client.get(f"/u/{link.token}/")
@@ -58,7 +59,9 @@ def test_it_takes_the_whole_upload_in_each_language(client, shop, passport_jpeg,
     assert f'<html lang="{language}">' in start
     _assert_all_translated(start, language)
 
-    refused = client.post("/upload/", {"consent_text_id": services.consent_text_current().pk})
+    refused = client.post(
+        "/upload/", {"consent_text_id": document_selectors.consent_text_current().pk}
+    )
     assert refused.status_code == 400
     _assert_all_translated(refused.content.decode(), language)
 
@@ -66,7 +69,7 @@ def test_it_takes_the_whole_upload_in_each_language(client, shop, passport_jpeg,
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": services.consent_text_current().pk,
+            "consent_text_id": document_selectors.consent_text_current().pk,
             "file": SimpleUploadedFile("p.jpg", passport_jpeg),
         },
     )

@@ -5,6 +5,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from uploads.models import UploadRequest
+from uploads.requests import services as request_services
 
 
 def _in(language: str, text: str) -> str:
@@ -58,11 +59,10 @@ def test_it_speaks_the_visitors_language_on_the_invalid_link_page(client, db):
 
 
 def test_it_stops_the_session_when_the_seller_replaces_the_link(client, link):
-    from uploads import services
 
     client.get(f"/u/{link.token}/")
     assert client.get("/upload/").status_code == 200
-    services.upload_link_issue(upload_request=link.upload_request)
+    request_services.upload_link_issue(upload_request=link.upload_request)
     assert client.get("/upload/").status_code == 404
 
 

@@ -10,7 +10,8 @@ from django.tasks import default_task_backend
 from django.utils import timezone
 from PIL import Image
 
-from uploads import services
+from uploads.documents import selectors as document_selectors
+from uploads.documents import services as document_services
 from uploads.models import PassportDocument
 from uploads.mrz.result import MrzResult
 
@@ -26,7 +27,7 @@ def queued(settings, customer, passport_jpeg, upload_request):
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": services.consent_text_current().pk,
+            "consent_text_id": document_selectors.consent_text_current().pk,
             "file": SimpleUploadedFile("p.jpg", passport_jpeg),
         },
     )
@@ -110,14 +111,14 @@ def test_it_accepts_typed_fields_after_the_timeout_and_keeps_them(customer, queu
     queued.refresh_from_db()
     assert queued.confirmed_at is not None
     assert queued.mrz_status == PassportDocument.MrzStatus.PENDING
-    assert services.document_fields(document=queued)["given_names"] == "ANNA"
+    assert document_selectors.document_fields(document=queued)["given_names"] == "ANNA"
 
 
 def test_it_falls_back_to_typing_when_reading_fails(customer, queued, monkeypatch, caplog):
     def broken_reader(data: bytes) -> None:
         raise ValueError("P<UTOERIKSSON<<ANNA<MARIA")  # a message that quotes the passport
 
-    monkeypatch.setattr(services, "read_mrz", broken_reader)
+    monkeypatch.setattr(document_services, "read_mrz", broken_reader)
     caplog.set_level(logging.INFO)
 
     _run_queued_tasks()
@@ -133,7 +134,7 @@ def test_it_falls_back_to_typing_when_reading_fails(customer, queued, monkeypatc
 
 
 def test_it_measures_why_a_photo_was_unreadable_in_the_worker(customer, queued, monkeypatch):
-    monkeypatch.setattr(services, "read_mrz", lambda data: MrzResult(found=False))
+    monkeypatch.setattr(document_services, "read_mrz", lambda data: MrzResult(found=False))
     _run_queued_tasks()
     queued.refresh_from_db()
     assert queued.photo_problems == ["wrong_page"]  # a sound photo: the page must be another
@@ -151,7 +152,7 @@ def test_it_reads_inline_with_the_default_backend(customer, passport_jpeg, uploa
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": services.consent_text_current().pk,
+            "consent_text_id": document_selectors.consent_text_current().pk,
             "file": SimpleUploadedFile("p.jpg", passport_jpeg),
         },
     )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from PIL import Image, ImageFilter
 
 from tests.conftest import ERIKSSON_FIELDS
-from uploads import services
+from uploads.documents import selectors as document_selectors
 from uploads.models import PassportDocument, UploadRequest
 
 VALID = ERIKSSON_FIELDS
@@ -21,7 +21,7 @@ def reviewing(customer, passport_jpeg):
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": services.consent_text_current().pk,
+            "consent_text_id": document_selectors.consent_text_current().pk,
             "file": SimpleUploadedFile("p.jpg", passport_jpeg),
         },
     )
@@ -56,8 +56,8 @@ def test_it_confirms_and_marks_the_order_uploaded(reviewing, upload_request):
     assert response["Location"] == "/upload/done/"
     upload_request.refresh_from_db()
     assert upload_request.status == UploadRequest.Status.UPLOADED
-    document = services.document_current(upload_request=upload_request)
-    assert services.document_fields(document=document)["surname"] == "ERIKSSON-SMITH"
+    document = document_selectors.document_current(upload_request=upload_request)
+    assert document_selectors.document_fields(document=document)["surname"] == "ERIKSSON-SMITH"
     done = reviewing.get("/upload/done/")
     assert done.status_code == 200
     assert b"A-100" in done.content
@@ -87,8 +87,8 @@ def test_it_refuses_a_replayed_confirmation(reviewing, upload_request):
     replay = reviewing.post("/upload/review/", {**VALID, "surname": "MALLORY"})
     assert replay.status_code == 302
     assert replay["Location"] == "/upload/"
-    document = services.document_current(upload_request=upload_request)
-    assert services.document_fields(document=document)["surname"] == "ERIKSSON"
+    document = document_selectors.document_current(upload_request=upload_request)
+    assert document_selectors.document_fields(document=document)["surname"] == "ERIKSSON"
 
 
 def test_it_sends_the_customer_back_without_an_upload(customer):
@@ -105,7 +105,7 @@ def test_it_asks_for_manual_entry_when_no_mrz_is_found(customer, upload_request)
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": services.consent_text_current().pk,
+            "consent_text_id": document_selectors.consent_text_current().pk,
             "file": SimpleUploadedFile("p.jpg", out.getvalue()),
         },
     )
@@ -131,7 +131,7 @@ def test_it_lets_the_customer_replace_the_photo_until_accepted(
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": services.consent_text_current().pk,
+            "consent_text_id": document_selectors.consent_text_current().pk,
             "file": SimpleUploadedFile("p.jpg", passport_jpeg),
         },
     )
@@ -159,8 +159,8 @@ def test_it_keeps_the_internal_passport_details_in_both_scripts(reviewing, uploa
         "names_confirmed": "on",  # the specimen's MRZ is a Latin passport's
     }
     assert reviewing.post("/upload/review/", fields).status_code == 302
-    stored = services.document_fields(
-        document=services.document_current(upload_request=upload_request)
+    stored = document_selectors.document_fields(
+        document=document_selectors.document_current(upload_request=upload_request)
     )
     assert stored["surname_cyrillic"] == "ЭРИКСОН"
     assert stored["given_names_cyrillic"] == "АННА МАРИЯ"
@@ -185,7 +185,7 @@ def test_it_tells_why_a_photo_could_not_be_read(customer, upload_request, passpo
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": services.consent_text_current().pk,
+            "consent_text_id": document_selectors.consent_text_current().pk,
             "file": SimpleUploadedFile("p.jpg", out.getvalue()),
         },
     )

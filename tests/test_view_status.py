@@ -4,8 +4,10 @@ import pytest
 from django.conf import settings
 
 from tests.conftest import submit_and_confirm
-from uploads import services
+from uploads.documents import selectors as document_selectors
+from uploads.documents import services as document_services
 from uploads.models import UploadRequest
+from uploads.requests import services as request_services
 
 
 @pytest.fixture
@@ -29,10 +31,10 @@ def test_it_shows_waiting_with_a_button_to_upload(english):
 
 
 def test_it_shows_being_read_while_the_mrz_is_pending(english, upload_request, passport_jpeg):
-    services.document_submit(
+    document_services.document_submit(
         upload_request=upload_request,
         data=passport_jpeg,
-        consent_text_id=services.consent_text_current().pk,
+        consent_text_id=document_selectors.consent_text_current().pk,
         language="en",
     )
     page = status_page(english)
@@ -43,13 +45,13 @@ def test_it_shows_being_read_while_the_mrz_is_pending(english, upload_request, p
 def test_it_offers_to_continue_an_upload_read_but_not_confirmed(
     english, upload_request, passport_jpeg
 ):
-    document = services.document_submit(
+    document = document_services.document_submit(
         upload_request=upload_request,
         data=passport_jpeg,
-        consent_text_id=services.consent_text_current().pk,
+        consent_text_id=document_selectors.consent_text_current().pk,
         language="en",
     )
-    services.document_read_mrz(document_id=document.pk)
+    document_services.document_read_mrz(document_id=document.pk)
     page = status_page(english)
     assert "status-waiting" in page
     assert 'href="/upload/review/"' in page
@@ -63,7 +65,7 @@ def test_it_shows_submitted_after_confirmation(english, upload_request, passport
 
 
 def test_it_shows_accepted(english, uploaded_request, alice):
-    services.request_accept(upload_request=uploaded_request, actor=alice)
+    request_services.request_accept(upload_request=uploaded_request, actor=alice)
     page = status_page(english)
     assert "status-accepted" in page
     assert "Nothing more is needed from you for this order." in page
@@ -71,7 +73,7 @@ def test_it_shows_accepted(english, uploaded_request, alice):
 
 
 def test_it_shows_the_sellers_reason_and_a_button_to_upload_again(english, uploaded_request, alice):
-    services.request_reject(
+    request_services.request_reject(
         upload_request=uploaded_request, actor=alice, reason="The photo is <b>blurred</b>"
     )
     page = status_page(english)
@@ -92,7 +94,7 @@ def test_it_needs_the_link_first(client):
 
 
 def test_it_shows_the_expired_link_page_but_still_shows_accepted(english, uploaded_request, alice):
-    services.request_accept(upload_request=uploaded_request, actor=alice)
+    request_services.request_accept(upload_request=uploaded_request, actor=alice)
     UploadRequest.objects.filter(pk=uploaded_request.pk).update(expires_at="2000-01-01T00:00Z")
     assert "status-accepted" in status_page(english)
 

@@ -7,8 +7,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from PIL import Image
 
-from uploads import services
+from uploads.documents import selectors as document_selectors
 from uploads.models import PassportDocument, UploadRequest
+from uploads.requests import services as request_services
 
 
 def _in(language: str, text: str) -> str:
@@ -18,7 +19,7 @@ def _in(language: str, text: str) -> str:
 
 def _post(client: Client, data: bytes, *, consent: bool = True, name: str = "passport.jpg"):
     form = {
-        "consent_text_id": services.consent_text_current().pk,
+        "consent_text_id": document_selectors.consent_text_current().pk,
         "file": SimpleUploadedFile(name, data),
     }
     if consent:
@@ -33,7 +34,7 @@ def test_it_tells_who_asks_why_and_for_how_long(customer, settings):
     assert "Alice&#x27;s Goods" in page or "Alice's Goods" in page
     assert "A-100" in page
     assert str(settings.PASSPORT_RETENTION_DAYS) in page
-    assert services.consent_text_current().body_ru[:40] in page
+    assert document_selectors.consent_text_current().body_ru[:40] in page
     assert 'capture="environment"' in page
     assert 'enctype="multipart/form-data"' in page
 
@@ -82,7 +83,11 @@ def test_it_ignores_the_file_name_and_browser_content_type(customer):
     fake = SimpleUploadedFile("photo.jpg", b"#!/bin/sh\nrm -rf /\n", content_type="image/jpeg")
     response = customer.post(
         "/upload/",
-        {"consent": "on", "consent_text_id": services.consent_text_current().pk, "file": fake},
+        {
+            "consent": "on",
+            "consent_text_id": document_selectors.consent_text_current().pk,
+            "file": fake,
+        },
     )
     assert response.status_code == 400
     assert PassportDocument.objects.count() == 0
@@ -126,7 +131,8 @@ def test_it_survives_a_tampered_form(customer, passport_jpeg):
     )
     assert response.status_code == 400
     response = customer.post(
-        "/upload/", {"consent": "on", "consent_text_id": services.consent_text_current().pk}
+        "/upload/",
+        {"consent": "on", "consent_text_id": document_selectors.consent_text_current().pk},
     )
     assert response.status_code == 400
     assert PassportDocument.objects.count() == 0
@@ -144,7 +150,7 @@ def test_it_answers_a_missing_csrf_token_with_a_friendly_page(link, passport_jpe
 def test_it_tells_the_customer_when_the_passport_is_already_accepted(
     customer, uploaded_request, alice, passport_jpeg
 ):
-    services.request_accept(upload_request=uploaded_request, actor=alice)
+    request_services.request_accept(upload_request=uploaded_request, actor=alice)
     page = customer.get("/upload/")
     assert _in("ru", "Your passport has been accepted") in page.content.decode()
     assert b'type="file"' not in page.content
@@ -154,7 +160,7 @@ def test_it_tells_the_customer_when_the_passport_is_already_accepted(
 
 
 def test_it_shows_the_reason_after_a_rejection(customer, uploaded_request, alice):
-    services.request_reject(
+    request_services.request_reject(
         upload_request=uploaded_request, actor=alice, reason="Glare over the photo"
     )
     page = customer.get("/upload/")

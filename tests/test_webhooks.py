@@ -13,8 +13,12 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tests.conftest import submit_and_confirm
-from uploads import services, webhooks
 from uploads.models import UploadRequest, WebhookDelivery, WebhookEndpoint
+from uploads.requests import services as request_services
+from uploads.webhooks import http as webhook_http
+from uploads.webhooks import tasks as webhook_tasks
+from uploads.webhooks.services import delivery as webhook_delivery
+from uploads.webhooks.services import outbox as webhook_outbox
 
 Status = UploadRequest.Status
 
@@ -62,7 +66,9 @@ def receiver() -> Iterator[Receiver]:
 
 @pytest.fixture
 def endpoint(shop, receiver) -> WebhookEndpoint:
-    return WebhookEndpoint.objects.create(shop=shop, url=receiver.url, secret=webhooks.new_secret())
+    return WebhookEndpoint.objects.create(
+        shop=shop, url=receiver.url, secret=webhook_outbox.new_secret()
+    )
 
 
 def verify(call: dict, secret: str) -> bool:
@@ -111,9 +117,11 @@ def test_it_posts_the_sellers_decision(
     receiver.calls.clear()
     with django_capture_on_commit_callbacks(execute=True):
         if decision == "accept":
-            services.request_accept(upload_request=uploaded_request, actor=alice)
+            request_services.request_accept(upload_request=uploaded_request, actor=alice)
         else:
-            services.request_reject(upload_request=uploaded_request, actor=alice, reason="Glare")
+            request_services.request_reject(
+                upload_request=uploaded_request, actor=alice, reason="Glare"
+            )
     events = [json.loads(call["body"])["event"] for call in receiver.calls]
     assert events == [f"request.{decision}ed"]
     if decision == "reject":
@@ -123,13 +131,13 @@ def test_it_posts_the_sellers_decision(
 def test_it_posts_expiry_in_bulk_and_one_by_one(
     endpoint, receiver, shop, upload_request, django_capture_on_commit_callbacks
 ):
-    other = services.order_create(
+    other = request_services.order_create(
         shop_id=shop.pk, number="A-2", customer_name="B", email="b@example.com"
     )
     past = timezone.now() - timedelta(minutes=1)
     UploadRequest.objects.update(expires_at=past)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.upload_requests_expire_due() == 2
+        assert request_services.upload_requests_expire_due() == 2
     assert sorted(json.loads(c["body"])["data"]["id"] for c in receiver.calls) == sorted(
         [upload_request.pk, other.upload_request.pk]
     )
@@ -147,7 +155,7 @@ def test_it_posts_nothing_for_a_shop_without_a_webhook(
 
 def test_it_posts_nothing_when_the_change_rolls_back(endpoint, receiver, uploaded_request, alice):
     # Without a commit (the test's transaction never commits) nothing is sent.
-    services.request_accept(upload_request=uploaded_request, actor=alice)
+    request_services.request_accept(upload_request=uploaded_request, actor=alice)
     assert receiver.calls == []
 
 
@@ -159,7 +167,7 @@ def test_it_retries_with_back_off_and_records_each_attempt(
     WebhookDelivery.objects.all().delete()
     receiver.fail_next = 2
     with django_capture_on_commit_callbacks(execute=True):
-        services.request_accept(upload_request=uploaded_request, actor=alice)
+        request_services.request_accept(upload_request=uploaded_request, actor=alice)
     delivery = WebhookDelivery.objects.get()
     assert (delivery.state, delivery.attempt_count) == (WebhookDelivery.State.PENDING, 1)
     first_wait = delivery.next_attempt_at - timezone.now()
@@ -169,14 +177,14 @@ def test_it_retries_with_back_off_and_records_each_attempt(
     assert len(receiver.calls) == 1
     # Time passes: second attempt fails, the wait doubles.
     WebhookDelivery.objects.update(next_attempt_at=timezone.now())
-    assert webhooks.deliveries_retry_due() == 1
+    assert webhook_delivery.deliveries_retry_due() == 1
     delivery.refresh_from_db()
     assert delivery.attempt_count == 2
     assert (
         timedelta(seconds=110) < delivery.next_attempt_at - timezone.now() <= timedelta(seconds=120)
     )
     WebhookDelivery.objects.update(next_attempt_at=timezone.now())
-    webhooks.deliveries_retry_due()
+    webhook_delivery.deliveries_retry_due()
     delivery.refresh_from_db()
     assert (delivery.state, delivery.attempt_count) == (WebhookDelivery.State.DELIVERED, 3)
     assert [a.response_status for a in delivery.attempts.all()] == [503, 503, 204]
@@ -191,9 +199,9 @@ def test_it_gives_up_after_the_last_attempt(
     WebhookDelivery.objects.all().delete()
     receiver.fail_next = 10
     with django_capture_on_commit_callbacks(execute=True):
-        services.request_accept(upload_request=uploaded_request, actor=alice)
+        request_services.request_accept(upload_request=uploaded_request, actor=alice)
     WebhookDelivery.objects.update(next_attempt_at=timezone.now())
-    webhooks.deliveries_retry_due()
+    webhook_delivery.deliveries_retry_due()
     delivery = WebhookDelivery.objects.get()
     assert (delivery.state, delivery.attempt_count, delivery.next_attempt_at) == (
         WebhookDelivery.State.FAILED,
@@ -213,7 +221,7 @@ def test_it_records_a_connection_failure(
         port = probe.getsockname()[1]
     WebhookEndpoint.objects.create(shop=shop, url=f"http://127.0.0.1:{port}/", secret="s")
     with django_capture_on_commit_callbacks(execute=True):
-        services.request_accept(upload_request=uploaded_request, actor=alice)
+        request_services.request_accept(upload_request=uploaded_request, actor=alice)
     attempt = WebhookDelivery.objects.get().attempts.get()
     assert attempt.response_status is None
     assert attempt.error
@@ -221,10 +229,10 @@ def test_it_records_a_connection_failure(
 
 def test_it_never_sends_the_same_attempt_twice(endpoint, receiver, uploaded_request, alice):
     receiver.calls.clear()
-    services.request_accept(upload_request=uploaded_request, actor=alice)
+    request_services.request_accept(upload_request=uploaded_request, actor=alice)
     delivery = WebhookDelivery.objects.get(event="request.accepted")
-    assert webhooks.delivery_attempt(delivery_id=delivery.pk) is not None
-    assert webhooks.delivery_attempt(delivery_id=delivery.pk) is None  # delivered already
+    assert webhook_delivery.delivery_attempt(delivery_id=delivery.pk) is not None
+    assert webhook_delivery.delivery_attempt(delivery_id=delivery.pk) is None  # delivered already
     assert len(receiver.calls) == 1
 
 
@@ -234,10 +242,10 @@ def test_it_re_enqueues_with_run_after_on_a_backend_that_defers(
     from django.tasks import task_backends
 
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-    services.request_accept(upload_request=uploaded_request, actor=alice)
+    request_services.request_accept(upload_request=uploaded_request, actor=alice)
     delivery = WebhookDelivery.objects.get(event="request.accepted")
     receiver.fail_next = 1
-    webhooks.delivery_attempt(delivery_id=delivery.pk)
+    webhook_tasks.deliver_webhook.call(delivery_id=delivery.pk)
     [queued] = task_backends["default"].results
     delivery.refresh_from_db()
     assert queued.task.name == "deliver_webhook"
@@ -262,8 +270,8 @@ def test_it_re_enqueues_with_run_after_on_a_backend_that_defers(
 )
 def test_it_refuses_private_addresses_in_production(settings, url):
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
-    with pytest.raises(webhooks.UnsafeWebhookUrl):
-        webhooks.url_check(url=url)
+    with pytest.raises(webhook_http.UnsafeWebhookUrl):
+        webhook_http.url_check(url=url)
 
 
 @pytest.mark.parametrize(
@@ -277,8 +285,8 @@ def test_it_refuses_private_addresses_in_production(settings, url):
     ],
 )
 def test_it_refuses_other_schemes_and_credentials(url):
-    with pytest.raises(webhooks.UnsafeWebhookUrl):
-        webhooks.url_check(url=url)
+    with pytest.raises(webhook_http.UnsafeWebhookUrl):
+        webhook_http.url_check(url=url)
 
 
 def test_it_checks_the_address_again_on_every_call(
@@ -287,7 +295,7 @@ def test_it_checks_the_address_again_on_every_call(
     receiver.calls.clear()
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
     with django_capture_on_commit_callbacks(execute=True):
-        services.request_accept(upload_request=uploaded_request, actor=alice)
+        request_services.request_accept(upload_request=uploaded_request, actor=alice)
     assert receiver.calls == []
     attempt = WebhookDelivery.objects.get(event="request.accepted").attempts.get()
     assert "not a public internet address" in attempt.error
@@ -295,16 +303,16 @@ def test_it_checks_the_address_again_on_every_call(
 
 def test_it_allows_loopback_in_development_and_tests(settings):
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
-    webhooks.url_check(url="http://127.0.0.1:9/")
+    webhook_http.url_check(url="http://127.0.0.1:9/")
 
 
 def test_it_sends_nothing_once_the_webhook_is_switched_off(
     endpoint, receiver, uploaded_request, alice
 ):
     receiver.calls.clear()
-    services.request_accept(upload_request=uploaded_request, actor=alice)
+    request_services.request_accept(upload_request=uploaded_request, actor=alice)
     WebhookEndpoint.objects.update(is_active=False)
-    delivery = webhooks.delivery_attempt(
+    delivery = webhook_delivery.delivery_attempt(
         delivery_id=WebhookDelivery.objects.get(event="request.accepted").pk
     )
     assert delivery.state == WebhookDelivery.State.FAILED

@@ -79,14 +79,17 @@ def worker(site: Site, tmp_path: Path) -> Iterator[subprocess.Popen]:
 
 ARRANGE_UPLOAD = """
     import json
-    from uploads import services, specimens, tasks
+    from uploads.documents import selectors, services, specimens, tasks
     from uploads.models import Shop
+    from uploads.requests import services as request_services
     shop = Shop.objects.create(name="Alice's Goods")
-    link = services.order_create(shop_id=shop.pk, number="A-100", customer_name="Anna Eriksson")
+    link = request_services.order_create(
+        shop_id=shop.pk, number="A-100", customer_name="Anna Eriksson"
+    )
     document = services.document_submit(
         upload_request=link.upload_request,
         data=specimens.render_jpeg(specimens.ERIKSSON, width=3000),
-        consent_text_id=services.consent_text_current().pk,
+        consent_text_id=selectors.consent_text_current().pk,
         language="ru",
     )
     result = tasks.read_document_mrz.enqueue(document_id=document.pk)
@@ -98,7 +101,7 @@ ARRANGE_UPLOAD = """
 WAIT_FOR_READING = """
     import json, time
     from django_tasks_db.models import DBTaskResult
-    from uploads import services
+    from uploads.documents import selectors
     from uploads.models import PassportDocument
     deadline = time.monotonic() + {wait}
     while True:
@@ -111,7 +114,7 @@ WAIT_FOR_READING = """
         "task_status": task.status,
         "worker_ids": task.worker_ids,
         "mrz_status": document.mrz_status,
-        "fields": services.document_fields(document=document),
+        "fields": selectors.document_fields(document=document),
         "valid": document.field_validity,
     }}))
 """
@@ -143,7 +146,7 @@ ARRANGE_REMINDER = """
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
     from uploads.models import ContactLogEntry, Shop, UploadRequest
-    from uploads import services
+    from uploads.requests import services
     shop = Shop.objects.create(name="Alice's Goods")
     link = services.order_create(
         shop_id=shop.pk, number="A-200", customer_name="Anna Eriksson",

@@ -15,8 +15,10 @@ from PIL import Image, ImageFilter
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.conftest import login
-from uploads import services
+from uploads.documents import selectors as document_selectors
 from uploads.models import Feedback, PassportDocument, UploadRequest
+from uploads.requests import links
+from uploads.requests import services as request_services
 
 pytestmark = [
     pytest.mark.browser,
@@ -81,8 +83,8 @@ def phone_page(browser, live_server, language: str):  # type: ignore[no-untyped-
     return context, context.new_page()
 
 
-def order_link(shop, language: str) -> services.IssuedLink:  # type: ignore[no-untyped-def]
-    return services.order_create(
+def order_link(shop, language: str) -> links.IssuedLink:  # type: ignore[no-untyped-def]
+    return request_services.order_create(
         shop_id=shop.pk,
         number=f"A-{language}",
         customer_name="Anna Eriksson",
@@ -171,7 +173,7 @@ def test_it_takes_a_customer_from_the_link_to_the_status_page(
         page.keyboard.press("Enter")
         page.wait_for_url("**/upload/done/")
         document = PassportDocument.objects.get(upload_request=link.upload_request)
-        assert services.document_fields(document=document)["given_names"] == "ANNA"
+        assert document_selectors.document_fields(document=document)["given_names"] == "ANNA"
         assert_accessible(page)
         shoot(page, f"{name}-4-done")
 
@@ -262,7 +264,7 @@ def test_it_shows_the_seller_accepting_to_the_customer(
     seller.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
     )
-    link = services.upload_link_current(upload_request=uploaded_request)
+    link = links.upload_link_current(upload_request=uploaded_request)
     customer_context, customer = phone_page(browser, live_server, "ru")
     try:
         admin = seller.new_page()

@@ -8,9 +8,9 @@ import io
 import pytest
 from PIL import Image
 
-from uploads import specimens
+from uploads.documents import specimens
 from uploads.models import PassportDocument
-from uploads.views.customer import DOWNSCALE_LONG_SIDE
+from uploads.web.customer import DOWNSCALE_LONG_SIDE
 
 pytestmark = [
     pytest.mark.browser,

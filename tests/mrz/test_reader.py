@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import SAMPLES_DIR
-from uploads import specimens
+from uploads.documents import specimens
 from uploads.mrz import read_mrz
 
 

@@ -13,11 +13,10 @@ from datetime import date
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
-from uploads import services
-from uploads.customs import validation
-from uploads.customs.models import CarrierMapping
-from uploads.exports import _cell
-from uploads.models import PassportDocument, UploadRequest
+from uploads.core import customs_rules as validation
+from uploads.core.cells import cell as cell
+from uploads.documents import selectors as document_selectors
+from uploads.models import CarrierMapping, PassportDocument, UploadRequest
 
 # The keys a mapping's columns can use, with what each holds (shown to the seller in admin).
 FIELD_KEYS = {
@@ -150,14 +149,14 @@ def customs_table(
     for upload_request in upload_requests:
         record = getattr(upload_request, "customs", None)
         document = (
-            services.document_current(upload_request=upload_request)
+            document_selectors.document_current(upload_request=upload_request)
             if upload_request.pk in ready_ids
             else None
         )
         if record is None or document is None:
             table.skipped.append(upload_request)
             continue
-        fields = services.document_fields(document=document)
+        fields = document_selectors.document_fields(document=document)
         values = record_values(upload_request, fields, record.situation, mapping)
         table.rows.append([values.get(key, "") for key, _title in mapping.columns])
         table.exported.append(upload_request)
@@ -170,9 +169,9 @@ def to_csv(table: CustomsTable, *, delimiter: str) -> bytes:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=delimiter)
-    writer.writerow([_cell(value) for value in table.header])
+    writer.writerow([cell(value) for value in table.header])
     for row in table.rows:
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow([cell(value) for value in row])
     return out.getvalue().encode("utf-8")
 
 
@@ -182,10 +181,10 @@ def to_xlsx(table: CustomsTable, *, title: str) -> bytes:
     sheet = workbook.active
     sheet.title = "".join(char for char in title if char not in "\\/?*[]:")[:31] or "customs"
     for row in [table.header, *table.rows]:
-        sheet.append([_cell(value) for value in row])
+        sheet.append([cell(value) for value in row])
     for row in sheet.iter_rows():
-        for cell in row:
-            cell.number_format = "@"
+        for sheet_cell in row:
+            sheet_cell.number_format = "@"
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -8,8 +8,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from uploads import services, specimens
+from uploads.documents import selectors as document_selectors
+from uploads.documents import services as document_services
+from uploads.documents import specimens
 from uploads.models import Order, Shop, UploadRequest
+from uploads.requests import links
+from uploads.requests import services as request_services
 
 SHOP_NAME = "Demo Shop 演示店"
 STAFF_GROUP = "Shop staff"
@@ -68,9 +72,9 @@ class Command(BaseCommand):
         self.stdout.write(f"admin: {site_url}/admin/ {SELLER[0]} {SELLER[1]}")
         for upload_request in requests:
             if upload_request.status == UploadRequest.Status.EXPIRED:
-                link = services.upload_link_issue(upload_request=upload_request)
+                link = request_services.upload_link_issue(upload_request=upload_request)
             else:
-                link = services.upload_link_current(upload_request=upload_request)
+                link = links.upload_link_current(upload_request=upload_request)
             self.stdout.write(f"upload link: {site_url}/u/{link.token}/")
         self.stderr.write(
             f"(superuser: {ADMIN[0]} {ADMIN[1]}; a specimen passport to upload: {sample}; statuses: "
@@ -109,7 +113,7 @@ class Command(BaseCommand):
         existing = Order.objects.filter(shop=shop, number=number).first()
         if existing is not None:
             return existing.upload_request
-        link = services.order_create(
+        link = request_services.order_create(
             shop_id=shop.pk,
             number=number,
             customer_name=name,
@@ -123,9 +127,9 @@ class Command(BaseCommand):
             self._upload(upload_request)
             decider = User.objects.get(username=SELLER[0])
             if state == "accepted":
-                services.request_accept(upload_request=upload_request, actor=decider)
+                request_services.request_accept(upload_request=upload_request, actor=decider)
             elif state == "rejected":
-                services.request_reject(
+                request_services.request_reject(
                     upload_request=upload_request,
                     actor=decider,
                     reason="The photo is blurred; please retake it in daylight.",
@@ -134,13 +138,13 @@ class Command(BaseCommand):
         return upload_request
 
     def _upload(self, upload_request: UploadRequest) -> None:
-        document = services.document_submit(
+        document = document_services.document_submit(
             upload_request=upload_request,
             data=specimens.render_jpeg(specimens.ERIKSSON),
-            consent_text_id=services.consent_text_current().pk,
+            consent_text_id=document_selectors.consent_text_current().pk,
             language=upload_request.order.email_language,
         )
-        services.document_read_mrz(document_id=document.pk)
+        document_services.document_read_mrz(document_id=document.pk)
         document.refresh_from_db()
-        fields = services.document_fields(document=document)
-        services.document_confirm(document=document, fields=fields)
+        fields = document_selectors.document_fields(document=document)
+        document_services.document_confirm(document=document, fields=fields)

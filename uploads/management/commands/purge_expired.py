@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from uploads import retention, services
+from uploads.requests import services as request_services
+from uploads.retention.services import erasure as retention
 
 
 class Command(BaseCommand):
@@ -11,7 +12,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: object, **options: object) -> None:
-        expired = services.upload_requests_expire_due()
+        expired = request_services.upload_requests_expire_due()
         report = retention.retention_purge_due()
         orphans = retention.storage_orphans_delete()
         self.stdout.write(

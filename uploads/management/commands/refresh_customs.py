@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from uploads.customs import services as customs_services
+from uploads.customs.services import readiness as customs_readiness
 
 
 class Command(BaseCommand):
@@ -10,5 +10,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: object, **options: object) -> None:
-        refreshed, ready = customs_services.customs_refresh_all()
+        refreshed, ready = customs_readiness.customs_refresh_all()
         self.stdout.write(f"{refreshed} request(s) checked, {ready} ready for customs")

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from uploads import key_rotation
+from uploads.retention.services import key_rotation
 
 
 class Command(BaseCommand):

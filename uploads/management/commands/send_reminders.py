@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from uploads import reminders
+from uploads.messaging.services import reminders
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from uploads import notifications
+from uploads.messaging.services import notifications
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from uploads import webhooks
+from uploads.webhooks.services import delivery as webhook_delivery
 
 
 class Command(BaseCommand):
@@ -13,5 +13,5 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=500, help="at most this many per run")
 
     def handle(self, *args: object, limit: int, **options: object) -> None:
-        attempted = webhooks.deliveries_retry_due(limit=limit)
+        attempted = webhook_delivery.deliveries_retry_due(limit=limit)
         self.stdout.write(f"{attempted} webhook delivery attempt(s)")

@@ -1,0 +1,49 @@
+"""The request list as CSV for the seller."""
+
+import csv
+import io
+from collections.abc import Iterable
+
+from django.utils.translation import gettext as _
+
+from uploads.core.cells import cell
+from uploads.core.passport_fields import PASSPORT_FIELDS
+from uploads.documents import selectors as document_selectors
+from uploads.documents.forms import PassportFieldsForm
+from uploads.models import UploadRequest
+
+
+def requests_csv(*, upload_requests: Iterable[UploadRequest], include_passport: bool) -> str:
+    """CSV text (with a BOM so Excel reads Cyrillic and Chinese right) in the active language."""
+    header = [
+        _("Order number"),
+        _("Customer name"),
+        _("Email"),
+        _("Phone"),
+        _("Status"),
+        _("Upload time"),
+    ]
+    if include_passport:
+        header += [str(PassportFieldsForm.base_fields[name].label) for name in PASSPORT_FIELDS]
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for upload_request in upload_requests:
+        order = upload_request.order
+        row = [
+            order.number,
+            order.customer_name,
+            order.email,
+            order.phone,
+            upload_request.get_status_display(),
+            upload_request.uploaded_at.isoformat(timespec="minutes")
+            if upload_request.uploaded_at
+            else "",
+        ]
+        if include_passport:
+            document = document_selectors.document_current(upload_request=upload_request)
+            fields = document_selectors.document_fields(document=document) if document else {}
+            row += [fields.get(name, "") for name in PASSPORT_FIELDS]
+        writer.writerow([cell(value) for value in row])
+    return out.getvalue()

@@ -1,0 +1,722 @@
+"""The seller's admin. Every change goes through ``uploads.services``; every look at passport data is
+audited; a staff user sees only the shops they belong to."""
+
+from collections.abc import Callable
+from datetime import date
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from modeltranslation.admin import TranslationAdmin
+
+from uploads.admin import bulk as admin_bulk
+from uploads.admin import csv_export
+from uploads.admin import customs as customs_admin
+from uploads.admin import order_import as admin_import
+from uploads.admin.base import (
+    DECIDE_PERMISSION,
+    EXPORT_PERMISSION,
+    PURGE_PERMISSION,
+    ShopScopedAdmin,
+    can_view_fields,
+    can_view_image,
+    can_view_passport,
+    shops_of,
+)
+from uploads.admin.feedback import RatingFilter, feedback_rating
+from uploads.audit import services as audit
+from uploads.core.errors import ServiceError
+from uploads.core.passport_fields import PASSPORT_FIELDS
+from uploads.documents import selectors as document_selectors
+from uploads.documents.forms import PassportFieldsForm
+from uploads.documents.responses import passport_image_response
+from uploads.messaging.emails import PLACEHOLDER_PATTERN
+from uploads.models import (
+    AuditEvent,
+    ConsentText,
+    DestructionRecord,
+    EmailTemplate,
+    FaqEntry,
+    GuidanceStep,
+    Order,
+    Shop,
+    UploadRequest,
+)
+from uploads.requests import links
+from uploads.requests import services as request_services
+from uploads.retention.services import erasure as retention
+
+admin.site.site_header = gettext_lazy("Passport uploads")
+admin.site.site_title = gettext_lazy("Passport uploads")
+admin.site.index_title = gettext_lazy("Orders and passports")
+
+
+@admin.register(Shop)
+class ShopAdmin(ShopScopedAdmin):
+    shop_path = "id"
+    list_display = [
+        "name",
+        "contact_email",
+        "notification_language",
+        "image_retention_days",
+        "retention_days",
+    ]
+    search_fields = ["name"]
+    filter_horizontal = ["members"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return shops_of(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # A shop's staff may edit its contact details but not who belongs to it.
+        return [] if request.user.is_superuser else ["members"]
+
+
+class OrderAdminForm(forms.ModelForm):
+    class Meta:
+        model = Order
+        fields = ["shop", "number", "customer_name", "email", "phone", "language", "deadline"]
+
+
+@admin.register(Order)
+class OrderAdmin(ShopScopedAdmin):
+    form = OrderAdminForm
+    list_display = ["number", "customer_name", "shop", "language", "deadline", "created_at"]
+    list_filter = ["shop", "language"]
+    search_fields = ["number", "customer_name", "email", "phone"]
+    date_hierarchy = "created_at"
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return ["shop", "number"] if obj else []
+
+    def get_urls(self):  # type: ignore[no-untyped-def]
+        import_url = path(
+            "import/",
+            self.admin_site.admin_view(lambda request: admin_import.import_view(self, request)),
+            name="uploads_order_import",
+        )
+        return [import_url, *super().get_urls()]
+
+    def save_model(
+        self, request: HttpRequest, obj: Order, form: forms.ModelForm, change: bool
+    ) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        link = request_services.order_create(
+            shop_id=obj.shop_id,
+            number=obj.number,
+            customer_name=obj.customer_name,
+            email=obj.email,
+            phone=obj.phone,
+            language=obj.language,
+            deadline=obj.deadline,
+        )
+        obj.pk = link.upload_request.order_id
+        obj.refresh_from_db()
+        messages.success(
+            request,
+            _("Upload link for order %(number)s: %(url)s")
+            % {"number": obj.number, "url": link.url},
+        )
+
+
+class StatusFilterOverdue(admin.SimpleListFilter):
+    title = gettext_lazy("deadline")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
+        return [("yes", gettext_lazy("Overdue")), ("no", gettext_lazy("Not overdue"))]
+
+    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        overdue = Q(order__deadline__lt=timezone.localdate()) & Q(
+            status__in=[
+                UploadRequest.Status.WAITING,
+                UploadRequest.Status.REJECTED,
+                UploadRequest.Status.EXPIRED,
+            ]
+        )
+        if self.value() == "yes":
+            return queryset.filter(overdue)
+        if self.value() == "no":
+            return queryset.exclude(overdue)
+        return queryset
+
+
+class ShopFilter(admin.SimpleListFilter):
+    title = gettext_lazy("shop")
+    parameter_name = "shop"
+
+    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
+        return [(str(shop.pk), shop.name) for shop in shops_of(request.user)]
+
+    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        if not self.value():
+            return queryset
+        if not self.value().isdigit():
+            raise IncorrectLookupParameters  # the admin's "?e=1" page, not a server error
+        return queryset.filter(order__shop_id=self.value())
+
+
+class AuditShopFilter(ShopFilter):
+    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        if not self.value():
+            return queryset
+        if not self.value().isdigit():
+            raise IncorrectLookupParameters
+        return queryset.filter(upload_request__order__shop_id=self.value())
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the customer"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        max_length=1000,
+        help_text=gettext_lazy("The customer sees this text and is asked to upload again."),
+    )
+
+
+@admin.register(UploadRequest)
+class UploadRequestAdmin(customs_admin.CustomsRequestAdminMixin, ShopScopedAdmin):
+    shop_path = "order__shop"
+    list_display = [
+        "order_number",
+        "customer",
+        "status_badge",
+        "uploaded_at",
+        "deadline",
+        "reminder_count",
+        "customs_ready_column",
+        feedback_rating,
+    ]
+    list_filter = [
+        "status",
+        ShopFilter,
+        StatusFilterOverdue,
+        customs_admin.CustomsReadyFilter,
+        RatingFilter,
+    ]
+    search_fields = ["order__number", "order__customer_name", "order__email", "order__phone"]
+    list_select_related = ["order__shop", "customs", "feedback"]
+    ordering = ["-created_at"]
+    actions = [
+        "accept_selected",
+        "reject_selected",
+        "export_csv",
+        "send_link_selected",
+        admin_bulk.extend_deadline_selected,
+    ]
+    # The "(N total)" link costs a second COUNT(*) over every request of the shop on each page.
+    show_full_result_count = False
+    actions += ["export_customs", "confirm_names_selected"]
+    change_form_template = "admin/uploads/uploadrequest/change_form.html"
+
+    class Media:
+        css = {"all": ["uploads/admin.css"]}
+        js = ["uploads/admin.js"]
+
+    fieldsets = [
+        (
+            gettext_lazy("Customer"),
+            {
+                "fields": [
+                    "order_number",
+                    "shop_name",
+                    "customer",
+                    "email",
+                    "phone",
+                    "language",
+                    "deadline",
+                ]
+            },
+        ),
+        (
+            gettext_lazy("Status"),
+            {
+                "fields": [
+                    "status_badge",
+                    "expires_at",
+                    "uploaded_at",
+                    "decided_at",
+                    "decided_by",
+                    "rejection_reason",
+                    "reminder_count",
+                ]
+            },
+        ),
+        (gettext_lazy("Passport"), {"fields": ["passport_summary", "customs_summary"]}),
+    ]
+
+    # -- columns and read-only fields --
+
+    @admin.display(description=gettext_lazy("order number"), ordering="order__number")
+    def order_number(self, obj: UploadRequest) -> str:
+        return obj.order.number
+
+    @admin.display(description=gettext_lazy("customer"), ordering="order__customer_name")
+    def customer(self, obj: UploadRequest) -> str:
+        return obj.order.customer_name
+
+    @admin.display(description=gettext_lazy("shop"))
+    def shop_name(self, obj: UploadRequest) -> str:
+        return obj.order.shop.name
+
+    @admin.display(description=gettext_lazy("email"))
+    def email(self, obj: UploadRequest) -> str:
+        return obj.order.email
+
+    @admin.display(description=gettext_lazy("phone"))
+    def phone(self, obj: UploadRequest) -> str:
+        return obj.order.phone
+
+    @admin.display(description=gettext_lazy("preferred language"))
+    def language(self, obj: UploadRequest) -> str:
+        return obj.order.get_language_display()
+
+    @admin.display(description=gettext_lazy("deadline"), ordering="order__deadline")
+    def deadline(self, obj: UploadRequest) -> date | None:
+        return obj.order.deadline
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_badge(self, obj: UploadRequest) -> str:
+        # Colours live in uploads/static/uploads/admin.css (no inline styles under the CSP).
+        return format_html(
+            '<span class="status-badge" data-status="{}">{}</span>',
+            obj.status,
+            obj.get_status_display(),
+        )
+
+    @admin.display(description=gettext_lazy("passport"))
+    def passport_summary(self, obj: UploadRequest) -> str:
+        document = document_selectors.document_current(upload_request=obj)
+        if document is None:
+            return _("Not uploaded yet.")
+        return format_html(
+            "{} · {} × {} · {}",  # noqa: RUF001 - a real multiplication sign
+            document.original_format,
+            document.width,
+            document.height,
+            document.get_mrz_status_display(),
+        )
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # requests are created with their order
+
+    # -- the detail page --
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):  # type: ignore[no-untyped-def]
+        upload_request = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if upload_request is not None and self.has_view_permission(request, upload_request):
+            document = document_selectors.document_current(upload_request=upload_request)
+            extra_context["document"] = document
+            extra_context["may_view_passport"] = can_view_passport(request)
+            extra_context["may_view_image"] = can_view_image(request)
+            extra_context["may_decide"] = self.has_decide_permission(request)
+            extra_context["may_erase"] = (
+                request.user.has_perm(PURGE_PERMISSION) and upload_request.erased_at is None
+            )
+            extra_context["reject_form"] = RejectForm()
+            if upload_request.is_open_for_upload:
+                extra_context["link_url"] = links.upload_link_current(
+                    upload_request=upload_request
+                ).url
+            if document is not None and can_view_fields(request):
+                fields = document_selectors.document_fields(document=document)
+                labels = {name: forms_label(name) for name in PASSPORT_FIELDS}
+                extra_context["passport_fields"] = [
+                    (labels[name], fields.get(name, "")) for name in PASSPORT_FIELDS
+                ]
+                audit.audit_record(
+                    actor=request.user,
+                    action=AuditEvent.Action.VIEW_FIELDS,
+                    upload_request=upload_request,
+                    document=document,
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):  # type: ignore[no-untyped-def]
+        own = [
+            path(
+                "<int:pk>/image/",
+                self.admin_site.admin_view(self.image_view),
+                name="uploads_uploadrequest_image",
+            ),
+            path(
+                "<int:pk>/accept/",
+                self.admin_site.admin_view(self.accept_view),
+                name="uploads_uploadrequest_accept",
+            ),
+            path(
+                "<int:pk>/reject/",
+                self.admin_site.admin_view(self.reject_view),
+                name="uploads_uploadrequest_reject",
+            ),
+            path(
+                "<int:pk>/erase/",
+                self.admin_site.admin_view(self.erase_view),
+                name="uploads_uploadrequest_erase",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _get_scoped(self, request: HttpRequest, pk: int) -> UploadRequest:
+        # 404 rather than 403 for another shop's request: its existence is not ours to confirm.
+        return get_object_or_404(self.get_queryset(request), pk=pk)
+
+    def image_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        upload_request = self._get_scoped(request, pk)
+        if not can_view_image(request):
+            raise PermissionDenied
+        document = document_selectors.document_current(upload_request=upload_request)
+        if document is None or not document.blob_name:
+            return HttpResponse(status=404)
+        download = request.GET.get("download") == "1"
+        audit.audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.DOWNLOAD if download else AuditEvent.Action.VIEW_IMAGE,
+            upload_request=upload_request,
+            document=document,
+        )
+        response = passport_image_response(document)
+        if download:
+            # A neutral file name: the order number, not the customer's name.
+            response["Content-Disposition"] = (
+                f'attachment; filename="passport-{upload_request.order.number}.jpg"'
+            )
+        return response
+
+    def accept_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        upload_request = self._get_scoped(request, pk)
+        if request.method != "POST" or not self.has_decide_permission(request):
+            raise PermissionDenied
+        try:
+            request_services.request_accept(upload_request=upload_request, actor=request.user)
+        except ServiceError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("Passport for order %(number)s accepted.")
+                % {"number": upload_request.order.number},
+            )
+        return HttpResponseRedirect(reverse("admin:uploads_uploadrequest_change", args=[pk]))
+
+    def reject_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        upload_request = self._get_scoped(request, pk)
+        if request.method != "POST" or not self.has_decide_permission(request):
+            raise PermissionDenied
+        form = RejectForm(request.POST)
+        if not form.is_valid():
+            self.message_user(request, _("Please give the customer a reason."), messages.ERROR)
+        else:
+            self._apply_to_each(
+                request,
+                self.get_queryset(request).filter(pk=upload_request.pk),
+                lambda each: request_services.request_reject(
+                    upload_request=each, actor=request.user, reason=form.cleaned_data["reason"]
+                ),
+            )
+        return HttpResponseRedirect(reverse("admin:uploads_uploadrequest_change", args=[pk]))
+
+    def erase_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Erase everything about the order at the customer's request (a confirmed POST)."""
+        upload_request = self._get_scoped(request, pk)
+        if request.method != "POST" or not request.user.has_perm(PURGE_PERMISSION):
+            raise PermissionDenied
+        if request.POST.get("confirm") != "yes":
+            self.message_user(request, _("Tick the box to confirm the erasure."), messages.ERROR)
+        elif upload_request.erased_at is not None:
+            self.message_user(request, _("This order's data was already erased."), messages.INFO)
+        else:
+            retention.request_erase(
+                upload_request=upload_request,
+                reason=DestructionRecord.Reason.CUSTOMER_REQUEST,
+                actor=request.user,
+            )
+            self.message_user(
+                request,
+                _("The passport and the customer's details for order %(number)s were erased.")
+                % {"number": upload_request.order.number},
+            )
+        return HttpResponseRedirect(reverse("admin:uploads_uploadrequest_change", args=[pk]))
+
+    # -- actions on the list --
+
+    def _apply_to_each(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[UploadRequest],
+        operation: Callable[[UploadRequest], object],
+        *,
+        done_message: Callable[[int], str] | None = None,
+    ) -> int:
+        """Run a service on each selected request; report the ones it refuses; count the rest,
+        and say how many it did with ``done_message(count)`` when there were any."""
+        done = 0
+        for upload_request in queryset.select_related("order__shop"):
+            try:
+                operation(upload_request)
+            except ServiceError as error:
+                self.message_user(
+                    request, f"{upload_request.order.number}: {error.message}", messages.WARNING
+                )
+            else:
+                done += 1
+        if done and done_message is not None:
+            self.message_user(request, done_message(done))
+        return done
+
+    def _action_form_page(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[UploadRequest],
+        *,
+        title: str,
+        form: forms.Form,
+        template: str,
+    ) -> TemplateResponse:
+        """The intermediate page of a list action that asks for more (a reason, a date...)."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "queryset": queryset.select_related("order"),
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, template, context)
+
+    def has_decide_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(DECIDE_PERMISSION)
+
+    @admin.action(description=gettext_lazy("Accept the selected passports"), permissions=["decide"])
+    def accept_selected(self, request: HttpRequest, queryset: QuerySet[UploadRequest]) -> None:
+        self._apply_to_each(
+            request,
+            queryset,
+            lambda upload_request: request_services.request_accept(
+                upload_request=upload_request, actor=request.user
+            ),
+            done_message=lambda count: (
+                ngettext("%(count)d passport accepted.", "%(count)d passports accepted.", count)
+                % {"count": count}
+            ),
+        )
+
+    @admin.action(
+        description=gettext_lazy("Reject the selected passports with a reason"),
+        permissions=["decide"],
+    )
+    def reject_selected(
+        self, request: HttpRequest, queryset: QuerySet[UploadRequest]
+    ) -> HttpResponse | None:
+        if "apply" in request.POST:
+            form = RejectForm(request.POST)
+            if form.is_valid():
+                reason = form.cleaned_data["reason"]
+                self._apply_to_each(
+                    request,
+                    queryset,
+                    lambda upload_request: request_services.request_reject(
+                        upload_request=upload_request, actor=request.user, reason=reason
+                    ),
+                    done_message=lambda count: (
+                        ngettext(
+                            "%(count)d passport rejected.", "%(count)d passports rejected.", count
+                        )
+                        % {"count": count}
+                    ),
+                )
+                return None
+        else:
+            form = RejectForm()
+        return self._action_form_page(
+            request,
+            queryset,
+            title=_("Reject the selected passports"),
+            form=form,
+            template="admin/uploads/uploadrequest/reject_selected.html",
+        )
+
+    @admin.action(
+        description=gettext_lazy("Export the selected requests as CSV"), permissions=["view"]
+    )
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[UploadRequest]) -> HttpResponse:
+        include_passport = request.user.has_perm(EXPORT_PERMISSION)
+        upload_requests = list(queryset.select_related("order"))
+        body = csv_export.requests_csv(
+            upload_requests=upload_requests, include_passport=include_passport
+        )
+        if include_passport:
+            for upload_request in upload_requests:
+                audit.audit_record(
+                    actor=request.user,
+                    action=AuditEvent.Action.EXPORT,
+                    upload_request=upload_request,
+                )
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="passports-{timezone.localdate():%Y-%m-%d}.csv"'
+        )
+        response["Cache-Control"] = "no-store, private"
+        return response
+
+    @admin.action(
+        description=gettext_lazy("Email the upload link to the selected customers"),
+        permissions=["change"],
+    )
+    def send_link_selected(self, request: HttpRequest, queryset: QuerySet[UploadRequest]) -> None:
+        self._apply_to_each(
+            request,
+            queryset,
+            lambda upload_request: request_services.upload_link_send(
+                upload_request=upload_request, actor=request.user
+            ),
+            done_message=lambda count: (
+                ngettext("%(count)d link sent.", "%(count)d links sent.", count) % {"count": count}
+            ),
+        )
+
+
+def forms_label(name: str) -> str:
+    return str(PassportFieldsForm.base_fields[name].label)
+
+
+class SuperuserReadOnlyAdmin(admin.ModelAdmin):
+    """Append-only records: superusers read them; nobody adds, changes or deletes in admin."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(SuperuserReadOnlyAdmin):
+    """The audit log: superusers read and filter it; nobody adds, changes or deletes here."""
+
+    list_display = ["at", "actor", "action", "upload_request", "ip_address", "detail"]
+    list_filter = ["action", ("actor", admin.RelatedOnlyFieldListFilter), AuditShopFilter]
+    search_fields = ["upload_request__order__number", "actor__username", "ip_address"]
+    date_hierarchy = "at"
+    list_select_related = ["actor", "upload_request__order"]
+    readonly_fields = [
+        "at",
+        "actor",
+        "action",
+        "upload_request",
+        "document",
+        "ip_address",
+        "detail",
+    ]
+
+
+@admin.register(DestructionRecord)
+class DestructionRecordAdmin(SuperuserReadOnlyAdmin):
+    """What was destroyed, when and why (no personal data): superusers read it, nobody edits."""
+
+    list_display = ["at", "scope", "reason", "shop", "upload_request_ref", "actor"]
+    list_filter = ["reason", "scope", "shop"]
+    date_hierarchy = "at"
+    readonly_fields = [
+        "at",
+        "scope",
+        "reason",
+        "shop",
+        "upload_request_ref",
+        "document_refs",
+        "actor",
+    ]
+
+
+def _translated_names(field: str) -> list[str]:
+    return [f"{field}_{code.replace('-', '_')}" for code, _name in settings.LANGUAGES]
+
+
+@admin.register(ConsentText)
+class ConsentTextAdmin(TranslationAdmin):
+    list_display = ["version", "published_at"]
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # A consent text someone has agreed to is never rewritten: publish a new version instead.
+        return ["version", "published_at", *_translated_names("body")] if obj else []
+
+
+@admin.register(GuidanceStep)
+class GuidanceStepAdmin(TranslationAdmin):
+    list_display = ["text", "position"]
+    list_editable = ["position"]
+
+
+@admin.register(FaqEntry)
+class FaqEntryAdmin(TranslationAdmin):
+    list_display = ["question", "position"]
+    list_editable = ["position"]
+
+
+class EmailTemplateForm(forms.ModelForm):
+    class Meta:
+        model = EmailTemplate
+        fields = ["subject", "body"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for name in [*_translated_names("subject"), *_translated_names("body")]:
+            unknown = set(PLACEHOLDER_PATTERN.findall(cleaned.get(name) or "")) - set(
+                EmailTemplate.PLACEHOLDERS
+            )
+            if unknown:
+                self.add_error(
+                    name,
+                    _("Unknown placeholder: %(names)s. Use only: %(known)s.")
+                    % {
+                        "names": ", ".join(sorted(f"{{{item}}}" for item in unknown)),
+                        "known": ", ".join(f"{{{item}}}" for item in EmailTemplate.PLACEHOLDERS),
+                    },
+                )
+        return cleaned
+
+
+@admin.register(EmailTemplate)
+class EmailTemplateAdmin(TranslationAdmin):
+    form = EmailTemplateForm
+    list_display = ["kind", "subject"]
+    readonly_fields = ["kind"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # one template per kind, shipped by a migration
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+# Customs (issue 9): the shop's customs settings and carrier mappings.
+customs_admin.register(admin.site, shop_scoped=ShopScopedAdmin)

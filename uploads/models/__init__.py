@@ -1,0 +1,68 @@
+"""The portal's data, a module by topic; every model is imported from here (``uploads.models``).
+
+| module | models |
+|---|---|
+| ``base`` | append-only rows, encrypted files (abstract) |
+| ``shops`` | Shop |
+| ``requests`` | Order, UploadRequest |
+| ``documents`` | Consent, PassportDocument |
+| ``content`` | ConsentText, GuidanceStep, FaqEntry, EmailTemplate |
+| ``audit`` | AuditEvent, DestructionRecord |
+| ``api`` | ApiToken, WebhookEndpoint, WebhookDelivery, WebhookAttempt |
+| ``contacts`` | ContactLogEntry, BouncedAddress |
+| ``feedback`` | Feedback |
+| ``customs`` | CustomsSettings, CarrierMapping, CustomsRecord, SupportingDocument |
+"""
+
+from uploads.models.api import ApiToken, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from uploads.models.audit import AuditEvent, DestructionRecord
+from uploads.models.base import (
+    AppendOnlyError,
+    AppendOnlyModel,
+    AppendOnlyQuerySet,
+    EncryptedFileModel,
+)
+from uploads.models.contacts import BouncedAddress, ContactLogEntry
+from uploads.models.content import ConsentText, EmailTemplate, FaqEntry, GuidanceStep
+from uploads.models.customs import (
+    CarrierMapping,
+    CustomsRecord,
+    CustomsSettings,
+    SupportingDocument,
+)
+from uploads.models.documents import Consent, PassportDocument
+from uploads.models.feedback import Feedback
+from uploads.models.requests import Order, UploadRequest
+from uploads.models.shops import Shop, SummaryFrequency, UploadNotifications, validate_day_list
+
+__all__ = [
+    "ApiToken",
+    "AppendOnlyError",
+    "AppendOnlyModel",
+    "AppendOnlyQuerySet",
+    "AuditEvent",
+    "BouncedAddress",
+    "CarrierMapping",
+    "Consent",
+    "ConsentText",
+    "ContactLogEntry",
+    "CustomsRecord",
+    "CustomsSettings",
+    "DestructionRecord",
+    "EmailTemplate",
+    "EncryptedFileModel",
+    "FaqEntry",
+    "Feedback",
+    "GuidanceStep",
+    "Order",
+    "PassportDocument",
+    "Shop",
+    "SummaryFrequency",
+    "SupportingDocument",
+    "UploadNotifications",
+    "UploadRequest",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "validate_day_list",
+]

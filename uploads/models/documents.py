@@ -1,0 +1,68 @@
+"""The customer's consent and passport documents (encrypted files and sealed fields)."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from uploads.models.base import EncryptedFileModel
+from uploads.models.content import ConsentText
+from uploads.models.requests import UploadRequest
+
+
+class Consent(models.Model):
+    upload_request = models.ForeignKey(
+        UploadRequest, on_delete=models.CASCADE, related_name="consents"
+    )
+    consent_text = models.ForeignKey(
+        ConsentText, on_delete=models.PROTECT, verbose_name=_("consent text")
+    )
+    language = models.CharField(_("language"), max_length=10)
+    given_at = models.DateTimeField(_("given"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+
+    def __str__(self) -> str:
+        return f"{self.consent_text} {self.given_at:%Y-%m-%d %H:%M}"
+
+
+class PassportDocument(EncryptedFileModel):
+    """One uploaded passport image, encrypted at rest, and the fields read from it (encrypted too)."""
+
+    class MrzStatus(models.TextChoices):
+        PENDING = "pending", _("Not read yet")
+        FOUND = "found", _("Read")
+        NOT_FOUND = "not_found", _("Not found")
+
+    upload_request = models.ForeignKey(
+        UploadRequest, on_delete=models.CASCADE, related_name="documents"
+    )
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="+")
+    mrz_status = models.CharField(
+        _("MRZ"), max_length=16, choices=MrzStatus.choices, default=MrzStatus.PENDING
+    )
+    # JSON of the extracted (then confirmed) fields, sealed with the document's data key.
+    fields_sealed = models.BinaryField(null=True, editable=False)
+    # Which fields the reader vouched for; booleans only, nothing personal.
+    field_validity = models.JSONField(default=dict, blank=True)
+    # Why the MRZ could not be read (uploads.photo_quality.PhotoProblem values: "too_dark", ...),
+    # measured by whoever read it, so the review page need not decode the photo again.
+    photo_problems = models.JSONField(default=list, blank=True, editable=False)
+    confirmed_at = models.DateTimeField(_("confirmed by customer"), null=True, blank=True)
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("passport document")
+        verbose_name_plural = _("passport documents")
+        # Separate rights: seeing the photo, seeing the fields, exporting, erasing.
+        permissions = [
+            ("view_passport_image", _("Can view passport images")),
+            ("view_passport_fields", _("Can view passport data")),
+            ("export_passport", _("Can export passport data")),
+            ("purge_passport", _("Can erase passports")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.upload_request} #{self.pk}"

@@ -1,0 +1,117 @@
+"""Orders and their upload requests: the customer's link and where it stands."""
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from uploads.models.shops import Shop
+
+if TYPE_CHECKING:  # the documents module refers to this one
+    from uploads.models.documents import PassportDocument
+
+
+class Order(models.Model):
+    shop = models.ForeignKey(
+        Shop, on_delete=models.PROTECT, related_name="orders", verbose_name=_("shop")
+    )
+    number = models.CharField(
+        _("order number"), max_length=64, help_text=_("The order or posting number.")
+    )
+    customer_name = models.CharField(_("customer name"), max_length=200)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Empty: the customer's browser decides (Accept-Language, then Russian).
+    language = models.CharField(
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, blank=True, default=""
+    )
+    deadline = models.DateField(
+        _("deadline"), null=True, blank=True, help_text=_("When the passport is needed by.")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "number"], name="order_number_unique_per_shop")
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def email_language(self) -> str:
+        return self.language or settings.LANGUAGE_CODE
+
+
+class UploadRequest(models.Model):
+    """The customer's link for one order, and where the order stands."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting for upload")
+        UPLOADED = "uploaded", _("Uploaded")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        EXPIRED = "expired", _("Link expired")
+
+    # States in which the customer may (re)upload through the link.
+    OPEN_STATUSES = (Status.WAITING, Status.UPLOADED, Status.REJECTED)
+
+    order = models.OneToOneField(
+        Order, on_delete=models.CASCADE, related_name="upload_request", verbose_name=_("order")
+    )
+    # Only a SHA-256 of the link token is kept: a copy of the database does not give working links.
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The token itself, encrypted, so the same link can be sent again in reminders.
+    token_sealed = models.BinaryField(editable=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.WAITING
+    )
+    expires_at = models.DateTimeField(_("link expires"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    uploaded_at = models.DateTimeField(_("uploaded"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    reminder_count = models.PositiveIntegerField(_("reminders sent"), default=0)
+    last_reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
+    # Set when the passport and the customer's details were erased (retention or on request).
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("upload request")
+        verbose_name_plural = _("upload requests")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "expires_at"]),
+            # The admin list's order (newest first, then id): a page is read off the index
+            # instead of sorting every request of the shop.
+            models.Index(fields=["-created_at", "-id"], name="uploadrequest_newest_idx"),
+        ]
+        permissions = [("decide_uploadrequest", _("Can accept and reject passports"))]
+
+    def __str__(self) -> str:
+        return str(self.order)
+
+    @property
+    def is_link_expired(self) -> bool:
+        return self.status == self.Status.EXPIRED or self.expires_at <= timezone.now()
+
+    @property
+    def is_open_for_upload(self) -> bool:
+        return self.status in self.OPEN_STATUSES and not self.is_link_expired
+
+    @property
+    def current_document(self) -> "PassportDocument | None":
+        return self.documents.filter(superseded_at__isnull=True).order_by("-created_at").first()

@@ -1,0 +1,110 @@
+"""Shops, their staff and their settings for reminders and notifications."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_day_list(value: str) -> None:
+    """A shop's reminder days: whole numbers of days from 1 to 365, comma-separated (may be empty)."""
+    for part in filter(None, (item.strip() for item in value.split(","))):
+        if not part.isdigit() or not 1 <= int(part) <= 365:
+            raise ValidationError(
+                _("Enter whole numbers of days from 1 to 365, separated by commas.")
+            )
+
+
+class UploadNotifications(models.TextChoices):
+    IMMEDIATE = "immediate", _("At once")
+    HOURLY = "hourly", _("Hourly digest")
+    OFF = "off", _("Off")
+
+
+class SummaryFrequency(models.TextChoices):
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+    OFF = "off", _("Off")
+
+
+class Shop(models.Model):
+    """A seller. Staff users see and change only the orders of the shops they belong to."""
+
+    name = models.CharField(_("shop name"), max_length=200)
+    contact_email = models.EmailField(
+        _("contact email"), blank=True, help_text=_("Where notifications about new uploads go.")
+    )
+    notification_language = models.CharField(
+        _("language of notifications"),
+        max_length=10,
+        choices=settings.SELLER_LANGUAGES,
+        default="zh-hans",
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="shops", verbose_name=_("staff members")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    # Retention (see services.retention_purge_due); empty means the site-wide default setting.
+    image_retention_days = models.PositiveIntegerField(
+        _("keep the image after acceptance (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the site default. The extracted fields stay for customs."),
+    )
+    retention_days = models.PositiveIntegerField(
+        _("keep everything after the deadline (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Empty: the site default. Without a deadline, counted from the last decision or upload."
+        ),
+    )
+    # Reminders, staff notifications and summaries (uploads/reminders.py, uploads/notifications.py).
+    reminder_days = models.CharField(
+        _("reminder days"),
+        max_length=100,
+        default="1,3,7",
+        validators=[validate_day_list],
+        help_text=_("Days after the invitation to remind the customer, comma-separated."),
+    )
+    reminder_hours_before_deadline = models.PositiveIntegerField(
+        _("last reminder, hours before the deadline"),
+        default=24,
+        help_text=_("0: no last reminder before the deadline."),
+    )
+    upload_notifications = models.CharField(
+        _("upload notifications"),
+        max_length=10,
+        choices=UploadNotifications.choices,
+        default=UploadNotifications.IMMEDIATE,
+    )
+    summary_frequency = models.CharField(
+        _("summary"),
+        max_length=10,
+        choices=SummaryFrequency.choices,
+        default=SummaryFrequency.WEEKLY,
+    )
+    # Compare-and-swap marks: two overlapping cron runs send each digest and summary once.
+    digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    summary_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("shop")
+        verbose_name_plural = _("shops")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def effective_image_retention_days(self) -> int:
+        if self.image_retention_days is not None:
+            return self.image_retention_days
+        return settings.PASSPORT_IMAGE_RETENTION_DAYS
+
+    @property
+    def effective_retention_days(self) -> int:
+        if self.retention_days is not None:
+            return self.retention_days
+        return settings.PASSPORT_RETENTION_DAYS

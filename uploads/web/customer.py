@@ -1,0 +1,270 @@
+"""The customer's pages: open the link, consent and upload, review the fields, done.
+
+The token is in the link's path only once: ``link_open`` trades it for a session and redirects to
+token-free addresses, so it appears in no later request, page address, Referer or log line."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from uploads.core import customs_rules as validation
+from uploads.core.customs_rules import SITUATION_LABELS
+from uploads.core.errors import ServiceError
+from uploads.core.passport_fields import PASSPORT_FIELDS
+from uploads.core.tokens import hash_token
+from uploads.customs.services import decisions as customs_decisions
+from uploads.customs.services import readiness as customs_readiness
+from uploads.documents import selectors as document_selectors
+from uploads.documents import services as document_services
+from uploads.documents import tasks as document_tasks
+from uploads.documents.photo_hints import document_photo_hints
+from uploads.documents.responses import passport_image_response
+from uploads.models import CustomsRecord, FaqEntry, GuidanceStep, PassportDocument, UploadRequest
+from uploads.requests import services as request_services
+from uploads.web.customs_forms import CustomsFieldsForm, initial_fields
+from uploads.web.feedback_form import feedback_context
+from uploads.web.file_uploads import submitted_file
+from uploads.web.forms import UploadForm
+from uploads.web.ratelimit import customer_rate_limited, link_rate_limited, upload_rate_limited
+
+SESSION_REQUEST_ID = "upload_request_id"
+
+
+SESSION_TOKEN_HASH = "upload_token_hash"  # noqa: S105 - a session key name
+
+
+View = Callable[..., HttpResponse]
+
+
+# With JavaScript, the browser shrinks photos with a longer side to this before sending them: a
+# phone's 12-megapixel photo becomes a quarter of the bytes and the MRZ still reads well (it
+# needs about 2,000 px across the page).
+DOWNSCALE_LONG_SIDE = 2560
+
+
+def link_invalid(request: HttpRequest, *, token_in_address: bool = False) -> HttpResponse:
+    # One answer for unknown, malformed and expired links: it tells nothing about other orders.
+    # Under the token's address the page is served with "no-referrer", with which browsers post
+    # forms with "Origin: null" and fail CSRF: the language switcher (a form) is left out there.
+    response = render(
+        request,
+        "uploads/link_invalid.html",
+        {"token_in_address": token_in_address},
+        status=404,
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@never_cache
+@require_GET
+@link_rate_limited
+def link_open(request: HttpRequest, token: str) -> HttpResponse:
+    upload_request = request_services.upload_request_by_token(token=token)
+    if upload_request is None:
+        response = link_invalid(request, token_in_address=True)
+        # The address holds a token: nothing this page loads may carry it on in a Referer.
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+    request.session.cycle_key()
+    request.session[SESSION_REQUEST_ID] = upload_request.pk
+    request.session[SESSION_TOKEN_HASH] = hash_token(token)
+    response = redirect("uploads:start")
+    # This response's address holds the token; it has no page, so the strictest policy costs nothing.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def customer_request_required(view: View) -> View:
+    """Load the customer's upload request from the session and speak the customer's language.
+
+    The session is bound to the token it was opened with: a link replaced by the seller, or one
+    that ran out, stops the session working too.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        request_id = request.session.get(SESSION_REQUEST_ID)
+        token_hash = request.session.get(SESSION_TOKEN_HASH)
+        upload_request = (
+            UploadRequest.objects.select_related("order__shop")
+            .filter(pk=request_id, token_hash=token_hash)
+            .first()
+            if request_id and token_hash
+            else None
+        )
+        if upload_request is not None:
+            request_services.upload_request_expire_if_due(upload_request=upload_request)
+        if upload_request is None or (
+            upload_request.is_link_expired
+            and upload_request.status != UploadRequest.Status.ACCEPTED
+        ):
+            return link_invalid(request)
+        # A language the customer picked with the switcher wins; otherwise the order's.
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            translation.activate(upload_request.order.language)
+            request.LANGUAGE_CODE = upload_request.order.language
+        response = view(request, upload_request, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
+
+    return wrapper
+
+
+def page_context(upload_request: UploadRequest) -> dict[str, object]:
+    return {
+        "upload_request": upload_request,
+        "order": upload_request.order,
+        "shop": upload_request.order.shop,
+        "retention_days": upload_request.order.shop.effective_retention_days,
+        "max_megabytes": settings.PASSPORT_MAX_UPLOAD_BYTES // (1024 * 1024),
+        "downscale_long_side": DOWNSCALE_LONG_SIDE,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@customer_rate_limited
+@upload_rate_limited
+@customer_request_required
+def upload_start(request: HttpRequest, upload_request: UploadRequest) -> HttpResponse:
+    context = page_context(upload_request)
+    context["current"] = document_selectors.document_current(upload_request=upload_request)
+    context["pending"] = document_selectors.document_pending(upload_request=upload_request)
+    if upload_request.status == UploadRequest.Status.ACCEPTED:
+        return render(request, "uploads/accepted.html", context)
+    try:
+        consent_text = document_selectors.consent_text_current()
+    except ServiceError as error:
+        context["error"] = error.message
+        return render(request, "uploads/unavailable.html", context, status=503)
+    context["consent_text"] = consent_text
+    context["guidance"] = GuidanceStep.objects.all()
+    context["faq"] = FaqEntry.objects.all()
+    status = 200
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        document = submitted_file(
+            request,
+            form,
+            lambda data: document_services.document_submit(
+                upload_request=upload_request,
+                data=data,
+                consent_text_id=form.cleaned_data["consent_text_id"],
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+            ),
+        )
+        if document is not None:
+            document_tasks.read_document_mrz.enqueue(document_id=document.pk)
+            return redirect("uploads:review")
+        status = 400
+    else:
+        form = UploadForm(initial={"consent_text_id": consent_text.pk})
+    context["form"] = form
+    return render(request, "uploads/start.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@customer_rate_limited
+@customer_request_required
+def upload_review(request: HttpRequest, upload_request: UploadRequest) -> HttpResponse:
+    document = document_selectors.document_pending(upload_request=upload_request)
+    if document is None or not upload_request.is_open_for_upload:
+        return redirect("uploads:start")
+    context = page_context(upload_request)
+    context["document"] = document
+    if (
+        document.mrz_status == PassportDocument.MrzStatus.PENDING
+        and not document_selectors.document_reading_overdue(document=document)
+    ):
+        # A task worker is still reading it: the page refreshes itself. Past the timeout the
+        # customer gets the empty form below and types the fields.
+        return render(request, "uploads/reading.html", context)
+    read_fields = document_selectors.document_fields(document=document)
+    rules = customs_readiness.customs_rules(shop=upload_request.order.shop)
+    situation = _situation_chosen(request, read_fields, rules)
+    form_options = {
+        "situation": situation,
+        "rules": rules,
+        "read_fields": read_fields,
+        "today": timezone.localdate(),
+        "deadline": upload_request.order.deadline,
+    }
+    if request.method == "POST":
+        form = CustomsFieldsForm(request.POST, **form_options)
+        if form.is_valid():
+            try:
+                record = customs_decisions.customs_document_confirm(
+                    document=document, fields=form.customs_fields(), situation=situation
+                )
+            except ServiceError as error:
+                form.add_error(None, error.message)
+            else:
+                if customs_readiness.PROBLEM_SECOND_DOCUMENT in record.problems:
+                    return redirect("uploads:second_document")
+                return redirect("uploads:done")
+        status = 400
+    else:
+        form = CustomsFieldsForm(initial=initial_fields(read_fields, situation), **form_options)
+        status = 200
+    validity = document.field_validity or {}
+    context["form"] = form
+    context["situation"] = situation
+    context["situations"] = [
+        (name, SITUATION_LABELS[name]) for name in rules.situations if name != situation
+    ]
+    context["mrz_found"] = document.mrz_status == PassportDocument.MrzStatus.FOUND
+    if not context["mrz_found"] and request.method == "GET":
+        # Why it could not be read (too dark, blurred, glare, ...), measured on the photo itself.
+        context["photo_hints"] = document_photo_hints(document=document)
+    # Fields the reader filled but could not vouch for: the customer must look at them.
+    context["fields_to_check"] = [
+        name
+        for name in PASSPORT_FIELDS
+        if read_fields.get(name) and not validity.get(name if name != "series" else "number")
+    ]
+    return render(request, "uploads/review.html", context, status=status)
+
+
+def _situation_chosen(
+    request: HttpRequest, read_fields: dict[str, str], rules: validation.Rules
+) -> str:
+    """The buyer's situation: as posted or picked (when the shop accepts it), else as the MRZ
+    suggests."""
+    for chosen in (request.POST.get("situation"), request.GET.get("situation")):
+        if chosen in rules.situations:
+            return chosen
+    return customs_readiness.situation_infer(read_fields, rules)
+
+
+@require_GET
+@customer_rate_limited
+@customer_request_required
+def upload_review_image(request: HttpRequest, upload_request: UploadRequest) -> HttpResponse:
+    """The customer's own pending upload, so they can compare it with the fields."""
+    document = document_selectors.document_pending(upload_request=upload_request)
+    if document is None or not document.blob_name:
+        return link_invalid(request)
+    return passport_image_response(document)
+
+
+@require_GET
+@customer_rate_limited
+@customer_request_required
+def upload_done(request: HttpRequest, upload_request: UploadRequest) -> HttpResponse:
+    context = page_context(upload_request)
+    context["current"] = document_selectors.document_current(upload_request=upload_request)
+    if context["current"] is None:
+        return redirect("uploads:start")
+    record = CustomsRecord.objects.filter(upload_request=upload_request).first()
+    context["second_document_missing"] = (
+        record is not None and customs_readiness.PROBLEM_SECOND_DOCUMENT in record.problems
+    )
+    context.update(feedback_context(request, upload_request))
+    return render(request, "uploads/done.html", context)

@@ -1,0 +1,39 @@
+"""The customer's forms. Every value is checked here; nothing from the browser is trusted."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from uploads.models import Feedback
+
+
+class UploadForm(forms.Form):
+    consent = forms.BooleanField(
+        required=True,
+        error_messages={
+            "required": _("Please confirm that you agree, so that we can accept the passport.")
+        },
+    )
+    consent_text_id = forms.IntegerField(widget=forms.HiddenInput)
+    file = forms.FileField(
+        required=True,
+        allow_empty_file=True,  # images.normalise_upload explains what is wrong with an empty file
+        error_messages={"required": _("Please take a photo of the passport or choose a file.")},
+    )
+
+
+class FeedbackForm(forms.Form):
+    """How easy it was (1-5) and an optional comment, after the passport is sent."""
+
+    rating = forms.TypedChoiceField(
+        label=_("How easy was it to send your passport?"),
+        choices=Feedback.Rating.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please choose a rating from 1 to 5.")},
+    )
+    comment = forms.CharField(
+        label=_("Anything we could do better? (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
+    )

@@ -1,0 +1,49 @@
+"""The customer's status page behind the same link: where their passport stands.
+
+It only reads: the state comes from the request's status and its documents (see ``customer_state``).
+"""
+
+from enum import StrEnum
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from uploads.documents import selectors as document_selectors
+from uploads.models import PassportDocument, UploadRequest
+from uploads.web.customer import customer_request_required
+from uploads.web.customer import page_context as page_context
+
+
+class CustomerState(StrEnum):
+    WAITING = "waiting"  # nothing sent yet (or an upload not confirmed yet)
+    READING = "reading"  # an upload whose MRZ a worker is still reading
+    SUBMITTED = "submitted"  # confirmed, the seller has not decided
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"  # the seller's reason is shown, the customer can upload again
+
+
+def customer_state(
+    upload_request: UploadRequest, pending: PassportDocument | None
+) -> CustomerState:
+    if upload_request.status == UploadRequest.Status.ACCEPTED:
+        return CustomerState.ACCEPTED
+    # A new upload after a rejection is being read: that is the news for the customer.
+    if pending is not None and pending.mrz_status == PassportDocument.MrzStatus.PENDING:
+        return CustomerState.READING
+    if upload_request.status == UploadRequest.Status.REJECTED:
+        return CustomerState.REJECTED
+    if upload_request.status == UploadRequest.Status.UPLOADED:
+        return CustomerState.SUBMITTED
+    return CustomerState.WAITING
+
+
+@require_GET
+@customer_request_required
+def upload_status(request: HttpRequest, upload_request: UploadRequest) -> HttpResponse:
+    context = page_context(upload_request)
+    pending = document_selectors.document_pending(upload_request=upload_request)
+    context["pending"] = pending
+    context["current"] = document_selectors.document_current(upload_request=upload_request)
+    context["state"] = customer_state(upload_request, pending)
+    return render(request, "uploads/status.html", context)
