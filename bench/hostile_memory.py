@@ -1,6 +1,6 @@
 """Memory and time of checking hostile uploads (make bench-hostile).
 
-Each file of the hostile corpus (tests/test_view_hostile_uploads.py) and an ordinary 24-megapixel
+Each file of the hostile corpus (tests/web/test_hostile_uploads.py) and an ordinary 24-megapixel
 phone photo for comparison go through ``uploads.core.images.normalise_upload`` in a fresh process; the
 table shows the outcome, the peak memory above the process's baseline (ru_maxrss), and the time.
 The last lines compare the worst case with the ordinary photo and with the budget.
@@ -77,7 +77,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from tests.test_view_hostile_uploads import CORPUS
+    from tests.web.test_hostile_uploads import CORPUS
 
     cases = [("ordinary-24mp-photo.jpg", _ordinary_photo())] + [
         (name, data) for name, data, _outcome in CORPUS

@@ -28,12 +28,9 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 from django_otp import devices_for_user, user_has_device, verify_token
 from django_otp import login as otp_login
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-BACKUP_CODE_COUNT = 10
-_TOTP_NAME = "authenticator"
-_BACKUP_NAME = "backup codes"
+from portal import two_factor_services
 
 
 def is_verified(user: AbstractBaseUser) -> bool:
@@ -104,14 +101,6 @@ class PortalAdminSite(admin.AdminSite):
             return candidate
         return reverse("admin:index")
 
-    @staticmethod
-    def _unconfirmed_device(user: AbstractBaseUser) -> TOTPDevice:
-        """The device being enrolled: the same secret until confirmed, so reloading keeps the QR."""
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-        if device is None:
-            device = TOTPDevice.objects.create(user=user, name=_TOTP_NAME, confirmed=False)
-        return device
-
     @method_decorator(require_http_methods(["GET", "POST"]))
     def two_factor_view(self, request: HttpRequest) -> HttpResponse:
         user = request.user
@@ -122,12 +111,11 @@ class PortalAdminSite(admin.AdminSite):
         if request.method == "POST" and form.is_valid():
             token = form.cleaned_data["token"]
             if enrolling:
-                device = self._unconfirmed_device(user)
+                device = two_factor_services.totp_device_enrolling(user)
                 with transaction.atomic():
                     if device.verify_token(token):
-                        device.confirmed = True
-                        device.save(update_fields=["confirmed"])
-                        codes = backup_codes_replace(user=user)
+                        two_factor_services.totp_device_confirm(device=device)
+                        codes = two_factor_services.backup_codes_replace(user=user)
                         otp_login(request, device)
                         return TemplateResponse(
                             request,
@@ -153,7 +141,7 @@ class PortalAdminSite(admin.AdminSite):
             next_url=request.POST.get("next") or request.GET.get("next") or "",
         )
         if enrolling:
-            context["secret"] = _base32(self._unconfirmed_device(user))
+            context["secret"] = _base32(two_factor_services.totp_device_enrolling(user))
         status = 400 if request.method == "POST" else 200
         return TemplateResponse(request, "admin/two_factor/verify.html", context, status=status)
 
@@ -161,7 +149,7 @@ class PortalAdminSite(admin.AdminSite):
         """The enrolment QR code, drawn here as SVG: the secret never goes to another service."""
         if user_has_device(request.user, confirmed=True):
             return HttpResponse(status=404)  # enrolled: the secret is never shown again
-        device = self._unconfirmed_device(request.user)
+        device = two_factor_services.totp_device_enrolling(request.user)
         image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
         response = HttpResponse(image.to_string(), content_type="image/svg+xml")
         response["Cache-Control"] = "no-store, private"
@@ -170,7 +158,11 @@ class PortalAdminSite(admin.AdminSite):
     @method_decorator(require_http_methods(["GET", "POST"]))
     def backup_codes_view(self, request: HttpRequest) -> HttpResponse:
         """A verified user replaces their backup codes (the old ones stop working)."""
-        codes = backup_codes_replace(user=request.user) if request.method == "POST" else None
+        codes = (
+            two_factor_services.backup_codes_replace(user=request.user)
+            if request.method == "POST"
+            else None
+        )
         return TemplateResponse(
             request,
             "admin/two_factor/backup_codes.html",
@@ -191,15 +183,3 @@ def _verify_any(user: AbstractBaseUser, token: str):  # type: ignore[no-untyped-
 
 def _base32(device: TOTPDevice) -> str:
     return b32encode(device.bin_key).decode()
-
-
-def backup_codes_replace(*, user: AbstractBaseUser) -> list[str]:
-    """New single-use backup codes for the user; the previous ones stop working."""
-    with transaction.atomic():
-        device, _created = StaticDevice.objects.get_or_create(
-            user=user, name=_BACKUP_NAME, defaults={"confirmed": True}
-        )
-        device.token_set.all().delete()
-        codes = [StaticToken.random_token() for _index in range(BACKUP_CODE_COUNT)]
-        StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
-    return codes

@@ -189,7 +189,7 @@ def login(client: Client, user: User) -> Client:
     """Log in as a seller using the admin in English (Django's own texts are then predictable).
 
     The session is verified by a second factor too (an enrolled authenticator), as the admin
-    requires; tests of the sign-in itself live in tests/test_admin_two_factor.py.
+    requires; tests of the sign-in itself live in tests/admin/test_two_factor.py.
     """
     client.force_login(user)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()

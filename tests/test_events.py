@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import submit_and_confirm
-from tests.test_customs_ready import upload
+from tests.customs.test_readiness import upload
 from uploads.customs.services import readiness as customs_readiness
 from uploads.documents import selectors as document_selectors
 from uploads.documents import services as document_services
@@ -30,7 +30,7 @@ Status = UploadRequest.Status
 @pytest.fixture
 def endpoint(shop) -> WebhookEndpoint:
     # Deliveries are queued on commit, which a test's transaction never reaches: only the outbox
-    # rows are counted here; tests/test_webhooks.py sends them.
+    # rows are counted here; tests/webhooks/test_webhooks.py sends them.
     return WebhookEndpoint.objects.create(
         shop=shop, url="https://hooks.example.com/portal", secret=webhook_outbox.new_secret()
     )

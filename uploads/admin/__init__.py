@@ -1,8 +1,29 @@
-"""The seller's admin: a module per topic, each model's admin registered once.
+"""The seller's admin: a module per topic, each model's admin one class, registered once.
 
 Django's admin autodiscovery imports this package, which imports every module that registers.
+``base`` holds what they share: the shop scope and the passport permissions.
 """
 
-from uploads.admin import api, customs, feedback, messaging, requests
+from uploads.admin import (
+    api,
+    audit,
+    contacts,
+    content,
+    customs,
+    feedback,
+    orders,
+    requests,
+    shops,
+)
 
-__all__ = ["api", "customs", "feedback", "messaging", "requests"]
+__all__ = [
+    "api",
+    "audit",
+    "contacts",
+    "content",
+    "customs",
+    "feedback",
+    "orders",
+    "requests",
+    "shops",
+]

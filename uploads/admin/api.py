@@ -5,7 +5,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -158,15 +157,7 @@ class WebhookDeliveryAdmin(ShopScopedAdmin):
         ids = list(
             queryset.exclude(state=WebhookDelivery.State.DELIVERED).values_list("pk", flat=True)
         )
-        WebhookDelivery.objects.filter(pk__in=ids).update(
-            state=WebhookDelivery.State.PENDING, next_attempt_at=timezone.now()
-        )
-        delivered = sum(
-            1
-            for pk in ids
-            if (delivery := webhook_delivery.delivery_attempt(delivery_id=pk)) is not None
-            and delivery.state == WebhookDelivery.State.DELIVERED
-        )
+        delivered = webhook_delivery.deliveries_retry_now(delivery_ids=ids)
         self.message_user(
             request,
             _("%(delivered)d of %(count)d deliveries succeeded.")

@@ -1,13 +1,13 @@
 """What every admin of the seller's data builds on: the shop scope and the passport permissions."""
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
-from uploads.models import (
-    Shop,
-)
+from uploads.models import Shop
 
 VIEW_IMAGE_PERMISSION = "uploads.view_passport_image"
 
@@ -22,6 +22,10 @@ DECIDE_PERMISSION = "uploads.decide_uploadrequest"
 
 
 PURGE_PERMISSION = "uploads.purge_passport"
+
+admin.site.site_header = gettext_lazy("Passport uploads")
+admin.site.site_title = gettext_lazy("Passport uploads")
+admin.site.index_title = gettext_lazy("Orders and passports")
 
 
 def shops_of(user: AbstractBaseUser) -> QuerySet[Shop]:
@@ -60,3 +64,27 @@ class ShopScopedAdmin(admin.ModelAdmin):
         if db_field.related_model is Shop:
             kwargs["queryset"] = shops_of(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ShopFilter(admin.SimpleListFilter):
+    title = gettext_lazy("shop")
+    parameter_name = "shop"
+
+    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
+        return [(str(shop.pk), shop.name) for shop in shops_of(request.user)]
+
+    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        if not self.value():
+            return queryset
+        if not self.value().isdigit():
+            raise IncorrectLookupParameters  # the admin's "?e=1" page, not a server error
+        return queryset.filter(order__shop_id=self.value())
+
+
+class AuditShopFilter(ShopFilter):
+    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        if not self.value():
+            return queryset
+        if not self.value().isdigit():
+            raise IncorrectLookupParameters
+        return queryset.filter(upload_request__order__shop_id=self.value())

@@ -5,9 +5,7 @@ from collections.abc import Callable
 from datetime import date
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -18,121 +16,42 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from modeltranslation.admin import TranslationAdmin
 
 from uploads.admin import bulk as admin_bulk
+from uploads.admin import contacts as contacts_admin
 from uploads.admin import csv_export
 from uploads.admin import customs as customs_admin
-from uploads.admin import order_import as admin_import
 from uploads.admin.base import (
     DECIDE_PERMISSION,
     EXPORT_PERMISSION,
     PURGE_PERMISSION,
+    VIEW_FIELDS_PERMISSION,
+    ShopFilter,
     ShopScopedAdmin,
     can_view_fields,
     can_view_image,
     can_view_passport,
     shops_of,
 )
+from uploads.admin.customs import CustomsExportForm, customs_record_of, problem_label
 from uploads.admin.feedback import RatingFilter, feedback_rating
 from uploads.audit import services as audit
 from uploads.core.errors import ServiceError
 from uploads.core.passport_fields import PASSPORT_FIELDS
+from uploads.customs.services import decisions as customs_decisions
 from uploads.documents import selectors as document_selectors
 from uploads.documents.forms import PassportFieldsForm
 from uploads.documents.responses import passport_image_response
-from uploads.messaging.emails import PLACEHOLDER_PATTERN
 from uploads.models import (
     AuditEvent,
-    ConsentText,
+    CarrierMapping,
+    CustomsRecord,
     DestructionRecord,
-    EmailTemplate,
-    FaqEntry,
-    GuidanceStep,
-    Order,
-    Shop,
     UploadRequest,
 )
 from uploads.requests import links
 from uploads.requests import services as request_services
 from uploads.retention.services import erasure as retention
-
-admin.site.site_header = gettext_lazy("Passport uploads")
-admin.site.site_title = gettext_lazy("Passport uploads")
-admin.site.index_title = gettext_lazy("Orders and passports")
-
-
-@admin.register(Shop)
-class ShopAdmin(ShopScopedAdmin):
-    shop_path = "id"
-    list_display = [
-        "name",
-        "contact_email",
-        "notification_language",
-        "image_retention_days",
-        "retention_days",
-    ]
-    search_fields = ["name"]
-    filter_horizontal = ["members"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return shops_of(request.user)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_superuser
-
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
-        # A shop's staff may edit its contact details but not who belongs to it.
-        return [] if request.user.is_superuser else ["members"]
-
-
-class OrderAdminForm(forms.ModelForm):
-    class Meta:
-        model = Order
-        fields = ["shop", "number", "customer_name", "email", "phone", "language", "deadline"]
-
-
-@admin.register(Order)
-class OrderAdmin(ShopScopedAdmin):
-    form = OrderAdminForm
-    list_display = ["number", "customer_name", "shop", "language", "deadline", "created_at"]
-    list_filter = ["shop", "language"]
-    search_fields = ["number", "customer_name", "email", "phone"]
-    date_hierarchy = "created_at"
-
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return ["shop", "number"] if obj else []
-
-    def get_urls(self):  # type: ignore[no-untyped-def]
-        import_url = path(
-            "import/",
-            self.admin_site.admin_view(lambda request: admin_import.import_view(self, request)),
-            name="uploads_order_import",
-        )
-        return [import_url, *super().get_urls()]
-
-    def save_model(
-        self, request: HttpRequest, obj: Order, form: forms.ModelForm, change: bool
-    ) -> None:
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        link = request_services.order_create(
-            shop_id=obj.shop_id,
-            number=obj.number,
-            customer_name=obj.customer_name,
-            email=obj.email,
-            phone=obj.phone,
-            language=obj.language,
-            deadline=obj.deadline,
-        )
-        obj.pk = link.upload_request.order_id
-        obj.refresh_from_db()
-        messages.success(
-            request,
-            _("Upload link for order %(number)s: %(url)s")
-            % {"number": obj.number, "url": link.url},
-        )
 
 
 class StatusFilterOverdue(admin.SimpleListFilter):
@@ -157,30 +76,6 @@ class StatusFilterOverdue(admin.SimpleListFilter):
         return queryset
 
 
-class ShopFilter(admin.SimpleListFilter):
-    title = gettext_lazy("shop")
-    parameter_name = "shop"
-
-    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
-        return [(str(shop.pk), shop.name) for shop in shops_of(request.user)]
-
-    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
-        if not self.value():
-            return queryset
-        if not self.value().isdigit():
-            raise IncorrectLookupParameters  # the admin's "?e=1" page, not a server error
-        return queryset.filter(order__shop_id=self.value())
-
-
-class AuditShopFilter(ShopFilter):
-    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
-        if not self.value():
-            return queryset
-        if not self.value().isdigit():
-            raise IncorrectLookupParameters
-        return queryset.filter(upload_request__order__shop_id=self.value())
-
-
 class RejectForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason for the customer"),
@@ -191,7 +86,7 @@ class RejectForm(forms.Form):
 
 
 @admin.register(UploadRequest)
-class UploadRequestAdmin(customs_admin.CustomsRequestAdminMixin, ShopScopedAdmin):
+class UploadRequestAdmin(ShopScopedAdmin):
     shop_path = "order__shop"
     list_display = [
         "order_number",
@@ -219,11 +114,14 @@ class UploadRequestAdmin(customs_admin.CustomsRequestAdminMixin, ShopScopedAdmin
         "export_csv",
         "send_link_selected",
         admin_bulk.extend_deadline_selected,
+        contacts_admin.send_reminder_now,
+        contacts_admin.mark_bounced_selected,
     ]
     # The "(N total)" link costs a second COUNT(*) over every request of the shop on each page.
     show_full_result_count = False
     actions += ["export_customs", "confirm_names_selected"]
     change_form_template = "admin/uploads/uploadrequest/change_form.html"
+    inlines = [contacts_admin.ContactLogInline]
 
     class Media:
         css = {"all": ["uploads/admin.css"]}
@@ -373,6 +271,11 @@ class UploadRequestAdmin(customs_admin.CustomsRequestAdminMixin, ShopScopedAdmin
                 "<int:pk>/erase/",
                 self.admin_site.admin_view(self.erase_view),
                 name="uploads_uploadrequest_erase",
+            ),
+            path(
+                "<int:pk>/second-document/",
+                self.admin_site.admin_view(self.second_document_view),
+                name="uploads_uploadrequest_second_document",
             ),
         ]
         return own + super().get_urls()
@@ -595,128 +498,155 @@ class UploadRequestAdmin(customs_admin.CustomsRequestAdminMixin, ShopScopedAdmin
             ),
         )
 
+    # --- customs: permissions, the second document, readiness, names, the export -----------
+
+    def has_view_passport_image_permission(self, request: HttpRequest) -> bool:
+        return can_view_image(request)
+
+    def has_view_passport_fields_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(VIEW_FIELDS_PERMISSION)
+
+    def has_export_passport_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(EXPORT_PERMISSION)
+
+    def second_document_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The second document's image, for staff who may view passports; audited."""
+        upload_request = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_view_passport_image_permission(request):
+            raise PermissionDenied
+        supporting = (
+            upload_request.supporting_documents.filter(erased_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
+        if supporting is None:
+            return HttpResponse(status=404)
+        audit.audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.VIEW_IMAGE,
+            upload_request=upload_request,
+            detail="second document",
+        )
+        return passport_image_response(supporting)  # type: ignore[arg-type]
+
+    @admin.display(description=gettext_lazy("customs"), ordering="customs__ready")
+    def customs_ready_column(self, obj: UploadRequest) -> str:
+        record = customs_record_of(obj)
+        if record is None:
+            return "—"
+        flag = (
+            _("Names differ")
+            if record.name_check == CustomsRecord.NameCheck.MISMATCH
+            and record.names_confirmed_at is None
+            else ""
+        )
+        # From the row's own record (selected with the list): no query per row.
+        ready = record.ready and (
+            record.ready_until is None or record.ready_until >= timezone.localdate()
+        )
+        return format_html(
+            '<span class="customs-{}">{}</span>{}',
+            "ready" if ready else "not-ready",
+            _("Ready") if ready else _("Not ready"),
+            format_html(' <strong class="customs-flag">⚠ {}</strong>', flag) if flag else "",
+        )
+
+    @admin.display(description=gettext_lazy("customs"))
+    def customs_summary(self, obj: UploadRequest) -> str:
+        record = customs_record_of(obj)
+        if record is None:
+            return _("Not uploaded yet.")
+        problems = [problem_label(code) for code in record.problems]
+        summary = format_html(
+            "{} · {}: {} · {}",
+            record.get_situation_display() or "—",
+            _("names"),
+            record.get_name_check_display() or "—",
+            _("ready for customs")
+            if not problems
+            else _("to fix: %(problems)s") % {"problems": ", ".join(problems)},
+        )
+        if obj.supporting_documents.filter(erased_at__isnull=True).exists():
+            summary = format_html(
+                '{} · <a href="{}">{}</a>',
+                summary,
+                reverse("admin:uploads_uploadrequest_second_document", args=[obj.pk]),
+                _("second document"),
+            )
+        return summary
+
+    @admin.action(
+        description=gettext_lazy(
+            "Confirm the names of the selected passports (checked against the photo)"
+        ),
+        permissions=["change", "view_passport_fields"],
+    )
+    def confirm_names_selected(
+        self, request: HttpRequest, queryset: QuerySet[UploadRequest]
+    ) -> None:
+        self._apply_to_each(
+            request,
+            queryset,
+            lambda upload_request: customs_decisions.customs_names_confirm(
+                upload_request=upload_request, actor=request.user
+            ),
+            done_message=lambda count: (
+                ngettext("%(count)d name confirmed.", "%(count)d names confirmed.", count)
+                % {"count": count}
+            ),
+        )
+
+    @admin.action(
+        description=gettext_lazy("Export the customs field set of the selected requests"),
+        permissions=["export_passport"],
+    )
+    def export_customs(
+        self, request: HttpRequest, queryset: QuerySet[UploadRequest]
+    ) -> HttpResponse | None:
+        mappings = CarrierMapping.objects.filter(shop__in=shops_of(request.user)).select_related(
+            "shop"
+        )
+        if "apply" in request.POST:
+            form = CustomsExportForm(request.POST, mappings=mappings)
+            if form.is_valid():
+                return self._export_customs(request, queryset, form)
+        else:
+            form = CustomsExportForm(mappings=mappings)
+        return self._action_form_page(
+            request,
+            queryset,
+            title=_("Export the customs field set"),
+            form=form,
+            template="admin/uploads/uploadrequest/export_customs.html",
+        )
+
+    def _export_customs(
+        self, request: HttpRequest, queryset: QuerySet[UploadRequest], form: CustomsExportForm
+    ) -> HttpResponse | None:
+        try:
+            result = customs_decisions.customs_export(
+                upload_requests=queryset,
+                mapping=form.chosen_mapping(),
+                file_format=form.cleaned_data["file_format"],
+                actor=request.user,
+            )
+        except ServiceError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return None
+        if result.skipped:
+            self.message_user(
+                request,
+                _("Not ready for customs, left out: %(orders)s")
+                % {"orders": ", ".join(each.order.number for each in result.skipped)},
+                messages.WARNING,
+            )
+        if not result.exported:
+            return None
+        response = HttpResponse(result.content, content_type=result.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+        response["Cache-Control"] = "no-store, private"
+        return response
+
 
 def forms_label(name: str) -> str:
     return str(PassportFieldsForm.base_fields[name].label)
-
-
-class SuperuserReadOnlyAdmin(admin.ModelAdmin):
-    """Append-only records: superusers read them; nobody adds, changes or deletes in admin."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_superuser
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return request.user.is_superuser
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(SuperuserReadOnlyAdmin):
-    """The audit log: superusers read and filter it; nobody adds, changes or deletes here."""
-
-    list_display = ["at", "actor", "action", "upload_request", "ip_address", "detail"]
-    list_filter = ["action", ("actor", admin.RelatedOnlyFieldListFilter), AuditShopFilter]
-    search_fields = ["upload_request__order__number", "actor__username", "ip_address"]
-    date_hierarchy = "at"
-    list_select_related = ["actor", "upload_request__order"]
-    readonly_fields = [
-        "at",
-        "actor",
-        "action",
-        "upload_request",
-        "document",
-        "ip_address",
-        "detail",
-    ]
-
-
-@admin.register(DestructionRecord)
-class DestructionRecordAdmin(SuperuserReadOnlyAdmin):
-    """What was destroyed, when and why (no personal data): superusers read it, nobody edits."""
-
-    list_display = ["at", "scope", "reason", "shop", "upload_request_ref", "actor"]
-    list_filter = ["reason", "scope", "shop"]
-    date_hierarchy = "at"
-    readonly_fields = [
-        "at",
-        "scope",
-        "reason",
-        "shop",
-        "upload_request_ref",
-        "document_refs",
-        "actor",
-    ]
-
-
-def _translated_names(field: str) -> list[str]:
-    return [f"{field}_{code.replace('-', '_')}" for code, _name in settings.LANGUAGES]
-
-
-@admin.register(ConsentText)
-class ConsentTextAdmin(TranslationAdmin):
-    list_display = ["version", "published_at"]
-
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
-        # A consent text someone has agreed to is never rewritten: publish a new version instead.
-        return ["version", "published_at", *_translated_names("body")] if obj else []
-
-
-@admin.register(GuidanceStep)
-class GuidanceStepAdmin(TranslationAdmin):
-    list_display = ["text", "position"]
-    list_editable = ["position"]
-
-
-@admin.register(FaqEntry)
-class FaqEntryAdmin(TranslationAdmin):
-    list_display = ["question", "position"]
-    list_editable = ["position"]
-
-
-class EmailTemplateForm(forms.ModelForm):
-    class Meta:
-        model = EmailTemplate
-        fields = ["subject", "body"]
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        for name in [*_translated_names("subject"), *_translated_names("body")]:
-            unknown = set(PLACEHOLDER_PATTERN.findall(cleaned.get(name) or "")) - set(
-                EmailTemplate.PLACEHOLDERS
-            )
-            if unknown:
-                self.add_error(
-                    name,
-                    _("Unknown placeholder: %(names)s. Use only: %(known)s.")
-                    % {
-                        "names": ", ".join(sorted(f"{{{item}}}" for item in unknown)),
-                        "known": ", ".join(f"{{{item}}}" for item in EmailTemplate.PLACEHOLDERS),
-                    },
-                )
-        return cleaned
-
-
-@admin.register(EmailTemplate)
-class EmailTemplateAdmin(TranslationAdmin):
-    form = EmailTemplateForm
-    list_display = ["kind", "subject"]
-    readonly_fields = ["kind"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # one template per kind, shipped by a migration
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-
-# Customs (issue 9): the shop's customs settings and carrier mappings.
-customs_admin.register(admin.site, shop_scoped=ShopScopedAdmin)

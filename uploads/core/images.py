@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
+from uploads.core.errors import Refusal
+
 register_heif_opener()
 
 # Formats Pillow may open. (Phones' MPO files open through the JPEG plugin and report "MPO".)
@@ -29,13 +31,14 @@ JPEG_QUALITY = 90
 PDF_RENDER_DPI = 300
 
 
-class RejectedFile(Exception):
-    """The upload cannot be used. ``message`` is for the customer, in their language."""
+class RejectedFile(Refusal):
+    """The upload cannot be used. ``message`` is for the customer, in their language; ``code``
+    says which check refused it (for tests and logs: never the file's content)."""
 
     def __init__(self, code: str, message: Promise | str) -> None:
-        super().__init__(code)
+        super().__init__(message)
+        self.args = (code,)  # str(error) is the code: what logs may say about a refused file
         self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)

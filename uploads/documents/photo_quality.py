@@ -26,7 +26,7 @@ from uploads.mrz import locate
 
 WORK_SIDE = 1000
 
-# Thresholds, tuned on the specimens of tests/test_photo_quality.py (a sharp, evenly lit page gives
+# Thresholds, tuned on the specimens of tests/documents/test_photo_quality.py (a sharp, evenly lit page gives
 # a mean about 200, a Laplacian variance well above 300 and no clipped patch).
 DARK_MEAN = 70.0  # mean brightness 0-255
 DARK_BRIGHT_END = 110.0  # 95th percentile: even the paper is grey

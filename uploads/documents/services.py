@@ -70,13 +70,13 @@ def document_submit(
     Raises images.RejectedFile for an unusable file and ServiceError when the request no longer
     takes uploads. The MRZ is read afterwards by the ``read_document_mrz`` task.
     """
-    request_require_open(upload_request)
+    request_require_open(upload_request=upload_request)
     consent_text = ConsentText.objects.filter(pk=consent_text_id).first()
     if consent_text is None:
         raise ServiceError(_("The consent text has changed. Please read it again and confirm."))
     with encrypted_file_stored(data=data) as stored, transaction.atomic():
         request_locked = UploadRequest.objects.select_for_update().get(pk=upload_request.pk)
-        request_require_open(request_locked)
+        request_require_open(upload_request=request_locked)
         stale = list(request_locked.documents.filter(confirmed_at__isnull=True))
         consent = Consent.objects.create(
             upload_request=request_locked, consent_text=consent_text, language=language
@@ -199,7 +199,7 @@ def document_confirm(*, document: PassportDocument, fields: dict[str, str]) -> N
         upload_request = UploadRequest.objects.select_for_update().get(
             pk=document.upload_request_id
         )
-        request_require_open(upload_request)
+        request_require_open(upload_request=upload_request)
         document = PassportDocument.objects.select_for_update().get(pk=document.pk)
         if document.confirmed_at is not None or document.superseded_at is not None:
             raise ServiceError(_("This upload has already been submitted."))

@@ -1,0 +1,1 @@
+"""The customer's rating of the upload."""

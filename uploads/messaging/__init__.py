@@ -1,0 +1,1 @@
+"""E-mail to customers and shops: templates, the contact log, sending, reminders, notifications."""

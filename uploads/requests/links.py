@@ -7,9 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from uploads.core import crypto
-from uploads.models import (
-    UploadRequest,
-)
+from uploads.models import UploadRequest
 
 TOKEN_CONTEXT = b"upload link token v1"
 

@@ -21,10 +21,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import get_language_info, gettext_lazy, override
 from django.utils.translation import gettext as _
 
+from uploads.core.errors import Refusal
 from uploads.models import Order
 from uploads.requests import links
 from uploads.requests import services as request_services
@@ -161,10 +161,8 @@ _MAX_CELL_CHARS = 500
 _MAX_COLUMNS = 50
 
 
-class ImportFileError(Exception):
-    def __init__(self, message: Promise | str) -> None:
-        super().__init__(str(message))
-        self.message = message
+class ImportFileError(Refusal):
+    """An order file the seller cannot import as it is; ``message`` says why, in their language."""
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""What the portal destroys and when (erasure, retention purge, destruction records), and master-key rotation."""

@@ -1,0 +1,1 @@
+"""Signed webhooks: the outbox of deliveries, attempts with back-off, safe outbound HTTP, the delivery task."""

@@ -15,7 +15,9 @@ class UnsafeWebhookUrl(ValueError):
     pass
 
 
-def _send(*, url: str, headers: dict[str, str], body: bytes) -> int:
+def post_checked(*, url: str, headers: dict[str, str], body: bytes) -> int:
+    """POST ``body`` to ``url`` if it resolves to a public address, connecting to that very
+    address (no second lookup to rebind), without redirects; return the HTTP status."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or not _has_valid_port(url):
         raise UnsafeWebhookUrl(str(_("Only http:// and https:// addresses can be used.")))

@@ -1,0 +1,1 @@
+"""Messaging writes: contacts (the log, queueing), sending, reminders, notifications."""

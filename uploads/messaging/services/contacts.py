@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from uploads.core.errors import Refusal
 from uploads.messaging import tasks as messaging_tasks
 from uploads.models import (
     ContactLogEntry,
@@ -33,10 +34,8 @@ Outcome = ContactLogEntry.Outcome
 Channel = ContactLogEntry.Channel
 
 
-class ContactError(Exception):
-    def __init__(self, message: object) -> None:
-        super().__init__(str(message))
-        self.message = message
+class ContactError(Refusal):
+    """A manual contact the seller cannot record as it is (no channel, no outcome...)."""
 
 
 def new_claim() -> str:

@@ -1,0 +1,1 @@
+"""Erasure and retention (erasure), master-key rotation (key_rotation)."""

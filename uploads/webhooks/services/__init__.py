@@ -1,0 +1,1 @@
+"""Webhook writes: the outbox (a delivery per status change) and delivery (attempts)."""

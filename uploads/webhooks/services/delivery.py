@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from uploads.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from uploads.webhooks.http import UnsafeWebhookUrl, _send
+from uploads.webhooks.http import UnsafeWebhookUrl, post_checked
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def _post(*, endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> _Outcome:
     }
     started = time.monotonic()
     try:
-        status = _send(url=endpoint.url, headers=headers, body=body)
+        status = post_checked(url=endpoint.url, headers=headers, body=body)
     except UnsafeWebhookUrl as error:
         return _Outcome(ok=False, error=str(error), duration_ms=_since(started))
     except (urllib3.exceptions.HTTPError, OSError) as error:
@@ -145,3 +145,16 @@ def deliveries_retry_due(*, limit: int = 500) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     return sum(1 for pk in due if delivery_attempt(delivery_id=pk) is not None)
+
+
+def deliveries_retry_now(*, delivery_ids: list[int]) -> int:
+    """Staff asked to send these (undelivered) deliveries again at once; return how many arrived."""
+    WebhookDelivery.objects.filter(pk__in=delivery_ids).exclude(
+        state=WebhookDelivery.State.DELIVERED
+    ).update(state=WebhookDelivery.State.PENDING, next_attempt_at=timezone.now())
+    return sum(
+        1
+        for pk in delivery_ids
+        if (attempted := delivery_attempt(delivery_id=pk)) is not None
+        and attempted.state == WebhookDelivery.State.DELIVERED
+    )

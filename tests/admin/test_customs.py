@@ -8,8 +8,8 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.conftest import login
-from tests.test_customs_ready import upload
-from tests.test_view_customs_review import INTERNAL_LINES, INTERNAL_TYPED, _jpeg
+from tests.customs.test_readiness import upload
+from tests.web.test_customs_review import INTERNAL_LINES, INTERNAL_TYPED, _jpeg
 from uploads.customs import selectors as customs_selectors
 from uploads.customs.services import decisions as customs_decisions
 from uploads.documents import selectors as document_selectors

@@ -2,7 +2,7 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from tests.test_customs_ready import upload
+from tests.customs.test_readiness import upload
 from uploads.models import CustomsRecord, CustomsSettings
 
 

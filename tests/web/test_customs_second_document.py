@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tests.conftest import login
-from tests.test_view_review import VALID
+from tests.web.test_review import VALID
 from uploads.documents import selectors as document_selectors
 from uploads.models import (
     AuditEvent,

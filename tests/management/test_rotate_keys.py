@@ -24,7 +24,7 @@ from uploads.requests import services as request_services
 from uploads.retention.services import erasure as retention
 from uploads.retention.services import key_rotation
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NEW_KEY = b"\x07" * 32
 
 

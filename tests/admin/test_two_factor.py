@@ -12,8 +12,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal.admin_site import BACKUP_CODE_COUNT
 from portal.security import STAFF_LAST_SEEN
+from portal.two_factor_services import BACKUP_CODE_COUNT
 from tests.conftest import login
 
 TWO_FACTOR = reverse("admin:two_factor")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from portal.logging import JsonFormatter, RedactUploadTokens
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _record(**extra) -> logging.LogRecord:

@@ -6,7 +6,7 @@ from django.core import mail
 from django.utils import timezone
 
 from tests.conftest import login
-from tests.test_customs_ready import upload as upload_with_customs_check
+from tests.customs.test_readiness import upload as upload_with_customs_check
 from uploads.messaging.services import sending
 from uploads.models import BouncedAddress, ContactLogEntry
 from uploads.requests import links

@@ -25,7 +25,7 @@ from tests.conftest import TEST_MASTER_KEY, key_text
 
 pytestmark = pytest.mark.server  # gunicorn and a worker keep the real clock
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 WAIT_S = 90  # the worker reads a full-size photo on a busy 2-core machine
 
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from portal.keys import new_master_key_text
 from tests.conftest import login
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
 INLINE = [
     (re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I), "inline <script>"),

@@ -1,13 +1,14 @@
 """Bulk actions on selected upload requests: extend the deadline (new), and the reject form and
-accept in the seller's language (the rest of accept/reject/export is in test_admin_upload_requests)."""
+accept in the seller's language (the rest of accept/reject/export is in
+tests/admin/test_upload_requests.py)."""
 
 from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.admin.test_upload_requests import act, make_request, message_texts
 from tests.conftest import login
-from tests.test_admin_upload_requests import act, make_request, message_texts
 from uploads.models import AuditEvent, UploadRequest
 from uploads.requests import services as request_services
 

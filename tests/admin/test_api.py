@@ -7,8 +7,8 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
+from tests.admin.test_upload_requests import message_texts
 from tests.conftest import login
-from tests.test_admin_upload_requests import message_texts
 from uploads.api import services as api_tokens
 from uploads.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from uploads.webhooks.services import outbox as webhook_outbox

@@ -1,3 +1,6 @@
+"""Request services: orders and their links, then the seller's decisions (the customer's upload
+is tests/documents/test_services.py)."""
+
 from datetime import timedelta
 
 import pytest
@@ -5,33 +8,13 @@ from django.core import mail
 from django.utils import timezone
 
 from tests.conftest import submit_and_confirm
-from uploads.core import crypto, storage
 from uploads.core.errors import ServiceError
-from uploads.core.images import RejectedFile
 from uploads.core.tokens import hash_token
-from uploads.documents import selectors as document_selectors
-from uploads.documents import services as document_services
-from uploads.models import AuditEvent, Consent, PassportDocument, UploadRequest
+from uploads.models import AuditEvent, UploadRequest
 from uploads.requests import links
 from uploads.requests import services as request_services
 
 Status = UploadRequest.Status
-
-
-def _submit(upload_request, data):
-    return document_services.document_submit(
-        upload_request=upload_request,
-        data=data,
-        consent_text_id=document_selectors.consent_text_current().pk,
-        language="ru",
-    )
-
-
-def _stored_files(settings) -> list:
-    root = storage.passport_storage().location
-    import pathlib
-
-    return [path for path in pathlib.Path(root).rglob("*") if path.is_file()]
 
 
 # --- links ------------------------------------------------------------------------------------
@@ -115,117 +98,6 @@ def test_it_expires_due_requests_in_bulk(link, shop):
     assert request_services.upload_requests_expire_due() == 1
     assert UploadRequest.objects.get(pk=link.upload_request.pk).status == Status.EXPIRED
     assert UploadRequest.objects.get(pk=fresh.upload_request.pk).status == Status.WAITING
-
-
-# --- the customer's upload --------------------------------------------------------------------
-
-
-def test_it_stores_the_upload_encrypted_and_decrypts_it_back(
-    upload_request, passport_jpeg, settings
-):
-    document = _submit(upload_request, passport_jpeg)
-    raw = storage.passport_storage().open(document.blob_name).read()
-    assert not raw.startswith(b"\xff\xd8")
-    assert passport_jpeg[1000:1100] not in raw
-    key = crypto.unwrap_data_key(document.wrapped_key)
-    decrypted = storage.blob_read(key=key, name=document.blob_name)
-    assert decrypted.startswith(b"\xff\xd8")
-    assert len(raw) == crypto.encrypted_size(len(decrypted))
-    assert document.blob_name.endswith(".enc") and "A-100" not in document.blob_name
-
-
-def test_it_records_the_consent_with_its_version_and_time(upload_request, passport_jpeg):
-    document = _submit(upload_request, passport_jpeg)
-    consent = Consent.objects.get(pk=document.consent_id)
-    assert consent.consent_text.version == document_selectors.consent_text_current().version
-    assert consent.language == "ru"
-    assert timezone.now() - consent.given_at < timedelta(minutes=1)
-
-
-def test_it_stores_nothing_for_a_bad_file(upload_request, settings):
-    with pytest.raises(RejectedFile):
-        _submit(upload_request, b"not an image at all")
-    assert PassportDocument.objects.count() == 0
-    assert _stored_files(settings) == []
-
-
-def test_it_replaces_an_unconfirmed_upload_and_deletes_its_file(
-    upload_request, passport_jpeg, settings
-):
-    first = _submit(upload_request, passport_jpeg)
-    second = _submit(upload_request, passport_jpeg)
-    assert not PassportDocument.objects.filter(pk=first.pk).exists()
-    assert [path.name for path in _stored_files(settings)] == [second.blob_name.split("/")[-1]]
-
-
-def test_it_reads_the_mrz_into_sealed_fields(upload_request, passport_jpeg):
-    document = _submit(upload_request, passport_jpeg)
-    document_services.document_read_mrz(document_id=document.pk)
-    document.refresh_from_db()
-    assert document.mrz_status == PassportDocument.MrzStatus.FOUND
-    assert b"ERIKSSON" not in bytes(document.fields_sealed)
-    fields = document_selectors.document_fields(document=document)
-    assert fields["surname"] == "ERIKSSON"
-    assert fields["number"] == "L898902C3"
-    assert fields["date_of_birth"] == "1974-08-12"
-    assert document.field_validity["number"] is True
-
-
-def test_it_marks_a_photo_without_mrz_as_not_found(upload_request):
-    import io
-
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (1200, 900), (240, 240, 240)).save(out, format="JPEG")
-    document = _submit(upload_request, out.getvalue())
-    document_services.document_read_mrz(document_id=document.pk)
-    document.refresh_from_db()
-    assert document.mrz_status == PassportDocument.MrzStatus.NOT_FOUND
-    assert document_selectors.document_fields(document=document) == {}
-
-
-def test_it_confirms_marks_uploaded_and_notifies_the_shop(upload_request, passport_jpeg):
-    submit_and_confirm(upload_request, passport_jpeg)
-    assert upload_request.status == Status.UPLOADED
-    assert upload_request.uploaded_at is not None
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["alice-shop@example.com"]
-    assert "A-100" in mail.outbox[0].subject
-    assert "ERIKSSON" not in mail.outbox[0].body  # no passport data in notifications
-
-
-def test_it_keeps_only_the_latest_confirmed_passport(upload_request, passport_jpeg, settings):
-    submit_and_confirm(upload_request, passport_jpeg)
-    first = document_selectors.document_current(upload_request=upload_request)
-    submit_and_confirm(upload_request, passport_jpeg)
-    second = document_selectors.document_current(upload_request=upload_request)
-    assert first.pk != second.pk
-    first.refresh_from_db()
-    assert first.superseded_at is not None and first.blob_name == "" and first.fields_sealed is None
-    assert len(_stored_files(settings)) == 1
-
-
-def test_it_refuses_a_second_confirmation(upload_request, passport_jpeg):
-    document = _submit(upload_request, passport_jpeg)
-    document_services.document_confirm(document=document, fields={"surname": "X"})
-    with pytest.raises(ServiceError):
-        document_services.document_confirm(document=document, fields={"surname": "Y"})
-
-
-def test_it_refuses_uploads_once_accepted(uploaded_request, passport_jpeg, alice):
-    request_services.request_accept(upload_request=uploaded_request, actor=alice)
-    with pytest.raises(ServiceError):
-        _submit(uploaded_request, passport_jpeg)
-
-
-def test_it_refuses_uploads_on_an_expired_link(upload_request, passport_jpeg):
-    UploadRequest.objects.filter(pk=upload_request.pk).update(
-        expires_at=timezone.now() - timedelta(seconds=1)
-    )
-    upload_request.refresh_from_db()
-    with pytest.raises(ServiceError):
-        _submit(upload_request, passport_jpeg)
 
 
 # --- the seller's decisions -------------------------------------------------------------------

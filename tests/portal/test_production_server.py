@@ -21,7 +21,7 @@ from tests.conftest import TEST_MASTER_KEY, key_text
 
 pytestmark = pytest.mark.server  # gunicorn and a worker keep the real clock
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 HOST = stack.HOST
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from portal.keys import new_master_key_text
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 GOOD = {
     "DEBUG": "0",
     "SECRET_KEY": "x" * 60,

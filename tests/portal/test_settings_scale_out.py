@@ -17,7 +17,7 @@ from bench import stack
 from portal.backends import cache_from_url, tasks_backend
 from portal.keys import new_master_key_text
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "x" * 60,

@@ -1,0 +1,95 @@
+"""Orders: adding one (with its upload request and link), importing a file of them, and the order's contact log."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest
+from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from uploads.admin import order_import as admin_import
+from uploads.admin.base import ShopScopedAdmin
+from uploads.models import (
+    Order,
+    UploadRequest,
+)
+from uploads.requests import services as request_services
+
+
+class OrderAdminForm(forms.ModelForm):
+    class Meta:
+        model = Order
+        fields = ["shop", "number", "customer_name", "email", "phone", "language", "deadline"]
+
+
+@admin.register(Order)
+class OrderAdmin(ShopScopedAdmin):
+    form = OrderAdminForm
+    list_display = ["number", "customer_name", "shop", "language", "deadline", "created_at"]
+    list_filter = ["shop", "language"]
+    search_fields = ["number", "customer_name", "email", "phone"]
+    date_hierarchy = "created_at"
+
+    def get_urls(self):  # type: ignore[no-untyped-def]
+        import_url = path(
+            "import/",
+            self.admin_site.admin_view(lambda request: admin_import.import_view(self, request)),
+            name="uploads_order_import",
+        )
+        return [import_url, *super().get_urls()]
+
+    def save_model(
+        self, request: HttpRequest, obj: Order, form: forms.ModelForm, change: bool
+    ) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        link = request_services.order_create(
+            shop_id=obj.shop_id,
+            number=obj.number,
+            customer_name=obj.customer_name,
+            email=obj.email,
+            phone=obj.phone,
+            language=obj.language,
+            deadline=obj.deadline,
+        )
+        obj.pk = link.upload_request.order_id
+        obj.refresh_from_db()
+        messages.success(
+            request,
+            _("Upload link for order %(number)s: %(url)s")
+            % {"number": obj.number, "url": link.url},
+        )
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # The order's page shows its contact log too (the same rows as its request's page).
+        return ["shop", "number", "contact_log"] if obj else []
+
+    @admin.display(description=gettext_lazy("contact log"))
+    def contact_log(self, obj: Order) -> str:
+        upload_request = UploadRequest.objects.filter(order=obj).first()
+        if upload_request is None:
+            return "—"
+        entries = list(upload_request.contacts.select_related("actor")[:50])
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    formats.localize(timezone.localtime(entry.at)),
+                    entry.get_kind_display(),
+                    entry.get_channel_display(),
+                    entry.get_outcome_display(),
+                    entry.note,
+                )
+                for entry in entries
+            ),
+        )
+        return format_html(
+            '<table class="contact-log">{}</table><p><a href="{}">{}</a></p>',
+            rows,
+            reverse("admin:uploads_uploadrequest_change", args=[upload_request.pk]),
+            _("Open the upload request"),
+        )
