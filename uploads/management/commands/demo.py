@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +14,7 @@ from uploads.documents import specimens
 from uploads.models import Order, Shop, UploadRequest
 from uploads.requests import links
 from uploads.requests import services as request_services
+from uploads.shops import services as shops
 
 SHOP_NAME = "Demo Shop 演示店"
 STAFF_GROUP = "Shop staff"
@@ -83,29 +84,15 @@ class Command(BaseCommand):
         )
 
     def _shop(self) -> Shop:
-        shop, _ = Shop.objects.get_or_create(
-            name=SHOP_NAME,
-            defaults={"contact_email": "shop@example.com", "notification_language": "zh-hans"},
+        shop = shops.shop_ensure(
+            name=SHOP_NAME, contact_email="shop@example.com", notification_language="zh-hans"
         )
-        group, _ = Group.objects.get_or_create(name=STAFF_GROUP)
-        group.permissions.set(
-            Permission.objects.filter(
-                content_type__app_label="uploads", codename__in=STAFF_PERMISSIONS
-            )
+        seller = shops.staff_user_ensure(username=SELLER[0], password=SELLER[1])
+        shops.shop_member_add(
+            shop=shop, user=seller, group_name=STAFF_GROUP, permission_codenames=STAFF_PERMISSIONS
         )
-        seller = self._user(*SELLER, superuser=False)
-        seller.groups.add(group)
-        shop.members.add(seller)
-        self._user(*ADMIN, superuser=True)
+        shops.staff_user_ensure(username=ADMIN[0], password=ADMIN[1], superuser=True)
         return shop
-
-    def _user(self, username: str, password: str, *, superuser: bool) -> User:
-        user, _ = User.objects.get_or_create(username=username)
-        user.is_staff = True
-        user.is_superuser = superuser
-        user.set_password(password)
-        user.save()
-        return user
 
     def _order(
         self, shop: Shop, number: str, name: str, email: str, language: str, days: int, state: str
