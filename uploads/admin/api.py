@@ -3,7 +3,7 @@ and the webhook delivery log. Imported at the end of ``uploads/admin.py``."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -30,7 +30,7 @@ class ApiTokenAdmin(ShopScopedAdmin):
     readonly_fields = ["prefix", "created_at", "created_by", "last_used_at", "revoked_at"]
     actions = ["revoke_selected"]
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         # A token's shop never changes: make a new token instead.
         return [*self.readonly_fields, "shop"] if obj else self.readonly_fields
 
@@ -88,10 +88,10 @@ class WebhookEndpointAdmin(ShopScopedAdmin):
     list_display = ["shop", "url", "is_active", "created_at"]
     readonly_fields = ["secret", "created_at"]
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         return [*self.readonly_fields, "shop"] if obj else self.readonly_fields
 
-    def get_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         fields = ["shop", "url", "is_active"]
         return [*fields, "secret", "new_secret", "created_at"] if obj else fields
 
@@ -113,7 +113,7 @@ class WebhookAttemptInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -149,7 +149,7 @@ class WebhookDeliveryAdmin(ShopScopedAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
     @admin.action(description=gettext_lazy("Send the selected deliveries again now"))

@@ -70,10 +70,10 @@ class ShopFilter(admin.SimpleListFilter):
     title = gettext_lazy("shop")
     parameter_name = "shop"
 
-    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         return [(str(shop.pk), shop.name) for shop in shops_of(request.user)]
 
-    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if not self.value():
             return queryset
         if not self.value().isdigit():
@@ -82,7 +82,7 @@ class ShopFilter(admin.SimpleListFilter):
 
 
 class AuditShopFilter(ShopFilter):
-    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if not self.value():
             return queryset
         if not self.value().isdigit():

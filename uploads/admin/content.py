@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from modeltranslation.admin import TranslationAdmin
@@ -24,7 +25,7 @@ def _translated_names(field: str) -> list[str]:
 class ConsentTextAdmin(TranslationAdmin):
     list_display = ["version", "published_at"]
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         # A consent text someone has agreed to is never rewritten: publish a new version instead.
         return ["version", "published_at", *_translated_names("body")] if obj else []
 
@@ -73,5 +74,5 @@ class EmailTemplateAdmin(TranslationAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # one template per kind, shipped by a migration
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

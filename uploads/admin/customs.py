@@ -4,7 +4,8 @@ problems' labels, the export form."""
 
 from django import forms
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,14 +45,14 @@ class CustomsReadyFilter(admin.SimpleListFilter):
     title = gettext_lazy("ready for customs")
     parameter_name = "customs_ready"
 
-    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         return [
             ("yes", gettext_lazy("Ready")),
             ("no", gettext_lazy("Not ready")),
             ("names", gettext_lazy("Names differ")),
         ]
 
-    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         ready = customs_selectors.customs_ready_q()
         if self.value() == "yes":
             return queryset.filter(ready)
@@ -95,7 +96,7 @@ class CustomsSettingsAdmin(ShopScopedAdmin):
         "require_second_document",
     ]
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         return ["shop"] if obj else []
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]

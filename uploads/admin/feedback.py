@@ -27,13 +27,13 @@ class RatingFilter(admin.SimpleListFilter):
     title = gettext_lazy("customer's rating")
     parameter_name = "rating"
 
-    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         return [
             *((str(value), label) for value, label in Feedback.Rating.choices),
             ("none", gettext_lazy("Not rated")),
         ]
 
-    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         value = self.value()
         if value == "none":
             return queryset.filter(feedback__isnull=True)

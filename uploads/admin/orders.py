@@ -2,8 +2,9 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Model
 from django.http import HttpRequest
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
@@ -32,7 +33,7 @@ class OrderAdmin(ShopScopedAdmin):
     search_fields = ["number", "customer_name", "email", "phone"]
     date_hierarchy = "created_at"
 
-    def get_urls(self):  # type: ignore[no-untyped-def]
+    def get_urls(self) -> list[URLPattern]:
         import_url = path(
             "import/",
             self.admin_site.admin_view(lambda request: admin_import.import_view(self, request)),
@@ -63,7 +64,7 @@ class OrderAdmin(ShopScopedAdmin):
             % {"number": obj.number, "url": link.url},
         )
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         # The order's page shows its contact log too (the same rows as its request's page).
         return ["shop", "number", "contact_log"] if obj else []
 

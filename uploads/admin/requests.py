@@ -7,11 +7,11 @@ from datetime import date
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -58,10 +58,10 @@ class StatusFilterOverdue(admin.SimpleListFilter):
     title = gettext_lazy("deadline")
     parameter_name = "overdue"
 
-    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         return [("yes", gettext_lazy("Overdue")), ("no", gettext_lazy("Not overdue"))]
 
-    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         overdue = Q(order__deadline__lt=timezone.localdate()) & Q(
             status__in=[
                 UploadRequest.Status.WAITING,
@@ -211,7 +211,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
             document.get_mrz_status_display(),
         )
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -250,7 +250,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
                 )
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def get_urls(self):  # type: ignore[no-untyped-def]
+    def get_urls(self) -> list[URLPattern]:
         own = [
             path(
                 "<int:pk>/image/",

@@ -1,11 +1,11 @@
 """The seller's shops: settings and the dashboard (counts, overdue orders, daily activity)."""
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -36,7 +36,7 @@ class ShopAdmin(ShopScopedAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         # A shop's staff may edit its contact details but not who belongs to it.
         return [] if request.user.is_superuser else ["members"]
 
@@ -46,7 +46,7 @@ class ShopAdmin(ShopScopedAdmin):
             '<a href="{}">{}</a>', reverse("admin:uploads_shop_dashboard", args=[obj.pk]), _("Open")
         )
 
-    def get_urls(self):  # type: ignore[no-untyped-def]
+    def get_urls(self) -> list[URLPattern]:
         own = [
             path(
                 "<int:pk>/dashboard/",
