@@ -86,3 +86,48 @@ def test_a_blank_image_is_not_found(tmp_path):
     call_command("read_mrz", "--json", str(path), stdout=out)
     result = json.loads(out.getvalue())
     assert result["found"] is False and result["valid"] is False
+
+
+@pytest.mark.ocr
+def test_a_file_the_reader_fails_on_is_reported_and_the_rest_still_read(
+    tmp_path, passport, monkeypatch
+):
+    # PassportEye's pipeline raising from inside (KeyError: 'method') used to end the batch.
+    from PIL import Image
+
+    from uploads.mrz import fallback
+
+    def fail(*args, **kwargs):
+        raise KeyError("method")
+
+    monkeypatch.setattr(fallback, "read_with_passporteye", fail)
+    blank = tmp_path / "blank.png"
+    Image.new("RGB", (800, 600), "white").save(blank)  # ours finds nothing: the fallback's turn
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match="1 of 2"):
+        call_command("read_mrz", "--json", str(blank), str(passport), stdout=out, stderr=err)
+    assert "blank.png" in err.getvalue() and "KeyError" in err.getvalue()
+    (line,) = out.getvalue().splitlines()
+    assert json.loads(line)["file"] == str(passport) and json.loads(line)["valid"]
+
+
+@pytest.mark.ocr
+def test_a_reader_that_raises_anyway_does_not_end_the_batch(tmp_path, passport, monkeypatch):
+    from uploads.management.commands import read_mrz as command
+    from uploads.mrz import read_mrz
+
+    def flaky(data):
+        if data == passport.read_bytes():
+            return read_mrz(data)
+        raise RuntimeError("P<UTOERIKSSON<<ANNA<MARIA")  # a message that quotes what was read
+
+    monkeypatch.setattr(command, "read_mrz", flaky)
+    other = tmp_path / "other.jpg"
+    other.write_bytes(passport.read_bytes() + b"\x00")
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match="1 of 2"):
+        call_command("read_mrz", str(other), str(passport), stdout=out, stderr=err)
+    assert "other.jpg" in err.getvalue() and "RuntimeError" in err.getvalue()
+    assert "ERIKSSON" not in err.getvalue()
+    (line,) = out.getvalue().splitlines()
+    assert "ERIKSSON" in line and "valid" in line

@@ -259,3 +259,36 @@ def test_a_names_line_longer_than_the_format_is_not_sure():
     ]
     parsed = parse(lines)
     assert parsed is not None and not parsed.valid and parsed.names_cut
+
+
+# --- the century of a two-digit year: birth <= issue < expiry, expiry < birth + 100 years -------
+
+_PERSON = dict(surname="ERIKSSON", given_names="ANNA MARIA", number="L898902C3", country="UTO", nationality="UTO", sex="F")  # fmt: skip
+
+
+@pytest.mark.parametrize("builder", ["td1", "td2", "td3"])
+def test_a_document_that_expired_in_2011_gives_a_birth_in_the_1900s(builder):
+    lines = getattr(compose, builder)(**_PERSON, date_of_birth="120315", expiry_date="110101")
+    parsed = parse(lines)
+    assert parsed.valid
+    assert parsed.fields["date_of_birth"] == date(1912, 3, 15)
+    assert parsed.fields["expiry_date"] == date(2011, 1, 1)
+
+
+def test_a_child_born_this_century_is_born_this_century():
+    parsed = parse(compose.td3(**_PERSON, date_of_birth="050101", expiry_date="300101"))
+    assert parsed.valid
+    assert parsed.fields["date_of_birth"] == date(2005, 1, 1)
+    assert parsed.fields["expiry_date"] == date(2030, 1, 1)
+
+
+def test_an_internal_passport_issued_before_the_birth_year_in_this_century_means_the_last():
+    # Issued 2015 to someone born "20": 2020 is not in the future, but after the issue date.
+    lines = compose.pn(
+        surname="ИВАНОВ", given_names="ИВАН ИВАНОВИЧ", series="4510", number="123456",
+        date_of_birth="200101", sex="M", issue_date="150101", department_code="770-093",
+    )  # fmt: skip
+    parsed = parse(lines)
+    assert parsed.valid
+    assert parsed.fields["date_of_birth"] == date(1920, 1, 1)
+    assert parsed.fields["issue_date"] == date(2015, 1, 1)

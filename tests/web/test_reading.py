@@ -133,6 +133,23 @@ def test_it_falls_back_to_typing_when_reading_fails(customer, queued, monkeypatc
     assert "ERIKSSON" not in caplog.text
 
 
+def test_it_gives_no_photo_hints_when_the_reader_reports_its_own_failure(
+    customer, queued, monkeypatch, caplog
+):
+    """The reader no longer raises: a failure comes back as "not found" with a reason (the
+    exception's type, never the text read), and it says nothing about the photo."""
+    failed = MrzResult(found=False, error="the reader failed: KeyError in passporteye.mrz.image")
+    monkeypatch.setattr(document_services, "read_mrz", lambda data: failed)
+    caplog.set_level(logging.INFO)
+    _run_queued_tasks()
+    queued.refresh_from_db()
+    assert queued.mrz_status == PassportDocument.MrzStatus.NOT_FOUND
+    assert queued.photo_problems == []
+    assert "KeyError" in caplog.text
+    page = customer.get("/upload/review/").content.decode()
+    assert 'name="surname"' in page and 'class="hints"' not in page
+
+
 def test_it_measures_why_a_photo_was_unreadable_in_the_worker(customer, queued, monkeypatch):
     monkeypatch.setattr(document_services, "read_mrz", lambda data: MrzResult(found=False))
     _run_queued_tasks()

@@ -134,13 +134,18 @@ def document_read_mrz(*, document_id: int) -> None:
             mrz_status=PassportDocument.MrzStatus.NOT_FOUND,
         )
         return
-    logger.info(
-        "MRZ read for document %s: found=%s valid=%s in %.0f ms",
-        document.pk,
-        result.found,
-        result.valid,
-        result.elapsed_ms,
-    )
+    if result.error:
+        # The reader failed (its reason names the exception's type, never what was read): that
+        # says nothing about the photo, so there are no hints; the customer types the fields.
+        logger.warning("MRZ reading failed for document %s: %s", document.pk, result.error)
+    else:
+        logger.info(
+            "MRZ read for document %s: found=%s valid=%s in %.0f ms",
+            document.pk,
+            result.found,
+            result.valid,
+            result.elapsed_ms,
+        )
     fields = (
         {name: _as_text(result.fields.get(name)) for name in PASSPORT_FIELDS}
         if result.found
@@ -155,7 +160,9 @@ def document_read_mrz(*, document_id: int) -> None:
             else {}
         ),
         photo_problems=(
-            [] if result.found else photo_problems_measure(photo=photo, mrz_box=result.box)
+            []
+            if result.found or result.error
+            else photo_problems_measure(photo=photo, mrz_box=result.box)
         ),
         mrz_status=(
             PassportDocument.MrzStatus.FOUND

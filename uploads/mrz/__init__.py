@@ -5,6 +5,9 @@
     result.found, result.valid, result.type      # type: TD1, TD2, TD3, MRVA, MRVB or PN
     result.fields, result.field_valid            # dates as datetime.date, sex M/F/X
     result.mrz, result.box, result.elapsed_ms    # the lines read, where (left, top, right, bottom)
+    result.error                                 # why not found, if not for want of an MRZ (logs)
+
+``read_mrz`` never raises: a failure anywhere in it is a "not found" with a reason.
 
 Modules: ``checks`` (check digits, ICAO codes, dates), ``parse`` (formats, repairs, PN),
 ``locate`` (finding the band in any orientation), ``tesseract`` (OCR in memory), ``reader``

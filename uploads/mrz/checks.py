@@ -1,5 +1,7 @@
 """Checks on MRZ fields: check digits, ICAO country codes, dates with the century inferred."""
 
+import functools
+from dataclasses import dataclass
 from datetime import date
 
 ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<")
@@ -61,6 +63,17 @@ def is_country(code: str) -> bool:
     return code.replace("<", "") in COUNTRY_CODES
 
 
+MAX_VALIDITY_YEARS = 20  # an expiry further ahead than this is read a century earlier
+LIFESPAN_YEARS = 100  # a document expires within this many years of its holder's birth
+
+
+@dataclass(frozen=True)
+class DocumentDates:
+    birth: date | None
+    expiry: date | None = None
+    issue: date | None = None
+
+
 def _date(text: str, century: int) -> date | None:
     if len(text) != 6 or not text.isdigit():
         return None
@@ -70,17 +83,80 @@ def _date(text: str, century: int) -> date | None:
         return None
 
 
+def _candidates(text: str | None, today: date) -> list[date | None]:
+    """The real dates ``text`` (YYMMDD) can be, from the next century back to two before today's
+    (that far back only for a birth that no later century puts before the document's dates)."""
+    if text is None:
+        return [None]
+    base = today.year // 100 * 100
+    found = [_date(text, century) for century in (base + 100, base, base - 100, base - 200)]
+    return [day for day in found if day is not None] or [None]
+
+
+def _ordinal(day: date | None) -> int:
+    return day.toordinal() if day is not None else 0
+
+
+@functools.lru_cache(maxsize=4096)  # the same few dates, read again for every OCR variant
+def document_dates(
+    birth: str | None,
+    *,
+    expiry: str | None = None,
+    issue: str | None = None,
+    today: date,
+) -> DocumentDates:
+    """The centuries of a document's two-digit years (YYMMDD), chosen together.
+
+    The document's own dates first: the issue date the latest that is not after ``today``, the
+    expiry the latest at most MAX_VALIDITY_YEARS ahead of it, and after the issue. Then the birth:
+    the latest that is not after ``today``, nor after the issue, before the expiry, and less than
+    LIFESPAN_YEARS before it (a document that expired in 2011 belongs to someone born in 19xx).
+    Where no choice keeps every rule, the one that breaks the fewest, in that order. A field that
+    is no calendar date in any century is None.
+    """
+    choices = [
+        DocumentDates(birth_date, expiry_day, issue_date)
+        for expiry_day in _candidates(expiry, today)
+        for issue_date in _candidates(issue, today)
+        for birth_date in _candidates(birth, today)
+    ]
+    return min(choices, key=lambda chosen: _rank(chosen, today))
+
+
+def _rank(dates: DocumentDates, today: date) -> tuple[int, ...]:
+    """Lower is better: the rules ``dates`` breaks, by weight, then the preferences."""
+    birth, expiry, issue = dates.birth, dates.expiry, dates.issue
+    in_the_future = (
+        (birth is not None and birth > today)
+        + (issue is not None and issue > today)
+        + (expiry is not None and expiry.year > today.year + MAX_VALIDITY_YEARS)
+    )
+    expires_before_issue = issue is not None and expiry is not None and issue >= expiry
+    born_after = (birth is not None and issue is not None and birth > issue) + (
+        birth is not None and expiry is not None and birth >= expiry
+    )
+    too_old = (
+        birth is not None
+        and expiry is not None
+        and (expiry.year, expiry.month, expiry.day)
+        >= (birth.year + LIFESPAN_YEARS, birth.month, birth.day)
+    )
+    return (
+        in_the_future,
+        expires_before_issue,
+        -_ordinal(expiry),
+        -_ordinal(issue),
+        born_after,
+        too_old,
+        -_ordinal(birth),
+    )
+
+
 def past_date(text: str, *, today: date) -> date | None:
-    """A birth or issue date: never in the future, so the latest century that is not."""
-    candidate = _date(text, 2000)
-    if candidate is None or candidate > today:
-        return _date(text, 1900)
-    return candidate
+    """A birth or issue date alone: never in the future, so the latest century that is not."""
+    return document_dates(text, today=today).birth
 
 
 def expiry_date(text: str, *, today: date) -> date | None:
-    """An expiry date: this century unless that is implausibly far ahead (over 20 years)."""
-    candidate = _date(text, 2000)
-    if candidate is not None and candidate.year > today.year + 20:
-        return _date(text, 1900)
-    return candidate
+    """An expiry date alone: the latest century at most MAX_VALIDITY_YEARS ahead."""
+    return document_dates(None, expiry=text, today=today).expiry

@@ -17,6 +17,7 @@ from uploads.mrz import tesseract
 from uploads.mrz.parse import Parsed, parse_ocr
 
 MAX_SIDE = 1600
+MIN_SIDE = 32  # px, once scaled to MAX_SIDE: no MRZ fits in less (PassportEye raises on such)
 _PATCH_LOCK = threading.Lock()
 
 
@@ -30,15 +31,19 @@ def _ocr(img: np.ndarray, mrz_mode: bool = True, extra_cmdline_params: str = "")
 
 
 def read_with_passporteye(image: Image.Image, today: date) -> Parsed | None:
-    """The best reading of the region PassportEye finds, or None."""
-    import passporteye.mrz.image as passporteye_image
-
+    """The best reading of the region PassportEye finds, or None. PassportEye can raise on photos
+    it was not made for (a KeyError 'method' from inside its pipeline): the caller catches."""
     gray = image.convert("L")
     if max(gray.size) > MAX_SIDE:
         scale = MAX_SIDE / max(gray.size)
         gray = gray.resize(
-            (round(gray.width * scale), round(gray.height * scale)), Image.Resampling.BILINEAR
+            (max(1, round(gray.width * scale)), max(1, round(gray.height * scale))),
+            Image.Resampling.BILINEAR,
         )
+    if min(gray.size) < MIN_SIDE:
+        return None
+    import passporteye.mrz.image as passporteye_image  # slow to import (scikit-image): when needed
+
     encoded = io.BytesIO()
     gray.save(encoded, format="PNG", compress_level=1)
     encoded.seek(0)

@@ -304,7 +304,9 @@ def _common(
     today: date,
     first_letters: str = "IAC",
     pn: bool = False,
-) -> None:
+    issue: str | None = None,
+) -> checks.DocumentDates:
+    """The fields every format has; returns the dates, whose centuries are chosen together."""
     fields, valid = parsed.fields, parsed.field_valid
     fields["document_code"] = _document_code(code)
     valid["document_code"] = check.plain(
@@ -318,18 +320,22 @@ def _common(
     nationality, nationality_ok = ("<<<", True) if nationality == "<<<" else _country(nationality)
     fields["nationality"] = _code(nationality)
     valid["nationality"] = check.plain(nationality_ok)
-    fields["date_of_birth"] = checks.past_date(dob[0], today=today)
+    dates = checks.document_dates(
+        dob[0], expiry=None if pn else expiry[0], issue=issue, today=today
+    )
+    fields["date_of_birth"] = dates.birth
     valid["date_of_birth"] = check.plain(dob[1] and fields["date_of_birth"] is not None)
     fields["sex"] = _SEX_REPAIR.get(sex, "X")
     valid["sex"] = check.plain(sex in checks.SEXES)
     if not pn:
-        fields["expiry_date"] = checks.expiry_date(expiry[0], today=today)
+        fields["expiry_date"] = dates.expiry
         valid["expiry_date"] = check.plain(expiry[1] and fields["expiry_date"] is not None)
     surname, given, names_ok = _names(names, pn=pn)
     fields["surname"], fields["given_names"] = surname, given
     # Names carry no check digit: the customer always confirms them.
     valid["surname"] = valid["given_names"] = False
     check.plain(names_ok)
+    return dates
 
 
 def _finish(parsed: Parsed, check: _Checker) -> Parsed:
@@ -357,7 +363,7 @@ def _parse_two_line(kind: str, lines: list[str], today: date, check: _Checker) -
         expiry, expiry_cd, expiry_ok = line2[21:27], line2[27], True
     else:
         expiry, expiry_cd, expiry_ok = check.digit_field(line2[21:27], line2[27])
-    _common(
+    dates = _common(
         parsed,
         check,
         code=line1[0:2],
@@ -371,10 +377,12 @@ def _parse_two_line(kind: str, lines: list[str], today: date, check: _Checker) -
         today=today,
         first_letters="PV" if kind == "TD3" else "IACPV",
         pn=pn,
+        # The internal passport's issue date (positions 30-35) bounds the birth date.
+        issue=line2[29:35].translate(TO_DIGIT) if pn else None,
     )
     fields, valid = parsed.fields, parsed.field_valid
     if pn:
-        _parse_pn(parsed, check, line2, number, number_cd, dob, dob_cd, today)
+        _parse_pn(parsed, check, line2, number, number_cd, dob, dob_cd, dates.issue)
         return _finish(parsed, check)
     if kind == "TD3" and not visa:
         personal, personal_cd, personal_ok = check.alnum_field(
@@ -403,7 +411,7 @@ def _parse_pn(
     number_cd: str,
     dob: str,
     dob_cd: str,
-    today: date,
+    issue_date: date | None,
 ) -> None:
     fields, valid = parsed.fields, parsed.field_valid
     fields["expiry_date"] = None
@@ -413,7 +421,7 @@ def _parse_pn(
     fields["series"] = series
     fields["number"] = series + number[3:9]
     valid["number"] = valid["number"] and optional_ok and series.isdigit() and number.isdigit()
-    fields["issue_date"] = checks.past_date(optional[1:7], today=today)
+    fields["issue_date"] = issue_date  # optional[1:7], its century chosen with the birth's
     valid["issue_date"] = check.plain(optional_ok and fields["issue_date"] is not None)
     department = optional[7:13]
     fields["department_code"] = f"{department[:3]}-{department[3:]}"

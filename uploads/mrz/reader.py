@@ -1,6 +1,8 @@
 """The MRZ reader used by the upload flow.
 
-1. Decode the image (JPEG at a reduced scale first via ``draft``; PDF pages rendered in memory).
+1. Decode the image (JPEG at a reduced scale first via ``draft``; PDF pages rendered in memory),
+   turned as its EXIF orientation says (mirrored ones too), 16-bit and transparent pages made
+   8-bit on white.
 2. Find elongated dense text bands on a downscaled grayscale copy (``locate``), in any orientation.
 3. Cut each band out of the decoded image, turned horizontal, and OCR it with Tesseract's MRZ
    model (in memory, one call per try); try the upside-down cut when the check digits fail.
@@ -11,15 +13,20 @@
 6. When nothing passes, PassportEye's locator gets a try (``fallback``).
 
 Nothing is written to disk. A reading that fails any check is returned with ``valid=False``.
+Nothing raises out of ``read_mrz`` either: an input the decoder, the locator, the OCR or
+PassportEye cannot cope with gives ``found=False`` and the reason in ``error`` (the exception's type
+and where it was raised, never its text, which could quote what was read).
 """
 
 import io
+import logging
 import math
 import time
 from collections.abc import Iterator
 from datetime import date
 
-from PIL import Image, ImageOps
+import numpy as np
+from PIL import ExifTags, Image, ImageOps
 
 from uploads.mrz import fallback, locate, tesseract, vote
 from uploads.mrz.parse import Parsed, parse_ocr
@@ -32,28 +39,69 @@ PDF_SIDE = 2200
 PDF_PAGES = 3
 
 
+logger = logging.getLogger(__name__)
+
+
 class _NotAnImage(Exception):
     pass
 
 
+class _Undecodable(Exception):
+    """The decoder failed on the input; the message is the original exception's type name."""
+
+
 def read_mrz(image: bytes | Image.Image, *, today: date | None = None) -> MrzResult:
-    """Read the MRZ of a photo, scan or PDF. Never raises for bad input: ``found=False`` instead."""
+    """Read the MRZ of a photo, scan or PDF. Never raises (short of an interrupt): an input that
+    cannot be read, or that the reader fails on, gives ``found=False`` with the reason in ``error``."""
     started = time.perf_counter()
     try:
         result = _read(image, today or date.today())
     except _NotAnImage:
         result = MrzResult(found=False, error="not an image")
-    except (OSError, SyntaxError, EOFError, Image.DecompressionBombError) as error:
-        result = MrzResult(found=False, error=f"cannot decode the image ({type(error).__name__})")
-    except (tesseract.TesseractError, ValueError):
-        result = MrzResult(found=False)
+    except _Undecodable as error:
+        result = MrzResult(found=False, error=f"cannot decode the image ({error})")
+    except Exception as error:
+        # Whatever the locator, the OCR or a library does on a photo nobody foresaw (MemoryError
+        # and RecursionError included): the customer types the fields, the log says where.
+        result = MrzResult(found=False, error=failure_reason(error))
+        logger.warning("MRZ reader: %s", result.error)
     result.elapsed_ms = (time.perf_counter() - started) * 1000
     return result
 
 
+def failure_reason(error: BaseException, *, what: str = "the reader") -> str:
+    """For logs: the exception's type, the module that raised it and the last module of the reader
+    it passed through. Never the exception's text: it could quote what was read."""
+    modules = []
+    frame = error.__traceback__
+    while frame is not None:
+        modules.append(str(frame.tb_frame.f_globals.get("__name__", "?")))
+        frame = frame.tb_next
+    raised_in = modules[-1] if modules else "?"
+    ours = [name for name in modules if name.startswith(__package__ + ".")]
+    reason = f"{what} failed: {type(error).__name__} in {raised_in}"
+    if ours and ours[-1] != raised_in:
+        reason += f" (through {ours[-1]})"
+    return reason
+
+
 def _pages(image: bytes | Image.Image) -> Iterator[tuple[Image.Image, float, bool]]:
-    """(image, scale of that image to the original, whether a sharper decode exists) per page."""
+    """(image, scale of that image to the original, whether a sharper decode exists) per page,
+    each upright as its EXIF orientation says and in mode L or RGB."""
+    for page, scale, has_sharper in _decoded(image):
+        try:
+            page = _plain(_upright(page))
+        except Exception as error:
+            raise _Undecodable(type(error).__name__) from error
+        yield page, scale, has_sharper
+
+
+def _decoded(image: bytes | Image.Image) -> Iterator[tuple[Image.Image, float, bool]]:
     if isinstance(image, Image.Image):
+        try:
+            image.load()
+        except Exception as error:
+            raise _Undecodable(type(error).__name__) from error
         yield image, 1.0, False
         return
     if not isinstance(image, bytes | bytearray | memoryview):
@@ -66,15 +114,69 @@ def _pages(image: bytes | Image.Image) -> Iterator[tuple[Image.Image, float, boo
         opened = Image.open(io.BytesIO(data))
     except Image.UnidentifiedImageError as error:
         raise _NotAnImage from error
-    if opened.format == "JPEG" and max(opened.size) > 2 * DRAFT_SIDE:
-        original = opened.size
-        ratio = DRAFT_SIDE / max(original)
-        opened.draft("L", (round(original[0] * ratio), round(original[1] * ratio)))
-        opened.load()
-        yield opened, opened.width / original[0], True
-        opened = Image.open(io.BytesIO(data))
-    opened.load()
+    except Exception as error:
+        raise _Undecodable(type(error).__name__) from error
+    try:
+        if opened.format == "JPEG" and max(opened.size) > 2 * DRAFT_SIDE:
+            original = opened.size
+            ratio = DRAFT_SIDE / max(original)
+            opened.draft("L", (round(original[0] * ratio), round(original[1] * ratio)))
+            opened.load()
+            draft = (opened, opened.width / original[0])
+        else:
+            opened.load()
+            draft = None
+    except Exception as error:
+        raise _Undecodable(type(error).__name__) from error
+    if draft is not None:
+        yield draft[0], draft[1], True
+        try:
+            opened = Image.open(io.BytesIO(data))
+            opened.load()
+        except Exception as error:
+            raise _Undecodable(type(error).__name__) from error
     yield opened, 1.0, False
+
+
+_MIRRORED_OR_TURNED = range(2, 9)  # EXIF orientations 2-8; 1 is upright
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """``image`` turned (and unmirrored) as its EXIF orientation says. A broken EXIF block only
+    costs the hint: the locator finds the MRZ in any rotation, though not mirrored."""
+    try:
+        orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
+        if orientation in _MIRRORED_OR_TURNED:
+            return ImageOps.exif_transpose(image)
+    except Exception:
+        logger.info("MRZ reader: EXIF orientation unreadable, ignored")
+    return image
+
+
+_HIGH_DEPTH = ("I", "F", "I;16", "I;16L", "I;16B", "I;16N")
+
+
+def _plain(page: Image.Image) -> Image.Image:
+    """``page`` in mode L or RGB: transparency on white (as a viewer shows it), 16-bit and float
+    pages scaled to 8 bits (a plain conversion clips them to white)."""
+    if page.mode in ("L", "RGB"):
+        return page
+    if page.mode in _HIGH_DEPTH:
+        values = np.nan_to_num(np.asarray(page.convert("F"), dtype=np.float64))
+        low, high = (float(values.min()), float(values.max())) if values.size else (0.0, 0.0)
+        if page.mode == "F" and low >= 0 and high <= 1:
+            values = values * 255
+        elif low < 0 or high > 255:
+            values = (values - low) * (255 / (high - low))
+        return Image.fromarray(np.clip(values, 0, 255).astype(np.uint8), "L")
+    if page.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (
+        page.mode == "P" and "transparency" in page.info
+    ):
+        rgba = page.convert("RGBA")
+        white = Image.new("RGB", rgba.size, (255, 255, 255))
+        white.paste(rgba, mask=rgba.getchannel("A"))
+        return white
+    return page.convert("RGB")
 
 
 def _pdf_pages(data: bytes) -> Iterator[tuple[Image.Image, float, bool]]:
@@ -86,10 +188,14 @@ def _pdf_pages(data: bytes) -> Iterator[tuple[Image.Image, float, bool]]:
         raise _NotAnImage from error
     try:
         for index in range(min(len(document), PDF_PAGES)):
-            page = document[index]
-            width, height = page.get_size()
-            bitmap = page.render(scale=PDF_SIDE / max(width, height, 1), grayscale=True)
-            yield bitmap.to_pil().convert("L"), 1.0, False
+            try:
+                page = document[index]
+                width, height = page.get_size()
+                bitmap = page.render(scale=PDF_SIDE / max(width, height, 1), grayscale=True)
+                rendered = bitmap.to_pil().convert("L")
+            except Exception as error:
+                raise _Undecodable(type(error).__name__) from error
+            yield rendered, 1.0, False
     finally:
         document.close()
 
@@ -99,8 +205,6 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
     last_page: Image.Image | None = None
     last_scale = 1.0
     for page, page_scale, has_sharper in _pages(image):
-        if page.mode not in ("L", "RGB"):
-            page = page.convert("RGB")
         last_page, last_scale = page, page_scale
         gray, scale = locate.working_image(page)
         bands = locate.find_bands(gray)
@@ -154,8 +258,16 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
             best = page_best
         if not has_sharper and best is not None:
             break
+    fallback_failure = ""
     if USE_FALLBACK and last_page is not None:
-        parsed = fallback.read_with_passporteye(last_page, today)
+        try:
+            parsed = fallback.read_with_passporteye(last_page, today)
+        except Exception as error:
+            # PassportEye on a photo it was not made for (a KeyError 'method' from inside its
+            # pipeline, say): its try is lost, not what ours read.
+            parsed = None
+            fallback_failure = failure_reason(error, what="PassportEye's fallback")
+            logger.warning("MRZ reader: %s", fallback_failure)
         if parsed is not None and (best is None or parsed.score > best.parsed.score):
             band = locate.Band(0, 0, 0, 1, 1, 1, 0)
             box = (0, 0, round(last_page.width / last_scale), round(last_page.height / last_scale))
@@ -164,7 +276,8 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
                 return _confirmed_fallback(reading)
             best = reading
     if best is None or best.parsed.checks_passed * 2 < best.parsed.checks_total:
-        return MrzResult(found=False)
+        # Not found; and when PassportEye failed, not for sure: ``error`` says so.
+        return MrzResult(found=False, error=fallback_failure)
     return _result(best.parsed, best.box, valid=False)
 
 

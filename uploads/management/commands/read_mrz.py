@@ -1,4 +1,10 @@
-"""Read the MRZ of passport or ID-card images: `manage.py read_mrz [--json] FILE...`."""
+"""Read the MRZ of passport or ID-card images: `manage.py read_mrz [--json] FILE...`.
+
+A file that cannot be read (missing, no image, or one the reader fails on) is reported on stderr
+with the reason and the batch goes on; the exit status is then 1 ("N of M files could not be read")
+so that a script sees that not every file got an answer. A file read without an MRZ in it is an
+answer ("not found"), not a failure.
+"""
 
 import json
 from datetime import date
@@ -7,6 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from uploads.mrz import MrzResult, read_mrz
+from uploads.mrz.reader import failure_reason
 
 # The fields every JSON line has (null where the document has none), then any others.
 JSON_FIELDS = (
@@ -92,7 +99,10 @@ class Command(BaseCommand):
                 self.stderr.write(f"{name}: cannot read the file ({error.strerror or error})")
                 failed += 1
                 continue
-            result = read_mrz(data)
+            try:
+                result = read_mrz(data)
+            except Exception as error:  # it never should: still, one file must not end the batch
+                result = MrzResult(found=False, error=failure_reason(error))
             if result.error:
                 self.stderr.write(f"{name}: {result.error}")
                 failed += 1
