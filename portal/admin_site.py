@@ -66,6 +66,9 @@ class PortalAdminSite(admin.AdminSite):
 
     def get_urls(self):  # type: ignore[no-untyped-def]
         own = [
+            # Before Django's own "logout/", which only a session with every right may use: a
+            # session past the password but not the code must be able to end itself too.
+            path("logout/", self._signed_in_only(self.logout), name="logout"),
             path("two-factor/", self._staff_only(self.two_factor_view), name="two_factor"),
             path("two-factor/qr.svg", self._staff_only(self.qr_code_view), name="two_factor_qr"),
             path(
@@ -85,6 +88,19 @@ class PortalAdminSite(admin.AdminSite):
             user = request.user
             if not (user.is_authenticated and user.is_active and user.is_staff):
                 return redirect(reverse("admin:login", current_app=self.name))
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    def _signed_in_only(self, view):  # type: ignore[no-untyped-def]
+        """Any signed-in session, verified or not (signing out); others go to the admin's index,
+        as Django's own logout does for them."""
+
+        @never_cache
+        @csrf_protect
+        def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect(reverse("admin:index", current_app=self.name))
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -2,23 +2,40 @@
 
 For load balancers and monitoring. The answer names each check and says "ok" or "fail", nothing
 more (no exception text, host names or key ids); the reason for a failure goes to the log.
+
+Nobody signs in to call it, so it does nothing costly for whoever calls: the storage's write probe
+runs at most once a minute per process (the answer repeats the last result in between), and with
+``HEALTH_ALLOWED_IPS`` set only those addresses (the load balancer's) get an answer; anyone else
+gets a 404, as for an address that does not exist.
 """
 
+import ipaddress
 import logging
 import secrets
+import threading
+import time
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from portal.security import client_ip
 from uploads.core import crypto, storage
 from uploads.models import PassportDocument
 
 logger = logging.getLogger(__name__)
 
 PROBE_CONTENT = b"passport portal health probe"  # nothing personal, in a folder of its own
+
+# The storage's write probe runs at most this often per process; calls in between get its result.
+STORAGE_PROBE_INTERVAL_SECONDS = 60.0
+
+_monotonic = time.monotonic  # the probe's clock (a test steps it; the wall clock may jump)
 
 
 def _database() -> None:
@@ -28,9 +45,44 @@ def _database() -> None:
             raise RuntimeError("unexpected answer")
 
 
+@dataclass(frozen=True)
+class _ProbeResult:
+    backend: Storage  # the result holds for this storage only (kept, so its id is not reused)
+    at: float
+    failed: bool
+
+
+_storage_probe_lock = threading.Lock()
+_storage_probe_last: _ProbeResult | None = None
+
+
 def _storage() -> None:
-    """Write, read back and delete a tiny object: reading alone would miss a read-only bucket."""
+    """The write probe's result, probing again when the last one is a minute old: each probe writes
+    an object, and the calls are not signed in (a check per call would let anyone make writes)."""
+    global _storage_probe_last
     backend = storage.passport_storage()
+    with _storage_probe_lock:  # one probe at a time; the threads waiting for it reuse its result
+        last = _storage_probe_last
+        fresh = (
+            last is not None
+            and last.backend is backend
+            and 0 <= _monotonic() - last.at < STORAGE_PROBE_INTERVAL_SECONDS
+        )
+        if not fresh:
+            failed = False
+            try:
+                _storage_probe(backend)
+            except Exception:
+                failed = True
+                raise
+            finally:
+                _storage_probe_last = _ProbeResult(backend=backend, at=_monotonic(), failed=failed)
+        elif last.failed:
+            raise RuntimeError("the storage probe of the last minute failed (logged then)")
+
+
+def _storage_probe(backend: Storage) -> None:
+    """Write, read back and delete a tiny object: reading alone would miss a read-only bucket."""
     name = backend.save(f"health/{secrets.token_hex(8)}.probe", ContentFile(PROBE_CONTENT))
     try:
         with backend.open(name, "rb") as handle:
@@ -59,9 +111,29 @@ def _keys() -> None:
 CHECKS = {"database": _database, "storage": _storage, "keys": _keys}
 
 
+def _caller_allowed(request: HttpRequest) -> bool:
+    allowed = settings.HEALTH_ALLOWED_IPS
+    if not allowed:
+        return True
+    try:
+        caller = ipaddress.ip_address(client_ip(request))
+    except ValueError:
+        return False
+    # A dual-stack listener sees an IPv4 caller as ::ffff:a.b.c.d.
+    mapped = getattr(caller, "ipv4_mapped", None)
+    candidates = [caller] if mapped is None else [caller, mapped]
+    return any(
+        candidate in ipaddress.ip_network(network, strict=False)
+        for network in allowed
+        for candidate in candidates
+    )
+
+
 @never_cache
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
+    if not _caller_allowed(request):
+        raise Http404
     results = {}
     for name, check in CHECKS.items():
         try:

@@ -5,8 +5,14 @@ import re
 
 from pythonjsonlogger.json import JsonFormatter as _LibraryJsonFormatter
 
-# Customer links look like /u/<token>/ (see uploads/urls.py); the token is url-safe base64.
-_TOKEN_IN_PATH = re.compile(r"(/u/)[A-Za-z0-9_\-]{8,}")
+# Customer links look like /u/<token>/ (see uploads/urls.py); the token is url-safe base64. A
+# client may send any character of the path percent-encoded (%41 for A, %2F for /, %75 for u): the
+# server decodes the path before routing, so /%75/%41%42.../ opens the link too, and runserver and
+# the access log print the request line as it was sent. Any %XX counts as a character of the token.
+_SLASH = r"(?:/|%2[Ff])"
+_U = r"(?:u|%75)"
+_TOKEN_CHAR = r"(?:[A-Za-z0-9_\-]|%[0-9A-Fa-f]{2})"  # noqa: S105 - a pattern, not a secret
+_TOKEN_IN_PATH = re.compile(rf"({_SLASH}{_U}{_SLASH}){_TOKEN_CHAR}{{8,}}")
 
 
 def redact(text: str) -> str:

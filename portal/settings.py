@@ -5,6 +5,7 @@ under the data folder). With DEBUG off every value that matters must be given ex
 or malformed one stops start-up with a message naming the variable.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -273,6 +274,16 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # Load balancers probe /health over plain HTTP on the private network.
 SECURE_REDIRECT_EXEMPT = [r"^health$"]
+# Only these addresses or networks (the load balancer's) get an answer from /health, others a
+# 404; empty: anyone. The caller's address is read as for rate limits (BEHIND_PROXY).
+HEALTH_ALLOWED_IPS = env_list("HEALTH_ALLOWED_IPS", [])
+for _network in HEALTH_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"HEALTH_ALLOWED_IPS must list IP addresses or networks (10.0.0.0/24); got {_network!r}"
+        ) from None
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 )

@@ -183,6 +183,55 @@ def test_it_refuses_the_code_page_to_non_staff(client, django_user_model):
     assert not TOTPDevice.objects.filter(user=user).exists()
 
 
+# --- signing out --------------------------------------------------------------------------------
+
+
+LOGOUT = reverse("admin:logout")
+
+
+@pytest.mark.parametrize("enrolled", [False, True])
+def test_a_password_only_session_can_sign_out(client, alice, enrolled):
+    if enrolled:
+        TOTPDevice.objects.create(user=alice, name="phone", confirmed=True)
+    password_only(client, alice)
+    assert "_auth_user_id" in client.session
+
+    response = client.post(LOGOUT)
+
+    assert response.status_code == 200
+    assert "Logged out" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    after = client.get(TWO_FACTOR)
+    assert after.status_code == 302
+    assert after["Location"].startswith(reverse("admin:login"))
+
+
+def test_the_code_page_offers_to_sign_out(client, alice):
+    page = password_only(client, alice).get(TWO_FACTOR).content.decode()
+    assert f'action="{LOGOUT}"' in page
+    assert "Log out" in page
+
+
+def test_signing_out_still_needs_a_post_with_the_csrf_token(alice):
+    client = Client(enforce_csrf_checks=True)
+    password_only(client, alice)
+    assert client.get(LOGOUT).status_code == 405
+    assert client.post(LOGOUT).status_code == 403
+    assert "_auth_user_id" in client.session
+
+
+def test_a_verified_session_still_signs_out(client, alice):
+    response = login(client, alice).post(LOGOUT)
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_signing_out_without_a_session_goes_to_the_admin(client, db):
+    response = client.post(LOGOUT)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+
+
 # --- passwords --------------------------------------------------------------------------------------
 
 

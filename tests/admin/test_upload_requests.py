@@ -4,6 +4,8 @@ import csv
 import io
 import re
 from datetime import timedelta
+from email.message import Message
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import User
@@ -16,7 +18,7 @@ from django.utils import timezone
 from tests.conftest import login, submit_and_confirm
 from uploads.admin.requests import ShopFilter
 from uploads.documents import selectors as document_selectors
-from uploads.models import AuditEvent, Shop, UploadRequest
+from uploads.models import AuditEvent, Order, Shop, UploadRequest
 from uploads.requests import services as request_services
 
 CHANGELIST = reverse("admin:uploads_uploadrequest_changelist")
@@ -282,6 +284,52 @@ def test_it_answers_404_for_the_image_before_an_upload(client, alice, upload_req
     response = login(client, alice).get(image_url(upload_request))
     assert response.status_code == 404
     assert not AuditEvent.objects.filter(actor__isnull=False).exists()
+
+
+def _content_disposition(header: str) -> Message:
+    message = Message()
+    message["Content-Disposition"] = header
+    return message
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        'x.html"; x="',  # a quote that would end the file name and start a parameter
+        "A-1\r\nSet-Cookie: x=1",  # a line break in a header: a 500 before
+        "Заказ-42",  # Cyrillic: the name was lost
+    ],
+)
+def test_it_names_the_download_safely_whatever_the_order_number(
+    client, alice, uploaded_request, number
+):
+    Order.objects.filter(pk=uploaded_request.order_id).update(number=number)
+
+    response = login(client, alice).get(image_url(uploaded_request), {"download": "1"})
+
+    assert response.status_code == 200
+    header = response["Content-Disposition"]
+    assert "\r" not in header and "\n" not in header
+    assert header.isascii()
+    parsed = _content_disposition(header)
+    assert parsed.get_content_disposition() == "attachment"
+    assert parsed.get_filename() == f"passport-{number}.jpg"
+    # One parameter, the file name: nothing smuggled in after a quote.
+    assert [name for name, _ in parsed.get_params(header="content-disposition")] == [
+        "attachment",
+        "filename",
+    ]
+    if not number.isascii() or "\n" in number:
+        assert header.lower() == (
+            "attachment; filename*=utf-8''" + quote(f"passport-{number}.jpg").lower()
+        )
+    assert len(audit_actions(alice, AuditEvent.Action.DOWNLOAD)) == 1
+    assert b"".join(response.streaming_content).startswith(b"\xff\xd8\xff")
+
+
+def test_it_shows_the_image_inline_without_a_file_name(client, alice, uploaded_request):
+    response = login(client, alice).get(image_url(uploaded_request))
+    assert response["Content-Disposition"] == "inline"
 
 
 # --- accept and reject on the detail page ----------------------------------------------------

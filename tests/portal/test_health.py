@@ -3,10 +3,13 @@ check and nothing else."""
 
 import json
 
+import pytest
 from django.db import connection
 from django.db.utils import OperationalError
 
+from portal import health
 from tests.conftest import submit_and_confirm
+from uploads.core import storage
 
 
 def _health(client):
@@ -67,3 +70,103 @@ def test_it_fails_when_the_database_does_not_answer(client, db, monkeypatch, cap
     assert body["checks"]["database"] == "fail"
     assert "db.internal" not in response.content.decode()
     assert "health check database failed: OperationalError" in caplog.text
+
+
+# --- the storage probe: at most once a minute per process --------------------------------------
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _count_writes(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+    backend = storage.passport_storage()
+    writes: list[str] = []
+    real_save = backend.save
+
+    def save(name, content, *args, **kwargs):  # type: ignore[no-untyped-def]
+        writes.append(name)
+        return real_save(name, content, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "save", save)
+    return writes
+
+
+def test_it_writes_the_storage_probe_at_most_once_a_minute(client, db, monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr(health, "_monotonic", clock)
+    writes = _count_writes(monkeypatch)
+
+    first, _ = _health(client)
+    clock.now += 59
+    second, body = _health(client)
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert body["checks"]["storage"] == "ok"
+    assert len(writes) == 1
+
+    clock.now += 2  # a minute and a second after the probe
+    _health(client)
+    assert len(writes) == 2
+
+
+def test_it_remembers_a_failed_probe_for_the_minute_too(client, db, monkeypatch, caplog):
+    clock = _Clock()
+    monkeypatch.setattr(health, "_monotonic", clock)
+    writes = _count_writes(monkeypatch)
+    backend = storage.passport_storage()
+
+    def broken_open(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(backend, "open", broken_open)
+    assert _health(client)[1]["checks"]["storage"] == "fail"
+    clock.now += 30
+    assert _health(client)[1]["checks"]["storage"] == "fail"
+    assert len(writes) == 1
+    assert "disk gone" not in _health(client)[0].content.decode()
+
+
+# --- only the load balancer's addresses, when configured ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("allowed", "remote", "status"),
+    [
+        ([], "203.0.113.9", 200),  # empty: anyone
+        (["10.0.0.7"], "10.0.0.7", 200),
+        (["10.0.0.0/24"], "10.0.0.200", 200),
+        (["10.0.0.0/24", "fd00::/8"], "fd00::5", 200),
+        (["10.0.0.7"], "10.0.0.8", 404),
+        (["10.0.0.0/24"], "203.0.113.9", 404),
+        (["10.0.0.7"], "", 404),
+    ],
+)
+def test_it_answers_only_the_allowed_addresses(client, db, settings, allowed, remote, status):
+    settings.HEALTH_ALLOWED_IPS = allowed
+    response = client.get("/health", REMOTE_ADDR=remote)
+    assert response.status_code == status
+    if status == 404:
+        assert b"database" not in response.content
+
+
+def test_it_reads_the_callers_address_as_the_proxy_saw_it(client, db, settings):
+    settings.HEALTH_ALLOWED_IPS = ["10.0.0.7"]
+    settings.BEHIND_PROXY = True
+    # The client chose the first entry; the proxy appended the last one.
+    spoofed = client.get(
+        "/health", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="10.0.0.7, 203.0.113.9"
+    )
+    genuine = client.get("/health", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="10.0.0.7")
+    assert (spoofed.status_code, genuine.status_code) == (404, 200)
+
+
+def test_a_refused_caller_makes_no_storage_write(client, db, settings, monkeypatch):
+    settings.HEALTH_ALLOWED_IPS = ["10.0.0.7"]
+    writes = _count_writes(monkeypatch)
+    assert client.get("/health", REMOTE_ADDR="203.0.113.9").status_code == 404
+    assert writes == []

@@ -53,6 +53,7 @@ def test_it_starts_with_a_complete_production_configuration(tmp_path):
         ({"STORAGE_BACKEND": "ftp"}, "STORAGE_BACKEND must be one of"),
         ({"STORAGE_BACKEND": "s3"}, "S3_BUCKET"),
         ({"UPLOAD_LINK_TTL_DAYS": "thirty"}, "UPLOAD_LINK_TTL_DAYS must be an integer"),
+        ({"HEALTH_ALLOWED_IPS": "10.0.0.7,lb.internal"}, "HEALTH_ALLOWED_IPS"),
     ],
 )
 def test_it_refuses_to_start_with_a_bad_production_setting(tmp_path, overrides, message):

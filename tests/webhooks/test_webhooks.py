@@ -72,12 +72,20 @@ def endpoint(shop, receiver) -> WebhookEndpoint:
 
 
 def verify(call: dict, secret: str) -> bool:
-    """What the README tells sellers to do: recompute the HMAC of "<timestamp>.<body>"."""
-    timestamp = call["headers"]["X-Portal-Timestamp"]
-    expected = hmac.new(
-        secret.encode(), timestamp.encode() + b"." + call["body"], hashlib.sha256
-    ).hexdigest()
-    return hmac.compare_digest(call["headers"]["X-Portal-Signature"], f"sha256={expected}")
+    """What the README tells sellers to do: recompute the HMAC of
+    "<timestamp>.<delivery id>.<event>.<body>" from the headers and the raw body."""
+    headers = call["headers"]
+    signed = (
+        f"{headers['X-Portal-Timestamp']}.{headers['X-Portal-Delivery']}."
+        f"{headers['X-Portal-Event']}.".encode()
+        + call["body"]
+    )
+    expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(headers["X-Portal-Signature"], f"sha256={expected}")
+
+
+def tampered(call: dict, **headers: str) -> dict:
+    return {**call, "headers": {**call["headers"], **headers}}
 
 
 def test_it_posts_a_signed_event_when_a_customer_uploads(
@@ -99,6 +107,35 @@ def test_it_posts_a_signed_event_when_a_customer_uploads(
     delivery = WebhookDelivery.objects.get()
     assert (delivery.state, delivery.attempt_count) == (WebhookDelivery.State.DELIVERED, 1)
     assert delivery.attempts.get().response_status == 204
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"X-Portal-Delivery": "999999"},  # a replay posing as a new delivery
+        {"X-Portal-Event": "request.rejected"},
+        {"X-Portal-Timestamp": "1"},
+    ],
+)
+def test_the_signature_covers_the_delivery_id_and_the_event(
+    endpoint, receiver, upload_request, passport_jpeg, django_capture_on_commit_callbacks, change
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_and_confirm(upload_request, passport_jpeg)
+    [call] = receiver.calls
+    assert call["headers"]["X-Portal-Delivery"] == str(WebhookDelivery.objects.get().pk)
+    assert verify(call, endpoint.secret)
+    assert not verify(tampered(call, **change), endpoint.secret)
+
+
+def test_the_signature_is_the_documented_string():
+    signature = webhook_delivery.sign(
+        secret="whsec_x", timestamp=1700000000, delivery_id=42, event="request.accepted", body=b"{}"
+    )
+    expected = hmac.new(
+        b"whsec_x", b"1700000000.42.request.accepted.{}", hashlib.sha256
+    ).hexdigest()
+    assert signature == f"sha256={expected}"
 
 
 def test_it_sends_no_passport_data(

@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -292,18 +293,18 @@ class UploadRequestAdmin(ShopScopedAdmin):
         if document is None or not document.blob_name:
             return HttpResponse(status=404)
         download = request.GET.get("download") == "1"
+        # A neutral file name: the order number, not the customer's name. The response is built
+        # first, so a look is audited only once there is an image to send.
+        response = passport_image_response(
+            document,
+            download_name=f"passport-{upload_request.order.number}.jpg" if download else None,
+        )
         audit.audit_record(
             actor=request.user,
             action=AuditEvent.Action.DOWNLOAD if download else AuditEvent.Action.VIEW_IMAGE,
             upload_request=upload_request,
             document=document,
         )
-        response = passport_image_response(document)
-        if download:
-            # A neutral file name: the order number, not the customer's name.
-            response["Content-Disposition"] = (
-                f'attachment; filename="passport-{upload_request.order.number}.jpg"'
-            )
         return response
 
     def accept_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -476,8 +477,8 @@ class UploadRequestAdmin(ShopScopedAdmin):
                     upload_request=upload_request,
                 )
         response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="passports-{timezone.localdate():%Y-%m-%d}.csv"'
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=f"passports-{timezone.localdate():%Y-%m-%d}.csv"
         )
         response["Cache-Control"] = "no-store, private"
         return response
@@ -643,7 +644,9 @@ class UploadRequestAdmin(ShopScopedAdmin):
         if not result.exported:
             return None
         response = HttpResponse(result.content, content_type=result.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=result.filename
+        )
         response["Cache-Control"] = "no-store, private"
         return response
 

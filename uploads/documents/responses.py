@@ -1,17 +1,27 @@
 """A passport image as an HTTP response: decrypted on the fly, never cached."""
 
 from django.http import StreamingHttpResponse
+from django.utils.http import content_disposition_header
 
 from uploads.core import crypto, storage
 from uploads.models import PassportDocument
 
 
-def passport_image_response(document: PassportDocument) -> StreamingHttpResponse:
+def passport_image_response(
+    document: PassportDocument, *, download_name: str | None = None
+) -> StreamingHttpResponse:
+    """Shown in the page, or with ``download_name`` saved as that file. The name goes through
+    Django's own header builder: quotes are escaped, and a name that is not plain printable ASCII
+    (Cyrillic, a line break) goes as ``filename*=utf-8''…``, never as raw bytes in the header."""
     key = crypto.unwrap_data_key(document.wrapped_key)
     response = StreamingHttpResponse(
         storage.blob_open(key=key, name=document.blob_name),
         content_type=document.stored_content_type,
     )
     response["Cache-Control"] = "no-store, private"
-    response["Content-Disposition"] = "inline"
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=download_name)
+        if download_name
+        else "inline"
+    )
     return response

@@ -1,4 +1,9 @@
-"""Delivering a webhook: one signed attempt, recorded, and the back-off before the next."""
+"""Delivering a webhook: one signed attempt, recorded, and the back-off before the next.
+
+Each call is signed (``sign``) over ``"<timestamp>.<delivery id>.<event>.<body>"``, the values of
+``X-Portal-Timestamp``, ``X-Portal-Delivery`` and ``X-Portal-Event`` and the raw body. An attempt
+ends at ``WEBHOOK_TIMEOUT_SECONDS`` whatever the receiver does (``uploads.webhooks.http``).
+"""
 
 import hashlib
 import hmac
@@ -30,9 +35,12 @@ EVENT_HEADER = "X-Portal-Event"
 DELIVERY_HEADER = "X-Portal-Delivery"
 
 
-def sign(*, secret: str, timestamp: int, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return "sha256=" + digest.hexdigest()
+def sign(*, secret: str, timestamp: int, delivery_id: int, event: str, body: bytes) -> str:
+    """``sha256=`` and the hex HMAC-SHA256 of ``"<timestamp>.<delivery id>.<event>.<body>"``: the
+    headers a receiver acts on are signed with the body, so a replayed call cannot pose as a new
+    delivery or another event."""
+    signed = f"{timestamp}.{delivery_id}.{event}.".encode() + body
+    return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
 
 
 def retry_delay(attempt_count: int) -> timedelta:
@@ -110,7 +118,13 @@ def _post(*, endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> _Outcome:
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "passport-portal-webhooks/1",
-        SIGNATURE_HEADER: sign(secret=endpoint.secret, timestamp=timestamp, body=body),
+        SIGNATURE_HEADER: sign(
+            secret=endpoint.secret,
+            timestamp=timestamp,
+            delivery_id=delivery.pk,
+            event=delivery.event,
+            body=body,
+        ),
         TIMESTAMP_HEADER: str(timestamp),
         EVENT_HEADER: delivery.event,
         DELIVERY_HEADER: str(delivery.pk),

@@ -7,12 +7,17 @@ failed attempt is retried with exponential back-off: with a worker backend that 
 the task re-enqueues itself; with the immediate backend the ``send_webhooks`` command (cron) picks
 up what is due.
 
-Signature: ``X-Portal-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`` with the
-Unix time in ``X-Portal-Timestamp``; the receiver recomputes it and rejects old timestamps.
+Signature: ``X-Portal-Signature: sha256=<hex HMAC-SHA256(secret, signed)>`` where ``signed`` is
+``"<timestamp>.<delivery id>.<event>.<body>"``: the Unix time of ``X-Portal-Timestamp``, the id of
+``X-Portal-Delivery``, the event of ``X-Portal-Event`` and the raw body, joined by dots (e.g.
+``1767225600.42.request.accepted.{"event":...}``). The receiver recomputes it from the headers and
+the body, and rejects old timestamps; a replay cannot change the delivery id or the event.
 
-Calls never follow redirects, time out quickly, and (unless ``WEBHOOK_ALLOW_PRIVATE_ADDRESSES``)
-refuse any host that resolves to a loopback, private, link-local or otherwise non-public address,
-connecting to the very address that was checked (no second DNS lookup to rebind)."""
+Calls never follow redirects, end at ``WEBHOOK_TIMEOUT_SECONDS`` (lookup, connecting, sending and
+reading together), read at most 64 KiB of the answer, and (unless
+``WEBHOOK_ALLOW_PRIVATE_ADDRESSES``) refuse any host that resolves to a loopback, private,
+link-local, multicast or otherwise non-public address (IPv6 forms of such IPv4 addresses
+included), connecting to the very address that was checked (no second DNS lookup to rebind)."""
 
 import json
 import secrets
