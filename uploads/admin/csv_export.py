@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from uploads.core.cells import cell
 from uploads.core.passport_fields import PASSPORT_FIELDS
 from uploads.documents import selectors as document_selectors
-from uploads.documents.forms import PassportFieldsForm
+from uploads.documents.forms import field_label
 from uploads.models import UploadRequest
 
 
@@ -24,7 +24,7 @@ def requests_csv(*, upload_requests: Iterable[UploadRequest], include_passport: 
         _("Upload time"),
     ]
     if include_passport:
-        header += [str(PassportFieldsForm.base_fields[name].label) for name in PASSPORT_FIELDS]
+        header += [field_label(name) for name in PASSPORT_FIELDS]
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)

@@ -13,7 +13,7 @@ from uploads.admin.base import ShopScopedAdmin
 from uploads.customs import selectors as customs_selectors
 from uploads.customs.exports import BUILTIN_KEY, FCS_1861, FIELD_KEYS
 from uploads.customs.services import readiness as customs_readiness
-from uploads.documents.forms import PassportFieldsForm
+from uploads.documents.forms import PassportFieldsForm, field_label
 from uploads.models import CarrierMapping, CustomsRecord, CustomsSettings, UploadRequest
 
 # What a stored problem code means, for the seller.
@@ -30,7 +30,7 @@ def problem_label(code: str) -> str:
     if code in PROBLEM_LABELS:
         return str(PROBLEM_LABELS[code])
     if code in PassportFieldsForm.base_fields:
-        return str(PassportFieldsForm.base_fields[code].label)
+        return field_label(code)
     return code
 
 

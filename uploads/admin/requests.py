@@ -41,7 +41,7 @@ from uploads.core.errors import ServiceError
 from uploads.core.passport_fields import PASSPORT_FIELDS
 from uploads.customs.services import decisions as customs_decisions
 from uploads.documents import selectors as document_selectors
-from uploads.documents.forms import PassportFieldsForm
+from uploads.documents.forms import field_label
 from uploads.documents.responses import passport_image_response
 from uploads.models import (
     AuditEvent,
@@ -239,7 +239,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
                 ).url
             if document is not None and can_view_fields(request):
                 fields = document_selectors.document_fields(document=document)
-                labels = {name: forms_label(name) for name in PASSPORT_FIELDS}
+                labels = {name: field_label(name) for name in PASSPORT_FIELDS}
                 extra_context["passport_fields"] = [
                     (labels[name], fields.get(name, "")) for name in PASSPORT_FIELDS
                 ]
@@ -649,7 +649,3 @@ class UploadRequestAdmin(ShopScopedAdmin):
         )
         response["Cache-Control"] = "no-store, private"
         return response
-
-
-def forms_label(name: str) -> str:
-    return str(PassportFieldsForm.base_fields[name].label)

@@ -137,3 +137,8 @@ class PassportFieldsForm(forms.Form):
             name: value.isoformat() if isinstance(value, date) else (value or "")
             for name, value in data.items()
         }
+
+
+def field_label(name: str) -> str:
+    """The passport field's label in the active language (column headers, the seller's view)."""
+    return str(PassportFieldsForm.base_fields[name].label)

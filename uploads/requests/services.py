@@ -5,7 +5,6 @@ raise ``ServiceError`` (with a message for the person who asked) when it is not 
 change goes on to ``uploads.events.status_changed``, which does everything that follows from it.
 """
 
-import logging
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -26,9 +25,6 @@ from uploads.models import (
     UploadRequest,
 )
 from uploads.requests.links import IssuedLink, link_expiry, token_seal, upload_link_current
-
-logger = logging.getLogger(__name__)
-
 
 Status = UploadRequest.Status
 
