@@ -97,14 +97,15 @@ def main() -> int:
 
         from bench.load_site import STAFF_PERMISSIONS, filler_requests
         from uploads.models import Shop, UploadRequest
+        from uploads.papers.operator import DEMO_OPERATOR
 
         call_command("migrate", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         print(f"filling one shop with {ROWS:,} upload requests...", flush=True)
         started = time.perf_counter()
-        shop = Shop.objects.create(name="Big Shop")
+        shop = Shop.objects.create(name="Big Shop", **DEMO_OPERATOR)
         filler_requests(shop, ROWS)
-        Shop.objects.create(name="Other Shop")
+        Shop.objects.create(name="Other Shop", **DEMO_OPERATOR)
         from django.db import connection
 
         with connection.cursor() as cursor:

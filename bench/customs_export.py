@@ -59,6 +59,7 @@ def run(sizes: list[int]) -> list[dict]:
 
     from uploads.customs.exports import FCS_1861
     from uploads.models import ConsentText, Shop, UploadRequest
+    from uploads.papers.operator import DEMO_OPERATOR
 
     actor = User.objects.create_superuser("bench", password="bench-password")  # noqa: S106
     consent_text = ConsentText.objects.first() or ConsentText.objects.create(
@@ -66,7 +67,7 @@ def run(sizes: list[int]) -> list[dict]:
     )
     rows = []
     for n in sizes:
-        shop = Shop.objects.create(name=f"Bench {n}")
+        shop = Shop.objects.create(name=f"Bench {n}", **DEMO_OPERATOR)
         for index in range(n):
             link = request_services.order_create(
                 shop_id=shop.pk, number=f"B-{n}-{index}", customer_name="Bench"

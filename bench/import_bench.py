@@ -62,6 +62,7 @@ def main() -> None:
         from django.utils import timezone
 
         from uploads.models import Shop
+        from uploads.papers.operator import DEMO_OPERATOR
         from uploads.requests import order_import as imports
 
         deadline = (timezone.localdate() + timedelta(days=30)).isoformat()
@@ -71,7 +72,7 @@ def main() -> None:
         )
         for kind, make in (("CSV", _csv), ("XLSX", _xlsx)):
             for rows in (1_000, 10_000):
-                shop = Shop.objects.create(name=f"bench {kind} {rows}")
+                shop = Shop.objects.create(name=f"bench {kind} {rows}", **DEMO_OPERATOR)
                 data = make(rows, deadline)
 
                 def check(data=data, shop=shop):  # type: ignore[no-untyped-def]

@@ -25,6 +25,7 @@ from uploads.core.tokens import hash_token, new_token
 from uploads.documents import selectors as document_selectors
 from uploads.documents import specimens
 from uploads.models import Order, PassportDocument, Shop, UploadRequest
+from uploads.papers.operator import DEMO_OPERATOR
 from uploads.requests import links
 from uploads.requests import services as request_services
 
@@ -89,7 +90,9 @@ def backup_codes(user: User, count: int) -> list[str]:
 
 
 def seed(orders: int, filler: int, photos: int, staff_sessions: int, out_dir: Path) -> dict:
-    shop = Shop.objects.create(name="Bench Shop", contact_email="bench@example.com")
+    shop = Shop.objects.create(
+        name="Bench Shop", contact_email="bench@example.com", **DEMO_OPERATOR
+    )
     password = secrets.token_urlsafe(12)
     staff = User.objects.create_user(username="bench-staff", password=password, is_staff=True)
     group = Group.objects.create(name="bench staff")

@@ -36,6 +36,7 @@ from uploads.core import crypto
 from uploads.core.tokens import hash_token, new_token
 from uploads.messaging.services import reminders
 from uploads.models import ContactLogEntry, Order, Shop, UploadRequest
+from uploads.papers.operator import DEMO_OPERATOR
 
 BATCH = 500
 # BENCH_SERIALISE=1: also turn each message into bytes, as the SMTP backend does before sending.
@@ -114,7 +115,7 @@ def measure(count: int) -> dict[str, float]:
     UploadRequest.objects.all().delete()
     Order.objects.all().delete()
     Shop.objects.all().delete()
-    shop = Shop.objects.create(name="Bench shop", contact_email="shop@example.com")
+    shop = Shop.objects.create(name="Bench shop", contact_email="shop@example.com", **DEMO_OPERATOR)
     invited_at = timezone.now() - timedelta(days=2)
     _populate(shop, count, invited_at)
     now = invited_at + timedelta(days=1, minutes=1)

@@ -208,6 +208,11 @@ UPLOAD_LINK_TTL_DAYS = env_int("UPLOAD_LINK_TTL_DAYS", 30, minimum=1)
 PASSPORT_RETENTION_DAYS = env_int("PASSPORT_RETENTION_DAYS", 90, minimum=1)
 # The photo goes sooner than the fields: customs needs only the fields once a seller accepted.
 PASSPORT_IMAGE_RETENTION_DAYS = env_int("PASSPORT_IMAGE_RETENTION_DAYS", 30, minimum=0)
+# The papers of 152-FZ (uploads/papers): the information system's name in destruction acts, and who
+# runs this installation for the shops (named as the processor, "обработчик", where it is not the
+# shop itself; empty when each shop runs its own installation).
+PAPERS_SYSTEM_NAME = env_str("PAPERS_SYSTEM_NAME", "")  # empty: the portal's own name
+PAPERS_PROCESSOR = env_str("PAPERS_PROCESSOR", "")
 MRZ_TESSDATA_DIR = BASE_DIR / "uploads" / "mrz" / "tessdata"
 
 # Django's tasks framework. The immediate backend runs a task inside the request that enqueued it,

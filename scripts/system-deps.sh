@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Debian packages the portal needs: Tesseract for the MRZ, gettext for the translations, OCR-B for
+# Debian packages the portal needs: Tesseract for the MRZ, gettext for the translations, DejaVu for
+# the destruction acts' Cyrillic, OCR-B for
 # the specimen passports of the demo and the tests; with --tests also Chromium, which the browser
 # tests drive through Playwright (Debian's build: Playwright's own browser download is not used)
 # and redis-server for the shared-cache test, and a small Chinese font for their screenshots.
@@ -10,6 +11,8 @@ missing=()
 command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 [ -f /usr/share/fonts/opentype/ocr-b/OCRB.otf ] || missing+=(fonts-ocr-b)
+# Cyrillic glyphs for the destruction acts (PDF, uploads/papers/acts.py).
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 if [ "${1:-}" = "--tests" ]; then
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
     command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)  # the cache test

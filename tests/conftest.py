@@ -83,14 +83,28 @@ def key_text(key: bytes) -> str:
     return base64.urlsafe_b64encode(key).decode().rstrip("=")
 
 
+# What a shop must tell about itself as a personal-data operator before it may send links.
+OPERATOR_DETAILS = {
+    "operator_name": "Alice Trading Co., Ltd.",
+    "operator_address": "1 Market Street, Yiwu, Zhejiang, China",
+    "operator_registration": "USCC 91330782MA2EXAMPLE",
+    "operator_rkn_number": "77-26-000000",
+    "operator_contact": "Li Wei, privacy@alice.example",
+}
+
+
 @pytest.fixture
 def shop(db) -> Shop:
-    return Shop.objects.create(name="Alice's Goods", contact_email="alice-shop@example.com")
+    return Shop.objects.create(
+        name="Alice's Goods", contact_email="alice-shop@example.com", **OPERATOR_DETAILS
+    )
 
 
 @pytest.fixture
 def other_shop(db) -> Shop:
-    return Shop.objects.create(name="Bob's Bazaar", contact_email="bob-shop@example.com")
+    return Shop.objects.create(
+        name="Bob's Bazaar", contact_email="bob-shop@example.com", **OPERATOR_DETAILS
+    )
 
 
 def _staff(username: str, shop: Shop, *, may_view_passport: bool = True) -> User:

@@ -128,8 +128,9 @@ SEED = textwrap.dedent(
     from uploads.documents import selectors as document_selectors
     from uploads.documents import services as document_services
     from uploads.models import Consent, PassportDocument, Shop
+    from uploads.papers.operator import DEMO_OPERATOR
     from uploads.requests import services as request_services
-    shop = Shop.objects.create(name="Rotation shop")
+    shop = Shop.objects.create(name="Rotation shop", **DEMO_OPERATOR)
     consent_text = document_selectors.consent_text_current()
     for number in range({count}):
         link = request_services.order_create(shop_id=shop.pk, number=f"R-{{number}}", customer_name="R")

@@ -81,8 +81,9 @@ ARRANGE_UPLOAD = """
     import json
     from uploads.documents import selectors, services, specimens, tasks
     from uploads.models import Shop
+    from uploads.papers.operator import DEMO_OPERATOR
     from uploads.requests import services as request_services
-    shop = Shop.objects.create(name="Alice's Goods")
+    shop = Shop.objects.create(name="Alice's Goods", **DEMO_OPERATOR)
     link = request_services.order_create(
         shop_id=shop.pk, number="A-100", customer_name="Anna Eriksson"
     )
@@ -146,8 +147,9 @@ ARRANGE_REMINDER = """
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
     from uploads.models import ContactLogEntry, Shop, UploadRequest
+    from uploads.papers.operator import DEMO_OPERATOR
     from uploads.requests import services
-    shop = Shop.objects.create(name="Alice's Goods")
+    shop = Shop.objects.create(name="Alice's Goods", **DEMO_OPERATOR)
     link = services.order_create(
         shop_id=shop.pk, number="A-200", customer_name="Anna Eriksson",
         email="anna@example.com", language="ru", send_invitation=False,

@@ -12,6 +12,7 @@ from uploads.admin import (
     customs,
     feedback,
     orders,
+    papers,
     requests,
     shops,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "customs",
     "feedback",
     "orders",
+    "papers",
     "requests",
     "shops",
 ]

@@ -1,5 +1,6 @@
 """What every admin of the seller's data builds on: the shop scope and the passport permissions."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.models import AbstractBaseUser
@@ -7,7 +8,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
+from uploads.core.errors import ServiceError
 from uploads.models import Shop
+from uploads.papers.operator import operator_require
 
 VIEW_IMAGE_PERMISSION = "uploads.view_passport_image"
 
@@ -32,6 +35,16 @@ def shops_of(user: AbstractBaseUser) -> QuerySet[Shop]:
     if user.is_superuser:
         return Shop.objects.all()
     return Shop.objects.filter(members=user)
+
+
+def shop_may_collect(shop: Shop | None) -> Shop | None:
+    """A form's check of the shop an order goes to: no link before its operator details are in."""
+    if shop is not None:
+        try:
+            operator_require(shop=shop)
+        except ServiceError as error:
+            raise forms.ValidationError(str(error.message)) from None
+    return shop
 
 
 def can_view_image(request: HttpRequest) -> bool:

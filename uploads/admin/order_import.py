@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from uploads.admin.base import shops_of
+from uploads.admin.base import shop_may_collect, shops_of
+from uploads.core.errors import Refusal
 from uploads.core.upload_handlers import TOO_LARGE_ATTRIBUTE
 from uploads.models import Shop
 from uploads.requests import order_import as imports
@@ -42,6 +43,9 @@ class OrderImportForm(forms.Form):
         self.fields["shop"].queryset = shops
         if shops.count() == 1:
             self.fields["shop"].initial = shops.first()
+
+    def clean_shop(self) -> Shop | None:
+        return shop_may_collect(self.cleaned_data.get("shop"))
 
 
 def _shops_of(user: AbstractBaseUser) -> QuerySet[Shop]:
@@ -126,7 +130,7 @@ def _import(model_admin: ModelAdmin, request: HttpRequest, shops: QuerySet[Shop]
     rows = imports.rows_from_session(pending["rows"])
     try:
         links = imports.orders_import(shop_id=shop.pk, rows=rows)
-    except imports.ImportFileError as error:
+    except Refusal as error:  # a file error, or the shop may not send links any more
         messages.error(request, str(error.message))
         return HttpResponseRedirect(reverse("admin:uploads_order_import"))
     del request.session[SESSION_KEY]

@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from uploads.admin import order_import as admin_import
-from uploads.admin.base import ShopScopedAdmin
+from uploads.admin.base import ShopScopedAdmin, shop_may_collect
 from uploads.models import (
     Order,
+    Shop,
     UploadRequest,
 )
 from uploads.requests import services as request_services
@@ -23,6 +24,11 @@ class OrderAdminForm(forms.ModelForm):
     class Meta:
         model = Order
         fields = ["shop", "number", "customer_name", "email", "phone", "language", "deadline"]
+
+    def clean_shop(self) -> Shop | None:
+        shop = self.cleaned_data.get("shop")
+        # A new order sends a link at once; an existing order's shop cannot change.
+        return shop if self.instance.pk else shop_may_collect(shop)
 
 
 @admin.register(Order)

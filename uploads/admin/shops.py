@@ -1,6 +1,8 @@
 """The seller's shops: settings and the dashboard (counts, overdue orders, daily activity)."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -8,12 +10,20 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from uploads.admin.base import ShopScopedAdmin, shops_of
+from uploads.core.errors import ServiceError
 from uploads.models import Shop, UploadRequest
+from uploads.papers import services as papers
+from uploads.papers.operator import OPERATOR_FIELDS, operator_details_missing
 from uploads.requests import stats
+
+# Staff who may take a destruction act for their shops (a compliance paper: order numbers and who
+# destroyed what, never a passport value).
+DESTRUCTION_ACT_PERMISSION = "uploads.download_destruction_act"
 
 
 @admin.register(Shop)
@@ -29,6 +39,35 @@ class ShopAdmin(ShopScopedAdmin):
     ]
     search_fields = ["name"]
     filter_horizontal = ["members"]
+    fieldsets = [
+        (None, {"fields": ["name", "contact_email", "notification_language", "members"]}),
+        (
+            gettext_lazy("Personal-data operator (152-FZ)"),
+            {
+                "fields": list(OPERATOR_FIELDS),
+                "description": gettext_lazy(
+                    "The company that collects the passports. The customer's consent and the "
+                    "destruction acts name it; no upload link goes out until every field is "
+                    "filled in."
+                ),
+            },
+        ),
+        (
+            gettext_lazy("Retention"),
+            {"fields": ["image_retention_days", "retention_days"]},
+        ),
+        (
+            gettext_lazy("Reminders and notifications"),
+            {
+                "fields": [
+                    "reminder_days",
+                    "reminder_hours_before_deadline",
+                    "upload_notifications",
+                    "summary_frequency",
+                ]
+            },
+        ),
+    ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return shops_of(request.user)
@@ -46,13 +85,53 @@ class ShopAdmin(ShopScopedAdmin):
             '<a href="{}">{}</a>', reverse("admin:uploads_shop_dashboard", args=[obj.pk]), _("Open")
         )
 
+    @admin.display(description=gettext_lazy("destruction acts"))
+    def destruction_act_link(self, obj: Shop) -> str:
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:uploads_shop_destruction_act", args=[obj.pk]),
+            _("Make an act"),
+        )
+
+    def get_list_display(self, request: HttpRequest) -> list[str]:
+        shown = list(super().get_list_display(request))
+        if request.user.has_perm(DESTRUCTION_ACT_PERMISSION):
+            shown.append("destruction_act_link")
+        return shown
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        shop = shops_of(request.user).filter(pk=object_id).first() if object_id.isdigit() else None
+        if shop is not None and request.method == "GET":
+            missing = operator_details_missing(shop=shop)
+            if missing:
+                messages.warning(
+                    request,
+                    _(
+                        "This shop cannot send upload links until its operator details are filled "
+                        "in: %(missing)s."
+                    )
+                    % {"missing": ", ".join(missing)},
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_urls(self) -> list[URLPattern]:
         own = [
             path(
                 "<int:pk>/dashboard/",
                 self.admin_site.admin_view(self.dashboard_view),
                 name="uploads_shop_dashboard",
-            )
+            ),
+            path(
+                "<int:pk>/destruction-act/",
+                self.admin_site.admin_view(self.destruction_act_view),
+                name="uploads_shop_destruction_act",
+            ),
         ]
         return own + super().get_urls()
 
@@ -87,6 +166,49 @@ class ShopAdmin(ShopScopedAdmin):
             ),
         }
         return TemplateResponse(request, "admin/uploads/shop/dashboard.html", context)
+
+    def destruction_act_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not request.user.has_perm(DESTRUCTION_ACT_PERMISSION):
+            raise PermissionDenied
+        shop = get_object_or_404(shops_of(request.user), pk=pk)
+        form = DestructionActForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                act = papers.destruction_act_download(
+                    shop=shop,
+                    start=form.cleaned_data["start"],
+                    end=form.cleaned_data["end"],
+                    file_format=form.cleaned_data["file_format"],
+                    actor=request.user,
+                )
+            except ServiceError as error:
+                form.add_error(None, str(error.message))
+            else:
+                response = HttpResponse(act.data, content_type=act.content_type)
+                response["Content-Disposition"] = content_disposition_header(
+                    as_attachment=True, filename=act.name
+                )
+                response["Cache-Control"] = "no-store, private"
+                return response
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Destruction act: %(shop)s") % {"shop": shop.name},
+            "opts": self.model._meta,
+            "shop": shop,
+            "form": form,
+            "missing": operator_details_missing(shop=shop),
+        }
+        return TemplateResponse(request, "admin/uploads/shop/destruction_act.html", context)
+
+
+class DestructionActForm(forms.Form):
+    start = forms.DateField(
+        label=gettext_lazy("from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(label=gettext_lazy("to"), widget=forms.DateInput(attrs={"type": "date"}))
+    file_format = forms.ChoiceField(
+        label=gettext_lazy("format"), choices=[("pdf", "PDF"), ("xlsx", "XLSX")], initial="pdf"
+    )
 
 
 def _status_list_url(shop: Shop, status: str) -> str:

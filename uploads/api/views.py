@@ -22,6 +22,7 @@ from django.utils.translation import override
 from django.views.decorators.csrf import csrf_exempt
 
 from uploads.api.services import api_token_authenticate
+from uploads.core.errors import ServiceError
 from uploads.models import ApiToken, Order, UploadRequest
 from uploads.requests import links
 from uploads.requests import services as request_services
@@ -161,6 +162,8 @@ def _create(request: HttpRequest, api_token: ApiToken) -> JsonResponse:
         )
     except IntegrityError:  # created by a concurrent call between the check and the insert
         return error(409, "conflict", "The shop already has this order number.")
+    except ServiceError as refusal:  # the shop's operator details are not filled in yet
+        return error(409, "operator_details_missing", str(refusal.message))
     return JsonResponse(_represent(link.upload_request), status=201)
 
 

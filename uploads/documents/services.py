@@ -101,6 +101,7 @@ def _record_replaced(upload_request: UploadRequest, document_ids: list[int]) -> 
         scope=DestructionRecord.Scope.DOCUMENT,
         shop_id=upload_request.order.shop_id,
         upload_request_ref=upload_request.pk,
+        order_number=upload_request.order.number,
         document_refs=document_ids,
     )
 

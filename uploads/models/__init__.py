@@ -8,6 +8,7 @@
 | ``documents`` | Consent, PassportDocument |
 | ``content`` | ConsentText, GuidanceStep, FaqEntry, EmailTemplate |
 | ``audit`` | AuditEvent, DestructionRecord |
+| ``incidents`` | Incident, IncidentEntry (the 152-FZ incident register) |
 | ``api`` | ApiToken, WebhookEndpoint, WebhookDelivery, WebhookAttempt |
 | ``contacts`` | ContactLogEntry, BouncedAddress |
 | ``feedback`` | Feedback |
@@ -32,6 +33,7 @@ from uploads.models.customs import (
 )
 from uploads.models.documents import Consent, PassportDocument
 from uploads.models.feedback import Feedback
+from uploads.models.incidents import Incident, IncidentEntry
 from uploads.models.requests import Order, UploadRequest
 from uploads.models.shops import Shop, SummaryFrequency, UploadNotifications, validate_day_list
 
@@ -54,6 +56,8 @@ __all__ = [
     "FaqEntry",
     "Feedback",
     "GuidanceStep",
+    "Incident",
+    "IncidentEntry",
     "Order",
     "PassportDocument",
     "Shop",

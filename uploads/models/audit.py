@@ -27,6 +27,7 @@ class AuditEvent(AppendOnlyModel):
         ERASE = "erase", _("Erased on request")
         CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
         KEY_ROTATION = "key_rotation", _("Keys rotated")
+        DESTRUCTION_ACT = "destruction_act", _("Downloaded a destruction act")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -83,6 +84,9 @@ class DestructionRecord(AppendOnlyModel):
     )
     # Plain numbers, not foreign keys: the record outlives what it describes.
     upload_request_ref = models.PositiveBigIntegerField(_("upload request id"))
+    # How an act identifies the data subject without naming them (order 179 allows "another way
+    # to identify"): the seller's own order number.
+    order_number = models.CharField(_("order number"), max_length=100, blank=True)
     document_refs = models.JSONField(_("document ids"), default=list, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -97,6 +101,7 @@ class DestructionRecord(AppendOnlyModel):
         verbose_name = _("destruction record")
         verbose_name_plural = _("destruction records")
         ordering = ["-at"]
+        permissions = [("download_destruction_act", _("Can download destruction acts"))]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.scope} {self.reason}"

@@ -85,6 +85,33 @@ class Shop(models.Model):
         choices=SummaryFrequency.choices,
         default=SummaryFrequency.WEEKLY,
     )
+    # The shop as a personal-data operator under 152-FZ (art. 9, art. 22): the consent names it,
+    # destruction acts carry it, and no link goes out before these are filled in.
+    operator_name = models.CharField(
+        _("operator's legal name"),
+        max_length=300,
+        blank=True,
+        help_text=_("The company that collects the passports, as registered."),
+    )
+    operator_address = models.CharField(_("operator's address"), max_length=500, blank=True)
+    operator_registration = models.CharField(
+        _("registration number"),
+        max_length=100,
+        blank=True,
+        help_text=_("OGRN and INN, or the foreign company's registration number."),
+    )
+    operator_rkn_number = models.CharField(
+        _("Roskomnadzor registry number"),
+        max_length=100,
+        blank=True,
+        help_text=_("The number of the operator in the register of personal-data operators."),
+    )
+    operator_contact = models.CharField(
+        _("person responsible for personal data"),
+        max_length=300,
+        blank=True,
+        help_text=_("Name and e-mail or phone of the person who answers customers' requests."),
+    )
     # Compare-and-swap marks: two overlapping cron runs send each digest and summary once.
     digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     summary_sent_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -24,6 +24,7 @@ from uploads.models import (
     Order,
     UploadRequest,
 )
+from uploads.papers.operator import operator_require
 from uploads.requests.links import IssuedLink, link_expiry, token_seal, upload_link_current
 
 Status = UploadRequest.Status
@@ -57,6 +58,7 @@ def order_create(
 def upload_request_create(*, order: Order, send_invitation: bool = True) -> IssuedLink:
     """Create the order's request; the customer's invitation goes out once the transaction commits
     (when the order has an email address and ``send_invitation`` is on)."""
+    operator_require(shop=order.shop)
     token = new_token()
     upload_request = UploadRequest.objects.create(
         order=order,
@@ -87,6 +89,7 @@ def upload_link_issue(
         )
     if upload_request.erased_at is not None:
         raise ServiceError(_("This order's data has been erased; it cannot get a new link."))
+    operator_require(shop=upload_request.order.shop)
     token = new_token()
     upload_request.token_hash = hash_token(token)
     upload_request.token_sealed = token_seal(token)

@@ -1,6 +1,6 @@
 """Writes of shops and their staff: a shop with a staff group, its members and their accounts."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
@@ -8,12 +8,29 @@ from django.db import transaction
 from uploads.models import Shop
 
 
-def shop_ensure(*, name: str, contact_email: str, notification_language: str) -> Shop:
-    """The shop of this name, created with these settings if it does not exist yet."""
+def shop_ensure(
+    *,
+    name: str,
+    contact_email: str,
+    notification_language: str,
+    operator: Mapping[str, str] | None = None,
+) -> Shop:
+    """The shop of this name, created with these settings (and these operator details, see
+    ``uploads.papers.operator``) if it does not exist yet."""
     shop, _created = Shop.objects.get_or_create(
         name=name,
-        defaults={"contact_email": contact_email, "notification_language": notification_language},
+        defaults={
+            "contact_email": contact_email,
+            "notification_language": notification_language,
+            **(operator or {}),
+        },
     )
+    # A shop made before operator details existed gets them where they are still empty.
+    empty = {field: value for field, value in (operator or {}).items() if not getattr(shop, field)}
+    if empty:
+        for field, value in empty.items():
+            setattr(shop, field, value)
+        shop.save(update_fields=list(empty))
     return shop
 
 

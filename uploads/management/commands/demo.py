@@ -12,6 +12,7 @@ from uploads.documents import selectors as document_selectors
 from uploads.documents import services as document_services
 from uploads.documents import specimens
 from uploads.models import Order, Shop, UploadRequest
+from uploads.papers.operator import DEMO_OPERATOR
 from uploads.requests import links
 from uploads.requests import services as request_services
 from uploads.shops import services as shops
@@ -85,7 +86,10 @@ class Command(BaseCommand):
 
     def _shop(self) -> Shop:
         shop = shops.shop_ensure(
-            name=SHOP_NAME, contact_email="shop@example.com", notification_language="zh-hans"
+            name=SHOP_NAME,
+            contact_email="shop@example.com",
+            notification_language="zh-hans",
+            operator=DEMO_OPERATOR,
         )
         seller = shops.staff_user_ensure(username=SELLER[0], password=SELLER[1])
         shops.shop_member_add(

@@ -86,6 +86,7 @@ def _destruction_recorded(
         scope=scope,
         shop_id=upload_request.order.shop_id,
         upload_request_ref=upload_request.pk,
+        order_number=upload_request.order.number,
         document_refs=document_refs,
         actor=actor,
     )

@@ -1,0 +1,11 @@
+"""The papers a personal-data operator under 152-FZ must be able to show, made by the portal.
+
+- ``operator``: the shop as operator (who it is), and the rule that no link goes out before that is
+  known;
+- ``acts``: destruction acts with their log extract (Roskomnadzor order No. 179), built only from the
+  append-only destruction records and audit events, as PDF (ReportLab) and XLSX (openpyxl);
+- ``incidents``: the incident register's deadlines (art. 21 part 3.1) and the notice's text;
+- ``services``: the writes: an act downloaded (audited), an incident recorded or followed up.
+
+A lawyer should confirm the details: these papers follow the public texts of the law and order.
+"""

@@ -1,0 +1,47 @@
+"""The shop as a personal-data operator: what is known of it, and what must be before links go out."""
+
+from django.utils.translation import gettext as _
+
+from uploads.core.errors import ServiceError
+from uploads.models import Shop
+
+# What the consent and every paper name (152-FZ art. 9 part 4, art. 22; order 179 item 3).
+OPERATOR_FIELDS = (
+    "operator_name",
+    "operator_address",
+    "operator_registration",
+    "operator_rkn_number",
+    "operator_contact",
+)
+
+
+def operator_details_missing(*, shop: Shop) -> list[str]:
+    """The names of the operator details the shop has not filled in yet (empty: all there)."""
+    return [
+        str(Shop._meta.get_field(name).verbose_name)
+        for name in OPERATOR_FIELDS
+        if not str(getattr(shop, name)).strip()
+    ]
+
+
+def operator_require(*, shop: Shop) -> None:
+    """Refuse to collect passports for a shop whose consent could not name its operator."""
+    missing = operator_details_missing(shop=shop)
+    if missing:
+        raise ServiceError(
+            _(
+                "Shop %(shop)s cannot send upload links yet: fill in its details as a personal-data "
+                "operator first (%(missing)s). The customer's consent names the operator."
+            )
+            % {"shop": shop.name, "missing": ", ".join(missing)}
+        )
+
+
+# The demo shop's operator (``manage.py demo``, the benchmarks): a made-up company.
+DEMO_OPERATOR = {
+    "operator_name": "Demo Trading Co., Ltd. (fictional)",
+    "operator_address": "1 Example Road, Shenzhen, China",
+    "operator_registration": "USCC 91440300EXAMPLE000",
+    "operator_rkn_number": "00-00-000000",
+    "operator_contact": "Demo privacy officer, privacy@example.com",
+}
