@@ -12,6 +12,7 @@
 | ``contacts`` | ContactLogEntry, BouncedAddress |
 | ``feedback`` | Feedback |
 | ``customs`` | CustomsSettings, CarrierMapping, CustomsRecord, SupportingDocument |
+| ``carriers`` | CdekAccount, CarrierOrder, CarrierSend |
 """
 
 from uploads.models.api import ApiToken, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -22,6 +23,7 @@ from uploads.models.base import (
     AppendOnlyQuerySet,
     EncryptedFileModel,
 )
+from uploads.models.carriers import CarrierOrder, CarrierSend, CdekAccount
 from uploads.models.contacts import BouncedAddress, ContactLogEntry
 from uploads.models.content import ConsentText, EmailTemplate, FaqEntry, GuidanceStep
 from uploads.models.customs import (
@@ -43,6 +45,9 @@ __all__ = [
     "AuditEvent",
     "BouncedAddress",
     "CarrierMapping",
+    "CarrierOrder",
+    "CarrierSend",
+    "CdekAccount",
     "Consent",
     "ConsentText",
     "ContactLogEntry",

@@ -27,6 +27,7 @@ class AuditEvent(AppendOnlyModel):
         ERASE = "erase", _("Erased on request")
         CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
         KEY_ROTATION = "key_rotation", _("Keys rotated")
+        CARRIER_SEND = "carrier_send", _("Handed to the carrier")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
