@@ -72,6 +72,12 @@ def document_changed(*, upload_request_id: int) -> None:
     _customs_after_change(upload_request_id=upload_request_id)
 
 
+def customs_changed(*, upload_request_id: int) -> None:
+    """What readiness is measured by changed without a status change (the customer's situation
+    and name check, the seller's confirmation of differing names)."""
+    _customs_after_change(upload_request_id=upload_request_id)
+
+
 def _customs_after_change(*, upload_request_id: int) -> None:
     """Readiness recomputed, then what follows from it: the carrier's hand-over."""
     customs_readiness.customs_after_change(upload_request_id=upload_request_id)

@@ -179,3 +179,86 @@ def test_it_does_not_queue_a_second_send_while_one_is_on_its_way(ready_request, 
     first = carrier_services.carrier_send_queue(upload_request=ready_request)
     second = carrier_services.carrier_send_queue(upload_request=ready_request)
     assert first == second
+
+
+class WorkerKilled(BaseException):
+    """The worker process dies (SIGKILL) right after CDEK took the update."""
+
+
+def test_it_sends_nothing_twice_and_loses_nothing_when_a_worker_dies_mid_send(
+    ready_request, cdek, cdek_account, clock, monkeypatch
+):
+    from datetime import timedelta
+
+    from uploads.carriers.cdek.carrier import CdekCarrier
+
+    order = cdek.add_order("A-100")
+    send = carrier_services.carrier_send_queue(upload_request=ready_request)  # not committed yet
+    real_send = CdekCarrier.send
+
+    def send_then_die(self, record):  # type: ignore[no-untyped-def]
+        real_send(self, record)
+        raise WorkerKilled
+
+    monkeypatch.setattr(CdekCarrier, "send", send_then_die)
+    with pytest.raises(WorkerKilled):
+        sending.send_attempt(send_id=send.pk)
+    monkeypatch.setattr(CdekCarrier, "send", real_send)
+
+    send.refresh_from_db()
+    # Recorded before the call: claimed, the fields named, the hand-over audited.
+    assert (send.state, send.attempts) == (State.SENDING, 1)
+    assert "passport_number" in send.fields
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.CARRIER_SEND).count() == 1
+    assert sending.sends_due() == []  # under its worker's lease
+
+    clock.move_to(clock_now(send) + sending.lease() + timedelta(seconds=1))
+    assert carrier_services.carrier_sends_retry_due() == 1
+    send.refresh_from_db()
+    assert (send.state, send.attempts) == (State.ACCEPTED, 2)
+    assert order.patches == 2
+    assert order.changes == 1  # the same data twice: CDEK keeps nothing different
+    sending.carriers_poll()
+    send.refresh_from_db()
+    assert send.state == State.SUCCESSFUL
+    assert CarrierOrder.objects.get().readiness == CarrierOrder.Readiness.SATISFIED
+
+
+def clock_now(send):  # type: ignore[no-untyped-def]
+    return send.created_at
+
+
+def test_it_sends_automatically_when_a_request_becomes_ready(
+    upload_request, cdek, shop, django_capture_on_commit_callbacks
+):
+    from tests.carriers.conftest import make_ready
+
+    carrier_services.cdek_account_save(
+        shop=shop, client_id=cdek.client_id, client_secret=cdek.client_secret, auto_send=True
+    )
+    order = cdek.add_order("A-100")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_ready(upload_request)
+    send = CarrierSend.objects.get()
+    assert send.actor is None
+    assert send.state == State.ACCEPTED
+    assert order.patches == 1
+
+    # Accepting the same passport changes nothing the carrier was given: no second send.
+    from uploads.requests import services as request_services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request_services.request_accept(upload_request=upload_request, actor=None)
+    assert CarrierSend.objects.count() == 1
+
+
+def test_it_does_not_send_automatically_unless_the_shop_says_so(
+    upload_request, cdek, cdek_account, django_capture_on_commit_callbacks
+):
+    from tests.carriers.conftest import make_ready
+
+    cdek.add_order("A-100")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_ready(upload_request)
+    assert not CarrierSend.objects.exists()
+    assert cdek.calls == []

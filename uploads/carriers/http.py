@@ -88,6 +88,9 @@ def call(
             content = _read_capped(response, deadline)
         finally:
             response.release_conn()
+    except urllib3.exceptions.NewConnectionError as error:
+        # Refused or unresolvable (urllib3 files this under its timeouts for old callers' sake).
+        raise CarrierUnreachable(type(error).__name__) from None
     except (urllib3.exceptions.TimeoutError, TimeoutError):
         raise CarrierTimeout(f"no answer within {settings.CARRIER_TIMEOUT_SECONDS} s") from None
     except (urllib3.exceptions.HTTPError, OSError) as error:
