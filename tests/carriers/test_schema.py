@@ -37,7 +37,7 @@ def test_it_sends_bodies_that_match_the_documented_schema(
 def test_it_sends_the_phone_as_cdeks_phones_list(
     upload_request, cdek, cdek_account, django_capture_on_commit_callbacks
 ):
-    from tests.carriers.conftest import make_ready
+    from tests.carriers.fixtures import make_ready
 
     upload_request.order.phone = "+79001234567"
     upload_request.order.save()

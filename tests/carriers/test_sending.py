@@ -231,7 +231,7 @@ def clock_now(send):  # type: ignore[no-untyped-def]
 def test_it_sends_automatically_when_a_request_becomes_ready(
     upload_request, cdek, shop, django_capture_on_commit_callbacks
 ):
-    from tests.carriers.conftest import make_ready
+    from tests.carriers.fixtures import make_ready
 
     carrier_services.cdek_account_save(
         shop=shop, client_id=cdek.client_id, client_secret=cdek.client_secret, auto_send=True
@@ -255,7 +255,7 @@ def test_it_sends_automatically_when_a_request_becomes_ready(
 def test_it_does_not_send_automatically_unless_the_shop_says_so(
     upload_request, cdek, cdek_account, django_capture_on_commit_callbacks
 ):
-    from tests.carriers.conftest import make_ready
+    from tests.carriers.fixtures import make_ready
 
     cdek.add_order("A-100")
     with django_capture_on_commit_callbacks(execute=True):

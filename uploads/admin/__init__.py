@@ -7,6 +7,7 @@ Django's admin autodiscovery imports this package, which imports every module th
 from uploads.admin import (
     api,
     audit,
+    carriers,
     contacts,
     content,
     customs,
@@ -19,6 +20,7 @@ from uploads.admin import (
 __all__ = [
     "api",
     "audit",
+    "carriers",
     "contacts",
     "content",
     "customs",

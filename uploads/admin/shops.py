@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from uploads.admin.base import ShopScopedAdmin, shops_of
+from uploads.admin.carriers import READINESS_LABELS
+from uploads.carriers import selectors as carrier_selectors
 from uploads.models import Shop, UploadRequest
 from uploads.requests import stats
 
@@ -78,6 +80,7 @@ class ShopAdmin(ShopScopedAdmin):
                 f"{reverse('admin:uploads_uploadrequest_changelist')}"
                 f"?customs_ready=yes&shop={shop.pk}"
             ),
+            "carrier_counts": _carrier_counts(shop),
             "overdue": stats.overdue_requests(shop=shop, today=today)[:200],
             "chart": stats.activity_chart(activity),
             "activity": activity,
@@ -87,6 +90,19 @@ class ShopAdmin(ShopScopedAdmin):
             ),
         }
         return TemplateResponse(request, "admin/uploads/shop/dashboard.html", context)
+
+
+def _carrier_counts(shop: Shop) -> list[tuple[str, int, str]]:
+    """CDEK's view of the shop's requests (requirements met, still missing, error), with links to
+    the filtered list; empty for a shop without a CDEK account."""
+    if not carrier_selectors.shop_hands_to_carrier(shop_id=shop.pk):
+        return []
+    counts = carrier_selectors.carrier_readiness_counts(shop=shop)
+    changelist = reverse("admin:uploads_uploadrequest_changelist")
+    return [
+        (str(label), counts[value], f"{changelist}?cdek={value}&shop={shop.pk}")
+        for value, label in READINESS_LABELS.items()
+    ]
 
 
 def _status_list_url(shop: Shop, status: str) -> str:
