@@ -117,6 +117,7 @@ class CdekStandin:
         self._random = random.Random(2026)
         self._slow = 0.0
         self._invalidate_next = 0
+        self.injected = 0  # answers replaced by a failure (fail_next, fail_ratio)
         self._next_cdek_number = 1_100_000_000
         self._server = _QuietServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
@@ -197,6 +198,8 @@ class CdekStandin:
             if injected is None and self._fail_ratio and self._random.random() < self._fail_ratio:
                 injected = (self._random.choice((429, 500)), None)
         if injected is not None:
+            with self.lock:
+                self.injected += 1
             status, payload = injected
             return status, payload or {
                 "errors": [{"code": "v2_internal_error", "message": "try later"}]
@@ -427,6 +430,9 @@ class _QuietServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out as separate writes: without this, Nagle's algorithm and the
+    # client's delayed ACK add ~40 ms to every call on loopback.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: object) -> None:  # quiet
         return

@@ -262,3 +262,34 @@ def test_it_does_not_send_automatically_unless_the_shop_says_so(
         make_ready(upload_request)
     assert not CarrierSend.objects.exists()
     assert cdek.calls == []
+
+
+def test_it_keeps_passport_values_out_of_logs_and_task_arguments(
+    ready_request, cdek, cdek_account, caplog, monkeypatch, django_capture_on_commit_callbacks
+):
+    import inspect
+    import logging
+
+    from tests.carriers.fixtures import RU_INTERNAL_FIELDS
+    from uploads.carriers import tasks as carrier_tasks
+
+    enqueued: list[dict] = []
+    real_enqueue = carrier_tasks.send_enqueue
+
+    def spy(**kwargs):  # type: ignore[no-untyped-def]
+        enqueued.append(kwargs)
+        return real_enqueue(**kwargs)
+
+    monkeypatch.setattr(carrier_tasks, "send_enqueue", spy)
+    # The task takes an id and nothing else.
+    assert list(inspect.signature(carrier_tasks.send_to_carrier.func).parameters) == ["send_id"]
+    cdek.add_order("A-100")
+    caplog.set_level(logging.DEBUG)
+    send = send_now(ready_request, None, django_capture_on_commit_callbacks)
+    sending.carriers_poll()
+    assert enqueued == [{"send_id": send.pk}]
+    secrets = [value for value in RU_INTERNAL_FIELDS.values() if len(value) > 3]
+    secrets += [cdek.client_secret, *cdek.tokens]
+    assert not [secret for secret in secrets if secret in caplog.text]
+    stored = CarrierSend.objects.get()
+    assert not [secret for secret in secrets if secret in str(stored.answers) + str(stored.fields)]

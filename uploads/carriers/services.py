@@ -163,3 +163,8 @@ def carrier_sends_retry_due(*, limit: int = 500) -> int:
         for send_id in sending.sends_due(limit=limit)
         if sending.send_attempt(send_id=send_id) is not None
     )
+
+
+def carriers_read_back(*, limit: int = 500) -> sending.PollSummary:
+    """Follow accepted updates and ask the carrier's readiness of what was handed over."""
+    return sending.carriers_poll(limit=limit)
