@@ -19,5 +19,7 @@ def test_it_builds_the_file_of_the_ready_requests(ready_request, upload_request)
     carrier = file_carriers(shop_ids=[])[0]
     table = carrier.table(upload_requests=[ready_request], ready_ids={ready_request.pk})
     content = carrier.content(table, file_format="csv").decode("utf-8-sig")
-    assert content.splitlines()[1].startswith("A-100;ИВАНОВ;ИВАН;ИВАНОВИЧ;23.05.1965;21;4510;123456")
+    assert content.splitlines()[1].startswith(
+        "A-100;ИВАНОВ;ИВАН;ИВАНОВИЧ;23.05.1965;21;4510;123456"
+    )
     assert carrier.content(table, file_format="xlsx").startswith(b"PK")
