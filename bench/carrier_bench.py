@@ -65,6 +65,7 @@ def main() -> None:
             f"{row['injected']:>8} {row['satisfied']:>10} {row['twice']:>11}"
         )
     base, loaded = rows[0], rows[-1]
+    print(f"\nload average at the end: {load:.1f} on {os.cpu_count()} cores")
     print(
         f"\nwith faults vs baseline: throughput {loaded['rate'] / base['rate']:.2f}x, "
         f"p95 per send {loaded['p95'] / base['p95']:.2f}x"
@@ -92,7 +93,7 @@ def run(label: str, count: int, ratio: float, standin) -> dict:  # type: ignore[
     )
     requests = []
     for index in range(count):
-        number = f"{label[:1]}-{index}"
+        number = f"{label[:2]}-{index}"
         requests.append(_ready(shop, number, consent_text))
         standin.add_order(number)
     standin.fail_ratio(ratio)

@@ -64,3 +64,18 @@ def test_it_does_nothing_while_another_run_holds_the_lock(
     assert "another run is still going" in err
     assert CarrierSend.objects.get().state == CarrierSend.State.QUEUED
     assert cdek.calls == []
+
+
+def test_it_queues_what_automatic_sending_missed(ready_request, cdek, shop):
+    from uploads.models import CdekAccount
+
+    carrier_services.cdek_account_save(
+        shop=shop, client_id=cdek.client_id, client_secret=cdek.client_secret
+    )
+    cdek.add_order("A-100")
+    CdekAccount.objects.update(auto_send=True)  # switched on after the request became ready
+    out, _err = run()
+    assert out.startswith("1 hand-over attempt(s)")
+    assert CarrierSend.objects.get().state == CarrierSend.State.SUCCESSFUL
+    run()
+    assert CarrierSend.objects.count() == 1

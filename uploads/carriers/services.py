@@ -6,6 +6,7 @@ Sending itself is ``uploads.carriers.sending`` (run by the task in ``uploads.car
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -168,3 +169,26 @@ def carrier_sends_retry_due(*, limit: int = 500) -> int:
 def carriers_read_back(*, limit: int = 500) -> sending.PollSummary:
     """Follow accepted updates and ask the carrier's readiness of what was handed over."""
     return sending.carriers_poll(limit=limit)
+
+
+def carrier_sends_catch_up(*, limit: int = 500) -> int:
+    """Queue what automatic sending missed: ready requests of shops that send automatically whose
+    current passport was never handed over (readiness recomputed outside ``uploads.events``, by
+    ``refresh_customs`` or a change of the shop's customs settings). Returns how many."""
+    shop_ids = CdekAccount.objects.filter(is_active=True, auto_send=True).values("shop_id")
+    handed_over = CarrierSend.objects.filter(
+        upload_request=OuterRef("pk"),
+        document=OuterRef("customs__document"),
+        state__in=(*PENDING_STATES, State.SUCCESSFUL),
+    )
+    missed = (
+        UploadRequest.objects.filter(order__shop_id__in=shop_ids)
+        .filter(customs_selectors.customs_ready_q())
+        .exclude(Exists(handed_over))
+        .select_related("order")[:limit]
+    )
+    queued = 0
+    for upload_request in missed:
+        if carrier_sends_after_customs_change(upload_request_id=upload_request.pk) is not None:
+            queued += 1
+    return queued

@@ -31,6 +31,7 @@ class Command(BaseCommand):
             except BlockingIOError:
                 self.stderr.write("poll_carriers: another run is still going; nothing done")
                 return
+            carrier_services.carrier_sends_catch_up(limit=limit)
             attempted = carrier_services.carrier_sends_retry_due(limit=limit)
             summary = carrier_services.carriers_read_back(limit=limit)
         self.stdout.write(
