@@ -62,3 +62,11 @@ def test_it_uses_the_production_address_when_the_shop_says_so(cdek, shop, settin
         environment=CdekAccount.Environment.PRODUCTION,
     )
     assert carrier_services.cdek_account_check(account=account) == ConnectionProblem.OK
+
+
+def test_it_says_cdek_answered_something_that_is_not_a_token(cdek, cdek_account, monkeypatch):
+    monkeypatch.setattr(cdek, "_token", lambda query, body: (200, {"token": "no"}))
+    tokens_forget()
+    assert carrier_services.cdek_account_check(account=cdek_account) == (
+        ConnectionProblem.UNEXPECTED
+    )

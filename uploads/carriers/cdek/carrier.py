@@ -25,6 +25,7 @@ from uploads.carriers.cdek.client import (
     CdekAuthFailed,
     CdekClient,
     CdekTokenRefused,
+    CdekUnexpectedAnswer,
     messages_of,
 )
 from uploads.models import CdekAccount
@@ -72,6 +73,8 @@ class CdekCarrier:
             return ConnectionProblem.WRONG_CREDENTIALS
         except http.CarrierTimeout:
             return ConnectionProblem.TIMEOUT
+        except CdekUnexpectedAnswer:
+            return ConnectionProblem.UNEXPECTED
         except http.CarrierUnreachable:
             return ConnectionProblem.UNREACHABLE
         return ConnectionProblem.OK

@@ -28,6 +28,10 @@ class CdekAuthFailed(Exception):
     """CDEK refused the client id and secret."""
 
 
+class CdekUnexpectedAnswer(http.CarrierUnreachable):
+    """CDEK answered the token request with something that is not a token."""
+
+
 class CdekTokenRefused(Exception):
     """A fresh token was refused too: the account cannot use this method."""
 
@@ -92,7 +96,7 @@ class CdekClient:
             or not isinstance(payload.get("access_token"), str)
             or not payload["access_token"]
         ):
-            raise http.CarrierUnreachable(f"unexpected token answer (HTTP {answer.status})")
+            raise CdekUnexpectedAnswer(f"unexpected token answer (HTTP {answer.status})")
         expires_in = payload.get("expires_in")
         lifetime = expires_in if isinstance(expires_in, int) and expires_in > 0 else 0
         token = _Token(payload["access_token"], now + max(lifetime - _TOKEN_MARGIN_SECONDS, 0))
