@@ -239,6 +239,15 @@ WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 60, minimum=1
 # Calls to loopback and private networks would let a seller probe the server's own network (SSRF).
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", DEBUG)
 
+# --- Carriers: handing the customs record over by API (uploads/carriers) ------------------------
+# The two CDEK API v2 environments a shop's account chooses between (the tests point them at a
+# stand-in on loopback).
+CDEK_API_URL_TEST = env_str("CDEK_API_URL_TEST", "https://api.edu.cdek.ru").rstrip("/")
+CDEK_API_URL_PRODUCTION = env_str("CDEK_API_URL_PRODUCTION", "https://api.cdek.ru").rstrip("/")
+CARRIER_TIMEOUT_SECONDS = env_int("CARRIER_TIMEOUT_SECONDS", 10, minimum=1)
+CARRIER_MAX_ATTEMPTS = env_int("CARRIER_MAX_ATTEMPTS", 8, minimum=1)
+CARRIER_RETRY_BASE_SECONDS = env_int("CARRIER_RETRY_BASE_SECONDS", 60, minimum=0)
+
 # --- Email -----------------------------------------------------------------------------------
 _smtp_host = env_str("EMAIL_HOST", "")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "passports@localhost")

@@ -8,7 +8,8 @@ consequences everywhere:
 
 1. the audit event (``previous → new``), appended;
 2. the webhook (a ``WebhookDelivery`` row: an outbox, sent once the transaction commits);
-3. customs readiness (the request's customs record, and a second document that lost its passport);
+3. customs readiness (the request's customs record, and a second document that lost its passport),
+   and, for a shop that sends automatically, the hand-over to its carrier once it is ready;
 4. e-mails: the shop's upload notification, the customer's rejection notice (contact-log rows,
    sent by the task backend: with the database backend only once the transaction commits).
 """
@@ -16,6 +17,7 @@ consequences everywhere:
 from django.contrib.auth.models import AbstractBaseUser
 
 from uploads.audit import services as audit
+from uploads.carriers import services as carriers
 from uploads.customs.services import readiness as customs_readiness
 from uploads.messaging.services import contacts, notifications
 from uploads.models import AuditEvent, ContactLogEntry, PassportDocument, UploadRequest
@@ -47,7 +49,7 @@ def status_changed(
         detail=detail,
     )
     webhook_outbox.request_status_changed(upload_request=upload_request)
-    customs_readiness.customs_after_change(upload_request_id=upload_request.pk)
+    _customs_after_change(upload_request_id=upload_request.pk)
     if upload_request.status == Status.UPLOADED:
         notifications.upload_notify(upload_request=upload_request)
     elif upload_request.status == Status.REJECTED and upload_request.order.email:
@@ -62,9 +64,21 @@ def statuses_changed(*, changes: dict[int, str], new_status: str) -> None:
     audit.status_changes_record(changes=changes, new_status=new_status)
     webhook_outbox.requests_status_changed(upload_request_ids=list(changes))
     for pk in changes:
-        customs_readiness.customs_after_change(upload_request_id=pk)
+        _customs_after_change(upload_request_id=pk)
 
 
 def document_changed(*, upload_request_id: int) -> None:
     """A document of the request was erased or replaced, its status unchanged."""
+    _customs_after_change(upload_request_id=upload_request_id)
+
+
+def customs_changed(*, upload_request_id: int) -> None:
+    """What readiness is measured by changed without a status change (the customer's situation
+    and name check, the seller's confirmation of differing names)."""
+    _customs_after_change(upload_request_id=upload_request_id)
+
+
+def _customs_after_change(*, upload_request_id: int) -> None:
+    """Readiness recomputed, then what follows from it: the carrier's hand-over."""
     customs_readiness.customs_after_change(upload_request_id=upload_request_id)
+    carriers.carrier_sends_after_customs_change(upload_request_id=upload_request_id)

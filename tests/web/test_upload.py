@@ -27,6 +27,18 @@ def _post(client: Client, data: bytes, *, consent: bool = True, name: str = "pas
     return client.post("/upload/", form)
 
 
+def test_it_names_the_carrier_as_a_recipient_where_the_shop_hands_passports_to_it(customer, shop):
+    from uploads.carriers import services as carrier_services
+    from uploads.models import CdekAccount
+
+    assert "СДЭК" not in customer.get("/upload/").content.decode()
+    carrier_services.cdek_account_save(shop=shop, client_id="id", client_secret="secret")
+    page = customer.get("/upload/").content.decode()
+    assert "передаются перевозчику, который доставляет посылку: CDEK" in page
+    CdekAccount.objects.update(is_active=False)
+    assert "CDEK" not in customer.get("/upload/").content.decode()
+
+
 def test_it_tells_who_asks_why_and_for_how_long(customer, settings):
     response = customer.get("/upload/")
     page = response.content.decode()

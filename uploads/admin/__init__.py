@@ -7,6 +7,7 @@ Django's admin autodiscovery imports this package, which imports every module th
 from uploads.admin import (
     api,
     audit,
+    carriers,
     contacts,
     content,
     customs,
@@ -20,6 +21,7 @@ from uploads.admin import (
 __all__ = [
     "api",
     "audit",
+    "carriers",
     "contacts",
     "content",
     "customs",

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from uploads.admin import bulk as admin_bulk
+from uploads.admin import carriers as carriers_admin
 from uploads.admin import contacts as contacts_admin
 from uploads.admin import csv_export
 from uploads.admin import customs as customs_admin
@@ -97,6 +98,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
         "deadline",
         "reminder_count",
         "customs_ready_column",
+        carriers_admin.carrier_readiness_column,
         feedback_rating,
     ]
     list_filter = [
@@ -104,10 +106,11 @@ class UploadRequestAdmin(ShopScopedAdmin):
         ShopFilter,
         StatusFilterOverdue,
         customs_admin.CustomsReadyFilter,
+        carriers_admin.CarrierReadinessFilter,
         RatingFilter,
     ]
     search_fields = ["order__number", "order__customer_name", "order__email", "order__phone"]
-    list_select_related = ["order__shop", "customs", "feedback"]
+    list_select_related = ["order__shop", "customs", "feedback", "carrier_order"]
     ordering = ["-created_at"]
     actions = [
         "accept_selected",
@@ -120,9 +123,9 @@ class UploadRequestAdmin(ShopScopedAdmin):
     ]
     # The "(N total)" link costs a second COUNT(*) over every request of the shop on each page.
     show_full_result_count = False
-    actions += ["export_customs", "confirm_names_selected"]
+    actions += ["export_customs", "confirm_names_selected", carriers_admin.send_to_cdek_selected]
     change_form_template = "admin/uploads/uploadrequest/change_form.html"
-    inlines = [contacts_admin.ContactLogInline]
+    inlines = [contacts_admin.ContactLogInline, carriers_admin.CarrierSendInline]
 
     class Media:
         css = {"all": ["uploads/admin.css"]}

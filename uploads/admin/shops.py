@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy
 
 from uploads.admin.base import ShopScopedAdmin, shops_of
 from uploads.core.errors import ServiceError
+from uploads.admin.carriers import READINESS_LABELS
+from uploads.carriers import selectors as carrier_selectors
 from uploads.models import Shop, UploadRequest
 from uploads.papers import services as papers
 from uploads.papers.operator import OPERATOR_FIELDS, operator_details_missing
@@ -157,6 +159,7 @@ class ShopAdmin(ShopScopedAdmin):
                 f"{reverse('admin:uploads_uploadrequest_changelist')}"
                 f"?customs_ready=yes&shop={shop.pk}"
             ),
+            "carrier_counts": _carrier_counts(shop),
             "overdue": stats.overdue_requests(shop=shop, today=today)[:200],
             "chart": stats.activity_chart(activity),
             "activity": activity,
@@ -209,6 +212,19 @@ class DestructionActForm(forms.Form):
     file_format = forms.ChoiceField(
         label=gettext_lazy("format"), choices=[("pdf", "PDF"), ("xlsx", "XLSX")], initial="pdf"
     )
+
+
+def _carrier_counts(shop: Shop) -> list[tuple[str, int, str]]:
+    """CDEK's view of the shop's requests (requirements met, still missing, error), with links to
+    the filtered list; empty for a shop without a CDEK account."""
+    if not carrier_selectors.shop_hands_to_carrier(shop_id=shop.pk):
+        return []
+    counts = carrier_selectors.carrier_readiness_counts(shop=shop)
+    changelist = reverse("admin:uploads_uploadrequest_changelist")
+    return [
+        (str(label), counts[value], f"{changelist}?cdek={value}&shop={shop.pk}")
+        for value, label in READINESS_LABELS.items()
+    ]
 
 
 def _status_list_url(shop: Shop, status: str) -> str:

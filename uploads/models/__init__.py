@@ -13,6 +13,7 @@
 | ``contacts`` | ContactLogEntry, BouncedAddress |
 | ``feedback`` | Feedback |
 | ``customs`` | CustomsSettings, CarrierMapping, CustomsRecord, SupportingDocument |
+| ``carriers`` | CdekAccount, CarrierOrder, CarrierSend |
 """
 
 from uploads.models.api import ApiToken, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -23,6 +24,7 @@ from uploads.models.base import (
     AppendOnlyQuerySet,
     EncryptedFileModel,
 )
+from uploads.models.carriers import CarrierOrder, CarrierSend, CdekAccount
 from uploads.models.contacts import BouncedAddress, ContactLogEntry
 from uploads.models.content import ConsentText, EmailTemplate, FaqEntry, GuidanceStep
 from uploads.models.customs import (
@@ -45,6 +47,9 @@ __all__ = [
     "AuditEvent",
     "BouncedAddress",
     "CarrierMapping",
+    "CarrierOrder",
+    "CarrierSend",
+    "CdekAccount",
     "Consent",
     "ConsentText",
     "ContactLogEntry",

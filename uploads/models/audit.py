@@ -28,6 +28,7 @@ class AuditEvent(AppendOnlyModel):
         CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
         KEY_ROTATION = "key_rotation", _("Keys rotated")
         DESTRUCTION_ACT = "destruction_act", _("Downloaded a destruction act")
+        CARRIER_SEND = "carrier_send", _("Handed to the carrier")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

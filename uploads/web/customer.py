@@ -14,6 +14,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from uploads.carriers import selectors as carrier_selectors
 from uploads.core import customs_rules as validation
 from uploads.core.customs_rules import SITUATION_LABELS
 from uploads.core.errors import ServiceError
@@ -145,6 +146,10 @@ def upload_start(request: HttpRequest, upload_request: UploadRequest) -> HttpRes
         context["error"] = error.message
         return render(request, "uploads/unavailable.html", context, status=503)
     context["consent_text"] = consent_text
+    # A carrier the shop hands passport data to is a recipient the customer consents to.
+    context["carrier_recipients"] = carrier_selectors.shop_hands_to_carrier(
+        shop_id=upload_request.order.shop_id
+    )
     context["guidance"] = GuidanceStep.objects.all()
     context["faq"] = FaqEntry.objects.all()
     status = 200

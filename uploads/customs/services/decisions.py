@@ -10,12 +10,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from uploads import events
 from uploads.audit import services as audit
 from uploads.core.errors import ServiceError
 from uploads.customs import exports
 from uploads.customs.selectors import customs_ready_q
 from uploads.customs.services.readiness import (
-    customs_refresh,
     names_differing,
     supporting_document_erase,
 )
@@ -64,7 +64,9 @@ def customs_document_confirm(
         record.names_confirmed_at = None
         record.names_confirmed_by = None
         record.save()
-    return customs_refresh(upload_request=document.upload_request)
+    # Through events: readiness is recomputed there, and what follows from it (the carrier).
+    events.customs_changed(upload_request_id=document.upload_request_id)
+    return CustomsRecord.objects.get(upload_request_id=document.upload_request_id)
 
 
 def customs_names_confirm(*, upload_request: UploadRequest, actor: AbstractBaseUser) -> None:
@@ -75,7 +77,7 @@ def customs_names_confirm(*, upload_request: UploadRequest, actor: AbstractBaseU
     record.names_confirmed_at = timezone.now()
     record.names_confirmed_by = actor
     record.save(update_fields=["names_confirmed_at", "names_confirmed_by"])
-    customs_refresh(upload_request=upload_request)
+    events.customs_changed(upload_request_id=upload_request.pk)
 
 
 def supporting_document_submit(*, upload_request: UploadRequest, data: bytes) -> SupportingDocument:
@@ -91,7 +93,7 @@ def supporting_document_submit(*, upload_request: UploadRequest, data: bytes) ->
         supporting = SupportingDocument.objects.create(upload_request=locked, **stored)
     for each in old:
         supporting_document_erase(supporting=each)
-    customs_refresh(upload_request=upload_request)
+    events.customs_changed(upload_request_id=upload_request.pk)
     return supporting
 
 
