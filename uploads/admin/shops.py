@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from uploads.admin.base import ShopScopedAdmin, shops_of
-from uploads.core.errors import ServiceError
 from uploads.admin.carriers import READINESS_LABELS
 from uploads.carriers import selectors as carrier_selectors
+from uploads.core.errors import ServiceError
 from uploads.models import Shop, UploadRequest
 from uploads.papers import services as papers
 from uploads.papers.operator import OPERATOR_FIELDS, operator_details_missing
