@@ -19,7 +19,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from PIL import Image
 
-from uploads.core import crypto, storage
+from uploads.core import storage
 from uploads.core.images import normalise_upload
 from uploads.core.tokens import hash_token, new_token
 from uploads.documents import selectors as document_selectors
@@ -65,17 +65,22 @@ def filler_requests(shop: Shop, count: int, *, batch: int = 5000) -> None:
                 )
                 for i in range(size)
             )
-            UploadRequest.objects.bulk_create(
+            tokens = [new_token() for _order in orders]
+            requests = UploadRequest.objects.bulk_create(
                 UploadRequest(
                     order=order,
-                    token_hash=hash_token(token := new_token()),
-                    token_sealed=links.token_seal(token),  # as order_create seals it
+                    token_hash=hash_token(token),
+                    token_sealed=b"",
                     status=statuses[(made + i) % len(statuses)],
                     expires_at=now + timezone.timedelta(days=30),
                     created_at=order.created_at,
                 )
-                for i, order in enumerate(orders)
+                for i, (order, token) in enumerate(zip(orders, tokens, strict=True))
             )
+            # Sealed once the requests have their ids, as order_create seals them.
+            for request, token in zip(requests, tokens, strict=True):
+                request.token_sealed = links.token_seal(token, upload_request=request)
+            UploadRequest.objects.bulk_update(requests, ["token_sealed"], batch_size=1000)
         made += size
 
 
@@ -151,7 +156,7 @@ def verify(acknowledged_file: Path, photos_file: Path) -> dict:
             result["missing"] += 1
             continue
         plaintext = storage.blob_read(
-            key=crypto.unwrap_data_key(bytes(document.wrapped_key)), name=document.blob_name
+            key=document_selectors.document_key(document), name=document.blob_name
         )
         if hashlib.sha256(plaintext).hexdigest() != photos[item["photo"]]["stored_sha256"]:
             result["mismatch"] += 1

@@ -123,7 +123,6 @@ def test_it_rewraps_the_second_documents_key_when_keys_rotate(
 ):
     from tests.conftest import TEST_MASTER_KEY
     from uploads.core import storage
-    from uploads.core.crypto import unwrap_data_key
 
     confirmed.post(
         "/upload/second-document/", {"file": SimpleUploadedFile("permit.jpg", passport_jpeg)}
@@ -134,7 +133,7 @@ def test_it_rewraps_the_second_documents_key_when_keys_rotate(
     settings.PASSPORT_ENCRYPTION_KEYS = [new_key]
     supporting = SupportingDocument.objects.get(upload_request=upload_request)
     image = storage.blob_read(
-        key=unwrap_data_key(supporting.wrapped_key), name=supporting.blob_name
+        key=document_selectors.document_key(supporting), name=supporting.blob_name
     )
     assert image.startswith(b"\xff\xd8")
 

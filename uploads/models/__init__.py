@@ -12,6 +12,7 @@
 | ``contacts`` | ContactLogEntry, BouncedAddress |
 | ``feedback`` | Feedback |
 | ``customs`` | CustomsSettings, CarrierMapping, CustomsRecord, SupportingDocument |
+| ``keys`` | MasterKey (ids and check values of the master keys) |
 """
 
 from uploads.models.api import ApiToken, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -32,6 +33,7 @@ from uploads.models.customs import (
 )
 from uploads.models.documents import Consent, PassportDocument
 from uploads.models.feedback import Feedback
+from uploads.models.keys import MasterKey
 from uploads.models.requests import Order, UploadRequest
 from uploads.models.shops import Shop, SummaryFrequency, UploadNotifications, validate_day_list
 
@@ -54,6 +56,7 @@ __all__ = [
     "FaqEntry",
     "Feedback",
     "GuidanceStep",
+    "MasterKey",
     "Order",
     "PassportDocument",
     "Shop",
