@@ -16,7 +16,6 @@ import numpy as np
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 from django.utils import timezone
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from PIL import Image
 
 from uploads.core import storage
@@ -24,7 +23,14 @@ from uploads.core.images import normalise_upload
 from uploads.core.tokens import hash_token, new_token
 from uploads.documents import selectors as document_selectors
 from uploads.documents import specimens
-from uploads.models import Order, PassportDocument, Shop, UploadRequest
+from uploads.models import (
+    BackupCode,
+    BackupCodeDevice,
+    Order,
+    PassportDocument,
+    Shop,
+    UploadRequest,
+)
 from uploads.requests import links
 from uploads.requests import services as request_services
 
@@ -87,9 +93,13 @@ def filler_requests(shop: Shop, count: int, *, batch: int = 5000) -> None:
 def backup_codes(user: User, count: int) -> list[str]:
     """One backup code per staff session: the admin lets nobody in on a password alone, and a
     backup code is the second factor a script can type (each works once)."""
-    device = StaticDevice.objects.create(user=user, name="backup codes", confirmed=True)
-    codes = [StaticToken.random_token() for _ in range(count)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    device = BackupCodeDevice.objects.create(
+        user=user, name="backup codes", confirmed=True, salt=secrets.token_bytes(16)
+    )
+    codes = [BackupCodeDevice.random_code() for _ in range(count)]
+    BackupCode.objects.bulk_create(
+        BackupCode(device=device, code_hash=device.code_hash(code)) for code in codes
+    )
     return codes
 
 

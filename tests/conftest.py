@@ -12,12 +12,12 @@ from django.contrib.auth.models import Group, Permission, User
 from django.core.cache import cache
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal import two_factor_services
 from uploads.documents import selectors as document_selectors
 from uploads.documents import services as document_services
 from uploads.documents import specimens
-from uploads.models import MasterKey, Shop, UploadRequest
+from uploads.models import MasterKey, Shop, StaffTOTPDevice, UploadRequest
 from uploads.requests import links
 from uploads.requests import services as request_services
 from uploads.retention.services import master_keys
@@ -206,9 +206,9 @@ def login(client: Client, user: User) -> Client:
     requires; tests of the sign-in itself live in tests/admin/test_two_factor.py.
     """
     client.force_login(user)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = StaffTOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+        device = two_factor_services.totp_device_create(user=user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

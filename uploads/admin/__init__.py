@@ -14,6 +14,7 @@ from uploads.admin import (
     orders,
     requests,
     shops,
+    two_factor,
 )
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "orders",
     "requests",
     "shops",
+    "two_factor",
 ]

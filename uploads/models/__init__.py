@@ -13,6 +13,7 @@
 | ``feedback`` | Feedback |
 | ``customs`` | CustomsSettings, CarrierMapping, CustomsRecord, SupportingDocument |
 | ``keys`` | MasterKey (ids and check values of the master keys) |
+| ``two_factor`` | StaffTOTPDevice (sealed seed), BackupCodeDevice, BackupCode (hashed) |
 """
 
 from uploads.models.api import ApiToken, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -36,6 +37,7 @@ from uploads.models.feedback import Feedback
 from uploads.models.keys import MasterKey
 from uploads.models.requests import Order, UploadRequest
 from uploads.models.shops import Shop, SummaryFrequency, UploadNotifications, validate_day_list
+from uploads.models.two_factor import BackupCode, BackupCodeDevice, StaffTOTPDevice
 
 __all__ = [
     "ApiToken",
@@ -43,6 +45,8 @@ __all__ = [
     "AppendOnlyModel",
     "AppendOnlyQuerySet",
     "AuditEvent",
+    "BackupCode",
+    "BackupCodeDevice",
     "BouncedAddress",
     "CarrierMapping",
     "Consent",
@@ -60,6 +64,7 @@ __all__ = [
     "Order",
     "PassportDocument",
     "Shop",
+    "StaffTOTPDevice",
     "SummaryFrequency",
     "SupportingDocument",
     "UploadNotifications",

@@ -30,9 +30,11 @@ from uploads.models import (
     AuditEvent,
     EncryptedFileModel,
     PassportDocument,
+    StaffTOTPDevice,
     SupportingDocument,
     UploadRequest,
 )
+from uploads.models.two_factor import totp_seed_context
 from uploads.requests import links
 from uploads.retention.services import master_keys
 
@@ -163,15 +165,35 @@ DATA_KEYS = [
     Column("second document", _second_documents, "wrapped_key", False, _file_rewrapped),
 ]
 LINK_TOKENS = Column("link token of request", _requests, "token_sealed", True, _token_rewrapped)
+
+
+def _seeds() -> QuerySet[StaffTOTPDevice]:
+    return StaffTOTPDevice.objects.exclude(seed_sealed=b"").order_by("pk")
+
+
+def _seed_resealed(device: StaffTOTPDevice) -> dict[str, object]:
+    return {
+        "seed_sealed": crypto.reseal(
+            bytes(device.seed_sealed), context=totp_seed_context(device.user_id)
+        )
+    }
+
+
 # Other sealed columns (each room adds its own ``Column`` here) are rotated and verified alike.
-OTHER_SEALED: list[Column] = []
+OTHER_SEALED: list[Column] = [
+    Column("authenticator seed of device", _seeds, "seed_sealed", True, _seed_resealed)
+]
 
 
 def _columns() -> list[Column]:
     return [*DATA_KEYS, LINK_TOKENS, *OTHER_SEALED]
 
 
-_PLURALS = {"document": "documents", "second document": "second documents"}
+_PLURALS = {
+    "document": "documents",
+    "second document": "second documents",
+    "authenticator seed of device": "authenticator seeds",
+}
 
 
 def _plural(column: Column) -> str:
