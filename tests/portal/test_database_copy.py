@@ -13,6 +13,7 @@ from django_otp.oath import TOTP
 from portal import two_factor_services
 from portal.sessions import session_key_hash
 from tests.conftest import login
+from uploads.models import StaffTOTPDevice
 
 CHANGELIST = reverse("admin:uploads_uploadrequest_changelist")
 
@@ -78,3 +79,30 @@ def test_backup_codes_are_stored_as_salted_hashes_only(alice):
         assert code not in stored and code.replace("-", "") not in stored
         assert re.fullmatch(r"[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}", code)
     assert _raw("SELECT COUNT(*) FROM otp_static_statictoken") == [(0,)]
+
+
+def test_the_upgrade_moves_clear_seeds_and_codes_out_of_the_database(alice):
+    """Staff enrolled before the upgrade keep their app and backup codes; the clear rows go."""
+    import importlib
+
+    from django.apps import apps
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from uploads.models import BackupCodeDevice
+
+    old_device = TOTPDevice.objects.create(user=alice, name="phone", confirmed=True)
+    static = StaticDevice.objects.create(user=alice, name="backup codes", confirmed=True)
+    StaticToken.objects.create(device=static, token="abcdefgh")
+
+    migration = importlib.import_module("uploads.migrations.0012_two_factor_sealed")
+    migration.move_second_factors(apps, None)
+
+    assert _raw("SELECT COUNT(*) FROM otp_totp_totpdevice") == [(0,)]
+    assert _raw("SELECT COUNT(*) FROM otp_static_statictoken") == [(0,)]
+    device = StaffTOTPDevice.objects.get(user=alice)
+    assert device.bin_key == old_device.bin_key and device.confirmed
+    assert "abcdefgh" not in repr(_raw("SELECT code_hash FROM uploads_backupcode"))
+    codes = BackupCodeDevice.objects.get(user=alice)
+    assert codes.verify_token("abcdefgh")
+    assert not codes.verify_token("abcdefgh")  # single use
