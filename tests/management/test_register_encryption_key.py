@@ -72,3 +72,50 @@ def test_a_key_with_a_wrong_check_value_fails(settings):
     MasterKey.objects.update(check_value=b"\x00" * 32)
     with pytest.raises(SystemCheckError, match="does not match its check value"):
         _check()
+
+
+@pytest.mark.server
+def test_a_web_process_and_a_worker_with_a_stray_key_refuse_to_start(tmp_path):
+    """The fault of #19: a replica started with a stray key list. Migrated with the right key,
+    then started with another: the WSGI application and the worker stop with the key id."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.conftest import key_text
+
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DEBUG": "1",
+        "DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "TASKS_BACKEND": "database",
+        "PASSPORT_ENCRYPTION_KEYS": key_text(TEST_MASTER_KEY),
+    }
+
+    def run(*args: str, keys: bytes) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, *args],
+            cwd=root,
+            env={**env, "PASSPORT_ENCRYPTION_KEYS": key_text(keys)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    assert run("manage.py", "migrate", "--noinput", "-v", "0", keys=TEST_MASTER_KEY).returncode == 0
+    assert run("-c", "import portal.wsgi", keys=TEST_MASTER_KEY).returncode == 0
+
+    stray_id = crypto.master_key_id(STRAY_KEY)
+    web = run("-c", "import portal.wsgi", keys=STRAY_KEY)
+    worker = run("manage.py", "db_worker", "--no-reload", "--no-startup-delay", keys=STRAY_KEY)
+    check = run("manage.py", "check", keys=STRAY_KEY)
+
+    for process in (web, worker, check):
+        assert process.returncode != 0
+        assert f"(id {stray_id}) is not registered" in process.stderr
+    assert STRAY_KEY.hex() not in web.stderr + worker.stderr + check.stderr

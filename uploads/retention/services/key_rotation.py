@@ -210,10 +210,9 @@ def keys_rotate(
     stray key would seal everything under a key the other processes lack.
     ``pause`` seconds between batches go easy on a busy database.
     """
-    problems = master_keys.master_keys_problems()
-    first_problem = [line for line in problems if "first key" in line or "no master key" in line]
-    if first_problem:
-        raise master_keys.KeyRegistrationRefused(first_problem[0])
+    problems = master_keys.master_keys_problems(sealing_only=True)
+    if problems:
+        raise master_keys.KeyRegistrationRefused("; ".join(problems))
     say = progress or (lambda _line: None)
     report = RotationReport()
     for column in _columns():

@@ -29,19 +29,20 @@ class KeyRegistrationRefused(Exception):
     """The key list cannot be registered (the message says why; it names key ids only)."""
 
 
-def master_keys_problems() -> list[str]:
+def master_keys_problems(*, sealing_only: bool = False) -> list[str]:
     """What is wrong with this process's keys for this installation (empty: all is well). Each
-    line names key ids only, never a key."""
+    line names key ids only, never a key. ``sealing_only``: only what concerns the first key
+    (the one that seals), as for rotating to it."""
     configured = crypto.configured_master_keys()
     by_id = {crypto.master_key_id(key): key for key in configured}
     first_id = crypto.master_key_id(configured[0])
     registered = {row.key_id: row for row in MasterKey.objects.all()}
-    problems: list[str] = []
     if not registered:
         return [
             "no master key is registered for this installation: run "
             "`python manage.py register_encryption_key` with the production key list"
         ]
+    problems: list[str] = []
     first = registered.get(first_id)
     if first is None:
         problems.append(
@@ -56,6 +57,8 @@ def master_keys_problems() -> list[str]:
             "rotate_keys; put the current key first"
         )
     for key_id, row in registered.items():
+        if sealing_only and key_id != first_id:
+            continue
         key = by_id.get(key_id)
         if key is None:
             if row.retired_at is None:
