@@ -53,11 +53,12 @@ def _signed_in(user):  # type: ignore[no-untyped-def]
     """A client whose session passed the second factor, as the admin requires."""
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from portal.two_factor_services import totp_device_create
 
     client = Client()
     client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    device = totp_device_create(user=user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

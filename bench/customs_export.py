@@ -16,6 +16,7 @@ from datetime import date
 from uploads.core import crypto
 from uploads.customs import selectors as customs_selectors
 from uploads.customs.services import decisions as customs_decisions
+from uploads.documents import selectors as document_selectors
 from uploads.documents import services as document_services
 from uploads.models import Consent, PassportDocument
 from uploads.requests import services as request_services
@@ -101,7 +102,11 @@ def run(sizes: list[int]) -> list[dict]:
 
 
 def _ready(upload_request, consent_text) -> None:  # type: ignore[no-untyped-def]
-    key = crypto.new_data_key()
+    key = crypto.new_data_key(
+        context=document_selectors.PASSPORT_FILE_CONTEXT,
+        shop_id=upload_request.order.shop_id,
+        request_id=upload_request.pk,
+    )
     consent = Consent.objects.create(
         upload_request=upload_request, consent_text=consent_text, language="ru"
     )
@@ -125,14 +130,20 @@ def _ready(upload_request, consent_text) -> None:  # type: ignore[no-untyped-def
         upload_request=upload_request,
         consent=consent,
         blob_name="bench",
-        wrapped_key=key.wrapped,
+        wrapped_key=b"",
         original_format="JPEG",
         width=1,
         height=1,
         stored_bytes=1,
         mrz_status=PassportDocument.MrzStatus.FOUND,
-        fields_sealed=document_services.fields_seal(key, fields),
     )
+    document.wrapped_key = crypto.wrap_data_key(
+        key,
+        context=document_selectors.PASSPORT_FILE_CONTEXT,
+        **document_selectors.document_place(document),
+    )
+    document.fields_sealed = document_services.fields_seal(key, document=document, fields=fields)
+    document.save(update_fields=["wrapped_key", "fields_sealed"])
     customs_decisions.customs_document_confirm(
         document=document, fields=fields, situation="ru_internal"
     )

@@ -16,15 +16,21 @@ import numpy as np
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 from django.utils import timezone
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from PIL import Image
 
-from uploads.core import crypto, storage
+from uploads.core import storage
 from uploads.core.images import normalise_upload
 from uploads.core.tokens import hash_token, new_token
 from uploads.documents import selectors as document_selectors
 from uploads.documents import specimens
-from uploads.models import Order, PassportDocument, Shop, UploadRequest
+from uploads.models import (
+    BackupCode,
+    BackupCodeDevice,
+    Order,
+    PassportDocument,
+    Shop,
+    UploadRequest,
+)
 from uploads.papers.operator import DEMO_OPERATOR
 from uploads.requests import links
 from uploads.requests import services as request_services
@@ -66,26 +72,35 @@ def filler_requests(shop: Shop, count: int, *, batch: int = 5000) -> None:
                 )
                 for i in range(size)
             )
-            UploadRequest.objects.bulk_create(
+            tokens = [new_token() for _order in orders]
+            requests = UploadRequest.objects.bulk_create(
                 UploadRequest(
                     order=order,
-                    token_hash=hash_token(token := new_token()),
-                    token_sealed=links.token_seal(token),  # as order_create seals it
+                    token_hash=hash_token(token),
+                    token_sealed=b"",
                     status=statuses[(made + i) % len(statuses)],
                     expires_at=now + timezone.timedelta(days=30),
                     created_at=order.created_at,
                 )
-                for i, order in enumerate(orders)
+                for i, (order, token) in enumerate(zip(orders, tokens, strict=True))
             )
+            # Sealed once the requests have their ids, as order_create seals them.
+            for request, token in zip(requests, tokens, strict=True):
+                request.token_sealed = links.token_seal(token, upload_request=request)
+            UploadRequest.objects.bulk_update(requests, ["token_sealed"], batch_size=1000)
         made += size
 
 
 def backup_codes(user: User, count: int) -> list[str]:
     """One backup code per staff session: the admin lets nobody in on a password alone, and a
     backup code is the second factor a script can type (each works once)."""
-    device = StaticDevice.objects.create(user=user, name="backup codes", confirmed=True)
-    codes = [StaticToken.random_token() for _ in range(count)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    device = BackupCodeDevice.objects.create(
+        user=user, name="backup codes", confirmed=True, salt=secrets.token_bytes(16)
+    )
+    codes = [BackupCodeDevice.random_code() for _ in range(count)]
+    BackupCode.objects.bulk_create(
+        BackupCode(device=device, code_hash=device.code_hash(code)) for code in codes
+    )
     return codes
 
 
@@ -154,7 +169,7 @@ def verify(acknowledged_file: Path, photos_file: Path) -> dict:
             result["missing"] += 1
             continue
         plaintext = storage.blob_read(
-            key=crypto.unwrap_data_key(bytes(document.wrapped_key)), name=document.blob_name
+            key=document_selectors.document_key(document), name=document.blob_name
         )
         if hashlib.sha256(plaintext).hexdigest() != photos[item["photo"]]["stored_sha256"]:
             result["mismatch"] += 1

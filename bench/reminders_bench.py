@@ -32,11 +32,11 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.utils import timezone
 
-from uploads.core import crypto
 from uploads.core.tokens import hash_token, new_token
 from uploads.messaging.services import reminders
 from uploads.models import ContactLogEntry, Order, Shop, UploadRequest
 from uploads.papers.operator import DEMO_OPERATOR
+from uploads.requests import links
 
 BATCH = 500
 # BENCH_SERIALISE=1: also turn each message into bytes, as the SMTP backend does before sending.
@@ -68,7 +68,6 @@ class CountingBackend(BaseEmailBackend):
 
 
 def _populate(shop: Shop, count: int, invited_at: datetime) -> None:
-    token_context = b"upload link token v1"  # as services._TOKEN_CONTEXT
     expires_at = invited_at + timedelta(days=30)
     languages = ["ru", "en", "kk", "uz", "ky", "hy", "be", "zh-hans"]
     for start in range(0, count, 5000):
@@ -87,18 +86,23 @@ def _populate(shop: Shop, count: int, invited_at: datetime) -> None:
             ]
         )
         requests = []
+        tokens = []
         for order in orders:
-            token = new_token()
+            tokens.append(token := new_token())
             requests.append(
                 UploadRequest(
                     order=order,
                     token_hash=hash_token(token),
-                    token_sealed=crypto.seal(token.encode(), context=token_context),
+                    token_sealed=b"",
                     expires_at=expires_at,
                     created_at=invited_at,
                 )
             )
         UploadRequest.objects.bulk_create(requests)
+        # Sealed once the requests have their ids (as order_create seals them).
+        for request, token in zip(requests, tokens, strict=True):
+            request.token_sealed = links.token_seal(token, upload_request=request)
+        UploadRequest.objects.bulk_update(requests, ["token_sealed"], batch_size=1000)
 
 
 def _reset(shop: Shop) -> None:

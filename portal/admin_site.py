@@ -6,7 +6,6 @@ the first time, enrols: scans a QR code, proves it works with one code, and gets
 Superusers can delete a lost device in admin (TOTP / static devices) so the user enrols again.
 """
 
-from base64 import b32encode
 from urllib.parse import urlencode
 
 import qrcode
@@ -15,6 +14,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models.base import ModelBase
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -28,9 +28,11 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 from django_otp import devices_for_user, user_has_device, verify_token
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import two_factor_services
+from uploads.models import StaffTOTPDevice
+
+_UNUSED_OTP_APPS = {"otp_totp", "otp_static"}
 
 
 def is_verified(user: AbstractBaseUser) -> bool:
@@ -55,6 +57,17 @@ class PortalAdminSite(admin.AdminSite):
 
     def has_permission(self, request: HttpRequest) -> bool:
         return super().has_permission(request) and is_verified(request.user)
+
+    def register(self, model_or_iterable, admin_class=None, **options):  # type: ignore[no-untyped-def]
+        """django-otp's TOTP and static-token admins are left out: their tables are no longer
+        used (a device there would hold its secret in clear); ``uploads.admin.two_factor`` shows
+        the portal's own devices."""
+        models = (
+            [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else model_or_iterable
+        )
+        kept = [model for model in models if model._meta.app_label not in _UNUSED_OTP_APPS]
+        if kept:
+            super().register(kept, admin_class, **options)
 
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         user = request.user
@@ -197,5 +210,5 @@ def _verify_any(user: AbstractBaseUser, token: str):  # type: ignore[no-untyped-
     return None
 
 
-def _base32(device: TOTPDevice) -> str:
-    return b32encode(device.bin_key).decode()
+def _base32(device: StaffTOTPDevice) -> str:
+    return device.base32_seed

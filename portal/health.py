@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET
 
 from portal.security import client_ip
 from uploads.core import crypto, storage
-from uploads.models import PassportDocument
+from uploads.retention.services import master_keys
 
 logger = logging.getLogger(__name__)
 
@@ -93,19 +93,16 @@ def _storage_probe(backend: Storage) -> None:
 
 
 def _keys() -> None:
-    """The keys work, and still open the newest stored passport (a replica with a wrong key list
-    would otherwise accept uploads that no other replica can read, and fail to show old ones)."""
-    key = crypto.new_data_key()
-    if crypto.unwrap_data_key(key.wrapped).plaintext != key.plaintext:
-        raise RuntimeError("a data key does not unwrap")
-    newest = (
-        PassportDocument.objects.exclude(wrapped_key=b"")
-        .order_by("-pk")
-        .values_list("wrapped_key", flat=True)
-        .first()
-    )
-    if newest is not None:
-        crypto.unwrap_data_key(bytes(newest))
+    """This process's own keys: they seal and open (a self-test), and they fit the installation's
+    register (check values, ``uploads.retention.services.master_keys``): the first key is
+    registered, every key still in use is loaded. Nothing stored is opened, so a replica with a
+    wrong key list fails here alone, and the others stay in."""
+    sealed = crypto.seal(PROBE_CONTENT, context=b"health probe")
+    if crypto.unseal(sealed, context=b"health probe") != PROBE_CONTENT:
+        raise RuntimeError("a sealed value does not open")
+    problems = master_keys.master_keys_problems()
+    if problems:
+        raise RuntimeError("; ".join(problems))  # key ids only; the answer says "fail"
 
 
 CHECKS = {"database": _database, "storage": _storage, "keys": _keys}

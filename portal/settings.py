@@ -227,7 +227,9 @@ MRZ_READING_TIMEOUT_S = env_int("MRZ_READING_TIMEOUT_S", 60, minimum=1)
 CACHES = {"default": cache_from_url(env_str("CACHE_URL", "locmem://"))}
 # Several sites (or a staging copy) sharing one Redis keep their counters apart by a prefix.
 CACHES["default"]["KEY_PREFIX"] = env_str("CACHE_KEY_PREFIX", "")
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Database sessions stored under a hash of their key (portal/sessions.py): a copy of the
+# database holds no session key that works.
+SESSION_ENGINE = "portal.sessions"
 
 # --- The seller's own systems: order import, JSON API, webhooks ----------------------------------
 ORDER_IMPORT_MAX_ROWS = env_int("ORDER_IMPORT_MAX_ROWS", 10_000, minimum=1)

@@ -12,14 +12,15 @@ from django.contrib.auth.models import Group, Permission, User
 from django.core.cache import cache
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal import two_factor_services
 from uploads.documents import selectors as document_selectors
 from uploads.documents import services as document_services
 from uploads.documents import specimens
-from uploads.models import Shop, UploadRequest
+from uploads.models import MasterKey, Shop, StaffTOTPDevice, UploadRequest
 from uploads.requests import links
 from uploads.requests import services as request_services
+from uploads.retention.services import master_keys
 
 pytest_plugins = ["tests.clock"]
 
@@ -58,6 +59,19 @@ def _isolated_settings(settings, tmp_path: Path) -> Iterator[None]:
 
 
 MOSCOW = ZoneInfo("Europe/Moscow")
+
+
+def keys_registered(keys: list[bytes] | None = None) -> None:
+    """The installation's register of master keys holds exactly ``keys`` (default: the ones in
+    settings), as ``register_encryption_key`` would leave it on a fresh installation."""
+    MasterKey.objects.all().delete()
+    master_keys.master_key_register(keys=keys)
+
+
+@pytest.fixture
+def registered_keys(db) -> None:
+    """The test's master key is registered for the installation (and nothing else is)."""
+    keys_registered()
 
 
 @pytest.fixture
@@ -206,9 +220,9 @@ def login(client: Client, user: User) -> Client:
     requires; tests of the sign-in itself live in tests/admin/test_two_factor.py.
     """
     client.force_login(user)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = StaffTOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+        device = two_factor_services.totp_device_create(user=user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

@@ -195,11 +195,12 @@ def test_it_neutralises_formulas_in_both_formats(client, alice, internal_request
     document = document_selectors.document_current(upload_request=internal_request)
     fields = document_selectors.document_fields(document=document)
     # A hostile issuing authority, as if a customer had typed it.
-    from uploads.core import crypto
     from uploads.documents.services import fields_seal
 
     fields["issuing_authority"] = "=HYPERLINK(1)"
-    document.fields_sealed = fields_seal(crypto.unwrap_data_key(document.wrapped_key), fields)
+    document.fields_sealed = fields_seal(
+        document_selectors.document_key(document), document=document, fields=fields
+    )
     document.save()
     mapping.columns = [["issuing_authority", "Authority"]]
     mapping.save()

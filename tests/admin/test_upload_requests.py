@@ -557,3 +557,25 @@ def test_it_skips_customers_without_an_email(client, alice, shop):
     response = act(login(client, alice), "send_link_selected", upload_request)
     assert mail.outbox == []
     assert message_texts(response) == ["N-1: The order has no customer email address."]
+
+
+def test_it_names_the_master_key_a_passport_was_sealed_under_when_it_is_not_loaded(
+    client, alice, uploaded_request, settings
+):
+    """A request sealed under a key this process lacks: the seller reads which key, never a
+    500 (admin page and image view)."""
+    from uploads.core import crypto
+
+    sealed_under = crypto.master_key_id(settings.PASSPORT_ENCRYPTION_KEYS[0])
+    settings.PASSPORT_ENCRYPTION_KEYS = [b"\x03" * 32]
+    login(client, alice)
+
+    page = client.get(change_url(uploaded_request))
+    image = client.get(image_url(uploaded_request))
+
+    message = f"Sealed under key {sealed_under}, not loaded here."
+    assert page.status_code == 200
+    assert message in page.content.decode()
+    assert image.status_code == 503
+    assert image.content.decode() == message
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.VIEW_IMAGE).exists()

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from uploads.models import StaffTOTPDevice as TOTPDevice
 
 pytestmark = [
     pytest.mark.browser,

@@ -109,7 +109,7 @@ def test_it_roundtrips_a_payload_stored_only_as_ciphertext(
     bucket: Bucket, s3_server: stack.S3Server, megabytes: int
 ):
     payload = secrets.token_bytes(megabytes * 1024 * 1024)
-    key = crypto.new_data_key()
+    key = crypto.new_data_key(context=b"test", shop_id=1, request_id=1)
 
     name, size = storage.blob_save(key=key, plaintext=payload)
 
@@ -146,7 +146,7 @@ def test_it_roundtrips_a_payload_stored_only_as_ciphertext(
 )
 def test_it_refuses_to_decrypt_a_tampered_object(bucket: Bucket, tamper):
     payload = secrets.token_bytes(3 * crypto.CHUNK_SIZE + 1000)
-    key = crypto.new_data_key()
+    key = crypto.new_data_key(context=b"test", shop_id=1, request_id=1)
     name, _ = storage.blob_save(key=key, plaintext=payload)
     raw = bucket.get(name)
     tampered = tamper(raw)
@@ -177,7 +177,7 @@ def test_it_stores_a_submitted_passport_encrypted(
     assert not raw.startswith(b"\xff\xd8\xff")
     assert raw.startswith(crypto.MAGIC)
     stored_jpeg = storage.blob_read(
-        key=crypto.unwrap_data_key(document.wrapped_key), name=document.blob_name
+        key=document_selectors.document_key(document), name=document.blob_name
     )
     assert stored_jpeg.startswith(b"\xff\xd8\xff")
     for jpeg in (stored_jpeg, passport_jpeg):
@@ -188,7 +188,7 @@ def test_it_stores_a_submitted_passport_encrypted(
 
 
 def test_it_deletes_the_object(bucket: Bucket):
-    key = crypto.new_data_key()
+    key = crypto.new_data_key(context=b"test", shop_id=1, request_id=1)
     kept, _ = storage.blob_save(key=key, plaintext=b"kept")
     name, _ = storage.blob_save(key=key, plaintext=secrets.token_bytes(1000))
     assert sorted(bucket.keys()) == sorted([kept, name])
@@ -218,7 +218,7 @@ def test_it_gives_each_thread_its_own_resource_from_one_session(bucket: Bucket):
     assert len({id(resource) for resource in resources.values()}) == 4
     assert len({id(resource.meta.client._loader) for resource in resources.values()}) == 1
     payload = b"x" * 1000
-    key = crypto.new_data_key()
+    key = crypto.new_data_key(context=b"test", shop_id=1, request_id=1)
     name, _size = storage.blob_save(key=key, plaintext=payload)
     assert storage.blob_read(key=key, name=name) == payload
 
@@ -227,7 +227,10 @@ def test_it_lists_the_bucket_and_sweeps_files_no_document_refers_to(
     bucket: Bucket, uploaded_request
 ):
     kept = PassportDocument.objects.get(upload_request=uploaded_request).blob_name
-    orphan, _size = storage.blob_save(key=crypto.new_data_key(), plaintext=b"a lost upload")
+    orphan, _size = storage.blob_save(
+        key=crypto.new_data_key(context=b"test", shop_id=1, request_id=1),
+        plaintext=b"a lost upload",
+    )
     bucket.put("health/probe", b"not a blob")
 
     folders = storage.blob_folders()

@@ -45,7 +45,7 @@ def test_it_stores_the_upload_encrypted_and_decrypts_it_back(
     raw = storage.passport_storage().open(document.blob_name).read()
     assert not raw.startswith(b"\xff\xd8")
     assert passport_jpeg[1000:1100] not in raw
-    key = crypto.unwrap_data_key(document.wrapped_key)
+    key = document_selectors.document_key(document)
     decrypted = storage.blob_read(key=key, name=document.blob_name)
     assert decrypted.startswith(b"\xff\xd8")
     assert len(raw) == crypto.encrypted_size(len(decrypted))

@@ -85,7 +85,7 @@ def _age(path: Path, hours: float) -> None:
 
 def test_it_deletes_stored_files_no_document_refers_to(uploaded_request):
     kept = PassportDocument.objects.get(upload_request=uploaded_request).blob_name
-    key = crypto.new_data_key()
+    key = crypto.new_data_key(context=b"test", shop_id=1, request_id=1)
     # A process that died between storing the file and saving its row, an hour and more ago...
     orphan, _size = storage.blob_save(key=key, plaintext=b"ciphertext of a lost upload")
     # ...and an upload whose row is being saved right now.

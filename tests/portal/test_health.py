@@ -8,8 +8,11 @@ from django.db import connection
 from django.db.utils import OperationalError
 
 from portal import health
-from tests.conftest import submit_and_confirm
-from uploads.core import storage
+from tests.conftest import TEST_MASTER_KEY, submit_and_confirm
+from uploads.core import crypto, storage
+from uploads.models import PassportDocument
+
+pytestmark = pytest.mark.usefixtures("registered_keys")
 
 
 def _health(client):
@@ -56,6 +59,38 @@ def test_it_fails_when_the_keys_no_longer_open_stored_passports(
 
     assert response.status_code == 503
     assert body["checks"] == {"database": "ok", "storage": "ok", "keys": "fail"}
+    assert crypto.master_key_id(bytes(32)) not in response.content.decode()
+
+
+def test_it_fails_a_replica_that_lacks_a_key_still_in_use(client, settings):
+    settings.PASSPORT_ENCRYPTION_KEYS = [TEST_MASTER_KEY]
+    # The register holds a second key still in use (an old key not yet retired).
+    from tests.conftest import keys_registered
+
+    keys_registered([TEST_MASTER_KEY, b"\x05" * 32])
+
+    response, body = _health(client)
+
+    assert response.status_code == 503
+    assert body["checks"]["keys"] == "fail"
+
+
+def test_only_the_bad_replica_fails_whatever_the_newest_passport(
+    client, settings, upload_request, passport_jpeg
+):
+    """A passport sealed under a stray key (the fault of #19) does not take the correctly
+    configured replicas out: /health checks the process's own keys, not the newest passport."""
+    settings.PASSPORT_ENCRYPTION_KEYS = [b"\x09" * 32]
+    submit_and_confirm(upload_request, passport_jpeg)
+    assert PassportDocument.objects.exclude(wrapped_key=b"").exists()
+    assert _health(client)[1]["checks"]["keys"] == "fail"  # the stray replica
+
+    settings.PASSPORT_ENCRYPTION_KEYS = [TEST_MASTER_KEY]  # a correctly configured one
+
+    response, body = _health(client)
+
+    assert response.status_code == 200
+    assert body["checks"]["keys"] == "ok"
 
 
 def test_it_fails_when_the_database_does_not_answer(client, db, monkeypatch, caplog):

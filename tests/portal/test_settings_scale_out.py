@@ -71,7 +71,7 @@ def test_it_selects_workers_redis_s3_and_keeps_nothing_on_the_web_machine(tmp_pa
     assert chosen["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert chosen["cache_location"] == "redis://cache.example.com:6379/0"
     assert chosen["cache_prefix"] == "shop-eu"
-    assert chosen["sessions"] == "django.contrib.sessions.backends.db"
+    assert chosen["sessions"] == "portal.sessions"  # in the database, under a hash of the key
     assert chosen["passports"] == "uploads.core.s3_storage.PassportS3Storage"
     assert chosen["acl"] == "private"
     assert chosen["static"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"

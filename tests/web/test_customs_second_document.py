@@ -121,20 +121,20 @@ def test_it_keeps_the_second_document_when_the_passport_is_replaced(
 def test_it_rewraps_the_second_documents_key_when_keys_rotate(
     confirmed, upload_request, passport_jpeg, settings
 ):
-    from tests.conftest import TEST_MASTER_KEY
+    from tests.conftest import TEST_MASTER_KEY, keys_registered
     from uploads.core import storage
-    from uploads.core.crypto import unwrap_data_key
 
     confirmed.post(
         "/upload/second-document/", {"file": SimpleUploadedFile("permit.jpg", passport_jpeg)}
     )
     new_key = b"\x07" * 32
     settings.PASSPORT_ENCRYPTION_KEYS = [new_key, TEST_MASTER_KEY]
+    keys_registered()
     assert key_rotation.keys_rotate().total == 3  # passport, second document, link token
     settings.PASSPORT_ENCRYPTION_KEYS = [new_key]
     supporting = SupportingDocument.objects.get(upload_request=upload_request)
     image = storage.blob_read(
-        key=unwrap_data_key(supporting.wrapped_key), name=supporting.blob_name
+        key=document_selectors.document_key(supporting), name=supporting.blob_name
     )
     assert image.startswith(b"\xff\xd8")
 

@@ -16,6 +16,7 @@ from uploads.admin import (
     papers,
     requests,
     shops,
+    two_factor,
 )
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "papers",
     "requests",
     "shops",
+    "two_factor",
 ]

@@ -38,6 +38,7 @@ from uploads.admin.base import (
 from uploads.admin.customs import CustomsExportForm, customs_record_of, problem_label
 from uploads.admin.feedback import RatingFilter, feedback_rating
 from uploads.audit import services as audit
+from uploads.core import crypto
 from uploads.core.errors import ServiceError
 from uploads.core.passport_fields import PASSPORT_FIELDS
 from uploads.customs.services import decisions as customs_decisions
@@ -54,6 +55,22 @@ from uploads.models import (
 from uploads.requests import links
 from uploads.requests import services as request_services
 from uploads.retention.services import erasure as retention
+
+
+def not_opened_message(error: crypto.DecryptionError) -> str:
+    """What the seller reads when a passport or link does not open in this process."""
+    if isinstance(error, crypto.MasterKeyMissing):
+        return _("Sealed under key %(key_id)s, not loaded here.") % {"key_id": error.key_id}
+    return _("This does not open here: it is damaged, or it was moved from another order.")
+
+
+def not_opened_response(error: crypto.DecryptionError) -> HttpResponse:
+    """The image view's answer when the image does not open: the reason, never a 500."""
+    response = HttpResponse(
+        not_opened_message(error), content_type="text/plain; charset=utf-8", status=503
+    )
+    response["Cache-Control"] = "no-store, private"
+    return response
 
 
 class StatusFilterOverdue(admin.SimpleListFilter):
@@ -237,11 +254,19 @@ class UploadRequestAdmin(ShopScopedAdmin):
             )
             extra_context["reject_form"] = RejectForm()
             if upload_request.is_open_for_upload:
-                extra_context["link_url"] = links.upload_link_current(
-                    upload_request=upload_request
-                ).url
+                try:
+                    extra_context["link_url"] = links.upload_link_current(
+                        upload_request=upload_request
+                    ).url
+                except crypto.DecryptionError as error:
+                    self.message_user(request, not_opened_message(error), messages.ERROR)
+            fields = None
             if document is not None and can_view_fields(request):
-                fields = document_selectors.document_fields(document=document)
+                try:
+                    fields = document_selectors.document_fields(document=document)
+                except crypto.DecryptionError as error:
+                    self.message_user(request, not_opened_message(error), messages.ERROR)
+            if fields is not None:
                 labels = {name: field_label(name) for name in PASSPORT_FIELDS}
                 extra_context["passport_fields"] = [
                     (labels[name], fields.get(name, "")) for name in PASSPORT_FIELDS
@@ -298,10 +323,13 @@ class UploadRequestAdmin(ShopScopedAdmin):
         download = request.GET.get("download") == "1"
         # A neutral file name: the order number, not the customer's name. The response is built
         # first, so a look is audited only once there is an image to send.
-        response = passport_image_response(
-            document,
-            download_name=f"passport-{upload_request.order.number}.jpg" if download else None,
-        )
+        try:
+            response = passport_image_response(
+                document,
+                download_name=f"passport-{upload_request.order.number}.jpg" if download else None,
+            )
+        except crypto.DecryptionError as error:
+            return not_opened_response(error)
         audit.audit_record(
             actor=request.user,
             action=AuditEvent.Action.DOWNLOAD if download else AuditEvent.Action.VIEW_IMAGE,
@@ -525,13 +553,17 @@ class UploadRequestAdmin(ShopScopedAdmin):
         )
         if supporting is None:
             return HttpResponse(status=404)
+        try:
+            response = passport_image_response(supporting)
+        except crypto.DecryptionError as error:
+            return not_opened_response(error)
         audit.audit_record(
             actor=request.user,
             action=AuditEvent.Action.VIEW_IMAGE,
             upload_request=upload_request,
             detail="second document",
         )
-        return passport_image_response(supporting)  # type: ignore[arg-type]
+        return response
 
     @admin.display(description=gettext_lazy("customs"), ordering="customs__ready")
     def customs_ready_column(self, obj: UploadRequest) -> str:

@@ -15,8 +15,12 @@ API_CARRIER_NAMES = {CdekCarrier.key: CdekCarrier.name}
 def cdek_carrier(*, account: CdekAccount) -> CdekCarrier:
     return CdekCarrier(
         environment=account.environment,
-        client_id=credential_unseal(account.client_id_sealed, purpose="client_id"),
-        client_secret=credential_unseal(account.client_secret_sealed, purpose="client_secret"),
+        client_id=credential_unseal(
+            account.client_id_sealed, purpose="client_id", shop_id=account.shop_id
+        ),
+        client_secret=credential_unseal(
+            account.client_secret_sealed, purpose="client_secret", shop_id=account.shop_id
+        ),
     )
 
 

@@ -42,10 +42,12 @@ def cdek_account_save(
     if account.pk is None and not (client_id.strip() and client_secret.strip()):
         raise ServiceError(_("Enter the CDEK account's client id and secret."))
     if client_id.strip():
-        account.client_id_sealed = credential_seal(client_id.strip(), purpose="client_id")
+        account.client_id_sealed = credential_seal(
+            client_id.strip(), purpose="client_id", shop_id=shop.pk
+        )
     if client_secret.strip():
         account.client_secret_sealed = credential_seal(
-            client_secret.strip(), purpose="client_secret"
+            client_secret.strip(), purpose="client_secret", shop_id=shop.pk
         )
     if client_id.strip() or client_secret.strip():
         account.checked_at, account.check_outcome = None, ""

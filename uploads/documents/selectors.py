@@ -11,11 +11,44 @@ from uploads.core import crypto
 from uploads.core.errors import ServiceError
 from uploads.models import (
     ConsentText,
+    EncryptedFileModel,
     PassportDocument,
+    SupportingDocument,
     UploadRequest,
 )
 
+# What each ciphertext is, in its authenticated data (with the shop, request and document ids).
 FIELDS_CONTEXT = b"passport fields v1"
+PASSPORT_FILE_CONTEXT = b"passport document"
+SECOND_DOCUMENT_CONTEXT = b"second document"
+
+
+def file_context(document: EncryptedFileModel) -> bytes:
+    if isinstance(document, SupportingDocument):
+        return SECOND_DOCUMENT_CONTEXT
+    return PASSPORT_FILE_CONTEXT
+
+
+def document_place(document: EncryptedFileModel) -> dict[str, int]:
+    """The ids a document's ciphertext is bound to: its shop, request and own id, read from the
+    rows themselves (a key or file moved to another row then does not open)."""
+    upload_request = document.upload_request  # type: ignore[attr-defined]
+    return {
+        "shop_id": upload_request.order.shop_id,
+        "request_id": upload_request.pk,
+        "document_id": document.pk,
+    }
+
+
+def document_key(document: EncryptedFileModel, *, legacy: bool = False) -> crypto.DataKey:
+    """The document's data key, unwrapped at its place. Raises crypto.DecryptionError (its
+    subclass MasterKeyMissing names a master key this process lacks)."""
+    return crypto.unwrap_data_key(
+        bytes(document.wrapped_key),
+        context=file_context(document),
+        legacy=legacy,
+        **document_place(document),
+    )
 
 
 def consent_text_current() -> ConsentText:
@@ -51,7 +84,9 @@ def document_fields(*, document: PassportDocument) -> dict[str, str]:
     """The document's fields in clear. Callers showing them to staff must audit the view."""
     if not document.fields_sealed:
         return {}
-    key = crypto.unwrap_data_key(document.wrapped_key)
+    key = document_key(document)
     return json.loads(
-        crypto.decrypt_value(key, bytes(document.fields_sealed), context=FIELDS_CONTEXT)
+        crypto.decrypt_value(
+            key, bytes(document.fields_sealed), context=FIELDS_CONTEXT, **document_place(document)
+        )
     )

@@ -8,6 +8,7 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -21,11 +22,17 @@ from uploads.core.errors import ServiceError
 from uploads.core.images import normalise_upload
 from uploads.core.passport_fields import PASSPORT_FIELDS
 from uploads.documents.photo_quality import hints_after_failed_reading
-from uploads.documents.selectors import FIELDS_CONTEXT
+from uploads.documents.selectors import (
+    FIELDS_CONTEXT,
+    PASSPORT_FILE_CONTEXT,
+    document_key,
+    document_place,
+)
 from uploads.models import (
     Consent,
     ConsentText,
     DestructionRecord,
+    EncryptedFileModel,
     PassportDocument,
     UploadRequest,
 )
@@ -37,26 +44,62 @@ logger = logging.getLogger(__name__)
 Status = UploadRequest.Status
 
 
+@dataclass
+class StoredFile:
+    """A customer's file, encrypted and stored; its row is still to be saved (``columns``), and
+    its data key to be wrapped once the row has an id (``key_wrap_into``)."""
+
+    columns: dict[str, object]
+    key: crypto.DataKey
+    context: bytes
+    shop_id: int
+    request_id: int
+
+    def key_wrap_into(self, document: EncryptedFileModel) -> None:
+        """Wrap the data key bound to the saved row's shop, request and id, and save it."""
+        document.wrapped_key = crypto.wrap_data_key(
+            self.key,
+            context=self.context,
+            shop_id=self.shop_id,
+            request_id=self.request_id,
+            document_id=document.pk,
+        )
+        document.save(update_fields=["wrapped_key"])
+
+
 @contextlib.contextmanager
-def encrypted_file_stored(*, data: bytes) -> Iterator[dict[str, object]]:
-    """Normalise, encrypt and store a customer's file; yield the columns of its row (an
-    ``EncryptedFileModel``), to be saved inside the block. If the block fails, the stored file is
-    deleted again: no ciphertext is left behind without its row and key.
+def encrypted_file_stored(
+    *, data: bytes, upload_request: UploadRequest, context: bytes
+) -> Iterator[StoredFile]:
+    """Normalise, encrypt and store a customer's file for ``upload_request``; yield what its row
+    (an ``EncryptedFileModel``) needs, to be saved inside the block (create the row with
+    ``stored.columns``, then ``stored.key_wrap_into(row)``). If the block fails, the stored file
+    is deleted again: no ciphertext is left behind without its row and key.
+
+    The file is bound to the request's shop and id (``context`` says what it is); its data key,
+    wrapped with the row's id, binds it to the row.
 
     Raises images.RejectedFile for an unusable file, before anything is stored.
     """
     image = normalise_upload(data)
-    key = crypto.new_data_key()
+    shop_id = upload_request.order.shop_id
+    key = crypto.new_data_key(context=context, shop_id=shop_id, request_id=upload_request.pk)
     blob_name, stored_bytes = storage.blob_save(key=key, plaintext=image.jpeg)
     try:
-        yield {
-            "blob_name": blob_name,
-            "wrapped_key": key.wrapped,
-            "original_format": image.original_format,
-            "width": image.width,
-            "height": image.height,
-            "stored_bytes": stored_bytes,
-        }
+        yield StoredFile(
+            columns={
+                "blob_name": blob_name,
+                "wrapped_key": b"",
+                "original_format": image.original_format,
+                "width": image.width,
+                "height": image.height,
+                "stored_bytes": stored_bytes,
+            },
+            key=key,
+            context=context,
+            shop_id=shop_id,
+            request_id=upload_request.pk,
+        )
     except BaseException:
         storage.blob_delete(name=blob_name)
         raise
@@ -74,7 +117,12 @@ def document_submit(
     consent_text = ConsentText.objects.filter(pk=consent_text_id).first()
     if consent_text is None:
         raise ServiceError(_("The consent text has changed. Please read it again and confirm."))
-    with encrypted_file_stored(data=data) as stored, transaction.atomic():
+    with (
+        encrypted_file_stored(
+            data=data, upload_request=upload_request, context=PASSPORT_FILE_CONTEXT
+        ) as stored,
+        transaction.atomic(),
+    ):
         request_locked = UploadRequest.objects.select_for_update().get(pk=upload_request.pk)
         request_require_open(upload_request=request_locked)
         stale = list(request_locked.documents.filter(confirmed_at__isnull=True))
@@ -82,8 +130,9 @@ def document_submit(
             upload_request=request_locked, consent_text=consent_text, language=language
         )
         document = PassportDocument.objects.create(
-            upload_request=request_locked, consent=consent, **stored
+            upload_request=request_locked, consent=consent, **stored.columns
         )
+        stored.key_wrap_into(document)
         # An earlier upload the customer never confirmed is replaced by this one.
         stale_ids = [old.pk for old in stale]
         for old in stale:
@@ -121,7 +170,7 @@ def document_read_mrz(*, document_id: int) -> None:
     document = unread.first()
     if document is None:
         return
-    key = crypto.unwrap_data_key(document.wrapped_key)
+    key = document_key(document)
     try:
         photo = storage.blob_read(key=key, name=document.blob_name)
         result = read_mrz(photo)
@@ -130,7 +179,7 @@ def document_read_mrz(*, document_id: int) -> None:
         # failing says nothing about the photo, so there are no hints: the customer types.
         logger.warning("MRZ reading failed for document %s: %s", document.pk, type(error).__name__)
         unread.update(
-            fields_sealed=fields_seal(key, {}),
+            fields_sealed=fields_seal(key, document=document, fields={}),
             field_validity={},
             mrz_status=PassportDocument.MrzStatus.NOT_FOUND,
         )
@@ -154,7 +203,7 @@ def document_read_mrz(*, document_id: int) -> None:
     )
     # A conditional update: the customer may have confirmed (or replaced the upload) meanwhile.
     unread.update(
-        fields_sealed=fields_seal(key, fields),
+        fields_sealed=fields_seal(key, document=document, fields=fields),
         field_validity=(
             {name: bool(result.field_valid.get(name)) for name in PASSPORT_FIELDS}
             if result.found
@@ -197,8 +246,13 @@ def _as_text(value: object) -> str:
     return str(value)
 
 
-def fields_seal(key: crypto.DataKey, fields: dict[str, str]) -> bytes:
-    return crypto.encrypt_value(key, json.dumps(fields).encode(), context=FIELDS_CONTEXT)
+def fields_seal(
+    key: crypto.DataKey, *, document: PassportDocument, fields: dict[str, str]
+) -> bytes:
+    """The fields sealed with the document's data key, bound to its shop, request and id."""
+    return crypto.encrypt_value(
+        key, json.dumps(fields).encode(), context=FIELDS_CONTEXT, **document_place(document)
+    )
 
 
 def document_confirm(*, document: PassportDocument, fields: dict[str, str]) -> None:
@@ -211,10 +265,12 @@ def document_confirm(*, document: PassportDocument, fields: dict[str, str]) -> N
         document = PassportDocument.objects.select_for_update().get(pk=document.pk)
         if document.confirmed_at is not None or document.superseded_at is not None:
             raise ServiceError(_("This upload has already been submitted."))
-        key = crypto.unwrap_data_key(document.wrapped_key)
+        key = document_key(document)
         now = timezone.now()
         document.fields_sealed = fields_seal(
-            key, {name: fields.get(name, "") for name in PASSPORT_FIELDS}
+            key,
+            document=document,
+            fields={name: fields.get(name, "") for name in PASSPORT_FIELDS},
         )
         document.confirmed_at = now
         document.save(update_fields=["fields_sealed", "confirmed_at"])

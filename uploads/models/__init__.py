@@ -14,6 +14,8 @@
 | ``feedback`` | Feedback |
 | ``customs`` | CustomsSettings, CarrierMapping, CustomsRecord, SupportingDocument |
 | ``carriers`` | CdekAccount, CarrierOrder, CarrierSend |
+| ``keys`` | MasterKey (ids and check values of the master keys) |
+| ``two_factor`` | StaffTOTPDevice (sealed seed), BackupCodeDevice, BackupCode (hashed) |
 """
 
 from uploads.models.api import ApiToken, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -36,8 +38,10 @@ from uploads.models.customs import (
 from uploads.models.documents import Consent, PassportDocument
 from uploads.models.feedback import Feedback
 from uploads.models.incidents import Incident, IncidentEntry
+from uploads.models.keys import MasterKey
 from uploads.models.requests import Order, UploadRequest
 from uploads.models.shops import Shop, SummaryFrequency, UploadNotifications, validate_day_list
+from uploads.models.two_factor import BackupCode, BackupCodeDevice, StaffTOTPDevice
 
 __all__ = [
     "ApiToken",
@@ -45,6 +49,8 @@ __all__ = [
     "AppendOnlyModel",
     "AppendOnlyQuerySet",
     "AuditEvent",
+    "BackupCode",
+    "BackupCodeDevice",
     "BouncedAddress",
     "CarrierMapping",
     "CarrierOrder",
@@ -63,9 +69,11 @@ __all__ = [
     "GuidanceStep",
     "Incident",
     "IncidentEntry",
+    "MasterKey",
     "Order",
     "PassportDocument",
     "Shop",
+    "StaffTOTPDevice",
     "SummaryFrequency",
     "SupportingDocument",
     "UploadNotifications",

@@ -25,13 +25,21 @@ class IssuedLink:
         return f"IssuedLink({self.upload_request.pk}, <token hidden>)"
 
 
-def token_seal(token: str) -> bytes:
-    return crypto.seal(token.encode(), context=TOKEN_CONTEXT)
+def token_place(upload_request: UploadRequest) -> dict[str, int]:
+    """The ids a sealed link token is bound to: its shop and its request."""
+    return {"shop_id": upload_request.order.shop_id, "request_id": upload_request.pk}
+
+
+def token_seal(token: str, *, upload_request: UploadRequest) -> bytes:
+    """The token sealed for this (saved) request: copied to another request it does not open."""
+    return crypto.seal(token.encode(), context=TOKEN_CONTEXT, **token_place(upload_request))
 
 
 def upload_link_current(*, upload_request: UploadRequest) -> IssuedLink:
     """The request's working link, to show to its seller or send to the customer again."""
-    token = crypto.unseal(bytes(upload_request.token_sealed), context=TOKEN_CONTEXT).decode()
+    token = crypto.unseal(
+        bytes(upload_request.token_sealed), context=TOKEN_CONTEXT, **token_place(upload_request)
+    ).decode()
     return IssuedLink(upload_request=upload_request, token=token)
 
 

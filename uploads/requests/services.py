@@ -60,12 +60,15 @@ def upload_request_create(*, order: Order, send_invitation: bool = True) -> Issu
     (when the order has an email address and ``send_invitation`` is on)."""
     operator_require(shop=order.shop)
     token = new_token()
-    upload_request = UploadRequest.objects.create(
-        order=order,
-        token_hash=hash_token(token),
-        token_sealed=token_seal(token),
-        expires_at=link_expiry(deadline=order.deadline),
-    )
+    with transaction.atomic():
+        upload_request = UploadRequest.objects.create(
+            order=order,
+            token_hash=hash_token(token),
+            token_sealed=b"",  # sealed once the request has its id, which the seal is bound to
+            expires_at=link_expiry(deadline=order.deadline),
+        )
+        upload_request.token_sealed = token_seal(token, upload_request=upload_request)
+        upload_request.save(update_fields=["token_sealed"])
     if send_invitation and order.email:
         contacts.email_queue(
             upload_request=upload_request,
@@ -92,7 +95,7 @@ def upload_link_issue(
     operator_require(shop=upload_request.order.shop)
     token = new_token()
     upload_request.token_hash = hash_token(token)
-    upload_request.token_sealed = token_seal(token)
+    upload_request.token_sealed = token_seal(token, upload_request=upload_request)
     upload_request.expires_at = link_expiry(deadline=upload_request.order.deadline)
     previous = upload_request.status
     if previous == Status.EXPIRED:

@@ -86,11 +86,19 @@ def supporting_document_submit(*, upload_request: UploadRequest, data: bytes) ->
     Raises images.RejectedFile for an unusable file, ServiceError when the link takes no uploads.
     """
     request_selectors.request_require_open(upload_request=upload_request)
-    with document_services.encrypted_file_stored(data=data) as stored, transaction.atomic():
+    with (
+        document_services.encrypted_file_stored(
+            data=data,
+            upload_request=upload_request,
+            context=document_selectors.SECOND_DOCUMENT_CONTEXT,
+        ) as stored,
+        transaction.atomic(),
+    ):
         locked = UploadRequest.objects.select_for_update().get(pk=upload_request.pk)
         request_selectors.request_require_open(upload_request=locked)
         old = list(locked.supporting_documents.filter(erased_at__isnull=True))
-        supporting = SupportingDocument.objects.create(upload_request=locked, **stored)
+        supporting = SupportingDocument.objects.create(upload_request=locked, **stored.columns)
+        stored.key_wrap_into(supporting)
     for each in old:
         supporting_document_erase(supporting=each)
     events.customs_changed(upload_request_id=upload_request.pk)
