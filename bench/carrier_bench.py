@@ -84,10 +84,11 @@ def run(label: str, count: int, ratio: float, standin) -> dict:  # type: ignore[
     from uploads.carriers import services as carrier_services
     from uploads.carriers.cdek.client import tokens_forget
     from uploads.models import CarrierOrder, CarrierSend, ConsentText, Shop
+    from uploads.papers.operator import DEMO_OPERATOR
 
     settings.CDEK_API_URL_TEST = standin.url
     tokens_forget()
-    shop = Shop.objects.create(name=f"Bench {label}")
+    shop = Shop.objects.create(name=f"Bench {label}", **DEMO_OPERATOR)
     carrier_services.cdek_account_save(
         shop=shop, client_id=standin.client_id, client_secret=standin.client_secret
     )
@@ -142,6 +143,7 @@ def run(label: str, count: int, ratio: float, standin) -> dict:  # type: ignore[
 def _ready(shop, number: str, consent_text):  # type: ignore[no-untyped-def]
     from uploads.core import crypto
     from uploads.customs.services import decisions as customs_decisions
+    from uploads.documents import selectors as document_selectors
     from uploads.documents import services as document_services
     from uploads.models import Consent, PassportDocument
     from uploads.requests import services as request_services
@@ -154,7 +156,11 @@ def _ready(shop, number: str, consent_text):  # type: ignore[no-untyped-def]
         send_invitation=False,
     )
     upload_request = link.upload_request
-    key = crypto.new_data_key()
+    key = crypto.new_data_key(
+        context=document_selectors.PASSPORT_FILE_CONTEXT,
+        shop_id=shop.pk,
+        request_id=upload_request.pk,
+    )
     consent = Consent.objects.create(
         upload_request=upload_request, consent_text=consent_text, language="ru"
     )
@@ -178,14 +184,20 @@ def _ready(shop, number: str, consent_text):  # type: ignore[no-untyped-def]
         upload_request=upload_request,
         consent=consent,
         blob_name="bench",
-        wrapped_key=key.wrapped,
+        wrapped_key=b"",
         original_format="JPEG",
         width=1,
         height=1,
         stored_bytes=1,
         mrz_status=PassportDocument.MrzStatus.FOUND,
-        fields_sealed=document_services.fields_seal(key, fields),
     )
+    document.wrapped_key = crypto.wrap_data_key(
+        key,
+        context=document_selectors.PASSPORT_FILE_CONTEXT,
+        **document_selectors.document_place(document),
+    )
+    document.fields_sealed = document_services.fields_seal(key, document=document, fields=fields)
+    document.save(update_fields=["wrapped_key", "fields_sealed"])
     customs_decisions.customs_document_confirm(
         document=document, fields=fields, situation="ru_internal"
     )

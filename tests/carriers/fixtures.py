@@ -54,7 +54,11 @@ def cdek_account(shop: Shop, cdek: CdekStandin) -> CdekAccount:
 def make_ready(upload_request: UploadRequest, fields: dict[str, str] | None = None) -> None:
     """The customer's internal passport, confirmed (fields sealed as the portal seals them)."""
     fields = fields or RU_INTERNAL_FIELDS
-    key = crypto.new_data_key()
+    key = crypto.new_data_key(
+        context=document_selectors.PASSPORT_FILE_CONTEXT,
+        shop_id=upload_request.order.shop_id,
+        request_id=upload_request.pk,
+    )
     consent = Consent.objects.create(
         upload_request=upload_request,
         consent_text=document_selectors.consent_text_current(),
@@ -64,14 +68,20 @@ def make_ready(upload_request: UploadRequest, fields: dict[str, str] | None = No
         upload_request=upload_request,
         consent=consent,
         blob_name="test",
-        wrapped_key=key.wrapped,
+        wrapped_key=b"",
         original_format="JPEG",
         width=1,
         height=1,
         stored_bytes=1,
         mrz_status=PassportDocument.MrzStatus.FOUND,
-        fields_sealed=document_services.fields_seal(key, fields),
     )
+    document.wrapped_key = crypto.wrap_data_key(
+        key,
+        context=document_selectors.PASSPORT_FILE_CONTEXT,
+        **document_selectors.document_place(document),
+    )
+    document.fields_sealed = document_services.fields_seal(key, document=document, fields=fields)
+    document.save(update_fields=["wrapped_key", "fields_sealed"])
     customs_decisions.customs_document_confirm(
         document=document, fields=fields, situation="ru_internal"
     )
