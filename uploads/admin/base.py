@@ -23,6 +23,11 @@ DECIDE_PERMISSION = "uploads.decide_uploadrequest"
 
 PURGE_PERMISSION = "uploads.purge_passport"
 
+
+# The customer's link opens their pending photo and fields and can erase the order: seeing it,
+# copying it or having it e-mailed is a right of its own.
+VIEW_LINK_PERMISSION = "uploads.view_upload_link"
+
 admin.site.site_header = gettext_lazy("Passport uploads")
 admin.site.site_title = gettext_lazy("Passport uploads")
 admin.site.index_title = gettext_lazy("Orders and passports")
@@ -40,6 +45,10 @@ def can_view_image(request: HttpRequest) -> bool:
 
 def can_view_fields(request: HttpRequest) -> bool:
     return request.user.has_perm(VIEW_FIELDS_PERMISSION)
+
+
+def can_view_link(request: HttpRequest) -> bool:
+    return request.user.has_perm(VIEW_LINK_PERMISSION)
 
 
 def can_view_passport(request: HttpRequest) -> bool:

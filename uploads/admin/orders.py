@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from uploads.admin import order_import as admin_import
-from uploads.admin.base import ShopScopedAdmin
+from uploads.admin.base import ShopScopedAdmin, can_view_link
+from uploads.audit import services as audit
 from uploads.models import (
     Order,
     UploadRequest,
@@ -58,6 +59,9 @@ class OrderAdmin(ShopScopedAdmin):
         )
         obj.pk = link.upload_request.order_id
         obj.refresh_from_db()
+        if not can_view_link(request):
+            return
+        audit.links_read_record(upload_requests=[link.upload_request], actor=request.user)
         messages.success(
             request,
             _("Upload link for order %(number)s: %(url)s")
