@@ -180,7 +180,9 @@ class BouncedAddressAdmin(ShopScopedAdmin):
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         sending.email_mark_bounced(
-            email=obj.email, shop_id=obj.shop_id, reason=obj.reason or _("marked in admin")
+            email=obj.email,
+            shop_id=obj.shop_id,
+            reason=obj.reason or f"marked by {request.user.get_username()}",
         )
         obj.pk = (
             BouncedAddress.objects.filter(email=obj.email.strip().lower(), shop_id=obj.shop_id)
