@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.conftest import login, submit_and_confirm
 from uploads.core import storage
@@ -249,7 +249,8 @@ def test_it_records_that_a_withdrawal_came_through_the_customers_link(customer, 
     )
     withdrawal = events.get(action=AuditEvent.Action.CONSENT_WITHDRAWN)
     assert (withdrawal.actor, withdrawal.via) == (None, AuditEvent.Via.LINK)
-    assert withdrawal.get_via_display() == "the customer's link"
+    with translation.override("en"):
+        assert withdrawal.get_via_display() == "the customer's link"
     # The status change it caused says so too.
     status = AuditEvent.objects.filter(
         upload_request=uploaded_request, detail__contains="consent_withdrawn"
