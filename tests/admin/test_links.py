@@ -107,3 +107,22 @@ def test_it_lets_only_staff_with_the_right_give_a_token_the_links_scope(
         "without": False,
         "with": True,
     }
+
+
+def test_it_does_not_let_staff_without_the_right_redirect_the_link_by_e_mail(
+    client, viewer, upload_request
+):
+    order = upload_request.order
+    url = reverse("admin:uploads_order_change", args=[order.pk])
+    login(client, viewer).post(
+        url,
+        {
+            "customer_name": order.customer_name,
+            "email": "viewer@example.com",
+            "phone": "",
+            "language": "ru",
+            "deadline": "",
+        },
+    )
+    order.refresh_from_db()
+    assert order.email == "anna@example.com"

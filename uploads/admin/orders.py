@@ -70,7 +70,12 @@ class OrderAdmin(ShopScopedAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         # The order's page shows its contact log too (the same rows as its request's page).
-        return ["shop", "number", "contact_log"] if obj else []
+        readonly = ["shop", "number", "contact_log"] if obj else []
+        if obj and not can_view_link(request):
+            # Invitations and reminders carry the link: without the link right, an address
+            # changed to one's own would have it sent there.
+            readonly.append("email")
+        return readonly
 
     @admin.display(description=gettext_lazy("contact log"))
     def contact_log(self, obj: Order) -> str:
