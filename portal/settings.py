@@ -349,7 +349,14 @@ AXES_LOCKOUT_TEMPLATE = "errors/login_locked.html"
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = env_str("OTP_ISSUER", "Passport uploads")
 # Rate limits on the customer's link and pages (uploads/ratelimit.py), counted in the cache.
-RATE_LIMIT_LINK_FAILURES = env_int("RATE_LIMIT_LINK_FAILURES", 10, minimum=1)  # per address, hour
+# Wrong links per address within the window before each further wrong link waits, the wait
+# doubling (1, 2, 4 ... s) up to the maximum. A working link is never held back by its address:
+# behind a carrier's NAT one guesser must not lock out the customers sharing the address.
+RATE_LIMIT_LINK_FAILURES = env_int("RATE_LIMIT_LINK_FAILURES", 10, minimum=1)
+RATE_LIMIT_LINK_FAILURE_WINDOW_SECONDS = env_int(
+    "RATE_LIMIT_LINK_FAILURE_WINDOW_SECONDS", 600, minimum=1
+)
+RATE_LIMIT_LINK_MAX_DELAY_SECONDS = env_int("RATE_LIMIT_LINK_MAX_DELAY_SECONDS", 60, minimum=1)
 RATE_LIMIT_LINK_OPENS = env_int("RATE_LIMIT_LINK_OPENS", 30, minimum=1)  # per link, hour
 RATE_LIMIT_PAGES_PER_MINUTE = env_int("RATE_LIMIT_PAGES_PER_MINUTE", 120, minimum=1)
 RATE_LIMIT_UPLOADS_PER_DAY = env_int("RATE_LIMIT_UPLOADS_PER_DAY", 20, minimum=1)

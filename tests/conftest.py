@@ -134,7 +134,12 @@ def _staff(username: str, shop: Shop, *, may_view_passport: bool = True) -> User
         "decide_uploadrequest",
     ]
     if may_view_passport:
-        codenames += ["view_passport_image", "view_passport_fields", "export_passport"]
+        codenames += [
+            "view_passport_image",
+            "view_passport_fields",
+            "export_passport",
+            "view_upload_link",
+        ]
     group, _ = Group.objects.get_or_create(name=f"staff-{username}")
     group.permissions.set(
         Permission.objects.filter(content_type__app_label="uploads", codename__in=codenames)

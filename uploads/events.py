@@ -34,11 +34,13 @@ def status_changed(
     action: str = AuditEvent.Action.STATUS_CHANGE,
     note: str = "",
     document: PassportDocument | None = None,
+    via: str = AuditEvent.Via.STAFF_OR_SYSTEM,
 ) -> None:
     """``upload_request`` (saved, with its new status) was ``previous`` a moment ago.
 
     ``action`` names the audit event when it is a decision (accept, reject, erase...); ``note``
-    says who or why in a word ("customer", "deadline extended"), never personal data.
+    says who or why in a word ("customer", "deadline extended"), never personal data; ``via``
+    says what acted when no user did (the customer's link).
     """
     detail = f"{previous} → {upload_request.status}" + (f" ({note})" if note else "")
     audit.audit_record(
@@ -47,6 +49,7 @@ def status_changed(
         upload_request=upload_request,
         document=document,
         detail=detail,
+        via=via,
     )
     webhook_outbox.request_status_changed(upload_request=upload_request)
     _customs_after_change(upload_request_id=upload_request.pk)

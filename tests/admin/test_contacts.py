@@ -48,7 +48,7 @@ def test_it_refuses_a_reminder_for_an_uploaded_or_bouncing_customer(
     other = request_services.order_create(
         shop_id=shop.pk, number="B-2", customer_name="Bo", email="bo@example.com"
     ).upload_request
-    sending.email_mark_bounced(email="BO@example.com")
+    sending.email_mark_bounced(email="BO@example.com", shop_id=shop.pk)
     mail.outbox.clear()
     response = action(login(client, alice), "send_reminder_now", uploaded_request, other)
     assert sorted(messages_of(response)) == [

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tests.conftest import submit_and_confirm
 from uploads.api import services as api_tokens
-from uploads.models import ApiToken, Order, UploadRequest
+from uploads.models import ApiToken, AuditEvent, Order, UploadRequest
 from uploads.requests import links
 from uploads.requests import services as request_services
 
@@ -18,7 +18,8 @@ REQUESTS = "/api/v1/requests"
 
 @pytest.fixture
 def token(shop) -> str:
-    return api_tokens.api_token_create(shop_id=shop.pk, name="ERP")[1]
+    """The shop's order system, given the links scope (it sends customers their links)."""
+    return api_tokens.api_token_create(shop_id=shop.pk, name="ERP", reads_links=True)[1]
 
 
 @pytest.fixture
@@ -268,3 +269,35 @@ def test_it_answers_json_404_for_unknown_api_paths(api, path):
     response = api.get(path)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+# --- the links scope --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def status_only(shop) -> Client:
+    """A token without the links scope: it reads statuses, never a customer's link."""
+    token = api_tokens.api_token_create(shop_id=shop.pk, name="Dashboard")[1]
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def test_it_gives_no_link_to_a_token_without_the_links_scope(status_only, upload_request):
+    created = post_json(status_only, new_request())
+    assert created.status_code == 201
+    assert created.json()["link"] is None
+    assert status_only.get(f"{REQUESTS}/{upload_request.pk}").json()["link"] is None
+    assert {item["link"] for item in status_only.get(REQUESTS).json()["results"]} == {None}
+    for upload_request_ in UploadRequest.objects.all():
+        token = links.upload_link_current(upload_request=upload_request_).token
+        assert token not in status_only.get(REQUESTS).content.decode()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.VIEW_LINK).exists()
+
+
+def test_it_audits_each_link_a_token_reads_with_the_token(api, upload_request):
+    api.get(f"{REQUESTS}/{upload_request.pk}")
+    api.get(REQUESTS)
+    events = AuditEvent.objects.filter(action=AuditEvent.Action.VIEW_LINK)
+    assert [(event.upload_request, event.actor, event.via) for event in events] == [
+        (upload_request, None, AuditEvent.Via.API)
+    ] * 2
+    assert {event.api_token.name for event in events} == {"ERP"}

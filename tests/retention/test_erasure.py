@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.conftest import login, submit_and_confirm
 from uploads.core import storage
@@ -240,6 +240,22 @@ def test_it_erases_everything_when_the_customer_withdraws(customer, uploaded_req
     assert (record.reason, record.actor) == (Reason.CONSENT_WITHDRAWN, None)
     assert AuditEvent.objects.filter(action=AuditEvent.Action.CONSENT_WITHDRAWN).count() == 1
     assert customer.get("/upload/").status_code == 404
+
+
+def test_it_records_that_a_withdrawal_came_through_the_customers_link(customer, uploaded_request):
+    customer.post(reverse("uploads:withdraw"))
+    events = AuditEvent.objects.filter(upload_request=uploaded_request).exclude(
+        action__in=[AuditEvent.Action.STATUS_CHANGE]
+    )
+    withdrawal = events.get(action=AuditEvent.Action.CONSENT_WITHDRAWN)
+    assert (withdrawal.actor, withdrawal.via) == (None, AuditEvent.Via.LINK)
+    with translation.override("en"):
+        assert withdrawal.get_via_display() == "the customer's link"
+    # The status change it caused says so too.
+    status = AuditEvent.objects.filter(
+        upload_request=uploaded_request, detail__contains="consent_withdrawn"
+    ).exclude(action=AuditEvent.Action.CONSENT_WITHDRAWN)
+    assert [event.via for event in status] == [AuditEvent.Via.LINK]
 
 
 def test_it_tells_the_customer_the_shops_retention_period(customer, shop):

@@ -33,10 +33,53 @@ def test_it_answers_429_after_a_few_wrong_links_from_one_address(client, db, tig
     assert response["Referrer-Policy"] == "no-referrer"
 
 
-def test_it_blocks_even_a_right_link_from_a_guessing_address(client, link, tight):
+def test_it_opens_a_right_link_from_a_guessing_address(client, link, tight):
+    # Behind a carrier's NAT the guesser and the customer share the address.
+    for _attempt in range(5):
+        client.get(UNKNOWN)
+    assert client.get(UNKNOWN).status_code == 429
+    assert Client().get(f"/u/{link.token}/").status_code == 302
+
+
+def test_it_opens_a_valid_link_after_ten_wrong_ones_from_the_same_address(link):
+    same_address = Client(REMOTE_ADDR="203.0.113.7")
+    for number in range(10):
+        same_address.get(f"/u/{'Q' * 42}{number}/")
+    response = same_address.get(f"/u/{link.token}/")
+    assert response.status_code == 302
+    assert same_address.get("/upload/").status_code == 200
+
+
+def test_it_slows_wrong_links_down_for_seconds_growing_not_for_an_hour(client, db, tight, clock):
+    for _attempt in range(3):
+        assert client.get(UNKNOWN).status_code == 404
+    waits = []
+    for _round in range(4):
+        refused = client.get(UNKNOWN)
+        assert refused.status_code == 429
+        waits.append(int(refused["Retry-After"]))
+        clock.shift(waits[-1])
+        assert client.get(UNKNOWN).status_code == 404  # looked at again once the wait is over
+    assert waits == [1, 2, 4, 8]
+    clock.shift(60)
+    assert client.get(UNKNOWN).status_code == 404
+
+
+def test_it_caps_the_wait_of_a_persistent_guesser(client, db, tight, clock, settings):
+    settings.RATE_LIMIT_LINK_MAX_DELAY_SECONDS = 5
+    for _attempt in range(10):
+        clock.shift(10)  # each wait over before the next try
+        assert client.get(UNKNOWN).status_code == 404
+    refused = client.get(UNKNOWN)
+    assert (refused.status_code, refused["Retry-After"]) == (429, "5")
+
+
+def test_it_forgets_wrong_links_after_the_window(client, db, tight, clock):
     for _attempt in range(3):
         client.get(UNKNOWN)
-    assert client.get(f"/u/{link.token}/").status_code == 429
+    clock.shift(tight.RATE_LIMIT_LINK_FAILURE_WINDOW_SECONDS + 1)
+    for _attempt in range(3):
+        assert client.get(UNKNOWN).status_code == 404
 
 
 def test_it_counts_wrong_links_per_address(link, tight):
@@ -73,10 +116,22 @@ def test_it_trusts_the_proxys_address_only_behind_a_proxy(link, tight):
     assert other.status_code == 404
 
 
-def test_it_limits_page_requests_per_address(customer, tight):
+def test_it_limits_page_requests_per_customer(customer, tight):
     statuses = [customer.get("/upload/").status_code for _attempt in range(7)]
     assert statuses[:6] == [200] * 6
     assert statuses[6] == 429
+
+
+def test_it_limits_page_requests_without_a_session_per_address(client, db, tight):
+    statuses = [client.get("/upload/").status_code for _attempt in range(7)]
+    assert statuses[:6] == [404] * 6
+    assert statuses[6] == 429
+
+
+def test_it_does_not_let_others_behind_the_same_address_use_up_a_customers_pages(customer, tight):
+    for _attempt in range(10):
+        Client().get("/upload/")  # the same address (the test client's), no session
+    assert customer.get("/upload/").status_code == 200
 
 
 def test_it_limits_page_requests_per_upload_request_across_addresses(link, tight):

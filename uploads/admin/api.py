@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from uploads.admin.base import ShopScopedAdmin
+from uploads.admin.base import ShopScopedAdmin, can_view_link
 from uploads.api import services as api_tokens
 from uploads.models import ApiToken, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from uploads.webhooks import http as webhook_http
@@ -19,27 +19,43 @@ from uploads.webhooks.services import outbox as webhook_outbox
 class ApiTokenForm(forms.ModelForm):
     class Meta:
         model = ApiToken
-        fields = ["shop", "name"]
+        fields = ["shop", "name", "reads_links"]
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ShopScopedAdmin):
     form = ApiTokenForm
-    list_display = ["name", "shop", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_display = [
+        "name",
+        "shop",
+        "prefix",
+        "reads_links",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     list_filter = ["shop"]
     readonly_fields = ["prefix", "created_at", "created_by", "last_used_at", "revoked_at"]
     actions = ["revoke_selected"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
-        # A token's shop never changes: make a new token instead.
-        return [*self.readonly_fields, "shop"] if obj else self.readonly_fields
+        readonly = list(self.readonly_fields)
+        if obj:
+            readonly.append("shop")  # a token's shop never changes: make a new token instead
+        if not can_view_link(request):
+            # A token that reads links is a way to the links: only for staff who may see them.
+            readonly.append("reads_links")
+        return readonly
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form, change: bool) -> None:  # type: ignore[no-untyped-def]
         if change:
             super().save_model(request, obj, form, change)
             return
         created, token = api_tokens.api_token_create(
-            shop_id=obj.shop_id, name=obj.name, actor=request.user
+            shop_id=obj.shop_id,
+            name=obj.name,
+            actor=request.user,
+            reads_links=obj.reads_links and can_view_link(request),
         )
         obj.pk = created.pk
         obj.refresh_from_db()

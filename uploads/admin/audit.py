@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from uploads.admin.base import AuditShopFilter
 from uploads.models import (
@@ -34,14 +35,31 @@ class SuperuserReadOnlyAdmin(admin.ModelAdmin):
 class AuditEventAdmin(SuperuserReadOnlyAdmin):
     """The audit log: superusers read and filter it; nobody adds, changes or deletes here."""
 
-    list_display = ["at", "actor", "action", "upload_request", "ip_address", "detail"]
-    list_filter = ["action", ("actor", admin.RelatedOnlyFieldListFilter), AuditShopFilter]
+    list_display = ["at", "who", "action", "upload_request", "ip_address", "detail"]
+    list_filter = [
+        "action",
+        "via",
+        ("actor", admin.RelatedOnlyFieldListFilter),
+        AuditShopFilter,
+    ]
     search_fields = ["upload_request__order__number", "actor__username", "ip_address"]
     date_hierarchy = "at"
-    list_select_related = ["actor", "upload_request__order"]
+    list_select_related = ["actor", "api_token", "upload_request__order"]
+
+    @admin.display(description=gettext_lazy("who"), ordering="actor")
+    def who(self, obj: AuditEvent) -> str:
+        """The user, else what acted for them: the customer's link, an API token, the system."""
+        if obj.actor is not None:
+            return str(obj.actor)
+        if obj.api_token is not None:
+            return f"{obj.get_via_display()}: {obj.api_token}"
+        return obj.get_via_display() if obj.via else "—"
+
     readonly_fields = [
         "at",
         "actor",
+        "via",
+        "api_token",
         "action",
         "upload_request",
         "document",

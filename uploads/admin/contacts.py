@@ -40,7 +40,9 @@ class ContactLogInline(admin.TabularInline):
         return request.user.has_perm("uploads.view_uploadrequest")
 
 
-@admin.action(description=gettext_lazy("Send a reminder now"), permissions=["change"])
+# A reminder carries the link: for staff who may change requests and see links (the request
+# admin's has_send_link_permission).
+@admin.action(description=gettext_lazy("Send a reminder now"), permissions=["send_link"])
 def send_reminder_now(
     modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[UploadRequest]
 ) -> None:
@@ -66,8 +68,11 @@ def mark_bounced_selected(
 ) -> None:
     marked = 0
     for upload_request in queryset.select_related("order"):
+        # For the request's own shop only; a superuser marks for all shops under Bounced addresses.
         if sending.email_mark_bounced(
-            email=upload_request.order.email, reason=f"marked by {request.user.get_username()}"
+            email=upload_request.order.email,
+            shop_id=upload_request.order.shop_id,
+            reason=f"marked by {request.user.get_username()}",
         ):
             marked += 1
     modeladmin.message_user(
@@ -153,23 +158,37 @@ class ContactLogEntryAdmin(ShopScopedAdmin):
 
 
 @admin.register(BouncedAddress)
-class BouncedAddressAdmin(admin.ModelAdmin):
-    """Superusers only: addresses are not tied to one shop. Delete a row to allow reminders again."""
+class BouncedAddressAdmin(ShopScopedAdmin):
+    """A shop's staff see and manage their shops' marks (with the model's permissions); only
+    superusers see, add or delete the marks for all shops (an empty shop). Delete a row to allow
+    e-mails again."""
 
-    list_display = ["email", "reason", "at"]
+    list_display = ["email", "shop_or_all", "reason", "at"]
+    list_filter = ["shop"]
     search_fields = ["email"]
+    fields = ["email", "shop", "reason"]
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_superuser
+    @admin.display(description=gettext_lazy("shop"), ordering="shop")
+    def shop_or_all(self, obj: BouncedAddress) -> str:
+        return obj.shop.name if obj.shop is not None else _("All shops")
 
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return request.user.is_superuser
+    def get_form(self, request, obj=None, change=False, **kwargs):  # type: ignore[no-untyped-def]
+        form = super().get_form(request, obj, change, **kwargs)
+        if not request.user.is_superuser and "shop" in form.base_fields:
+            form.base_fields["shop"].required = True  # "all shops" is a superuser's decision
+        return form
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_superuser
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        sending.email_mark_bounced(
+            email=obj.email,
+            shop_id=obj.shop_id,
+            reason=obj.reason or f"marked by {request.user.get_username()}",
+        )
+        obj.pk = (
+            BouncedAddress.objects.filter(email=obj.email.strip().lower(), shop_id=obj.shop_id)
+            .values_list("pk", flat=True)
+            .first()
+        )
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return request.user.is_superuser
+        return False  # delete and add again: a mark is a fact, not a setting

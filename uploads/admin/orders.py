@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from uploads.admin import order_import as admin_import
-from uploads.admin.base import ShopScopedAdmin, shop_may_collect
+from uploads.admin.base import ShopScopedAdmin, can_view_link, shop_may_collect
+from uploads.audit import services as audit
 from uploads.models import (
     Order,
     Shop,
@@ -64,6 +65,9 @@ class OrderAdmin(ShopScopedAdmin):
         )
         obj.pk = link.upload_request.order_id
         obj.refresh_from_db()
+        if not can_view_link(request):
+            return
+        audit.links_read_record(upload_requests=[link.upload_request], actor=request.user)
         messages.success(
             request,
             _("Upload link for order %(number)s: %(url)s")
@@ -72,7 +76,12 @@ class OrderAdmin(ShopScopedAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         # The order's page shows its contact log too (the same rows as its request's page).
-        return ["shop", "number", "contact_log"] if obj else []
+        readonly = ["shop", "number", "contact_log"] if obj else []
+        if obj and not can_view_link(request):
+            # Invitations and reminders carry the link: without the link right, an address
+            # changed to one's own would have it sent there.
+            readonly.append("email")
+        return readonly
 
     @admin.display(description=gettext_lazy("contact log"))
     def contact_log(self, obj: Order) -> str:

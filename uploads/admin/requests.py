@@ -32,6 +32,7 @@ from uploads.admin.base import (
     ShopScopedAdmin,
     can_view_fields,
     can_view_image,
+    can_view_link,
     can_view_passport,
     shops_of,
 )
@@ -253,13 +254,15 @@ class UploadRequestAdmin(ShopScopedAdmin):
                 request.user.has_perm(PURGE_PERMISSION) and upload_request.erased_at is None
             )
             extra_context["reject_form"] = RejectForm()
-            if upload_request.is_open_for_upload:
+            if upload_request.is_open_for_upload and can_view_link(request):
                 try:
                     extra_context["link_url"] = links.upload_link_current(
                         upload_request=upload_request
                     ).url
                 except crypto.DecryptionError as error:
                     self.message_user(request, not_opened_message(error), messages.ERROR)
+                else:
+                    audit.links_read_record(upload_requests=[upload_request], actor=request.user)
             fields = None
             if document is not None and can_view_fields(request):
                 try:
@@ -516,7 +519,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
 
     @admin.action(
         description=gettext_lazy("Email the upload link to the selected customers"),
-        permissions=["change"],
+        permissions=["send_link"],
     )
     def send_link_selected(self, request: HttpRequest, queryset: QuerySet[UploadRequest]) -> None:
         self._apply_to_each(
@@ -531,6 +534,11 @@ class UploadRequestAdmin(ShopScopedAdmin):
         )
 
     # --- customs: permissions, the second document, readiness, names, the export -----------
+
+    def has_send_link_permission(self, request: HttpRequest) -> bool:
+        # E-mailing the link needs the link right too: whoever may change the order's address
+        # could have the link sent to themselves. (An action's permissions are alternatives.)
+        return self.has_change_permission(request) and can_view_link(request)
 
     def has_view_passport_image_permission(self, request: HttpRequest) -> bool:
         return can_view_image(request)

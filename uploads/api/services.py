@@ -24,13 +24,22 @@ def _hash(token: str) -> str:
 
 
 def api_token_create(
-    *, shop_id: int, name: str, actor: AbstractBaseUser | None = None
+    *,
+    shop_id: int,
+    name: str,
+    actor: AbstractBaseUser | None = None,
+    reads_links: bool = False,
 ) -> tuple[ApiToken, str]:
-    """Create a token; the plaintext is returned once and never stored."""
+    """Create a token; the plaintext is returned once and never stored.
+
+    ``reads_links``: the token's answers carry customers' links (the caller checks that whoever
+    asks may see links themselves).
+    """
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     api_token = ApiToken.objects.create(
         shop_id=shop_id,
         name=name,
+        reads_links=reads_links,
         prefix=token[:10],
         token_hash=_hash(token),
         created_by=actor,

@@ -22,6 +22,7 @@ from django.utils.translation import override
 from django.views.decorators.csrf import csrf_exempt
 
 from uploads.api.services import api_token_authenticate
+from uploads.audit import services as audit
 from uploads.core.errors import ServiceError
 from uploads.models import ApiToken, Order, UploadRequest
 from uploads.requests import links
@@ -86,7 +87,7 @@ def request_detail(request: HttpRequest, api_token: ApiToken, pk: int) -> JsonRe
     )  # another shop's request is simply not found
     if upload_request is None:
         return error(404, "not_found", "No such upload request.")
-    return JsonResponse(_represent(upload_request))
+    return JsonResponse(_represented(api_token, [upload_request])[0])
 
 
 @csrf_exempt
@@ -164,7 +165,7 @@ def _create(request: HttpRequest, api_token: ApiToken) -> JsonResponse:
         return error(409, "conflict", "The shop already has this order number.")
     except ServiceError as refusal:  # the shop's operator details are not filled in yet
         return error(409, "operator_details_missing", str(refusal.message))
-    return JsonResponse(_represent(link.upload_request), status=201)
+    return JsonResponse(_represented(api_token, [link.upload_request])[0], status=201)
 
 
 def _list(request: HttpRequest, api_token: ApiToken) -> JsonResponse:
@@ -208,18 +209,31 @@ def _list(request: HttpRequest, api_token: ApiToken) -> JsonResponse:
             "page": page_number,
             "page_size": page_size,
             "next": next_url,
-            "results": [_represent(item) for item in results],
+            "results": _represented(api_token, results),
         }
     )
 
 
-def _represent(upload_request: UploadRequest) -> dict:
+def _represented(api_token: ApiToken, upload_requests: list[UploadRequest]) -> list[dict]:
+    """The requests as JSON; their links only for a token with the links scope, each read
+    audited with the token as the one who read it."""
+    if not api_token.reads_links:
+        return [_represent(upload_request, link=None) for upload_request in upload_requests]
+    open_requests = [each for each in upload_requests if each.is_open_for_upload]
+    audit.links_read_record(upload_requests=open_requests, api_token=api_token)
+    return [
+        _represent(
+            upload_request,
+            link=links.upload_link_current(upload_request=upload_request).url
+            if upload_request in open_requests
+            else None,
+        )
+        for upload_request in upload_requests
+    ]
+
+
+def _represent(upload_request: UploadRequest, *, link: str | None) -> dict:
     order: Order = upload_request.order
-    link = (
-        links.upload_link_current(upload_request=upload_request).url
-        if upload_request.is_open_for_upload
-        else None
-    )
     return {
         "id": upload_request.pk,
         "order_number": order.number,

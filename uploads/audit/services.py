@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from uploads.audit.context import current_ip
 from uploads.models import (
+    ApiToken,
     AuditEvent,
     PassportDocument,
     UploadRequest,
@@ -18,11 +19,19 @@ def audit_record(
     document: PassportDocument | None = None,
     detail: str = "",
     ip_address: str | None = None,
+    via: str = AuditEvent.Via.STAFF_OR_SYSTEM,
+    api_token: ApiToken | None = None,
 ) -> AuditEvent:
-    """Append an event; the address defaults to that of the request being served, if any."""
+    """Append an event; the address defaults to that of the request being served, if any.
+
+    ``via`` names what acted when no signed-in user did: the customer's link, an API token
+    (``api_token`` says which).
+    """
     return AuditEvent.objects.create(
         actor=actor,
         action=action,
+        via=AuditEvent.Via.API if api_token is not None else via,
+        api_token=api_token,
         upload_request=upload_request,
         document=document,
         detail=detail,
@@ -40,4 +49,27 @@ def status_changes_record(*, changes: dict[int, str], new_status: str) -> None:
             detail=f"{previous} → {new_status}",
         )
         for pk, previous in changes.items()
+    )
+
+
+def links_read_record(
+    *,
+    upload_requests: list[UploadRequest],
+    actor: AbstractBaseUser | None = None,
+    api_token: ApiToken | None = None,
+    detail: str = "",
+) -> None:
+    """Someone was given these requests' links: a staff user (``actor``) or an API token."""
+    ip_address = current_ip()
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=actor,
+            action=AuditEvent.Action.VIEW_LINK,
+            via=AuditEvent.Via.API if api_token is not None else AuditEvent.Via.STAFF_OR_SYSTEM,
+            api_token=api_token,
+            upload_request=upload_request,
+            detail=detail,
+            ip_address=ip_address,
+        )
+        for upload_request in upload_requests
     )

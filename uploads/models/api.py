@@ -32,6 +32,13 @@ class ApiToken(models.Model):
         verbose_name=_("created by"),
         editable=False,
     )
+    # The token's one scope beyond statuses: the customer's link in answers. A link opens the
+    # customer's pending passport, so a token gets it only when staff who may see links say so.
+    reads_links = models.BooleanField(
+        _("may read customers' links"),
+        default=False,
+        help_text=_("Answers carry each open request's upload link (every read is audited)."),
+    )
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from uploads.models.api import ApiToken
 from uploads.models.base import AppendOnlyModel
 from uploads.models.documents import PassportDocument
 from uploads.models.requests import UploadRequest
@@ -29,6 +30,15 @@ class AuditEvent(AppendOnlyModel):
         KEY_ROTATION = "key_rotation", _("Keys rotated")
         DESTRUCTION_ACT = "destruction_act", _("Downloaded a destruction act")
         CARRIER_SEND = "carrier_send", _("Handed to the carrier")
+        VIEW_LINK = "view_link", _("Read the customer's link")
+        LINK_SENT = "link_sent", _("E-mailed the customer's link")
+
+    class Via(models.TextChoices):
+        """Who acted when it was not a signed-in user (``actor`` is then empty)."""
+
+        STAFF_OR_SYSTEM = "", _("staff or the system")
+        LINK = "link", _("the customer's link")
+        API = "api", _("an API token")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -38,6 +48,15 @@ class AuditEvent(AppendOnlyModel):
         verbose_name=_("user"),
     )
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    via = models.CharField(_("through"), max_length=10, choices=Via.choices, blank=True, default="")
+    api_token = models.ForeignKey(
+        ApiToken,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("API token"),
+    )
     upload_request = models.ForeignKey(
         UploadRequest,
         null=True,

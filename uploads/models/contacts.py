@@ -6,12 +6,28 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from uploads.models.requests import UploadRequest
+from uploads.models.shops import Shop
 
 
 class BouncedAddress(models.Model):
-    """A customer address the mail server refused or that bounced: no more reminders go to it."""
+    """A customer address the mail server refused, or that a shop's staff marked as bouncing: no
+    more e-mails go to it from that shop, or from any shop when ``shop`` is empty (a superuser's
+    mark, and the rows kept from before marks were per shop).
 
-    email = models.EmailField(_("email"), unique=True)  # stored lower-cased
+    Per shop, so that one shop's mark neither silences another shop's e-mails nor tells it
+    whether an address bounced elsewhere.
+    """
+
+    email = models.EmailField(_("email"), db_index=True)  # stored lower-cased
+    shop = models.ForeignKey(
+        Shop,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("shop"),
+        help_text=_("Empty: no shop e-mails this address."),
+    )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     at = models.DateTimeField(_("time"), default=timezone.now)
 
@@ -19,6 +35,18 @@ class BouncedAddress(models.Model):
         verbose_name = _("bounced address")
         verbose_name_plural = _("bounced addresses")
         ordering = ["-at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "shop"],
+                condition=models.Q(shop__isnull=False),
+                name="bounced_once_per_shop",
+            ),
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=models.Q(shop__isnull=True),
+                name="bounced_once_for_all_shops",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.email

@@ -99,7 +99,12 @@ class UploadRequest(models.Model):
             # instead of sorting every request of the shop.
             models.Index(fields=["-created_at", "-id"], name="uploadrequest_newest_idx"),
         ]
-        permissions = [("decide_uploadrequest", _("Can accept and reject passports"))]
+        permissions = [
+            ("decide_uploadrequest", _("Can accept and reject passports")),
+            # The link opens the customer's pending photo and fields and can erase the order:
+            # seeing, copying or e-mailing it is a right of its own, not "view upload request".
+            ("view_upload_link", _("Can see and send the customer's upload link")),
+        ]
 
     def __str__(self) -> str:
         return str(self.order)

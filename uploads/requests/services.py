@@ -134,6 +134,10 @@ def upload_link_send(
     contacts.email_queue(
         upload_request=upload_request, kind=ContactLogEntry.Kind.INVITATION, actor=actor
     )
+    if actor is not None:
+        audit.audit_record(
+            actor=actor, action=AuditEvent.Action.LINK_SENT, upload_request=upload_request
+        )
     return link
 
 

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from uploads.models import DestructionRecord, UploadRequest
+from uploads.models import AuditEvent, DestructionRecord, UploadRequest
 from uploads.retention.services import erasure as retention
 from uploads.web.customer import customer_request_required
 from uploads.web.customer import page_context as page_context
@@ -19,7 +19,9 @@ def consent_withdraw(request: HttpRequest, upload_request: UploadRequest) -> Htt
     if request.method == "POST":
         shop_name = upload_request.order.shop.name
         retention.request_erase(
-            upload_request=upload_request, reason=DestructionRecord.Reason.CONSENT_WITHDRAWN
+            upload_request=upload_request,
+            reason=DestructionRecord.Reason.CONSENT_WITHDRAWN,
+            via=AuditEvent.Via.LINK,
         )
         request.session.flush()
         return render(request, "uploads/withdrawn.html", {"shop_name": shop_name})

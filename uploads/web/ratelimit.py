@@ -7,6 +7,8 @@ Cache keys carry a hash, never a token or an address in clear.
 """
 
 import hashlib
+import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -67,7 +69,12 @@ def too_many(
 def _limits() -> dict[str, Limit]:
     return {
         # Failed link opens from one address: a customer mistypes rarely, a guesser constantly.
-        "link_failures": Limit("link-fail", settings.RATE_LIMIT_LINK_FAILURES, 3600),
+        # A short window: behind a carrier's NAT the address is shared by many customers.
+        "link_failures": Limit(
+            "link-fail",
+            settings.RATE_LIMIT_LINK_FAILURES,
+            settings.RATE_LIMIT_LINK_FAILURE_WINDOW_SECONDS,
+        ),
         # Opens of one link: enough for a family passing the phone around, not for a script.
         "link_opens": Limit("link-open", settings.RATE_LIMIT_LINK_OPENS, 3600),
         # Any customer page, per address and per upload request.
@@ -78,47 +85,77 @@ def _limits() -> dict[str, Limit]:
     }
 
 
+def _wait_key(ip: str) -> str:
+    digest = hashlib.sha256(f"link-wait:{ip}".encode()).hexdigest()[:32]
+    return f"ratelimit:link-wait:{digest}"
+
+
+def _slowdown_after_failure(ip: str, failures: int, limit: Limit) -> None:
+    """Past the limit, each wrong link makes the address wait before the next: 1, 2, 4 ... s, up
+    to RATE_LIMIT_LINK_MAX_DELAY_SECONDS. A slowdown, not a lockout, and never for working links."""
+    excess = failures - limit.count
+    if excess < 0:
+        return
+    delay = min(2**excess, settings.RATE_LIMIT_LINK_MAX_DELAY_SECONDS)
+    cache.set(_wait_key(ip), time.time() + delay, timeout=delay)
+
+
+def _seconds_to_wait(ip: str) -> int:
+    """How long the address must still wait before its next wrong link is looked at (0: none)."""
+    until = cache.get(_wait_key(ip))
+    if until is None:
+        return 0
+    return max(0, math.ceil(until - time.time()))
+
+
 def link_rate_limited(view: View) -> View:
-    """For the link view: 429 once an address has tried too many bad links, or one link is
-    opened too often. A failed open is one that answered 404."""
+    """For the link view. The link is always looked up first: a working link opens whatever its
+    address did before (a carrier's NAT puts many customers behind one address), within the
+    opens allowed per link. A wrong link (the view answered 404) counts against its address; past
+    RATE_LIMIT_LINK_FAILURES in the window, wrong links get 429 with a Retry-After of a few
+    seconds, growing with each one, instead of an answer."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, token: str, *args: object, **kwargs: object) -> HttpResponse:
         limits = _limits()
-        ip = client_ip(request)
-        failures = limits["link_failures"]
-        if _used(failures, ip) >= failures.count:
-            return too_many(request, failures.seconds, token_in_address=True)
         opens = limits["link_opens"]
         if _used(opens, token) >= opens.count:
             return too_many(request, opens.seconds, token_in_address=True)
         response = view(request, token, *args, **kwargs)
+        if response.status_code != 404:
+            _count(opens, token)
+            return response
         # Only working links get a counter of their own: a guesser's made-up tokens would
         # otherwise fill the cache and push the per-address counter out of it.
-        if response.status_code == 404:
-            _count(failures, ip)
-        else:
-            _count(opens, token)
+        ip = client_ip(request)
+        waiting = _seconds_to_wait(ip)
+        if waiting:
+            return too_many(request, waiting, token_in_address=True)
+        failures = limits["link_failures"]
+        _slowdown_after_failure(ip, _count(failures, ip), failures)
         return response
 
     return wrapper
 
 
 def customer_rate_limited(view: View) -> View:
-    """For the pages behind the link: requests per address and per upload request (from the
-    session), and uploads (POSTs to the upload form) per upload request per day."""
+    """For the pages behind the link: requests per upload request (from the session), or per
+    address without one, and uploads (POSTs to the upload form) per upload request per day."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         limits = _limits()
-        pages_ip = limits["pages_ip"]
-        if _count(pages_ip, client_ip(request)) > pages_ip.count:
-            return too_many(request, pages_ip.seconds)
         request_id = request.session.get("upload_request_id")
         if request_id:
+            # A customer with a session (opened with a working link) is counted per upload
+            # request, not per address: behind a shared address others cannot use it up.
             pages_request = limits["pages_request"]
             if _count(pages_request, str(request_id)) > pages_request.count:
                 return too_many(request, pages_request.seconds)
+        else:
+            pages_ip = limits["pages_ip"]
+            if _count(pages_ip, client_ip(request)) > pages_ip.count:
+                return too_many(request, pages_ip.seconds)
         return view(request, *args, **kwargs)
 
     return wrapper

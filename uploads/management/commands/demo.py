@@ -28,6 +28,7 @@ STAFF_PERMISSIONS = [
     "view_webhookendpoint", "add_webhookendpoint", "change_webhookendpoint",
     "view_webhookdelivery",
     "view_passport_image", "view_passport_fields", "export_passport", "purge_passport",
+    "view_upload_link",
     "view_contactlogentry", "add_contactlogentry",
     "view_feedback",
 ]  # fmt: skip

@@ -13,16 +13,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from uploads.audit import services as audit
 from uploads.core.errors import ServiceError
 from uploads.messaging import tasks as messaging_tasks
 from uploads.messaging.services import contacts, sending
-from uploads.models import BouncedAddress, ContactLogEntry, Shop, UploadRequest
+from uploads.models import AuditEvent, BouncedAddress, ContactLogEntry, Shop, UploadRequest
 
 Status = UploadRequest.Status
 DEADLINE_STEP = "deadline"
@@ -94,7 +95,13 @@ def remindable_requests(*, now: datetime):  # type: ignore[no-untyped-def]
     return (
         UploadRequest.objects.filter(status=Status.WAITING, expires_at__gt=now)
         .exclude(order__email="")
-        .exclude(Exists(BouncedAddress.objects.filter(email=Lower(OuterRef("order__email")))))
+        .exclude(
+            Exists(
+                BouncedAddress.objects.filter(email=Lower(OuterRef("order__email"))).filter(
+                    Q(shop__isnull=True) | Q(shop=OuterRef("order__shop"))
+                )
+            )
+        )
     )
 
 
@@ -238,8 +245,16 @@ def reminder_send_now(
         raise ServiceError(_("Only a customer who still has to upload can be reminded."))
     if not order.email:
         raise ServiceError(_("The order has no customer email address."))
-    if sending.email_is_bounced(email=order.email):
+    if sending.email_is_bounced(email=order.email, shop_id=order.shop_id):
         raise ServiceError(_("The customer's email address bounces."))
-    return contacts.email_queue(
+    entry = contacts.email_queue(
         upload_request=upload_request, kind=ContactLogEntry.Kind.REMINDER, actor=actor
     )
+    if actor is not None:  # the reminder carries the link
+        audit.audit_record(
+            actor=actor,
+            action=AuditEvent.Action.LINK_SENT,
+            upload_request=upload_request,
+            detail="reminder",
+        )
+    return entry

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -60,10 +60,11 @@ def contact_emails_send(*, entry_ids: list[int]) -> dict[str, int]:
     for entry in entries:
         entry.upload_request.order.shop = shops[entry.upload_request.order.shop_id]
     cache: dict[tuple[str, ...], object] = {}
+    # (address, shop id) pairs; a shop id of None bounces for every shop.
     bounced = set(
         BouncedAddress.objects.filter(
             email__in={entry.upload_request.order.email.lower() for entry in entries}
-        ).values_list("email", flat=True)
+        ).values_list("email", "shop_id")
     )
     built: list[_Built] = []
     for entry in entries:
@@ -72,7 +73,10 @@ def contact_emails_send(*, entry_ids: list[int]) -> dict[str, int]:
         if entry.kind == Kind.UPLOAD_NOTIFICATION:
             built.append(_Built(entry, upload_notification_email(upload_request=upload_request)))
             continue
-        if not order.email or order.email.lower() in bounced:
+        if not order.email or bounced & {
+            (order.email.lower(), None),
+            (order.email.lower(), order.shop_id),
+        }:
             built.append(_Built(entry, None))
             continue
         link = links.upload_link_current(upload_request=upload_request)
@@ -179,7 +183,12 @@ def _record_failure(entry: ContactLogEntry, error: Exception, now: datetime) -> 
     )
     if _is_permanent(error) and entry.kind != Kind.UPLOAD_NOTIFICATION:
         entry.outcome = Outcome.BOUNCED
-        email_mark_bounced(email=entry.upload_request.order.email, reason=entry.error)
+        # For the shop whose e-mail bounced: another shop learns it from its own e-mail.
+        email_mark_bounced(
+            email=entry.upload_request.order.email,
+            shop_id=entry.upload_request.order.shop_id,
+            reason=entry.error,
+        )
     elif entry.attempts <= len(RETRY_DELAYS):
         entry.outcome = Outcome.FAILED
         entry.next_attempt_at = now + RETRY_DELAYS[entry.attempts - 1]
@@ -243,19 +252,31 @@ def send_and_record(*, message: EmailMultiAlternatives, entries: list[ContactLog
 # --- bounced addresses ---
 
 
-def email_mark_bounced(*, email: str, reason: str = "") -> bool:
-    """Mark a customer's address as bouncing (an operator can call this from admin or a shell).
+def email_mark_bounced(*, email: str, shop_id: int | None, reason: str = "") -> bool:
+    """Mark a customer's address as bouncing for one shop's e-mails, or for every shop's with
+    ``shop_id=None`` (a superuser's decision; an operator can call this from a shell).
 
-    Returns False when it was already marked.
+    Returns False when the shop (or every shop) had already marked it; another shop's mark
+    counts for nothing here, so the answer tells a shop nothing about other shops.
     """
     email = email.strip().lower()
     if not email:
         return False
     _entry, created = BouncedAddress.objects.get_or_create(
-        email=email, defaults={"reason": reason[:200]}
+        email=email, shop_id=shop_id, defaults={"reason": reason[:200]}
     )
     return created
 
 
-def email_is_bounced(*, email: str) -> bool:
-    return BouncedAddress.objects.filter(email=email.strip().lower()).exists()
+def bounced_for_shop_q(*, shop_id: int | None) -> Q:
+    """The bounced-address rows that stop a shop's e-mails: its own and the all-shops ones."""
+    return Q(shop__isnull=True) | Q(shop_id=shop_id)
+
+
+def email_is_bounced(*, email: str, shop_id: int) -> bool:
+    """Whether the shop's e-mails to this address are stopped."""
+    return (
+        BouncedAddress.objects.filter(email=email.strip().lower())
+        .filter(bounced_for_shop_q(shop_id=shop_id))
+        .exists()
+    )

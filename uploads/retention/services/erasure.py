@@ -72,6 +72,7 @@ def _destruction_recorded(
     document_refs: list[int],
     document: PassportDocument | None = None,
     actor: AbstractBaseUser | None = None,
+    via: str = AuditEvent.Via.STAFF_OR_SYSTEM,
 ) -> DestructionRecord:
     """What every destruction leaves: an audit event and a destruction record (ids only)."""
     audit.audit_record(
@@ -80,6 +81,7 @@ def _destruction_recorded(
         upload_request=upload_request,
         document=document,
         detail=f"{scope}: {reason}",
+        via=via,
     )
     return DestructionRecord.objects.create(
         reason=reason,
@@ -97,8 +99,13 @@ def request_erase(
     upload_request: UploadRequest,
     reason: str,
     actor: AbstractBaseUser | None = None,
+    via: str = AuditEvent.Via.STAFF_OR_SYSTEM,
 ) -> DestructionRecord:
-    """Erase everything personal about an order: passports, the customer's details, the link."""
+    """Erase everything personal about an order: passports, the customer's details, the link.
+
+    ``via`` is ``AuditEvent.Via.LINK`` when the customer withdrew consent through their link:
+    the audit log then says the link acted, not an unknown nobody.
+    """
     with transaction.atomic():
         locked = (
             UploadRequest.objects.select_for_update()
@@ -127,7 +134,7 @@ def request_erase(
         )
         if locked.status != previous:
             events.status_changed(
-                upload_request=locked, previous=previous, actor=actor, note=reason
+                upload_request=locked, previous=previous, actor=actor, note=reason, via=via
             )
         record = _destruction_recorded(
             upload_request=locked,
@@ -135,6 +142,7 @@ def request_erase(
             scope=Scope.REQUEST,
             document_refs=[document.pk for document in documents],
             actor=actor,
+            via=via,
         )
     upload_request.refresh_from_db()
     logger.info("Erased upload request %s (%s)", locked.pk, reason)
