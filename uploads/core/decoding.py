@@ -1,7 +1,7 @@
 """The decoding of an uploaded file into the JPEG we store: plain Python, no Django.
 
-This module runs in a child process (``uploads.core.decoder_process`` starts it as
-``python -I -m uploads.core.decoding``) under a CPU-time and an address-space limit, so a file
+This module runs in a child process (``uploads.core.decoder_process`` starts a fresh interpreter
+that calls ``child_main``) under a CPU-time and an address-space limit, so a file
 built to burn CPU or memory in a decoder (a PDF page of millions of strokes, a 23 KB HEIC that
 decodes to 7000x7000 RGBA) costs the child, never the web process. It reads the limits (JSON, one
 line) and then the file on stdin, and answers on stdout: ``OK`` + a header + the JPEG, or ``NO``
@@ -123,9 +123,9 @@ def working_bytes(width: int, height: int, mode: str, *, transparent: bool, heif
 
 
 def file_kind(data: bytes) -> str:
-    """ "JPEG", "PNG", "HEIF" or "PDF" from the first bytes, as the decoders themselves recognise
-    them (Pillow's JPEG and PNG plugins, pillow-heif, pdfium); DecodeRefused for anything else.
-    Cheap: the parent asks it before starting a child process for a file."""
+    """The kind of file its first bytes say, as the decoders themselves recognise them (Pillow's
+    JPEG and PNG plugins, pillow-heif, pdfium): "JPEG", "PNG", "HEIF" or "PDF"; DecodeRefused for
+    anything else. Cheap: the parent asks it before starting a child process for a file."""
     if not data:
         raise DecodeRefused("empty")
     if data.startswith(PDF_MAGIC):
@@ -360,7 +360,3 @@ def child_main() -> None:
 
 def limits_as_json(limits: DecodeLimits) -> bytes:
     return json.dumps(dataclasses.asdict(limits)).encode() + b"\n"
-
-
-if __name__ == "__main__":
-    child_main()
