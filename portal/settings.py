@@ -195,6 +195,12 @@ STORAGES = {
 # to a temporary file on disk. The handler stops reading past PASSPORT_MAX_UPLOAD_BYTES.
 PASSPORT_MAX_UPLOAD_BYTES = env_int("PASSPORT_MAX_UPLOAD_MB", 20, minimum=1) * 1024 * 1024
 PASSPORT_MAX_PIXELS = env_int("PASSPORT_MAX_MEGAPIXELS", 50, minimum=1) * 1_000_000
+# Every decoder runs in a child process (uploads/core/decoder_process.py) limited to this much
+# memory above its interpreter's, this many seconds of CPU (twice that on the wall clock), and this
+# many at once per web process: a file built to burn memory or CPU in a decoder is refused.
+PASSPORT_DECODE_MEMORY_MB = env_int("PASSPORT_DECODE_MEMORY_MB", 400, minimum=64)
+PASSPORT_DECODE_SECONDS = env_int("PASSPORT_DECODE_SECONDS", 8, minimum=1)
+PASSPORT_DECODES_PER_PROCESS = env_int("PASSPORT_DECODES_PER_PROCESS", 2, minimum=1)
 FILE_UPLOAD_HANDLERS = ["uploads.core.upload_handlers.BoundedMemoryUploadHandler"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # the non-file part of a form
 

@@ -1,10 +1,21 @@
+import dataclasses
 import io
+import os
 import struct
+import subprocess
+import threading
+import time
 import zlib
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from tests.core import hostile_files
+from tests.core.hostile_files import DECODER_BOMBS
+from uploads.core import decoding, images
+from uploads.core.decoder_process import decode_in_child
+from uploads.core.decoding import DecodeRefused
 from uploads.core.images import STORED_LONG_SIDE, RejectedFile, normalise_upload
 
 
@@ -143,3 +154,175 @@ def test_it_refuses_a_pdf_page_claiming_absurd_size_without_rendering_it_huge():
     body = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 14400 9000]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF"
     result = normalise_upload(body)
     assert max(result.width, result.height) <= STORED_LONG_SIDE
+
+
+# --- decoders under limits (issue #20) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "build"), DECODER_BOMBS, ids=[name for name, _ in DECODER_BOMBS])
+def test_it_refuses_each_file_built_to_burn_a_decoder(name, build):
+    code = _rejected_code(build())
+    expected = "too_complex" if name.endswith(".pdf") else "too_much_memory"
+    assert code == expected
+
+
+def test_it_refuses_the_strokes_pdf_by_what_it_inflates_to_before_pdfium_reads_it():
+    limits = images.decode_limits()
+    assert decoding.pdf_inflates_beyond(
+        hostile_files.pdf_strokes_500kb(), limits.max_pdf_inflated_bytes
+    )
+    assert not decoding.pdf_inflates_beyond(
+        hostile_files.pdf_strokes_1kb(), limits.max_pdf_inflated_bytes
+    )
+    # The small ones inflate to little: the count of objects on the page refuses them.
+    with pytest.raises(DecodeRefused, match="too_complex"):
+        decoding.normalise(hostile_files.pdf_strokes_1kb(), limits)
+    roomy = dataclasses.replace(limits, max_pdf_page_objects=10**9)
+    assert decoding.normalise(hostile_files.pdf_strokes_1kb(), roomy).original_format == "PDF"
+
+
+@pytest.mark.parametrize(
+    ("size", "mode", "transparent", "heif", "fits"),
+    [
+        ((6000, 4000), "RGB", False, False, True),  # a 24-megapixel photo
+        ((8000, 6000), "RGB", False, False, True),  # a 48-megapixel photo (JPEG or PNG)
+        ((5712, 4284), "RGB", False, True, True),  # an iPhone's 24-megapixel HEIC
+        ((4000, 3000), "RGBA", True, False, True),  # a 12-megapixel screenshot
+        ((7000, 7000), "RGBA", True, False, False),  # 196 MB of pixels, 440 MB converted
+        ((7000, 7000), "P", True, False, False),  # a palette expands to 4 bytes a pixel
+        ((7000, 7000), "RGBA", True, True, False),
+        ((7000, 7000), "I;16", False, False, False),  # 16-bit goes through 32-bit integers
+    ],
+)
+def test_it_counts_the_bytes_each_pixel_takes(size, mode, transparent, heif, fits):
+    cost = decoding.working_bytes(*size, mode, transparent=transparent, heif=heif)
+    assert (cost <= images.decode_limits().max_working_bytes) is fits
+
+
+def test_it_kills_a_decoder_at_its_deadline():
+    # Without the content caps, pdfium would parse the 500 KB page for minutes.
+    limits = dataclasses.replace(
+        images.decode_limits(), max_pdf_inflated_bytes=10**12, max_pdf_page_objects=10**12
+    )
+    started = time.monotonic()
+    with pytest.raises(DecodeRefused, match="too_complex"):
+        decode_in_child(hostile_files.pdf_strokes_500kb(), limits, timeout_seconds=1)
+    assert time.monotonic() - started < 4
+    assert _children_of_this_process() == []
+
+
+def test_it_ends_a_decoder_at_its_cpu_limit():
+    limits = dataclasses.replace(
+        images.decode_limits(),
+        max_pdf_inflated_bytes=10**12,
+        max_pdf_page_objects=10**12,
+        cpu_seconds=1,
+    )
+    with pytest.raises(DecodeRefused, match="too_complex"):
+        decode_in_child(hostile_files.pdf_strokes_500kb(), limits, timeout_seconds=60)
+    assert _children_of_this_process() == []
+
+
+def test_it_ends_a_decoder_at_its_memory_limit():
+    # The estimate from the header is switched off: the address-space limit alone stops it.
+    limits = dataclasses.replace(
+        images.decode_limits(), max_working_bytes=10**12, memory_bytes=64 * decoding.MiB
+    )
+    with pytest.raises(DecodeRefused) as refused:
+        decode_in_child(hostile_files.rgba_png_7000(), limits, timeout_seconds=60)
+    assert refused.value.code in ("too_much_memory", "too_complex")
+
+
+def test_it_gives_the_decoder_no_secret_of_the_web_process(monkeypatch):
+    started = []
+    real_popen = subprocess.Popen
+
+    def recording_popen(*args, **kwargs):
+        started.append(kwargs)
+        return real_popen(*args, **kwargs)
+
+    monkeypatch.setenv("PASSPORT_ENCRYPTION_KEYS", "a-secret")
+    monkeypatch.setattr(subprocess, "Popen", recording_popen)
+    normalise_upload(_jpeg())
+    (child,) = started
+    assert "PASSPORT_ENCRYPTION_KEYS" not in child["env"]
+    assert child["stdin"] == subprocess.PIPE  # the file goes through a pipe, never a file
+
+
+def test_it_asks_to_try_again_when_every_decode_slot_is_taken(settings):
+    settings.PASSPORT_DECODES_PER_PROCESS = 1
+    settings.PASSPORT_DECODE_SECONDS = 1
+    slots = images._decode_slots()
+    assert slots.acquire(timeout=1)
+    try:
+        assert _rejected_code(_jpeg()) == "busy"
+    finally:
+        slots.release()
+    # A refused file gives its slot back.
+    assert _rejected_code(hostile_files.rgba_png_7000()) == "too_much_memory"
+    assert normalise_upload(_jpeg()).original_format == "JPEG"
+
+
+def test_it_bounds_the_decodes_running_at_once(settings, monkeypatch):
+    settings.PASSPORT_DECODES_PER_PROCESS = 2
+    running, most = 0, 0
+    lock = threading.Lock()
+    real_decode = images.decode_in_child
+
+    def counting_decode(*args, **kwargs):
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        try:
+            return real_decode(*args, **kwargs)
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(images, "decode_in_child", counting_decode)
+    outcomes = []
+    workers = [
+        threading.Thread(target=lambda: outcomes.append(_outcome(_jpeg()))) for _ in range(5)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert most == 2
+    assert len(outcomes) == 5 and set(outcomes) <= {"JPEG", "busy"}
+
+
+def test_it_refuses_an_answer_that_is_not_a_jpeg_of_ours(monkeypatch):
+    def rogue_decode(*args, **kwargs):
+        return decoding.Decoded(jpeg=b"<html>", width=1200, height=800, original_format="JPEG")
+
+    monkeypatch.setattr(images, "decode_in_child", rogue_decode)
+    assert _rejected_code(_jpeg()) == "too_complex"
+
+
+@pytest.mark.parametrize(
+    "answer", [b"", b"OK", b"NO", b"NO" + b"x" * 100, b"OK" + b"\0" * 8 + b"\x09"]
+)
+def test_it_reads_no_malformed_answer_from_a_decoder(answer):
+    with pytest.raises(ValueError):
+        decoding.decode_answer(answer)
+
+
+def test_it_refuses_what_no_decoder_takes_without_starting_one(monkeypatch):
+    monkeypatch.setattr(images, "decode_in_child", None)  # would raise if called
+    assert _rejected_code(b"GIF89a" + b"\0" * 100) == "unsupported"
+
+
+def _outcome(data: bytes) -> str:
+    try:
+        return normalise_upload(data).original_format
+    except RejectedFile as rejected:
+        return rejected.code
+
+
+def _children_of_this_process() -> list[str]:
+    children = []
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        children += (task / "children").read_text().split()
+    return children

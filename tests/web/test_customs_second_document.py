@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tests.conftest import login
+from tests.core import hostile_files
 from tests.web.test_review import VALID
 from uploads.documents import selectors as document_selectors
 from uploads.models import (
@@ -162,4 +163,16 @@ def test_it_refuses_a_file_that_is_not_a_document(confirmed, upload_request):
     not_an_image = SimpleUploadedFile("permit.jpg", b"<html><script>alert(1)</script></html>")
     response = confirmed.post("/upload/second-document/", {"file": not_an_image})
     assert response.status_code == 400
+    assert not SupportingDocument.objects.filter(upload_request=upload_request).exists()
+
+
+@pytest.mark.parametrize(
+    "build", [hostile_files.pdf_strokes_5kb, hostile_files.rgba_png_7000], ids=["pdf", "png"]
+)
+def test_it_refuses_a_file_built_to_burn_a_decoder(confirmed, upload_request, build):
+    bomb = SimpleUploadedFile("permit.pdf", build())
+    response = confirmed.post("/upload/second-document/", {"file": bomb})
+    assert response.status_code == 400
+    page = response.content.decode()  # the link's order is in Russian
+    assert "Файл слишком сложен для обработки" in page or "Изображение слишком велико" in page
     assert not SupportingDocument.objects.filter(upload_request=upload_request).exists()

@@ -15,10 +15,14 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from uploads.core import storage
+from tests.core import hostile_files
+from tests.core.hostile_files import DECODER_BOMBS
+from uploads.core import decoding, images, storage
+from uploads.core.decoding import DecodeRefused
 from uploads.core.images import RejectedFile, normalise_upload
 from uploads.documents import selectors as document_selectors
 from uploads.models import PassportDocument, UploadRequest
+from uploads.requests import services as request_services
 
 # --- building the corpus ------------------------------------------------------------------------
 
@@ -84,18 +88,7 @@ def _animated_png() -> bytes:
     return out.getvalue()
 
 
-def _pdf(objects: list[bytes]) -> bytes:
-    """A well-formed PDF (with a cross-reference table) from numbered object bodies."""
-    out = b"%PDF-1.7\n"
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer<</Size {len(objects) + 1}/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF".encode()
-    return out
+_pdf = hostile_files.pdf
 
 
 def _pdf_with_javascript() -> bytes:
@@ -202,6 +195,27 @@ def test_it_handles_each_hostile_file(customer, upload_request, name, data, outc
     assert all(b"JFIF" not in path.read_bytes()[:64] for path in _stored_files())
 
 
+@pytest.mark.parametrize(("name", "build"), DECODER_BOMBS, ids=[name for name, _ in DECODER_BOMBS])
+def test_it_refuses_each_file_built_to_burn_a_decoder(customer, upload_request, name, build):
+    response = _post(customer, name, build())
+    assert response.status_code == 400
+    page = response.content.decode()  # the link's order is in Russian
+    assert 'class="errorlist' in page
+    assert "Файл слишком сложен для обработки" in page or "Изображение слишком велико" in page
+    assert not PassportDocument.objects.filter(upload_request=upload_request).exists()
+    assert _stored_files() == []
+
+
+def test_it_refuses_a_file_built_to_burn_a_decoder_in_the_customers_language(client, shop):
+    link = request_services.order_create(
+        shop_id=shop.pk, number="K-1", customer_name="Aru", language="kk"
+    )
+    client.get(f"/u/{link.token}/")
+    response = _post(client, "palette.png", hostile_files.palette_png_7000())
+    assert response.status_code == 400
+    assert "Суретті өңдеу мүмкін емес" in response.content.decode()
+
+
 def test_it_refuses_every_refused_case_with_a_reason_code():
     for name, data, outcome in CORPUS:
         if outcome == "refused":
@@ -230,10 +244,12 @@ def test_it_never_crashes_on_a_damaged_jpeg(flips):
     data = bytearray(_VALID_JPEG)
     for position, value in flips:
         data[position] = value
+    # The decoder itself, in this process: a child process for each of 200 examples would take
+    # minutes, and what is tested is that every failure of a decoder becomes a refusal code.
     try:
-        result = normalise_upload(bytes(data))
-    except RejectedFile as rejected:
-        assert str(rejected.message)
+        result = decoding.normalise(bytes(data), images.decode_limits())
+    except DecodeRefused as refused:
+        assert str(images.rejection(refused.code).message)
     else:
         assert result.jpeg.startswith(b"\xff\xd8")
 

@@ -88,6 +88,11 @@ class UploadRequest(models.Model):
     last_reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
     # Set when the passport and the customer's details were erased (retention or on request).
     erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
+    # Files the customer sent on ``files_counted_on`` (the portal's local date), counted by one
+    # conditional UPDATE each (``requests.services.request_file_count``): the daily cap holds
+    # however many uploads arrive at once, and in every process.
+    files_counted_on = models.DateField(null=True, blank=True, editable=False)
+    files_counted = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("upload request")

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -168,6 +169,28 @@ def upload_request_expire_if_due(*, upload_request: UploadRequest) -> None:
         with transaction.atomic():
             upload_request.save(update_fields=["status"])
             events.status_changed(upload_request=upload_request, previous=previous)
+
+
+def upload_request_count_file(*, upload_request_id: int, daily_limit: int) -> bool:
+    """Count one file the customer sent for this request today: False, and nothing counted, once
+    ``daily_limit`` files were counted today (the portal's local date). A request that no longer
+    exists is not limited here: the view answers for it.
+
+    One conditional UPDATE: the database checks the count and raises it in the same statement,
+    holding the row while it does, so twenty files posted at the same moment on one link are
+    counted one after the other and those beyond the limit refused (a read then a write would let
+    them all through, and a counter in a per-process cache would not see the other processes).
+    """
+    today = timezone.localdate()
+    counted_today = Q(files_counted_on=today)
+    request = UploadRequest.objects.filter(pk=upload_request_id)
+    counted = request.filter(
+        ~counted_today | Q(files_counted_on__isnull=True) | Q(files_counted__lt=daily_limit)
+    ).update(
+        files_counted=Case(When(counted_today, then=F("files_counted") + 1), default=Value(1)),
+        files_counted_on=today,
+    )
+    return counted == 1 or not request.exists()
 
 
 def upload_requests_expire_due() -> int:

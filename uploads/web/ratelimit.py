@@ -1,7 +1,9 @@
 """Rate limits on the customer's link and pages, counted in Django's cache.
 
 Fixed windows (``cache.add`` then ``cache.incr``): simple, atomic in Redis and in local memory, and
-enough to make guessing a 256-bit token or flooding the upload form pointless. With several
+enough to make guessing a 256-bit token pointless. The files an upload request may send per day are
+counted in the database instead (``requests.services.upload_request_count_file``): each file costs a
+decode, so that cap must hold for files posted at the same moment and in every process. With several
 processes, the cache must be shared (Redis through CACHE_URL) for the limits to hold across them.
 Cache keys carry a hash, never a token or an address in clear.
 """
@@ -11,14 +13,18 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from datetime import time as clock_time
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from portal.security import client_ip
+from uploads.requests import services as request_services
 
 View = Callable[..., HttpResponse]
 
@@ -80,8 +86,6 @@ def _limits() -> dict[str, Limit]:
         # Any customer page, per address and per upload request.
         "pages_ip": Limit("page-ip", settings.RATE_LIMIT_PAGES_PER_MINUTE, 60),
         "pages_request": Limit("page-req", settings.RATE_LIMIT_PAGES_PER_MINUTE, 60),
-        # Files sent for one upload request per day (each is decoded, encrypted and OCR'd).
-        "uploads": Limit("upload", settings.RATE_LIMIT_UPLOADS_PER_DAY, 86400),
     }
 
 
@@ -161,16 +165,28 @@ def customer_rate_limited(view: View) -> View:
     return wrapper
 
 
+def _seconds_to_tomorrow() -> int:
+    now = timezone.localtime()
+    tomorrow = datetime.combine(now.date() + timedelta(days=1), clock_time.min, tzinfo=now.tzinfo)
+    return max(1, int((tomorrow - now).total_seconds()))
+
+
 def upload_rate_limited(view: View) -> View:
-    """Caps the files one upload request may send per day (POSTs only)."""
+    """Caps the files one upload request may send per day (POSTs only). Counted in the database,
+    not the cache: one conditional update per file, so the cap holds for files posted at the same
+    moment and across processes."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         request_id = request.session.get("upload_request_id")
-        if request.method == "POST" and request_id:
-            uploads = _limits()["uploads"]
-            if _count(uploads, str(request_id)) > uploads.count:
-                return too_many(request, uploads.seconds)
+        if (
+            request.method == "POST"
+            and request_id
+            and not request_services.upload_request_count_file(
+                upload_request_id=int(request_id), daily_limit=settings.RATE_LIMIT_UPLOADS_PER_DAY
+            )
+        ):
+            return too_many(request, _seconds_to_tomorrow())
         return view(request, *args, **kwargs)
 
     return wrapper
