@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The storage or the database not answering: a 503 page in the visitor's language.
+    "uploads.web.outages.OutageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -215,6 +217,11 @@ MRZ_TESSDATA_DIR = BASE_DIR / "uploads" / "mrz" / "tessdata"
 TASKS = {"default": {"BACKEND": tasks_backend(env_str("TASKS_BACKEND", "immediate"))}}
 # The "being read" page gives up waiting for the worker after this long and asks for the fields.
 MRZ_READING_TIMEOUT_S = env_int("MRZ_READING_TIMEOUT_S", 60, minimum=1)
+# django-tasks-db has no visibility timeout: a task whose worker died stays RUNNING for good. The
+# reading keeps its own claim instead; one older than this was lost with its worker and is taken
+# again (a reading takes a second or two), at most MRZ_READING_MAX_ATTEMPTS times in all.
+MRZ_READING_RETRY_AFTER_S = env_int("MRZ_READING_RETRY_AFTER_S", 20, minimum=1)
+MRZ_READING_MAX_ATTEMPTS = env_int("MRZ_READING_MAX_ATTEMPTS", 3, minimum=1)
 
 # --- Cache and sessions ------------------------------------------------------------------------
 # Nothing a request needs later is kept on the web machine's disk: sessions live in the database

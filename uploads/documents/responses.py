@@ -1,6 +1,6 @@
-"""A passport image as an HTTP response: decrypted on the fly, never cached."""
+"""A passport image as an HTTP response: read and decrypted whole first, never cached."""
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
 from uploads.core import crypto, storage
@@ -9,13 +9,18 @@ from uploads.models import PassportDocument
 
 def passport_image_response(
     document: PassportDocument, *, download_name: str | None = None
-) -> StreamingHttpResponse:
+) -> HttpResponse:
     """Shown in the page, or with ``download_name`` saved as that file. The name goes through
     Django's own header builder: quotes are escaped, and a name that is not plain printable ASCII
-    (Cyrillic, a line break) goes as ``filename*=utf-8''…``, never as raw bytes in the header."""
+    (Cyrillic, a line break) goes as ``filename*=utf-8''…``, never as raw bytes in the header.
+
+    The image (a re-encoded JPEG of a few MB) is read and decrypted whole before the response
+    exists, not streamed: a storage that fails half-way raises here (``StorageUnavailable``, a 503
+    page), before the caller audits the view, instead of cutting a response already begun (an
+    empty 500 from the server, with the view audited)."""
     key = crypto.unwrap_data_key(document.wrapped_key)
-    response = StreamingHttpResponse(
-        storage.blob_open(key=key, name=document.blob_name),
+    response = HttpResponse(
+        storage.blob_read(key=key, name=document.blob_name),
         content_type=document.stored_content_type,
     )
     response["Cache-Control"] = "no-store, private"
