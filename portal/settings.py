@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from botocore.config import Config
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -110,6 +111,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
+# Nothing may wait on the database longer than the load balancer waits for the page (60 s is
+# common; gunicorn's worker timeout is 60 s too): a database that does not answer gives a 503 page
+# in about DATABASE_STATEMENT_TIMEOUT_S, not a request hanging as long as the outage.
+DATABASE_CONNECT_TIMEOUT_S = env_int("DATABASE_CONNECT_TIMEOUT_S", 5, minimum=1)
+# 0 turns it off (e.g. for a long migration run by hand: DATABASE_STATEMENT_TIMEOUT_S=0).
+DATABASE_STATEMENT_TIMEOUT_S = env_int("DATABASE_STATEMENT_TIMEOUT_S", 20, minimum=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The same backend, plus a deadline the client keeps when the server stops answering
+    # altogether (portal/postgresql): the server's statement_timeout cannot fire then.
+    DATABASES["default"]["ENGINE"] = "portal.postgresql"
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT_S)
+    if DATABASE_STATEMENT_TIMEOUT_S:
+        _statement_ms = DATABASE_STATEMENT_TIMEOUT_S * 1000
+        _pg_options["options"] = (
+            f"{_pg_options.get('options', '')} -c statement_timeout={_statement_ms}"
+            # A row lock held by a stuck transaction ends the waiting statement sooner.
+            f" -c lock_timeout={_statement_ms // 2}"
+            f" -c idle_in_transaction_session_timeout={_statement_ms * 3}"
+        ).strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Strict: staff accounts open passports (a second factor is required on top, see uploads/two_factor.py).
@@ -172,6 +193,17 @@ if STORAGE_BACKEND == "s3":
             # Blob names are 128 random bits (uploads/storage.py): asking S3 whether a name is taken
             # would cost a round trip per upload and never answer yes.
             "file_overwrite": True,
+            # A storage that does not answer fails the call within about
+            # S3_MAX_ATTEMPTS x (S3_CONNECT_TIMEOUT_S + S3_READ_TIMEOUT_S), under the load
+            # balancer's minute: a 503 page, not a hanging upload (uploads/web/outages.py).
+            "client_config": Config(
+                connect_timeout=env_int("S3_CONNECT_TIMEOUT_S", 3, minimum=1),
+                read_timeout=env_int("S3_READ_TIMEOUT_S", 10, minimum=1),
+                retries={
+                    "max_attempts": env_int("S3_MAX_ATTEMPTS", 2, minimum=1),
+                    "mode": "standard",
+                },
+            ),
         },
     }
     if not _passport_storage["OPTIONS"]["bucket_name"]:
