@@ -268,6 +268,9 @@ ORDER_IMPORT_MAX_ROWS = env_int("ORDER_IMPORT_MAX_ROWS", 10_000, minimum=1)
 ORDER_IMPORT_MAX_BYTES = env_int("ORDER_IMPORT_MAX_MB", 5, minimum=1) * 1024 * 1024
 API_PAGE_SIZE_MAX = 100
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
+# With the immediate task backend, webhook calls go to this many background threads per process,
+# never the request's own (uploads/webhooks/tasks.py); 0 calls inline, in the request (tests).
+WEBHOOK_BACKGROUND_THREADS = env_int("WEBHOOK_BACKGROUND_THREADS", 2, minimum=0)
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
 WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 60, minimum=1)
 # Calls to loopback and private networks would let a seller probe the server's own network (SSRF).
