@@ -82,8 +82,8 @@ test-postgres: setup compilemessages
 	else echo "PostgreSQL is not reachable at $(POSTGRES_URL): skipped the PostgreSQL run"; fi
 
 # The production stack on loopback broken on purpose (bench/faults.py): a worker killed mid-reading,
-# S3 stopped, PostgreSQL unreachable and paused. About 5 minutes, so not part of `make test`; CI
-# runs it after (.ci/run). Needs PostgreSQL at POSTGRES_URL's server.
+# S3 stopped, PostgreSQL unreachable and paused: too long for `make test`; CI
+# runs it after (.ci/run). About 6 minutes. Needs PostgreSQL at POSTGRES_URL's server.
 test-faults: setup compilemessages
 	@./scripts/system-deps.sh --tests
 	PORTAL_FAULT_TESTS=1 POSTGRES_URL=$(POSTGRES_URL) $(PY) -m pytest -m faults -s -p no:randomly tests/portal/test_faults.py
