@@ -66,7 +66,8 @@ def test_it_names_a_storage_outage_and_stores_nothing(outcomes):
     assert details["stored_row"] is False
     # The seller: a page naming the storage, and no view audited for an image never served.
     assert (details["image"], details["storage_named"], details["audited"]) == (503, True, 0)
-    assert details["health"] == 503
+    # /health is not asserted: its storage probe runs once a minute (portal/health.py) and may
+    # still repeat the last good result.
     # The upload just before the outage: its reading met the outage, waited, and was read.
     assert details["earlier_upload"] == 302
     assert details["earlier_reading_during"] == ["pending", 1, "storage"]
