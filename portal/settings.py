@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from botocore.config import Config
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -66,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The storage or the database not answering: a 503 page in the visitor's language.
+    "uploads.web.outages.OutageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -108,6 +111,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
+# Nothing may wait on the database longer than the load balancer waits for the page (60 s is
+# common; gunicorn's worker timeout is 60 s too): a database that does not answer gives a 503 page
+# in about DATABASE_STATEMENT_TIMEOUT_S, not a request hanging as long as the outage.
+DATABASE_CONNECT_TIMEOUT_S = env_int("DATABASE_CONNECT_TIMEOUT_S", 5, minimum=1)
+# 0 turns it off (e.g. for a long migration run by hand: DATABASE_STATEMENT_TIMEOUT_S=0).
+DATABASE_STATEMENT_TIMEOUT_S = env_int("DATABASE_STATEMENT_TIMEOUT_S", 20, minimum=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The same backend, plus a deadline the client keeps when the server stops answering
+    # altogether (portal/postgresql): the server's statement_timeout cannot fire then.
+    DATABASES["default"]["ENGINE"] = "portal.postgresql"
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT_S)
+    if DATABASE_STATEMENT_TIMEOUT_S:
+        _statement_ms = DATABASE_STATEMENT_TIMEOUT_S * 1000
+        _pg_options["options"] = (
+            f"{_pg_options.get('options', '')} -c statement_timeout={_statement_ms}"
+            # A row lock held by a stuck transaction ends the waiting statement sooner.
+            f" -c lock_timeout={_statement_ms // 2}"
+            f" -c idle_in_transaction_session_timeout={_statement_ms * 3}"
+        ).strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Strict: staff accounts open passports (a second factor is required on top, see uploads/two_factor.py).
@@ -170,6 +193,17 @@ if STORAGE_BACKEND == "s3":
             # Blob names are 128 random bits (uploads/storage.py): asking S3 whether a name is taken
             # would cost a round trip per upload and never answer yes.
             "file_overwrite": True,
+            # A storage that does not answer fails the call within about
+            # S3_MAX_ATTEMPTS x (S3_CONNECT_TIMEOUT_S + S3_READ_TIMEOUT_S), under the load
+            # balancer's minute: a 503 page, not a hanging upload (uploads/web/outages.py).
+            "client_config": Config(
+                connect_timeout=env_int("S3_CONNECT_TIMEOUT_S", 3, minimum=1),
+                read_timeout=env_int("S3_READ_TIMEOUT_S", 10, minimum=1),
+                retries={
+                    "max_attempts": env_int("S3_MAX_ATTEMPTS", 2, minimum=1),
+                    "mode": "standard",
+                },
+            ),
         },
     }
     if not _passport_storage["OPTIONS"]["bucket_name"]:
@@ -226,6 +260,11 @@ MRZ_TESSDATA_DIR = BASE_DIR / "uploads" / "mrz" / "tessdata"
 TASKS = {"default": {"BACKEND": tasks_backend(env_str("TASKS_BACKEND", "immediate"))}}
 # The "being read" page gives up waiting for the worker after this long and asks for the fields.
 MRZ_READING_TIMEOUT_S = env_int("MRZ_READING_TIMEOUT_S", 60, minimum=1)
+# django-tasks-db has no visibility timeout: a task whose worker died stays RUNNING for good. The
+# reading keeps its own claim instead; one older than this was lost with its worker and is taken
+# again (a reading takes a second or two), at most MRZ_READING_MAX_ATTEMPTS times in all.
+MRZ_READING_RETRY_AFTER_S = env_int("MRZ_READING_RETRY_AFTER_S", 20, minimum=1)
+MRZ_READING_MAX_ATTEMPTS = env_int("MRZ_READING_MAX_ATTEMPTS", 3, minimum=1)
 
 # --- Cache and sessions ------------------------------------------------------------------------
 # Nothing a request needs later is kept on the web machine's disk: sessions live in the database
@@ -242,6 +281,9 @@ ORDER_IMPORT_MAX_ROWS = env_int("ORDER_IMPORT_MAX_ROWS", 10_000, minimum=1)
 ORDER_IMPORT_MAX_BYTES = env_int("ORDER_IMPORT_MAX_MB", 5, minimum=1) * 1024 * 1024
 API_PAGE_SIZE_MAX = 100
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
+# With the immediate task backend, webhook calls go to this many background threads per process,
+# never the request's own (uploads/webhooks/tasks.py); 0 calls inline, in the request (tests).
+WEBHOOK_BACKGROUND_THREADS = env_int("WEBHOOK_BACKGROUND_THREADS", 2, minimum=0)
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
 WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 60, minimum=1)
 # Calls to loopback and private networks would let a seller probe the server's own network (SSRF).

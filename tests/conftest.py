@@ -53,6 +53,9 @@ def _isolated_settings(settings, tmp_path: Path) -> Iterator[None]:
     }
     settings.SITE_URL = "http://testserver"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins
+    # Webhook calls inline, so a test sees them at once (and on its own transaction's rows);
+    # tests/webhooks/test_background.py covers the background threads production uses.
+    settings.WEBHOOK_BACKGROUND_THREADS = 0
     cache.clear()  # rate-limit counters start from zero in every test
     # Django's setting_changed signal makes `storages` forget its cached backends.
     yield

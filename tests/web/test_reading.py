@@ -110,7 +110,9 @@ def test_it_accepts_typed_fields_after_the_timeout_and_keeps_them(customer, queu
 
     queued.refresh_from_db()
     assert queued.confirmed_at is not None
-    assert queued.mrz_status == PassportDocument.MrzStatus.PENDING
+    # The seller sees why there is no reading, not "not read yet" for good.
+    assert queued.mrz_status == PassportDocument.MrzStatus.NOT_FOUND
+    assert queued.mrz_failure == PassportDocument.MrzFailure.TYPED_FIRST
     assert document_selectors.document_fields(document=queued)["given_names"] == "ANNA"
 
 
@@ -176,3 +178,42 @@ def test_it_reads_inline_with_the_default_backend(customer, passport_jpeg, uploa
     assert response.status_code == 302
     document = PassportDocument.objects.get(upload_request=upload_request)
     assert document.mrz_status == PassportDocument.MrzStatus.FOUND
+
+
+def test_it_queues_a_lost_reading_again_while_the_customer_waits(customer, queued, settings):
+    """The worker that took the task died (django-tasks-db leaves it RUNNING for good): past
+    MRZ_READING_RETRY_AFTER_S the waiting page hands the reading to the queue again."""
+    settings.MRZ_READING_RETRY_AFTER_S = 20
+    PassportDocument.objects.filter(pk=queued.pk).update(
+        mrz_attempts=1,
+        mrz_started_at=timezone.now() - timedelta(seconds=21),
+        created_at=timezone.now() - timedelta(seconds=22),
+    )
+    default_task_backend.clear()  # the upload's own task, taken by the worker that died
+
+    page = customer.get("/upload/review/").content.decode()
+
+    assert 'http-equiv="refresh"' in page
+    [requeued] = default_task_backend.results
+    assert requeued.kwargs == {"document_id": queued.pk}
+    default_task_backend.clear()
+    customer.get("/upload/review/")  # the next poll: already queued again, once is enough
+    assert default_task_backend.results == []
+
+
+def test_it_agrees_with_the_status_page_on_when_to_type(customer, queued, settings):
+    settings.MRZ_READING_TIMEOUT_S = 60
+    customer.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    PassportDocument.objects.filter(pk=queued.pk).update(
+        created_at=timezone.now() - timedelta(seconds=59)
+    )
+    assert 'http-equiv="refresh"' in customer.get("/upload/review/").content.decode()
+    assert "status-reading" in customer.get("/upload/status/").content.decode()
+
+    PassportDocument.objects.filter(pk=queued.pk).update(
+        created_at=timezone.now() - timedelta(seconds=61)
+    )
+    assert 'name="surname"' in customer.get("/upload/review/").content.decode()
+    status = customer.get("/upload/status/").content.decode()
+    assert "status-reading" not in status
+    assert 'href="/upload/review/"' in status  # continue with the photo: type the fields

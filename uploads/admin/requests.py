@@ -44,6 +44,7 @@ from uploads.core.errors import ServiceError
 from uploads.core.passport_fields import PASSPORT_FIELDS
 from uploads.customs.services import decisions as customs_decisions
 from uploads.documents import selectors as document_selectors
+from uploads.documents import tasks as document_tasks
 from uploads.documents.forms import field_label
 from uploads.documents.responses import passport_image_response
 from uploads.models import (
@@ -51,6 +52,7 @@ from uploads.models import (
     CarrierMapping,
     CustomsRecord,
     DestructionRecord,
+    PassportDocument,
     UploadRequest,
 )
 from uploads.requests import links
@@ -94,6 +96,13 @@ class StatusFilterOverdue(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.exclude(overdue)
         return queryset
+
+
+def _reading_outcome(document: PassportDocument) -> str:
+    """ "Read", "Not read yet", or "Not found" with why when the reading itself failed."""
+    if document.mrz_failure:
+        return f"{document.get_mrz_status_display()} ({document.get_mrz_failure_display()})"
+    return str(document.get_mrz_status_display())
 
 
 class RejectForm(forms.Form):
@@ -141,7 +150,12 @@ class UploadRequestAdmin(ShopScopedAdmin):
     ]
     # The "(N total)" link costs a second COUNT(*) over every request of the shop on each page.
     show_full_result_count = False
-    actions += ["export_customs", "confirm_names_selected", carriers_admin.send_to_cdek_selected]
+    actions += [
+        "export_customs",
+        "confirm_names_selected",
+        "read_again_selected",
+        carriers_admin.send_to_cdek_selected,
+    ]
     change_form_template = "admin/uploads/uploadrequest/change_form.html"
     inlines = [contacts_admin.ContactLogInline, carriers_admin.CarrierSendInline]
 
@@ -230,7 +244,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
             document.original_format,
             document.width,
             document.height,
-            document.get_mrz_status_display(),
+            _reading_outcome(document),
         )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
@@ -532,6 +546,28 @@ class UploadRequestAdmin(ShopScopedAdmin):
                 ngettext("%(count)d link sent.", "%(count)d links sent.", count) % {"count": count}
             ),
         )
+
+    @admin.action(
+        description=gettext_lazy("Read the passport of the selected requests again"),
+        permissions=["change"],
+    )
+    def read_again_selected(self, request: HttpRequest, queryset: QuerySet[UploadRequest]) -> None:
+        """For an upload whose reading failed (the worker died each time, the storage was down)
+        while the customer has not confirmed it yet: the customer's page shows the fields once
+        read."""
+        started = 0
+        for upload_request in queryset.select_related("order"):
+            if document_tasks.reading_again(upload_request=upload_request):
+                started += 1
+            else:
+                self.message_user(
+                    request,
+                    _("%(order)s: no unconfirmed upload whose reading failed.")
+                    % {"order": upload_request.order.number},
+                    messages.WARNING,
+                )
+        if started:
+            self.message_user(request, _("Readings started again: %(count)d.") % {"count": started})
 
     # --- customs: permissions, the second document, readiness, names, the export -----------
 

@@ -1,15 +1,18 @@
 """Encrypted blobs in the ``passports`` storage (local disk or S3, see STORAGES in settings)."""
 
+import contextlib
 import io
 import re
 import secrets
 from collections.abc import Iterator
 from datetime import datetime
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files import File
 from django.core.files.storage import Storage, storages
 
 from uploads.core import crypto
+from uploads.core.errors import StorageUnavailable
 
 # "<first 2 hex digits>/<32 hex digits>.enc", as blob_save names them.
 BLOB_FOLDER = re.compile(r"[0-9a-f]{2}")
@@ -18,6 +21,31 @@ BLOB_FILE = re.compile(r"[0-9a-f]{32}\.enc")
 
 def passport_storage() -> Storage:
     return storages["passports"]
+
+
+# S3 answers that mean "the object is not there", not "the storage is down".
+_MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
+
+
+@contextlib.contextmanager
+def _storage_reached() -> Iterator[None]:
+    """Turn the storage not answering (S3 unreachable, timing out, failing with 5xx or refusing
+    our credentials; a local disk full or unwritable) into ``StorageUnavailable``, one error the
+    callers and ``portal.outages`` know. A missing object stays FileNotFoundError (S3: a
+    ClientError 404) and an object that does not decrypt stays crypto's error: those are not
+    outages."""
+    try:
+        yield
+    except ClientError as error:
+        if str(error.response.get("Error", {}).get("Code", "")) in _MISSING_CODES:
+            raise
+        raise StorageUnavailable() from error
+    except BotoCoreError as error:
+        raise StorageUnavailable() from error
+    except FileNotFoundError:
+        raise
+    except OSError as error:  # local disk; also urllib3's connection errors, which are OSErrors
+        raise StorageUnavailable() from error
 
 
 def warm_up() -> None:
@@ -33,13 +61,14 @@ def blob_save(*, key: crypto.DataKey, plaintext: bytes) -> tuple[str, int]:
     name = secrets.token_hex(16)
     name = f"{name[:2]}/{name}.enc"
     reader = crypto.EncryptingReader(key, io.BytesIO(plaintext))
-    stored_name = passport_storage().save(name, File(reader, name=name))
+    with _storage_reached():
+        stored_name = passport_storage().save(name, File(reader, name=name))
     return stored_name, crypto.encrypted_size(len(plaintext))
 
 
 def blob_open(*, key: crypto.DataKey, name: str) -> Iterator[bytes]:
     """Yield the decrypted content of a stored blob chunk by chunk."""
-    with passport_storage().open(name, "rb") as handle:
+    with _storage_reached(), passport_storage().open(name, "rb") as handle:
         yield from crypto.decrypt_stream(key, handle)
 
 
@@ -48,7 +77,8 @@ def blob_read(*, key: crypto.DataKey, name: str) -> bytes:
 
 
 def blob_delete(*, name: str) -> None:
-    passport_storage().delete(name)
+    with _storage_reached():
+        passport_storage().delete(name)
 
 
 def blob_folders() -> list[str]:

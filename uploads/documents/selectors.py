@@ -4,6 +4,7 @@ import json
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -78,6 +79,22 @@ def document_reading_overdue(*, document: PassportDocument) -> bool:
     """Whether the customer has waited long enough for the MRZ and should type the fields."""
     waited = timezone.now() - document.created_at
     return waited >= timedelta(seconds=settings.MRZ_READING_TIMEOUT_S)
+
+
+def documents_reading_lost(*, document_ids: list[int] | None = None) -> list[int]:
+    """Documents whose reading was lost: still pending, not claimed by a worker within
+    MRZ_READING_RETRY_AFTER_S (its worker died mid-reading, or the task never reached a worker),
+    and not handed to the queue again within that time. ``document_ids`` limits the search."""
+    cutoff = timezone.now() - timedelta(seconds=settings.MRZ_READING_RETRY_AFTER_S)
+    lost = PassportDocument.objects.filter(
+        mrz_status=PassportDocument.MrzStatus.PENDING, created_at__lt=cutoff
+    ).filter(
+        Q(mrz_started_at__isnull=True) | Q(mrz_started_at__lt=cutoff),
+        Q(mrz_queued_at__isnull=True) | Q(mrz_queued_at__lt=cutoff),
+    )
+    if document_ids is not None:
+        lost = lost.filter(pk__in=document_ids)
+    return list(lost.order_by("pk").values_list("pk", flat=True))
 
 
 def document_fields(*, document: PassportDocument) -> dict[str, str]:

@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
@@ -158,31 +160,40 @@ def _record_replaced(upload_request: UploadRequest, document_ids: list[int]) -> 
 def document_read_mrz(*, document_id: int) -> None:
     """Read the MRZ of a stored document and keep the fields (sealed) for the customer's review.
 
-    Runs in a task worker (or inline with the immediate backend). A reading that fails leaves the
-    document "not found", so the customer types the fields instead of waiting; a reading that
-    finishes after the customer confirmed never overwrites what they confirmed.
+    Runs in a task worker (or inline with the immediate backend). The reading is claimed on the
+    document first (``_reading_claim``): a worker killed mid-reading leaves a claim that goes
+    stale, and ``documents_reading_lost`` hands the document to the queue again. Everything after
+    the claim (unwrapping the key, reading the storage, the reader) is inside the failure
+    handling: a failure the next attempt may not meet (the storage or the key not there) leaves
+    the document pending for another attempt; the last attempt, or the reader failing, ends
+    "not found" with the reason, and the customer types the fields. A reading that finishes after
+    the customer confirmed never overwrites what they confirmed.
     """
-    unread = PassportDocument.objects.filter(
-        pk=document_id,
-        mrz_status=PassportDocument.MrzStatus.PENDING,
-        confirmed_at__isnull=True,
-    )
-    document = unread.first()
+    document = _reading_claim(document_id=document_id)
     if document is None:
         return
-    key = document_key(document)
+    failure = PassportDocument.MrzFailure.READER
+    key: crypto.DataKey | None = None
     try:
+        failure = PassportDocument.MrzFailure.KEY
+        key = document_key(document)
+        failure = PassportDocument.MrzFailure.STORAGE
         photo = storage.blob_read(key=key, name=document.blob_name)
+        failure = PassportDocument.MrzFailure.READER
         result = read_mrz(photo)
     except Exception as error:
-        # The exception's text could quote what was read: only its type is logged. The reader
-        # failing says nothing about the photo, so there are no hints: the customer types.
-        logger.warning("MRZ reading failed for document %s: %s", document.pk, type(error).__name__)
-        unread.update(
-            fields_sealed=fields_seal(key, document=document, fields={}),
-            field_validity={},
-            mrz_status=PassportDocument.MrzStatus.NOT_FOUND,
+        # The exception's text could quote what was read: only its type is logged.
+        logger.warning(
+            "MRZ reading attempt %s of document %s failed: %s (%s)",
+            document.mrz_attempts,
+            document.pk,
+            failure.value,
+            type(error).__name__,
         )
+        if failure == PassportDocument.MrzFailure.READER:
+            _reading_fail(document=document, key=key, failure=failure)
+        else:
+            _reading_retry_later(document=document, key=key, failure=failure)
         return
     if result.error:
         # The reader failed (its reason names the exception's type, never what was read): that
@@ -202,7 +213,7 @@ def document_read_mrz(*, document_id: int) -> None:
         else {}
     )
     # A conditional update: the customer may have confirmed (or replaced the upload) meanwhile.
-    unread.update(
+    updated = _unread(document_id=document.pk).update(
         fields_sealed=fields_seal(key, document=document, fields=fields),
         field_validity=(
             {name: bool(result.field_valid.get(name)) for name in PASSPORT_FIELDS}
@@ -219,7 +230,134 @@ def document_read_mrz(*, document_id: int) -> None:
             if result.found
             else PassportDocument.MrzStatus.NOT_FOUND
         ),
+        mrz_failure=(
+            PassportDocument.MrzFailure.READER if result.error else PassportDocument.MrzFailure.NONE
+        ),
     )
+    if not updated:
+        _reading_typed_first(document_id=document.pk)
+
+
+def _unread(*, document_id: int) -> QuerySet[PassportDocument]:
+    return PassportDocument.objects.filter(
+        pk=document_id,
+        mrz_status=PassportDocument.MrzStatus.PENDING,
+        confirmed_at__isnull=True,
+    )
+
+
+def _reading_claim(*, document_id: int) -> PassportDocument | None:
+    """Take the document's reading for this attempt, or None when there is nothing to read: read
+    already, claimed by a worker that is still within its time, or out of attempts (then it ends
+    "not found" here). Another queued copy of the same task finds the claim taken and stops."""
+    now = timezone.now()
+    stale_before = now - timedelta(seconds=settings.MRZ_READING_RETRY_AFTER_S)
+    with transaction.atomic():
+        document = (
+            PassportDocument.objects.select_for_update()
+            .filter(pk=document_id, mrz_status=PassportDocument.MrzStatus.PENDING)
+            .filter(Q(mrz_started_at__isnull=True) | Q(mrz_started_at__lt=stale_before))
+            .first()
+        )
+        if document is None:
+            return None
+        if document.confirmed_at is not None or not document.blob_name:
+            _reading_typed_first(document_id=document.pk)
+            return None
+        if document.mrz_attempts >= settings.MRZ_READING_MAX_ATTEMPTS:
+            # The last attempt's worker died too (or it met an outage): give up, say why.
+            logger.warning(
+                "MRZ reading of document %s given up after %s attempts",
+                document.pk,
+                document.mrz_attempts,
+            )
+            _reading_fail(
+                document=document,
+                key=None,
+                failure=document.mrz_failure or PassportDocument.MrzFailure.INTERRUPTED,
+            )
+            return None
+        document.mrz_attempts += 1
+        document.mrz_started_at = now
+        document.save(update_fields=["mrz_attempts", "mrz_started_at"])
+    return document
+
+
+def _reading_retry_later(
+    *, document: PassportDocument, key: crypto.DataKey | None, failure: str
+) -> None:
+    """A failure the next attempt may not meet: the claim stays (so the retry comes after
+    MRZ_READING_RETRY_AFTER_S), the reason is kept for the seller; the last attempt ends here."""
+    if document.mrz_attempts >= settings.MRZ_READING_MAX_ATTEMPTS:
+        _reading_fail(document=document, key=key, failure=failure)
+        return
+    _unread(document_id=document.pk).update(mrz_failure=failure)
+
+
+def _reading_fail(*, document: PassportDocument, key: crypto.DataKey | None, failure: str) -> None:
+    """ "Not found" with the reason, and no photo hints (the reading failed, not the photo): the
+    customer types the fields."""
+    updated = _unread(document_id=document.pk).update(
+        fields_sealed=(fields_seal(key, document=document, fields={}) if key is not None else None),
+        field_validity={},
+        photo_problems=[],
+        mrz_status=PassportDocument.MrzStatus.NOT_FOUND,
+        mrz_failure=failure,
+    )
+    if not updated:
+        _reading_typed_first(document_id=document.pk)
+
+
+def _reading_typed_first(*, document_id: int) -> None:
+    """The customer confirmed (typing the fields) before any reading finished: nothing is read
+    any more, and the seller sees why there is no reading instead of "not read yet" for good."""
+    PassportDocument.objects.filter(
+        pk=document_id,
+        mrz_status=PassportDocument.MrzStatus.PENDING,
+        confirmed_at__isnull=False,
+    ).update(
+        mrz_status=PassportDocument.MrzStatus.NOT_FOUND,
+        mrz_failure=PassportDocument.MrzFailure.TYPED_FIRST,
+    )
+
+
+def documents_reading_requeued(*, document_ids: list[int]) -> list[int]:
+    """Mark the given lost readings as handed to the queue again (now), and return the ids this
+    call marked: a caller enqueues exactly those, so two callers at once queue each only once."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.MRZ_READING_RETRY_AFTER_S)
+    marked = []
+    for document_id in document_ids:
+        if (
+            PassportDocument.objects.filter(pk=document_id)
+            .filter(Q(mrz_queued_at__isnull=True) | Q(mrz_queued_at__lt=cutoff))
+            .update(mrz_queued_at=now)
+        ):
+            marked.append(document_id)
+    return marked
+
+
+def document_read_again(*, document: PassportDocument) -> bool:
+    """The seller asks for another reading of an upload the customer has not confirmed yet and
+    whose reading failed: it starts afresh (all attempts again). False when there is nothing to
+    read again (confirmed, erased, or read)."""
+    updated = (
+        PassportDocument.objects.filter(
+            pk=document.pk,
+            mrz_status=PassportDocument.MrzStatus.NOT_FOUND,
+            confirmed_at__isnull=True,
+            superseded_at__isnull=True,
+        )
+        .exclude(blob_name="")
+        .update(
+            mrz_status=PassportDocument.MrzStatus.PENDING,
+            mrz_failure=PassportDocument.MrzFailure.NONE,
+            mrz_attempts=0,
+            mrz_started_at=None,
+            mrz_queued_at=timezone.now(),
+        )
+    )
+    return bool(updated)
 
 
 def photo_problems_measure(

@@ -39,8 +39,33 @@ class PassportDocument(EncryptedFileModel):
         UploadRequest, on_delete=models.CASCADE, related_name="documents"
     )
     consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="+")
+
+    class MrzFailure(models.TextChoices):
+        """Why a reading ended "not found" other than by finding no MRZ on the photo."""
+
+        NONE = "", _("none")
+        READER = "reader", _("the reader failed")
+        STORAGE = "storage", _("the passport storage could not be reached")
+        KEY = "key", _("the document's key could not be opened")
+        INTERRUPTED = "interrupted", _("the reading was interrupted (its worker stopped)")
+        TYPED_FIRST = "typed_first", _("the customer typed the fields before it was read")
+
     mrz_status = models.CharField(
         _("MRZ"), max_length=16, choices=MrzStatus.choices, default=MrzStatus.PENDING
+    )
+    # A reading is claimed by setting mrz_started_at; a claim older than MRZ_READING_RETRY_AFTER_S
+    # belongs to a worker that died (or hangs) and is taken again, at most MRZ_READING_MAX_ATTEMPTS
+    # times in all (uploads.documents.services.document_read_mrz).
+    mrz_attempts = models.PositiveSmallIntegerField(_("reading attempts"), default=0)
+    mrz_started_at = models.DateTimeField(_("reading started"), null=True, blank=True)
+    # When a lost reading was last handed to the task queue again: once per retry period at most.
+    mrz_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    mrz_failure = models.CharField(
+        _("reading failed because"),
+        max_length=16,
+        choices=MrzFailure.choices,
+        default=MrzFailure.NONE,
+        blank=True,
     )
     # JSON of the extracted (then confirmed) fields, sealed with the document's data key.
     fields_sealed = models.BinaryField(null=True, editable=False)

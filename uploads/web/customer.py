@@ -189,7 +189,9 @@ def upload_review(request: HttpRequest, upload_request: UploadRequest) -> HttpRe
         and not document_selectors.document_reading_overdue(document=document)
     ):
         # A task worker is still reading it: the page refreshes itself. Past the timeout the
-        # customer gets the empty form below and types the fields.
+        # customer gets the empty form below and types the fields. A reading whose worker died
+        # goes back to the queue while the customer waits (django-tasks-db never retries it).
+        document_tasks.readings_resume(document_ids=[document.pk])
         return render(request, "uploads/reading.html", context)
     read_fields = document_selectors.document_fields(document=document)
     rules = customs_readiness.customs_rules(shop=upload_request.order.shop)

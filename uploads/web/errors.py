@@ -1,7 +1,11 @@
 """Error pages in the visitor's language that reveal nothing (no paths, no tokens, no traces)."""
 
+import sys
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from uploads.web.outages import outage_of, outage_response
 
 
 def _error(request: HttpRequest, status: int) -> HttpResponse:
@@ -21,6 +25,11 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Called while the exception is being handled: an outage met outside a view (a middleware
+    # saving the session to a database that is gone) gets the same 503 page as one met inside.
+    outage = outage_of(sys.exc_info()[1])
+    if outage is not None:
+        return outage_response(request, outage)
     return _error(request, 500)
 
 

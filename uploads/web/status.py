@@ -28,8 +28,12 @@ def customer_state(
 ) -> CustomerState:
     if upload_request.status == UploadRequest.Status.ACCEPTED:
         return CustomerState.ACCEPTED
-    # A new upload after a rejection is being read: that is the news for the customer.
+    # A new upload after a rejection is being read: that is the news for the customer. Past
+    # MRZ_READING_TIMEOUT_S the reading page asks them to type the fields, and so does this one
+    # ("waiting", with a link to continue with the photo), whether or not a worker still reads.
     if pending is not None and pending.mrz_status == PassportDocument.MrzStatus.PENDING:
+        if document_selectors.document_reading_overdue(document=pending):
+            return CustomerState.WAITING
         return CustomerState.READING
     if upload_request.status == UploadRequest.Status.REJECTED:
         return CustomerState.REJECTED
