@@ -26,7 +26,7 @@ def stuck_storage(monkeypatch):
         health._run[0].result(timeout=60)  # the run ends before the test database goes
 
 
-def test_it_answers_while_a_check_still_hangs(client, db, stuck_storage):
+def test_it_answers_while_a_check_still_hangs(client, registered_keys, stuck_storage):
     release, calls = stuck_storage
 
     response = client.get("/health")
