@@ -1,8 +1,8 @@
 """Faults on the production stack on loopback (bench/faults.py): a worker killed mid-reading, S3
 stopped, PostgreSQL unreachable and paused (behind a proxy the test controls, so nothing else on
 the machine is disturbed). For each: what the customer and the seller see, and every acknowledged
-upload stored and decrypting. About 6 minutes: ``make test-faults`` (CI runs it after
-``make test``); needs PostgreSQL at POSTGRES_URL."""
+upload stored and decrypting. ``make test-faults`` (part of ``make test``): about 1.5 minutes
+on a quiet machine, so not in a plain ``pytest`` run; needs PostgreSQL at POSTGRES_URL."""
 
 import os
 import secrets
@@ -20,7 +20,7 @@ pytestmark = [
     pytest.mark.server,  # other processes keep the real clock
     pytest.mark.skipif(
         not os.environ.get("PORTAL_FAULT_TESTS"),
-        reason="the fault tests take minutes: make test-faults (PORTAL_FAULT_TESTS=1)",
+        reason="minutes long: make test-faults (PORTAL_FAULT_TESTS=1) runs it",
     ),
 ]
 
