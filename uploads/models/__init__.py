@@ -32,10 +32,11 @@ from uploads.models.customs import (
 )
 from uploads.models.documents import Consent, PassportDocument
 from uploads.models.feedback import Feedback
-from uploads.models.requests import Order, UploadRequest
+from uploads.models.requests import REJECTION_MESSAGES, Order, UploadRequest
 from uploads.models.shops import Shop, SummaryFrequency, UploadNotifications, validate_day_list
 
 __all__ = [
+    "REJECTION_MESSAGES",
     "ApiToken",
     "AppendOnlyError",
     "AppendOnlyModel",
