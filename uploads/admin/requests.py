@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -106,7 +106,7 @@ class RejectForm(forms.Form):
     )
     reason = forms.CharField(
         label=gettext_lazy("Note for the customer (optional)"),
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 50}),
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 50}),
         max_length=1000,
         required=False,
         help_text=gettext_lazy("Shown exactly as you type it, under the translated reason."),
@@ -160,7 +160,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
         "order_number",
         "customer",
         "status_badge",
-        "uploaded_at",
+        "uploaded_short",
         "deadline",
         "reminder_count",
         "customs_ready_column",
@@ -219,8 +219,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
                     "uploaded_at",
                     "decided_at",
                     "decided_by",
-                    "rejection_code",
-                    "rejection_reason",
+                    "rejection",
                     "reminder_count",
                 ]
             },
@@ -250,17 +249,31 @@ class UploadRequestAdmin(ShopScopedAdmin):
     def phone(self, obj: UploadRequest) -> str:
         return obj.order.phone
 
+    @admin.display(description=gettext_lazy("uploaded"), ordering="uploaded_at")
+    def uploaded_short(self, obj: UploadRequest) -> str:
+        # The short form ("03.12.2026 22:21") keeps the list inside a 1366 px screen.
+        if obj.uploaded_at is None:
+            return "—"
+        return formats.date_format(timezone.localtime(obj.uploaded_at), "SHORT_DATETIME_FORMAT")
+
     @admin.display(description=gettext_lazy("preferred language"))
     def language(self, obj: UploadRequest) -> str:
         return obj.order.get_language_display()
 
     @admin.display(description=gettext_lazy("deadline"), ordering="order__deadline")
-    def deadline(self, obj: UploadRequest) -> date | None:
-        return obj.order.deadline
+    def deadline(self, obj: UploadRequest) -> date | str:
+        return obj.order.deadline or "—"  # not "None" on the request's page
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_badge(self, obj: UploadRequest) -> str:
         return status_badge(obj)
+
+    @admin.display(description=gettext_lazy("reason for rejection"))
+    def rejection(self, obj: UploadRequest) -> str:
+        if not obj.rejection_code:
+            return "—"
+        label = obj.get_rejection_code_display()
+        return f"{label}: {obj.rejection_reason}" if obj.rejection_reason else label
 
     @admin.display(description=gettext_lazy("passport"))
     def passport_summary(self, obj: UploadRequest) -> str:

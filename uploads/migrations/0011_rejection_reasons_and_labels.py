@@ -1,5 +1,7 @@
-"""The seller's rejection reason becomes a code (translated for the customer) plus a note."""
+"""The seller's rejection reason becomes a code (translated for the customer) plus a note; the
+feedback's language shows as a name and its date as "rated" (#16)."""
 
+import django.utils.timezone
 from django.db import migrations, models
 
 
@@ -39,4 +41,28 @@ class Migration(migrations.Migration):
             field=models.TextField(blank=True, verbose_name="seller's note to the customer"),
         ),
         migrations.RunPython(reasons_typed_before_become_other, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name="feedback",
+            name="created_at",
+            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="rated"),
+        ),
+        migrations.AlterField(
+            model_name="feedback",
+            name="language",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("ru", "Russian"),
+                    ("en", "English"),
+                    ("kk", "Kazakh"),
+                    ("uz", "Uzbek"),
+                    ("ky", "Kyrgyz"),
+                    ("hy", "Armenian"),
+                    ("be", "Belarusian"),
+                    ("zh-hans", "Simplified Chinese"),
+                ],
+                max_length=10,
+                verbose_name="language",
+            ),
+        ),
     ]
