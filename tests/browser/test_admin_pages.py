@@ -270,6 +270,12 @@ def test_a_requests_page_shows_the_passport_and_the_decision_in_the_first_screen
         side = page.locator(".request-side").bounding_box()
         assert side["x"] >= fields["x"] + fields["width"] - 1
 
+        page.goto(reverse("admin:index"))
+        shoot(page, "seller-index-zh-hans")
+        page.goto(reverse("admin:uploads_order_changelist"))
+        shoot(page, "seller-orders-zh-hans")
+
+        page.goto(reverse("admin:uploads_uploadrequest_change", args=[uploaded_request.pk]))
         page.check("input[name=code][value=glare]")
         with page.expect_navigation():
             page.click("button[form=reject-form]")
@@ -280,9 +286,5 @@ def test_a_requests_page_shows_the_passport_and_the_decision_in_the_first_screen
         uploaded_request.refresh_from_db()
         assert (uploaded_request.status, uploaded_request.rejection_code) == ("rejected", "glare")
 
-        page.goto(reverse("admin:index"))
-        shoot(page, "seller-index-zh-hans")
-        page.goto(reverse("admin:uploads_order_changelist"))
-        shoot(page, "seller-orders-zh-hans")
     finally:
         context.close()
