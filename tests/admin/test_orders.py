@@ -4,7 +4,9 @@ import re
 from datetime import date
 
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.conftest import login
@@ -122,3 +124,42 @@ def test_it_does_not_let_another_shops_staff_change_an_order(client, bob, upload
     )
     order.refresh_from_db()
     assert order.customer_name == "Anna Eriksson"
+
+
+# --- where each order's passport stands (#16 item 11) ------------------------------------------
+
+
+def test_it_shows_each_orders_upload_status_as_a_badge_linking_to_the_request(
+    client, alice, uploaded_request
+):
+    page = login(client, alice).get(CHANGELIST).content.decode()
+    request_page = reverse("admin:uploads_uploadrequest_change", args=[uploaded_request.pk])
+    assert re.search(
+        rf'<td class="field-upload_status"><a href="{request_page}">'
+        r'<span class="status-badge" data-status="uploaded">Uploaded</span></a></td>',
+        page,
+    )
+
+
+def test_it_filters_orders_by_upload_status(client, alice, uploaded_request, shop):
+    request_services.order_create(shop_id=shop.pk, number="A-200", customer_name="Boris")
+    login(client, alice)
+    uploaded = client.get(CHANGELIST, {"upload_status": "uploaded"})
+    waiting = client.get(CHANGELIST, {"upload_status": "waiting"})
+    assert [order.number for order in uploaded.context["cl"].result_list] == ["A-100"]
+    assert [order.number for order in waiting.context["cl"].result_list] == ["A-200"]
+    assert "upload_status=uploaded" in uploaded.content.decode()
+
+
+def test_it_lists_orders_with_their_status_without_a_query_per_row(client, alice, shop):
+    def queries_for_the_list() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(CHANGELIST).status_code == 200
+        return len(captured)
+
+    login(client, alice)
+    request_services.order_create(shop_id=shop.pk, number="Q-0", customer_name="Q")
+    one_order = queries_for_the_list()
+    for number in range(1, 6):
+        request_services.order_create(shop_id=shop.pk, number=f"Q-{number}", customer_name="Q")
+    assert queries_for_the_list() == one_order

@@ -93,7 +93,8 @@ def test_it_refuses_to_decide_without_the_decide_right(client, alice, uploaded_r
 def test_it_lets_a_user_with_the_decide_right_accept(client, alice, uploaded_request):
     login(client, with_only(alice, "decide_uploadrequest"))
     accept = reverse("admin:uploads_uploadrequest_accept", args=[uploaded_request.pk])
-    assert client.post(accept).status_code == 302
+    document = uploaded_request.current_document
+    assert client.post(accept, {"document": document.pk}).status_code == 302
     uploaded_request.refresh_from_db()
     assert uploaded_request.status == Status.ACCEPTED
 

@@ -41,6 +41,12 @@ def reject_url(upload_request: UploadRequest) -> str:
     return reverse("admin:uploads_uploadrequest_reject", args=[upload_request.pk])
 
 
+def seen(upload_request: UploadRequest, **data: str) -> dict[str, str]:
+    """A decision's form data, with the passport the page showed (its hidden field)."""
+    document = document_selectors.document_current(upload_request=upload_request)
+    return {"document": str(document.pk) if document else "", **data}
+
+
 def make_request(shop: Shop, number: str, **order_fields: object) -> UploadRequest:
     fields = {"customer_name": f"Customer {number}", "email": f"{number.lower()}@example.com"}
     fields.update(order_fields)
@@ -338,7 +344,7 @@ def test_it_shows_the_image_inline_without_a_file_name(client, alice, uploaded_r
 
 
 def test_it_accepts_an_uploaded_passport(client, alice, uploaded_request):
-    response = login(client, alice).post(accept_url(uploaded_request))
+    response = login(client, alice).post(accept_url(uploaded_request), seen(uploaded_request))
     assert response.status_code == 302
     assert response["Location"] == change_url(uploaded_request)
     uploaded_request.refresh_from_db()
@@ -347,7 +353,7 @@ def test_it_accepts_an_uploaded_passport(client, alice, uploaded_request):
 
 
 def test_it_audits_accepting(client, alice, uploaded_request):
-    login(client, alice).post(accept_url(uploaded_request))
+    login(client, alice).post(accept_url(uploaded_request), seen(uploaded_request))
     assert len(audit_actions(alice, AuditEvent.Action.ACCEPT)) == 1
 
 
@@ -359,7 +365,7 @@ def test_it_refuses_to_accept_by_get(client, alice, uploaded_request):
 
 
 def test_it_refuses_to_accept_a_request_still_waiting(client, alice, upload_request):
-    response = login(client, alice).post(accept_url(upload_request))
+    response = login(client, alice).post(accept_url(upload_request), seen(upload_request))
     assert message_texts(response) == ["Only an uploaded passport can be accepted."]
     upload_request.refresh_from_db()
     assert (upload_request.status, upload_request.decided_by) == (Status.WAITING, None)
@@ -368,7 +374,8 @@ def test_it_refuses_to_accept_a_request_still_waiting(client, alice, upload_requ
 
 def test_it_rejects_with_a_reason(client, alice, uploaded_request):
     response = login(client, alice).post(
-        reject_url(uploaded_request), {"reason": "The photo is blurry."}
+        reject_url(uploaded_request),
+        seen(uploaded_request, code="other", reason="The photo is blurry."),
     )
     assert response["Location"] == change_url(uploaded_request)
     uploaded_request.refresh_from_db()
@@ -380,7 +387,10 @@ def test_it_rejects_with_a_reason(client, alice, uploaded_request):
 
 
 def test_it_audits_rejecting(client, alice, uploaded_request):
-    login(client, alice).post(reject_url(uploaded_request), {"reason": "The photo is blurry."})
+    login(client, alice).post(
+        reject_url(uploaded_request),
+        seen(uploaded_request, code="other", reason="The photo is blurry."),
+    )
     [event] = audit_actions(alice, AuditEvent.Action.REJECT)
     # The reason is kept on the request, which erasure can reach; the log is append-only and
     # records the change of status only.
@@ -391,7 +401,10 @@ def test_it_audits_rejecting(client, alice, uploaded_request):
 
 def test_it_emails_the_customer_the_reason_in_the_orders_language(client, alice, uploaded_request):
     mail.outbox.clear()  # the shop's notification of the upload
-    login(client, alice).post(reject_url(uploaded_request), {"reason": "The photo is blurry."})
+    login(client, alice).post(
+        reject_url(uploaded_request),
+        seen(uploaded_request, code="other", reason="The photo is blurry."),
+    )
     [message] = mail.outbox
     assert message.to == ["anna@example.com"]
     assert "The photo is blurry." in message.body
@@ -403,7 +416,10 @@ def test_it_emails_the_customer_the_reason_in_the_orders_language(client, alice,
 
 def test_it_emails_a_link_that_works_after_rejecting(client, alice, uploaded_request):
     mail.outbox.clear()
-    login(client, alice).post(reject_url(uploaded_request), {"reason": "The photo is blurry."})
+    login(client, alice).post(
+        reject_url(uploaded_request),
+        seen(uploaded_request, code="other", reason="The photo is blurry."),
+    )
     [path] = re.findall(r"http://testserver(/u/\S+/)", mail.outbox[0].body)
     assert Client().get(path)["Location"] == "/upload/"
 
@@ -411,7 +427,9 @@ def test_it_emails_a_link_that_works_after_rejecting(client, alice, uploaded_req
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_it_refuses_to_reject_without_a_reason(client, alice, uploaded_request, reason):
     mail.outbox.clear()
-    response = login(client, alice).post(reject_url(uploaded_request), {"reason": reason})
+    response = login(client, alice).post(
+        reject_url(uploaded_request), seen(uploaded_request, code="other", reason=reason)
+    )
     assert message_texts(response) == ["Please give the customer a reason."]
     uploaded_request.refresh_from_db()
     assert (uploaded_request.status, uploaded_request.rejection_reason) == (Status.UPLOADED, "")
@@ -466,7 +484,12 @@ def test_it_asks_for_a_reason_before_rejecting_the_selected(client, alice, uploa
 def test_it_rejects_the_selected_with_the_reason(client, alice, uploaded_request):
     mail.outbox.clear()
     response = act(
-        login(client, alice), "reject_selected", uploaded_request, apply="1", reason="Too dark."
+        login(client, alice),
+        "reject_selected",
+        uploaded_request,
+        apply="1",
+        code="other",
+        reason="Too dark.",
     )
     assert response.status_code == 302
     uploaded_request.refresh_from_db()
@@ -581,3 +604,121 @@ def test_it_names_the_master_key_a_passport_was_sealed_under_when_it_is_not_load
     assert image.status_code == 503
     assert image.content.decode() == message
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.VIEW_IMAGE).exists()
+
+
+# --- #16 and #19.6: the decision panel --------------------------------------------------------
+
+
+def test_it_ties_both_decision_forms_to_the_passport_shown(client, alice, uploaded_request):
+    page = login(client, alice).get(change_url(uploaded_request)).content.decode()
+    shown = document_selectors.document_current(upload_request=uploaded_request).pk
+    for form_id in ("accept-form", "reject-form"):
+        form = re.search(rf'<form id="{form_id}".*?</form>', page, re.S).group(0)
+        assert f'<input type="hidden" name="document" value="{shown}">' in form
+
+
+@pytest.mark.parametrize("decision", ["accept", "reject"])
+def test_it_refuses_a_decision_on_a_passport_the_seller_has_not_seen(
+    client, alice, uploaded_request, passport_jpeg, decision
+):
+    login(client, alice)
+    seen_on_the_page = seen(uploaded_request)  # the seller opened the page...
+    submit_and_confirm(uploaded_request, passport_jpeg)  # ...then the customer sent another
+    mail.outbox.clear()
+    if decision == "accept":
+        response = client.post(accept_url(uploaded_request), seen_on_the_page)
+    else:
+        response = client.post(reject_url(uploaded_request), {**seen_on_the_page, "code": "glare"})
+    assert response["Location"] == change_url(uploaded_request)
+    assert message_texts(response) == [
+        "The customer sent a new passport after this page was opened. Nothing was changed: "
+        "look at the new one, then decide."
+    ]
+    uploaded_request.refresh_from_db()
+    assert (uploaded_request.status, uploaded_request.decided_by) == (Status.UPLOADED, None)
+    assert mail.outbox == []
+    assert not audit_actions(alice, AuditEvent.Action.ACCEPT)
+    assert not audit_actions(alice, AuditEvent.Action.REJECT)
+
+
+def test_it_refuses_a_decision_without_the_passport_shown(client, alice, uploaded_request):
+    response = login(client, alice).post(accept_url(uploaded_request))
+    assert "sent a new passport" in message_texts(response)[0]
+    uploaded_request.refresh_from_db()
+    assert uploaded_request.status == Status.UPLOADED
+
+
+def test_it_rejects_with_a_reason_code_and_confirms_it(client, alice, uploaded_request):
+    response = login(client, alice).post(
+        reject_url(uploaded_request), seen(uploaded_request, code="cut_off")
+    )
+    assert message_texts(response) == [
+        "Passport for order A-100 rejected; the customer is asked to upload again."
+    ]
+    uploaded_request.refresh_from_db()
+    assert (uploaded_request.status, uploaded_request.rejection_code) == (
+        Status.REJECTED,
+        "cut_off",
+    )
+
+
+def test_it_asks_for_a_reason_code(client, alice, uploaded_request):
+    response = login(client, alice).post(
+        reject_url(uploaded_request), seen(uploaded_request, reason="blurry")
+    )
+    assert message_texts(response) == ["Choose a reason for the customer."]
+    uploaded_request.refresh_from_db()
+    assert uploaded_request.status == Status.UPLOADED
+
+
+def test_it_offers_every_reason_and_says_which_language_the_buyer_reads(
+    client, alice, uploaded_request
+):
+    page = login(client, alice).get(change_url(uploaded_request)).content.decode()
+    for code in UploadRequest.RejectionReason.values:
+        assert f'type="radio" name="code" value="{code}" form="reject-form"' in page
+    assert "The customer reads the reason in Russian (the order&#x27;s language)." in page
+    # What the buyer will read, in Russian, beside each reason the seller reads in English.
+    assert "Фотография размыта." in page
+
+
+def test_it_says_the_page_follows_the_browser_when_the_order_names_no_language(
+    client, alice, uploaded_request
+):
+    Order.objects.filter(pk=uploaded_request.order_id).update(language="")
+    page = login(client, alice).get(change_url(uploaded_request)).content.decode()
+    assert "The order names no language" in page
+
+
+def test_it_shows_the_customers_sex_as_a_word(client, alice, uploaded_request):
+    page = login(client, alice).get(change_url(uploaded_request)).content.decode()
+    assert "<td>female</td>" in page
+    assert "<td>F</td>" not in page
+
+
+def test_it_puts_the_image_and_the_decision_beside_the_fields(client, alice, uploaded_request):
+    page = login(client, alice).get(change_url(uploaded_request)).content.decode()
+    side = page[page.index('<aside class="request-side">') :]
+    side = side[: side.index("</aside>")]
+    assert f'<img src="{image_url(uploaded_request)}"' in side
+    assert 'form="accept-form"' in side and 'form="reject-form"' in side
+    # The side panel comes right after the request's own fields, before the contact log.
+    assert page.index("</aside>") < page.index("inline-group")
+
+
+def test_it_shows_the_reason_code_on_the_request_page(client, alice, uploaded_request):
+    request_services.request_reject(upload_request=uploaded_request, actor=alice, code="glare")
+    page = login(client, alice).get(change_url(uploaded_request)).content.decode()
+    assert "Glare on the page" in page
+
+
+def test_it_rejects_the_selected_with_a_reason_code(client, alice, uploaded_request):
+    act(login(client, alice), "reject_selected", uploaded_request, apply="1", code="expired")
+    uploaded_request.refresh_from_db()
+    assert (uploaded_request.rejection_code, uploaded_request.rejection_reason) == ("expired", "")
+
+
+def test_it_names_each_buyers_language_on_the_bulk_reject_page(client, alice, uploaded_request):
+    page = act(login(client, alice), "reject_selected", uploaded_request).content.decode()
+    assert "A-100 — Anna Eriksson (Russian)" in page
+    assert 'name="code"' in page

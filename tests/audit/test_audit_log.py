@@ -48,6 +48,7 @@ def test_it_records_the_proxys_view_of_the_address_behind_a_proxy(
 def test_it_records_decisions_with_the_address(client, alice, uploaded_request):
     login(client, alice).post(
         reverse("admin:uploads_uploadrequest_accept", args=[uploaded_request.pk]),
+        {"document": uploaded_request.current_document.pk},
         REMOTE_ADDR="192.0.2.45",
     )
     event = AuditEvent.objects.get(action=Action.ACCEPT)

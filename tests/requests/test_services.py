@@ -5,12 +5,13 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.conftest import submit_and_confirm
 from uploads.core.errors import ServiceError
 from uploads.core.tokens import hash_token
-from uploads.models import AuditEvent, UploadRequest
+from uploads.documents import selectors as document_selectors
+from uploads.models import AuditEvent, UploadRequest, WebhookDelivery
 from uploads.requests import links
 from uploads.requests import services as request_services
 
@@ -145,3 +146,124 @@ def test_it_returns_to_uploaded_when_the_customer_uploads_again_after_rejection(
     submit_and_confirm(uploaded_request, passport_jpeg)
     assert uploaded_request.status == Status.UPLOADED
     assert uploaded_request.rejection_reason == ""
+
+
+# --- decisions bind to the passport the seller saw (#19.6) and reasons are codes ---------------
+
+
+def replaced_by_the_customer(upload_request: UploadRequest, jpeg: bytes) -> tuple[int, int]:
+    """The customer sends a second passport after the seller opened the first: (seen, newer)."""
+    seen = document_selectors.document_current(upload_request=upload_request).pk
+    submit_and_confirm(upload_request, jpeg)
+    newer = document_selectors.document_current(upload_request=upload_request).pk
+    assert newer != seen
+    return seen, newer
+
+
+def test_it_accepts_the_passport_the_seller_saw_and_audits_it(uploaded_request, alice):
+    seen = document_selectors.document_current(upload_request=uploaded_request).pk
+    request_services.request_accept(upload_request=uploaded_request, actor=alice, document_id=seen)
+    assert uploaded_request.status == Status.ACCEPTED
+    event = AuditEvent.objects.get(action=AuditEvent.Action.ACCEPT)
+    assert event.document_id == seen
+
+
+@pytest.mark.parametrize("decision", ["accept", "reject"])
+def test_it_refuses_a_decision_on_a_passport_replaced_since(
+    uploaded_request, alice, passport_jpeg, decision
+):
+    seen, _newer = replaced_by_the_customer(uploaded_request, passport_jpeg)
+    decided_before = AuditEvent.objects.filter(
+        action__in=[AuditEvent.Action.ACCEPT, AuditEvent.Action.REJECT]
+    ).count()
+    deliveries_before = WebhookDelivery.objects.count()
+    mail.outbox.clear()
+    with pytest.raises(ServiceError, match="sent a new passport"):
+        if decision == "accept":
+            request_services.request_accept(
+                upload_request=uploaded_request, actor=alice, document_id=seen
+            )
+        else:
+            request_services.request_reject(
+                upload_request=uploaded_request, actor=alice, code="blurred", document_id=seen
+            )
+    uploaded_request.refresh_from_db()
+    assert (uploaded_request.status, uploaded_request.decided_by) == (Status.UPLOADED, None)
+    assert uploaded_request.rejection_code == ""
+    assert (
+        AuditEvent.objects.filter(
+            action__in=[AuditEvent.Action.ACCEPT, AuditEvent.Action.REJECT]
+        ).count()
+        == decided_before
+    )
+    assert WebhookDelivery.objects.count() == deliveries_before
+    assert mail.outbox == []
+
+
+def test_it_refuses_a_decision_made_on_a_page_that_showed_no_passport(
+    upload_request, alice, passport_jpeg
+):
+    submit_and_confirm(upload_request, passport_jpeg)  # arrived after the page was opened
+    with pytest.raises(ServiceError, match="sent a new passport"):
+        request_services.request_accept(upload_request=upload_request, actor=alice, document_id=0)
+    upload_request.refresh_from_db()
+    assert upload_request.status == Status.UPLOADED
+
+
+def test_it_accepts_the_newer_passport_once_the_seller_has_seen_it(
+    uploaded_request, alice, passport_jpeg
+):
+    _seen, newer = replaced_by_the_customer(uploaded_request, passport_jpeg)
+    request_services.request_accept(upload_request=uploaded_request, actor=alice, document_id=newer)
+    assert uploaded_request.status == Status.ACCEPTED
+
+
+def test_it_stores_the_reason_as_a_code_and_the_note_apart(uploaded_request, alice):
+    request_services.request_reject(
+        upload_request=uploaded_request, actor=alice, code="glare", reason="  Over the number  "
+    )
+    assert (uploaded_request.rejection_code, uploaded_request.rejection_reason) == (
+        "glare",
+        "Over the number",
+    )
+
+
+def test_it_rejects_with_a_code_alone(uploaded_request, alice):
+    request_services.request_reject(upload_request=uploaded_request, actor=alice, code="cut_off")
+    assert (uploaded_request.status, uploaded_request.rejection_reason) == (Status.REJECTED, "")
+
+
+@pytest.mark.parametrize("code", ["", "smudged", "OTHER"])
+def test_it_refuses_an_unknown_reason_code(uploaded_request, alice, code):
+    with pytest.raises(ServiceError):
+        request_services.request_reject(
+            upload_request=uploaded_request, actor=alice, code=code, reason="note"
+        )
+    uploaded_request.refresh_from_db()
+    assert uploaded_request.status == Status.UPLOADED
+
+
+def test_it_forgets_the_reason_when_the_customer_sends_again(
+    uploaded_request, alice, passport_jpeg
+):
+    request_services.request_reject(upload_request=uploaded_request, actor=alice, code="glare")
+    submit_and_confirm(uploaded_request, passport_jpeg)
+    assert (uploaded_request.rejection_code, uploaded_request.rejection_reason) == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("ru", "Фотография размыта"),
+        ("zh-hans", "照片模糊"),
+        ("en", "The photo is blurred"),
+    ],
+)
+def test_it_words_the_reason_in_the_readers_language(uploaded_request, alice, language, expected):
+    request_services.request_reject(
+        upload_request=uploaded_request, actor=alice, code="blurred", reason="注意"
+    )
+    with translation.override(language):
+        message = uploaded_request.rejection_message
+    assert message.startswith(expected)
+    assert message.endswith("注意")  # the note as typed

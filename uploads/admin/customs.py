@@ -75,7 +75,8 @@ class CustomsExportForm(forms.Form):
     def __init__(self, *args: object, mappings: QuerySet[CarrierMapping], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.mappings = mappings
-        self.fields["mapping"].choices = [(BUILTIN_KEY, FCS_1861.name)] + [
+        # The built-in set's own name is Russian (ФТС № 1861); the seller reads it in theirs.
+        self.fields["mapping"].choices = [(BUILTIN_KEY, _("FCS order No. 1861 (built in)"))] + [
             (str(mapping.pk), f"{mapping.shop}: {mapping.name}") for mapping in mappings
         ]
 
@@ -137,10 +138,6 @@ class CarrierMappingForm(forms.ModelForm):
     columns_text = forms.CharField(
         label=gettext_lazy("columns"),
         widget=forms.Textarea(attrs={"rows": 12, "cols": 70}),
-        help_text=gettext_lazy(
-            "One column per line, in order: field key | column title. Keys: %(keys)s."
-        )
-        % {"keys": ", ".join(FIELD_KEYS)},
     )
 
     class Meta:
@@ -149,6 +146,11 @@ class CarrierMappingForm(forms.ModelForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # In the seller's language of this request (a class attribute would be the language
+        # the process started in).
+        self.fields["columns_text"].help_text = _(
+            "One column per line, in order: field key | column title. Keys: %(keys)s."
+        ) % {"keys": ", ".join(FIELD_KEYS)}
         columns = self.instance.columns if self.instance.pk else FCS_1861.columns
         self.fields["columns_text"].initial = "\n".join(
             f"{key} | {title}" for key, title in columns

@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.urls import URLPattern, path, reverse
 from django.utils import formats, timezone
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from uploads.admin import order_import as admin_import
 from uploads.admin.base import ShopScopedAdmin, can_view_link, shop_may_collect
+from uploads.admin.requests import status_badge
 from uploads.audit import services as audit
 from uploads.models import (
     Order,
@@ -32,13 +33,53 @@ class OrderAdminForm(forms.ModelForm):
         return shop if self.instance.pk else shop_may_collect(shop)
 
 
+class UploadStatusFilter(admin.SimpleListFilter):
+    """Orders by where their passport stands (the upload request's status)."""
+
+    title = gettext_lazy("upload status")
+    parameter_name = "upload_status"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return list(UploadRequest.Status.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() in UploadRequest.Status.values:
+            return queryset.filter(upload_request__status=self.value())
+        return queryset
+
+
 @admin.register(Order)
 class OrderAdmin(ShopScopedAdmin):
     form = OrderAdminForm
-    list_display = ["number", "customer_name", "shop", "language", "deadline", "created_at"]
-    list_filter = ["shop", "language"]
+    list_display = [
+        "number",
+        "customer_name",
+        "upload_status",
+        "shop",
+        "language",
+        "deadline",
+        "created_at",
+    ]
+    list_filter = [UploadStatusFilter, "shop", "language"]
+    list_select_related = ["shop", "upload_request"]
     search_fields = ["number", "customer_name", "email", "phone"]
     date_hierarchy = "created_at"
+
+    class Media:
+        css = {"all": ["uploads/admin.css"]}
+
+    @admin.display(description=gettext_lazy("upload status"), ordering="upload_request__status")
+    def upload_status(self, obj: Order) -> str:
+        try:
+            upload_request = obj.upload_request
+        except UploadRequest.DoesNotExist:
+            return "—"
+        # The badge links to the request, where the passport is looked at and decided on.
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:uploads_uploadrequest_change", args=[upload_request.pk]),
+            status_badge(upload_request),
+        )
 
     def get_urls(self) -> list[URLPattern]:
         import_url = path(

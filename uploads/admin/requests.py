@@ -5,6 +5,7 @@ from collections.abc import Callable
 from datetime import date
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
@@ -12,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -45,9 +46,10 @@ from uploads.core.passport_fields import PASSPORT_FIELDS
 from uploads.customs.services import decisions as customs_decisions
 from uploads.documents import selectors as document_selectors
 from uploads.documents import tasks as document_tasks
-from uploads.documents.forms import field_label
+from uploads.documents.forms import PassportFieldsForm, field_label
 from uploads.documents.responses import passport_image_response
 from uploads.models import (
+    REJECTION_MESSAGES,
     AuditEvent,
     CarrierMapping,
     CustomsRecord,
@@ -74,6 +76,16 @@ def not_opened_response(error: crypto.DecryptionError) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store, private"
     return response
+
+
+def status_badge(upload_request: UploadRequest) -> str:
+    """The request's status as a coloured badge (the request and order lists)."""
+    # Colours live in uploads/static/uploads/admin.css (no inline styles under the CSP).
+    return format_html(
+        '<span class="status-badge" data-status="{}">{}</span>',
+        upload_request.status,
+        upload_request.get_status_display(),
+    )
 
 
 class StatusFilterOverdue(admin.SimpleListFilter):
@@ -105,13 +117,68 @@ def _reading_outcome(document: PassportDocument) -> str:
     return str(document.get_mrz_status_display())
 
 
+Reason = UploadRequest.RejectionReason
+
+
 class RejectForm(forms.Form):
-    reason = forms.CharField(
+    """The reason (translated for the customer) and the seller's optional note."""
+
+    code = forms.ChoiceField(
         label=gettext_lazy("Reason for the customer"),
-        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
-        max_length=1000,
-        help_text=gettext_lazy("The customer sees this text and is asked to upload again."),
+        choices=Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose a reason for the customer.")},
+        help_text=gettext_lazy(
+            "The customer reads it in their language, with what to do, and is asked to upload again."
+        ),
     )
+    reason = forms.CharField(
+        label=gettext_lazy("Note for the customer (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 50}),
+        max_length=1000,
+        required=False,
+        help_text=gettext_lazy("Shown exactly as you type it, under the translated reason."),
+    )
+
+    def __init__(self, *args: object, form_id: str = "", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if form_id:
+            # The fields sit inside the change page's own form and belong to the reject form.
+            for field in self.fields.values():
+                field.widget.attrs["form"] = form_id
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if cleaned.get("code") == Reason.OTHER and not str(cleaned.get("reason", "")).strip():
+            self.add_error("reason", _("Please give the customer a reason."))
+        return cleaned
+
+
+def customer_reads_in(upload_request: UploadRequest) -> str:
+    """Which language the customer reads the rejection in, for the reject form."""
+    order = upload_request.order
+    if order.language:
+        return _("The customer reads the reason in %(language)s (the order's language).") % {
+            "language": order.get_language_display()
+        }
+    return _(
+        "The order names no language: the customer's page follows their browser, the e-mail "
+        "goes in %(language)s."
+    ) % {"language": dict(settings.LANGUAGES)[settings.LANGUAGE_CODE]}
+
+
+def reasons_as_read_by(upload_request: UploadRequest) -> list[tuple[str, str]]:
+    """Each reason's label (the seller's language) and what the customer reads for it."""
+    labels = [(code, str(label)) for code, label in Reason.choices]
+    with translation.override(upload_request.order.email_language):
+        return [(label, str(REJECTION_MESSAGES[code])) for code, label in labels]
+
+
+def _seen_document_id(request: HttpRequest) -> int:
+    """The passport the decision page showed (its hidden field). A page that showed none sends
+    none: 0, which matches no passport, so the service refuses a decision on one that came since."""
+    value = request.POST.get("document", "")
+    return int(value) if value.isdigit() else 0
 
 
 @admin.register(UploadRequest)
@@ -121,7 +188,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
         "order_number",
         "customer",
         "status_badge",
-        "uploaded_at",
+        "uploaded_short",
         "deadline",
         "reminder_count",
         "customs_ready_column",
@@ -187,7 +254,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
                     "uploaded_at",
                     "decided_at",
                     "decided_by",
-                    "rejection_reason",
+                    "rejection",
                     "reminder_count",
                 ]
             },
@@ -217,22 +284,31 @@ class UploadRequestAdmin(ShopScopedAdmin):
     def phone(self, obj: UploadRequest) -> str:
         return obj.order.phone
 
+    @admin.display(description=gettext_lazy("uploaded"), ordering="uploaded_at")
+    def uploaded_short(self, obj: UploadRequest) -> str:
+        # The short form ("03.12.2026 22:21") keeps the list inside a 1366 px screen.
+        if obj.uploaded_at is None:
+            return "—"
+        return formats.date_format(timezone.localtime(obj.uploaded_at), "SHORT_DATETIME_FORMAT")
+
     @admin.display(description=gettext_lazy("preferred language"))
     def language(self, obj: UploadRequest) -> str:
         return obj.order.get_language_display()
 
     @admin.display(description=gettext_lazy("deadline"), ordering="order__deadline")
-    def deadline(self, obj: UploadRequest) -> date | None:
-        return obj.order.deadline
+    def deadline(self, obj: UploadRequest) -> date | str:
+        return obj.order.deadline or "—"  # not "None" on the request's page
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_badge(self, obj: UploadRequest) -> str:
-        # Colours live in uploads/static/uploads/admin.css (no inline styles under the CSP).
-        return format_html(
-            '<span class="status-badge" data-status="{}">{}</span>',
-            obj.status,
-            obj.get_status_display(),
-        )
+        return status_badge(obj)
+
+    @admin.display(description=gettext_lazy("reason for rejection"))
+    def rejection(self, obj: UploadRequest) -> str:
+        if not obj.rejection_code:
+            return "—"
+        label = obj.get_rejection_code_display()
+        return f"{label}: {obj.rejection_reason}" if obj.rejection_reason else label
 
     @admin.display(description=gettext_lazy("passport"))
     def passport_summary(self, obj: UploadRequest) -> str:
@@ -267,7 +343,9 @@ class UploadRequestAdmin(ShopScopedAdmin):
             extra_context["may_erase"] = (
                 request.user.has_perm(PURGE_PERMISSION) and upload_request.erased_at is None
             )
-            extra_context["reject_form"] = RejectForm()
+            extra_context["reject_form"] = RejectForm(form_id="reject-form")
+            extra_context["customer_reads_in"] = customer_reads_in(upload_request)
+            extra_context["reasons_as_read"] = reasons_as_read_by(upload_request)
             if upload_request.is_open_for_upload and can_view_link(request):
                 try:
                     extra_context["link_url"] = links.upload_link_current(
@@ -286,7 +364,8 @@ class UploadRequestAdmin(ShopScopedAdmin):
             if fields is not None:
                 labels = {name: field_label(name) for name in PASSPORT_FIELDS}
                 extra_context["passport_fields"] = [
-                    (labels[name], fields.get(name, "")) for name in PASSPORT_FIELDS
+                    (labels[name], _field_display(name, fields.get(name, "")))
+                    for name in PASSPORT_FIELDS
                 ]
                 audit.audit_record(
                     actor=request.user,
@@ -360,7 +439,11 @@ class UploadRequestAdmin(ShopScopedAdmin):
         if request.method != "POST" or not self.has_decide_permission(request):
             raise PermissionDenied
         try:
-            request_services.request_accept(upload_request=upload_request, actor=request.user)
+            request_services.request_accept(
+                upload_request=upload_request,
+                actor=request.user,
+                document_id=_seen_document_id(request),
+            )
         except ServiceError as error:
             self.message_user(request, error.message, messages.ERROR)
         else:
@@ -369,7 +452,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
                 _("Passport for order %(number)s accepted.")
                 % {"number": upload_request.order.number},
             )
-        return HttpResponseRedirect(reverse("admin:uploads_uploadrequest_change", args=[pk]))
+        return self._back_to(pk)
 
     def reject_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         upload_request = self._get_scoped(request, pk)
@@ -377,15 +460,33 @@ class UploadRequestAdmin(ShopScopedAdmin):
             raise PermissionDenied
         form = RejectForm(request.POST)
         if not form.is_valid():
-            self.message_user(request, _("Please give the customer a reason."), messages.ERROR)
+            for errors in form.errors.values():
+                for error in errors:
+                    self.message_user(request, error, messages.ERROR)
         else:
-            self._apply_to_each(
-                request,
-                self.get_queryset(request).filter(pk=upload_request.pk),
-                lambda each: request_services.request_reject(
-                    upload_request=each, actor=request.user, reason=form.cleaned_data["reason"]
-                ),
-            )
+            try:
+                request_services.request_reject(
+                    upload_request=upload_request,
+                    actor=request.user,
+                    code=form.cleaned_data["code"],
+                    reason=form.cleaned_data["reason"],
+                    document_id=_seen_document_id(request),
+                )
+            except ServiceError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _(
+                        "Passport for order %(number)s rejected; the customer is asked to "
+                        "upload again."
+                    )
+                    % {"number": upload_request.order.number},
+                )
+        return self._back_to(pk)
+
+    @staticmethod
+    def _back_to(pk: int) -> HttpResponseRedirect:
         return HttpResponseRedirect(reverse("admin:uploads_uploadrequest_change", args=[pk]))
 
     def erase_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -483,12 +584,12 @@ class UploadRequestAdmin(ShopScopedAdmin):
         if "apply" in request.POST:
             form = RejectForm(request.POST)
             if form.is_valid():
-                reason = form.cleaned_data["reason"]
+                code, reason = form.cleaned_data["code"], form.cleaned_data["reason"]
                 self._apply_to_each(
                     request,
                     queryset,
                     lambda upload_request: request_services.request_reject(
-                        upload_request=upload_request, actor=request.user, reason=reason
+                        upload_request=upload_request, actor=request.user, code=code, reason=reason
                     ),
                     done_message=lambda count: (
                         ngettext(
@@ -728,3 +829,11 @@ class UploadRequestAdmin(ShopScopedAdmin):
         )
         response["Cache-Control"] = "no-store, private"
         return response
+
+
+def _field_display(name: str, value: str) -> str:
+    """A passport field as the seller reads it: a coded value (sex) as its word."""
+    field = PassportFieldsForm.base_fields.get(name)
+    if isinstance(field, forms.ChoiceField) and value:
+        return str(dict(field.choices).get(value, value))
+    return value

@@ -244,6 +244,7 @@ def _represent(upload_request: UploadRequest, *, link: str | None) -> dict:
         "created_at": _iso(upload_request.created_at),
         "uploaded_at": _iso(upload_request.uploaded_at),
         "decided_at": _iso(upload_request.decided_at),
+        "rejection_code": upload_request.rejection_code or None,
         "rejection_reason": upload_request.rejection_reason or None,
     }
 

@@ -423,8 +423,10 @@ def document_confirm(*, document: PassportDocument, fields: dict[str, str]) -> N
         previous = upload_request.status
         upload_request.status = Status.UPLOADED
         upload_request.uploaded_at = now
-        upload_request.rejection_reason = ""
-        upload_request.save(update_fields=["status", "uploaded_at", "rejection_reason"])
+        upload_request.rejection_code = upload_request.rejection_reason = ""
+        upload_request.save(
+            update_fields=["status", "uploaded_at", "rejection_code", "rejection_reason"]
+        )
         events.status_changed(
             upload_request=upload_request, previous=previous, note="customer", document=document
         )

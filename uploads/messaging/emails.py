@@ -120,7 +120,7 @@ def build_customer_email(
             "order_number": order.number,
             "link": link_url,
             "expires": _date_text(timezone.localdate(upload_request.expires_at), language, cache),
-            "reason": upload_request.rejection_reason,
+            "reason": upload_request.rejection_message,
             "deadline": _date_text(order.deadline, language, cache) if order.deadline else "",
         }
     subject = " ".join(_fill(frame.subject, values, html=False).split())

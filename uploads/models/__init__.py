@@ -39,11 +39,12 @@ from uploads.models.documents import Consent, PassportDocument
 from uploads.models.feedback import Feedback
 from uploads.models.incidents import Incident, IncidentEntry
 from uploads.models.keys import MasterKey
-from uploads.models.requests import Order, UploadRequest
+from uploads.models.requests import REJECTION_MESSAGES, Order, UploadRequest
 from uploads.models.shops import Shop, SummaryFrequency, UploadNotifications, validate_day_list
 from uploads.models.two_factor import BackupCode, BackupCodeDevice, StaffTOTPDevice
 
 __all__ = [
+    "REJECTION_MESSAGES",
     "ApiToken",
     "AppendOnlyError",
     "AppendOnlyModel",

@@ -1,5 +1,6 @@
 """The customer's rating."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,8 +30,10 @@ class Feedback(models.Model):
     )
     rating = models.PositiveSmallIntegerField(_("rating"), choices=Rating.choices)
     comment = models.TextField(_("comment"), blank=True, max_length=1000)
-    language = models.CharField(_("language"), max_length=10, blank=True)
-    created_at = models.DateTimeField(_("given"), default=timezone.now)
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, choices=settings.LANGUAGES
+    )
+    created_at = models.DateTimeField(_("rated"), default=timezone.now)
 
     class Meta:
         verbose_name = _("customer feedback")

@@ -58,6 +58,18 @@ class UploadRequest(models.Model):
         REJECTED = "rejected", _("Rejected")
         EXPIRED = "expired", _("Link expired")
 
+    class RejectionReason(models.TextChoices):
+        """Why the seller sent a passport back, as the seller picks it (short labels); the
+        customer reads ``REJECTION_MESSAGES`` in their own language, never the seller's words."""
+
+        BLURRED = "blurred", _("Blurred photo")
+        GLARE = "glare", _("Glare on the page")
+        WRONG_PAGE = "wrong_page", _("Wrong page")
+        CUT_OFF = "cut_off", _("Page cut off")
+        EXPIRED = "expired", _("Expired document")
+        NOT_BUYER = "not_buyer", _("Not the buyer's passport")
+        OTHER = "other", _("Other (explain in the note)")
+
     # States in which the customer may (re)upload through the link.
     OPEN_STATUSES = (Status.WAITING, Status.UPLOADED, Status.REJECTED)
 
@@ -83,7 +95,11 @@ class UploadRequest(models.Model):
         related_name="+",
         verbose_name=_("decided by"),
     )
-    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    rejection_code = models.CharField(
+        _("reason for rejection"), max_length=16, choices=RejectionReason.choices, blank=True
+    )
+    # The seller's own words to the customer, shown as typed under the translated reason.
+    rejection_reason = models.TextField(_("seller's note to the customer"), blank=True)
     reminder_count = models.PositiveIntegerField(_("reminders sent"), default=0)
     last_reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
     # Set when the passport and the customer's details were erased (retention or on request).
@@ -123,5 +139,41 @@ class UploadRequest(models.Model):
         return self.status in self.OPEN_STATUSES and not self.is_link_expired
 
     @property
+    def rejection_message(self) -> str:
+        """What the customer reads about the rejection, in the active language: the reason's
+        translated sentence, then the seller's note as typed."""
+        sentence = REJECTION_MESSAGES.get(self.rejection_code)
+        parts = [str(sentence)] if sentence else []
+        if self.rejection_reason:
+            parts.append(self.rejection_reason)
+        return " ".join(parts)
+
+    @property
     def current_document(self) -> "PassportDocument | None":
         return self.documents.filter(superseded_at__isnull=True).order_by("-created_at").first()
+
+
+# What the customer reads for each reason: what is wrong and what to do (lazy: in the language of
+# whoever reads it, the customer's page or the e-mail in the order's language).
+REJECTION_MESSAGES = {
+    UploadRequest.RejectionReason.BLURRED: _(
+        "The photo is blurred. Hold the phone still and take the photo again in good light."
+    ),
+    UploadRequest.RejectionReason.GLARE: _(
+        "Glare hides part of the page. Turn off the flash or tilt the passport away from the light."
+    ),
+    UploadRequest.RejectionReason.WRONG_PAGE: _(
+        "This is not the page with your photo. Photograph the page with your photo and the lines "
+        "of <<< at the bottom."
+    ),
+    UploadRequest.RejectionReason.CUT_OFF: _(
+        "Part of the page is cut off. Fit the whole page, edges included, in the photo."
+    ),
+    UploadRequest.RejectionReason.EXPIRED: _(
+        "The document has expired. Please upload a valid passport."
+    ),
+    UploadRequest.RejectionReason.NOT_BUYER: _(
+        "This passport is not the buyer's. Upload the passport of the person the order is for."
+    ),
+    UploadRequest.RejectionReason.OTHER: _("The seller found a problem with the photo."),
+}

@@ -208,11 +208,31 @@ def upload_requests_expire_due() -> int:
     return len(due)
 
 
-def request_accept(*, upload_request: UploadRequest, actor: AbstractBaseUser) -> None:
+def _require_seen_document(*, upload_request: UploadRequest, document_id: int | None) -> None:
+    """A decision made on a page binds to the passport that page showed: if the customer sent
+    another since, the seller has not seen what they would decide on, so nothing changes."""
+    if document_id is None:
+        return  # a list action or the API: no page showed a passport
+    current = document_current(upload_request=upload_request)
+    if current is None or current.pk != document_id:
+        raise ServiceError(
+            _(
+                "The customer sent a new passport after this page was opened. Nothing was "
+                "changed: look at the new one, then decide."
+            )
+        )
+
+
+def request_accept(
+    *, upload_request: UploadRequest, actor: AbstractBaseUser, document_id: int | None = None
+) -> None:
+    """Accept the customer's passport; ``document_id`` is the one the seller looked at (refused
+    when a newer upload has replaced it)."""
     with transaction.atomic():
         locked = UploadRequest.objects.select_for_update().get(pk=upload_request.pk)
         if locked.status != Status.UPLOADED:
             raise ServiceError(_("Only an uploaded passport can be accepted."))
+        _require_seen_document(upload_request=locked, document_id=document_id)
         locked.status = Status.ACCEPTED
         locked.decided_at = timezone.now()
         locked.decided_by = actor
@@ -222,35 +242,60 @@ def request_accept(*, upload_request: UploadRequest, actor: AbstractBaseUser) ->
             previous=Status.UPLOADED,
             actor=actor,
             action=AuditEvent.Action.ACCEPT,
+            document=document_current(upload_request=locked),
         )
     upload_request.refresh_from_db()
 
 
-def request_reject(*, upload_request: UploadRequest, actor: AbstractBaseUser, reason: str) -> None:
-    """Send the passport back to the customer with the seller's reason; their link works again."""
+def request_reject(
+    *,
+    upload_request: UploadRequest,
+    actor: AbstractBaseUser,
+    code: str = UploadRequest.RejectionReason.OTHER,
+    reason: str = "",
+    document_id: int | None = None,
+) -> None:
+    """Send the passport back to the customer; their link works again.
+
+    ``code`` is one of ``UploadRequest.RejectionReason`` (the customer reads it translated);
+    ``reason`` is the seller's note, shown as typed, required with "other". ``document_id`` as for
+    ``request_accept``.
+    """
     reason = reason.strip()
-    if not reason:
+    if code not in UploadRequest.RejectionReason.values:
+        raise ServiceError(_("Choose a reason for the customer."))
+    if code == UploadRequest.RejectionReason.OTHER and not reason:
         raise ServiceError(_("Please give the customer a reason."))
     with transaction.atomic():
         locked = UploadRequest.objects.select_for_update().get(pk=upload_request.pk)
         previous = locked.status
         if previous not in (Status.UPLOADED, Status.ACCEPTED):
             raise ServiceError(_("Only an uploaded or accepted passport can be rejected."))
+        _require_seen_document(upload_request=locked, document_id=document_id)
         locked.status = Status.REJECTED
+        locked.rejection_code = code
         locked.rejection_reason = reason
         locked.decided_at = timezone.now()
         locked.decided_by = actor
         locked.expires_at = max(locked.expires_at, link_expiry())
         locked.save(
-            update_fields=["status", "rejection_reason", "decided_at", "decided_by", "expires_at"]
+            update_fields=[
+                "status",
+                "rejection_code",
+                "rejection_reason",
+                "decided_at",
+                "decided_by",
+                "expires_at",
+            ]
         )
-        # The reason stays on the request (erasable), not in the append-only log: staff may
+        # The note stays on the request (erasable), not in the append-only log: staff may
         # write personal details into it.
         events.status_changed(
             upload_request=locked,
             previous=previous,
             actor=actor,
             action=AuditEvent.Action.REJECT,
+            document=document_current(upload_request=locked),
         )
     upload_request.refresh_from_db()
 

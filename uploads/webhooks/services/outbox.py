@@ -91,6 +91,7 @@ def _body(*, event: str, upload_request: UploadRequest) -> str:
         "expires_at": _iso(upload_request.expires_at),
     }
     if upload_request.status == UploadRequest.Status.REJECTED:
+        data["rejection_code"] = upload_request.rejection_code
         data["rejection_reason"] = upload_request.rejection_reason
     return json.dumps(
         {"event": event, "created_at": _iso(timezone.now()), "data": data},
