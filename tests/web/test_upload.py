@@ -151,8 +151,16 @@ def test_it_tells_the_customer_when_the_passport_is_already_accepted(
     customer, uploaded_request, alice, passport_jpeg
 ):
     request_services.request_accept(upload_request=uploaded_request, actor=alice)
-    page = customer.get("/upload/")
-    assert _in("ru", "Your passport has been accepted") in page.content.decode()
+    # Opening the link again, or the upload page, shows the status: accepted.
+    page = customer.get("/upload/", follow=True)
+    assert page.redirect_chain[-1][0] == "/upload/status/"
+    assert (
+        _in(
+            "ru",
+            "The seller has checked your passport. Nothing more is needed from you for this order.",
+        )
+        in page.content.decode()
+    )
     assert b'type="file"' not in page.content
     before = PassportDocument.objects.count()
     _post(customer, passport_jpeg)
