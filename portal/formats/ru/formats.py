@@ -1,5 +1,5 @@
-# Russian: "17 декабря 2026", "17 декабря 2026, 17:04". Without Django's trailing "г.", so that a
-# sentence ending in a date ends with one full stop.
+# Russian: "17 декабря 2026", "17 декабря 2026, 17:04". Without the trailing abbreviation of "year", so
+# that a sentence ending in a date ends with one full stop.
 DATE_FORMAT = "j E Y"
 DATETIME_FORMAT = "j E Y, G:i"
 TIME_FORMAT = "G:i"
