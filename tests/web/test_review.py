@@ -272,3 +272,67 @@ def test_it_tells_why_a_photo_could_not_be_read(customer, upload_request, passpo
 
 def test_it_gives_no_photo_hints_when_the_mrz_was_read(reviewing):
     assert 'class="hints"' not in reviewing.get("/upload/review/").content.decode()
+
+
+def _upload(client, jpeg: bytes):  # type: ignore[no-untyped-def]
+    return client.post(
+        "/upload/",
+        {
+            "consent": "on",
+            "consent_text_id": document_selectors.consent_text_current().pk,
+            "file": SimpleUploadedFile("p.jpg", jpeg),
+        },
+    )
+
+
+def test_it_refuses_to_confirm_a_photo_replaced_in_another_tab(reviewing, upload_request):
+    """Tab 1 shows photo A; tab 2 (the same session) uploads photo B; tab 1's confirmation must not
+    store A's fields with B's photo: refused with a message, nothing changes."""
+    tab_one = reviewing.get("/upload/review/").content.decode()
+    shown_id = re.search(r'name="document_id" value="(\d+)"', tab_one).group(1)
+    other = specimens.render_jpeg(specimens.ERIKSSON, width=1400)
+    assert _upload(reviewing, other).status_code == 302  # "tab 2"
+    newer = document_selectors.document_pending(upload_request=upload_request)
+    assert str(newer.pk) != shown_id
+    read_from_newer = document_selectors.document_fields(document=newer)
+
+    response = reviewing.post(
+        "/upload/review/", {**VALID, "surname": "TYPED FOR A", "document_id": shown_id}
+    )
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    with translation.override("ru"):
+        message = gettext(
+            "A newer photo was uploaded, perhaps in another window, so these details were not "
+            "sent. Please check the details of the newer photo below."
+        )
+    assert escape(message) in page[: page.index("<h1>")]  # in the summary at the top
+    assert f'name="document_id" value="{newer.pk}"' in page  # the newer photo is shown now
+    assert f"/upload/review/image/{newer.pk}/" in page
+    upload_request.refresh_from_db()
+    assert upload_request.status == UploadRequest.Status.WAITING
+    newer.refresh_from_db()
+    assert newer.confirmed_at is None
+    assert document_selectors.document_fields(document=newer) == read_from_newer
+    # Confirming what is shown now works.
+    confirmed = reviewing.post("/upload/review/", {**VALID, "document_id": newer.pk})
+    assert confirmed.status_code == 302
+
+
+def test_it_lists_the_review_errors_at_the_top(reviewing):
+    response = reviewing.post("/upload/review/", {**VALID, "number": ""})
+    assert response.status_code == 400
+    page = response.content.decode()
+    main = page[page.index("<main>") :]
+    assert main.index('id="error-summary"') < main.index("<h1>")
+    assert 'href="#id_number"' in main[: main.index("<h1>")]
+
+
+def test_it_puts_the_names_box_next_to_the_names(reviewing):
+    response = reviewing.post("/upload/review/", {**VALID, "surname": "ERIKSSON SMITH"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    box = page.index('name="names_confirmed"')
+    # Right after the last name field, before the next field.
+    assert page.index('name="given_names"') < box < page.index('name="number"')

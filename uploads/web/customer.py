@@ -270,7 +270,7 @@ def upload_review(request: HttpRequest, upload_request: UploadRequest) -> HttpRe
             # Another tab uploaded a newer photo after this form was shown: its fields do not
             # belong to that photo. Nothing is stored; the newer photo is shown to check.
             form = CustomsFieldsForm(initial=initial_fields(read_fields, situation), **form_options)
-            form.add_error(None, document_services.NEWER_UPLOAD_MESSAGE)
+            context["refusal"] = document_services.NEWER_UPLOAD_MESSAGE
             status = 409
         elif form.is_valid():
             try:
