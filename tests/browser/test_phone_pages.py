@@ -250,9 +250,14 @@ def test_it_refuses_the_confirmation_of_a_photo_replaced_in_another_tab(
         upload_request.refresh_from_db()
         assert upload_request.status == UploadRequest.Status.WAITING
         shoot(first, "phone-review-newer-photo")
-        with first.expect_navigation():
-            first.click("form.review button[type=submit]")
-        assert first.url.endswith("/upload/done/")
+        # The tab that shows the newer photo confirms it.
+        with second.expect_navigation():
+            second.click("form.review button[type=submit]")
+        assert second.url.endswith("/upload/done/")
+        # Back from the thank-you page: the review page is gone, the status is shown.
+        second.go_back()
+        assert second.url.endswith("/upload/status/"), second.url
+        assert second.locator(".status-submitted").is_visible()
     finally:
         context.close()
 
