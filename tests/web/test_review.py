@@ -336,3 +336,11 @@ def test_it_puts_the_names_box_next_to_the_names(reviewing):
     box = page.index('name="names_confirmed"')
     # Right after the last name field, before the next field.
     assert page.index('name="given_names"') < box < page.index('name="number"')
+
+
+def test_it_highlights_only_the_fields_read_and_not_vouched_for(reviewing):
+    page = reviewing.get("/upload/review/").content.decode()
+    # The names were read (names never count as checked): highlighted. The empty Cyrillic names
+    # of a foreign passport were not read: not highlighted.
+    assert re.search(r'<div class="field check">\s*<label for="id_surname">', page)
+    assert re.search(r'<div class="field">\s*<label for="id_surname_cyrillic">', page)
