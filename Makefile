@@ -155,3 +155,9 @@ bench: $(STAMP)
 .PHONY: bench-faults
 bench-faults: $(STAMP)
 	$(PY) -m bench.faults
+
+# A customer on a 1.6 Mbit/s phone: tap Upload (3 MB, 4000x3000) to the review page loaded, with and
+# without JavaScript, against an unthrottled run (bench/phone.py). BENCH_RUNS=1 for a quick look.
+.PHONY: bench-phone
+bench-phone: $(STAMP)
+	$(PY) -m bench.phone

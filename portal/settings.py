@@ -171,6 +171,8 @@ MODELTRANSLATION_DEFAULT_LANGUAGE = "ru"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("ru", "en")
 MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in LANGUAGES)
 USE_I18N = True
+# Dates in each customer language's own order (portal/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Moscow")
 USE_TZ = True
 

@@ -144,3 +144,17 @@ def test_it_refuses_uploads_on_an_expired_link(upload_request, passport_jpeg):
     upload_request.refresh_from_db()
     with pytest.raises(ServiceError):
         _submit(upload_request, passport_jpeg)
+
+
+def test_it_refuses_to_confirm_a_document_a_newer_upload_replaced(upload_request, passport_jpeg):
+    """Two tabs: the first shows document A, the second uploads B (which replaces A). Confirming
+    A refuses, and B is left as it was, waiting for its own confirmation."""
+    shown = _submit(upload_request, passport_jpeg)
+    newer = _submit(upload_request, passport_jpeg)
+    with pytest.raises(ServiceError) as refused:
+        document_services.document_confirm(document=shown, fields={"surname": "A"})
+    assert refused.value.message == document_services.NEWER_UPLOAD_MESSAGE
+    newer.refresh_from_db()
+    upload_request.refresh_from_db()
+    assert newer.confirmed_at is None
+    assert upload_request.status == UploadRequest.Status.WAITING

@@ -66,7 +66,7 @@ def test_it_shows_the_reading_page_that_refreshes_itself(customer, queued):
 def test_it_shows_the_read_fields_once_the_worker_is_done(customer, queued):
     assert _run_queued_tasks() == 1
 
-    page = customer.get("/upload/review/").content.decode()
+    page = customer.get("/upload/review/?situation=foreign").content.decode()
 
     assert 'http-equiv="refresh"' not in page
     assert 'value="ERIKSSON"' in page
@@ -79,7 +79,7 @@ def test_it_asks_for_the_fields_when_reading_takes_too_long(customer, queued, se
         created_at=timezone.now() - timedelta(seconds=61)
     )
 
-    page = customer.get("/upload/review/").content.decode()
+    page = customer.get("/upload/review/?situation=foreign").content.decode()
 
     assert 'http-equiv="refresh"' not in page
     assert 'name="surname"' in page
@@ -127,7 +127,7 @@ def test_it_falls_back_to_typing_when_reading_fails(customer, queued, monkeypatc
 
     queued.refresh_from_db()
     assert queued.mrz_status == PassportDocument.MrzStatus.NOT_FOUND
-    page = customer.get("/upload/review/").content.decode()
+    page = customer.get("/upload/review/?situation=foreign").content.decode()
     assert 'http-equiv="refresh"' not in page
     assert 'name="surname"' in page
     assert 'class="hints"' not in page  # the reader broke, not the photo
@@ -148,7 +148,7 @@ def test_it_gives_no_photo_hints_when_the_reader_reports_its_own_failure(
     assert queued.mrz_status == PassportDocument.MrzStatus.NOT_FOUND
     assert queued.photo_problems == []
     assert "KeyError" in caplog.text
-    page = customer.get("/upload/review/").content.decode()
+    page = customer.get("/upload/review/?situation=foreign").content.decode()
     assert 'name="surname"' in page and 'class="hints"' not in page
 
 
@@ -162,7 +162,7 @@ def test_it_measures_why_a_photo_was_unreadable_in_the_worker(customer, queued, 
         raise AssertionError("the review page decoded the photo")
 
     monkeypatch.setattr(Image, "open", no_decoding)
-    page = customer.get("/upload/review/").content.decode()
+    page = customer.get("/upload/review/?situation=foreign").content.decode()
     assert "hint-wrong_page" in page
 
 

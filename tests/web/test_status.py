@@ -103,3 +103,20 @@ def test_it_links_the_status_page_from_the_thank_you_page(english, upload_reques
     submit_and_confirm(upload_request, passport_jpeg)
     page = english.get("/upload/done/").content.decode()
     assert 'href="/upload/status/"' in page
+
+
+def test_it_takes_a_customer_who_has_sent_to_their_status(client, link, uploaded_request):
+    # Opening the link again, the upload page, and Back to the review page: the status.
+    opened = client.get(f"/u/{link.token}/")
+    assert opened["Location"] == "/upload/status/"
+    assert client.get("/upload/")["Location"] == "/upload/status/"
+    assert client.get("/upload/review/", follow=True).redirect_chain[-1][0] == "/upload/status/"
+    # "Replace the photo" still gets the form.
+    assert b'type="file"' in client.get("/upload/?replace").content
+    assert 'href="/upload/?replace"' in status_page(client)
+
+
+def test_it_opens_the_upload_form_after_a_rejection(client, link, uploaded_request, alice):
+    request_services.request_reject(upload_request=uploaded_request, reason="Blurred", actor=alice)
+    assert client.get(f"/u/{link.token}/")["Location"] == "/upload/"
+    assert b'type="file"' in client.get("/upload/").content

@@ -163,8 +163,16 @@ def test_it_tells_the_customer_when_the_passport_is_already_accepted(
     customer, uploaded_request, alice, passport_jpeg
 ):
     request_services.request_accept(upload_request=uploaded_request, actor=alice)
-    page = customer.get("/upload/")
-    assert _in("ru", "Your passport has been accepted") in page.content.decode()
+    # Opening the link again, or the upload page, shows the status: accepted.
+    page = customer.get("/upload/", follow=True)
+    assert page.redirect_chain[-1][0] == "/upload/status/"
+    assert (
+        _in(
+            "ru",
+            "The seller has checked your passport. Nothing more is needed from you for this order.",
+        )
+        in page.content.decode()
+    )
     assert b'type="file"' not in page.content
     before = PassportDocument.objects.count()
     _post(customer, passport_jpeg)
@@ -187,3 +195,78 @@ def test_it_stops_working_when_the_link_expires_mid_visit(customer, upload_reque
     response = _post(customer, passport_jpeg)
     assert response.status_code == 404
     assert PassportDocument.objects.count() == 0
+
+
+def test_it_puts_the_photo_buttons_after_a_short_summary_and_the_withdrawal_last(customer):
+    page = customer.get("/upload/").content.decode()
+    main = page[page.index("<main>") :]
+    # Who asks, why, for how long; then the consent, whole, one tap away; then the buttons.
+    summary = main.index(_in("ru", "Why it is needed"))
+    consent_text = main.index('<details class="consent-text"')
+    checkbox = main.index('name="consent"')
+    camera = main.index('capture="environment"')
+    withdraw = main.index('href="/upload/withdraw/"')
+    assert summary < consent_text < checkbox < camera < withdraw
+    body = document_selectors.consent_text_current().body_ru[:40]
+    assert consent_text < main.index(body) < checkbox
+    # The withdrawal is the last link of the page, after everything it would undo.
+    assert main.index('href="/upload/withdraw/"') == main.rindex("<a ") + len("<a ")
+
+
+def test_it_lists_the_errors_at_the_top_with_links_to_their_fields(customer):
+    response = customer.post(
+        "/upload/", {"consent_text_id": document_selectors.consent_text_current().pk}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    main = page[page.index("<main>") :]
+    summary = main[: main.index("</div>")]
+    # The summary comes first in the page, takes the focus without JavaScript (autofocus) and
+    # links each message to its field.
+    assert main.index('id="error-summary"') < main.index("<h1>")
+    assert "autofocus" in summary and 'tabindex="-1"' in summary
+    assert 'href="#id_consent"' in summary and 'href="#id_file"' in summary
+    assert (
+        _in("ru", "Please confirm that you agree, so that we can accept the passport.") in summary
+    )
+    assert _in("ru", "Please take a photo of the passport or choose a file.") in summary
+    assert 'id="id_consent"' in page and 'id="id_file"' in page
+
+
+def test_it_answers_a_photo_held_back_for_the_consent_with_that_one_error(customer):
+    # portal.js does not send the photo while the box is not ticked: it keeps it chosen and asks
+    # for the page with the consent's message only.
+    response = customer.post(
+        "/upload/",
+        {"consent_text_id": document_selectors.consent_text_current().pk, "photo_kept": "1"},
+    )
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["consent"]
+    assert PassportDocument.objects.count() == 0
+
+
+def test_it_tells_the_script_where_to_go_instead_of_redirecting(customer, passport_jpeg):
+    # XMLHttpRequest follows redirects: the review page would be fetched twice.
+    response = customer.post(
+        "/upload/",
+        {
+            "consent": "on",
+            "consent_text_id": document_selectors.consent_text_current().pk,
+            "file": SimpleUploadedFile("p.jpg", passport_jpeg),
+        },
+        HTTP_X_PORTAL_UPLOAD="1",
+    )
+    assert response.status_code == 204
+    assert response["X-Next"] == "/upload/review/"
+    assert response.content == b""
+
+
+def test_it_gives_the_browser_the_limits_and_messages_to_check_a_file_before_sending(
+    customer, settings
+):
+    page = customer.get("/upload/").content.decode()
+    assert f'data-max-bytes="{settings.PASSPORT_MAX_UPLOAD_BYTES}"' in page
+    megabytes = settings.PASSPORT_MAX_UPLOAD_BYTES // (1024 * 1024)
+    too_large = _in("ru", "The file is larger than %(megabytes)d MB. Please send a smaller photo.")
+    assert f'data-too-large="{too_large % {"megabytes": megabytes}}"' in page
+    assert 'data-wrong-type="' in page

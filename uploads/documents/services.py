@@ -393,6 +393,12 @@ def fields_seal(
     )
 
 
+NEWER_UPLOAD_MESSAGE = _(
+    "A newer photo was uploaded, perhaps in another window, so these details were not sent. "
+    "Please check the details of the newer photo below."
+)
+
+
 def document_confirm(*, document: PassportDocument, fields: dict[str, str]) -> None:
     """The customer confirmed (or corrected) the fields: the order counts as uploaded."""
     with transaction.atomic():
@@ -400,7 +406,15 @@ def document_confirm(*, document: PassportDocument, fields: dict[str, str]) -> N
             pk=document.upload_request_id
         )
         request_require_open(upload_request=upload_request)
-        document = PassportDocument.objects.select_for_update().get(pk=document.pk)
+        shown = PassportDocument.objects.select_for_update().filter(pk=document.pk).first()
+        newer = upload_request.documents.filter(
+            confirmed_at__isnull=True, created_at__gt=document.created_at
+        ).exclude(pk=document.pk)
+        if shown is None or newer.exists():
+            # The customer confirms the photo they were shown; another tab has since uploaded
+            # a newer one (which replaced it): its fields must not go with that photo.
+            raise ServiceError(NEWER_UPLOAD_MESSAGE)
+        document = shown
         if document.confirmed_at is not None or document.superseded_at is not None:
             raise ServiceError(_("This upload has already been submitted."))
         key = document_key(document)

@@ -9,8 +9,11 @@ from functools import wraps
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -18,6 +21,7 @@ from uploads.carriers import selectors as carrier_selectors
 from uploads.core import customs_rules as validation
 from uploads.core.customs_rules import SITUATION_LABELS
 from uploads.core.errors import ServiceError
+from uploads.core.images import too_large
 from uploads.core.passport_fields import PASSPORT_FIELDS
 from uploads.core.tokens import hash_token
 from uploads.customs.services import decisions as customs_decisions
@@ -26,13 +30,13 @@ from uploads.documents import selectors as document_selectors
 from uploads.documents import services as document_services
 from uploads.documents import tasks as document_tasks
 from uploads.documents.photo_hints import document_photo_hints
-from uploads.documents.responses import passport_image_response
 from uploads.models import CustomsRecord, FaqEntry, GuidanceStep, PassportDocument, UploadRequest
 from uploads.requests import services as request_services
 from uploads.web.customs_forms import CustomsFieldsForm, initial_fields
 from uploads.web.feedback_form import feedback_context
 from uploads.web.file_uploads import submitted_file
 from uploads.web.forms import UploadForm
+from uploads.web.preview import passport_preview_response
 from uploads.web.ratelimit import customer_rate_limited, link_rate_limited, upload_rate_limited
 
 SESSION_REQUEST_ID = "upload_request_id"
@@ -43,11 +47,32 @@ SESSION_TOKEN_HASH = "upload_token_hash"  # noqa: S105 - a session key name
 
 View = Callable[..., HttpResponse]
 
+# A response with this attribute set keeps its own Cache-Control (the review preview, cached by
+# the customer's browser only); every other customer page is never cached.
+PRIVATELY_CACHEABLE = "privately_cacheable"
+
+# portal.js sends this header with the upload: it is told where to go next (204 and the address in
+# ``X-Next``) instead of a redirect that XMLHttpRequest would follow, fetching the next page twice.
+SCRIPTED_UPLOAD_HEADER = "X-Portal-Upload"
+NEXT_HEADER = "X-Next"
+
 
 # With JavaScript, the browser shrinks photos with a longer side to this before sending them: a
 # phone's 12-megapixel photo becomes a quarter of the bytes and the MRZ still reads well (it
 # needs about 2,000 px across the page).
 DOWNSCALE_LONG_SIDE = 2560
+
+# The upload page's address that shows the form to a customer who has already sent a passport.
+REPLACE_PARAMETER = "replace"
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says: the static file (hashed and cached
+    for a year in production), not a 404 page."""
+    response = redirect(static("uploads/favicon.ico"), permanent=True)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def link_invalid(request: HttpRequest, *, token_in_address: bool = False) -> HttpResponse:
@@ -77,7 +102,8 @@ def link_open(request: HttpRequest, token: str) -> HttpResponse:
     request.session.cycle_key()
     request.session[SESSION_REQUEST_ID] = upload_request.pk
     request.session[SESSION_TOKEN_HASH] = hash_token(token)
-    response = redirect("uploads:start")
+    # A customer who has sent their passport comes back to see where it stands, not to start over.
+    response = redirect("uploads:status" if _has_sent(upload_request) else "uploads:start")
     # This response's address holds the token; it has no page, so the strictest policy costs nothing.
     response["Referrer-Policy"] = "no-referrer"
     return response
@@ -113,10 +139,27 @@ def customer_request_required(view: View) -> View:
             translation.activate(upload_request.order.language)
             request.LANGUAGE_CODE = upload_request.order.language
         response = view(request, upload_request, *args, **kwargs)
-        add_never_cache_headers(response)
+        if not getattr(response, PRIVATELY_CACHEABLE, False):
+            add_never_cache_headers(response)
         return response
 
     return wrapper
+
+
+def _has_sent(upload_request: UploadRequest) -> bool:
+    """Sent and not asked for again: the status page is where such a customer belongs."""
+    return upload_request.status in (
+        UploadRequest.Status.UPLOADED,
+        UploadRequest.Status.ACCEPTED,
+    ) and (document_selectors.document_pending(upload_request=upload_request) is None)
+
+
+def _next_step(request: HttpRequest, name: str) -> HttpResponse:
+    if request.headers.get(SCRIPTED_UPLOAD_HEADER):
+        response = HttpResponse(status=204)
+        response[NEXT_HEADER] = reverse(name)
+        return response
+    return redirect(name)
 
 
 def page_context(upload_request: UploadRequest) -> dict[str, object]:
@@ -126,7 +169,13 @@ def page_context(upload_request: UploadRequest) -> dict[str, object]:
         "shop": upload_request.order.shop,
         "retention_days": upload_request.order.shop.effective_retention_days,
         "max_megabytes": settings.PASSPORT_MAX_UPLOAD_BYTES // (1024 * 1024),
+        "max_bytes": settings.PASSPORT_MAX_UPLOAD_BYTES,
         "downscale_long_side": DOWNSCALE_LONG_SIDE,
+        # The browser checks a chosen file with the server's own words before sending it.
+        "too_large_message": too_large().message,
+        "wrong_type_message": _(
+            "This file type is not supported. Please send a photo (JPEG, PNG, HEIC) or a PDF."
+        ),
     }
 
 
@@ -139,7 +188,15 @@ def upload_start(request: HttpRequest, upload_request: UploadRequest) -> HttpRes
     context["current"] = document_selectors.document_current(upload_request=upload_request)
     context["pending"] = document_selectors.document_pending(upload_request=upload_request)
     if upload_request.status == UploadRequest.Status.ACCEPTED:
-        return render(request, "uploads/accepted.html", context)
+        return redirect("uploads:status")
+    if (
+        request.method == "GET"
+        and _has_sent(upload_request)
+        and REPLACE_PARAMETER not in request.GET
+    ):
+        # Opening the link again, or Back after sending: their status, not an empty form.
+        # "Replace the photo" asks for the form with ?replace.
+        return redirect("uploads:status")
     try:
         consent_text = document_selectors.consent_text_current()
     except ServiceError as error:
@@ -167,7 +224,7 @@ def upload_start(request: HttpRequest, upload_request: UploadRequest) -> HttpRes
         )
         if document is not None:
             document_tasks.read_document_mrz.enqueue(document_id=document.pk)
-            return redirect("uploads:review")
+            return _next_step(request, "uploads:review")
         status = 400
     else:
         form = UploadForm(initial={"consent_text_id": consent_text.pk})
@@ -195,17 +252,34 @@ def upload_review(request: HttpRequest, upload_request: UploadRequest) -> HttpRe
         return render(request, "uploads/reading.html", context)
     read_fields = document_selectors.document_fields(document=document)
     rules = customs_readiness.customs_rules(shop=upload_request.order.shop)
-    situation = _situation_chosen(request, read_fields, rules)
+    mrz_found = document.mrz_status == PassportDocument.MrzStatus.FOUND
+    context["mrz_found"] = mrz_found
+    if not mrz_found and request.method == "GET":
+        # Why it could not be read (too dark, blurred, glare, ...), measured on the photo itself.
+        context["photo_hints"] = document_photo_hints(document=document)
+    situation = _situation_chosen(request, read_fields, rules, mrz_found=mrz_found)
+    if situation is None:
+        # Nothing read says which document this is: the customer says it, nothing is guessed.
+        context["situations"] = [(name, SITUATION_LABELS[name]) for name in rules.situations]
+        return render(request, "uploads/review.html", context)
     form_options = {
         "situation": situation,
         "rules": rules,
         "read_fields": read_fields,
         "today": timezone.localdate(),
         "deadline": upload_request.order.deadline,
+        "document_id": document.pk,
     }
+    status = 200
     if request.method == "POST":
         form = CustomsFieldsForm(request.POST, **form_options)
-        if form.is_valid():
+        if not form.shows_document(document.pk):
+            # Another tab uploaded a newer photo after this form was shown: its fields do not
+            # belong to that photo. Nothing is stored; the newer photo is shown to check.
+            form = CustomsFieldsForm(initial=initial_fields(read_fields, situation), **form_options)
+            context["refusal"] = document_services.NEWER_UPLOAD_MESSAGE
+            status = 409
+        elif form.is_valid():
             try:
                 record = customs_decisions.customs_document_confirm(
                     document=document, fields=form.customs_fields(), situation=situation
@@ -216,20 +290,17 @@ def upload_review(request: HttpRequest, upload_request: UploadRequest) -> HttpRe
                 if customs_readiness.PROBLEM_SECOND_DOCUMENT in record.problems:
                     return redirect("uploads:second_document")
                 return redirect("uploads:done")
-        status = 400
+            status = 400
+        else:
+            status = 400
     else:
         form = CustomsFieldsForm(initial=initial_fields(read_fields, situation), **form_options)
-        status = 200
     validity = document.field_validity or {}
     context["form"] = form
     context["situation"] = situation
     context["situations"] = [
         (name, SITUATION_LABELS[name]) for name in rules.situations if name != situation
     ]
-    context["mrz_found"] = document.mrz_status == PassportDocument.MrzStatus.FOUND
-    if not context["mrz_found"] and request.method == "GET":
-        # Why it could not be read (too dark, blurred, glare, ...), measured on the photo itself.
-        context["photo_hints"] = document_photo_hints(document=document)
     # Fields the reader filled but could not vouch for: the customer must look at them.
     context["fields_to_check"] = [
         name
@@ -240,25 +311,35 @@ def upload_review(request: HttpRequest, upload_request: UploadRequest) -> HttpRe
 
 
 def _situation_chosen(
-    request: HttpRequest, read_fields: dict[str, str], rules: validation.Rules
-) -> str:
+    request: HttpRequest, read_fields: dict[str, str], rules: validation.Rules, *, mrz_found: bool
+) -> str | None:
     """The buyer's situation: as posted or picked (when the shop accepts it), else as the MRZ
-    suggests."""
+    suggests; None when nothing was read and the customer has not chosen yet."""
     for chosen in (request.POST.get("situation"), request.GET.get("situation")):
         if chosen in rules.situations:
             return chosen
+    if not mrz_found and len(rules.situations) > 1 and request.method == "GET":
+        return None
     return customs_readiness.situation_infer(read_fields, rules)
 
 
 @require_GET
 @customer_rate_limited
 @customer_request_required
-def upload_review_image(request: HttpRequest, upload_request: UploadRequest) -> HttpResponse:
-    """The customer's own pending upload, so they can compare it with the fields."""
+def upload_review_image(
+    request: HttpRequest, upload_request: UploadRequest, document_id: int
+) -> HttpResponse:
+    """A small copy of the customer's own pending upload, to compare with the fields.
+
+    The address names the document, so the browser may keep the copy for the session: a new
+    upload has a new address. The copy is made from the decrypted photo on each request and
+    never stored."""
     document = document_selectors.document_pending(upload_request=upload_request)
-    if document is None or not document.blob_name:
+    if document is None or document.pk != document_id or not document.blob_name:
         return link_invalid(request)
-    return passport_image_response(document)
+    response = passport_preview_response(document)
+    setattr(response, PRIVATELY_CACHEABLE, True)
+    return response
 
 
 @require_GET

@@ -18,6 +18,7 @@ from uploads.web.ratelimit import customer_rate_limited, upload_rate_limited
 
 class SecondDocumentForm(forms.Form):
     file = forms.FileField(
+        label=_("A second document"),
         required=True,
         allow_empty_file=True,
         error_messages={

@@ -16,6 +16,8 @@ from uploads.documents.forms import PassportFieldsForm
 class CustomsFieldsForm(PassportFieldsForm):
     # Posted by the page; a client that sends none gets the situation the MRZ suggests.
     situation = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The upload this form was shown for: confirming refuses when a newer one has arrived since.
+    document_id = forms.CharField(widget=forms.HiddenInput, required=False)
     names_confirmed = forms.BooleanField(
         label=_("The names I typed are exactly as printed in my passport"), required=False
     )
@@ -28,6 +30,7 @@ class CustomsFieldsForm(PassportFieldsForm):
         read_fields: dict[str, str],
         today: date,
         deadline: date | None = None,
+        document_id: int | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -48,6 +51,13 @@ class CustomsFieldsForm(PassportFieldsForm):
                 field.required = name in required
                 field.error_messages["required"] = validation.missing_message(name)
         self.fields["situation"].initial = situation
+        self.fields["document_id"].initial = document_id
+        if "sex" in self.fields:
+            # Nothing chosen for the customer: a select would otherwise show its first option.
+            self.fields["sex"].choices = [("", "—"), *self.fields["sex"].choices]
+        for field in self.fields.values():
+            if field.required and not field.widget.is_hidden:
+                field.widget.attrs["aria-required"] = "true"
         self.order_fields(validation.SITUATION_FIELDS[situation])
         # Phones show a digit keyboard for the fields that are digits only.
         for name in ("inn", "series", "department_code"):
@@ -70,6 +80,24 @@ class CustomsFieldsForm(PassportFieldsForm):
             self.fields["series"].help_text = _("4 digits, for example 4508.")
             self.fields["surname_cyrillic"].help_text = ""
             self.fields["given_names_cyrillic"].label = _("Given name and patronymic")
+
+    def shows_document(self, document_id: int) -> bool:
+        """Whether the posted form was shown for this upload. A post without the field (an old
+        page) counts as shown; the service refuses it too if a newer upload has arrived."""
+        posted = self.data.get("document_id", "")
+        return posted == "" or posted == str(document_id)
+
+    @property
+    def names_confirm_after(self) -> str:
+        """The last name field shown: the "names as printed" box goes right below it, next to
+        the message that asks for it."""
+        names = [
+            name
+            for name in ("surname", "given_names", "surname_cyrillic", "given_names_cyrillic")
+            if name in self.fields
+        ]
+        order = [bound.name for bound in self.visible_fields()]
+        return max(names, key=order.index) if names else ""
 
     @property
     def situation_label(self) -> str:

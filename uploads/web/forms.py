@@ -8,6 +8,7 @@ from uploads.models import Feedback
 
 class UploadForm(forms.Form):
     consent = forms.BooleanField(
+        label=_("Consent"),
         required=True,
         error_messages={
             "required": _("Please confirm that you agree, so that we can accept the passport.")
@@ -15,10 +16,20 @@ class UploadForm(forms.Form):
     )
     consent_text_id = forms.IntegerField(widget=forms.HiddenInput)
     file = forms.FileField(
+        label=_("Photo of the passport"),
         required=True,
         allow_empty_file=True,  # images.normalise_upload explains what is wrong with an empty file
         error_messages={"required": _("Please take a photo of the passport or choose a file.")},
     )
+    # Set by portal.js when it holds back a chosen photo because the consent box is not ticked:
+    # the form comes back with that one error and the photo stays chosen in the browser, instead
+    # of megabytes going up only to be refused.
+    photo_kept = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if self.is_bound and self.data.get("photo_kept") and not self.data.get("consent"):
+            self.fields["file"].required = False
 
 
 class FeedbackForm(forms.Form):

@@ -3,6 +3,7 @@ from django.urls import path
 from uploads.web import consent, feedback, status
 from uploads.web import customs as customs_views
 from uploads.web.customer import (
+    favicon,
     link_open,
     upload_done,
     upload_review,
@@ -18,10 +19,12 @@ urlpatterns = [
     path("u/<str:token>/", link_open, name="link"),
     path("upload/", upload_start, name="start"),
     path("upload/review/", upload_review, name="review"),
-    path("upload/review/image/", upload_review_image, name="review_image"),
+    path("upload/review/image/<int:document_id>/", upload_review_image, name="review_image"),
     path("upload/done/", upload_done, name="done"),
     path("upload/second-document/", customs_views.second_document, name="second_document"),
     path("upload/withdraw/", consent.consent_withdraw, name="withdraw"),
     path("upload/status/", status.upload_status, name="status"),
     path("upload/feedback/", feedback.feedback_send, name="feedback"),
+    # Browsers ask for it whatever the page says; the static file is cached for a year.
+    path("favicon.ico", favicon, name="favicon"),
 ]

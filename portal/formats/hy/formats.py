@@ -1,0 +1,10 @@
+# Armenian: "17 դեկտեմբերի 2026", "17 դեկտեմբերի 2026, 17:04" (the month in the genitive, from the
+# project's catalogue; 24-hour time, no "p.m.").
+DATE_FORMAT = "j E Y"
+DATETIME_FORMAT = "j E Y, H:i"
+TIME_FORMAT = "H:i"
+YEAR_MONTH_FORMAT = "F Y"
+MONTH_DAY_FORMAT = "j E"
+SHORT_DATE_FORMAT = "d.m.Y"
+SHORT_DATETIME_FORMAT = "d.m.Y H:i"
+FIRST_DAY_OF_WEEK = 1
