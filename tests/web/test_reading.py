@@ -213,7 +213,10 @@ def test_it_agrees_with_the_status_page_on_when_to_type(customer, queued, settin
     PassportDocument.objects.filter(pk=queued.pk).update(
         created_at=timezone.now() - timedelta(seconds=61)
     )
-    assert 'name="surname"' in customer.get("/upload/review/").content.decode()
+    # Typing now: nothing was read, so the page first asks which document the customer has.
+    review = customer.get("/upload/review/").content.decode()
+    assert 'http-equiv="refresh"' not in review
+    assert 'href="?situation=foreign"' in review
     status = customer.get("/upload/status/").content.decode()
     assert "status-reading" not in status
     assert 'href="/upload/review/"' in status  # continue with the photo: type the fields

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import login
+from uploads.documents import selectors as document_selectors
 from uploads.models import WebhookDelivery, WebhookEndpoint
 from uploads.webhooks import tasks as webhook_tasks
 from uploads.webhooks.services import outbox as webhook_outbox
@@ -61,8 +62,10 @@ def test_a_slow_receiver_does_not_hold_the_sellers_accept(
         shop=shop, url=slow_receiver.url, secret=webhook_outbox.new_secret()
     )
 
+    shown = document_selectors.document_current(upload_request=uploaded_request)
     response = login(client, alice).post(
-        reverse("admin:uploads_uploadrequest_accept", args=[uploaded_request.pk])
+        reverse("admin:uploads_uploadrequest_accept", args=[uploaded_request.pk]),
+        {"document": shown.pk},  # the passport the seller's page showed
     )
 
     assert response.status_code == 302

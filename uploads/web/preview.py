@@ -11,7 +11,8 @@ import io
 from django.http import HttpResponse
 from PIL import Image
 
-from uploads.core import crypto, storage
+from uploads.core import storage
+from uploads.documents.selectors import document_key
 from uploads.models import PassportDocument
 
 PREVIEW_LONG_SIDE = 1000
@@ -25,8 +26,8 @@ PREVIEW_CACHE_CONTROL = "private, max-age=3600"
 
 
 def passport_preview_jpeg(document: PassportDocument) -> bytes:
-    key = crypto.unwrap_data_key(document.wrapped_key)
-    data = b"".join(storage.blob_open(key=key, name=document.blob_name))
+    # Our own re-encoded JPEG, bound to its place (the key opens only for this document).
+    data = storage.blob_read(key=document_key(document), name=document.blob_name)
     with Image.open(io.BytesIO(data)) as image:
         # A JPEG is decoded straight at a fraction of its size (libjpeg's DCT scaling): a 2,560 px
         # photo costs a quarter of the work of decoding it whole.
