@@ -7,7 +7,10 @@ for the synthetic PDF cases it gets the same picture as a JPEG. Speed is compare
 synthetic photos, both single-threaded (OMP_THREAD_LIMIT=1).
 
 Environment: BENCH_N (synthetic documents, default 200), BENCH_SEED (default 2026), BENCH_PE=0 to
-skip PassportEye, BENCH_VERBOSE=1 to list every document.
+skip PassportEye, BENCH_VERBOSE=1 to list every document, BENCH_HAZARDS (documents per hazard,
+default 20; 0 skips them): the same documents under a hard shadow edge across the MRZ, a glare
+streak over one line, under-exposure, turned 180 degrees, and stored mirrored with an EXIF
+orientation (2, 4, 5, 7), each reported on its own line.
 """
 
 import os
@@ -23,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bench.samples import SAMPLES, compare
-from bench.synth import TODAY, make_case
+from bench.synth import HAZARDS, TODAY, make_case
 from uploads.mrz import checks, read_mrz
 
 COMMON = ("type", "document_code", "country", "number", "nationality", "date_of_birth", "sex",
@@ -41,6 +44,10 @@ class Tally:
     seconds: list[float] = field(default_factory=list)
     speed_seconds: list[float] = field(default_factory=list)  # 3000x2250 photos only
     failures: list[str] = field(default_factory=list)
+    # Documents whose names were read right, and of those the ones reported not valid ("not
+    # sure"), for PN (internal passports) and the other types.
+    names_right: dict[str, int] = field(default_factory=lambda: {"PN": 0, "other": 0})
+    names_flagged: dict[str, int] = field(default_factory=lambda: {"PN": 0, "other": 0})
 
     def add(
         self,
@@ -65,6 +72,13 @@ class Tally:
             self.speed_seconds.append(seconds)
         if wrong:
             self.failures.append(f"{name}{' (VALID)' if valid else ''}: {','.join(wrong)}")
+
+    def add_names(self, kind: str, wrong: list[str], valid: bool) -> None:
+        if any(key in wrong for key in ("all", "surname", "given_names")):
+            return
+        group = "PN" if kind == "PN" else "other"
+        self.names_right[group] += 1
+        self.names_flagged[group] += not valid
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -143,6 +157,7 @@ def run() -> int:
             wrong, compared, valid, seconds = reader(data, case.truth, TODAY)
             tally = tallies.setdefault(("synthetic", reader_name), Tally())
             tally.add(case.name, wrong, compared, valid, seconds, speed=speed)
+            tally.add_names(case.kind, wrong, valid)
             if verbose:
                 print(
                     f"  {reader_name:11} {case.name:28} {seconds:6.2f}s valid={valid!s:5} wrong={wrong}"
@@ -150,6 +165,24 @@ def run() -> int:
         if (index + 1) % 20 == 0:
             print(f"  {index + 1}/{count} done", flush=True)
     print(f"  (generating took {generated:.0f} s, not counted)")
+
+    hazard_count = int(os.environ.get("BENCH_HAZARDS", "20"))
+    if hazard_count:
+        print(f"Hazards: {hazard_count} documents each ({', '.join(HAZARDS)})", flush=True)
+    for hazard in HAZARDS if hazard_count else ():
+        for index in range(hazard_count):
+            # Every third document of the main set, so that each hazard meets every format.
+            case = make_case(index * 3 + 1, seed, hazard)
+            for reader_name, reader in readers:
+                data = case.data if reader_name == "ours" else case.image_data
+                wrong, compared, valid, seconds = reader(data, case.truth, TODAY)
+                tally = tallies.setdefault((hazard, reader_name), Tally())
+                tally.add(case.name, wrong, compared, valid, seconds, speed=False)
+                if verbose:
+                    print(
+                        f"  {reader_name:11} {case.name:38} {seconds:6.2f}s valid={valid!s:5} wrong={wrong}"
+                    )
+        print(f"  {hazard} done", flush=True)
 
     if (SAMPLES / "truth.json").exists():
         import json
@@ -195,6 +228,15 @@ def run() -> int:
                 f"p95 {_percentile(pe_speed, 0.95):.3f} s; speed ratio (median) "
                 f"{statistics.median(pe_speed) / statistics.median(ours_speed):.1f}x, "
                 f"(total) {sum(pe_speed) / sum(ours_speed):.1f}x"
+            )
+    synthetic = tallies.get(("synthetic", "ours"))
+    if synthetic is not None:
+        print()
+        for group in ("PN", "other"):
+            right, flagged = synthetic.names_right[group], synthetic.names_flagged[group]
+            print(
+                f"names read right, {group:5}: {right:4d}, reported not sure {flagged:3d} "
+                f"({100 * flagged / max(right, 1):.1f}%)"
             )
     for (set_name, reader_name), tally in tallies.items():
         if reader_name == "ours" and tally.failures:

@@ -251,23 +251,97 @@ def photograph(
     return image
 
 
-def make_case(index: int, seed: int = 2026) -> Case:
+HAZARDS = ("shadow", "glare", "dim", "turned180", "mirrored")
+
+
+def _hard_shadow(page: Image.Image, rng: random.Random, mrz_top: float) -> Image.Image:
+    """A hard-edged shadow (a hand, a phone) whose edge crosses the MRZ at a random angle."""
+    width, height = page.size
+    shade = rng.uniform(0.3, 0.6)
+    # The edge runs from the top of the page to the bottom, crossing the MRZ's lines somewhere
+    # between a fifth and four fifths of its width, or along the band, cutting part of a line.
+    if rng.random() < 0.7:
+        x_top, x_bottom = rng.uniform(0.1, 0.9) * width, rng.uniform(0.2, 0.8) * width
+        edge = [(x_top, 0), (x_bottom, height)]
+        polygon = (
+            [*edge, (width, height), (width, 0)]
+            if rng.random() < 0.5
+            else [*edge, (0, height), (0, 0)]
+        )
+    else:
+        y_left = mrz_top + rng.uniform(-0.2, 0.8) * (height - mrz_top)
+        y_right = y_left + rng.uniform(-0.15, 0.15) * (height - mrz_top)
+        polygon = [(0, y_left), (width, y_right), (width, height), (0, height)]
+    mask = Image.new("L", page.size, 0)
+    ImageDraw.Draw(mask).polygon(polygon, fill=255)
+    mask = mask.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 3.0)))
+    dark = Image.eval(page, lambda value: int(value * shade))
+    return Image.composite(dark, page, mask)
+
+
+def _glare(page: Image.Image, rng: random.Random, mrz_top: float) -> Image.Image:
+    """A bright streak (light on a laminate) over one MRZ line, slightly slanted."""
+    width, height = page.size
+    band = height - mrz_top
+    centre = mrz_top + rng.uniform(0.15, 0.75) * band
+    half = rng.uniform(0.08, 0.22) * band
+    slope = rng.uniform(-0.04, 0.04)
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    distance = np.abs(yy - (centre + slope * (xx - width / 2))) / half
+    strength = rng.uniform(0.55, 0.9) * np.exp(-(distance**2))
+    start = rng.uniform(0, 0.5) * width  # the streak covers part of the line only
+    strength *= (xx >= start) & (xx <= start + rng.uniform(0.3, 0.7) * width)
+    array = np.asarray(page, dtype=np.float32)
+    array = array + (255 - array) * strength[..., None]
+    return Image.fromarray(np.clip(array, 0, 255).astype(np.uint8))
+
+
+def _under_exposed(image: Image.Image, rng: random.Random) -> Image.Image:
+    """Dim light: the picture at a fifth to a third of its brightness, with the sensor's noise."""
+    array = np.asarray(image, dtype=np.float32) * rng.uniform(0.18, 0.35)
+    generator = np.random.default_rng(rng.randrange(2**32))
+    array += generator.standard_normal(array.shape[:2], dtype=np.float32)[..., None] * rng.uniform(
+        1.5, 4.0
+    )
+    return Image.fromarray(np.clip(array, 0, 255).astype(np.uint8))
+
+
+_MIRRORED = {2: Image.Transpose.FLIP_LEFT_RIGHT, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+             5: Image.Transpose.TRANSPOSE, 7: Image.Transpose.TRANSVERSE}  # fmt: skip
+
+
+def make_case(index: int, seed: int = 2026, hazard: str | None = None) -> Case:
+    """Synthetic case ``index``; with ``hazard`` (one of HAZARDS) the same document under it:
+    a hard shadow edge across the MRZ, a glare streak over one line, under-exposure, turned
+    180 degrees, or stored mirrored with the EXIF orientation (2, 4, 5, 7) that undoes it."""
     rng = random.Random(seed * 100003 + index)  # noqa: S311 - reproducible test data
+    hazard_rng = random.Random(seed * 7919 + index * 31 + HAZARDS.index(hazard) if hazard else 0)  # noqa: S311
     kind = KINDS[index % len(KINDS)] if index < len(KINDS) else rng.choice(KINDS)
     lines, truth, labels = _random_document(rng, kind)
     tint = tuple(rng.randrange(205, 250) for _ in range(3))
     page = render.render_page(
         lines, kind, width=1800 if kind not in ("TD1",) else 1400, labels=labels, tint=tint
     )
-    scan = index % 17 == 5
-    pdf = index % 23 == 11
+    mrz_top = page.height - (len(lines) * (4.2 if kind != "TD1" else 3.6) + 4.5) * (
+        page.width / render.PAGES[kind][0]
+    )
+    if hazard == "shadow":
+        page = _hard_shadow(page, hazard_rng, mrz_top)
+    elif hazard == "glare":
+        page = _glare(page, hazard_rng, mrz_top)
+    scan = index % 17 == 5 and hazard is None
+    pdf = index % 23 == 11 and hazard is None
     size = (3000, 2250)
     if index % 11 == 3:
         size = (1280, 960)  # about 1 MP
     elif index % 97 == 50:
         size = (8160, 6120)  # 50 MP
     conditions = {
-        "orientation": 0 if scan else (0, 90, 180, 270)[index % 4],
+        "orientation": 180
+        if hazard == "turned180"
+        else 0
+        if scan
+        else (0, 90, 180, 270)[index % 4],
         "tilt": 0.0 if scan else rng.uniform(-20, 20),
         "perspective": 0.0 if scan else rng.choice((0.0, 0.03, 0.06, 0.09)),
         "fill": rng.uniform(0.85, 0.97) if scan else rng.uniform(0.5, 0.92),
@@ -280,8 +354,15 @@ def make_case(index: int, seed: int = 2026) -> Case:
         "pdf": pdf,
     }
     image = photograph(page, rng, size, conditions)
+    exif = Image.Exif()
+    if hazard == "dim":
+        image = _under_exposed(image, hazard_rng)
+    elif hazard == "mirrored":
+        orientation = hazard_rng.choice(sorted(_MIRRORED))
+        image = image.transpose(_MIRRORED[orientation])  # each of these undoes itself
+        exif[0x0112] = orientation
     out = io.BytesIO()
-    image.save(out, format="JPEG", quality=conditions["quality"])
+    image.save(out, format="JPEG", quality=conditions["quality"], exif=exif)
     image_data = out.getvalue()
     data = image_data
     if pdf:
@@ -289,4 +370,5 @@ def make_case(index: int, seed: int = 2026) -> Case:
         Image.open(io.BytesIO(image_data)).save(pdf_out, format="PDF", resolution=300)
         data = pdf_out.getvalue()
     name = f"synth-{index:03d}-{kind.lower()}{'-scan' if scan else ''}{'-pdf' if pdf else ''}"
+    name += f"-{hazard}" if hazard else ""
     return Case(name, kind, data, image_data, truth, conditions)

@@ -13,7 +13,7 @@ from datetime import date
 import numpy as np
 from PIL import Image
 
-from uploads.mrz import tesseract
+from uploads.mrz import tesseract, vote
 from uploads.mrz.parse import Parsed, parse_ocr
 
 MAX_SIDE = 1600
@@ -30,9 +30,10 @@ def _ocr(img: np.ndarray, mrz_mode: bool = True, extra_cmdline_params: str = "")
     return "\n".join(text for text, _ in tesseract.ocr_lines(Image.fromarray(array)))
 
 
-def read_with_passporteye(image: Image.Image, today: date) -> Parsed | None:
-    """The best reading of the region PassportEye finds, or None. PassportEye can raise on photos
-    it was not made for (a KeyError 'method' from inside its pipeline): the caller catches."""
+def read_with_passporteye(image: Image.Image, today: date) -> tuple[Parsed, Image.Image] | None:
+    """The best reading of the region PassportEye finds and the region (turned as read), or None.
+    PassportEye can raise on photos it was not made for (a KeyError 'method' from inside its
+    pipeline): the caller catches."""
     gray = image.convert("L")
     if max(gray.size) > MAX_SIDE:
         scale = MAX_SIDE / max(gray.size)
@@ -65,11 +66,13 @@ def read_with_passporteye(image: Image.Image, today: date) -> Parsed | None:
     if array.dtype != np.uint8:
         array = np.clip(array * (255.0 if array.max() <= 1.0 else 1.0), 0, 255).astype(np.uint8)
     crop = Image.fromarray(array)
-    best = None
+    best: tuple[Parsed, Image.Image] | None = None
     for candidate in (crop, crop.rotate(180)):
         parsed = parse_ocr(tesseract.ocr_lines(candidate), today=today)
-        if parsed is not None and (best is None or parsed.score > best.score):
-            best = parsed
-        if best is not None and best.valid:
+        if parsed is not None:
+            vote.confirm_with_symbols(parsed, candidate)  # repairs only with the OCR's support
+        if parsed is not None and (best is None or parsed.score > best[0].score):
+            best = (parsed, candidate)
+        if best is not None and best[0].valid:
             break
     return best

@@ -63,16 +63,24 @@ def _otsu(values: np.ndarray) -> float:
     return float(np.argmax(between))
 
 
-def find_bands(gray: np.ndarray, *, limit: int = 6) -> list[Band]:
-    """Candidate MRZ bands, most promising first."""
+def find_bands(gray: np.ndarray, *, limit: int = 6, relative: bool = False) -> list[Band]:
+    """Candidate MRZ bands, most promising first. With ``relative``, the print's darkness is
+    measured against the local paper's brightness (the black-hat divided by the closing), which
+    a shadow or dim light scales alike: a band crossed by a hard shadow edge is found whole."""
     height, width = gray.shape
     side = max(height, width)
     if min(height, width) < 20:
         return []
     kernel = max(7, round(side / 60))
     gray = gray.astype(np.uint8, copy=False)
-    blackhat = ndimage.grey_closing(gray, size=(kernel, kernel)) - gray  # uint8: closing >= gray
-    threshold = max(_otsu(blackhat), 18.0)
+    closing = ndimage.grey_closing(gray, size=(kernel, kernel))
+    blackhat = closing - gray  # uint8: closing >= gray
+    if relative:
+        # The share of the local paper's brightness the print takes away, 0-255; paper darker
+        # than 12 (a black table) is left out, its noise would read as print.
+        share = blackhat.astype(np.float32) / np.maximum(closing.astype(np.float32), 12.0)
+        blackhat = np.clip(share * 255, 0, 255).astype(np.uint8)
+    threshold = max(_otsu(blackhat), 24.0 if relative else 18.0)
     mask = blackhat > threshold
     labels, count = ndimage.label(mask)
     if count == 0:

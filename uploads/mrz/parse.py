@@ -5,11 +5,19 @@ TD1 (3 x 30), and the Russian internal passport ``PN`` (TD3-like, see ``../share
 
 OCR confusions are repaired by the field's class: digits-only fields (dates, check digits) and
 letters-only fields (codes, names) are mapped deterministically; alphanumeric fields (document
-number, optional data) are repaired only when exactly one variant passes the check digit. A field
-that fails its check stays as read and is marked invalid; the document is valid only when every
-check passes.
+number, optional data) are repaired only when exactly one variant passes the check digit, and
+only between confusable pairs (0/O/D/Q, 1/I, 2/Z, 5/S, 6/G, 8/B). A field that fails its check stays
+as read and is marked invalid; the document is valid only when every check passes.
+
+A check digit cannot tell a repair from an invention: ``BE75823154`` repaired to ``8E75B2315`` passes
+the number's digit and the composite (which opens with the number, at the same weights). So every
+character a repair changes in the document number, the personal number, a name, a country code,
+a date or a check digit (the digit map too: a Z read for a 7 becomes a 2) is recorded in
+``Parsed.repairs`` and the reading is not valid until ``confirm_repairs`` finds each change among the
+OCR's own alternatives for that character (``reader`` and ``vote`` supply them).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import combinations
@@ -63,10 +71,64 @@ class Parsed:
     names_cut: bool = False  # the names line was longer than the format, or cut short
     # The OCR's lowest confidence on the line with the names (no check digit covers them).
     name_confidence: float = 100.0
+    # Characters a repair changed in the number, personal number or names: (line, position, to).
+    repairs: list[tuple[int, int, str]] = field(default_factory=list)
+
+    @property
+    def awaiting_support(self) -> bool:
+        """Every check passes, and only repairs the OCR has not (yet) supported keep it invalid."""
+        return (
+            bool(self.repairs)
+            and self.checks_passed == self.checks_total
+            and not self.ambiguous
+            and not self.names_cut
+        )
 
     @property
     def score(self) -> float:
         return self.checks_passed + (10 if self.valid else 0)
+
+
+# Whether the OCR weighed ``char`` for the character at (line, position) of the lines read.
+Support = Callable[[int, int, str], bool]
+
+
+def confirm_repairs(parsed: Parsed, supports: Support) -> bool:
+    """Make ``parsed`` valid when its only flaw is repairs and the OCR supports every one of them
+    (the repaired fields marked valid again)."""
+    if parsed.awaiting_support and all(supports(*repair) for repair in parsed.repairs):
+        parsed.valid = True
+        for name in _repaired_fields(parsed):
+            if name not in ("surname", "given_names"):  # names are never marked checked
+                parsed.field_valid[name] = True
+    return parsed.valid
+
+
+def _field_at(kind: str, line: int, position: int) -> str:
+    """The field a character of the lines belongs to (for marking a repaired one)."""
+    if line == (2 if kind == "TD1" else 0) and position >= (0 if kind == "TD1" else 5):
+        return "surname"
+    if kind == "TD1":
+        if line == 0:
+            return "country" if position < 5 else "number"
+        spans = {"date_of_birth": range(0, 7), "expiry_date": range(8, 15),
+                 "nationality": range(15, 18)}  # fmt: skip
+        return next((name for name, span in spans.items() if position in span), "composite")
+    if line == 0:
+        return "country"
+    spans = {"number": range(0, 10), "nationality": range(10, 13), "date_of_birth": range(13, 20),
+             "expiry_date": range(21, 28)}  # fmt: skip
+    if kind == "PN":
+        spans.update(issue_date=range(29, 35), department_code=range(35, 43))
+        if position == 28:
+            return "number"
+    elif kind == "TD3":
+        spans["personal_number"] = range(28, 43)
+    return next((name for name, span in spans.items() if position in span), "composite")
+
+
+def _repaired_fields(parsed: Parsed) -> set[str]:
+    return {_field_at(parsed.type, line, position) for line, position, _ in parsed.repairs}
 
 
 def clean_lines(text: str) -> list[str]:
@@ -126,7 +188,7 @@ def parse_lines(lines: list[str], *, today: date | None = None) -> Parsed | None
                     # More characters than the format has, or names cut short: not sure of them.
                     parsed.valid = False
                     parsed.names_cut = True
-                if parsed.valid:
+                if parsed.valid or parsed.awaiting_support:
                     valid_readings.add(tuple(sorted((k, str(v)) for k, v in parsed.fields.items())))
                 if best is None or parsed.score > best.score:
                     best = parsed
@@ -178,20 +240,53 @@ class _Checker:
         self.passed = 0
         self.total = 0
         self.strict = strict
+        self.repairs: list[tuple[int, int, str]] = []
+
+    def track(self, raw: str, value: str, at: tuple[int, list[int]] | None) -> None:
+        """Record the characters ``value`` changed in ``raw`` (positions ``at``: line, columns)."""
+        if at is None:
+            return
+        line, columns = at
+        for index, (before, after) in enumerate(zip(raw, value, strict=False)):
+            if before != after and index < len(columns):
+                self.repairs.append((line, columns[index], after))
 
     def digit_field(
-        self, raw: str, digit: str, *, filler_is_zero: bool = False
+        self,
+        raw: str,
+        digit: str,
+        *,
+        filler_is_zero: bool = False,
+        at: tuple[int, list[int]] | None = None,
     ) -> tuple[str, str, bool]:
-        """A digits-only field and its check digit, repaired by the digit map."""
+        """A digits-only field and its check digit, repaired by the digit map. The characters the
+        map changed are recorded (``at``: line, the columns of the field then of its digit): a Z
+        read for a 7 becomes a 2, and two such changes can pass both check digits."""
         value = raw.translate(TO_DIGIT)
-        digit = digit.translate(TO_DIGIT)
-        ok = checks.passes(value, digit, filler_is_zero=filler_is_zero)
-        return value, digit, self._count(ok)
+        mapped = digit.translate(TO_DIGIT)
+        ok = checks.passes(value, mapped, filler_is_zero=filler_is_zero)
+        self.track(raw + digit, value + mapped, at)
+        return value, mapped, self._count(ok)
+
+    def digit(self, char: str, at: tuple[int, int]) -> str:
+        """A lone check digit (the composite's), by the digit map; a change is recorded."""
+        mapped = char.translate(TO_DIGIT)
+        self.track(char, mapped, (at[0], [at[1]]))
+        return mapped
 
     def alnum_field(
-        self, raw: str, digit: str, *, filler_is_zero: bool = False
+        self,
+        raw: str,
+        digit: str,
+        *,
+        filler_is_zero: bool = False,
+        at: tuple[int, list[int]] | None = None,
     ) -> tuple[str, str, bool]:
-        """An alphanumeric field: as read if it passes, else the one variant that passes, else invalid."""
+        """An alphanumeric field: as read if it passes, else the one variant that passes, else
+        invalid. The characters a repair changed are recorded (``at``: line, the columns of the
+        field then of its digit)."""
+        if at is not None:
+            self.track(digit, digit.translate(TO_DIGIT), (at[0], at[1][len(raw) :]))
         digit = digit.translate(TO_DIGIT)
         if checks.passes(raw, digit, filler_is_zero=filler_is_zero):
             return raw, digit, self._count(True)
@@ -207,7 +302,9 @@ class _Checker:
                 if checks.passes(variant, digit, filler_is_zero=filler_is_zero)
             }
             if len(passing) == 1:
-                return passing.pop(), digit, self._count(True)
+                value = passing.pop()
+                self.track(raw, value, at)
+                return value, digit, self._count(True)
             if passing:
                 break
         return raw, digit, self._count(False)
@@ -232,9 +329,15 @@ def _substitutions(raw: str, positions: tuple[int, ...]) -> list[str]:
     return results
 
 
-def _names(text: str, *, pn: bool) -> tuple[str, str, bool]:
-    """Surname and given names from a name field; ok when only letters remain (PN: table digits)."""
+def _names(
+    text: str, *, pn: bool, check: "_Checker | None" = None, at: tuple[int, int] = (0, 0)
+) -> tuple[str, str, bool]:
+    """Surname and given names from a name field; ok when only letters remain (PN: table digits).
+    The digits read as letters are recorded with ``check`` (``at``: line, first column)."""
+    raw = text
     text = text.translate(TO_LETTER_PN if pn else TO_LETTER)
+    if check is not None:
+        check.track(raw, text, (at[0], list(range(at[1], at[1] + len(raw)))))
     # Name components are joined by "<" and "<<": a run of three starts the filler, and anything
     # read after it is noise (a reading that is not sure).
     text, _, tail = text.partition("<<<")
@@ -258,10 +361,18 @@ _LETTER_CONFUSIONS = {
 }  # fmt: skip
 
 
-def _country(text: str) -> tuple[str, bool]:
-    """A country code as read if it is one; else the only code one letter away, if just one."""
+def _country(
+    text: str, check: "_Checker | None" = None, at: tuple[int, int] = (0, 0)
+) -> tuple[str, bool]:
+    """A country code as read if it is one; else the only code one letter away, if just one.
+    The characters changed are recorded with ``check`` (``at``: line, first column): a code
+    repaired into another country is an invention too unless the OCR weighed it."""
+    raw = text
     text = text.translate(TO_LETTER)
+    columns = list(range(at[1], at[1] + len(raw)))
     if checks.is_country(text):
+        if check is not None:
+            check.track(raw, text, (at[0], columns))
         return text, True
     found = {
         text[:i] + other + text[i + 1 :]
@@ -270,7 +381,10 @@ def _country(text: str) -> tuple[str, bool]:
     }
     found = {code for code in found if checks.is_country(code)}
     if len(found) == 1:
-        return found.pop(), True
+        code = found.pop()
+        if check is not None:
+            check.track(raw, code, (at[0], columns))
+        return code, True
     return text, False
 
 
@@ -301,6 +415,9 @@ def _common(
     sex: str,
     expiry: tuple[str, bool],
     names: str,
+    names_at: tuple[int, int],
+    country_at: tuple[int, int],
+    nationality_at: tuple[int, int],
     today: date,
     first_letters: str = "IAC",
     pn: bool = False,
@@ -312,12 +429,14 @@ def _common(
     valid["document_code"] = check.plain(
         code[0].translate(TO_LETTER) in first_letters and (code[1:] == "<" or code[1:].isalnum())
     )
-    country, country_ok = _country(country)
+    country, country_ok = _country(country, check, country_at)
     fields["country"] = _code(country)
     valid["country"] = check.plain(country_ok)
     fields["number"] = number.replace("<", "")
     # Some ID cards (Macao's) leave the nationality empty.
-    nationality, nationality_ok = ("<<<", True) if nationality == "<<<" else _country(nationality)
+    nationality, nationality_ok = (
+        ("<<<", True) if nationality == "<<<" else _country(nationality, check, nationality_at)
+    )
     fields["nationality"] = _code(nationality)
     valid["nationality"] = check.plain(nationality_ok)
     dates = checks.document_dates(
@@ -330,7 +449,7 @@ def _common(
     if not pn:
         fields["expiry_date"] = dates.expiry
         valid["expiry_date"] = check.plain(expiry[1] and fields["expiry_date"] is not None)
-    surname, given, names_ok = _names(names, pn=pn)
+    surname, given, names_ok = _names(names, pn=pn, check=check, at=names_at)
     fields["surname"], fields["given_names"] = surname, given
     # Names carry no check digit: the customer always confirms them.
     valid["surname"] = valid["given_names"] = False
@@ -342,7 +461,13 @@ def _finish(parsed: Parsed, check: _Checker) -> Parsed:
     alphabet_ok = all(char in checks.ALPHABET for line in parsed.lines for char in line)
     check.plain(alphabet_ok)
     parsed.checks_passed, parsed.checks_total = check.passed, check.total
-    parsed.valid = check.passed == check.total
+    parsed.repairs = check.repairs
+    # A repaired number or name waits for the OCR's support (``confirm_repairs``), its field
+    # marked not valid meanwhile.
+    parsed.valid = check.passed == check.total and not check.repairs
+    for name in _repaired_fields(parsed):
+        if name in parsed.field_valid:
+            parsed.field_valid[name] = False
     return parsed
 
 
@@ -353,27 +478,33 @@ def _parse_two_line(kind: str, lines: list[str], today: date, check: _Checker) -
     pn = kind == "TD3" and code == "PN" and line1[2:5].translate(TO_LETTER) == "RUS"
     doc_type = {"TD3": "MRVA", "TD2": "MRVB"}[kind] if visa else kind
     parsed = Parsed(type="PN" if pn else doc_type, lines=list(lines))
+    number_at = (1, list(range(10)))
     if pn:
-        number, number_cd, number_ok = check.digit_field(line2[0:9], line2[9])
+        number, number_cd, number_ok = check.digit_field(line2[0:9], line2[9], at=number_at)
     else:
-        number, number_cd, number_ok = check.alnum_field(line2[0:9], line2[9])
-    dob, dob_cd, dob_ok = check.digit_field(line2[13:19], line2[19])
+        number, number_cd, number_ok = check.alnum_field(line2[0:9], line2[9], at=number_at)
+    dob, dob_cd, dob_ok = check.digit_field(line2[13:19], line2[19], at=(1, list(range(13, 20))))
     parsed.field_valid["number"] = number_ok
     if pn:
         expiry, expiry_cd, expiry_ok = line2[21:27], line2[27], True
     else:
-        expiry, expiry_cd, expiry_ok = check.digit_field(line2[21:27], line2[27])
+        expiry, expiry_cd, expiry_ok = check.digit_field(
+            line2[21:27], line2[27], at=(1, list(range(21, 28)))
+        )
     dates = _common(
         parsed,
         check,
         code=line1[0:2],
         country=line1[2:5],
+        country_at=(0, 2),
         number=number,
         nationality=line2[10:13],
+        nationality_at=(1, 10),
         dob=(dob, dob_ok),
         sex=line2[20],
         expiry=(expiry, expiry_ok),
         names=line1[5:],
+        names_at=(0, 5),
         today=today,
         first_letters="PV" if kind == "TD3" else "IACPV",
         pn=pn,
@@ -386,17 +517,17 @@ def _parse_two_line(kind: str, lines: list[str], today: date, check: _Checker) -
         return _finish(parsed, check)
     if kind == "TD3" and not visa:
         personal, personal_cd, personal_ok = check.alnum_field(
-            line2[28:42], line2[42], filler_is_zero=True
+            line2[28:42], line2[42], filler_is_zero=True, at=(1, list(range(28, 43)))
         )
         fields["personal_number"] = personal.replace("<", " ").strip()
         valid["personal_number"] = personal_ok
         composite = number + number_cd + dob + dob_cd + expiry + expiry_cd + personal + personal_cd
-        valid["composite"] = check.plain(checks.passes(composite, line2[43].translate(TO_DIGIT)))
+        valid["composite"] = check.plain(checks.passes(composite, check.digit(line2[43], (1, 43))))
     elif kind == "TD2" and not visa:
         optional = line2[28:35]
         fields["optional_data"] = optional.replace("<", " ").strip()
         composite = number + number_cd + dob + dob_cd + expiry + expiry_cd + optional
-        valid["composite"] = check.plain(checks.passes(composite, line2[35].translate(TO_DIGIT)))
+        valid["composite"] = check.plain(checks.passes(composite, check.digit(line2[35], (1, 35))))
     else:
         fields["optional_data"] = line2[28:].replace("<", " ").strip()
     parsed.lines = [line1, line2]
@@ -416,18 +547,22 @@ def _parse_pn(
     fields, valid = parsed.fields, parsed.field_valid
     fields["expiry_date"] = None
     valid["expiry_date"] = check.plain(line2[21:27] == "<" * 6 and line2[27] in "<0")
-    optional, optional_cd, optional_ok = check.digit_field(line2[28:42], line2[42])
+    optional, optional_cd, optional_ok = check.digit_field(
+        line2[28:42], line2[42], at=(1, list(range(28, 43)))
+    )
     series = number[0:3] + optional[0]
     fields["series"] = series
     fields["number"] = series + number[3:9]
-    valid["number"] = valid["number"] and optional_ok and series.isdigit() and number.isdigit()
+    # A letter in the number (P read for 5 weighs the same modulo 10) fails the document.
+    digits_ok = check.plain(series.isdigit() and number.isdigit())
+    valid["number"] = valid["number"] and optional_ok and digits_ok
     fields["issue_date"] = issue_date  # optional[1:7], its century chosen with the birth's
     valid["issue_date"] = check.plain(optional_ok and fields["issue_date"] is not None)
     department = optional[7:13]
     fields["department_code"] = f"{department[:3]}-{department[3:]}"
     valid["department_code"] = check.plain(optional_ok and department.isdigit())
     composite = number + number_cd + dob + dob_cd + line2[21:28] + optional + optional_cd
-    valid["composite"] = check.plain(checks.passes(composite, line2[43].translate(TO_DIGIT)))
+    valid["composite"] = check.plain(checks.passes(composite, check.digit(line2[43], (1, 43))))
     fields["surname_cyrillic"] = _cyrillic(str(fields["surname"]))
     fields["given_names_cyrillic"] = _cyrillic(str(fields["given_names"]))
 
@@ -445,21 +580,29 @@ def _parse_td1(lines: list[str], today: date, check: _Checker) -> Parsed:
         # A long document number continues in the optional data; its check digit ends it.
         extra = optional1.split("<", 1)[0]
         number_raw, number_digit = number_raw + extra[:-1], extra[-1:] or "<"
-    number, _number_cd, number_ok = check.alnum_field(number_raw, number_digit)
+    # A long number skips the filler at 14; its digit follows it.
+    columns = [*range(5, 14), *range(15, 30)][: len(number_raw)]
+    columns.append(14 if len(number_raw) == 9 else 15 + len(number_raw) - 9)
+    number, _number_cd, number_ok = check.alnum_field(number_raw, number_digit, at=(0, columns))
     parsed.field_valid["number"] = number_ok
-    dob, dob_cd, dob_ok = check.digit_field(line2[0:6], line2[6])
-    expiry, expiry_cd, expiry_ok = check.digit_field(line2[8:14], line2[14])
+    dob, dob_cd, dob_ok = check.digit_field(line2[0:6], line2[6], at=(1, list(range(0, 7))))
+    expiry, expiry_cd, expiry_ok = check.digit_field(
+        line2[8:14], line2[14], at=(1, list(range(8, 15)))
+    )
     _common(
         parsed,
         check,
         code=line1[0:2],
         country=line1[2:5],
+        country_at=(0, 2),
         number=number,
         nationality=line2[15:18],
+        nationality_at=(1, 15),
         dob=(dob, dob_ok),
         sex=line2[7],
         expiry=(expiry, expiry_cd and expiry_ok),
         names=line3,
+        names_at=(2, 0),
         today=today,
     )
     parsed.fields["optional_data"] = (optional1 + " " + line2[18:29]).replace("<", " ").strip()
@@ -468,6 +611,6 @@ def _parse_td1(lines: list[str], today: date, check: _Checker) -> Parsed:
         line1 = line1[:5] + number + line1[14:]
     composite = line1[5:30] + dob + dob_cd + expiry + expiry_cd + line2[18:29]
     parsed.field_valid["composite"] = check.plain(
-        checks.passes(composite, line2[29].translate(TO_DIGIT))
+        checks.passes(composite, check.digit(line2[29], (1, 29)))
     )
     return _finish(parsed, check)

@@ -27,6 +27,7 @@ from datetime import date
 
 import numpy as np
 from PIL import ExifTags, Image, ImageOps
+from scipy import ndimage
 
 from uploads.mrz import fallback, locate, tesseract, vote
 from uploads.mrz.parse import Parsed, parse_ocr
@@ -224,6 +225,17 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
             done, page_best = _try_bands(page, more, scale, page_scale, today, page_best)
             if done is not None:
                 return done
+            bands = bands + more
+        if page_best is None or not page_best.parsed.valid:
+            # A hard shadow edge or dim light: the print measured against its local paper.
+            more = [
+                band
+                for band in locate.find_bands(gray, relative=True)
+                if not any(other.contains(band.cx, band.cy, margin=band.char) for other in bands)
+            ]
+            done, page_best = _try_bands(page, more, scale, page_scale, today, page_best)
+            if done is not None:
+                return done
         if (
             page_best is not None
             and page_best.parsed.checks_passed * 2 >= page_best.parsed.checks_total
@@ -261,19 +273,20 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
     fallback_failure = ""
     if USE_FALLBACK and last_page is not None:
         try:
-            parsed = fallback.read_with_passporteye(last_page, today)
+            found = fallback.read_with_passporteye(last_page, today)
         except Exception as error:
             # PassportEye on a photo it was not made for (a KeyError 'method' from inside its
             # pipeline, say): its try is lost, not what ours read.
-            parsed = None
+            found = None
             fallback_failure = failure_reason(error, what="PassportEye's fallback")
             logger.warning("MRZ reader: %s", fallback_failure)
+        parsed, region = found if found is not None else (None, None)
         if parsed is not None and (best is None or parsed.score > best.parsed.score):
             band = locate.Band(0, 0, 0, 1, 1, 1, 0)
             box = (0, 0, round(last_page.width / last_scale), round(last_page.height / last_scale))
             reading = _Reading(parsed, band, False, box, 1.0, last_scale)
-            if parsed.valid:
-                return _confirmed_fallback(reading)
+            if parsed.valid and region is not None:
+                return _confirmed_fallback(reading, region, today)
             best = reading
     if best is None or best.parsed.checks_passed * 2 < best.parsed.checks_total:
         # Not found; and when PassportEye failed, not for sure: ``error`` says so.
@@ -308,16 +321,40 @@ def _try_bands(
                 page_best = reading
             if reading.parsed.valid:
                 return _confirmed(page, bands[position + 1 :], reading, today), page_best
+        if calls < MAX_OCR_CALLS + BANDS_PER_PASS:
+            # A hard shadow edge across the lines, glare or dim light: the band again, each pixel
+            # divided by its local paper's brightness (one more call per band, failing ones only).
+            calls += 1
+            reading = _Reading.take(
+                page, band, scale, order[0], page_scale, today, variant={"flatten": True}
+            )
+            if reading is not None and (
+                page_best is None or reading.parsed.score > page_best.parsed.score
+            ):
+                page_best = reading
+            if reading is not None and reading.parsed.valid:
+                return _confirmed(page, bands[position + 1 :], reading, today), page_best
     return None, page_best
 
 
-def _confirmed_fallback(reading: "_Reading") -> MrzResult:
+def flattened(crop: Image.Image) -> Image.Image:
+    """``crop`` divided by its local paper brightness (a grey closing a quarter of its height
+    wide), stretched to 0-255: a shadow's or a glare's edge across the lines disappears."""
+    gray = np.asarray(crop if crop.mode == "L" else crop.convert("L"), dtype=np.float32)
+    size = max(7, crop.height // 4)
+    paper = ndimage.grey_closing(gray, size=(size, size))
+    return Image.fromarray(np.clip(gray / np.maximum(paper, 1.0) * 255, 0, 255).astype(np.uint8))
+
+
+def _confirmed_fallback(reading: "_Reading", region: Image.Image, today: date) -> MrzResult:
     parsed = reading.parsed
-    minimum = PN_NAME_CONFIDENCE if parsed.type == "PN" else NAME_CONFIDENCE
-    # Only the confidence guards the names here: the region is PassportEye's, not re-cut by us.
-    return _result(
-        parsed, reading.box, valid=parsed.name_confidence >= minimum and parsed.type != "PN"
+    if parsed.type == "PN" or parsed.name_confidence < NAME_CONFIDENCE:
+        return _result(parsed, reading.box, valid=False)
+    # The region is PassportEye's: its second pass for the names is the region enlarged.
+    larger = region.resize(
+        (round(region.width * 1.3), round(region.height * 1.3)), Image.Resampling.LANCZOS
     )
+    return _result(parsed, reading.box, valid=names_read_alike(parsed, larger))
 
 
 USE_FALLBACK = True  # PassportEye's locator when ours finds nothing that passes
@@ -329,6 +366,11 @@ VARIANTS = ({"target_char": 34.0, "contrast": True}, {"target_char": 18.0, "cont
 LOW_RESOLUTION_CHAR = 11.0
 TOO_SMALL_CHAR = 7.0  # source character height (px) below which a reading is never "valid"
 NAME_CONFIDENCE = 60.0  # Tesseract's word confidence on the names line, below which: not sure
+# A second pass over the band (at this character height) must read the names alike, each of their
+# characters with at least this confidence (0-100).
+SECOND_PASS_CHAR = 31.0
+NAME_CHAR_CONFIDENCE = 80.0
+PN_NAME_CHAR_CONFIDENCE = 30.0
 PN_CONFUSABLE = "B8"  # letters of PN names Tesseract confuses (Б and Я)
 PN_CONFUSABLE_WEIGHT = 0.15  # the other one's weight over the passes, at or above which: not sure
 PN_NAME_CONFIDENCE = 15.0  # digits inside PN names get low confidences even when right  # source character height (px) below which names are read twice
@@ -348,6 +390,7 @@ class _Reading:
         self.scale = scale
         self.crop_size: tuple[int, int] | None = None  # of the crop OCRed, and the lines read
         self.ocr: list[tuple[str, float, tesseract.Box]] = []
+        self.flat = False  # read from the crop divided by its paper's brightness
         # Character height in the original image's pixels.
         self.char = band.char / scale / page_scale
 
@@ -378,10 +421,14 @@ class _Reading:
             )
         if variant.get("contrast"):
             crop = ImageOps.autocontrast(crop, cutoff=1)
+        if variant.get("flatten"):
+            crop = flattened(crop)
         ocr = tesseract.ocr_line_boxes(crop)
         parsed = parse_ocr([(text, confidence) for text, confidence, _ in ocr], today=today)
         if parsed is None:
             return None
+        # A repaired number or name: valid only if the OCR's alternatives support each change.
+        vote.confirm_with_symbols(parsed, crop)
         box = locate.band_box(page, band, scale)
         original_box = (
             round(box[0] / page_scale),
@@ -392,6 +439,7 @@ class _Reading:
         reading = cls(parsed, band, flip, original_box, scale, page_scale)
         if not variant:
             reading.crop_size, reading.ocr = crop.size, ocr
+        reading.flat = bool(variant.get("flatten"))
         return reading
 
 
@@ -503,16 +551,18 @@ def _confirmed(
             )
         )
         return _result(reading.parsed, reading.box, valid=sure)
-    elif reading.parsed.type == "PN":
-        # In PN names digits are letters (8 is Я, B is Б): read twice, trust only if both agree.
+    else:
+        # Names have no check digit: a second pass at another size must read them alike, each
+        # of their characters with a high confidence ("ESPANOLA" read "FSPANOLA" once, sure).
+        # In PN names digits are letters (8 is Я, B is Б) and read with lower confidences.
         crop, _ = locate.cut_band(
-            page, reading.band, reading.scale, flip=reading.flip, target_char=31.0
+            page, reading.band, reading.scale, flip=reading.flip, target_char=SECOND_PASS_CHAR
         )
-        again = parse_ocr(tesseract.ocr_lines(crop), today=today)
-        sure = again is not None and _names(again) == _names(reading.parsed)
-        # Tesseract reads OCR-B "8" (Я) as "B" (Б) inside names, the same way twice: not sure.
-        names = "".join(str(part) for part in _names(reading.parsed))
-        sure = sure and not any(char in names for char in PN_CONFUSABLE)
+        sure = names_read_alike(reading.parsed, flattened(crop) if reading.flat else crop)
+        if reading.parsed.type == "PN":
+            # Tesseract reads OCR-B "8" (Я) as "B" (Б) inside names, the same way twice: not sure.
+            names = "".join(str(part) for part in _names(reading.parsed))
+            sure = sure and not any(char in names for char in PN_CONFUSABLE)
     parsed = reading.parsed
     minimum = PN_NAME_CONFIDENCE if parsed.type == "PN" else NAME_CONFIDENCE
     if not sure or parsed.name_confidence < minimum:
@@ -521,6 +571,31 @@ def _confirmed(
     if _another_document(page, others, reading.band, reading.scale, parsed, today):
         return _result(parsed, reading.box, valid=False)  # two documents: not sure which
     return _result(parsed, reading.box, valid=True)
+
+
+def names_read_alike(parsed: Parsed, crop: Image.Image) -> bool:
+    """Whether a second OCR of ``crop`` (the band cut at another size) reads the names exactly as
+    ``parsed`` has them (after the same country code; TD1: at the start of a line), every
+    character of them with at least NAME_CHAR_CONFIDENCE (PN: its own, lower minimum: digits
+    stand for letters there). A stray mark read before or after the line does not count."""
+    line = (parsed.lines[2] if parsed.type == "TD1" else parsed.lines[0]).rstrip("<")
+    start = 0 if parsed.type == "TD1" else 5
+    names, before = line[start:], line[max(0, start - 3) : start]
+    minimum = PN_NAME_CHAR_CONFIDENCE if parsed.type == "PN" else NAME_CHAR_CONFIDENCE
+    if not names:
+        return False
+    for symbols in tesseract.ocr_symbols(crop):
+        text = "".join(symbol.text for symbol in symbols)
+        at = text.find(names)
+        while at >= 0:
+            end = at + len(names)
+            starts_right = (
+                text[:at].endswith(before) if before else (at == 0 or (at == 1 and len(text) > 30))
+            )
+            if starts_right and (end == len(text) or text[end] == "<"):
+                return all(symbol.confidence >= minimum for symbol in symbols[at:end])
+            at = text.find(names, at + 1)
+    return False
 
 
 def _voted(
@@ -583,7 +658,7 @@ def _another_document(
         for flip in (False, True):
             crop, _ = locate.cut_band(page, band, scale, flip=flip)
             other = parse_ocr(tesseract.ocr_lines(crop), today=today)
-            if other is not None and other.valid:
+            if other is not None and (other.valid or other.awaiting_support):
                 return other.lines != parsed.lines
     return False
 

@@ -13,6 +13,11 @@ weight):
   check is taken: the check digits choose, never the vote alone;
 - on the names line (no check digit), the reading is "not sure": the names are shown as voted,
   and the caller reports them as not valid.
+
+A repair the parser makes on top of the vote (a confusable pair in the number, a digit read in a
+name) is valid only when the passes weighed the repaired character at that position at least
+``SUPPORT`` of the winner's weight; a candidate whose repairs lack that support still counts when
+telling whether several sets of fields pass, so it can make a reading "not sure", never valid.
 """
 
 import itertools
@@ -23,9 +28,10 @@ from datetime import date
 from PIL import Image, ImageFilter
 
 from uploads.mrz import locate, tesseract
-from uploads.mrz.parse import LENGTHS, Parsed, parse_lines
+from uploads.mrz.parse import LENGTHS, Parsed, confirm_repairs, parse_lines
 
 AMBIGUOUS = 0.5  # runner-up weight / winner weight at or above which a position is unclear
+SUPPORT = 0.1  # a repaired character's weight / the position's winner's, from which it is supported
 MAX_TRIED = 4  # unclear positions outside the names whose alternatives are tried (2**4 readings)
 MIN_PASSES = 3  # passes with lines of the right shape needed for a vote
 SMALL_TARGETS = (12.0, 16.0, 20.0)  # character heights (px) of the passes over small print
@@ -169,9 +175,15 @@ def _settle(
     """The voted lines, or the one set of fields passing every check among the unclear
     positions' alternatives. When several pass, the one the passes weighed most is shown, not
     valid, with the fields they disagree on marked invalid."""
+
+    def supports(line: int, position: int, char: str) -> bool:
+        weighed = weights.get((line, position), {})
+        return bool(weighed) and weighed.get(char, 0.0) >= SUPPORT * max(weighed.values())
+
     parsed = parse_lines(lines, today=today)
     if parsed is None:
         return None
+    confirm_repairs(parsed, supports)
     if not unclear:
         return parsed
     if len(unclear) > MAX_TRIED:
@@ -185,8 +197,9 @@ def _settle(
             if pick:
                 candidate[index][position] = unclear[index, position]
         again = parse_lines(["".join(line) for line in candidate], today=today)
-        if again is None or not again.valid:
+        if again is None or not (again.valid or again.awaiting_support):
             continue
+        confirm_repairs(again, supports)
         weight = sum(
             weights[index, position].get(char, 0.0)
             for index, line in enumerate(candidate)
@@ -199,7 +212,7 @@ def _settle(
         parsed.valid = False
         return parsed
     ranked = sorted(passing.values(), key=lambda item: -item[0])
-    chosen = ranked[0][1]
+    chosen = ranked[0][1]  # valid only if its repairs, if any, were supported
     if len(ranked) > 1:
         # Several sets of fields pass every check: the check digits cannot choose. Not sure.
         chosen.valid = False
@@ -209,3 +222,27 @@ def _settle(
                 if other.fields.get(name) != value:
                     chosen.field_valid[name] = False
     return chosen
+
+
+def confirm_with_symbols(parsed: Parsed, image: Image.Image) -> bool:
+    """For a reading whose only flaw is repairs: OCR ``image`` (the crop it was read from) again
+    with the model's alternatives per character, and make it valid when, for each character a
+    repair changed, the OCR weighed the new character at least ``SUPPORT`` of its best choice.
+    A line the second OCR reads differently (not the same characters) supports nothing."""
+    if not parsed.awaiting_support:
+        return parsed.valid
+    # Keyed without the trailing fillers: a names line read short was padded with them.
+    by_text = {
+        "".join(symbol.text for symbol in line).rstrip("<"): line
+        for line in tesseract.ocr_symbols(image)
+    }
+
+    def supports(line: int, position: int, char: str) -> bool:
+        symbols = by_text.get(parsed.lines[line].rstrip("<"))
+        if symbols is None or position >= len(symbols):
+            return False
+        choices = dict(symbols[position].choices)
+        best = max(choices.values(), default=0.0)
+        return best > 0 and choices.get(char, 0.0) >= SUPPORT * best
+
+    return confirm_repairs(parsed, supports)
