@@ -40,6 +40,7 @@ from uploads.admin.base import (
 from uploads.admin.customs import CustomsExportForm, customs_record_of, problem_label
 from uploads.admin.feedback import RatingFilter, feedback_rating
 from uploads.audit import services as audit
+from uploads.carriers import selectors as carrier_selectors
 from uploads.core import crypto
 from uploads.core.errors import ServiceError
 from uploads.core.passport_fields import PASSPORT_FIELDS
@@ -374,6 +375,20 @@ class UploadRequestAdmin(ShopScopedAdmin):
                     document=document,
                 )
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_list_display(self, request: HttpRequest) -> list:
+        shown = list(super().get_list_display(request))
+        if not carrier_selectors.carriers_in_use(shops=shops_of(request.user)):
+            # A shop without a carrier account would see an empty column (and the list must fit
+            # 1,366 px).
+            shown.remove(carriers_admin.carrier_readiness_column)
+        return shown
+
+    def get_list_filter(self, request: HttpRequest) -> list:
+        shown = list(super().get_list_filter(request))
+        if not carrier_selectors.carriers_in_use(shops=shops_of(request.user)):
+            shown.remove(carriers_admin.CarrierReadinessFilter)
+        return shown
 
     def get_urls(self) -> list[URLPattern]:
         own = [

@@ -27,6 +27,12 @@ def carrier_readiness_counts(*, shop: Shop) -> dict[str, int]:
     return {key: value or 0 for key, value in counts.items()}
 
 
+def carriers_in_use(*, shops: QuerySet[Shop]) -> bool:
+    """Whether any of these shops hands passport data to a carrier by API (the admin shows the
+    carrier's column and filter only then)."""
+    return CdekAccount.objects.filter(shop__in=shops, is_active=True).exists()
+
+
 def shop_hands_to_carrier(*, shop_id: int) -> list[str]:
     """The carriers (by name) this shop hands passport data to, for the customer's consent page."""
     if CdekAccount.objects.filter(shop_id=shop_id, is_active=True).exists():
