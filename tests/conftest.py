@@ -38,6 +38,20 @@ ERIKSSON_FIELDS = {
 SAMPLES_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "mrz" / "samples"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A transactional test must also roll back serialized: its flush otherwise re-creates the
+    content types and drops the migrations' consent texts, and whichever test the worker runs next
+    breaks (on PostgreSQL, with a duplicate content type), depending on the order xdist chose."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None or not marker.kwargs.get("transaction"):
+            continue
+        if not marker.kwargs.get("serialized_rollback"):
+            raise pytest.UsageError(
+                f"{item.nodeid}: django_db(transaction=True) needs serialized_rollback=True"
+            )
+
+
 @pytest.fixture(autouse=True)
 def _isolated_settings(settings, tmp_path: Path) -> Iterator[None]:
     """Every test gets its own passport folder and a fixed master key."""
