@@ -7,16 +7,19 @@ for the synthetic PDF cases it gets the same picture as a JPEG. Speed is compare
 synthetic photos, both single-threaded (OMP_THREAD_LIMIT=1).
 
 Environment: BENCH_N (synthetic documents, default 200), BENCH_SEED (default 2026), BENCH_PE=0 to
-skip PassportEye, BENCH_VERBOSE=1 to list every document, BENCH_HAZARDS (documents per hazard,
+skip PassportEye, BENCH_SAMPLES=0 to skip the public samples, BENCH_VERBOSE=1 to list every document, BENCH_HAZARDS (documents per hazard,
 default 20; 0 skips them): the same documents under a hard shadow edge across the MRZ, a glare
 streak over one line, under-exposure, turned 180 degrees, and stored mirrored with an EXIF
-orientation (2, 4, 5, 7), each reported on its own line.
+orientation (2, 4, 5, 7), each reported on its own line. BENCH_BASELINE=<git revision> (HEAD, say)
+adds that revision's reader as "before", in a child process, image by image between the others, so
+that a change is measured against the old code in the same minutes of a shared machine.
 """
 
 import os
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # single-threaded, for both readers
 
+import importlib
 import io
 import statistics
 import sys
@@ -24,6 +27,7 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from bench.samples import SAMPLES, compare
 from bench.synth import HAZARDS, TODAY, make_case
@@ -97,6 +101,67 @@ def ours(data: bytes, truth: dict, today: date) -> tuple[list[str], int, bool, f
     return compare(truth, result.fields, result.type), len(truth), result.valid, seconds
 
 
+class Baseline:
+    """Another revision's ``uploads.mrz`` (``git archive`` into a temporary directory) reading in
+    a child process; its time is measured there, around ``read_mrz`` alone."""
+
+    WORKER = (
+        "import os, pickle, sys, time\n"
+        "os.environ.setdefault('OMP_THREAD_LIMIT', '1')\n"
+        "from uploads.mrz import read_mrz\n"
+        "read_mrz(b'')\n"
+        "import passporteye.mrz.image\n"
+        "while True:\n"
+        "    size = sys.stdin.buffer.read(8)\n"
+        "    if len(size) < 8: break\n"
+        "    data, today = pickle.loads(sys.stdin.buffer.read(int.from_bytes(size, 'big')))\n"
+        "    started = time.perf_counter()\n"
+        "    result = read_mrz(data, today=today)\n"
+        "    seconds = time.perf_counter() - started\n"
+        "    answer = pickle.dumps((result.found, result.valid, result.type, result.fields, seconds))\n"
+        "    sys.stdout.buffer.write(len(answer).to_bytes(8, 'big') + answer)\n"
+        "    sys.stdout.buffer.flush()\n"
+    )
+
+    def __init__(self, revision: str) -> None:
+        import subprocess
+        import tempfile
+
+        root = Path(__file__).resolve().parents[1]
+        self.directory = tempfile.TemporaryDirectory(prefix="mrz-baseline-")
+        archive = subprocess.run(  # noqa: S603 - fixed arguments
+            ["git", "archive", revision, "uploads/__init__.py", "uploads/mrz"],  # noqa: S607
+            cwd=root, capture_output=True, check=True,
+        ).stdout  # fmt: skip
+        subprocess.run(["tar", "-x", "-C", self.directory.name], input=archive, check=True)  # noqa: S603, S607
+        self.process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-c", self.WORKER],
+            cwd=self.directory.name,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": self.directory.name},
+        )
+
+    def __call__(self, data: bytes, truth: dict, today: date) -> tuple[list[str], int, bool, float]:
+        import pickle
+
+        request = pickle.dumps((data, today))
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(len(request).to_bytes(8, "big") + request)
+        self.process.stdin.flush()
+        size = int.from_bytes(self.process.stdout.read(8), "big")
+        found, valid, kind, fields, seconds = pickle.loads(self.process.stdout.read(size))  # noqa: S301 - our own child
+        if not found:
+            return ["all"], len(truth), False, seconds
+        return compare(truth, fields, kind), len(truth), valid, seconds
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait(timeout=60)
+        self.directory.cleanup()
+
+
 def passporteye(data: bytes, truth: dict, today: date) -> tuple[list[str], int, bool, float]:
     import passporteye as pe
 
@@ -143,7 +208,15 @@ def run() -> int:
     with_pe = os.environ.get("BENCH_PE", "1") != "0"
     verbose = os.environ.get("BENCH_VERBOSE") == "1"
     tallies: dict[tuple[str, str], Tally] = {}
-    readers = [("ours", ours)] + ([("passporteye", passporteye)] if with_pe else [])
+    readers: list = [("ours", ours)]
+    baseline = Baseline(os.environ["BENCH_BASELINE"]) if os.environ.get("BENCH_BASELINE") else None
+    if baseline is not None:
+        readers.append(("before", baseline))
+    if with_pe:
+        readers.append(("passporteye", passporteye))
+
+    # Imported once (scikit-image, seconds), as a long-lived worker would have it.
+    importlib.import_module("passporteye.mrz.image")
 
     print(f"Synthetic set: {count} documents, seed {seed} (rendered in memory)", flush=True)
     generated = 0.0
@@ -153,7 +226,7 @@ def run() -> int:
         generated += time.perf_counter() - started
         speed = case.conditions["size"] == (3000, 2250) and not case.conditions["pdf"]
         for reader_name, reader in readers:
-            data = case.data if reader_name == "ours" else case.image_data
+            data = case.image_data if reader_name == "passporteye" else case.data
             wrong, compared, valid, seconds = reader(data, case.truth, TODAY)
             tally = tallies.setdefault(("synthetic", reader_name), Tally())
             tally.add(case.name, wrong, compared, valid, seconds, speed=speed)
@@ -174,7 +247,7 @@ def run() -> int:
             # Every third document of the main set, so that each hazard meets every format.
             case = make_case(index * 3 + 1, seed, hazard)
             for reader_name, reader in readers:
-                data = case.data if reader_name == "ours" else case.image_data
+                data = case.image_data if reader_name == "passporteye" else case.data
                 wrong, compared, valid, seconds = reader(data, case.truth, TODAY)
                 tally = tallies.setdefault((hazard, reader_name), Tally())
                 tally.add(case.name, wrong, compared, valid, seconds, speed=False)
@@ -184,7 +257,9 @@ def run() -> int:
                     )
         print(f"  {hazard} done", flush=True)
 
-    if (SAMPLES / "truth.json").exists():
+    if os.environ.get("BENCH_SAMPLES") == "0":
+        print("Public samples: skipped (BENCH_SAMPLES=0)")
+    elif (SAMPLES / "truth.json").exists():
         import json
 
         truth = json.loads((SAMPLES / "truth.json").read_text())
@@ -221,6 +296,15 @@ def run() -> int:
             f"3000x2250 photos ({len(ours_speed)}), ours: median {statistics.median(ours_speed):.3f} s, "
             f"p95 {_percentile(ours_speed, 0.95):.3f} s"
         )
+        before_speed = tallies.get(("synthetic", "before"), Tally()).speed_seconds
+        if before_speed:
+            print(
+                f"3000x2250 photos, before ({os.environ['BENCH_BASELINE']}): median "
+                f"{statistics.median(before_speed):.3f} s, p95 {_percentile(before_speed, 0.95):.3f} s; "
+                f"ours / before: median {statistics.median(ours_speed) / statistics.median(before_speed):.2f}, "
+                f"p95 {_percentile(ours_speed, 0.95) / _percentile(before_speed, 0.95):.2f}, "
+                f"total {sum(ours_speed) / sum(before_speed):.2f}"
+            )
         pe_speed = tallies.get(("synthetic", "passporteye"), Tally()).speed_seconds
         if pe_speed:
             print(
@@ -229,15 +313,19 @@ def run() -> int:
                 f"{statistics.median(pe_speed) / statistics.median(ours_speed):.1f}x, "
                 f"(total) {sum(pe_speed) / sum(ours_speed):.1f}x"
             )
-    synthetic = tallies.get(("synthetic", "ours"))
-    if synthetic is not None:
+    for reader_name in ("ours", "before"):
+        synthetic = tallies.get(("synthetic", reader_name))
+        if synthetic is None:
+            continue
         print()
         for group in ("PN", "other"):
             right, flagged = synthetic.names_right[group], synthetic.names_flagged[group]
             print(
-                f"names read right, {group:5}: {right:4d}, reported not sure {flagged:3d} "
-                f"({100 * flagged / max(right, 1):.1f}%)"
+                f"{reader_name:6} names read right, {group:5}: {right:4d}, reported not sure "
+                f"{flagged:3d} ({100 * flagged / max(right, 1):.1f}%)"
             )
+    if baseline is not None:
+        baseline.close()
     for (set_name, reader_name), tally in tallies.items():
         if reader_name == "ours" and tally.failures:
             print(f"\nours, {set_name}, not all right:")

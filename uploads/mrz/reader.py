@@ -370,6 +370,10 @@ NAME_CONFIDENCE = 60.0  # Tesseract's word confidence on the names line, below w
 # characters with at least this confidence (0-100).
 SECOND_PASS_CHAR = 31.0
 NAME_CHAR_CONFIDENCE = 80.0
+# Of the names line's height, above and below it in its strip (the gap to the next line can be
+# under half of it).
+NAMES_STRIP_MARGIN = 0.15
+NAMES_STRIP_PAD = 0.5  # and a plain margin added of this much of its height
 PN_NAME_CHAR_CONFIDENCE = 30.0
 PN_CONFUSABLE = "B8"  # letters of PN names Tesseract confuses (Б and Я)
 PN_CONFUSABLE_WEIGHT = 0.15  # the other one's weight over the passes, at or above which: not sure
@@ -558,7 +562,10 @@ def _confirmed(
         crop, _ = locate.cut_band(
             page, reading.band, reading.scale, flip=reading.flip, target_char=SECOND_PASS_CHAR
         )
-        sure = names_read_alike(reading.parsed, flattened(crop) if reading.flat else crop)
+        crop = flattened(crop) if reading.flat else crop
+        # Only the names line's strip of it: the other lines have check digits, and a line costs
+        # Tesseract as much as the whole band's layout (a third of a valid reading's time).
+        sure = names_read_alike(reading.parsed, _names_strip(reading, crop) or crop)
         if reading.parsed.type == "PN":
             # Tesseract reads OCR-B "8" (Я) as "B" (Б) inside names, the same way twice: not sure.
             names = "".join(str(part) for part in _names(reading.parsed))
@@ -571,6 +578,38 @@ def _confirmed(
     if _another_document(page, others, reading.band, reading.scale, parsed, today):
         return _result(parsed, reading.box, valid=False)  # two documents: not sure which
     return _result(parsed, reading.box, valid=True)
+
+
+def _names_strip(reading: _Reading, crop: Image.Image) -> Image.Image | None:
+    """The strip of ``crop`` (the reading's band cut again, at another size) that holds the names
+    line, as the first OCR placed it in its own crop; None when that OCR's lines are not known or
+    none of them looks like the names line."""
+    if reading.crop_size is None or not reading.ocr:
+        return None
+    parsed = reading.parsed
+    names_line = parsed.lines[2] if parsed.type == "TD1" else parsed.lines[0]
+
+    def likeness(line: tuple[str, float, tesseract.Box]) -> int:
+        return sum(a == b for a, b in zip(line[0], names_line, strict=False))
+
+    best = max(reading.ocr, key=likeness)
+    if likeness(best) * 2 < len(names_line):
+        return None
+    left, top, right, bottom = best[2]
+    margin = NAMES_STRIP_MARGIN * (bottom - top)
+    zoom = crop.height / max(reading.crop_size[1], 1)
+    upper = max(0, math.floor((top - margin) * zoom))
+    lower = min(crop.height, math.ceil((bottom + margin) * zoom))
+    start = max(0, math.floor((left - 2 * margin) * zoom))
+    end = min(crop.width, math.ceil((right + 2 * margin) * zoom))
+    if lower - upper < 8 or end - start < 8:
+        return None
+    strip = crop.crop((start, upper, end, lower))
+    # Cut close (the lines are near, and a document's edge or a neighbour's descenders would read
+    # as stray letters) and given a margin of its paper's grey, as Tesseract wants.
+    paper = int(np.median(np.asarray(strip)))
+    pad = round(NAMES_STRIP_PAD * (bottom - top) * zoom)
+    return ImageOps.expand(strip, border=pad, fill=paper)
 
 
 def names_read_alike(parsed: Parsed, crop: Image.Image) -> bool:
