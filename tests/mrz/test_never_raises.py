@@ -204,3 +204,13 @@ def _keyerror_page() -> Image.Image:
 def test_passporteyes_own_keyerror_does_not_escape():
     result = read_mrz(_encoded(_keyerror_page(), "PNG"), today=TODAY)
     assert not result.found and not result.valid
+
+
+def test_the_fallback_is_skipped_once_ours_spent_its_budget(monkeypatch):
+    # Bounded: after FALLBACK_AFTER_CPU_SECONDS of our own search PassportEye gets no try.
+    from uploads.mrz import reader
+
+    monkeypatch.setattr(reader, "FALLBACK_AFTER_CPU_SECONDS", 0.0)
+    monkeypatch.setattr(fallback, "read_with_passporteye", _raising(AssertionError("called")))
+    result = read_mrz(Image.new("RGB", (800, 600), "white"), today=TODAY)
+    assert not result.found and result.error == ""
