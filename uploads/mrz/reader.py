@@ -8,9 +8,10 @@
    model (in memory, one call per try); try the upside-down cut when the check digits fail.
 4. Parse and repair by field class (``parse``); stop at the first reading whose checks all pass.
 5. Make sure of the names, which no check digit covers: Tesseract's confidence, a second reading
-   for small print and PN names; and of the document: a second MRZ of the same size in the photo
-   makes the answer "not sure".
-6. When nothing passes, PassportEye's locator gets a try (``fallback``).
+   of the names' strip alone (at another size), more for small print and PN names; and of the
+   document: a second MRZ of the same size in the photo makes the answer "not sure".
+6. When nothing passes, PassportEye's locator gets a try (``fallback``), unless ours has already
+   spent FALLBACK_AFTER_CPU_SECONDS of CPU time.
 
 Nothing is written to disk. A reading that fails any check is returned with ``valid=False``.
 Nothing raises out of ``read_mrz`` either: an input the decoder, the locator, the OCR or
