@@ -8,6 +8,7 @@ programmers, not by customers.
 """
 
 import json
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
@@ -23,10 +24,13 @@ from django.views.decorators.csrf import csrf_exempt
 
 from uploads.api.services import api_token_authenticate
 from uploads.audit import services as audit
+from uploads.core import crypto
 from uploads.core.errors import ServiceError
 from uploads.models import ApiToken, Order, UploadRequest
 from uploads.requests import links
 from uploads.requests import services as request_services
+
+logger = logging.getLogger(__name__)
 
 _MAX_BODY_BYTES = 64 * 1024
 View = Callable[..., JsonResponse]
@@ -224,12 +228,24 @@ def _represented(api_token: ApiToken, upload_requests: list[UploadRequest]) -> l
     return [
         _represent(
             upload_request,
-            link=links.upload_link_current(upload_request=upload_request).url
-            if upload_request in open_requests
-            else None,
+            link=_link_url(upload_request) if upload_request in open_requests else None,
         )
         for upload_request in upload_requests
     ]
+
+
+def _link_url(upload_request: UploadRequest) -> str | None:
+    """The request's link, or None when its sealed token no longer opens here (a master key
+    not loaded, damaged data): the list still answers; a new link can be issued in admin."""
+    try:
+        return links.upload_link_current(upload_request=upload_request).url
+    except crypto.DecryptionError as error:
+        logger.warning(
+            "API: the link of request %s does not open (%s)",
+            upload_request.pk,
+            type(error).__name__,
+        )
+        return None
 
 
 def _represent(upload_request: UploadRequest, *, link: str | None) -> dict:

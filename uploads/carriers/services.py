@@ -16,10 +16,16 @@ from uploads.carriers.base import ConnectionProblem, Outcome
 from uploads.carriers.cdek.carrier import CdekCarrier
 from uploads.carriers.cdek.client import tokens_forget
 from uploads.carriers.credentials import credential_seal
+from uploads.core import crypto
 from uploads.core.errors import ServiceError
 from uploads.customs import selectors as customs_selectors
 from uploads.documents import selectors as document_selectors
 from uploads.models import CarrierOrder, CarrierSend, CdekAccount, Shop, UploadRequest
+
+# The shop's CDEK credentials are sealed under a master key this process lacks (or damaged).
+CREDENTIALS_NOT_OPENED_MESSAGE = _(
+    "The shop's CDEK credentials can no longer be opened here: enter them again."
+)
 
 State = CarrierSend.State
 
@@ -62,7 +68,11 @@ def cdek_account_save(
 
 def cdek_account_check(*, account: CdekAccount) -> ConnectionProblem:
     """Get a token with the account's credentials now; keep and return what was found."""
-    problem = registry.cdek_carrier(account=account).check_connection()
+    try:
+        carrier = registry.cdek_carrier(account=account)
+    except crypto.DecryptionError:
+        raise ServiceError(CREDENTIALS_NOT_OPENED_MESSAGE) from None
+    problem = carrier.check_connection()
     account.checked_at = timezone.now()
     account.check_outcome = problem.value
     account.save(update_fields=["checked_at", "check_outcome"])
@@ -93,7 +103,10 @@ def carrier_order_look_up(
 ) -> CarrierOrder:
     """Find the request's order at the carrier now; an order it does not know is a status
     (``not_found``), not an error."""
-    api_carrier = registry.api_carrier_for(shop=upload_request.order.shop_id, carrier=carrier)
+    try:
+        api_carrier = registry.api_carrier_for(shop=upload_request.order.shop_id, carrier=carrier)
+    except crypto.DecryptionError:
+        raise ServiceError(CREDENTIALS_NOT_OPENED_MESSAGE) from None
     if api_carrier is None:
         raise ServiceError(_("The shop has no CDEK account set up."))
     link, _created = CarrierOrder.objects.get_or_create(

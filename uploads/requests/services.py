@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from uploads import events
 from uploads.audit import services as audit
+from uploads.core import crypto, not_opened
 from uploads.core.errors import ServiceError
 from uploads.core.tokens import hash_token, looks_like_token, new_token
-from uploads.documents.selectors import document_current
+from uploads.documents.selectors import document_current, document_open_error
 from uploads.messaging.services import contacts
 from uploads.models import (
     AuditEvent,
@@ -29,6 +30,11 @@ from uploads.papers.operator import operator_require
 from uploads.requests.links import IssuedLink, link_expiry, token_seal, upload_link_current
 
 Status = UploadRequest.Status
+
+# The request's sealed link token does not open here (a master key not loaded, or damaged).
+LINK_NOT_OPENED_MESSAGE = _(
+    "This does not open here: it is damaged, or it was moved from another order."
+)
 
 
 def order_create(
@@ -131,7 +137,10 @@ def upload_link_send(
     if upload_request.is_link_expired:
         link = upload_link_issue(upload_request=upload_request, actor=actor)
     else:
-        link = upload_link_current(upload_request=upload_request)
+        try:
+            link = upload_link_current(upload_request=upload_request)
+        except crypto.DecryptionError:
+            raise ServiceError(LINK_NOT_OPENED_MESSAGE) from None
     contacts.email_queue(
         upload_request=upload_request, kind=ContactLogEntry.Kind.INVITATION, actor=actor
     )
@@ -233,6 +242,12 @@ def request_accept(
         if locked.status != Status.UPLOADED:
             raise ServiceError(_("Only an uploaded passport can be accepted."))
         _require_seen_document(upload_request=locked, document_id=document_id)
+        document = document_current(upload_request=locked)
+        error = document_open_error(document) if document is not None else None
+        if error is not None:
+            # Nobody can check, export or hand over what no longer opens: reject it instead,
+            # which asks the customer to upload again.
+            raise ServiceError(not_opened.seller_message(error))
         locked.status = Status.ACCEPTED
         locked.decided_at = timezone.now()
         locked.decided_by = actor
@@ -242,7 +257,7 @@ def request_accept(
             previous=Status.UPLOADED,
             actor=actor,
             action=AuditEvent.Action.ACCEPT,
-            document=document_current(upload_request=locked),
+            document=document,
         )
     upload_request.refresh_from_db()
 
