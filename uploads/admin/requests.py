@@ -76,6 +76,8 @@ def not_opened_response(error: crypto.DecryptionError) -> HttpResponse:
         not_opened.seller_message(error), content_type="text/plain; charset=utf-8", status=503
     )
     response["Cache-Control"] = "no-store, private"
+    # Logged once as a warning (uploads.not_opened), not as a server error mailed to ADMINS.
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
 
