@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
 
-from tests.carriers.fixtures import cdek, cdek_account, make_ready  # noqa: F401 - fixtures
+from tests.carriers.fixtures import cdek, cdek_account, make_ready
 from tests.conftest import login
 from tests.customs.test_readiness import upload
 from uploads.api import services as api_tokens
@@ -33,6 +33,8 @@ from uploads.models import (
     WebhookEndpoint,
 )
 from uploads.requests import services as request_services
+
+__all__ = ["cdek", "cdek_account"]  # the CDEK stand-in's fixtures
 
 CHANGELIST = "/admin/uploads/uploadrequest/"
 CUSTOMER = "We can no longer open the photo you sent. Please upload it again."
