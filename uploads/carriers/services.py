@@ -79,13 +79,29 @@ def cdek_account_check(*, account: CdekAccount) -> ConnectionProblem:
     return problem
 
 
+# CDEK's own order number (``cdek_number``): CDEK documents it as a string and gives digits
+# (10 today, e.g. 1106321645); we take 1 to 20 ASCII digits, what CarrierOrder keeps.
+CDEK_NUMBER_MAX_DIGITS = 20
+CDEK_NUMBER_MESSAGE = _("A CDEK order number is digits only, at most 20.")
+
+
+def cdek_number_valid(cdek_number: str) -> bool:
+    """Whether a typed or imported CDEK order number can be looked up (empty: none given)."""
+    cdek_number = cdek_number.strip()
+    return not cdek_number or (
+        cdek_number.isascii()
+        and cdek_number.isdigit()
+        and len(cdek_number) <= CDEK_NUMBER_MAX_DIGITS
+    )
+
+
 def carrier_order_set_number(
     *, upload_request: UploadRequest, cdek_number: str, carrier: str = CdekCarrier.key
 ) -> CarrierOrder:
     """The seller typed (or imported) CDEK's own order number for a request."""
     cdek_number = cdek_number.strip()
-    if cdek_number and (not cdek_number.isdigit() or len(cdek_number) > 20):
-        raise ServiceError(_("A CDEK order number is digits only, at most 20."))
+    if not cdek_number_valid(cdek_number):
+        raise ServiceError(CDEK_NUMBER_MESSAGE)
     link, _created = CarrierOrder.objects.get_or_create(
         upload_request=upload_request, defaults={"carrier": carrier}
     )

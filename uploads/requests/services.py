@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from uploads import events
 from uploads.audit import services as audit
+from uploads.carriers import services as carrier_services
 from uploads.core import crypto, not_opened
 from uploads.core.errors import ServiceError
 from uploads.core.tokens import hash_token, looks_like_token, new_token
@@ -47,8 +48,11 @@ def order_create(
     language: str = "",
     deadline: date | None = None,
     send_invitation: bool = True,
+    cdek_number: str = "",
 ) -> IssuedLink:
-    """Create an order together with its upload request and return the customer's link."""
+    """Create an order together with its upload request and return the customer's link.
+    ``cdek_number``, CDEK's own number of the order (from the seller's file or their system), is
+    kept on the request's carrier order: the hand-over finds the order at CDEK by it."""
     with transaction.atomic():
         order = Order.objects.create(
             shop_id=shop_id,
@@ -59,7 +63,12 @@ def order_create(
             language=language,
             deadline=deadline,
         )
-        return upload_request_create(order=order, send_invitation=send_invitation)
+        link = upload_request_create(order=order, send_invitation=send_invitation)
+        if cdek_number.strip():
+            carrier_services.carrier_order_set_number(
+                upload_request=link.upload_request, cdek_number=cdek_number
+            )
+        return link
 
 
 def upload_request_create(*, order: Order, send_invitation: bool = True) -> IssuedLink:
