@@ -98,7 +98,7 @@ def test_it_reports_the_bad_number_in_the_sellers_language(shop):
     rows = imports.orders_file_read(name="o.csv", data=cdek_csv("12-34").encode())
     with translation.override("ru"):
         check = imports.orders_import_check(shop_id=shop.pk, rows=rows)
-        assert check.rows[0].errors == [f"“12-34”: {MESSAGE_RU}"]
+        assert check.rows[0].errors == [f"«12-34»: {MESSAGE_RU}"]
 
 
 def test_a_file_without_the_column_imports_as_before(client, alice, shop):

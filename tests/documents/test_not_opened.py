@@ -37,7 +37,10 @@ from uploads.requests import services as request_services
 __all__ = ["cdek", "cdek_account"]  # the CDEK stand-in's fixtures
 
 CHANGELIST = "/admin/uploads/uploadrequest/"
-CUSTOMER = "We can no longer open the photo you sent. Please upload it again."
+# The customer reads it in the order's language (Russian here).
+CUSTOMER = (
+    "Мы больше не можем открыть фотографию, которую вы отправили. Пожалуйста, загрузите её ещё раз."
+)
 SELLER_DAMAGED = (
     "This passport can no longer be opened (its key or data is damaged). Ask the customer to "
     "upload it again."
@@ -231,7 +234,7 @@ def test_accepting_is_refused_and_rejecting_asks_the_customer_again(
     assert json.loads(delivery.body)["data"]["rejection_code"] == "unreadable"
     # The customer reads why, in their language, and may upload again.
     page = customer.get("/upload/status/").content.decode()
-    assert "Мы больше не можем открыть фотографию, которую вы отправили." in page
+    assert CUSTOMER in page
 
 
 def test_readiness_names_a_passport_that_no_longer_opens(uploaded_request, how, settings):
