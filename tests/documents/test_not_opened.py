@@ -419,3 +419,24 @@ def test_a_record_for_an_unopened_passport_stays_not_ready(uploaded_request, set
     break_document(current(uploaded_request), "data key damaged", settings)
     customs_readiness.customs_refresh(upload_request=uploaded_request)
     assert CustomsRecord.objects.get(upload_request=uploaded_request).ready is False
+
+
+# --- the safety net ----------------------------------------------------------------------------
+
+
+def test_a_view_that_does_not_handle_it_still_answers_with_the_message(
+    client, alice, customer, uploaded_request, monkeypatch
+):
+    """Whatever a future view forgets: the middleware names it, never a 500."""
+
+    def sealed_elsewhere(**_kwargs: object) -> None:
+        raise crypto.MasterKeyMissing("00112233aabbccdd")
+
+    monkeypatch.setattr(document_selectors, "document_current", sealed_elsewhere)
+    page = customer.get("/upload/status/")
+    assert page.status_code == 503
+    assert CUSTOMER in page.content.decode()
+    login(client, alice)
+    admin_page = client.get(f"{CHANGELIST}{uploaded_request.pk}/change/")
+    assert admin_page.status_code == 503
+    assert "sealed under key 00112233aabbccdd, which is not loaded" in admin_page.content.decode()
