@@ -396,7 +396,7 @@ def test_the_carrier_column_on_the_request_page_explains_the_failed_send(
         carrier_services.carrier_send_queue(upload_request=upload_request, actor=alice)
     page = client.get(f"{CHANGELIST}{upload_request.pk}/change/")
     assert page.status_code == 200
-    assert SELLER_DAMAGED in page.content.decode()
+    assert f"<code>unreadable</code> {SELLER_DAMAGED}" in page.content.decode()
 
 
 # --- logs ---------------------------------------------------------------------------------------

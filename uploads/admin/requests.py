@@ -366,8 +366,13 @@ class UploadRequestAdmin(ShopScopedAdmin):
                 else:
                     audit.links_read_record(upload_requests=[upload_request], actor=request.user)
             fields = None
+            # Always in the context: a variable the template misses is logged with the context.
+            extra_context["document_not_opened"] = ""
+            # The sealed fields are opened only for staff who may read them.
             error = (
-                document_selectors.document_open_error(document) if document is not None else None
+                document_selectors.document_open_error(document, fields=can_view_fields(request))
+                if document is not None
+                else None
             )
             if error is not None:
                 # The passport can no longer be opened: said once, at the top and in the side

@@ -109,12 +109,15 @@ def document_fields(*, document: PassportDocument) -> dict[str, str]:
     )
 
 
-def document_open_error(document: PassportDocument) -> crypto.DecryptionError | None:
-    """Why the document no longer opens here (its key, or its sealed fields), or None when it
-    does. Its file is checked only when it is read (the image views)."""
+def document_open_error(
+    document: PassportDocument, *, fields: bool = True
+) -> crypto.DecryptionError | None:
+    """Why the document no longer opens here (its key, or with ``fields`` its sealed fields too),
+    or None when it does. Its file is checked only when it is read (the image views)."""
     try:
-        document_fields(document=document)
-        if not document.fields_sealed:
+        if fields and document.fields_sealed:
+            document_fields(document=document)
+        else:
             document_key(document)
     except crypto.DecryptionError as error:
         return error

@@ -44,6 +44,7 @@ def outage_response(request: HttpRequest, outage: Unavailable) -> HttpResponse:
             "outage": outage.message,
             "storage": isinstance(outage, StorageUnavailable),
             "was_storing": request.method == "POST",
+            "not_opened": "",
         },
         status=503,
     )

@@ -53,6 +53,7 @@ def upload_status(request: HttpRequest, upload_request: UploadRequest) -> HttpRe
     context["current"] = document_selectors.document_current(upload_request=upload_request)
     state = customer_state(upload_request, pending)
     context["state"] = state
+    context["not_opened"] = ""
     shown = pending or context["current"]
     if (
         state in (CustomerState.WAITING, CustomerState.SUBMITTED)
