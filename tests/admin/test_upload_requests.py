@@ -598,7 +598,10 @@ def test_it_names_the_master_key_a_passport_was_sealed_under_when_it_is_not_load
     page = client.get(change_url(uploaded_request))
     image = client.get(image_url(uploaded_request))
 
-    message = f"Sealed under key {sealed_under}, not loaded here."
+    message = (
+        f"This passport can no longer be opened here: it was sealed under key {sealed_under}, "
+        "which is not loaded. Ask the customer to upload it again."
+    )
     assert page.status_code == 200
     assert message in page.content.decode()
     assert image.status_code == 503

@@ -90,7 +90,7 @@ def test_the_seller_sees_a_refusal_not_the_other_shops_passport(client, alice, t
 
     assert page.status_code == 200
     assert "ERIKSSON" not in page.content.decode()
-    assert "does not open here" in page.content.decode()
+    assert "This passport can no longer be opened" in page.content.decode()
     assert image.status_code == 503
     assert not image.content.startswith(b"\xff\xd8")
 

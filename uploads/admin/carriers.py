@@ -18,6 +18,8 @@ from uploads.admin.base import EXPORT_PERMISSION, ShopScopedAdmin, shops_of
 from uploads.carriers import selectors as carrier_selectors
 from uploads.carriers import services as carrier_services
 from uploads.carriers.base import ConnectionProblem
+from uploads.carriers.sending import CREDENTIALS_NOT_OPENED
+from uploads.core import crypto, not_opened
 from uploads.core.errors import ServiceError
 from uploads.models import CarrierOrder, CarrierSend, CdekAccount, UploadRequest
 
@@ -149,7 +151,11 @@ class CdekAccountAdmin(ShopScopedAdmin):
         account = get_object_or_404(self.get_queryset(request), pk=pk)
         if request.method != "POST" or not self.has_change_permission(request, account):
             raise PermissionDenied
-        problem = carrier_services.cdek_account_check(account=account)
+        try:
+            problem = carrier_services.cdek_account_check(account=account)
+        except ServiceError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:uploads_cdekaccount_change", args=[pk]))
         self.message_user(
             request,
             CONNECTION_MESSAGES[problem],
@@ -248,6 +254,8 @@ def answer_text(send: CarrierSend) -> str:
         "no_account": _("The shop has no CDEK account set up."),
         "not_ready": _("Not ready for customs."),
         "auth_failed": CONNECTION_MESSAGES[ConnectionProblem.WRONG_CREDENTIALS],
+        not_opened.UNREADABLE: not_opened.seller_message(crypto.DecryptionError()),
+        CREDENTIALS_NOT_OPENED: carrier_services.CREDENTIALS_NOT_OPENED_MESSAGE,
     }
     details = format_html_join(
         "",

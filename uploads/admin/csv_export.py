@@ -3,18 +3,32 @@
 import csv
 import io
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from uploads.core import crypto, not_opened
 from uploads.core.cells import cell
 from uploads.core.passport_fields import PASSPORT_FIELDS
 from uploads.documents import selectors as document_selectors
 from uploads.documents.forms import field_label
-from uploads.models import UploadRequest
+from uploads.models import PassportDocument, UploadRequest
 
 
-def requests_csv(*, upload_requests: Iterable[UploadRequest], include_passport: bool) -> str:
-    """CSV text (with a BOM so Excel reads Cyrillic and Chinese right) in the active language."""
+@dataclass
+class RequestsCsv:
+    text: str
+    # Requests whose passport no longer opens: their passport cells say so (the caller audits).
+    unreadable: list[tuple[UploadRequest, PassportDocument, crypto.DecryptionError]] = field(
+        default_factory=list
+    )
+
+
+def requests_csv(
+    *, upload_requests: Iterable[UploadRequest], include_passport: bool
+) -> RequestsCsv:
+    """CSV text (with a BOM so Excel reads Cyrillic and Chinese right) in the active language.
+    A passport that no longer opens is marked in its cells, never a failed export."""
     header = [
         _("Order number"),
         _("Customer name"),
@@ -29,6 +43,7 @@ def requests_csv(*, upload_requests: Iterable[UploadRequest], include_passport: 
     out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(header)
+    unreadable: list[tuple[UploadRequest, PassportDocument, crypto.DecryptionError]] = []
     for upload_request in upload_requests:
         order = upload_request.order
         row = [
@@ -43,7 +58,13 @@ def requests_csv(*, upload_requests: Iterable[UploadRequest], include_passport: 
         ]
         if include_passport:
             document = document_selectors.document_current(upload_request=upload_request)
-            fields = document_selectors.document_fields(document=document) if document else {}
-            row += [fields.get(name, "") for name in PASSPORT_FIELDS]
+            try:
+                fields = document_selectors.document_fields(document=document) if document else {}
+            except crypto.DecryptionError as error:
+                assert document is not None
+                unreadable.append((upload_request, document, error))
+                row += [str(not_opened.UNREADABLE_CELL)] * len(PASSPORT_FIELDS)
+            else:
+                row += [fields.get(name, "") for name in PASSPORT_FIELDS]
         writer.writerow([cell(value) for value in row])
-    return out.getvalue()
+    return RequestsCsv(text=out.getvalue(), unreadable=unreadable)

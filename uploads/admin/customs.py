@@ -23,6 +23,7 @@ PROBLEM_LABELS = {
     customs_readiness.PROBLEM_NAMES: gettext_lazy("names not matched or not confirmed"),
     customs_readiness.PROBLEM_SECOND_DOCUMENT: gettext_lazy("second document missing"),
     customs_readiness.PROBLEM_EXPIRED: gettext_lazy("document expired"),
+    customs_readiness.PROBLEM_UNREADABLE: gettext_lazy("passport can no longer be opened"),
 }
 
 

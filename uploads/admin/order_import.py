@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -32,9 +33,16 @@ class OrderImportForm(forms.Form):
     shop = forms.ModelChoiceField(queryset=Shop.objects.none(), label=gettext_lazy("shop"))
     file = forms.FileField(
         label=gettext_lazy("CSV or XLSX file"),
-        help_text=gettext_lazy(
-            "Columns: order number, customer name, email, phone, language, deadline. "
-            "The first row names the columns (in English, Russian or Chinese)."
+        help_text=format_lazy(
+            "{} {}",
+            gettext_lazy(
+                "Columns: order number, customer name, email, phone, language, deadline. "
+                "The first row names the columns (in English, Russian or Chinese)."
+            ),
+            gettext_lazy(
+                "Optional: a column “CDEK order number” (cdek_number), by which the hand-over "
+                "to CDEK finds each order."
+            ),
         ),
     )
 

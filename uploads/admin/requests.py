@@ -41,7 +41,7 @@ from uploads.admin.customs import CustomsExportForm, customs_record_of, problem_
 from uploads.admin.feedback import RatingFilter, feedback_rating
 from uploads.audit import services as audit
 from uploads.carriers import selectors as carrier_selectors
-from uploads.core import crypto
+from uploads.core import crypto, not_opened
 from uploads.core.errors import ServiceError
 from uploads.core.passport_fields import PASSPORT_FIELDS
 from uploads.customs.services import decisions as customs_decisions
@@ -64,19 +64,28 @@ from uploads.retention.services import erasure as retention
 
 
 def not_opened_message(error: crypto.DecryptionError) -> str:
-    """What the seller reads when a passport or link does not open in this process."""
+    """What the seller reads when the customer's link does not open in this process."""
     if isinstance(error, crypto.MasterKeyMissing):
         return _("Sealed under key %(key_id)s, not loaded here.") % {"key_id": error.key_id}
     return _("This does not open here: it is damaged, or it was moved from another order.")
 
 
 def not_opened_response(error: crypto.DecryptionError) -> HttpResponse:
-    """The image view's answer when the image does not open: the reason, never a 500."""
+    """The image view's answer when the passport does not open: the reason, never a 500."""
     response = HttpResponse(
-        not_opened_message(error), content_type="text/plain; charset=utf-8", status=503
+        not_opened.seller_message(error), content_type="text/plain; charset=utf-8", status=503
     )
     response["Cache-Control"] = "no-store, private"
+    # Logged once as a warning (uploads.not_opened), not as a server error mailed to ADMINS.
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response
+
+
+def unreadable_message(upload_requests: list[UploadRequest]) -> str:
+    """An export's note about passports that no longer open (marked or left out)."""
+    return _(
+        "Passports that can no longer be opened (ask these customers to upload again): %(orders)s"
+    ) % {"orders": ", ".join(each.order.number for each in upload_requests)}
 
 
 def status_badge(upload_request: UploadRequest) -> str:
@@ -357,11 +366,32 @@ class UploadRequestAdmin(ShopScopedAdmin):
                 else:
                     audit.links_read_record(upload_requests=[upload_request], actor=request.user)
             fields = None
-            if document is not None and can_view_fields(request):
-                try:
-                    fields = document_selectors.document_fields(document=document)
-                except crypto.DecryptionError as error:
-                    self.message_user(request, not_opened_message(error), messages.ERROR)
+            # Always in the context: a variable the template misses is logged with the context.
+            extra_context["document_not_opened"] = ""
+            # The sealed fields are opened only for staff who may read them.
+            error = (
+                document_selectors.document_open_error(document, fields=can_view_fields(request))
+                if document is not None
+                else None
+            )
+            if error is not None:
+                # The passport can no longer be opened: said once, at the top and in the side
+                # panel; rejecting it asks the customer to upload again.
+                extra_context["document_not_opened"] = not_opened.seller_message(error)
+                self.message_user(request, not_opened.seller_message(error), messages.ERROR)
+                extra_context["reject_form"] = RejectForm(
+                    form_id="reject-form",
+                    initial={"code": UploadRequest.RejectionReason.UNREADABLE},
+                )
+                audit.document_not_opened_record(
+                    error=error,
+                    where="request page",
+                    upload_request=upload_request,
+                    document=document,
+                    actor=request.user,
+                )
+            elif document is not None and can_view_fields(request):
+                fields = document_selectors.document_fields(document=document)
             if fields is not None:
                 labels = {name: field_label(name) for name in PASSPORT_FIELDS}
                 extra_context["passport_fields"] = [
@@ -440,6 +470,13 @@ class UploadRequestAdmin(ShopScopedAdmin):
                 download_name=f"passport-{upload_request.order.number}.jpg" if download else None,
             )
         except crypto.DecryptionError as error:
+            audit.document_not_opened_record(
+                error=error,
+                where="image",
+                upload_request=upload_request,
+                document=document,
+                actor=request.user,
+            )
             return not_opened_response(error)
         audit.audit_record(
             actor=request.user,
@@ -630,17 +667,34 @@ class UploadRequestAdmin(ShopScopedAdmin):
     def export_csv(self, request: HttpRequest, queryset: QuerySet[UploadRequest]) -> HttpResponse:
         include_passport = request.user.has_perm(EXPORT_PERMISSION)
         upload_requests = list(queryset.select_related("order"))
-        body = csv_export.requests_csv(
+        exported = csv_export.requests_csv(
             upload_requests=upload_requests, include_passport=include_passport
         )
+        unreadable = {each.pk for each, _document, _error in exported.unreadable}
         if include_passport:
             for upload_request in upload_requests:
+                if upload_request.pk in unreadable:
+                    continue
                 audit.audit_record(
                     actor=request.user,
                     action=AuditEvent.Action.EXPORT,
                     upload_request=upload_request,
                 )
-        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        for upload_request, document, error in exported.unreadable:
+            audit.document_not_opened_record(
+                error=error,
+                where="CSV export",
+                upload_request=upload_request,
+                document=document,
+                actor=request.user,
+            )
+        if exported.unreadable:
+            self.message_user(
+                request,
+                unreadable_message([each for each, _document, _error in exported.unreadable]),
+                messages.ERROR,
+            )
+        response = HttpResponse(exported.text, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = content_disposition_header(
             as_attachment=True, filename=f"passports-{timezone.localdate():%Y-%m-%d}.csv"
         )
@@ -716,6 +770,12 @@ class UploadRequestAdmin(ShopScopedAdmin):
         try:
             response = passport_image_response(supporting)
         except crypto.DecryptionError as error:
+            audit.document_not_opened_record(
+                error=error,
+                where="second document",
+                upload_request=upload_request,
+                actor=request.user,
+            )
             return not_opened_response(error)
         audit.audit_record(
             actor=request.user,
@@ -835,6 +895,12 @@ class UploadRequestAdmin(ShopScopedAdmin):
                 _("Not ready for customs, left out: %(orders)s")
                 % {"orders": ", ".join(each.order.number for each in result.skipped)},
                 messages.WARNING,
+            )
+        if result.unreadable:
+            self.message_user(
+                request,
+                unreadable_message(result.unreadable),
+                messages.ERROR,
             )
         if not result.exported:
             return None

@@ -8,6 +8,7 @@ programmers, not by customers.
 """
 
 import json
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
@@ -23,10 +24,14 @@ from django.views.decorators.csrf import csrf_exempt
 
 from uploads.api.services import api_token_authenticate
 from uploads.audit import services as audit
+from uploads.carriers import services as carrier_services
+from uploads.core import crypto
 from uploads.core.errors import ServiceError
-from uploads.models import ApiToken, Order, UploadRequest
+from uploads.models import ApiToken, CarrierOrder, Order, UploadRequest
 from uploads.requests import links
 from uploads.requests import services as request_services
+
+logger = logging.getLogger(__name__)
 
 _MAX_BODY_BYTES = 64 * 1024
 View = Callable[..., JsonResponse]
@@ -96,7 +101,9 @@ def not_found(request: HttpRequest) -> JsonResponse:
 
 
 def _shop_requests(api_token: ApiToken):  # type: ignore[no-untyped-def]
-    return UploadRequest.objects.select_related("order").filter(order__shop_id=api_token.shop_id)
+    return UploadRequest.objects.select_related("order", "carrier_order").filter(
+        order__shop_id=api_token.shop_id
+    )
 
 
 class CreateRequestForm(forms.Form):
@@ -106,6 +113,14 @@ class CreateRequestForm(forms.Form):
     phone = forms.CharField(max_length=32, required=False)
     language = forms.ChoiceField(choices=[("", ""), *settings.LANGUAGES], required=False)
     deadline = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    # CDEK's own number of the order, when the shop's system knows it already.
+    cdek_number = forms.CharField(max_length=64, required=False)
+
+    def clean_cdek_number(self) -> str:
+        cdek_number = self.cleaned_data["cdek_number"].strip()
+        if not carrier_services.cdek_number_valid(cdek_number):
+            raise forms.ValidationError(str(carrier_services.CDEK_NUMBER_MESSAGE))
+        return cdek_number
 
     def clean_deadline(self):  # type: ignore[no-untyped-def]
         deadline = self.cleaned_data["deadline"]
@@ -160,6 +175,7 @@ def _create(request: HttpRequest, api_token: ApiToken) -> JsonResponse:
             phone=data["phone"],
             language=data["language"],
             deadline=data["deadline"],
+            cdek_number=data["cdek_number"],
         )
     except IntegrityError:  # created by a concurrent call between the check and the insert
         return error(409, "conflict", "The shop already has this order number.")
@@ -224,12 +240,24 @@ def _represented(api_token: ApiToken, upload_requests: list[UploadRequest]) -> l
     return [
         _represent(
             upload_request,
-            link=links.upload_link_current(upload_request=upload_request).url
-            if upload_request in open_requests
-            else None,
+            link=_link_url(upload_request) if upload_request in open_requests else None,
         )
         for upload_request in upload_requests
     ]
+
+
+def _link_url(upload_request: UploadRequest) -> str | None:
+    """The request's link, or None when its sealed token no longer opens here (a master key
+    not loaded, damaged data): the list still answers; a new link can be issued in admin."""
+    try:
+        return links.upload_link_current(upload_request=upload_request).url
+    except crypto.DecryptionError as error:
+        logger.warning(
+            "API: the link of request %s does not open (%s)",
+            upload_request.pk,
+            type(error).__name__,
+        )
+        return None
 
 
 def _represent(upload_request: UploadRequest, *, link: str | None) -> dict:
@@ -246,7 +274,15 @@ def _represent(upload_request: UploadRequest, *, link: str | None) -> dict:
         "decided_at": _iso(upload_request.decided_at),
         "rejection_code": upload_request.rejection_code or None,
         "rejection_reason": upload_request.rejection_reason or None,
+        "cdek_number": _cdek_number(upload_request),
     }
+
+
+def _cdek_number(upload_request: UploadRequest) -> str | None:
+    try:
+        return upload_request.carrier_order.cdek_number or None
+    except CarrierOrder.DoesNotExist:
+        return None
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser
 
 from uploads.audit.context import current_ip
+from uploads.core import crypto, not_opened
 from uploads.models import (
     ApiToken,
     AuditEvent,
@@ -72,4 +73,33 @@ def links_read_record(
             ip_address=ip_address,
         )
         for upload_request in upload_requests
+    )
+
+
+def document_not_opened_record(
+    *,
+    error: crypto.DecryptionError,
+    where: str,
+    upload_request: UploadRequest,
+    document: PassportDocument | None = None,
+    actor: AbstractBaseUser | None = None,
+    via: str = AuditEvent.Via.STAFF_OR_SYSTEM,
+    api_token: ApiToken | None = None,
+) -> AuditEvent:
+    """A passport that no longer opens was met (a page, an export, a hand-over): logged and
+    audited with the ids, the error's type and the key id, never a value."""
+    not_opened.log_not_opened(
+        error,
+        where=where,
+        request_id=upload_request.pk,
+        document_id=document.pk if document is not None else None,
+    )
+    return audit_record(
+        actor=actor,
+        action=AuditEvent.Action.NOT_OPENED,
+        upload_request=upload_request,
+        document=document,
+        detail=not_opened.audit_detail(error, where=where),
+        via=via,
+        api_token=api_token,
     )

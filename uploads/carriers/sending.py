@@ -25,6 +25,7 @@ from django.utils import timezone
 from uploads.audit import services as audit
 from uploads.carriers import records, registry
 from uploads.carriers.base import ApiCarrier, CarrierMessage, Outcome, Readiness, SendResult
+from uploads.core import crypto, not_opened
 from uploads.customs import selectors as customs_selectors
 from uploads.documents import selectors as document_selectors
 from uploads.models import AuditEvent, CarrierOrder, CarrierSend, CustomsRecord
@@ -32,6 +33,9 @@ from uploads.models import AuditEvent, CarrierOrder, CarrierSend, CustomsRecord
 logger = logging.getLogger(__name__)
 
 State = CarrierSend.State
+
+# A send's answer code when the shop's CDEK credentials do not open in this process.
+CREDENTIALS_NOT_OPENED = "credentials_not_opened"
 
 
 def retry_delay(attempts: int, retry_after: int | None = None) -> timedelta:
@@ -80,7 +84,14 @@ def send_attempt(*, send_id: int) -> CarrierSend | None:
         return None
     send = CarrierSend.objects.select_related("upload_request__order").get(pk=send.pk)
     upload_request = send.upload_request
-    carrier = registry.api_carrier_for(shop=upload_request.order.shop_id, carrier=send.carrier)
+    try:
+        carrier = registry.api_carrier_for(shop=upload_request.order.shop_id, carrier=send.carrier)
+    except crypto.DecryptionError as error:
+        # The shop's credentials no longer open here (their master key is not loaded).
+        logger.warning(
+            "carrier send %s: credentials do not open (%s)", send.pk, type(error).__name__
+        )
+        return _finish(send, State.FAILED, [{"code": CREDENTIALS_NOT_OPENED, "message": ""}])
     if carrier is None:
         return _finish(send, State.FAILED, [{"code": "no_account", "message": ""}])
     document = document_selectors.document_current(upload_request=upload_request)
@@ -100,9 +111,21 @@ def send_attempt(*, send_id: int) -> CarrierSend | None:
             return _finish(send, State.NOT_FOUND, redact(found.messages, []), found.http_status)
         if found.outcome != Outcome.SUCCESSFUL:
             return _after(send, found, secrets=[])
-    out = records.cdek_record(
-        upload_request=upload_request, document=document, situation=record.situation, link=link
-    )
+    try:
+        out = records.cdek_record(
+            upload_request=upload_request, document=document, situation=record.situation, link=link
+        )
+    except crypto.DecryptionError as error:
+        # The passport no longer opens: nothing is handed over, and trying again will not help
+        # until the customer uploads again.
+        audit.document_not_opened_record(
+            error=error,
+            where=f"carrier send {send.pk}",
+            upload_request=upload_request,
+            document=document,
+            actor=send.actor,
+        )
+        return _finish(send, State.FAILED, [{"code": not_opened.UNREADABLE, "message": ""}])
     with transaction.atomic():
         # The hand-over is on record before anything leaves.
         send.document = document
@@ -236,9 +259,15 @@ def _sent_values(send: CarrierSend) -> list[str]:
     if record is None or document is None:
         return []
     link = CarrierOrder(upload_request=send.upload_request, carrier=send.carrier)
-    return records.cdek_record(
-        upload_request=send.upload_request, document=document, situation=record.situation, link=link
-    ).secret_strings()
+    try:
+        return records.cdek_record(
+            upload_request=send.upload_request,
+            document=document,
+            situation=record.situation,
+            link=link,
+        ).secret_strings()
+    except crypto.DecryptionError:
+        return []  # nothing to cut out that we could read
 
 
 def readiness_refresh(*, link: CarrierOrder, carrier: ApiCarrier) -> CarrierOrder:
@@ -261,7 +290,11 @@ def carriers_poll(*, limit: int = 500) -> PollSummary:
 
     def carrier_of(shop_id: int, key: str) -> ApiCarrier | None:
         if (shop_id, key) not in carriers:
-            carriers[shop_id, key] = registry.api_carrier_for(shop=shop_id, carrier=key)
+            try:
+                carriers[shop_id, key] = registry.api_carrier_for(shop=shop_id, carrier=key)
+            except crypto.DecryptionError:
+                carriers[shop_id, key] = None  # its credentials do not open here: not asked
+                summary.errors += 1
         return carriers[shop_id, key]
 
     accepted = CarrierSend.objects.filter(state=State.ACCEPTED).select_related(

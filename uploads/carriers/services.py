@@ -16,10 +16,16 @@ from uploads.carriers.base import ConnectionProblem, Outcome
 from uploads.carriers.cdek.carrier import CdekCarrier
 from uploads.carriers.cdek.client import tokens_forget
 from uploads.carriers.credentials import credential_seal
+from uploads.core import crypto
 from uploads.core.errors import ServiceError
 from uploads.customs import selectors as customs_selectors
 from uploads.documents import selectors as document_selectors
 from uploads.models import CarrierOrder, CarrierSend, CdekAccount, Shop, UploadRequest
+
+# The shop's CDEK credentials are sealed under a master key this process lacks (or damaged).
+CREDENTIALS_NOT_OPENED_MESSAGE = _(
+    "The shop's CDEK credentials can no longer be opened here: enter them again."
+)
 
 State = CarrierSend.State
 
@@ -62,11 +68,31 @@ def cdek_account_save(
 
 def cdek_account_check(*, account: CdekAccount) -> ConnectionProblem:
     """Get a token with the account's credentials now; keep and return what was found."""
-    problem = registry.cdek_carrier(account=account).check_connection()
+    try:
+        carrier = registry.cdek_carrier(account=account)
+    except crypto.DecryptionError:
+        raise ServiceError(CREDENTIALS_NOT_OPENED_MESSAGE) from None
+    problem = carrier.check_connection()
     account.checked_at = timezone.now()
     account.check_outcome = problem.value
     account.save(update_fields=["checked_at", "check_outcome"])
     return problem
+
+
+# CDEK's own order number (``cdek_number``): CDEK documents it as a string and gives digits
+# (10 today, e.g. 1106321645); we take 1 to 20 ASCII digits, what CarrierOrder keeps.
+CDEK_NUMBER_MAX_DIGITS = 20
+CDEK_NUMBER_MESSAGE = _("A CDEK order number is digits only, at most 20.")
+
+
+def cdek_number_valid(cdek_number: str) -> bool:
+    """Whether a typed or imported CDEK order number can be looked up (empty: none given)."""
+    cdek_number = cdek_number.strip()
+    return not cdek_number or (
+        cdek_number.isascii()
+        and cdek_number.isdigit()
+        and len(cdek_number) <= CDEK_NUMBER_MAX_DIGITS
+    )
 
 
 def carrier_order_set_number(
@@ -74,8 +100,8 @@ def carrier_order_set_number(
 ) -> CarrierOrder:
     """The seller typed (or imported) CDEK's own order number for a request."""
     cdek_number = cdek_number.strip()
-    if cdek_number and (not cdek_number.isdigit() or len(cdek_number) > 20):
-        raise ServiceError(_("A CDEK order number is digits only, at most 20."))
+    if not cdek_number_valid(cdek_number):
+        raise ServiceError(CDEK_NUMBER_MESSAGE)
     link, _created = CarrierOrder.objects.get_or_create(
         upload_request=upload_request, defaults={"carrier": carrier}
     )
@@ -93,7 +119,10 @@ def carrier_order_look_up(
 ) -> CarrierOrder:
     """Find the request's order at the carrier now; an order it does not know is a status
     (``not_found``), not an error."""
-    api_carrier = registry.api_carrier_for(shop=upload_request.order.shop_id, carrier=carrier)
+    try:
+        api_carrier = registry.api_carrier_for(shop=upload_request.order.shop_id, carrier=carrier)
+    except crypto.DecryptionError:
+        raise ServiceError(CREDENTIALS_NOT_OPENED_MESSAGE) from None
     if api_carrier is None:
         raise ServiceError(_("The shop has no CDEK account set up."))
     link, _created = CarrierOrder.objects.get_or_create(

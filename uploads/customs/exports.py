@@ -13,6 +13,7 @@ from datetime import date
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
+from uploads.core import crypto
 from uploads.core import customs_rules as validation
 from uploads.core.cells import cell as cell
 from uploads.documents import selectors as document_selectors
@@ -83,6 +84,11 @@ class CustomsTable:
     exported: list[UploadRequest] = field(default_factory=list)
     documents: list[PassportDocument] = field(default_factory=list)  # of the exported, in order
     skipped: list[UploadRequest] = field(default_factory=list)
+    # Ready requests whose passport no longer opens: left out of the file (a carrier must not
+    # get an empty recipient), listed for the seller and audited by the caller.
+    unreadable: list[tuple[UploadRequest, PassportDocument, crypto.DecryptionError]] = field(
+        default_factory=list
+    )
 
 
 def _date(value: str, date_format: str) -> str:
@@ -156,7 +162,11 @@ def customs_table(
         if record is None or document is None:
             table.skipped.append(upload_request)
             continue
-        fields = document_selectors.document_fields(document=document)
+        try:
+            fields = document_selectors.document_fields(document=document)
+        except crypto.DecryptionError as error:
+            table.unreadable.append((upload_request, document, error))
+            continue
         values = record_values(upload_request, fields, record.situation, mapping)
         table.rows.append([values.get(key, "") for key, _title in mapping.columns])
         table.exported.append(upload_request)

@@ -107,3 +107,18 @@ def document_fields(*, document: PassportDocument) -> dict[str, str]:
             key, bytes(document.fields_sealed), context=FIELDS_CONTEXT, **document_place(document)
         )
     )
+
+
+def document_open_error(
+    document: PassportDocument, *, fields: bool = True
+) -> crypto.DecryptionError | None:
+    """Why the document no longer opens here (its key, or with ``fields`` its sealed fields too),
+    or None when it does. Its file is checked only when it is read (the image views)."""
+    try:
+        if fields and document.fields_sealed:
+            document_fields(document=document)
+        else:
+            document_key(document)
+    except crypto.DecryptionError as error:
+        return error
+    return None

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from uploads.core import not_opened
 from uploads.models.shops import Shop
 
 if TYPE_CHECKING:  # the documents module refers to this one
@@ -68,6 +69,8 @@ class UploadRequest(models.Model):
         CUT_OFF = "cut_off", _("Page cut off")
         EXPIRED = "expired", _("Expired document")
         NOT_BUYER = "not_buyer", _("Not the buyer's passport")
+        # The stored passport no longer opens (its key is gone or damaged): only a new upload helps.
+        UNREADABLE = "unreadable", _("Photo can no longer be opened")
         OTHER = "other", _("Other (explain in the note)")
 
     # States in which the customer may (re)upload through the link.
@@ -175,5 +178,6 @@ REJECTION_MESSAGES = {
     UploadRequest.RejectionReason.NOT_BUYER: _(
         "This passport is not the buyer's. Upload the passport of the person the order is for."
     ),
+    UploadRequest.RejectionReason.UNREADABLE: not_opened.CUSTOMER_MESSAGE,
     UploadRequest.RejectionReason.OTHER: _("The seller found a problem with the photo."),
 }

@@ -1,7 +1,9 @@
 """Importing orders from a seller's CSV or XLSX file: read, check every row, then save all or none.
 
 ``orders_file_read`` turns the file into rows of text keyed by our column names (headers in English,
-Russian or Chinese; a BOM; ``;``, ``,`` or tab as delimiter; Excel date cells). ``orders_import_check``
+Russian or Chinese; a BOM; ``;``, ``,`` or tab as delimiter; Excel date cells). An optional column
+holds CDEK's own order number (``cdek_number``): checked like the other values, and kept on the
+request's carrier order, by which the hand-over to CDEK finds the order. ``orders_import_check``
 validates each row (and the file as a whole: duplicates, numbers the shop already has) without
 saving anything; ``orders_import`` saves the checked rows in one transaction through
 ``request_services.order_create``. Hostile files (binary, empty, zip bombs, too many rows) end in an
@@ -24,12 +26,13 @@ from django.utils import timezone
 from django.utils.translation import get_language_info, gettext_lazy, override
 from django.utils.translation import gettext as _
 
+from uploads.carriers import services as carrier_services
 from uploads.core.errors import Refusal
-from uploads.models import Order
+from uploads.models import CarrierOrder, Order
 from uploads.requests import links
 from uploads.requests import services as request_services
 
-COLUMNS = ("number", "customer_name", "email", "phone", "language", "deadline")
+COLUMNS = ("number", "customer_name", "email", "phone", "language", "deadline", "cdek_number")
 REQUIRED = ("number", "customer_name")
 
 # Header names sellers use, normalised (lower case, no punctuation). The translated labels of our
@@ -137,6 +140,28 @@ _HEADER_SYNONYMS = {
         "截止时间",
         "日期",
     ],
+    # CDEK's own number of the order (optional): the hand-over finds the order at CDEK by it.
+    "cdek_number": [
+        "cdek_number",
+        "cdek number",
+        "cdek order number",
+        "cdek order",
+        "cdek",
+        "cdek no",
+        "cdek #",
+        "cdek tracking number",
+        "номер сдэк",
+        "номер заказа сдэк",
+        "заказ сдэк",
+        "сдэк",
+        "№ сдэк",
+        "номер накладной сдэк",
+        "cdek单号",
+        "cdek订单号",
+        "cdek运单号",
+        "cdek 单号",
+        "cdek 订单号",
+    ],
 }
 _ORDER_FIELDS = {
     "number": "number",
@@ -193,6 +218,10 @@ class ImportCheck:
     @property
     def already_there_count(self) -> int:
         return sum(1 for row in self.rows if row.already_there and not row.errors)
+
+    @property
+    def has_cdek_numbers(self) -> bool:
+        return any(row.values.get("cdek_number") for row in self.rows)
 
     @property
     def can_import(self) -> bool:
@@ -331,6 +360,7 @@ def _header_names() -> dict[str, str]:
                 names.setdefault(_normalise_header(label), column)
             for column, header in _EXPORT_HEADERS.items():
                 names.setdefault(_normalise_header(_(header)), column)
+            names.setdefault(_normalise_header(_cdek_number_label()), "cdek_number")
     return names
 
 
@@ -384,7 +414,13 @@ def _cell_text(value: object) -> str:
 
 
 def _column_label(column: str) -> str:
+    if column == "cdek_number":
+        return _cdek_number_label()
     return str(Order._meta.get_field(_ORDER_FIELDS[column]).verbose_name)
+
+
+def _cdek_number_label() -> str:
+    return str(CarrierOrder._meta.get_field("cdek_number").verbose_name)
 
 
 # --- checking the rows ------------------------------------------------------------------------
@@ -454,6 +490,13 @@ def _clean_row(row: ImportRow, *, languages: dict[str, str], today: date) -> dic
                 % {"language": language, "codes": ", ".join(c for c, _n in settings.LANGUAGES)}
             )
         cleaned["language"] = code or ""
+    cdek_number = values["cdek_number"].strip()
+    if not carrier_services.cdek_number_valid(cdek_number):
+        row.errors.append(
+            _("“%(value)s”: %(problem)s")
+            % {"value": cdek_number, "problem": carrier_services.CDEK_NUMBER_MESSAGE}
+        )
+    cleaned["cdek_number"] = cdek_number
     deadline_text = values["deadline"]
     cleaned["deadline"] = None
     if deadline_text:
@@ -534,6 +577,9 @@ def rows_to_session(rows: list[ImportRow]) -> list[dict]:
 
 def rows_from_session(data: list[dict]) -> list[ImportRow]:
     return [
-        ImportRow(line=int(item["line"]), values={c: str(item["values"][c]) for c in COLUMNS})
+        # A preview stored before a column was added has no value for it.
+        ImportRow(
+            line=int(item["line"]), values={c: str(item["values"].get(c, "")) for c in COLUMNS}
+        )
         for item in data
     ]

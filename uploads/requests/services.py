@@ -15,9 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from uploads import events
 from uploads.audit import services as audit
+from uploads.carriers import services as carrier_services
+from uploads.core import crypto, not_opened
 from uploads.core.errors import ServiceError
 from uploads.core.tokens import hash_token, looks_like_token, new_token
-from uploads.documents.selectors import document_current
+from uploads.documents.selectors import document_current, document_open_error
 from uploads.messaging.services import contacts
 from uploads.models import (
     AuditEvent,
@@ -30,6 +32,11 @@ from uploads.requests.links import IssuedLink, link_expiry, token_seal, upload_l
 
 Status = UploadRequest.Status
 
+# The request's sealed link token does not open here (a master key not loaded, or damaged).
+LINK_NOT_OPENED_MESSAGE = _(
+    "This does not open here: it is damaged, or it was moved from another order."
+)
+
 
 def order_create(
     *,
@@ -41,8 +48,11 @@ def order_create(
     language: str = "",
     deadline: date | None = None,
     send_invitation: bool = True,
+    cdek_number: str = "",
 ) -> IssuedLink:
-    """Create an order together with its upload request and return the customer's link."""
+    """Create an order together with its upload request and return the customer's link.
+    ``cdek_number``, CDEK's own number of the order (from the seller's file or their system), is
+    kept on the request's carrier order: the hand-over finds the order at CDEK by it."""
     with transaction.atomic():
         order = Order.objects.create(
             shop_id=shop_id,
@@ -53,7 +63,12 @@ def order_create(
             language=language,
             deadline=deadline,
         )
-        return upload_request_create(order=order, send_invitation=send_invitation)
+        link = upload_request_create(order=order, send_invitation=send_invitation)
+        if cdek_number.strip():
+            carrier_services.carrier_order_set_number(
+                upload_request=link.upload_request, cdek_number=cdek_number
+            )
+        return link
 
 
 def upload_request_create(*, order: Order, send_invitation: bool = True) -> IssuedLink:
@@ -131,7 +146,10 @@ def upload_link_send(
     if upload_request.is_link_expired:
         link = upload_link_issue(upload_request=upload_request, actor=actor)
     else:
-        link = upload_link_current(upload_request=upload_request)
+        try:
+            link = upload_link_current(upload_request=upload_request)
+        except crypto.DecryptionError:
+            raise ServiceError(LINK_NOT_OPENED_MESSAGE) from None
     contacts.email_queue(
         upload_request=upload_request, kind=ContactLogEntry.Kind.INVITATION, actor=actor
     )
@@ -233,6 +251,12 @@ def request_accept(
         if locked.status != Status.UPLOADED:
             raise ServiceError(_("Only an uploaded passport can be accepted."))
         _require_seen_document(upload_request=locked, document_id=document_id)
+        document = document_current(upload_request=locked)
+        error = document_open_error(document) if document is not None else None
+        if error is not None:
+            # Nobody can check, export or hand over what no longer opens: reject it instead,
+            # which asks the customer to upload again.
+            raise ServiceError(not_opened.seller_message(error))
         locked.status = Status.ACCEPTED
         locked.decided_at = timezone.now()
         locked.decided_by = actor
@@ -242,7 +266,7 @@ def request_accept(
             previous=Status.UPLOADED,
             actor=actor,
             action=AuditEvent.Action.ACCEPT,
-            document=document_current(upload_request=locked),
+            document=document,
         )
     upload_request.refresh_from_db()
 

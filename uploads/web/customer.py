@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from uploads.audit import services as audit
 from uploads.carriers import selectors as carrier_selectors
+from uploads.core import crypto, not_opened
 from uploads.core import customs_rules as validation
 from uploads.core.customs_rules import SITUATION_LABELS
 from uploads.core.errors import ServiceError
@@ -30,7 +32,14 @@ from uploads.documents import selectors as document_selectors
 from uploads.documents import services as document_services
 from uploads.documents import tasks as document_tasks
 from uploads.documents.photo_hints import document_photo_hints
-from uploads.models import CustomsRecord, FaqEntry, GuidanceStep, PassportDocument, UploadRequest
+from uploads.models import (
+    AuditEvent,
+    CustomsRecord,
+    FaqEntry,
+    GuidanceStep,
+    PassportDocument,
+    UploadRequest,
+)
 from uploads.requests import services as request_services
 from uploads.web.customs_forms import CustomsFieldsForm, initial_fields
 from uploads.web.feedback_form import feedback_context
@@ -250,6 +259,8 @@ def upload_review(request: HttpRequest, upload_request: UploadRequest) -> HttpRe
         # goes back to the queue while the customer waits (django-tasks-db never retries it).
         document_tasks.readings_resume(document_ids=[document.pk])
         return render(request, "uploads/reading.html", context)
+    if document_selectors.document_open_error(document) is not None:
+        return not_opened_page(request, upload_request, document)
     read_fields = document_selectors.document_fields(document=document)
     rules = customs_readiness.customs_rules(shop=upload_request.order.shop)
     mrz_found = document.mrz_status == PassportDocument.MrzStatus.FOUND
@@ -284,6 +295,8 @@ def upload_review(request: HttpRequest, upload_request: UploadRequest) -> HttpRe
                 record = customs_decisions.customs_document_confirm(
                     document=document, fields=form.customs_fields(), situation=situation
                 )
+            except crypto.DecryptionError:
+                return not_opened_page(request, upload_request, document)
             except ServiceError as error:
                 form.add_error(None, error.message)
             else:
@@ -308,6 +321,38 @@ def upload_review(request: HttpRequest, upload_request: UploadRequest) -> HttpRe
         if read_fields.get(name) and not validity.get(name if name != "series" else "number")
     ]
     return render(request, "uploads/review.html", context, status=status)
+
+
+def _not_opened_record(
+    error: crypto.DecryptionError,
+    upload_request: UploadRequest,
+    document: PassportDocument,
+    *,
+    where: str,
+) -> None:
+    audit.document_not_opened_record(
+        error=error,
+        where=where,
+        upload_request=upload_request,
+        document=document,
+        via=AuditEvent.Via.LINK,
+    )
+
+
+def not_opened_page(
+    request: HttpRequest,
+    upload_request: UploadRequest,
+    document: PassportDocument,
+    error: crypto.DecryptionError | None = None,
+) -> HttpResponse:
+    """The customer's photo can no longer be opened: ask them to upload it again (never a 500;
+    nothing of the photo is shown). Logged and audited with ids only."""
+    error = error or document_selectors.document_open_error(document)
+    if error is not None:
+        _not_opened_record(error, upload_request, document, where="customer review")
+    context = page_context(upload_request)
+    context["not_opened"] = not_opened.CUSTOMER_MESSAGE
+    return render(request, "uploads/not_opened.html", context)
 
 
 def _situation_chosen(
@@ -337,7 +382,14 @@ def upload_review_image(
     document = document_selectors.document_pending(upload_request=upload_request)
     if document is None or document.pk != document_id or not document.blob_name:
         return link_invalid(request)
-    response = passport_preview_response(document)
+    try:
+        response = passport_preview_response(document)
+    except crypto.DecryptionError as error:
+        _not_opened_record(error, upload_request, document, where="customer preview")
+        # In place of the picture: the page around it says what to do.
+        return HttpResponse(
+            str(not_opened.CUSTOMER_MESSAGE), content_type="text/plain; charset=utf-8", status=410
+        )
     setattr(response, PRIVATELY_CACHEABLE, True)
     return response
 

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
+from uploads.core import crypto, not_opened
 from uploads.core.errors import DatabaseUnavailable, StorageUnavailable, Unavailable
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ def outage_response(request: HttpRequest, outage: Unavailable) -> HttpResponse:
             "outage": outage.message,
             "storage": isinstance(outage, StorageUnavailable),
             "was_storing": request.method == "POST",
+            "not_opened": "",
         },
         status=503,
     )
@@ -50,6 +52,28 @@ def outage_response(request: HttpRequest, outage: Unavailable) -> HttpResponse:
     add_never_cache_headers(response)
     # Logged once as a warning by the caller: Django's own "Service Unavailable" error line
     # would mail ADMINS for every request of an outage.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
+def not_opened_response(request: HttpRequest, error: crypto.DecryptionError) -> HttpResponse:
+    """The safety net for a passport (or sealed value) that does not open and that no view
+    handled itself (the views name it in place): a page that says so, never a 500. The seller
+    reads why (a key id at most); the customer is asked to upload again."""
+    # The view's name, not the path: a path may hold a link's token.
+    view = getattr(request.resolver_match, "view_name", "") or "?"
+    not_opened.log_not_opened(
+        error, where=f"unhandled in {view}", request_id=None, document_id=None
+    )
+    message = (
+        not_opened.seller_message(error)
+        if request.path.startswith("/admin/")
+        else not_opened.CUSTOMER_MESSAGE
+    )
+    response = render(
+        request, "errors/error.html", {"status": 503, "not_opened": message}, status=503
+    )
+    add_never_cache_headers(response)
     response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
@@ -62,6 +86,8 @@ class OutageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, crypto.DecryptionError):
+            return not_opened_response(request, exception)
         outage = outage_of(exception)
         if outage is None:
             return None

@@ -9,8 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from uploads.audit import services as audit
+from uploads.core import not_opened
 from uploads.documents import selectors as document_selectors
-from uploads.models import PassportDocument, UploadRequest
+from uploads.models import AuditEvent, PassportDocument, UploadRequest
 from uploads.web.customer import customer_request_required
 from uploads.web.customer import page_context as page_context
 
@@ -49,5 +51,24 @@ def upload_status(request: HttpRequest, upload_request: UploadRequest) -> HttpRe
     pending = document_selectors.document_pending(upload_request=upload_request)
     context["pending"] = pending
     context["current"] = document_selectors.document_current(upload_request=upload_request)
-    context["state"] = customer_state(upload_request, pending)
+    state = customer_state(upload_request, pending)
+    context["state"] = state
+    context["not_opened"] = ""
+    shown = pending or context["current"]
+    if (
+        state in (CustomerState.WAITING, CustomerState.SUBMITTED)
+        and shown is not None
+        and upload_request.is_open_for_upload
+    ):
+        error = document_selectors.document_open_error(shown)
+        if error is not None:
+            # Their photo can no longer be opened: the only way on is a new upload.
+            audit.document_not_opened_record(
+                error=error,
+                where="customer status",
+                upload_request=upload_request,
+                document=shown,
+                via=AuditEvent.Via.LINK,
+            )
+            context["not_opened"] = not_opened.CUSTOMER_MESSAGE
     return render(request, "uploads/status.html", context)

@@ -118,6 +118,7 @@ class CustomsExport:
     filename: str
     exported: list[UploadRequest]
     skipped: list[UploadRequest]
+    unreadable: list[UploadRequest]  # ready, but their passport no longer opens: left out
 
 
 def customs_export(
@@ -152,10 +153,19 @@ def customs_export(
                 document=document,
                 detail=f"customs: {mapping.name}"[:200],
             )
+        for upload_request, document, error in table.unreadable:
+            audit.document_not_opened_record(
+                error=error,
+                where="customs export",
+                upload_request=upload_request,
+                document=document,
+                actor=actor,
+            )
     return CustomsExport(
         content=content,
         content_type=EXPORT_FORMATS[file_format],
         filename=f"customs-{timezone.localdate():%Y-%m-%d}.{file_format}",
         exported=table.exported,
         skipped=table.skipped,
+        unreadable=[upload_request for upload_request, _document, _error in table.unreadable],
     )

@@ -8,8 +8,8 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from uploads.core import crypto, not_opened, storage
 from uploads.core import customs_rules as validation
-from uploads.core import storage
 from uploads.core.transliteration import names_match
 from uploads.documents import selectors as document_selectors
 from uploads.models import (
@@ -40,6 +40,9 @@ PROBLEM_SECOND_DOCUMENT = "second_document"
 
 
 PROBLEM_EXPIRED = "expired"
+
+
+PROBLEM_UNREADABLE = not_opened.UNREADABLE  # the passport no longer opens
 
 
 def customs_rules(*, shop: Shop) -> validation.Rules:
@@ -102,7 +105,13 @@ def customs_readiness(
     if upload_request.status not in (Status.UPLOADED, Status.ACCEPTED):
         problems.append(PROBLEM_STATUS)
     document = document_selectors.document_current(upload_request=upload_request)
-    fields = document_selectors.document_fields(document=document) if document is not None else {}
+    try:
+        fields = (
+            document_selectors.document_fields(document=document) if document is not None else {}
+        )
+    except crypto.DecryptionError:
+        # Not ready until the customer uploads again (the seller's page says so).
+        return Readiness(False, [*problems, PROBLEM_UNREADABLE], None)
     if document is None or not fields:
         return Readiness(False, [*problems, PROBLEM_NO_DOCUMENT], None)
     shop = upload_request.order.shop

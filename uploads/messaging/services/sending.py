@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from uploads.core import crypto
 from uploads.messaging import emails
 from uploads.models import (
     BouncedAddress,
@@ -45,6 +46,8 @@ PERMANENT_CODES = frozenset({550, 551, 553})
 class _Built:
     entry: ContactLogEntry
     message: EmailMultiAlternatives | None
+    # Why nothing can be sent, for good (the link's sealed token does not open here).
+    gave_up: str = ""
 
 
 def contact_emails_send(*, entry_ids: list[int]) -> dict[str, int]:
@@ -79,7 +82,15 @@ def contact_emails_send(*, entry_ids: list[int]) -> dict[str, int]:
         }:
             built.append(_Built(entry, None))
             continue
-        link = links.upload_link_current(upload_request=upload_request)
+        try:
+            link = links.upload_link_current(upload_request=upload_request)
+        except crypto.DecryptionError as error:
+            # Sealed under a key this process lacks, or damaged: a new link is issued in admin.
+            logger.warning(
+                "the link of request %s does not open (%s)", upload_request.pk, type(error).__name__
+            )
+            built.append(_Built(entry, None, gave_up="the link does not open here"))
+            continue
         message = emails.build_customer_email(
             kind=entry.kind, upload_request=upload_request, link_url=link.url, cache=cache
         )
@@ -98,7 +109,9 @@ def _deliver_batch(built: list[_Built]) -> dict[str, int]:
             entry = item.entry
             entry.attempts += 1
             entry.at = now
-            if item.message is None:
+            if item.gave_up:
+                entry.outcome, entry.error = Outcome.GAVE_UP, item.gave_up
+            elif item.message is None:
                 entry.outcome, entry.error = Outcome.BOUNCED, ""
             elif server_down is not None:
                 # The server cannot be reached: the rest of the batch waits for its retry too.
