@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.utils import translation
 
 from tests.conftest import login
 from uploads.api.services import api_token_create
@@ -11,6 +12,14 @@ from uploads.core.errors import ServiceError
 from uploads.models import Order, Shop
 from uploads.papers.operator import OPERATOR_FIELDS, operator_details_missing
 from uploads.requests import services as request_services
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # The site's default language is Russian; these tests read the English messages, and whichever
+    # language an earlier test on this worker left active must not decide what they see.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
