@@ -90,8 +90,7 @@ ARRANGE_UPLOAD = """
     document = services.document_submit(
         upload_request=link.upload_request,
         data=specimens.render_jpeg(specimens.ERIKSSON, width=3000),
-        consent_text_id=selectors.consent_text_current().pk,
-        language="ru",
+        consent_document_id=consent_document_id(link.upload_request, "ru"),
     )
     result = tasks.read_document_mrz.enqueue(document_id=document.pk)
     document.refresh_from_db()
