@@ -19,7 +19,8 @@ def validate_day_list(value: str) -> None:
 
 
 # "Name (Country)": what the customer's consent needs to know of each recipient (152-FZ art. 9 part 4).
-_RECIPIENT_RE = re.compile(r"^\S.*\(\s*[^()\s][^()]*\)$")
+# Full-width brackets count too: a Chinese keyboard types them.
+_RECIPIENT_RE = re.compile(r"^\S.*[(\uff08]\s*[^()\uff08\uff09\s][^()\uff08\uff09]*[)\uff09]$")
 
 
 def recipient_lines(value: str) -> list[str]:
