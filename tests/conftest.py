@@ -227,7 +227,8 @@ def consent_shown_to(client: Client) -> int:
     upload_request = UploadRequest.objects.select_related("order__shop").get(
         pk=client.session["upload_request_id"]
     )
-    return consent_document_id(upload_request, upload_request.order.language)
+    # An order without a language is shown in the site's default, Russian.
+    return consent_document_id(upload_request, upload_request.order.language or "ru")
 
 
 def submit_and_confirm(upload_request: UploadRequest, jpeg: bytes) -> None:

@@ -69,11 +69,10 @@ def field_label(name: str) -> str | Promise:
     return PassportFieldsForm.base_fields[name].label or name
 
 
-def shop_field_groups(*, shop: Shop) -> tuple[FieldGroup, ...]:
+def shop_field_groups(*, customs_settings: CustomsSettings) -> tuple[FieldGroup, ...]:
     """The fields the shop collects: for each situation it accepts, every field its form shows
     (the ones a customer may leave empty too: what is typed is kept)."""
-    customs_settings = CustomsSettings.objects.filter(shop=shop).first()
-    rules = (customs_settings or CustomsSettings(shop=shop)).rules()
+    rules = customs_settings.rules()
     return tuple(
         FieldGroup(
             situation=validation.SITUATION_LABELS[situation],
@@ -98,12 +97,11 @@ def shop_recipients(*, shop: Shop) -> tuple[str | Promise, ...]:
 
 
 def consent_facts(*, shop: Shop) -> ConsentFacts:
-    customs_settings = CustomsSettings.objects.filter(shop=shop).first()
-    second_document = bool(
-        customs_settings is not None
-        and customs_settings.require_second_document
-        and customs_settings.accept_foreign
+    # A shop that never saved its customs settings asks what the defaults ask.
+    customs_settings = CustomsSettings.objects.filter(shop=shop).first() or CustomsSettings(
+        shop=shop
     )
+    second_document = customs_settings.require_second_document and customs_settings.accept_foreign
     return ConsentFacts(
         shop_name=shop.name,
         operator_name=shop.operator_name.strip(),
@@ -113,7 +111,7 @@ def consent_facts(*, shop: Shop) -> ConsentFacts:
         operator_contact=shop.operator_contact.strip(),
         processor=settings.PAPERS_PROCESSOR.strip(),
         system_name=settings.PAPERS_SYSTEM_NAME or SYSTEM_NAME,
-        field_groups=shop_field_groups(shop=shop),
+        field_groups=shop_field_groups(customs_settings=customs_settings),
         second_document=second_document,
         recipients=shop_recipients(shop=shop),
         image_retention_days=shop.effective_image_retention_days,
