@@ -208,7 +208,7 @@ class Customer:
         body, content_type = _multipart(
             {
                 "csrfmiddlewaretoken": _hidden(self.page, "csrfmiddlewaretoken"),
-                "consent_text_id": _hidden(self.page, "consent_text_id"),
+                "consent_document_id": _hidden(self.page, "consent_document_id"),
                 "consent": "on",
             },
             Path(self.site.seeded["photos"][self.photo]["path"]).read_bytes(),

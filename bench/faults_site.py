@@ -14,10 +14,10 @@ from django.contrib.auth.models import Group, Permission
 
 from bench import load_site
 from uploads.core import storage
-from uploads.documents import selectors as document_selectors
 from uploads.documents import services as document_services
 from uploads.documents import specimens
 from uploads.models import PassportDocument, UploadRequest
+from uploads.papers import services as papers_services
 
 
 def seed(orders: int, photos: int, out_dir: Path) -> dict:
@@ -31,8 +31,9 @@ def seed(orders: int, photos: int, out_dir: Path) -> dict:
     document = document_services.document_submit(
         upload_request=confirmed,
         data=specimens.render_jpeg(specimens.ERIKSSON),
-        consent_text_id=document_selectors.consent_text_current().pk,
-        language="ru",
+        consent_document_id=papers_services.consent_document_shown(
+            shop=confirmed.order.shop, language="ru"
+        ).pk,
     )
     PassportDocument.objects.filter(pk=document.pk).update(mrz_status="not_found")
     document.refresh_from_db()

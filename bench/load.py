@@ -188,7 +188,7 @@ def customer(
         body, content_type = _multipart(
             {
                 "csrfmiddlewaretoken": _hidden(page, "csrfmiddlewaretoken"),
-                "consent_text_id": _hidden(page, "consent_text_id"),
+                "consent_document_id": _hidden(page, "consent_document_id"),
                 "consent": "on",
             },
             photos[photo],

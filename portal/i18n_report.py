@@ -1,6 +1,6 @@
 """Translation catalogue checks, shared by `make i18n-report` and the test suite.
 
-Run as ``python -m uploads.i18n_report`` to print how much of each language is translated.
+Run as ``python -m portal.i18n_report`` to print how much of each language is translated.
 """
 
 import re

@@ -22,4 +22,4 @@ for po in locale/*/LC_MESSAGES/django.po; do
     msgmerge --quiet --update --backup=none --no-location --no-wrap "$po" "$source"
     msgattrib --no-obsolete --no-wrap -o "$po" "$po"
 done
-"$PY" -m uploads.i18n_report
+"$PY" -m portal.i18n_report

@@ -18,6 +18,7 @@ from uploads.documents import selectors as document_selectors
 from uploads.documents import services as document_services
 from uploads.documents import specimens
 from uploads.models import MasterKey, Shop, StaffTOTPDevice, UploadRequest
+from uploads.papers import services as papers_services
 from uploads.requests import links
 from uploads.requests import services as request_services
 from uploads.retention.services import master_keys
@@ -213,13 +214,29 @@ def customer(client: Client, link: links.IssuedLink) -> Client:
     return client
 
 
+def consent_document_id(upload_request: UploadRequest, language: str = "ru") -> int:
+    """The consent document the upload page shows for this request in ``language`` (its shop's)."""
+    return papers_services.consent_document_shown(
+        shop=upload_request.order.shop, language=language
+    ).pk
+
+
+def consent_shown_to(client: Client) -> int:
+    """The consent document the upload page shows a browser that opened a link, in its order's
+    language (the service takes any version of the request's shop)."""
+    upload_request = UploadRequest.objects.select_related("order__shop").get(
+        pk=client.session["upload_request_id"]
+    )
+    # An order without a language is shown in the site's default, Russian.
+    return consent_document_id(upload_request, upload_request.order.language or "ru")
+
+
 def submit_and_confirm(upload_request: UploadRequest, jpeg: bytes) -> None:
     """Take a request through upload, MRZ reading and the customer's confirmation."""
     document = document_services.document_submit(
         upload_request=upload_request,
         data=jpeg,
-        consent_text_id=document_selectors.consent_text_current().pk,
-        language="ru",
+        consent_document_id=consent_document_id(upload_request, "ru"),
     )
     document_services.document_read_mrz(document_id=document.pk)
     document.refresh_from_db()

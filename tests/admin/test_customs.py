@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import login
+from tests.conftest import consent_document_id, login
 from tests.customs.test_readiness import upload
 from tests.web.test_customs_review import INTERNAL_LINES, INTERNAL_TYPED, _jpeg
 from uploads.customs import selectors as customs_selectors
@@ -35,8 +35,7 @@ def internal_request(shop):
     document = document_services.document_submit(
         upload_request=upload_request,
         data=_jpeg(INTERNAL_LINES),
-        consent_text_id=document_selectors.consent_text_current().pk,
-        language="ru",
+        consent_document_id=consent_document_id(upload_request, "ru"),
     )
     document_services.document_read_mrz(document_id=document.pk)
     document.refresh_from_db()

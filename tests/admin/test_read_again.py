@@ -5,8 +5,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import login
-from uploads.documents import selectors as document_selectors
+from tests.conftest import consent_document_id, login
 from uploads.documents import services as document_services
 from uploads.models import PassportDocument
 
@@ -18,8 +17,7 @@ def failed_reading(upload_request, passport_jpeg) -> PassportDocument:
     document = document_services.document_submit(
         upload_request=upload_request,
         data=passport_jpeg,
-        consent_text_id=document_selectors.consent_text_current().pk,
-        language="ru",
+        consent_document_id=consent_document_id(upload_request, "ru"),
     )
     PassportDocument.objects.filter(pk=document.pk).update(
         mrz_status=PassportDocument.MrzStatus.NOT_FOUND,

@@ -14,6 +14,7 @@ from uploads.customs.services import decisions as customs_decisions
 from uploads.documents import selectors as document_selectors
 from uploads.documents import services as document_services
 from uploads.models import CdekAccount, Consent, PassportDocument, Shop, UploadRequest
+from uploads.papers import services as papers_services
 
 # A citizen of Russia with an internal passport: every field CDEK takes is there.
 RU_INTERNAL_FIELDS = {
@@ -61,7 +62,9 @@ def make_ready(upload_request: UploadRequest, fields: dict[str, str] | None = No
     )
     consent = Consent.objects.create(
         upload_request=upload_request,
-        consent_text=document_selectors.consent_text_current(),
+        document=papers_services.consent_document_shown(
+            shop=upload_request.order.shop, language="ru"
+        ),
         language="ru",
     )
     document = PassportDocument.objects.create(

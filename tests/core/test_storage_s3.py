@@ -21,6 +21,7 @@ import pytest
 from django.utils import timezone
 
 from bench import stack
+from tests.conftest import consent_document_id
 from uploads.core import crypto, storage
 from uploads.documents import selectors as document_selectors
 from uploads.documents import services as document_services
@@ -167,8 +168,7 @@ def test_it_stores_a_submitted_passport_encrypted(
     document = document_services.document_submit(
         upload_request=upload_request,
         data=passport_jpeg,
-        consent_text_id=document_selectors.consent_text_current().pk,
-        language="ru",
+        consent_document_id=consent_document_id(upload_request, "ru"),
     )
 
     assert bucket.keys() == [document.blob_name]

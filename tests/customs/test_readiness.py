@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.conftest import submit_and_confirm
+from tests.conftest import consent_document_id, submit_and_confirm
 from uploads.customs import selectors as customs_selectors
 from uploads.customs.services import decisions as customs_decisions
 from uploads.customs.services import readiness as customs_readiness
@@ -21,8 +21,7 @@ def upload(upload_request: UploadRequest, jpeg: bytes, **changes: str) -> None:
     document = document_services.document_submit(
         upload_request=upload_request,
         data=jpeg,
-        consent_text_id=document_selectors.consent_text_current().pk,
-        language="ru",
+        consent_document_id=consent_document_id(upload_request, "ru"),
     )
     document_services.document_read_mrz(document_id=document.pk)
     document.refresh_from_db()

@@ -15,7 +15,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from tests.carriers.fixtures import cdek, cdek_account, make_ready
-from tests.conftest import login
+from tests.conftest import consent_shown_to, login
 from tests.customs.test_readiness import upload
 from uploads.api import services as api_tokens
 from uploads.carriers import services as carrier_services
@@ -127,7 +127,7 @@ def _upload(client: Client, jpeg: bytes):  # type: ignore[no-untyped-def]
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": document_selectors.consent_text_current().pk,
+            "consent_document_id": consent_shown_to(client),
             "file": SimpleUploadedFile("p.jpg", jpeg),
         },
     )

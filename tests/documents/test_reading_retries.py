@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.conftest import consent_document_id
 from uploads.core import crypto
 from uploads.core.errors import StorageUnavailable
 from uploads.documents import selectors as document_selectors
@@ -31,8 +32,7 @@ def document(upload_request, passport_jpeg, settings) -> PassportDocument:
     return document_services.document_submit(
         upload_request=upload_request,
         data=passport_jpeg,
-        consent_text_id=document_selectors.consent_text_current().pk,
-        language="ru",
+        consent_document_id=consent_document_id(upload_request, "ru"),
     )
 
 

@@ -7,13 +7,13 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from tests.conftest import submit_and_confirm
+from tests.conftest import consent_document_id, submit_and_confirm
 from uploads.core import crypto, storage
 from uploads.core.errors import ServiceError
 from uploads.core.images import RejectedFile
 from uploads.documents import selectors as document_selectors
 from uploads.documents import services as document_services
-from uploads.models import Consent, PassportDocument, UploadRequest
+from uploads.models import Consent, ConsentDocument, PassportDocument, UploadRequest
 from uploads.requests import services as request_services
 
 Status = UploadRequest.Status
@@ -23,8 +23,7 @@ def _submit(upload_request, data):
     return document_services.document_submit(
         upload_request=upload_request,
         data=data,
-        consent_text_id=document_selectors.consent_text_current().pk,
-        language="ru",
+        consent_document_id=consent_document_id(upload_request, "ru"),
     )
 
 
@@ -55,7 +54,10 @@ def test_it_stores_the_upload_encrypted_and_decrypts_it_back(
 def test_it_records_the_consent_with_its_version_and_time(upload_request, passport_jpeg):
     document = _submit(upload_request, passport_jpeg)
     consent = Consent.objects.get(pk=document.consent_id)
-    assert consent.consent_text.version == document_selectors.consent_text_current().version
+    assert consent.document == ConsentDocument.objects.get(
+        shop=upload_request.order.shop, language="ru"
+    )
+    assert consent.consent_text is None
     assert consent.language == "ru"
     assert timezone.now() - consent.given_at < timedelta(minutes=1)
 

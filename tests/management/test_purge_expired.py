@@ -6,8 +6,8 @@ from pathlib import Path
 from django.core.management import call_command
 from django.utils import timezone
 
+from tests.conftest import consent_document_id
 from uploads.core import crypto, storage
-from uploads.documents import selectors as document_selectors
 from uploads.documents import services as document_services
 from uploads.models import PassportDocument, UploadRequest
 from uploads.requests import services as request_services
@@ -51,8 +51,7 @@ def test_it_erases_an_upload_the_customer_abandoned(upload_request, passport_jpe
     document_services.document_submit(
         upload_request=upload_request,
         data=passport_jpeg,
-        consent_text_id=document_selectors.consent_text_current().pk,
-        language="ru",
+        consent_document_id=consent_document_id(upload_request, "ru"),
     )
     assert "0 passport(s) erased" in _purge()
     PassportDocument.objects.update(created_at=timezone.now() - timedelta(days=2))

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 
-from uploads.documents import selectors as document_selectors
+from tests.conftest import consent_document_id
 from uploads.documents import services as document_services
 from uploads.models import PassportDocument
 
@@ -18,8 +18,7 @@ def test_it_reads_again_what_a_dead_worker_left(upload_request, passport_jpeg, s
     document = document_services.document_submit(
         upload_request=upload_request,
         data=passport_jpeg,
-        consent_text_id=document_selectors.consent_text_current().pk,
-        language="ru",
+        consent_document_id=consent_document_id(upload_request, "ru"),
     )
     # Claimed by a worker, which then died: nothing but the claim is left.
     PassportDocument.objects.filter(pk=document.pk).update(

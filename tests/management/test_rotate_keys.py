@@ -235,14 +235,15 @@ SEED = textwrap.dedent(
     from uploads.documents import selectors as document_selectors
     from uploads.documents import services as document_services
     from uploads.models import Consent, PassportDocument, Shop
+    from uploads.papers import services as papers_services
     from uploads.papers.operator import DEMO_OPERATOR
     from uploads.requests import services as request_services
     shop = Shop.objects.create(name="Rotation shop", **DEMO_OPERATOR)
-    consent_text = document_selectors.consent_text_current()
+    consent_document = papers_services.consent_document_shown(shop=shop, language="ru")
     for number in range({count}):
         link = request_services.order_create(shop_id=shop.pk, number=f"R-{{number}}", customer_name="R")
         consent = Consent.objects.create(
-            upload_request=link.upload_request, consent_text=consent_text, language="ru"
+            upload_request=link.upload_request, document=consent_document, language="ru"
         )
         key = crypto.new_data_key(
             context=document_selectors.PASSPORT_FILE_CONTEXT, shop_id=shop.pk,

@@ -12,8 +12,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from portal.error_reports import PrivacyExceptionReporter
-from tests.conftest import ERIKSSON_FIELDS, login
-from uploads.documents import selectors as document_selectors
+from tests.conftest import ERIKSSON_FIELDS, consent_shown_to, login
 from uploads.documents import services as document_services
 from uploads.models import Order, UploadRequest
 from uploads.requests import links
@@ -84,17 +83,21 @@ def test_it_logs_nothing_personal_through_the_whole_flow(
     # The customer: a wrong link, then theirs, upload, a mistaken form, the confirmation.
     assert client.get("/u/" + "W" * 43 + "/").status_code == 404
     assert client.get(f"/u/{token}/").status_code == 302
-    consent = document_selectors.consent_text_current().pk
+    consent = consent_shown_to(client)
     bad = client.post(
         "/upload/",
-        {"consent": "on", "consent_text_id": consent, "file": SimpleUploadedFile("x.jpg", b"x")},
+        {
+            "consent": "on",
+            "consent_document_id": consent,
+            "file": SimpleUploadedFile("x.jpg", b"x"),
+        },
     )
     assert bad.status_code == 400
     upload = client.post(
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": consent,
+            "consent_document_id": consent,
             "file": SimpleUploadedFile("Ekaterina Volkonskaya passport.jpg", passport_jpeg),
         },
     )
@@ -152,7 +155,7 @@ def test_it_emails_admins_an_error_report_without_personal_data(
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": document_selectors.consent_text_current().pk,
+            "consent_document_id": consent_shown_to(browser),
             "file": SimpleUploadedFile("p.jpg", passport_jpeg),
         },
     )

@@ -81,6 +81,7 @@ ARRANGE_UPLOAD = """
     import json
     from uploads.documents import selectors, services, specimens, tasks
     from uploads.models import Shop
+    from uploads.papers import services as papers_services
     from uploads.papers.operator import DEMO_OPERATOR
     from uploads.requests import services as request_services
     shop = Shop.objects.create(name="Alice's Goods", **DEMO_OPERATOR)
@@ -90,8 +91,7 @@ ARRANGE_UPLOAD = """
     document = services.document_submit(
         upload_request=link.upload_request,
         data=specimens.render_jpeg(specimens.ERIKSSON, width=3000),
-        consent_text_id=selectors.consent_text_current().pk,
-        language="ru",
+        consent_document_id=papers_services.consent_document_shown(shop=shop, language="ru").pk,
     )
     result = tasks.read_document_mrz.enqueue(document_id=document.pk)
     document.refresh_from_db()

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from tests.conftest import login, submit_and_confirm
+from tests.conftest import consent_document_id, login, submit_and_confirm
 from uploads.core import storage
 from uploads.core.errors import ServiceError
 from uploads.documents import selectors as document_selectors
@@ -284,8 +284,7 @@ def test_it_records_an_unconfirmed_upload_replaced_by_another(upload_request, pa
         return document_services.document_submit(
             upload_request=upload_request,
             data=passport_jpeg,
-            consent_text_id=document_selectors.consent_text_current().pk,
-            language="ru",
+            consent_document_id=consent_document_id(upload_request, "ru"),
         )
 
     first = submit()

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from tests.conftest import ERIKSSON_FIELDS
+from tests.conftest import ERIKSSON_FIELDS, consent_shown_to
 from uploads.documents import selectors as document_selectors
 from uploads.models import CustomsRecord, CustomsSettings, UploadRequest
 from uploads.mrz import compose, render
@@ -43,7 +43,7 @@ def _upload(customer, jpeg: bytes) -> None:
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": document_selectors.consent_text_current().pk,
+            "consent_document_id": consent_shown_to(customer),
             "file": SimpleUploadedFile("p.jpg", jpeg),
         },
     )

@@ -7,7 +7,7 @@ from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from tests.conftest import login
+from tests.conftest import consent_shown_to, login
 from tests.core import hostile_files
 from tests.web.test_review import VALID
 from uploads.documents import selectors as document_selectors
@@ -30,7 +30,7 @@ def confirmed(customer, shop, passport_jpeg):
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": document_selectors.consent_text_current().pk,
+            "consent_document_id": consent_shown_to(customer),
             "file": SimpleUploadedFile("p.jpg", passport_jpeg),
         },
     )
@@ -110,7 +110,7 @@ def test_it_keeps_the_second_document_when_the_passport_is_replaced(
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": document_selectors.consent_text_current().pk,
+            "consent_document_id": consent_shown_to(confirmed),
             "file": SimpleUploadedFile("p.jpg", passport_jpeg),
         },
     )

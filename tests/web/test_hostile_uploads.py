@@ -15,6 +15,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from tests.conftest import consent_shown_to
 from tests.core import hostile_files
 from tests.core.hostile_files import DECODER_BOMBS
 from uploads.core import decoding, images, storage
@@ -161,7 +162,7 @@ def _post(client: Client, name: str, data: bytes):  # type: ignore[no-untyped-de
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": document_selectors.consent_text_current().pk,
+            "consent_document_id": consent_shown_to(client),
             "file": upload,
         },
     )
@@ -321,12 +322,12 @@ def test_it_refuses_posts_without_the_csrf_token(link, upload_request, path):
     assert upload_request.erased_at is None
 
 
-def test_it_refuses_a_consent_text_id_out_of_range(customer):
+def test_it_refuses_a_consent_document_id_out_of_range(customer):
     response = customer.post(
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": str(2**70),
+            "consent_document_id": str(2**70),
             "file": SimpleUploadedFile("a.jpg", _VALID_JPEG),
         },
     )
@@ -339,7 +340,7 @@ def test_it_takes_only_one_file_when_several_are_sent(customer, upload_request):
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": document_selectors.consent_text_current().pk,
+            "consent_document_id": consent_shown_to(customer),
             "file": [SimpleUploadedFile("a.jpg", _VALID_JPEG), SimpleUploadedFile("b.svg", SVG)],
         },
     )

@@ -10,8 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from django.utils.translation import gettext
 
-from tests.conftest import ERIKSSON_FIELDS
-from uploads.documents import selectors as document_selectors
+from tests.conftest import ERIKSSON_FIELDS, consent_shown_to
 from uploads.requests import services as request_services
 
 SOURCE_CATALOGUE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -59,9 +58,7 @@ def test_it_takes_the_whole_upload_in_each_language(client, shop, passport_jpeg,
     assert f'<html lang="{language}">' in start
     _assert_all_translated(start, language)
 
-    refused = client.post(
-        "/upload/", {"consent_text_id": document_selectors.consent_text_current().pk}
-    )
+    refused = client.post("/upload/", {"consent_document_id": consent_shown_to(client)})
     assert refused.status_code == 400
     _assert_all_translated(refused.content.decode(), language)
 
@@ -69,7 +66,7 @@ def test_it_takes_the_whole_upload_in_each_language(client, shop, passport_jpeg,
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": document_selectors.consent_text_current().pk,
+            "consent_document_id": consent_shown_to(client),
             "file": SimpleUploadedFile("p.jpg", passport_jpeg),
         },
     )

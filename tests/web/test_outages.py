@@ -10,8 +10,7 @@ from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import login
-from uploads.documents import selectors as document_selectors
+from tests.conftest import consent_shown_to, login
 from uploads.documents import services as document_services
 from uploads.models import AuditEvent, PassportDocument
 
@@ -25,7 +24,7 @@ def _upload(customer: Client, passport_jpeg: bytes):  # type: ignore[no-untyped-
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": document_selectors.consent_text_current().pk,
+            "consent_document_id": consent_shown_to(customer),
             "file": SimpleUploadedFile("p.jpg", passport_jpeg),
         },
     )

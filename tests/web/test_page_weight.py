@@ -13,8 +13,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.conftest import submit_and_confirm
-from uploads.documents import selectors as document_selectors
+from tests.conftest import consent_shown_to, submit_and_confirm
 
 BUDGET = 100 * 1024
 # The customer's own photo is what the budget comes before.
@@ -109,7 +108,7 @@ def test_the_review_page_is_light_before_the_photo(english, upload_request, pass
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": document_selectors.consent_text_current().pk,
+            "consent_document_id": consent_shown_to(english),
             "file": SimpleUploadedFile("p.jpg", passport_jpeg),
         },
     )

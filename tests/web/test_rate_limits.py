@@ -7,8 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import login, submit_and_confirm
-from uploads.documents import selectors as document_selectors
+from tests.conftest import consent_shown_to, login, submit_and_confirm
 from uploads.models import PassportDocument
 
 UNKNOWN = "/u/" + "Z" * 43 + "/"
@@ -152,7 +151,7 @@ def test_it_caps_uploads_per_request_and_reads_no_file_past_the_cap(
     def post():  # type: ignore[no-untyped-def]
         upload = BytesIO(passport_jpeg)
         upload.name = "passport.jpg"
-        data = {"consent": "on", "consent_text_id": document_selectors.consent_text_current().pk}
+        data = {"consent": "on", "consent_document_id": consent_shown_to(customer)}
         return customer.post("/upload/", {**data, "file": upload})
 
     assert post().status_code == 302

@@ -10,6 +10,7 @@ from django.tasks import default_task_backend
 from django.utils import timezone
 from PIL import Image
 
+from tests.conftest import consent_shown_to
 from uploads.documents import selectors as document_selectors
 from uploads.documents import services as document_services
 from uploads.models import PassportDocument
@@ -27,7 +28,7 @@ def queued(settings, customer, passport_jpeg, upload_request):
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": document_selectors.consent_text_current().pk,
+            "consent_document_id": consent_shown_to(customer),
             "file": SimpleUploadedFile("p.jpg", passport_jpeg),
         },
     )
@@ -171,7 +172,7 @@ def test_it_reads_inline_with_the_default_backend(customer, passport_jpeg, uploa
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": document_selectors.consent_text_current().pk,
+            "consent_document_id": consent_shown_to(customer),
             "file": SimpleUploadedFile("p.jpg", passport_jpeg),
         },
     )

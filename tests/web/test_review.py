@@ -8,7 +8,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 from PIL import Image, ImageFilter
 
-from tests.conftest import ERIKSSON_FIELDS
+from tests.conftest import ERIKSSON_FIELDS, consent_shown_to
 from uploads.documents import selectors as document_selectors
 from uploads.documents import specimens
 from uploads.models import CustomsSettings, PassportDocument, UploadRequest
@@ -23,7 +23,7 @@ def reviewing(customer, passport_jpeg):
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": document_selectors.consent_text_current().pk,
+            "consent_document_id": consent_shown_to(customer),
             "file": SimpleUploadedFile("p.jpg", passport_jpeg),
         },
     )
@@ -50,7 +50,7 @@ def test_it_shows_the_customer_a_small_copy_of_their_photo_cached_privately(
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": document_selectors.consent_text_current().pk,
+            "consent_document_id": consent_shown_to(reviewing),
             "file": SimpleUploadedFile("p.jpg", big),
         },
     )
@@ -139,7 +139,7 @@ def test_it_asks_for_manual_entry_when_no_mrz_is_found(customer, upload_request)
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": document_selectors.consent_text_current().pk,
+            "consent_document_id": consent_shown_to(customer),
             "file": SimpleUploadedFile("p.jpg", out.getvalue()),
         },
     )
@@ -199,7 +199,7 @@ def test_it_lets_the_customer_replace_the_photo_until_accepted(
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": document_selectors.consent_text_current().pk,
+            "consent_document_id": consent_shown_to(reviewing),
             "file": SimpleUploadedFile("p.jpg", passport_jpeg),
         },
     )
@@ -253,7 +253,7 @@ def test_it_tells_why_a_photo_could_not_be_read(customer, upload_request, passpo
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": document_selectors.consent_text_current().pk,
+            "consent_document_id": consent_shown_to(customer),
             "file": SimpleUploadedFile("p.jpg", out.getvalue()),
         },
     )
@@ -279,7 +279,7 @@ def _upload(client, jpeg: bytes):  # type: ignore[no-untyped-def]
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": document_selectors.consent_text_current().pk,
+            "consent_document_id": consent_shown_to(client),
             "file": SimpleUploadedFile("p.jpg", jpeg),
         },
     )

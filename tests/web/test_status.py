@@ -3,8 +3,7 @@
 import pytest
 from django.conf import settings
 
-from tests.conftest import submit_and_confirm
-from uploads.documents import selectors as document_selectors
+from tests.conftest import consent_document_id, submit_and_confirm
 from uploads.documents import services as document_services
 from uploads.models import UploadRequest
 from uploads.requests import services as request_services
@@ -34,8 +33,7 @@ def test_it_shows_being_read_while_the_mrz_is_pending(english, upload_request, p
     document_services.document_submit(
         upload_request=upload_request,
         data=passport_jpeg,
-        consent_text_id=document_selectors.consent_text_current().pk,
-        language="en",
+        consent_document_id=consent_document_id(upload_request, "en"),
     )
     page = status_page(english)
     assert "status-reading" in page
@@ -48,8 +46,7 @@ def test_it_offers_to_continue_an_upload_read_but_not_confirmed(
     document = document_services.document_submit(
         upload_request=upload_request,
         data=passport_jpeg,
-        consent_text_id=document_selectors.consent_text_current().pk,
-        language="en",
+        consent_document_id=consent_document_id(upload_request, "en"),
     )
     document_services.document_read_mrz(document_id=document.pk)
     page = status_page(english)

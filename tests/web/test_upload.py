@@ -4,11 +4,12 @@ from datetime import timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext
 from PIL import Image
 
-from uploads.documents import selectors as document_selectors
-from uploads.models import PassportDocument, UploadRequest
+from tests.conftest import consent_shown_to
+from uploads.models import ConsentDocument, PassportDocument, UploadRequest
 from uploads.requests import services as request_services
 
 
@@ -19,7 +20,7 @@ def _in(language: str, text: str) -> str:
 
 def _post(client: Client, data: bytes, *, consent: bool = True, name: str = "passport.jpg"):
     form = {
-        "consent_text_id": document_selectors.consent_text_current().pk,
+        "consent_document_id": consent_shown_to(client),
         "file": SimpleUploadedFile(name, data),
     }
     if consent:
@@ -34,7 +35,8 @@ def test_it_names_the_carrier_as_a_recipient_where_the_shop_hands_passports_to_i
     assert "СДЭК" not in customer.get("/upload/").content.decode()
     carrier_services.cdek_account_save(shop=shop, client_id="id", client_secret="secret")
     page = customer.get("/upload/").content.decode()
-    assert "передаются перевозчику, который доставляет посылку: CDEK" in page
+    # The shop's consent document names it, with its country, in the customer's language.
+    assert "- CDEK (Россия);" in page
     CdekAccount.objects.update(is_active=False)
     assert "CDEK" not in customer.get("/upload/").content.decode()
 
@@ -46,7 +48,10 @@ def test_it_tells_who_asks_why_and_for_how_long(customer, settings):
     assert "Alice&#x27;s Goods" in page or "Alice's Goods" in page
     assert "A-100" in page
     assert str(settings.PASSPORT_RETENTION_DAYS) in page
-    assert document_selectors.consent_text_current().body_ru[:40] in page
+    # The shop's consent document, in the order's language, whole.
+    body = ConsentDocument.objects.get(shop__name="Alice's Goods", language="ru").body
+    assert escape(body.splitlines()[0]) in page
+    assert "77-26-000000" in page
     assert 'capture="environment"' in page
     assert 'enctype="multipart/form-data"' in page
 
@@ -97,7 +102,7 @@ def test_it_ignores_the_file_name_and_browser_content_type(customer):
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": document_selectors.consent_text_current().pk,
+            "consent_document_id": consent_shown_to(customer),
             "file": fake,
         },
     )
@@ -128,7 +133,7 @@ def test_it_survives_a_tampered_form(customer, passport_jpeg):
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": "'; DROP TABLE",
+            "consent_document_id": "'; DROP TABLE",
             "file": SimpleUploadedFile("a.jpg", passport_jpeg),
         },
     )
@@ -137,14 +142,14 @@ def test_it_survives_a_tampered_form(customer, passport_jpeg):
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": "999999",
+            "consent_document_id": "999999",
             "file": SimpleUploadedFile("a.jpg", passport_jpeg),
         },
     )
     assert response.status_code == 400
     response = customer.post(
         "/upload/",
-        {"consent": "on", "consent_text_id": document_selectors.consent_text_current().pk},
+        {"consent": "on", "consent_document_id": consent_shown_to(customer)},
     )
     assert response.status_code == 400
     assert PassportDocument.objects.count() == 0
@@ -207,16 +212,14 @@ def test_it_puts_the_photo_buttons_after_a_short_summary_and_the_withdrawal_last
     camera = main.index('capture="environment"')
     withdraw = main.index('href="/upload/withdraw/"')
     assert summary < consent_text < checkbox < camera < withdraw
-    body = document_selectors.consent_text_current().body_ru[:40]
-    assert consent_text < main.index(body) < checkbox
+    title = ConsentDocument.objects.get(language="ru").body.splitlines()[0]
+    assert consent_text < main.index(title) < checkbox
     # The withdrawal is the last link of the page, after everything it would undo.
     assert main.index('href="/upload/withdraw/"') == main.rindex("<a ") + len("<a ")
 
 
 def test_it_lists_the_errors_at_the_top_with_links_to_their_fields(customer):
-    response = customer.post(
-        "/upload/", {"consent_text_id": document_selectors.consent_text_current().pk}
-    )
+    response = customer.post("/upload/", {"consent_document_id": consent_shown_to(customer)})
     assert response.status_code == 400
     page = response.content.decode()
     main = page[page.index("<main>") :]
@@ -238,7 +241,7 @@ def test_it_answers_a_photo_held_back_for_the_consent_with_that_one_error(custom
     # for the page with the consent's message only.
     response = customer.post(
         "/upload/",
-        {"consent_text_id": document_selectors.consent_text_current().pk, "photo_kept": "1"},
+        {"consent_document_id": consent_shown_to(customer), "photo_kept": "1"},
     )
     assert response.status_code == 400
     assert list(response.context["form"].errors) == ["consent"]
@@ -251,7 +254,7 @@ def test_it_tells_the_script_where_to_go_instead_of_redirecting(customer, passpo
         "/upload/",
         {
             "consent": "on",
-            "consent_text_id": document_selectors.consent_text_current().pk,
+            "consent_document_id": consent_shown_to(customer),
             "file": SimpleUploadedFile("p.jpg", passport_jpeg),
         },
         HTTP_X_PORTAL_UPLOAD="1",

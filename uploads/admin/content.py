@@ -23,7 +23,13 @@ def _translated_names(field: str) -> list[str]:
 
 @admin.register(ConsentText)
 class ConsentTextAdmin(TranslationAdmin):
+    """The installation's one consent text of before consents per shop: kept, read only, for
+    the consents given to it. Customers now agree to their shop's consent document."""
+
     list_display = ["version", "published_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         # A consent text someone has agreed to is never rewritten: publish a new version instead.

@@ -1,4 +1,5 @@
-"""The incident register: superusers enter an incident, follow it up, and watch the deadlines."""
+"""The 152-FZ papers in admin: the consent documents customers were shown (read only), and the
+incident register (superusers enter an incident, follow it up, and watch the deadlines)."""
 
 from datetime import timedelta
 
@@ -12,7 +13,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from uploads.models import Incident, IncidentEntry
+from uploads.admin.base import ShopScopedAdmin
+from uploads.models import ConsentDocument, Incident, IncidentEntry
 from uploads.papers import incidents
 from uploads.papers import services as papers
 
@@ -160,3 +162,31 @@ class IncidentAdmin(admin.ModelAdmin):
             '<textarea readonly rows="14" cols="100" class="incident-notice">{}</textarea>',
             incidents.incident_notice_text(incident=obj),
         )
+
+
+@admin.register(ConsentDocument)
+class ConsentDocumentAdmin(ShopScopedAdmin):
+    """Every version of each shop's consent, as customers read it; made by the customer's page,
+    never written here."""
+
+    list_display = ["shop", "language", "created_at", "version", "consents_given"]
+    list_filter = ["shop", "language"]
+    fields = ["shop", "language", "created_at", "content_hash", "body"]
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("version"))
+    def version(self, obj: ConsentDocument) -> str:
+        return obj.content_hash[:12]
+
+    @admin.display(description=gettext_lazy("consents given"))
+    def consents_given(self, obj: ConsentDocument) -> int:
+        return obj.consents.count()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False

@@ -1,6 +1,7 @@
 """The seller's shops: settings and the dashboard (counts, overdue orders, daily activity)."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
@@ -8,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from uploads.admin.carriers import READINESS_LABELS
 from uploads.carriers import selectors as carrier_selectors
 from uploads.core.errors import ServiceError
 from uploads.models import Shop, UploadRequest
+from uploads.papers import consent as consent_papers
 from uploads.papers import services as papers
 from uploads.papers.operator import OPERATOR_FIELDS, operator_details_missing
 from uploads.requests import stats
@@ -55,6 +57,17 @@ class ShopAdmin(ShopScopedAdmin):
             },
         ),
         (
+            gettext_lazy("The customer's consent"),
+            {
+                "fields": ["consent_recipients", "consent_document_preview"],
+                "description": gettext_lazy(
+                    "The consent customers agree to is built from the operator details above, "
+                    "the customs settings, the recipients and the retention periods; each text "
+                    "shown is kept as a version (Consent documents)."
+                ),
+            },
+        ),
+        (
             gettext_lazy("Retention"),
             {"fields": ["image_retention_days", "retention_days"]},
         ),
@@ -79,7 +92,19 @@ class ShopAdmin(ShopScopedAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         # A shop's staff may edit its contact details but not who belongs to it.
-        return [] if request.user.is_superuser else ["members"]
+        preview = ["consent_document_preview"]
+        return preview if request.user.is_superuser else ["members", *preview]
+
+    @admin.display(description=gettext_lazy("consent as customers read it now"))
+    def consent_document_preview(self, obj: Shop) -> str:
+        if obj.pk is None:
+            return "—"
+        # In the admin's language; customers read it in theirs. Nothing is kept by looking.
+        text = consent_papers.consent_document_text(
+            facts=consent_papers.consent_facts(shop=obj),
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+        )
+        return format_html('<pre style="white-space: pre-wrap">{}</pre>', text)
 
     @admin.display(description=gettext_lazy("dashboard"))
     def dashboard_link(self, obj: Shop) -> str:

@@ -1,4 +1,4 @@
-"""Reads of passport documents: the current and pending upload, its fields in clear, the consent text."""
+"""Reads of passport documents: the current and pending upload, its fields in clear."""
 
 import json
 from datetime import timedelta
@@ -6,12 +6,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from uploads.core import crypto
-from uploads.core.errors import ServiceError
 from uploads.models import (
-    ConsentText,
     EncryptedFileModel,
     PassportDocument,
     SupportingDocument,
@@ -50,13 +47,6 @@ def document_key(document: EncryptedFileModel, *, legacy: bool = False) -> crypt
         legacy=legacy,
         **document_place(document),
     )
-
-
-def consent_text_current() -> ConsentText:
-    text = ConsentText.objects.order_by("-published_at").first()
-    if text is None:
-        raise ServiceError(_("The service is not ready to accept passports yet."))
-    return text
 
 
 def document_current(*, upload_request: UploadRequest) -> PassportDocument | None:

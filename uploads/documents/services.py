@@ -5,6 +5,7 @@ A change of a request's status or document goes on to ``uploads.events``.
 
 import contextlib
 import io
+import ipaddress
 import json
 import logging
 from collections.abc import Iterator
@@ -32,7 +33,7 @@ from uploads.documents.selectors import (
 )
 from uploads.models import (
     Consent,
-    ConsentText,
+    ConsentDocument,
     DestructionRecord,
     EncryptedFileModel,
     PassportDocument,
@@ -107,17 +108,31 @@ def encrypted_file_stored(
         raise
 
 
+# What is kept of the browser that consented: enough to recognise it, not a fingerprint.
+USER_AGENT_MAX_LENGTH = 300
+
+
 def document_submit(
-    *, upload_request: UploadRequest, data: bytes, consent_text_id: int, language: str
+    *,
+    upload_request: UploadRequest,
+    data: bytes,
+    consent_document_id: int,
+    client_ip: str = "",
+    user_agent: str = "",
 ) -> PassportDocument:
-    """Validate, normalise, encrypt and store a customer's upload, recording their consent.
+    """Validate, normalise, encrypt and store a customer's upload, recording their consent: the
+    exact consent document they were shown (one of their shop's), when, in which language, from
+    which address and browser.
 
     Raises images.RejectedFile for an unusable file and ServiceError when the request no longer
-    takes uploads. The MRZ is read afterwards by the ``read_document_mrz`` task.
+    takes uploads or the consent document is not one of the shop's. The MRZ is read afterwards by
+    the ``read_document_mrz`` task.
     """
     request_require_open(upload_request=upload_request)
-    consent_text = ConsentText.objects.filter(pk=consent_text_id).first()
-    if consent_text is None:
+    consent_document = ConsentDocument.objects.filter(
+        pk=consent_document_id, shop_id=upload_request.order.shop_id
+    ).first()
+    if consent_document is None:
         raise ServiceError(_("The consent text has changed. Please read it again and confirm."))
     with (
         encrypted_file_stored(
@@ -129,7 +144,11 @@ def document_submit(
         request_require_open(upload_request=request_locked)
         stale = list(request_locked.documents.filter(confirmed_at__isnull=True))
         consent = Consent.objects.create(
-            upload_request=request_locked, consent_text=consent_text, language=language
+            upload_request=request_locked,
+            document=consent_document,
+            language=consent_document.language,
+            client_ip=_address_or_none(client_ip),
+            user_agent=user_agent[:USER_AGENT_MAX_LENGTH],
         )
         document = PassportDocument.objects.create(
             upload_request=request_locked, consent=consent, **stored.columns
@@ -144,6 +163,15 @@ def document_submit(
     for old in stale:
         storage.blob_delete(name=old.blob_name)
     return document
+
+
+def _address_or_none(address: str) -> str | None:
+    """An IP address as the consent keeps it; anything else (no proxy header, a test client's
+    made-up value) is kept as none rather than refused: the consent itself stands."""
+    try:
+        return str(ipaddress.ip_address(address.strip()))
+    except ValueError:
+        return None
 
 
 def _record_replaced(upload_request: UploadRequest, document_ids: list[int]) -> None:

@@ -5,7 +5,7 @@
 | ``base`` | append-only rows, encrypted files (abstract) |
 | ``shops`` | Shop |
 | ``requests`` | Order, UploadRequest |
-| ``documents`` | Consent, PassportDocument |
+| ``documents`` | ConsentDocument (a shop's consent text, per language and version), Consent, PassportDocument |
 | ``content`` | ConsentText, GuidanceStep, FaqEntry, EmailTemplate |
 | ``audit`` | AuditEvent, DestructionRecord |
 | ``incidents`` | Incident, IncidentEntry (the 152-FZ incident register) |
@@ -35,12 +35,18 @@ from uploads.models.customs import (
     CustomsSettings,
     SupportingDocument,
 )
-from uploads.models.documents import Consent, PassportDocument
+from uploads.models.documents import Consent, ConsentDocument, PassportDocument
 from uploads.models.feedback import Feedback
 from uploads.models.incidents import Incident, IncidentEntry
 from uploads.models.keys import MasterKey
 from uploads.models.requests import REJECTION_MESSAGES, Order, UploadRequest
-from uploads.models.shops import Shop, SummaryFrequency, UploadNotifications, validate_day_list
+from uploads.models.shops import (
+    Shop,
+    SummaryFrequency,
+    UploadNotifications,
+    recipient_lines,
+    validate_day_list,
+)
 from uploads.models.two_factor import BackupCode, BackupCodeDevice, StaffTOTPDevice
 
 __all__ = [
@@ -58,6 +64,7 @@ __all__ = [
     "CarrierSend",
     "CdekAccount",
     "Consent",
+    "ConsentDocument",
     "ConsentText",
     "ContactLogEntry",
     "CustomsRecord",
@@ -82,5 +89,6 @@ __all__ = [
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",
+    "recipient_lines",
     "validate_day_list",
 ]

@@ -4,27 +4,80 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from uploads.models.base import EncryptedFileModel
+from uploads.models.base import AppendOnlyModel, EncryptedFileModel
 from uploads.models.content import ConsentText
 from uploads.models.requests import UploadRequest
+from uploads.models.shops import Shop
+
+
+class ConsentDocument(AppendOnlyModel):
+    """The exact consent text a shop's customers were shown, in one language: a version.
+
+    Made (by ``uploads.papers.services.consent_document_shown``) the first time a text is shown and
+    never changed: a new operator detail, recipient or term makes a new text, hence a new row.
+    """
+
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, related_name="consent_documents", verbose_name=_("shop")
+    )
+    language = models.CharField(_("language"), max_length=10)
+    # SHA-256 of the body: the version's identity within the shop and language.
+    content_hash = models.CharField(_("SHA-256 of the text"), max_length=64, editable=False)
+    body = models.TextField(_("text"), editable=False)
+    created_at = models.DateTimeField(_("first shown"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("consent document")
+        verbose_name_plural = _("consent documents")
+        ordering = ["shop", "language", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "language", "content_hash"], name="consent_document_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop} · {self.language} · {self.content_hash[:12]}"
 
 
 class Consent(models.Model):
     upload_request = models.ForeignKey(
         UploadRequest, on_delete=models.CASCADE, related_name="consents"
     )
+    # The exact document the customer agreed to. Consents given before documents per shop
+    # existed point at the installation's global text instead (``consent_text``).
+    document = models.ForeignKey(
+        ConsentDocument,
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="consents",
+        verbose_name=_("consent document"),
+    )
     consent_text = models.ForeignKey(
-        ConsentText, on_delete=models.PROTECT, verbose_name=_("consent text")
+        ConsentText, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("consent text")
     )
     language = models.CharField(_("language"), max_length=10)
     given_at = models.DateTimeField(_("given"), default=timezone.now)
+    # Proof of who consented from where (152-FZ art. 9 part 3), cleared when the order is erased.
+    client_ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
+        constraints = [
+            # Every consent names the text agreed to: a shop's document, or (before them) the
+            # installation's global text.
+            models.CheckConstraint(
+                condition=models.Q(document__isnull=False) | models.Q(consent_text__isnull=False),
+                name="consent_names_its_text",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.consent_text} {self.given_at:%Y-%m-%d %H:%M}"
+        version = self.document or self.consent_text
+        return f"{version} {self.given_at:%Y-%m-%d %H:%M}"
 
 
 class PassportDocument(EncryptedFileModel):

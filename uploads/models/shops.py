@@ -1,5 +1,7 @@
 """Shops, their staff and their settings for reminders and notifications."""
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -13,6 +15,29 @@ def validate_day_list(value: str) -> None:
         if not part.isdigit() or not 1 <= int(part) <= 365:
             raise ValidationError(
                 _("Enter whole numbers of days from 1 to 365, separated by commas.")
+            )
+
+
+# "Name (Country)": what the customer's consent needs to know of each recipient (152-FZ art. 9 part 4).
+# Full-width brackets count too: a Chinese keyboard types them.
+_RECIPIENT_RE = re.compile(r"^\S.*[(\uff08]\s*[^()\uff08\uff09\s][^()\uff08\uff09]*[)\uff09]$")
+
+
+def recipient_lines(value: str) -> list[str]:
+    """The shop's other recipients, one a line, blank lines and surrounding spaces dropped."""
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+def validate_recipient_lines(value: str) -> None:
+    """Each recipient names its country in brackets at the end, e.g. "Boxberry LLC (Russia)"."""
+    for line in recipient_lines(value):
+        if not _RECIPIENT_RE.match(line):
+            raise ValidationError(
+                _(
+                    "Write one recipient a line with its country in brackets at the end, for "
+                    "example: Boxberry LLC (Russia). This line has none: %(line)s"
+                ),
+                params={"line": line[:100]},
             )
 
 
@@ -111,6 +136,18 @@ class Shop(models.Model):
         max_length=300,
         blank=True,
         help_text=_("Name and e-mail or phone of the person who answers customers' requests."),
+    )
+    # Who else gets the passport data besides a carrier connected by API (a broker, a carrier
+    # whose file the shop sends by hand): the consent names each with its country.
+    consent_recipients = models.TextField(
+        _("other recipients of the passport data"),
+        blank=True,
+        validators=[validate_recipient_lines],
+        help_text=_(
+            "One a line, with the country in brackets: the customs broker or carrier the shop "
+            "passes the passport data to, for example: Boxberry LLC (Russia). The customer's "
+            "consent names each of them; CDEK is named on its own when its account is active."
+        ),
     )
     # Compare-and-swap marks: two overlapping cron runs send each digest and summary once.
     digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -1,5 +1,7 @@
-"""Writes of the 152-FZ papers: a destruction act handed out (audited), the incident register."""
+"""Writes of the 152-FZ papers: the consent document shown (a version per text), a destruction act
+handed out (audited), the incident register."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -9,12 +11,26 @@ from django.utils.translation import gettext as _
 
 from uploads.audit import services as audit
 from uploads.core.errors import ServiceError
-from uploads.models import AuditEvent, Incident, IncidentEntry, Shop
-from uploads.papers import acts
+from uploads.models import AuditEvent, ConsentDocument, Incident, IncidentEntry, Shop
+from uploads.papers import acts, consent
 
 # The longest period one act covers: order 179 asks for an act per destruction, a seller asks for a
 # month or a quarter; a year keeps the file a size a person can read.
 LONGEST_PERIOD_DAYS = 366
+
+
+def consent_document_shown(*, shop: Shop, language: str) -> ConsentDocument:
+    """The shop's consent document in ``language`` as it reads now, kept as a version.
+
+    Built from the shop's current details each time; the first time a text is shown, its row is
+    made, and from then on a customer who agrees to it is tied to it (rows are never changed).
+    """
+    text = consent.consent_document_text(facts=consent.consent_facts(shop=shop), language=language)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    document, _created = ConsentDocument.objects.get_or_create(
+        shop=shop, language=language, content_hash=digest, defaults={"body": text}
+    )
+    return document
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.security import client_ip
 from uploads.audit import services as audit
-from uploads.carriers import selectors as carrier_selectors
 from uploads.core import crypto, not_opened
 from uploads.core import customs_rules as validation
 from uploads.core.customs_rules import SITUATION_LABELS
@@ -40,6 +40,7 @@ from uploads.models import (
     PassportDocument,
     UploadRequest,
 )
+from uploads.papers import services as papers_services
 from uploads.requests import services as request_services
 from uploads.web.customs_forms import CustomsFieldsForm, initial_fields
 from uploads.web.feedback_form import feedback_context
@@ -206,16 +207,13 @@ def upload_start(request: HttpRequest, upload_request: UploadRequest) -> HttpRes
         # Opening the link again, or Back after sending: their status, not an empty form.
         # "Replace the photo" asks for the form with ?replace.
         return redirect("uploads:status")
-    try:
-        consent_text = document_selectors.consent_text_current()
-    except ServiceError as error:
-        context["error"] = error.message
-        return render(request, "uploads/unavailable.html", context, status=503)
-    context["consent_text"] = consent_text
-    # A carrier the shop hands passport data to is a recipient the customer consents to.
-    context["carrier_recipients"] = carrier_selectors.shop_hands_to_carrier(
-        shop_id=upload_request.order.shop_id
+    # The shop's consent in the page's language, as it reads now: the version the customer sees,
+    # may download, and agrees to.
+    consent_document = papers_services.consent_document_shown(
+        shop=upload_request.order.shop,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
     )
+    context["consent_document"] = consent_document
     context["guidance"] = GuidanceStep.objects.all()
     context["faq"] = FaqEntry.objects.all()
     status = 200
@@ -227,8 +225,9 @@ def upload_start(request: HttpRequest, upload_request: UploadRequest) -> HttpRes
             lambda data: document_services.document_submit(
                 upload_request=upload_request,
                 data=data,
-                consent_text_id=form.cleaned_data["consent_text_id"],
-                language=translation.get_language() or settings.LANGUAGE_CODE,
+                consent_document_id=form.cleaned_data["consent_document_id"],
+                client_ip=client_ip(request),
+                user_agent=request.headers.get("User-Agent", ""),
             ),
         )
         if document is not None:
@@ -236,7 +235,7 @@ def upload_start(request: HttpRequest, upload_request: UploadRequest) -> HttpRes
             return _next_step(request, "uploads:review")
         status = 400
     else:
-        form = UploadForm(initial={"consent_text_id": consent_text.pk})
+        form = UploadForm(initial={"consent_document_id": consent_document.pk})
     context["form"] = form
     return render(request, "uploads/start.html", context, status=status)
 

@@ -14,7 +14,10 @@ class UploadForm(forms.Form):
             "required": _("Please confirm that you agree, so that we can accept the passport.")
         },
     )
-    consent_text_id = forms.IntegerField(widget=forms.HiddenInput)
+    # The consent document the page showed (uploads.papers): the consent is tied to that text.
+    consent_document_id = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1
+    )
     file = forms.FileField(
         label=_("Photo of the passport"),
         required=True,

@@ -23,6 +23,11 @@ urlpatterns = [
     path("upload/done/", upload_done, name="done"),
     path("upload/second-document/", customs_views.second_document, name="second_document"),
     path("upload/withdraw/", consent.consent_withdraw, name="withdraw"),
+    path(
+        "upload/consent/<int:document_id>/",
+        consent.consent_document_download,
+        name="consent_document",
+    ),
     path("upload/status/", status.upload_status, name="status"),
     path("upload/feedback/", feedback.feedback_send, name="feedback"),
     # Browsers ask for it whatever the page says; the static file is cached for a year.

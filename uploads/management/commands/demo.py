@@ -12,6 +12,7 @@ from uploads.documents import selectors as document_selectors
 from uploads.documents import services as document_services
 from uploads.documents import specimens
 from uploads.models import Order, Shop, UploadRequest
+from uploads.papers import services as papers_services
 from uploads.papers.operator import DEMO_OPERATOR
 from uploads.requests import links
 from uploads.requests import services as request_services
@@ -133,8 +134,9 @@ class Command(BaseCommand):
         document = document_services.document_submit(
             upload_request=upload_request,
             data=specimens.render_jpeg(specimens.ERIKSSON),
-            consent_text_id=document_selectors.consent_text_current().pk,
-            language=upload_request.order.email_language,
+            consent_document_id=papers_services.consent_document_shown(
+                shop=upload_request.order.shop, language=upload_request.order.email_language
+            ).pk,
         )
         document_services.document_read_mrz(document_id=document.pk)
         document.refresh_from_db()

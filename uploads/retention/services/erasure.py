@@ -120,6 +120,8 @@ def request_erase(
         order.email = ""
         order.phone = ""
         order.save(update_fields=["customer_name", "email", "phone"])
+        # The consents stay as proof of what was agreed and when; where from goes with the rest.
+        locked.consents.update(client_ip=None, user_agent="")
         # The link stops working: its hash now matches no token anyone holds.
         dead_token = new_token()
         locked.token_hash = hash_token(dead_token)
