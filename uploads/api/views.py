@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from uploads.api.services import api_token_authenticate
 from uploads.audit import services as audit
 from uploads.core.errors import ServiceError
+from uploads.documents import selectors as document_selectors
 from uploads.models import ApiToken, Order, UploadRequest
 from uploads.requests import links
 from uploads.requests import services as request_services
@@ -96,7 +97,11 @@ def not_found(request: HttpRequest) -> JsonResponse:
 
 
 def _shop_requests(api_token: ApiToken):  # type: ignore[no-untyped-def]
-    return UploadRequest.objects.select_related("order").filter(order__shop_id=api_token.shop_id)
+    return (
+        UploadRequest.objects.select_related("order")
+        .filter(order__shop_id=api_token.shop_id)
+        .annotate(passport_source=document_selectors.document_current_source())
+    )
 
 
 class CreateRequestForm(forms.Form):
@@ -246,6 +251,9 @@ def _represent(upload_request: UploadRequest, *, link: str | None) -> dict:
         "decided_at": _iso(upload_request.decided_at),
         "rejection_code": upload_request.rejection_code or None,
         "rejection_reason": upload_request.rejection_reason or None,
+        # How the current passport's details came: "photo" (read from a photo) or "typed" (by
+        # the customer, without a photo); null without a confirmed passport.
+        "passport_source": getattr(upload_request, "passport_source", None),
     }
 
 
