@@ -111,6 +111,8 @@ def test_optional_typing_stores_no_file_and_ends_ready_for_customs(customer, sho
     response = _confirm(customer, document, TYPED_FIELDS)
     assert response.status_code == 302
     assert response["Location"] == "/upload/done/"
+    done = customer.get("/upload/done/").content.decode()
+    assert _ru("Change the details") in done and _ru("Replace the photo") not in done
     upload_request.refresh_from_db()
     assert upload_request.status == UploadRequest.Status.UPLOADED
     document.refresh_from_db()
