@@ -299,6 +299,7 @@ def test_it_rechecks_the_shops_requests_when_its_settings_change(client, shop, r
             "accept_ru_internal": "on",
             "accept_foreign": "on",
             "require_issue_date": "on",
+            "photo_policy": "required",
         },
     )
     assert response.status_code == 302

@@ -301,3 +301,30 @@ def test_it_audits_each_link_a_token_reads_with_the_token(api, upload_request):
         (upload_request, None, AuditEvent.Via.API)
     ] * 2
     assert {event.api_token.name for event in events} == {"ERP"}
+
+
+# --- how the passport came ----------------------------------------------------------------------
+
+
+def test_it_says_how_the_current_passport_came_and_nothing_more(
+    api, shop, upload_request, passport_jpeg
+):
+    from tests.typed import type_and_confirm
+
+    photo_request = request_services.order_create(
+        shop_id=shop.pk, number="P-200", customer_name="Photo Buyer", email="p@example.com"
+    ).upload_request
+    waiting = request_services.order_create(
+        shop_id=shop.pk, number="W-300", customer_name="Waiting Buyer", email="w@example.com"
+    ).upload_request
+    type_and_confirm(upload_request)
+    submit_and_confirm(photo_request, passport_jpeg)
+
+    listed = {row["order_number"]: row for row in api.get(REQUESTS).json()["results"]}
+    assert listed["A-100"]["passport_source"] == "typed"
+    assert listed["P-200"]["passport_source"] == "photo"
+    assert listed["W-300"]["passport_source"] is None
+    detail = api.get(f"{REQUESTS}/{upload_request.pk}").json()
+    assert detail["passport_source"] == "typed"
+    assert "ERIKSSON" not in str(listed) + str(detail)
+    assert api.get(f"{REQUESTS}/{waiting.pk}").json()["passport_source"] is None

@@ -259,7 +259,11 @@ def test_the_csv_export_marks_the_row_and_audits_no_export(
     text = response.content.decode("utf-8")
     rows = list(csv.reader(io.StringIO(text[1:])))
     assert rows[1][0] == "A-100"
-    assert set(rows[1][6:]) == {"unreadable: ask the customer to upload again"}
+    # The row's own columns (the source among them: known without opening anything) stay; every
+    # passport cell says why it is empty.
+    passport_columns = rows[0].index("Passport data") + 1
+    assert rows[1][passport_columns - 1] == "read from a photo"
+    assert set(rows[1][passport_columns:]) == {"unreadable: ask the customer to upload again"}
     assert_no_values(text)
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
     assert len(not_opened_events(uploaded_request)) == 1

@@ -15,6 +15,16 @@ from uploads.documents.forms import field_label
 from uploads.models import PassportDocument, UploadRequest
 
 
+def _source_label(upload_request: UploadRequest) -> str:
+    # The admin's list annotates it (one subquery); any other caller costs a query per row.
+    if hasattr(upload_request, "passport_source"):
+        source = upload_request.passport_source
+    else:
+        document = document_selectors.document_current(upload_request=upload_request)
+        source = document.source if document is not None else None
+    return str(PassportDocument.Source(source).label) if source else ""
+
+
 @dataclass
 class RequestsCsv:
     text: str
@@ -36,6 +46,9 @@ def requests_csv(
         _("Phone"),
         _("Status"),
         _("Upload time"),
+        # How the passport's details came (read from a photo, typed by the customer): not
+        # personal data, so in every export.
+        _("Passport data"),
     ]
     if include_passport:
         header += [field_label(name) for name in PASSPORT_FIELDS]
@@ -55,6 +68,7 @@ def requests_csv(
             upload_request.uploaded_at.isoformat(timespec="minutes")
             if upload_request.uploaded_at
             else "",
+            _source_label(upload_request),
         ]
         if include_passport:
             document = document_selectors.document_current(upload_request=upload_request)

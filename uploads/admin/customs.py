@@ -14,7 +14,13 @@ from uploads.customs import selectors as customs_selectors
 from uploads.customs.exports import BUILTIN_KEY, FCS_1861, FIELD_KEYS
 from uploads.customs.services import readiness as customs_readiness
 from uploads.documents.forms import PassportFieldsForm, field_label
-from uploads.models import CarrierMapping, CustomsRecord, CustomsSettings, UploadRequest
+from uploads.models import (
+    CarrierMapping,
+    CustomsRecord,
+    CustomsSettings,
+    PhotoPolicy,
+    UploadRequest,
+)
 
 # What a stored problem code means, for the seller.
 PROBLEM_LABELS = {
@@ -96,6 +102,7 @@ class CustomsSettingsAdmin(ShopScopedAdmin):
         "require_inn",
         "require_adult",
         "require_second_document",
+        "photo_policy",
     ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
@@ -120,6 +127,7 @@ class CustomsSettingsForm(forms.ModelForm):
             "require_issue_date",
             "require_adult",
             "require_second_document",
+            "photo_policy",
         ]
 
     def clean(self) -> dict:
@@ -129,6 +137,14 @@ class CustomsSettingsForm(forms.ModelForm):
             for name in ("accept_ru_internal", "accept_ru_foreign", "accept_foreign")
         ):
             raise forms.ValidationError(_("Accept at least one kind of buyer."))
+        if cleaned.get("photo_policy") == PhotoPolicy.NOT_COLLECTED and cleaned.get(
+            "require_second_document"
+        ):
+            # The second document is a photo too.
+            self.add_error(
+                "require_second_document",
+                _("A shop that collects no photos cannot ask for a second document."),
+            )
         return cleaned
 
 

@@ -27,6 +27,7 @@ from uploads.audit import services as audit
 from uploads.carriers import services as carrier_services
 from uploads.core import crypto
 from uploads.core.errors import ServiceError
+from uploads.documents import selectors as document_selectors
 from uploads.models import ApiToken, CarrierOrder, Order, UploadRequest
 from uploads.requests import links
 from uploads.requests import services as request_services
@@ -101,8 +102,10 @@ def not_found(request: HttpRequest) -> JsonResponse:
 
 
 def _shop_requests(api_token: ApiToken):  # type: ignore[no-untyped-def]
-    return UploadRequest.objects.select_related("order", "carrier_order").filter(
-        order__shop_id=api_token.shop_id
+    return (
+        UploadRequest.objects.select_related("order", "carrier_order")
+        .filter(order__shop_id=api_token.shop_id)
+        .annotate(passport_source=document_selectors.document_current_source())
     )
 
 
@@ -275,6 +278,9 @@ def _represent(upload_request: UploadRequest, *, link: str | None) -> dict:
         "rejection_code": upload_request.rejection_code or None,
         "rejection_reason": upload_request.rejection_reason or None,
         "cdek_number": _cdek_number(upload_request),
+        # How the current passport's details came: "photo" (read from a photo) or "typed" (by
+        # the customer, without a photo); null without a confirmed passport.
+        "passport_source": getattr(upload_request, "passport_source", None),
     }
 
 

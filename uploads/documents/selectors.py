@@ -4,13 +4,15 @@ import json
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from uploads.core import crypto
 from uploads.models import (
+    CustomsSettings,
     EncryptedFileModel,
     PassportDocument,
+    PhotoPolicy,
     SupportingDocument,
     UploadRequest,
 )
@@ -49,12 +51,35 @@ def document_key(document: EncryptedFileModel, *, legacy: bool = False) -> crypt
     )
 
 
+def photo_policy_of(*, shop_id: int) -> PhotoPolicy:
+    """Whether the shop asks for a photo, lets the customer type instead, or takes no photo; a
+    shop that never saved its customs settings asks for a photo."""
+    value = (
+        CustomsSettings.objects.filter(shop_id=shop_id)
+        .values_list("photo_policy", flat=True)
+        .first()
+    )
+    return PhotoPolicy(value or PhotoPolicy.REQUIRED)
+
+
 def document_current(*, upload_request: UploadRequest) -> PassportDocument | None:
     """The confirmed passport the seller works with."""
     return (
         upload_request.documents.filter(confirmed_at__isnull=False, superseded_at__isnull=True)
         .order_by("-confirmed_at")
         .first()
+    )
+
+
+def document_current_source() -> Subquery:
+    """For annotating upload requests: how their current passport's details came ("photo" or
+    "typed", ``PassportDocument.Source``), None without one. One subquery, no query per row."""
+    return Subquery(
+        PassportDocument.objects.filter(
+            upload_request=OuterRef("pk"), confirmed_at__isnull=False, superseded_at__isnull=True
+        )
+        .order_by("-confirmed_at")
+        .values("source")[:1]
     )
 
 

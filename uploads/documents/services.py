@@ -30,6 +30,7 @@ from uploads.documents.selectors import (
     PASSPORT_FILE_CONTEXT,
     document_key,
     document_place,
+    photo_policy_of,
 )
 from uploads.models import (
     Consent,
@@ -37,6 +38,7 @@ from uploads.models import (
     DestructionRecord,
     EncryptedFileModel,
     PassportDocument,
+    PhotoPolicy,
     UploadRequest,
 )
 from uploads.mrz import read_mrz
@@ -110,6 +112,22 @@ def encrypted_file_stored(
 
 # What is kept of the browser that consented: enough to recognise it, not a fingerprint.
 USER_AGENT_MAX_LENGTH = 300
+PHOTO_NOT_COLLECTED_MESSAGE = _(
+    "This seller does not collect photos of passports. Please type the details instead."
+)
+PHOTO_REQUIRED_MESSAGE = _(
+    "This seller needs a photo of the passport. Please take a photo or choose a file."
+)
+
+
+def photo_policy_require(*, upload_request: UploadRequest, typed: bool) -> None:
+    """Refuse what the shop's photo policy does not take: a file where no photo is collected,
+    typed details where a photo is required. Checked by the server, whatever a page showed."""
+    policy = photo_policy_of(shop_id=upload_request.order.shop_id)
+    if typed and policy == PhotoPolicy.REQUIRED:
+        raise ServiceError(PHOTO_REQUIRED_MESSAGE)
+    if not typed and policy == PhotoPolicy.NOT_COLLECTED:
+        raise ServiceError(PHOTO_NOT_COLLECTED_MESSAGE)
 
 
 def document_submit(
@@ -125,15 +143,15 @@ def document_submit(
     which address and browser.
 
     Raises images.RejectedFile for an unusable file and ServiceError when the request no longer
-    takes uploads or the consent document is not one of the shop's. The MRZ is read afterwards by
-    the ``read_document_mrz`` task.
+    takes uploads, the consent document is not one of the shop's, or the shop collects no photos.
+    The MRZ is read afterwards by the ``read_document_mrz`` task.
     """
     request_require_open(upload_request=upload_request)
-    consent_document = ConsentDocument.objects.filter(
-        pk=consent_document_id, shop_id=upload_request.order.shop_id
-    ).first()
-    if consent_document is None:
-        raise ServiceError(_("The consent text has changed. Please read it again and confirm."))
+    # Before the file is even decoded: a shop that collects no photos never holds one.
+    photo_policy_require(upload_request=upload_request, typed=False)
+    consent_document = _consent_document_of(
+        upload_request=upload_request, consent_document_id=consent_document_id
+    )
     with (
         encrypted_file_stored(
             data=data, upload_request=upload_request, context=PASSPORT_FILE_CONTEXT
@@ -143,12 +161,11 @@ def document_submit(
         request_locked = UploadRequest.objects.select_for_update().get(pk=upload_request.pk)
         request_require_open(upload_request=request_locked)
         stale = list(request_locked.documents.filter(confirmed_at__isnull=True))
-        consent = Consent.objects.create(
+        consent = _consent_record(
             upload_request=request_locked,
-            document=consent_document,
-            language=consent_document.language,
-            client_ip=_address_or_none(client_ip),
-            user_agent=user_agent[:USER_AGENT_MAX_LENGTH],
+            consent_document=consent_document,
+            client_ip=client_ip,
+            user_agent=user_agent,
         )
         document = PassportDocument.objects.create(
             upload_request=request_locked, consent=consent, **stored.columns
@@ -160,8 +177,105 @@ def document_submit(
             old.delete()
         if stale_ids:
             _record_replaced(request_locked, stale_ids)
+    _stale_files_delete(stale)
+    return document
+
+
+def _consent_document_of(
+    *, upload_request: UploadRequest, consent_document_id: int
+) -> ConsentDocument:
+    # Only a version of the request's own shop: another shop's text names another operator.
+    consent_document = ConsentDocument.objects.filter(
+        pk=consent_document_id, shop_id=upload_request.order.shop_id
+    ).first()
+    if consent_document is None:
+        raise ServiceError(_("The consent text has changed. Please read it again and confirm."))
+    return consent_document
+
+
+def _consent_record(
+    *,
+    upload_request: UploadRequest,
+    consent_document: ConsentDocument,
+    client_ip: str,
+    user_agent: str,
+) -> Consent:
+    return Consent.objects.create(
+        upload_request=upload_request,
+        document=consent_document,
+        language=consent_document.language,
+        client_ip=_address_or_none(client_ip),
+        user_agent=user_agent[:USER_AGENT_MAX_LENGTH],
+    )
+
+
+def _stale_files_delete(stale: list[PassportDocument]) -> None:
+    # A typed document had no file to delete.
     for old in stale:
-        storage.blob_delete(name=old.blob_name)
+        if old.blob_name:
+            storage.blob_delete(name=old.blob_name)
+
+
+def document_typed_start(
+    *,
+    upload_request: UploadRequest,
+    consent_document_id: int,
+    client_ip: str = "",
+    user_agent: str = "",
+) -> PassportDocument:
+    """The customer will type the passport's details instead of sending a photo (where the shop's
+    photo policy allows it): a document without any file, recording their consent, that the
+    review form fills in and ``document_confirm`` confirms as it does a photo's.
+
+    It has a data key of its own, only to seal its fields. An earlier unconfirmed upload (a
+    photo too) is replaced by it. Raises ServiceError when the request no longer takes uploads,
+    the consent document is not one of the shop's, or its shop requires a photo.
+    """
+    request_require_open(upload_request=upload_request)
+    photo_policy_require(upload_request=upload_request, typed=True)
+    consent_document = _consent_document_of(
+        upload_request=upload_request, consent_document_id=consent_document_id
+    )
+    shop_id = upload_request.order.shop_id
+    key = crypto.new_data_key(
+        context=PASSPORT_FILE_CONTEXT, shop_id=shop_id, request_id=upload_request.pk
+    )
+    with transaction.atomic():
+        request_locked = UploadRequest.objects.select_for_update().get(pk=upload_request.pk)
+        request_require_open(upload_request=request_locked)
+        stale = list(request_locked.documents.filter(confirmed_at__isnull=True))
+        consent = _consent_record(
+            upload_request=request_locked,
+            consent_document=consent_document,
+            client_ip=client_ip,
+            user_agent=user_agent,
+        )
+        document = PassportDocument.objects.create(
+            upload_request=request_locked,
+            consent=consent,
+            source=PassportDocument.Source.TYPED,
+            mrz_status=PassportDocument.MrzStatus.NO_PHOTO,
+            blob_name="",
+            wrapped_key=b"",
+            original_format="",
+            stored_content_type="",
+            width=0,
+            height=0,
+            stored_bytes=0,
+        )
+        StoredFile(
+            columns={},
+            key=key,
+            context=PASSPORT_FILE_CONTEXT,
+            shop_id=shop_id,
+            request_id=upload_request.pk,
+        ).key_wrap_into(document)
+        stale_ids = [old.pk for old in stale]
+        for old in stale:
+            old.delete()
+        if stale_ids:
+            _record_replaced(request_locked, stale_ids)
+    _stale_files_delete(stale)
     return document
 
 
@@ -445,6 +559,9 @@ def document_confirm(*, document: PassportDocument, fields: dict[str, str]) -> N
         document = shown
         if document.confirmed_at is not None or document.superseded_at is not None:
             raise ServiceError(_("This upload has already been submitted."))
+        if document.source == PassportDocument.Source.TYPED:
+            # The shop may have come to require a photo since the customer started typing.
+            photo_policy_require(upload_request=upload_request, typed=True)
         key = document_key(document)
         now = timezone.now()
         document.fields_sealed = fields_seal(
@@ -470,7 +587,12 @@ def document_confirm(*, document: PassportDocument, fields: dict[str, str]) -> N
             update_fields=["status", "uploaded_at", "rejection_code", "rejection_reason"]
         )
         events.status_changed(
-            upload_request=upload_request, previous=previous, note="customer", document=document
+            upload_request=upload_request,
+            previous=previous,
+            note="customer"
+            if document.source == PassportDocument.Source.PHOTO
+            else "customer typed",
+            document=document,
         )
     # Replaced passports are not kept: the seller only ever needs the current one.
     for old in replaced:

@@ -33,6 +33,7 @@ from uploads.models.customs import (
     CarrierMapping,
     CustomsRecord,
     CustomsSettings,
+    PhotoPolicy,
     SupportingDocument,
 )
 from uploads.models.documents import Consent, ConsentDocument, PassportDocument
@@ -80,6 +81,7 @@ __all__ = [
     "MasterKey",
     "Order",
     "PassportDocument",
+    "PhotoPolicy",
     "Shop",
     "StaffTOTPDevice",
     "SummaryFrequency",

@@ -12,6 +12,15 @@ from uploads.core import customs_rules as validation
 from uploads.models.base import EncryptedFileModel
 
 
+class PhotoPolicy(models.TextChoices):
+    """Whether a shop asks for a photo of the passport or lets the customer type the details
+    (152-FZ art. 5, data minimisation: some buyers are told not to send passport scans)."""
+
+    REQUIRED = "required", _("photo required")
+    OPTIONAL = "optional", _("photo optional: the customer may type the details instead")
+    NOT_COLLECTED = "not_collected", _("no photo: the customer types the details")
+
+
 class CustomsSettings(models.Model):
     """Which buyer situations a shop accepts and what it requires on top of the basics."""
 
@@ -40,6 +49,16 @@ class CustomsSettings(models.Model):
         _("second document required from foreign citizens"),
         default=False,
         help_text=_("For example a residence permit, uploaded as a second photo."),
+    )
+    photo_policy = models.CharField(
+        _("photo of the passport"),
+        max_length=16,
+        choices=PhotoPolicy.choices,
+        default=PhotoPolicy.REQUIRED,
+        help_text=_(
+            "Typed details are checked by the same rules; no file is stored for them, and the "
+            "seller sees that they were typed."
+        ),
     )
 
     class Meta:
@@ -123,6 +142,8 @@ class CustomsRecord(models.Model):
 
     class NameCheck(models.TextChoices):
         UNREAD = "unread", _("not compared (no MRZ)")
+        # Typed without a photo (the shop's photo policy allows it): nothing to compare with.
+        TYPED = "typed", _("not compared (typed, no photo)")
         MATCH = "match", _("match")
         MISMATCH = "mismatch", _("differ")
 

@@ -81,17 +81,31 @@ class Consent(models.Model):
 
 
 class PassportDocument(EncryptedFileModel):
-    """One uploaded passport image, encrypted at rest, and the fields read from it (encrypted too)."""
+    """One uploaded passport image, encrypted at rest, and the fields read from it (encrypted too).
+
+    A typed document (``source`` TYPED) has no file at all: an empty ``blob_name``, no size, and
+    a data key only to seal its fields. Whatever opens the file checks ``blob_name`` first."""
 
     class MrzStatus(models.TextChoices):
         PENDING = "pending", _("Not read yet")
         FOUND = "found", _("Read")
         NOT_FOUND = "not_found", _("Not found")
+        NO_PHOTO = "no_photo", _("No photo to read")
+
+    class Source(models.TextChoices):
+        """How the fields came: read from a photo (and checked by the customer), or typed by
+        the customer without any photo (the shop's photo policy allows it; no file is stored)."""
+
+        PHOTO = "photo", _("read from a photo")
+        TYPED = "typed", _("typed by the customer")
 
     upload_request = models.ForeignKey(
         UploadRequest, on_delete=models.CASCADE, related_name="documents"
     )
     consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(
+        _("passport data"), max_length=8, choices=Source.choices, default=Source.PHOTO
+    )
 
     class MrzFailure(models.TextChoices):
         """Why a reading ended "not found" other than by finding no MRZ on the photo."""

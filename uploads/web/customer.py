@@ -26,6 +26,7 @@ from uploads.core.errors import ServiceError
 from uploads.core.images import too_large
 from uploads.core.passport_fields import PASSPORT_FIELDS
 from uploads.core.tokens import hash_token
+from uploads.core.upload_handlers import TOO_LARGE_ATTRIBUTE
 from uploads.customs.services import decisions as customs_decisions
 from uploads.customs.services import readiness as customs_readiness
 from uploads.documents import selectors as document_selectors
@@ -38,6 +39,7 @@ from uploads.models import (
     FaqEntry,
     GuidanceStep,
     PassportDocument,
+    PhotoPolicy,
     UploadRequest,
 )
 from uploads.papers import services as papers_services
@@ -74,6 +76,9 @@ DOWNSCALE_LONG_SIDE = 2560
 
 # The upload page's address that shows the form to a customer who has already sent a passport.
 REPLACE_PARAMETER = "replace"
+
+# The upload form's button that asks to type the details instead of sending a photo.
+TYPED_PARAMETER = "typed"
 
 
 @require_GET
@@ -216,28 +221,65 @@ def upload_start(request: HttpRequest, upload_request: UploadRequest) -> HttpRes
     context["consent_document"] = consent_document
     context["guidance"] = GuidanceStep.objects.all()
     context["faq"] = FaqEntry.objects.all()
+    policy = document_selectors.photo_policy_of(shop_id=upload_request.order.shop_id)
+    context["photo_policy"] = policy.value
     status = 200
     if request.method == "POST":
-        form = UploadForm(request.POST, request.FILES)
-        document = submitted_file(
-            request,
-            form,
-            lambda data: document_services.document_submit(
-                upload_request=upload_request,
-                data=data,
-                consent_document_id=form.cleaned_data["consent_document_id"],
-                client_ip=client_ip(request),
-                user_agent=request.headers.get("User-Agent", ""),
-            ),
-        )
-        if document is not None:
-            document_tasks.read_document_mrz.enqueue(document_id=document.pk)
-            return _next_step(request, "uploads:review")
+        if policy == PhotoPolicy.NOT_COLLECTED and (
+            request.FILES or getattr(request, TOO_LARGE_ATTRIBUTE, False)
+        ):
+            # A file posted to a shop that collects no photos is refused unread; nothing is
+            # stored. (document_submit refuses it too.)
+            form = UploadForm(request.POST, typed=True)
+            form.is_valid()
+            form.add_error(None, document_services.PHOTO_NOT_COLLECTED_MESSAGE)
+        elif request.POST.get(TYPED_PARAMETER) or policy == PhotoPolicy.NOT_COLLECTED:
+            form = UploadForm(request.POST, typed=True)
+            if _typed_started(request, form, upload_request) is not None:
+                return _next_step(request, "uploads:review")
+        else:
+            form = UploadForm(request.POST, request.FILES)
+            document = submitted_file(
+                request,
+                form,
+                lambda data: document_services.document_submit(
+                    upload_request=upload_request,
+                    data=data,
+                    consent_document_id=form.cleaned_data["consent_document_id"],
+                    client_ip=client_ip(request),
+                    user_agent=request.headers.get("User-Agent", ""),
+                ),
+            )
+            if document is not None:
+                document_tasks.read_document_mrz.enqueue(document_id=document.pk)
+                return _next_step(request, "uploads:review")
         status = 400
     else:
-        form = UploadForm(initial={"consent_document_id": consent_document.pk})
+        form = UploadForm(
+            initial={"consent_document_id": consent_document.pk},
+            typed=policy == PhotoPolicy.NOT_COLLECTED,
+        )
     context["form"] = form
     return render(request, "uploads/start.html", context, status=status)
+
+
+def _typed_started(
+    request: HttpRequest, form: UploadForm, upload_request: UploadRequest
+) -> PassportDocument | None:
+    """The customer consented and will type the details (no file): their typed document, or None
+    with the reason on the form (no consent, or the shop requires a photo)."""
+    if not form.is_valid():
+        return None
+    try:
+        return document_services.document_typed_start(
+            upload_request=upload_request,
+            consent_document_id=form.cleaned_data["consent_document_id"],
+            client_ip=client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+    except ServiceError as error:
+        form.add_error(None, error.message)
+    return None
 
 
 @require_http_methods(["GET", "POST"])
@@ -249,6 +291,11 @@ def upload_review(request: HttpRequest, upload_request: UploadRequest) -> HttpRe
         return redirect("uploads:start")
     context = page_context(upload_request)
     context["document"] = document
+    typed = document.source == PassportDocument.Source.TYPED
+    context["typed"] = typed
+    context["photo_policy"] = document_selectors.photo_policy_of(
+        shop_id=upload_request.order.shop_id
+    ).value
     if (
         document.mrz_status == PassportDocument.MrzStatus.PENDING
         and not document_selectors.document_reading_overdue(document=document)
@@ -264,7 +311,7 @@ def upload_review(request: HttpRequest, upload_request: UploadRequest) -> HttpRe
     rules = customs_readiness.customs_rules(shop=upload_request.order.shop)
     mrz_found = document.mrz_status == PassportDocument.MrzStatus.FOUND
     context["mrz_found"] = mrz_found
-    if not mrz_found and request.method == "GET":
+    if not mrz_found and not typed and request.method == "GET":
         # Why it could not be read (too dark, blurred, glare, ...), measured on the photo itself.
         context["photo_hints"] = document_photo_hints(document=document)
     situation = _situation_chosen(request, read_fields, rules, mrz_found=mrz_found)

@@ -29,9 +29,13 @@ class UploadForm(forms.Form):
     # of megabytes going up only to be refused.
     photo_kept = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, typed: bool = False, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        if self.is_bound and self.data.get("photo_kept") and not self.data.get("consent"):
+        if typed:
+            # The customer types the details (the shop's photo policy allows it): no file at all.
+            del self.fields["file"]
+            del self.fields["photo_kept"]
+        elif self.is_bound and self.data.get("photo_kept") and not self.data.get("consent"):
             self.fields["file"].required = False
 
 

@@ -26,12 +26,14 @@ from uploads.models import (
     CarrierMapping,
     CustomsRecord,
     PassportDocument,
+    PhotoPolicy,
     SupportingDocument,
     UploadRequest,
 )
 from uploads.requests import selectors as request_selectors
 
 NameCheck = CustomsRecord.NameCheck
+NAMES_NEED_NO_CHECK = (NameCheck.MATCH, NameCheck.TYPED)
 
 
 def _names_were_read(read: dict[str, str]) -> bool:
@@ -47,7 +49,10 @@ def customs_document_confirm(
     """The customer confirmed the fields for a situation. Names that differ from the MRZ are kept
     (the customer said so) but flagged for the seller, who must confirm them."""
     read = document_selectors.document_fields(document=document)
-    if document.mrz_status != PassportDocument.MrzStatus.FOUND or not _names_were_read(read):
+    if document.source == PassportDocument.Source.TYPED:
+        # No photo to compare the names with: the shop's photo policy accepts typed details.
+        name_check = NameCheck.TYPED
+    elif document.mrz_status != PassportDocument.MrzStatus.FOUND or not _names_were_read(read):
         name_check = NameCheck.UNREAD
     elif names_differing(read, fields, situation):
         name_check = NameCheck.MISMATCH
@@ -72,7 +77,7 @@ def customs_document_confirm(
 def customs_names_confirm(*, upload_request: UploadRequest, actor: AbstractBaseUser) -> None:
     """The seller compared the names with the photo and vouches for them."""
     record = CustomsRecord.objects.filter(upload_request=upload_request).first()
-    if record is None or record.document_id is None or record.name_check == NameCheck.MATCH:
+    if record is None or record.document_id is None or record.name_check in NAMES_NEED_NO_CHECK:
         raise ServiceError(_("There are no differing names to confirm."))
     record.names_confirmed_at = timezone.now()
     record.names_confirmed_by = actor
@@ -86,6 +91,11 @@ def supporting_document_submit(*, upload_request: UploadRequest, data: bytes) ->
     Raises images.RejectedFile for an unusable file, ServiceError when the link takes no uploads.
     """
     request_selectors.request_require_open(upload_request=upload_request)
+    if (
+        document_selectors.photo_policy_of(shop_id=upload_request.order.shop_id)
+        == PhotoPolicy.NOT_COLLECTED
+    ):
+        raise ServiceError(_("This seller does not collect photos of documents."))
     with (
         document_services.encrypted_file_stored(
             data=data,

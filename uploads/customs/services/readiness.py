@@ -122,8 +122,11 @@ def customs_readiness(
         fields, situation=situation, rules=rules, today=today, deadline=None
     )
     problems += sorted(outcome.errors)
+    # Typed without a photo: there is nothing the names could be checked against, and the shop
+    # chose to accept typed details (its photo policy), so they count as they were typed.
     names_ok = current and (
-        record.name_check == NameCheck.MATCH or record.names_confirmed_at is not None
+        record.name_check in (NameCheck.MATCH, NameCheck.TYPED)
+        or record.names_confirmed_at is not None
     )
     if not names_ok:
         problems.append(PROBLEM_NAMES)

@@ -220,6 +220,8 @@
     });
     restoreFile(form);
     form.addEventListener('submit', function (event) {
+      // "Type the details instead" sends no file: the browser posts the form as it is.
+      if (event.submitter && event.submitter.name === 'typed') return;
       var file = chosenFile(form);
       if (!file || !window.FormData || !window.XMLHttpRequest || !window.Promise) return;
       event.preventDefault();
