@@ -58,6 +58,7 @@ from uploads.models import (
     PassportDocument,
     UploadRequest,
 )
+from uploads.papers import transfers
 from uploads.requests import links
 from uploads.requests import services as request_services
 from uploads.retention.services import erasure as retention
@@ -75,6 +76,14 @@ def not_opened_response(error: crypto.DecryptionError) -> HttpResponse:
     response = HttpResponse(
         not_opened_message(error), content_type="text/plain; charset=utf-8", status=503
     )
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def refused_response(message: str) -> HttpResponse:
+    """The image view's answer when the staff member may not open this shop's passports from
+    where they are: the reason, never a 500."""
+    response = HttpResponse(message, content_type="text/plain; charset=utf-8", status=403)
     response["Cache-Control"] = "no-store, private"
     return response
 
@@ -338,8 +347,13 @@ class UploadRequestAdmin(ShopScopedAdmin):
         if upload_request is not None and self.has_view_permission(request, upload_request):
             document = document_selectors.document_current(upload_request=upload_request)
             extra_context["document"] = document
-            extra_context["may_view_passport"] = can_view_passport(request)
-            extra_context["may_view_image"] = can_view_image(request)
+            refusal = transfers.staff_access_refusal(
+                user=request.user, shops=[upload_request.order.shop]
+            )
+            if refusal is not None and document is not None and can_view_passport(request):
+                self.message_user(request, refusal, messages.ERROR)
+            extra_context["may_view_passport"] = refusal is None and can_view_passport(request)
+            extra_context["may_view_image"] = refusal is None and can_view_image(request)
             extra_context["may_decide"] = self.has_decide_permission(request)
             extra_context["may_erase"] = (
                 request.user.has_perm(PURGE_PERMISSION) and upload_request.erased_at is None
@@ -357,7 +371,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
                 else:
                     audit.links_read_record(upload_requests=[upload_request], actor=request.user)
             fields = None
-            if document is not None and can_view_fields(request):
+            if document is not None and refusal is None and can_view_fields(request):
                 try:
                     fields = document_selectors.document_fields(document=document)
                 except crypto.DecryptionError as error:
@@ -428,6 +442,11 @@ class UploadRequestAdmin(ShopScopedAdmin):
         upload_request = self._get_scoped(request, pk)
         if not can_view_image(request):
             raise PermissionDenied
+        refusal = transfers.staff_access_refusal(
+            user=request.user, shops=[upload_request.order.shop]
+        )
+        if refusal is not None:
+            return refused_response(refusal)
         document = document_selectors.document_current(upload_request=upload_request)
         if document is None or not document.blob_name:
             return HttpResponse(status=404)
@@ -627,9 +646,18 @@ class UploadRequestAdmin(ShopScopedAdmin):
     @admin.action(
         description=gettext_lazy("Export the selected requests as CSV"), permissions=["view"]
     )
-    def export_csv(self, request: HttpRequest, queryset: QuerySet[UploadRequest]) -> HttpResponse:
+    def export_csv(
+        self, request: HttpRequest, queryset: QuerySet[UploadRequest]
+    ) -> HttpResponse | None:
         include_passport = request.user.has_perm(EXPORT_PERMISSION)
-        upload_requests = list(queryset.select_related("order"))
+        upload_requests = list(queryset.select_related("order__shop"))
+        if include_passport:
+            refusal = transfers.staff_access_refusal(
+                user=request.user, shops={each.order.shop for each in upload_requests}
+            )
+            if refusal is not None:
+                self.message_user(request, refusal, messages.ERROR)
+                return None
         body = csv_export.requests_csv(
             upload_requests=upload_requests, include_passport=include_passport
         )
@@ -706,6 +734,11 @@ class UploadRequestAdmin(ShopScopedAdmin):
         upload_request = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_view_passport_image_permission(request):
             raise PermissionDenied
+        refusal = transfers.staff_access_refusal(
+            user=request.user, shops=[upload_request.order.shop]
+        )
+        if refusal is not None:
+            return refused_response(refusal)
         supporting = (
             upload_request.supporting_documents.filter(erased_at__isnull=True)
             .order_by("-created_at")
@@ -722,6 +755,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
             action=AuditEvent.Action.VIEW_IMAGE,
             upload_request=upload_request,
             detail="second document",
+            categories=[transfers.SECOND_DOCUMENT_IMAGE],
         )
         return response
 

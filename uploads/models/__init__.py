@@ -15,6 +15,7 @@
 | ``customs`` | CustomsSettings, CarrierMapping, CustomsRecord, SupportingDocument |
 | ``carriers`` | CdekAccount, CarrierOrder, CarrierSend |
 | ``keys`` | MasterKey (ids and check values of the master keys) |
+| ``transfers`` | StaffProfile (the country staff work from), TransferRecord (the transfer register) |
 | ``two_factor`` | StaffTOTPDevice (sealed seed), BackupCodeDevice, BackupCode (hashed) |
 """
 
@@ -41,10 +42,12 @@ from uploads.models.incidents import Incident, IncidentEntry
 from uploads.models.keys import MasterKey
 from uploads.models.requests import REJECTION_MESSAGES, Order, UploadRequest
 from uploads.models.shops import Shop, SummaryFrequency, UploadNotifications, validate_day_list
+from uploads.models.transfers import RUSSIA, StaffProfile, TransferRecord
 from uploads.models.two_factor import BackupCode, BackupCodeDevice, StaffTOTPDevice
 
 __all__ = [
     "REJECTION_MESSAGES",
+    "RUSSIA",
     "ApiToken",
     "AppendOnlyError",
     "AppendOnlyModel",
@@ -74,9 +77,11 @@ __all__ = [
     "Order",
     "PassportDocument",
     "Shop",
+    "StaffProfile",
     "StaffTOTPDevice",
     "SummaryFrequency",
     "SupportingDocument",
+    "TransferRecord",
     "UploadNotifications",
     "UploadRequest",
     "WebhookAttempt",

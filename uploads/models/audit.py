@@ -32,6 +32,7 @@ class AuditEvent(AppendOnlyModel):
         CARRIER_SEND = "carrier_send", _("Handed to the carrier")
         VIEW_LINK = "view_link", _("Read the customer's link")
         LINK_SENT = "link_sent", _("E-mailed the customer's link")
+        OWN_COPY = "own_copy", _("The customer downloaded their own copy")
 
     class Via(models.TextChoices):
         """Who acted when it was not a signed-in user (``actor`` is then empty)."""

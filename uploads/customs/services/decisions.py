@@ -26,9 +26,12 @@ from uploads.models import (
     CarrierMapping,
     CustomsRecord,
     PassportDocument,
+    Shop,
     SupportingDocument,
+    TransferRecord,
     UploadRequest,
 )
+from uploads.papers import transfers
 from uploads.requests import selectors as request_selectors
 
 NameCheck = CustomsRecord.NameCheck
@@ -132,6 +135,9 @@ def customs_export(
     if file_format not in EXPORT_FORMATS:
         raise ServiceError(_("Choose CSV or XLSX."))
     upload_requests = upload_requests.select_related("order__shop", "customs")
+    transfers.staff_access_require(
+        user=actor, shops=Shop.objects.filter(pk__in=upload_requests.values("order__shop_id"))
+    )
     ready_ids = set(upload_requests.filter(customs_ready_q()).values_list("pk", flat=True))
     table = exports.customs_table(
         upload_requests=upload_requests.order_by("order__number"),
@@ -151,6 +157,13 @@ def customs_export(
                 upload_request=upload_request,
                 document=document,
                 detail=f"customs: {mapping.name}"[:200],
+                # The file is handed to whoever the mapping is for (a carrier, a broker), from
+                # wherever the staff member who downloads it is.
+                transfer=audit.Transfer(
+                    kind=TransferRecord.Kind.CUSTOMS_EXPORT,
+                    recipient=str(mapping.name),
+                    categories=[key for key, _title in mapping.columns],
+                ),
             )
     return CustomsExport(
         content=content,
