@@ -24,6 +24,7 @@ urlpatterns = [
     path("upload/second-document/", customs_views.second_document, name="second_document"),
     path("upload/withdraw/", consent.consent_withdraw, name="withdraw"),
     path("upload/status/", status.upload_status, name="status"),
+    path("upload/my-data/", status.own_copy_download, name="own_copy"),
     path("upload/feedback/", feedback.feedback_send, name="feedback"),
     # Browsers ask for it whatever the page says; the static file is cached for a year.
     path("favicon.ico", favicon, name="favicon"),
