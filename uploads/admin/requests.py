@@ -88,6 +88,14 @@ def refused_response(message: str) -> HttpResponse:
     return response
 
 
+def _abroad_refusal(request: HttpRequest, upload_request: UploadRequest) -> str | None:
+    """Why this staff member may not open this request's passport from where they are, or None.
+    The shop is read only for staff abroad: a look from Russia costs no query for it."""
+    if not transfers.staff_is_abroad(user=request.user):
+        return None
+    return transfers.staff_access_refusal(user=request.user, shops=[upload_request.order.shop])
+
+
 def status_badge(upload_request: UploadRequest) -> str:
     """The request's status as a coloured badge (the request and order lists)."""
     # Colours live in uploads/static/uploads/admin.css (no inline styles under the CSP).
@@ -347,11 +355,10 @@ class UploadRequestAdmin(ShopScopedAdmin):
         if upload_request is not None and self.has_view_permission(request, upload_request):
             document = document_selectors.document_current(upload_request=upload_request)
             extra_context["document"] = document
-            refusal = transfers.staff_access_refusal(
-                user=request.user, shops=[upload_request.order.shop]
-            )
+            refusal = _abroad_refusal(request, upload_request)
             if refusal is not None and document is not None and can_view_passport(request):
-                self.message_user(request, refusal, messages.ERROR)
+                # Said in the passport's place: these staff may see passports, just not from there.
+                extra_context["passport_refusal"] = refusal
             extra_context["may_view_passport"] = refusal is None and can_view_passport(request)
             extra_context["may_view_image"] = refusal is None and can_view_image(request)
             extra_context["may_decide"] = self.has_decide_permission(request)
@@ -442,9 +449,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
         upload_request = self._get_scoped(request, pk)
         if not can_view_image(request):
             raise PermissionDenied
-        refusal = transfers.staff_access_refusal(
-            user=request.user, shops=[upload_request.order.shop]
-        )
+        refusal = _abroad_refusal(request, upload_request)
         if refusal is not None:
             return refused_response(refusal)
         document = document_selectors.document_current(upload_request=upload_request)
@@ -734,9 +739,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
         upload_request = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_view_passport_image_permission(request):
             raise PermissionDenied
-        refusal = transfers.staff_access_refusal(
-            user=request.user, shops=[upload_request.order.shop]
-        )
+        refusal = _abroad_refusal(request, upload_request)
         if refusal is not None:
             return refused_response(refusal)
         supporting = (
