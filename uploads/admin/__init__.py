@@ -16,6 +16,7 @@ from uploads.admin import (
     papers,
     requests,
     shops,
+    transfers,
     two_factor,
 )
 
@@ -31,5 +32,6 @@ __all__ = [
     "papers",
     "requests",
     "shops",
+    "transfers",
     "two_factor",
 ]

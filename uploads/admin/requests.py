@@ -59,6 +59,7 @@ from uploads.models import (
     PassportDocument,
     UploadRequest,
 )
+from uploads.papers import transfers
 from uploads.requests import links
 from uploads.requests import services as request_services
 from uploads.retention.services import erasure as retention
@@ -87,6 +88,22 @@ def unreadable_message(upload_requests: list[UploadRequest]) -> str:
     return _(
         "Passports that can no longer be opened (ask these customers to upload again): %(orders)s"
     ) % {"orders": ", ".join(each.order.number for each in upload_requests)}
+
+
+def refused_response(message: str) -> HttpResponse:
+    """The image view's answer when the staff member may not open this shop's passports from
+    where they are: the reason, never a 500."""
+    response = HttpResponse(message, content_type="text/plain; charset=utf-8", status=403)
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def _abroad_refusal(request: HttpRequest, upload_request: UploadRequest) -> str | None:
+    """Why this staff member may not open this request's passport from where they are, or None.
+    The shop is read only for staff abroad: a look from Russia costs no query for it."""
+    if not transfers.staff_is_abroad(user=request.user):
+        return None
+    return transfers.staff_access_refusal(user=request.user, shops=[upload_request.order.shop])
 
 
 def status_badge(upload_request: UploadRequest) -> str:
@@ -375,8 +392,14 @@ class UploadRequestAdmin(ShopScopedAdmin):
         if upload_request is not None and self.has_view_permission(request, upload_request):
             document = document_selectors.document_current(upload_request=upload_request)
             extra_context["document"] = document
-            extra_context["may_view_passport"] = can_view_passport(request)
-            extra_context["may_view_image"] = can_view_image(request)
+            refusal = _abroad_refusal(request, upload_request)
+            # Always in the context: a variable the template misses is logged with the context.
+            extra_context["passport_refusal"] = ""
+            if refusal is not None and document is not None and can_view_passport(request):
+                # Said in the passport's place: these staff may see passports, just not from there.
+                extra_context["passport_refusal"] = refusal
+            extra_context["may_view_passport"] = refusal is None and can_view_passport(request)
+            extra_context["may_view_image"] = refusal is None and can_view_image(request)
             extra_context["may_decide"] = self.has_decide_permission(request)
             extra_context["may_erase"] = (
                 request.user.has_perm(PURGE_PERMISSION) and upload_request.erased_at is None
@@ -397,9 +420,10 @@ class UploadRequestAdmin(ShopScopedAdmin):
             # Always in the context: a variable the template misses is logged with the context.
             extra_context["document_not_opened"] = ""
             # The sealed fields are opened only for staff who may read them.
+            # Staff refused from abroad open nothing, so nothing fails to open for them either.
             error = (
                 document_selectors.document_open_error(document, fields=can_view_fields(request))
-                if document is not None
+                if document is not None and refusal is None
                 else None
             )
             if error is not None:
@@ -418,7 +442,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
                     document=document,
                     actor=request.user,
                 )
-            elif document is not None and can_view_fields(request):
+            elif document is not None and refusal is None and can_view_fields(request):
                 fields = document_selectors.document_fields(document=document)
             if fields is not None:
                 labels = {name: field_label(name) for name in PASSPORT_FIELDS}
@@ -494,6 +518,9 @@ class UploadRequestAdmin(ShopScopedAdmin):
         upload_request = self._get_scoped(request, pk)
         if not can_view_image(request):
             raise PermissionDenied
+        refusal = _abroad_refusal(request, upload_request)
+        if refusal is not None:
+            return refused_response(refusal)
         document = document_selectors.document_current(upload_request=upload_request)
         if document is None or not document.blob_name:
             return HttpResponse(status=404)
@@ -700,9 +727,18 @@ class UploadRequestAdmin(ShopScopedAdmin):
     @admin.action(
         description=gettext_lazy("Export the selected requests as CSV"), permissions=["view"]
     )
-    def export_csv(self, request: HttpRequest, queryset: QuerySet[UploadRequest]) -> HttpResponse:
+    def export_csv(
+        self, request: HttpRequest, queryset: QuerySet[UploadRequest]
+    ) -> HttpResponse | None:
         include_passport = request.user.has_perm(EXPORT_PERMISSION)
-        upload_requests = list(queryset.select_related("order"))
+        upload_requests = list(queryset.select_related("order__shop"))
+        if include_passport:
+            refusal = transfers.staff_access_refusal(
+                user=request.user, shops={each.order.shop for each in upload_requests}
+            )
+            if refusal is not None:
+                self.message_user(request, refusal, messages.ERROR)
+                return None
         exported = csv_export.requests_csv(
             upload_requests=upload_requests, include_passport=include_passport
         )
@@ -796,6 +832,9 @@ class UploadRequestAdmin(ShopScopedAdmin):
         upload_request = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_view_passport_image_permission(request):
             raise PermissionDenied
+        refusal = _abroad_refusal(request, upload_request)
+        if refusal is not None:
+            return refused_response(refusal)
         supporting = (
             upload_request.supporting_documents.filter(erased_at__isnull=True)
             .order_by("-created_at")
@@ -818,6 +857,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
             action=AuditEvent.Action.VIEW_IMAGE,
             upload_request=upload_request,
             detail="second document",
+            categories=[transfers.SECOND_DOCUMENT_IMAGE],
         )
         return response
 

@@ -68,6 +68,18 @@ class ShopAdmin(ShopScopedAdmin):
             },
         ),
         (
+            gettext_lazy("Cross-border transfer (152-FZ art. 12)"),
+            {
+                "fields": ["refuse_staff_abroad", "transfer_notice_date"],
+                "description": gettext_lazy(
+                    "Staff who open passports from outside Russia receive them abroad: a "
+                    "cross-border transfer, which needs a notice to Roskomnadzor first. Every such "
+                    "look, and every hand-over to a carrier or a customs file, is listed in the "
+                    "transfer register."
+                ),
+            },
+        ),
+        (
             gettext_lazy("Retention"),
             {"fields": ["image_retention_days", "retention_days"]},
         ),

@@ -1,15 +1,50 @@
-"""The audit log: every look at a passport and every decision, appended."""
+"""The audit log: every look at a passport and every decision, appended.
+
+The transfer register (152-FZ art. 12) is written here too, with the audit event of the same act,
+so a hand-over cannot be audited without being registered: a carrier send or a customs file
+(the caller says who receives it, ``Transfer``), and any look or export by a staff member whose
+declared country is not Russia (found here from the actor).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 
 from uploads.audit.context import current_ip
 from uploads.core import crypto, not_opened
+from uploads.core.passport_fields import PASSPORT_FIELDS
 from uploads.models import (
     ApiToken,
     AuditEvent,
     PassportDocument,
+    TransferRecord,
     UploadRequest,
 )
+from uploads.papers import transfers
+
+Action = AuditEvent.Action
+
+# What a staff member's look or export hands over, by action (a caller may name the categories).
+STAFF_ACCESS_CATEGORIES: dict[str, tuple[str, ...]] = {
+    Action.VIEW_IMAGE: (transfers.IMAGE,),
+    Action.DOWNLOAD: (transfers.IMAGE,),
+    Action.VIEW_FIELDS: PASSPORT_FIELDS,
+    Action.EXPORT: PASSPORT_FIELDS,
+}
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """A hand-over to a third party: who receives it, where, and which data (names only).
+
+    ``country`` empty means "where the staff member who did it is" (a customs file lands on the
+    computer of whoever downloads it)."""
+
+    kind: str
+    recipient: str
+    categories: Sequence[str] = field(default_factory=tuple)
+    country: str = ""
 
 
 def audit_record(
@@ -22,13 +57,17 @@ def audit_record(
     ip_address: str | None = None,
     via: str = AuditEvent.Via.STAFF_OR_SYSTEM,
     api_token: ApiToken | None = None,
+    transfer: Transfer | None = None,
+    categories: Sequence[str] | None = None,
 ) -> AuditEvent:
     """Append an event; the address defaults to that of the request being served, if any.
 
     ``via`` names what acted when no signed-in user did: the customer's link, an API token
-    (``api_token`` says which).
+    (``api_token`` says which). ``transfer`` registers a hand-over to a third party;
+    ``categories`` names what a staff member's look or export showed when the action's default
+    (``STAFF_ACCESS_CATEGORIES``) is not it.
     """
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor=actor,
         action=action,
         via=AuditEvent.Via.API if api_token is not None else via,
@@ -37,6 +76,48 @@ def audit_record(
         document=document,
         detail=detail,
         ip_address=ip_address or current_ip(),
+    )
+    _transfer_record(
+        event=event, upload_request=upload_request, transfer=transfer, categories=categories
+    )
+    return event
+
+
+def _transfer_record(
+    *,
+    event: AuditEvent,
+    upload_request: UploadRequest | None,
+    transfer: Transfer | None,
+    categories: Sequence[str] | None,
+) -> None:
+    """The register's row of this event, when it is a transfer (values never: names only)."""
+    actor = event.actor
+    if transfer is None:
+        if (
+            actor is None
+            or event.action not in STAFF_ACCESS_CATEGORIES
+            or not transfers.staff_is_abroad(user=actor)
+        ):
+            return
+        transfer = Transfer(
+            kind=TransferRecord.Kind.STAFF_EXPORT
+            if event.action == Action.EXPORT
+            else TransferRecord.Kind.STAFF_VIEW,
+            recipient="",
+            categories=categories or STAFF_ACCESS_CATEGORIES[event.action],
+        )
+    order = upload_request.order if upload_request is not None else None
+    TransferRecord.objects.create(
+        at=event.at,
+        kind=transfer.kind,
+        shop_id=order.shop_id if order is not None else None,
+        recipient=transfer.recipient[:200],
+        country=transfer.country or transfers.staff_country(user=actor),
+        categories=list(transfer.categories),
+        upload_request_ref=upload_request.pk if upload_request is not None else None,
+        order_number=order.number if order is not None else "",
+        actor=actor,
+        audit_event=event,
     )
 
 

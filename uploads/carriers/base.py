@@ -107,6 +107,7 @@ class ApiCarrier(Protocol):
 
     key: str  # stored on CarrierOrder / CarrierSend ("cdek")
     name: str  # shown to sellers and customers ("CDEK")
+    country: str  # where it receives the data, ISO 3166 alpha-2 (the transfer register)
 
     def check_connection(self) -> ConnectionProblem:
         """Get a token (or the carrier's equivalent) and say what, if anything, is wrong."""

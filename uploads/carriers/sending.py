@@ -28,7 +28,7 @@ from uploads.carriers.base import ApiCarrier, CarrierMessage, Outcome, Readiness
 from uploads.core import crypto, not_opened
 from uploads.customs import selectors as customs_selectors
 from uploads.documents import selectors as document_selectors
-from uploads.models import AuditEvent, CarrierOrder, CarrierSend, CustomsRecord
+from uploads.models import AuditEvent, CarrierOrder, CarrierSend, CustomsRecord, TransferRecord
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +137,12 @@ def send_attempt(*, send_id: int) -> CarrierSend | None:
             upload_request=upload_request,
             document=document,
             detail=f"{carrier.name}: {', '.join(out.field_names())}"[:200],
+            transfer=audit.Transfer(
+                kind=TransferRecord.Kind.CARRIER_SEND,
+                recipient=carrier.name,
+                country=carrier.country,
+                categories=out.field_names(),
+            ),
         )
     result = carrier.send(out)
     logger.info(

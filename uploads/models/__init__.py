@@ -15,6 +15,7 @@
 | ``customs`` | CustomsSettings, CarrierMapping, CustomsRecord, SupportingDocument |
 | ``carriers`` | CdekAccount, CarrierOrder, CarrierSend |
 | ``keys`` | MasterKey (ids and check values of the master keys) |
+| ``transfers`` | StaffProfile (the country staff work from), TransferRecord (the transfer register) |
 | ``two_factor`` | StaffTOTPDevice (sealed seed), BackupCodeDevice, BackupCode (hashed) |
 """
 
@@ -48,10 +49,12 @@ from uploads.models.shops import (
     recipient_lines,
     validate_day_list,
 )
+from uploads.models.transfers import RUSSIA, StaffProfile, TransferRecord
 from uploads.models.two_factor import BackupCode, BackupCodeDevice, StaffTOTPDevice
 
 __all__ = [
     "REJECTION_MESSAGES",
+    "RUSSIA",
     "ApiToken",
     "AppendOnlyError",
     "AppendOnlyModel",
@@ -83,9 +86,11 @@ __all__ = [
     "PassportDocument",
     "PhotoPolicy",
     "Shop",
+    "StaffProfile",
     "StaffTOTPDevice",
     "SummaryFrequency",
     "SupportingDocument",
+    "TransferRecord",
     "UploadNotifications",
     "UploadRequest",
     "WebhookAttempt",

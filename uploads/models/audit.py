@@ -33,6 +33,7 @@ class AuditEvent(AppendOnlyModel):
         VIEW_LINK = "view_link", _("Read the customer's link")
         LINK_SENT = "link_sent", _("E-mailed the customer's link")
         NOT_OPENED = "not_opened", _("Could not open the passport")
+        OWN_COPY = "own_copy", _("The customer downloaded their own copy")
 
     class Via(models.TextChoices):
         """Who acted when it was not a signed-in user (``actor`` is then empty)."""

@@ -149,6 +149,23 @@ class Shop(models.Model):
             "consent names each of them; CDEK is named on its own when its account is active."
         ),
     )
+    # Cross-border transfer (152-FZ art. 12): staff abroad opening passports is a transfer, which
+    # needs a notice to Roskomnadzor first. With the switch on, staff whose declared country is not
+    # Russia are refused this shop's passports until the notice's date is recorded.
+    refuse_staff_abroad = models.BooleanField(
+        _("refuse staff abroad until the transfer notice is recorded"),
+        default=False,
+        help_text=_(
+            "Staff whose declared country is not Russia (or who declared none) cannot open or "
+            "export this shop's passports while the notice date below is empty."
+        ),
+    )
+    transfer_notice_date = models.DateField(
+        _("cross-border transfer notice sent to Roskomnadzor"),
+        null=True,
+        blank=True,
+        help_text=_("The date of the notice of cross-border transfer (152-FZ art. 12)."),
+    )
     # Compare-and-swap marks: two overlapping cron runs send each digest and summary once.
     digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     summary_sent_at = models.DateTimeField(null=True, blank=True, editable=False)

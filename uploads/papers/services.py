@@ -1,5 +1,5 @@
 """Writes of the 152-FZ papers: the consent document shown (a version per text), a destruction act
-handed out (audited), the incident register."""
+handed out (audited), the incident register, the customer's own copy handed out (audited)."""
 
 import hashlib
 from dataclasses import dataclass
@@ -11,8 +11,15 @@ from django.utils.translation import gettext as _
 
 from uploads.audit import services as audit
 from uploads.core.errors import ServiceError
-from uploads.models import AuditEvent, ConsentDocument, Incident, IncidentEntry, Shop
-from uploads.papers import acts, consent
+from uploads.models import (
+    AuditEvent,
+    ConsentDocument,
+    Incident,
+    IncidentEntry,
+    Shop,
+    UploadRequest,
+)
+from uploads.papers import acts, consent, own_copy
 
 # The longest period one act covers: order 179 asks for an act per destruction, a seller asks for a
 # month or a quarter; a year keeps the file a size a person can read.
@@ -110,3 +117,17 @@ def incident_entry_add(
     return IncidentEntry.objects.create(
         incident=incident, kind=kind, text=text, recorded_by=recorded_by, at=at
     )
+
+
+def own_copy_download(*, upload_request: UploadRequest) -> own_copy.OwnCopy:
+    """The customer's own copy of what the seller holds about them, for their link; that they took
+    it goes to the audit log (and whether their passport's fields could be opened for it)."""
+    copy = own_copy.own_copy_build(upload_request=upload_request)
+    audit.audit_record(
+        actor=None,
+        action=AuditEvent.Action.OWN_COPY,
+        upload_request=upload_request,
+        detail="fields not opened" if copy.not_opened else "",
+        via=AuditEvent.Via.LINK,
+    )
+    return copy

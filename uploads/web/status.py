@@ -1,20 +1,30 @@
-"""The customer's status page behind the same link: where their passport stands.
+"""The customer's status page behind the same link: where their passport stands, and their own
+copy of what the seller holds about them.
 
-It only reads: the state comes from the request's status and its documents (see ``customer_state``).
+The page only reads: the state comes from the request's status and its documents (see
+``customer_state``). The own copy is a file made for one download (``own_copy_download``).
 """
 
 from enum import StrEnum
 
+from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from uploads.audit import services as audit
 from uploads.core import not_opened
 from uploads.documents import selectors as document_selectors
+from uploads.documents.forms import PassportFieldsForm, field_label
 from uploads.models import AuditEvent, PassportDocument, UploadRequest
+from uploads.papers import services as papers
 from uploads.web.customer import customer_request_required
 from uploads.web.customer import page_context as page_context
+from uploads.web.ratelimit import customer_rate_limited
 
 
 class CustomerState(StrEnum):
@@ -72,3 +82,48 @@ def upload_status(request: HttpRequest, upload_request: UploadRequest) -> HttpRe
             )
             context["not_opened"] = not_opened.CUSTOMER_MESSAGE
     return render(request, "uploads/status.html", context)
+
+
+def _field_shown(name: str, value: str) -> tuple[str, str]:
+    """A field as the customer reads it: its label, and a coded value (sex) as its word."""
+    form_field = PassportFieldsForm.base_fields.get(name)
+    if form_field is None:
+        return name, value
+    if isinstance(form_field, forms.ChoiceField):
+        value = str(dict(form_field.choices).get(value, value))
+    return field_label(name), value
+
+
+@require_GET
+@customer_rate_limited
+@customer_request_required
+def own_copy_download(request: HttpRequest, upload_request: UploadRequest) -> HttpResponse:
+    """What the seller holds about the customer, as an HTML file in their language (audited).
+
+    The fields are decrypted for this response only; it is never cached (``no-store`` from
+    ``customer_request_required``) and sends no Referer from wherever the file is opened."""
+    copy = papers.own_copy_download(upload_request=upload_request)
+    documents = [
+        {
+            "document": document,
+            "fields": [_field_shown(name, value) for name, value in document.fields],
+        }
+        for document in copy.documents
+    ]
+    body = render_to_string(
+        "uploads/own_copy.html",
+        {
+            "copy": copy,
+            "documents": documents,
+            "shop": copy.shop,
+            "withdraw_url": request.build_absolute_uri(reverse("uploads:withdraw")),
+        },
+        request=request,
+    )
+    response = HttpResponse(body, content_type="text/html; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"my-data-{timezone.localdate():%Y-%m-%d}.html"
+    )
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -29,6 +29,7 @@ urlpatterns = [
         name="consent_document",
     ),
     path("upload/status/", status.upload_status, name="status"),
+    path("upload/my-data/", status.own_copy_download, name="own_copy"),
     path("upload/feedback/", feedback.feedback_send, name="feedback"),
     # Browsers ask for it whatever the page says; the static file is cached for a year.
     path("favicon.ico", favicon, name="favicon"),

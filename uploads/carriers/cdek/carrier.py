@@ -55,6 +55,7 @@ def base_url(environment: str) -> str:
 class CdekCarrier:
     key = "cdek"
     name = "CDEK"
+    country = "RU"  # CDEK LLC, Moscow: a hand-over inside Russia
 
     def __init__(self, *, environment: str, client_id: str, client_secret: str) -> None:
         self.client = CdekClient(

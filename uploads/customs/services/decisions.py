@@ -27,9 +27,12 @@ from uploads.models import (
     CustomsRecord,
     PassportDocument,
     PhotoPolicy,
+    Shop,
     SupportingDocument,
+    TransferRecord,
     UploadRequest,
 )
+from uploads.papers import transfers
 from uploads.requests import selectors as request_selectors
 
 NameCheck = CustomsRecord.NameCheck
@@ -143,6 +146,9 @@ def customs_export(
     if file_format not in EXPORT_FORMATS:
         raise ServiceError(_("Choose CSV or XLSX."))
     upload_requests = upload_requests.select_related("order__shop", "customs")
+    transfers.staff_access_require(
+        user=actor, shops=Shop.objects.filter(pk__in=upload_requests.values("order__shop_id"))
+    )
     ready_ids = set(upload_requests.filter(customs_ready_q()).values_list("pk", flat=True))
     table = exports.customs_table(
         upload_requests=upload_requests.order_by("order__number"),
@@ -162,6 +168,13 @@ def customs_export(
                 upload_request=upload_request,
                 document=document,
                 detail=f"customs: {mapping.name}"[:200],
+                # The file is handed to whoever the mapping is for (a carrier, a broker), from
+                # wherever the staff member who downloads it is.
+                transfer=audit.Transfer(
+                    kind=TransferRecord.Kind.CUSTOMS_EXPORT,
+                    recipient=str(mapping.name),
+                    categories=[key for key, _title in mapping.columns],
+                ),
             )
         for upload_request, document, error in table.unreadable:
             audit.document_not_opened_record(

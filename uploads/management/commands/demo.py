@@ -24,7 +24,7 @@ STAFF_PERMISSIONS = [
     "view_shop", "change_shop",
     "view_order", "add_order", "change_order",
     "view_uploadrequest", "change_uploadrequest", "decide_uploadrequest",
-    "view_auditevent",
+    "view_auditevent", "view_transferrecord",
     "view_apitoken", "add_apitoken", "change_apitoken",
     "view_webhookendpoint", "add_webhookendpoint", "change_webhookendpoint",
     "view_webhookdelivery",

@@ -1,0 +1,146 @@
+"""The customer's own copy (152-FZ art. 14): what the seller holds, the consent, who had the data
+(by role, never a staff member's name), audited; and the withdrawal next to it, audited too."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.utils.html import escape
+
+from tests.conftest import login
+from uploads.audit import services as audit
+from uploads.core import crypto
+from uploads.documents import selectors as document_selectors
+from uploads.models import AuditEvent, StaffProfile, TransferRecord
+from uploads.requests import services as request_services
+
+COPY = "/upload/my-data/"
+
+
+@pytest.fixture
+def english(customer):
+    customer.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return customer
+
+
+def own_copy(client) -> str:  # type: ignore[no-untyped-def]
+    response = client.get(COPY)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "no-store" in response["Cache-Control"]
+    assert response["Referrer-Policy"] == "no-referrer"
+    return response.content.decode()
+
+
+def test_the_status_page_offers_the_copy_before_the_withdrawal(english, uploaded_request):
+    page = english.get("/upload/status/").content.decode()
+    assert f'href="{COPY}"' in page
+    assert page.index(f'href="{COPY}"') < page.index('href="/upload/withdraw/"')
+
+
+def test_it_holds_the_fields_the_order_and_the_consent(english, uploaded_request):
+    text = own_copy(english)
+    assert "Your data held by the seller" in text
+    # The fields, decrypted for this copy, with their labels; the sex as a word.
+    assert "ERIKSSON" in text and "L898902C3" in text
+    assert "Surname" in text and "female" in text
+    assert "A-100" in text
+    assert "The seller keeps the photo of this page, encrypted." in text
+    consent = uploaded_request.consents.get()
+    # The shop's consent document they agreed to, by its version (SHA-256) and its words.
+    assert consent.document.content_hash[:12] in text
+    assert escape(consent.document.body.splitlines()[0]) in text
+    assert "Alice&#x27;s Goods" in text or "Alice's Goods" in text
+    assert "/upload/withdraw/" in text
+    assert 'name="referrer" content="no-referrer"' in text
+
+
+def test_taking_it_is_audited(english, uploaded_request):
+    own_copy(english)
+    event = AuditEvent.objects.get(action=AuditEvent.Action.OWN_COPY)
+    assert event.upload_request == uploaded_request
+    assert event.via == AuditEvent.Via.LINK
+    assert event.actor is None
+    assert event.detail == ""
+    assert not TransferRecord.objects.exists()  # the data subject is no third party
+
+
+def test_it_says_who_had_the_data_by_role_never_by_name(client, alice, uploaded_request, link):
+    alice.first_name, alice.last_name, alice.email = "Alicia", "Sellerova", "alicia@shop.example"
+    alice.save()
+    staff = login(client, alice)
+    staff.get(f"/admin/uploads/uploadrequest/{uploaded_request.pk}/image/")
+    StaffProfile.objects.create(user=alice, country="CN")
+    alice.refresh_from_db()
+    staff.get(f"/admin/uploads/uploadrequest/{uploaded_request.pk}/change/")
+    request_services.request_accept(upload_request=uploaded_request, actor=alice)
+    # A hand-over to the carrier, as the sending service records it.
+    audit.audit_record(
+        actor=alice,
+        action=AuditEvent.Action.CARRIER_SEND,
+        upload_request=uploaded_request,
+        detail="CDEK: name, passport_number",
+        transfer=audit.Transfer(
+            kind=TransferRecord.Kind.CARRIER_SEND,
+            recipient="CDEK",
+            country="RU",
+            categories=["name", "passport_number"],
+        ),
+    )
+
+    staff.logout()
+    customer = client
+    customer.get(link.url)
+    customer.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    text = own_copy(customer)
+    assert "looked at your passport photo" in text
+    assert "the seller&#x27;s staff, abroad (CN)" in text
+    assert "looked at your passport details" in text
+    assert "accepted your passport" in text
+    assert "carrier CDEK" in text
+    assert "received your details for customs" in text
+    # (The operator's contact, privacy@alice.example, is the shop's, and stays.)
+    assert not re.search(r"\balice\b(?![.@])", text)
+    for private in ("Alicia", "Sellerova", "alicia@shop.example"):
+        assert private not in text
+
+
+def test_it_says_so_when_the_fields_do_not_open(english, uploaded_request, monkeypatch):
+    def broken(*, document):  # type: ignore[no-untyped-def]
+        raise crypto.DecryptionError("damaged")
+
+    monkeypatch.setattr(document_selectors, "document_fields", broken)
+    text = own_copy(english)
+    assert "could not be opened for this copy" in text
+    assert "ERIKSSON" not in text
+    event = AuditEvent.objects.get(action=AuditEvent.Action.OWN_COPY)
+    assert event.detail == "fields not opened"
+
+
+def test_it_is_in_the_customers_language(customer, uploaded_request):
+    customer.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    text = own_copy(customer)
+    assert "Ваши данные у продавца" in text
+    assert '<html lang="ru">' in text
+
+
+def test_before_any_upload_it_says_there_is_no_passport(english):
+    text = own_copy(english)
+    assert "The seller holds no passport of yours for this order." in text
+    assert "Nobody has opened your passport data yet." in text
+
+
+def test_without_the_link_there_is_no_copy(client, uploaded_request):
+    response = client.get(COPY)
+    assert response.status_code == 404
+    assert "ERIKSSON" not in response.content.decode()
+
+
+def test_withdrawing_from_the_status_page_is_audited(english, uploaded_request):
+    response = english.post("/upload/withdraw/")
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action=AuditEvent.Action.CONSENT_WITHDRAWN)
+    assert event.via == AuditEvent.Via.LINK
+    assert event.upload_request == uploaded_request
+    assert english.get(COPY).status_code == 404  # the session ended with the data
