@@ -144,3 +144,33 @@ def test_withdrawing_from_the_status_page_is_audited(english, uploaded_request):
     assert event.via == AuditEvent.Via.LINK
     assert event.upload_request == uploaded_request
     assert english.get(COPY).status_code == 404  # the session ended with the data
+
+
+def _consent_rows(text: str) -> list[tuple[str, str]]:
+    return re.findall(r"<tr><th>([^<]*)</th><td>([^<]*)</td></tr>", text)
+
+
+def test_it_shows_where_each_consent_was_given_from(english, uploaded_request):
+    # The customer's own data, kept with the consent: theirs to see, escaped as any value.
+    uploaded_request.consents.update(
+        client_ip="203.0.113.7", user_agent="Mozilla/5.0 (X11; Linux) <b>Firefox</b>/128.0"
+    )
+    rows = _consent_rows(own_copy(english))
+    assert ("Network address of the device you gave it from", "203.0.113.7") in rows
+    assert (
+        "Browser you gave it from",
+        escape("Mozilla/5.0 (X11; Linux) <b>Firefox</b>/128.0"),
+    ) in rows
+    assert "not recorded" not in own_copy(english)
+
+
+def test_it_says_when_the_consents_address_and_browser_were_not_recorded(
+    customer, uploaded_request
+):
+    # Given through the service without a request (as a proxy without the header would leave it).
+    consent = uploaded_request.consents.get()
+    assert consent.client_ip is None and consent.user_agent == ""
+    customer.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    rows = _consent_rows(own_copy(customer))
+    assert ("Сетевой адрес устройства, с которого вы его дали", "не записан") in rows
+    assert ("Браузер, из которого вы его дали", "не записан") in rows

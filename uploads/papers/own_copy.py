@@ -45,6 +45,10 @@ class ConsentCopy:
     text: str
     language: str
     given_at: datetime
+    # Where the consent was given from, as kept with it (the customer's own data, so theirs to
+    # see): empty when not recorded (a proxy without the header) or erased with the rest.
+    client_ip: str = ""
+    user_agent: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,8 @@ def _consent_copy(consent: Consent) -> ConsentCopy:
             text=consent.document.body,
             language=consent.language,
             given_at=consent.given_at,
+            client_ip=consent.client_ip or "",
+            user_agent=consent.user_agent,
         )
     # A consent given before the shops had documents of their own: the installation's text.
     text = consent.consent_text
@@ -127,6 +133,8 @@ def _consent_copy(consent: Consent) -> ConsentCopy:
         text=body,
         language=consent.language,
         given_at=consent.given_at,
+        client_ip=consent.client_ip or "",
+        user_agent=consent.user_agent,
     )
 
 
