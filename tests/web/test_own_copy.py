@@ -8,10 +8,11 @@ from django.conf import settings
 from django.utils.html import escape
 
 from tests.conftest import login
+from tests.typed import photo_policy_set, type_and_confirm
 from uploads.audit import services as audit
 from uploads.core import crypto
 from uploads.documents import selectors as document_selectors
-from uploads.models import AuditEvent, StaffProfile, TransferRecord
+from uploads.models import AuditEvent, PhotoPolicy, StaffProfile, TransferRecord
 from uploads.requests import services as request_services
 
 COPY = "/upload/my-data/"
@@ -174,3 +175,27 @@ def test_it_says_when_the_consents_address_and_browser_were_not_recorded(
     rows = _consent_rows(own_copy(customer))
     assert ("Сетевой адрес устройства, с которого вы его дали", "не записан") in rows
     assert ("Браузер, из которого вы его дали", "не записан") in rows
+
+
+def test_a_typed_passport_is_told_as_typed_not_as_a_photo(english, shop, upload_request, alice):
+    photo_policy_set(shop, PhotoPolicy.NOT_COLLECTED)
+    type_and_confirm(upload_request)
+    request_services.request_reject(upload_request=upload_request, actor=alice, reason="Typo")
+    text = own_copy(english)
+    assert "ERIKSSON" in text and "L898902C3" in text
+    assert "Typed on " in text and "Uploaded on " not in text
+    assert "You typed these details yourself: no photo of your passport was sent or kept." in text
+    assert "The seller keeps the photo" not in text
+    assert "No photo is kept: only the details below." not in text
+    assert "asked you to send your passport details again" in text
+    assert "asked you for another photo" not in text
+    # The consent they agreed to (in Russian, as shown): the document of a shop taking no photo.
+    assert "сведения из моего паспорта, которые я ввожу, в зависимости от документа:" in text
+    assert "фотография страницы паспорта" not in text
+
+
+def test_a_photo_sent_back_is_still_a_photo(english, uploaded_request, alice):
+    request_services.request_reject(upload_request=uploaded_request, actor=alice, reason="Blur")
+    text = own_copy(english)
+    assert "Uploaded on " in text and "Typed on " not in text
+    assert "asked you for another photo" in text

@@ -37,6 +37,8 @@ class DocumentCopy:
     fields: list[tuple[str, str]] = field(repr=False)
     # The fields could not be decrypted here (a key not loaded, damaged data): said, not a 500.
     not_opened: bool = False
+    # The customer typed the details instead of sending a photo: there never was an image.
+    typed: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ def _document_copy(document: PassportDocument) -> DocumentCopy:
         image_held=bool(document.blob_name),
         fields=[(name, str(read[name])) for name in names],
         not_opened=not_opened,
+        typed=document.source == PassportDocument.Source.TYPED,
     )
 
 
@@ -181,6 +184,9 @@ def _what(event: AuditEvent, transfer: TransferRecord | None) -> str:
         return _("received your details for customs")
     if event.action == Action.ACCEPT:
         return _("accepted your passport")
+    if event.document is not None and event.document.source == PassportDocument.Source.TYPED:
+        # A passport typed without a photo is sent back as details, not as a photo.
+        return _("asked you to send your passport details again")
     return _("asked you for another photo")
 
 
@@ -201,7 +207,7 @@ def own_copy_build(*, upload_request: UploadRequest, now: datetime | None = None
     ]
     events = (
         AuditEvent.objects.filter(upload_request=upload_request, action__in=ACCESS_ACTIONS)
-        .select_related("transfer")
+        .select_related("transfer", "document")
         .order_by("at", "pk")
     )
     accesses = []
