@@ -170,7 +170,7 @@ def test_typed_details_sent_are_details_not_a_photo(english, upload_request):
     assert "Alice&#x27;s Goods is checking your passport." in page
     assert "You sent your passport details on" in page
     assert "You can replace them until the seller accepts them." in page
-    assert 'href="/upload/?replace">Replace the details</a>' in page
+    assert 'href="/upload/?replace">Change the details</a>' in page
     _no_photo_talk(page)
 
 
@@ -213,5 +213,5 @@ def test_a_typed_status_page_speaks_russian(customer, shop, upload_request):
     page = status_page(customer)
     assert "Данные введены" in page
     assert "Вы отправили данные паспорта" in page
-    assert "Заменить данные" in page
+    assert "Изменить данные" in page
     assert "фото" not in page[page.index('<div class="card status') : page.index("own-copy")]
