@@ -1,11 +1,14 @@
 """Destruction acts (order 179): every element, every destruction of the period, no customer name."""
 
+import importlib
 import io
 from datetime import datetime, timedelta
 
 import pypdfium2
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from openpyxl import load_workbook
 
 from tests.conftest import MOSCOW, OPERATOR_DETAILS, consent_document_id, login
@@ -284,3 +287,23 @@ def test_an_abandoned_typed_passport_is_no_image(shop, upload_request, clock):
     assert record.typed_refs == [typed.pk]
     [row] = _march_act(shop).rows
     assert row.data == acts.TYPED_PASSPORT_DATA
+
+
+def test_the_migration_finds_the_typed_documents_of_earlier_records(shop, upload_request):
+    typed = type_and_confirm(upload_request)
+    # A record made before records kept which documents were typed.
+    earlier = DestructionRecord.objects.create(
+        reason=DestructionRecord.Reason.RETENTION,
+        scope=DestructionRecord.Scope.REQUEST,
+        shop=shop,
+        upload_request_ref=upload_request.pk,
+        order_number="A-100",
+        document_refs=[typed.pk, typed.pk + 1000],
+    )
+    migration = importlib.import_module("uploads.migrations.0024_destruction_typed_refs")
+    state = MigrationLoader(connection).project_state(("uploads", "0024_destruction_typed_refs"))
+    migration.typed_refs_fill(state.apps, None)
+    earlier.refresh_from_db()
+    assert earlier.typed_refs == [typed.pk]
+    # A document whose row is gone (a replaced one) cannot be told typed: said as a photo.
+    assert _march_act(shop).rows[0].data == acts.MIXED_DATA_DESTROYED[earlier.scope]
