@@ -2,8 +2,9 @@ from django.contrib.auth.models import User
 from django.core import mail
 
 from tests.conftest import login
+from tests.typed import photo_policy_set
 from uploads.messaging import emails
-from uploads.models import ContactLogEntry, EmailTemplate
+from uploads.models import ContactLogEntry, EmailTemplate, PhotoPolicy
 from uploads.requests import services as request_services
 
 
@@ -75,3 +76,36 @@ def test_it_refuses_unknown_placeholders_in_the_admin(client, db):
     assert response.status_code == 302
     template.refresh_from_db()
     assert template.body_en == "Hello {customer_name}, here: {link}"
+
+
+def _invitation(shop):  # type: ignore[no-untyped-def]
+    link = request_services.order_create(
+        shop_id=shop.pk, number="N-1", customer_name="N", email="n@example.com", language="en"
+    )
+    request_services.upload_link_send(upload_request=link.upload_request)
+    message = mail.outbox[-1]
+    return message.body, message.alternatives[0].content
+
+
+def test_a_shop_that_takes_no_photo_asks_for_the_typed_details(shop):
+    photo_policy_set(shop, PhotoPolicy.NOT_COLLECTED)
+    text, html = _invitation(shop)
+    for part in (text, html):
+        assert "Type the details from your passport." in part
+        assert "Check them and confirm." in part
+        assert "Take a photo" not in part
+        assert "read from it" not in part
+    assert ">Type your passport details</a>" in html
+    assert "Upload the passport" not in html
+
+
+def test_a_shop_that_takes_photos_still_asks_for_one(shop, other_shop):
+    # Another shop taking no photo changes nothing here.
+    photo_policy_set(other_shop, PhotoPolicy.NOT_COLLECTED)
+    _invitation(other_shop)
+    photo_policy_set(shop, PhotoPolicy.OPTIONAL)
+    text, html = _invitation(shop)
+    for part in (text, html):
+        assert "Take a photo of the passport page with your photo." in part
+        assert "Type the details from your passport." not in part
+    assert ">Upload the passport</a>" in html

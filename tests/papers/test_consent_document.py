@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
+from tests.typed import photo_policy_set
 from uploads.core import customs_rules as validation
 from uploads.documents.forms import PassportFieldsForm
 from uploads.models import (
@@ -13,6 +14,7 @@ from uploads.models import (
     CdekAccount,
     ConsentDocument,
     CustomsSettings,
+    PhotoPolicy,
     Shop,
 )
 from uploads.models.shops import validate_recipient_lines
@@ -175,3 +177,90 @@ def test_each_other_recipient_names_its_country():
     for wrong in ("Boxberry LLC", "Boxberry LLC ()", "(Russia)"):
         with pytest.raises(ValidationError):
             validate_recipient_lines(wrong)
+
+
+PHOTO_LINE = "a photo of the passport page with my photo;"
+OPTIONAL_PHOTO_LINE = (
+    "a photo of the passport page with my photo, only if I send one instead of typing the details;"
+)
+DETAILS_LINE = "the details of my passport that I confirm or type, depending on my document:"
+TYPED_DETAILS_LINE = "the details of my passport that I type, depending on my document:"
+SECOND_DOCUMENT_LINE = (
+    "a photo of a second document, such as a residence permit, if I am a citizen of another "
+    "country;"
+)
+READING_ACTIONS = (
+    "Collection, recording, systematisation, accumulation, storage, clarification (updating, "
+    "changing), extraction, use, transfer (provision, access) to the recipients named below, "
+    "blocking, deletion and destruction, with and without automation (a program reads the "
+    "machine-readable zone of the passport photo)."
+)
+TYPED_ACTIONS = (
+    "Collection, recording, systematisation, accumulation, storage, clarification (updating, "
+    "changing), extraction, use, transfer (provision, access) to the recipients named below, "
+    "blocking, deletion and destruction, with and without automation."
+)
+
+
+def _photo_term(days: int) -> str:
+    return ngettext(
+        "The photo of the passport is deleted %(days)s day after the seller accepts it.",
+        "The photo of the passport is deleted %(days)s days after the seller accepts it.",
+        days,
+    ) % {"days": days}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("policy", list(PhotoPolicy))
+def test_it_names_the_photo_only_as_the_shop_collects_it(full_shop, language, policy):
+    # The full shop asks for a second document: a shop that collects no photo names none.
+    photo_policy_set(full_shop, policy)
+    text = _document(full_shop, language)
+    with translation.override(language):
+        present = {
+            PhotoPolicy.REQUIRED: [PHOTO_LINE, DETAILS_LINE, SECOND_DOCUMENT_LINE, READING_ACTIONS],
+            PhotoPolicy.OPTIONAL: [
+                OPTIONAL_PHOTO_LINE,
+                DETAILS_LINE,
+                SECOND_DOCUMENT_LINE,
+                READING_ACTIONS,
+            ],
+            PhotoPolicy.NOT_COLLECTED: [TYPED_DETAILS_LINE, TYPED_ACTIONS],
+        }[policy]
+        every = {
+            PHOTO_LINE,
+            OPTIONAL_PHOTO_LINE,
+            DETAILS_LINE,
+            TYPED_DETAILS_LINE,
+            SECOND_DOCUMENT_LINE,
+            READING_ACTIONS,
+            TYPED_ACTIONS,
+        }
+        for line in present:
+            assert gettext(line) in text, (policy, line)
+        for line in every - set(present):
+            assert gettext(line) not in text, (policy, line)
+        # The photo's own term is there exactly when a photo may be collected.
+        assert (_photo_term(31) in text) == (policy != PhotoPolicy.NOT_COLLECTED)
+        # Every field is still named, and the whole term.
+        assert gettext("Personal data processed") in text
+        assert "92" in text
+    if language == "en" and policy == PhotoPolicy.NOT_COLLECTED:
+        # Nothing at all about a photo (the words of every other language are checked above).
+        assert "photo" not in text.lower()
+        assert "machine-readable" not in text
+
+
+def test_a_change_of_photo_policy_is_a_new_version(shop):
+    first = papers_services.consent_document_shown(shop=shop, language="en")
+    photo_policy_set(shop, PhotoPolicy.NOT_COLLECTED)
+    second = papers_services.consent_document_shown(shop=shop, language="en")
+    photo_policy_set(shop, PhotoPolicy.OPTIONAL)
+    third = papers_services.consent_document_shown(shop=shop, language="en")
+    assert len({first.content_hash, second.content_hash, third.content_hash}) == 3
+    assert "photo" in first.body and "photo" not in second.body.lower()
+    assert "only if I send one instead of typing the details" in third.body
+    # Back to what the first version said: the same version, not a fourth.
+    photo_policy_set(shop, PhotoPolicy.REQUIRED)
+    assert papers_services.consent_document_shown(shop=shop, language="en") == first
+    assert ConsentDocument.objects.filter(shop=shop).count() == 3

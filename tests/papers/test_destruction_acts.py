@@ -1,16 +1,21 @@
 """Destruction acts (order 179): every element, every destruction of the period, no customer name."""
 
+import importlib
 import io
 from datetime import datetime, timedelta
 
 import pypdfium2
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from openpyxl import load_workbook
 
-from tests.conftest import MOSCOW, OPERATOR_DETAILS, login
+from tests.conftest import MOSCOW, OPERATOR_DETAILS, consent_document_id, login
+from tests.typed import photo_policy_set, type_and_confirm, typed_start
 from uploads.core.errors import ServiceError
-from uploads.models import AuditEvent, DestructionRecord
+from uploads.documents import services as document_services
+from uploads.models import AuditEvent, DestructionRecord, PhotoPolicy
 from uploads.papers import acts
 from uploads.papers import services as papers
 from uploads.requests import services as request_services
@@ -191,3 +196,114 @@ def test_it_shows_the_form_with_errors_not_a_file(client, shop, compliance_offic
     )
     assert page.status_code == 200
     assert "The period ends before it starts." in page.content.decode()
+
+
+# --- a passport typed by the customer (no image ever stored) ------------------------------------
+
+
+def _march_act(shop):  # type: ignore[no-untyped-def]
+    return acts.destruction_act_build(
+        shop=shop, start=datetime(2026, 3, 1).date(), end=datetime(2026, 3, 31).date()
+    )
+
+
+@pytest.mark.parametrize("file_format", ["pdf", "xlsx"])
+def test_it_says_a_typed_passport_had_no_image(shop, upload_request, alice, file_format):
+    document = type_and_confirm(upload_request)
+    erasure.request_erase(
+        upload_request=upload_request, reason=DestructionRecord.Reason.CUSTOMER_REQUEST, actor=alice
+    )
+    record = DestructionRecord.objects.get(upload_request_ref=upload_request.pk)
+    assert record.document_refs == record.typed_refs == [document.pk]
+
+    act = _march_act(shop)
+    [row] = act.rows
+    assert row.data == acts.TYPED_DATA_DESTROYED[DestructionRecord.Scope.REQUEST]
+    assert row.method == acts.TYPED_METHOD[DestructionRecord.Scope.REQUEST]
+    render = acts.destruction_act_pdf if file_format == "pdf" else acts.destruction_act_xlsx
+    flat = " ".join((pdf_text if file_format == "pdf" else xlsx_text)(render(act)).split())
+    assert "введённые покупателем вручную (без изображения)" in flat
+    assert "покупатель по заказу № A-100" in flat
+    for image in ("изображение", "файл"):
+        assert image not in flat.lower()
+
+
+def test_a_replaced_typed_passport_is_no_image_either(shop, upload_request, passport_jpeg):
+    photo_policy_set(shop, PhotoPolicy.OPTIONAL)
+    typed = typed_start(upload_request)
+    # The customer changes their mind and sends a photo: the typed start is replaced (deleted).
+    photo = document_services.document_submit(
+        upload_request=upload_request,
+        data=passport_jpeg,
+        consent_document_id=consent_document_id(upload_request),
+    )
+    # And back again: now a photo is replaced.
+    typed_start(upload_request)
+    first, second = DestructionRecord.objects.filter(
+        reason=DestructionRecord.Reason.REPLACED
+    ).order_by("pk")
+    assert (first.document_refs, first.typed_refs) == ([typed.pk], [typed.pk])
+    assert (second.document_refs, second.typed_refs) == ([photo.pk], [])
+
+    rows = _march_act(shop).rows
+    assert [row.data for row in rows] == [
+        acts.TYPED_DATA_DESTROYED[DestructionRecord.Scope.DOCUMENT],
+        acts.DATA_DESTROYED[DestructionRecord.Scope.DOCUMENT],
+    ]
+    assert [row.method for row in rows] == [
+        acts.TYPED_METHOD[DestructionRecord.Scope.DOCUMENT],
+        acts.METHOD[DestructionRecord.Scope.DOCUMENT],
+    ]
+
+
+def test_a_typed_passport_and_a_photo_destroyed_together_are_both_named(
+    shop, upload_request, passport_jpeg
+):
+    typed = type_and_confirm(upload_request)
+    # A new photo, not confirmed yet, next to the typed passport the seller has.
+    photo = document_services.document_submit(
+        upload_request=upload_request,
+        data=passport_jpeg,
+        consent_document_id=consent_document_id(upload_request),
+    )
+    erasure.request_erase(upload_request=upload_request, reason=DestructionRecord.Reason.RETENTION)
+    record = DestructionRecord.objects.get(scope=DestructionRecord.Scope.REQUEST)
+    assert sorted(record.document_refs) == sorted([typed.pk, photo.pk])
+    assert record.typed_refs == [typed.pk]
+
+    [row] = _march_act(shop).rows
+    assert row.data == acts.MIXED_DATA_DESTROYED[DestructionRecord.Scope.REQUEST]
+    assert row.data.startswith("изображение страницы паспорта;")
+    assert "считанные с изображения и введённые покупателем вручную" in row.data
+    assert row.method == acts.METHOD[DestructionRecord.Scope.REQUEST]
+
+
+def test_an_abandoned_typed_passport_is_no_image(shop, upload_request, clock):
+    photo_policy_set(shop, PhotoPolicy.NOT_COLLECTED)
+    typed = typed_start(upload_request)
+    clock.move_to(datetime(2026, 3, 12, 12, 0, tzinfo=MOSCOW))
+    erasure.retention_purge_due()
+    record = DestructionRecord.objects.get(reason=DestructionRecord.Reason.ABANDONED)
+    assert record.typed_refs == [typed.pk]
+    [row] = _march_act(shop).rows
+    assert row.data == acts.TYPED_PASSPORT_DATA
+
+
+def test_the_migration_finds_the_typed_documents_of_earlier_records(shop, upload_request):
+    typed = type_and_confirm(upload_request)
+    # A record made before records kept which documents were typed.
+    earlier = DestructionRecord.objects.create(
+        reason=DestructionRecord.Reason.RETENTION,
+        scope=DestructionRecord.Scope.REQUEST,
+        shop=shop,
+        upload_request_ref=upload_request.pk,
+        order_number="A-100",
+        document_refs=[typed.pk, typed.pk + 1000],
+    )
+    migration = importlib.import_module("uploads.migrations.0024_destruction_typed_refs")
+    state = MigrationLoader(connection).project_state(("uploads", "0024_destruction_typed_refs"))
+    migration.typed_refs_fill(state.apps, None)
+    earlier.refresh_from_db()
+    assert earlier.typed_refs == [typed.pk]
+    # A document whose row is gone (a replaced one) cannot be told typed: said as a photo.
+    assert _march_act(shop).rows[0].data == acts.MIXED_DATA_DESTROYED[earlier.scope]

@@ -14,6 +14,7 @@ from tests.admin.test_customs import export, mapping, ready_request
 from tests.carriers.fixtures import cdek, cdek_account, make_ready
 from tests.carriers.test_sending import send_now
 from tests.conftest import login
+from tests.typed import type_and_confirm
 from uploads.core.passport_fields import PASSPORT_FIELDS
 from uploads.customs.services import decisions as customs_decisions
 from uploads.models import (
@@ -297,3 +298,22 @@ def test_only_superusers_set_staff_countries(client, alice):
     refused = client.post("/admin/uploads/staffprofile/add/", {"user": admin.pk, "country": "cn"})
     assert refused.status_code == 200  # the form again, with the error
     assert not StaffProfile.objects.filter(user=admin).exists()
+
+
+def test_a_typed_passport_looked_at_from_abroad_is_registered_as_details_only(
+    client, alice, upload_request
+):
+    type_and_confirm(upload_request)
+    login(client, declare(alice, "CN"))
+    # There is no image to look at: no look, no register row for one.
+    assert image(client, upload_request).status_code == 404
+    page = client.get(f"{CHANGELIST}{upload_request.pk}/change/")
+    assert page.status_code == 200
+    assert "ERIKSSON" in page.content.decode()
+
+    record = TransferRecord.objects.get()
+    assert (record.kind, record.country) == (Kind.STAFF_VIEW, "CN")
+    assert record.categories == list(PASSPORT_FIELDS)
+    assert transfers.IMAGE not in record.categories
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.VIEW_IMAGE).exists()
+    assert_no_values(register_text())

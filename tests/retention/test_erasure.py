@@ -9,13 +9,22 @@ from django.contrib.auth.models import Permission, User
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from tests.conftest import consent_document_id, login, submit_and_confirm
+from tests.typed import photo_policy_set
 from uploads.core import storage
 from uploads.core.errors import ServiceError
 from uploads.documents import selectors as document_selectors
 from uploads.documents import services as document_services
-from uploads.models import AuditEvent, DestructionRecord, PassportDocument, UploadRequest
+from uploads.models import (
+    AuditEvent,
+    DestructionRecord,
+    PassportDocument,
+    PhotoPolicy,
+    UploadRequest,
+)
 from uploads.requests import services as request_services
 from uploads.retention.services import erasure as retention
 
@@ -291,3 +300,32 @@ def test_it_records_an_unconfirmed_upload_replaced_by_another(upload_request, pa
     submit()
     assert DestructionRecord.objects.get().document_refs == [first.pk]
     assert len(_files()) == 1
+
+
+@pytest.mark.parametrize(
+    ("policy", "photo_named"),
+    [
+        (PhotoPolicy.REQUIRED, True),
+        (PhotoPolicy.OPTIONAL, True),
+        (PhotoPolicy.NOT_COLLECTED, False),
+    ],
+)
+def test_the_withdrawal_page_names_a_photo_only_where_the_shop_takes_one(
+    customer, shop, policy, photo_named
+):
+    photo_policy_set(shop, policy)
+    page = customer.get(reverse("uploads:withdraw")).content.decode()
+    with translation.override("ru"):  # the order's language
+        photo = gettext(
+            "If you withdraw your consent, the photo and details of your passport and your name "
+            "and contacts for this order are deleted at once, and %(shop)s can no longer use "
+            "them. Customs may then not release the parcel."
+        )
+        details = gettext(
+            "If you withdraw your consent, the details of your passport and your name and "
+            "contacts for this order are deleted at once, and %(shop)s can no longer use them. "
+            "Customs may then not release the parcel."
+        )
+    expected, other = (photo, details) if photo_named else (details, photo)
+    assert escape(expected % {"shop": shop.name}) in page
+    assert escape(other % {"shop": shop.name}) not in page

@@ -8,10 +8,11 @@ from django.conf import settings
 from django.utils.html import escape
 
 from tests.conftest import login
+from tests.typed import photo_policy_set, type_and_confirm
 from uploads.audit import services as audit
 from uploads.core import crypto
 from uploads.documents import selectors as document_selectors
-from uploads.models import AuditEvent, StaffProfile, TransferRecord
+from uploads.models import AuditEvent, PhotoPolicy, StaffProfile, TransferRecord
 from uploads.requests import services as request_services
 
 COPY = "/upload/my-data/"
@@ -144,3 +145,57 @@ def test_withdrawing_from_the_status_page_is_audited(english, uploaded_request):
     assert event.via == AuditEvent.Via.LINK
     assert event.upload_request == uploaded_request
     assert english.get(COPY).status_code == 404  # the session ended with the data
+
+
+def _consent_rows(text: str) -> list[tuple[str, str]]:
+    return re.findall(r"<tr><th>([^<]*)</th><td>([^<]*)</td></tr>", text)
+
+
+def test_it_shows_where_each_consent_was_given_from(english, uploaded_request):
+    # The customer's own data, kept with the consent: theirs to see, escaped as any value.
+    uploaded_request.consents.update(
+        client_ip="203.0.113.7", user_agent="Mozilla/5.0 (X11; Linux) <b>Firefox</b>/128.0"
+    )
+    rows = _consent_rows(own_copy(english))
+    assert ("Network address of the device you gave it from", "203.0.113.7") in rows
+    assert (
+        "Browser you gave it from",
+        escape("Mozilla/5.0 (X11; Linux) <b>Firefox</b>/128.0"),
+    ) in rows
+    assert "not recorded" not in own_copy(english)
+
+
+def test_it_says_when_the_consents_address_and_browser_were_not_recorded(
+    customer, uploaded_request
+):
+    # Given through the service without a request (as a proxy without the header would leave it).
+    consent = uploaded_request.consents.get()
+    assert consent.client_ip is None and consent.user_agent == ""
+    customer.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    rows = _consent_rows(own_copy(customer))
+    assert ("Сетевой адрес устройства, с которого вы его дали", "не записан") in rows
+    assert ("Браузер, из которого вы его дали", "не записан") in rows
+
+
+def test_a_typed_passport_is_told_as_typed_not_as_a_photo(english, shop, upload_request, alice):
+    photo_policy_set(shop, PhotoPolicy.NOT_COLLECTED)
+    type_and_confirm(upload_request)
+    request_services.request_reject(upload_request=upload_request, actor=alice, reason="Typo")
+    text = own_copy(english)
+    assert "ERIKSSON" in text and "L898902C3" in text
+    assert "Typed on " in text and "Uploaded on " not in text
+    assert "You typed these details yourself: no photo of your passport was sent or kept." in text
+    assert "The seller keeps the photo" not in text
+    assert "No photo is kept: only the details below." not in text
+    assert "asked you to send your passport details again" in text
+    assert "asked you for another photo" not in text
+    # The consent they agreed to (in Russian, as shown): the document of a shop taking no photo.
+    assert "сведения из моего паспорта, которые я ввожу, в зависимости от документа:" in text
+    assert "фотография страницы паспорта" not in text
+
+
+def test_a_photo_sent_back_is_still_a_photo(english, uploaded_request, alice):
+    request_services.request_reject(upload_request=uploaded_request, actor=alice, reason="Blur")
+    text = own_copy(english)
+    assert "Uploaded on " in text and "Typed on " not in text
+    assert "asked you for another photo" in text

@@ -4,8 +4,11 @@ import pytest
 from django.conf import settings
 
 from tests.conftest import consent_document_id, submit_and_confirm
+from tests.typed import photo_policy_set, type_and_confirm, typed_start
+from uploads.core import crypto
+from uploads.documents import selectors as document_selectors
 from uploads.documents import services as document_services
-from uploads.models import UploadRequest
+from uploads.models import PhotoPolicy, UploadRequest
 from uploads.requests import services as request_services
 
 
@@ -117,3 +120,98 @@ def test_it_opens_the_upload_form_after_a_rejection(client, link, uploaded_reque
     request_services.request_reject(upload_request=uploaded_request, reason="Blurred", actor=alice)
     assert client.get(f"/u/{link.token}/")["Location"] == "/upload/"
     assert b'type="file"' in client.get("/upload/").content
+
+
+# --- a passport typed instead of photographed (the shop's photo policy) -------------------------
+
+PHOTO_WORDS = ("photo", "Photo", "Details read", "Upload again", "Upload the passport")
+
+
+def _no_photo_talk(page: str) -> None:
+    # The status card only: the page's own menus and the withdrawal are shared by every state.
+    card = page[page.index('<div class="card status') : page.index('<div class="card own-copy')]
+    for word in PHOTO_WORDS:
+        assert word not in card, word
+
+
+def test_a_shop_without_photos_asks_for_the_details(english, shop):
+    photo_policy_set(shop, PhotoPolicy.NOT_COLLECTED)
+    page = status_page(english)
+    assert "status-waiting" in page
+    assert "Waiting for your passport details." in page
+    assert '<a class="button" href="/upload/">Type your passport details</a>' in page
+    assert "Details typed" in page
+    _no_photo_talk(page)
+
+
+def test_an_optional_photo_shop_waits_for_either(english, shop):
+    photo_policy_set(shop, PhotoPolicy.OPTIONAL)
+    page = status_page(english)
+    assert "Waiting for your passport photo or details." in page
+    assert '<a class="button" href="/upload/">Upload the passport</a>' in page
+
+
+def test_typing_started_but_not_confirmed_continues_the_typing(english, shop, upload_request):
+    photo_policy_set(shop, PhotoPolicy.OPTIONAL)
+    typed_start(upload_request)
+    page = status_page(english)
+    assert "status-waiting" in page
+    assert "Waiting for your passport details." in page
+    assert (
+        '<a class="button" href="/upload/review/">Continue typing your passport details</a>' in page
+    )
+    _no_photo_talk(page)
+
+
+def test_typed_details_sent_are_details_not_a_photo(english, upload_request):
+    type_and_confirm(upload_request)
+    page = status_page(english)
+    assert "status-submitted" in page
+    assert "Alice&#x27;s Goods is checking your passport." in page
+    assert "You sent your passport details on" in page
+    assert "You can replace them until the seller accepts them." in page
+    assert 'href="/upload/?replace">Change the details</a>' in page
+    _no_photo_talk(page)
+
+
+def test_typed_details_accepted_name_no_photo(english, upload_request, alice):
+    type_and_confirm(upload_request)
+    request_services.request_accept(upload_request=upload_request, actor=alice)
+    page = status_page(english)
+    assert "status-accepted" in page
+    _no_photo_talk(page)
+
+
+def test_a_shop_without_photos_asks_for_the_details_again(english, shop, upload_request, alice):
+    photo_policy_set(shop, PhotoPolicy.NOT_COLLECTED)
+    type_and_confirm(upload_request)
+    request_services.request_reject(upload_request=upload_request, actor=alice, reason="Typo")
+    page = status_page(english)
+    assert "status-rejected" in page
+    assert "The seller asks you to send the passport details again." in page
+    assert '<a class="button" href="/upload/">Type your passport details</a>' in page
+    _no_photo_talk(page)
+
+
+def test_typed_details_that_no_longer_open_are_typed_again(english, upload_request, monkeypatch):
+    document = type_and_confirm(upload_request)
+
+    def broken(found):  # type: ignore[no-untyped-def]
+        return crypto.DecryptionError("damaged") if found.pk == document.pk else None
+
+    monkeypatch.setattr(document_selectors, "document_open_error", broken)
+    page = status_page(english)
+    assert "We can no longer open the passport details you typed. Please type them again." in page
+    assert 'href="/upload/?replace">Type your passport details</a>' in page
+    _no_photo_talk(page)
+
+
+def test_a_typed_status_page_speaks_russian(customer, shop, upload_request):
+    photo_policy_set(shop, PhotoPolicy.NOT_COLLECTED)
+    type_and_confirm(upload_request)
+    customer.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    page = status_page(customer)
+    assert "Данные введены" in page
+    assert "Вы отправили данные паспорта" in page
+    assert "Изменить данные" in page
+    assert "фото" not in page[page.index('<div class="card status') : page.index("own-copy")]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 
 from tests.conftest import consent_shown_to
 from tests.typed import TYPED_FIELDS, photo_policy_set
-from uploads.core import storage
+from uploads.core import crypto, storage
 from uploads.documents import selectors as document_selectors
 from uploads.documents import services as document_services
 from uploads.models import (
@@ -248,3 +248,23 @@ def test_the_typed_pages_speak_every_language(customer, shop, policy, settings):
         customer.cookies[settings.LANGUAGE_COOKIE_NAME] = code
         assert customer.get("/upload/").status_code == 200
         assert customer.get("/upload/review/?situation=foreign").status_code == 200
+
+
+def test_typed_details_that_no_longer_open_are_asked_for_as_details(
+    customer, shop, upload_request, monkeypatch
+):
+    photo_policy_set(shop, PhotoPolicy.OPTIONAL)
+    customer.post("/upload/", _start_form(customer))
+    document = document_selectors.document_pending(upload_request=upload_request)
+
+    def broken(found):  # type: ignore[no-untyped-def]
+        return crypto.DecryptionError("damaged") if found.pk == document.pk else None
+
+    monkeypatch.setattr(document_selectors, "document_open_error", broken)
+    page = customer.get("/upload/review/").content.decode()
+    assert _ru("We can no longer open the passport details you typed. Please type them again.") in (
+        page
+    )
+    assert _ru("We can no longer open the photo you sent. Please upload it again.") not in page
+    assert _ru("Type your passport details") in page
+    assert _ru("Upload again") not in page

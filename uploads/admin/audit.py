@@ -82,5 +82,6 @@ class DestructionRecordAdmin(SuperuserReadOnlyAdmin):
         "shop",
         "upload_request_ref",
         "document_refs",
+        "typed_refs",
         "actor",
     ]

@@ -52,6 +52,7 @@ from uploads.documents.forms import PassportFieldsForm, field_label
 from uploads.documents.responses import passport_image_response
 from uploads.models import (
     REJECTION_MESSAGES,
+    TYPED_REJECTION_MESSAGES,
     AuditEvent,
     CarrierMapping,
     CustomsRecord,
@@ -213,8 +214,12 @@ def customer_reads_in(upload_request: UploadRequest) -> str:
 def reasons_as_read_by(upload_request: UploadRequest) -> list[tuple[str, str]]:
     """Each reason's label (the seller's language) and what the customer reads for it."""
     labels = [(code, str(label)) for code, label in Reason.choices]
+    # Typed details (no photo) read their own sentence where the photo's would not fit.
+    messages = dict(REJECTION_MESSAGES)
+    if upload_request.current_passport_typed():
+        messages.update(TYPED_REJECTION_MESSAGES)
     with translation.override(upload_request.order.email_language):
-        return [(label, str(REJECTION_MESSAGES[code])) for code, label in labels]
+        return [(label, str(messages[code])) for code, label in labels]
 
 
 def _seen_document_id(request: HttpRequest) -> int:

@@ -19,6 +19,16 @@ logger = logging.getLogger("uploads.not_opened")
 
 # The customer's pages (and the rejection reason the seller can send them).
 CUSTOMER_MESSAGE = _("We can no longer open the photo you sent. Please upload it again.")
+# The same for details the customer typed (no photo was sent: none to speak of).
+CUSTOMER_TYPED_MESSAGE = _(
+    "We can no longer open the passport details you typed. Please type them again."
+)
+
+
+def customer_message(*, typed: bool) -> str:
+    """What the customer reads when their passport does not open, photo or typed."""
+    return str(CUSTOMER_TYPED_MESSAGE if typed else CUSTOMER_MESSAGE)
+
 
 # A cell of an export whose passport does not open.
 UNREADABLE_CELL = _("unreadable: ask the customer to upload again")

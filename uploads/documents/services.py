@@ -172,11 +172,11 @@ def document_submit(
         )
         stored.key_wrap_into(document)
         # An earlier upload the customer never confirmed is replaced by this one.
-        stale_ids = [old.pk for old in stale]
+        if stale:
+            # Recorded before the rows go (deleting them clears their ids).
+            _record_replaced(request_locked, stale)
         for old in stale:
             old.delete()
-        if stale_ids:
-            _record_replaced(request_locked, stale_ids)
     _stale_files_delete(stale)
     return document
 
@@ -270,11 +270,11 @@ def document_typed_start(
             shop_id=shop_id,
             request_id=upload_request.pk,
         ).key_wrap_into(document)
-        stale_ids = [old.pk for old in stale]
+        if stale:
+            # Recorded before the rows go (deleting them clears their ids).
+            _record_replaced(request_locked, stale)
         for old in stale:
             old.delete()
-        if stale_ids:
-            _record_replaced(request_locked, stale_ids)
     _stale_files_delete(stale)
     return document
 
@@ -288,14 +288,20 @@ def _address_or_none(address: str) -> str | None:
         return None
 
 
-def _record_replaced(upload_request: UploadRequest, document_ids: list[int]) -> None:
+def _record_replaced(upload_request: UploadRequest, documents: list[PassportDocument]) -> None:
+    # The rows are deleted: the record says which were typed (no image) for the acts.
     DestructionRecord.objects.create(
         reason=DestructionRecord.Reason.REPLACED,
         scope=DestructionRecord.Scope.DOCUMENT,
         shop_id=upload_request.order.shop_id,
         upload_request_ref=upload_request.pk,
         order_number=upload_request.order.number,
-        document_refs=document_ids,
+        document_refs=[document.pk for document in documents],
+        typed_refs=[
+            document.pk
+            for document in documents
+            if document.source == PassportDocument.Source.TYPED
+        ],
     )
 
 
@@ -598,7 +604,7 @@ def document_confirm(*, document: PassportDocument, fields: dict[str, str]) -> N
     for old in replaced:
         document_erase(document=old)
     if replaced:
-        _record_replaced(upload_request, [old.pk for old in replaced])
+        _record_replaced(upload_request, replaced)
 
 
 def document_erase(*, document: PassportDocument) -> None:

@@ -16,7 +16,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 
-from uploads.models import EmailTemplate, UploadRequest
+from uploads.models import CustomsSettings, EmailTemplate, PhotoPolicy, UploadRequest
 
 PLACEHOLDER_PATTERN = re.compile(r"\{(\w+)\}")
 
@@ -49,7 +49,9 @@ def _marker(name: str) -> str:
     return f"qqmark{name}qq"
 
 
-def _customer_frame(*, kind: str, template: EmailTemplate, has_deadline: bool) -> _Frame:
+def _customer_frame(
+    *, kind: str, template: EmailTemplate, has_deadline: bool, no_photo: bool = False
+) -> _Frame:
     values = {name: _marker(name) for name in EmailTemplate.PLACEHOLDERS}
     values["link"] = _LINK_MARKER
     context = {
@@ -59,6 +61,8 @@ def _customer_frame(*, kind: str, template: EmailTemplate, has_deadline: bool) -
         "order_number": _marker("order_number"),
         "deadline": _marker("deadline") if has_deadline else "",
         "with_steps": kind != EmailTemplate.Kind.REJECTION,
+        # A shop that takes no photo: the steps and the button ask for the typed details.
+        "no_photo": no_photo,
     }
     return _Frame(
         subject=fill_placeholders(template.subject, values),
@@ -88,6 +92,19 @@ def _date_text(day: date, language: str, cache: dict[tuple[str, ...], object]) -
     return str(text)
 
 
+def _shop_takes_no_photo(shop_id: int, cache: dict[tuple[str, ...], object]) -> bool:
+    """Whether the shop's photo policy is "not collected"; one query per shop in a batch."""
+    key = ("no_photo", str(shop_id))
+    if key not in cache:
+        policy = (
+            CustomsSettings.objects.filter(shop_id=shop_id)
+            .values_list("photo_policy", flat=True)
+            .first()
+        )
+        cache[key] = policy == PhotoPolicy.NOT_COLLECTED
+    return bool(cache[key])
+
+
 def build_customer_email(
     *,
     kind: str,
@@ -107,12 +124,16 @@ def build_customer_email(
     order = upload_request.order
     language = order.email_language
     with translation.override(language):
-        key = (kind, language, str(order.deadline is not None))
+        no_photo = _shop_takes_no_photo(order.shop_id, cache)
+        key = (kind, language, str(order.deadline is not None), str(no_photo))
         frame = cast(_Frame | None, cache.get(key))
         if frame is None:
             template = EmailTemplate.objects.get(kind=kind)
             frame = cache[key] = _customer_frame(
-                kind=kind, template=template, has_deadline=order.deadline is not None
+                kind=kind,
+                template=template,
+                has_deadline=order.deadline is not None,
+                no_photo=no_photo,
             )
         values = {
             "customer_name": order.customer_name,

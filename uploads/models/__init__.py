@@ -41,7 +41,12 @@ from uploads.models.documents import Consent, ConsentDocument, PassportDocument
 from uploads.models.feedback import Feedback
 from uploads.models.incidents import Incident, IncidentEntry
 from uploads.models.keys import MasterKey
-from uploads.models.requests import REJECTION_MESSAGES, Order, UploadRequest
+from uploads.models.requests import (
+    REJECTION_MESSAGES,
+    TYPED_REJECTION_MESSAGES,
+    Order,
+    UploadRequest,
+)
 from uploads.models.shops import (
     Shop,
     SummaryFrequency,
@@ -55,6 +60,7 @@ from uploads.models.two_factor import BackupCode, BackupCodeDevice, StaffTOTPDev
 __all__ = [
     "REJECTION_MESSAGES",
     "RUSSIA",
+    "TYPED_REJECTION_MESSAGES",
     "ApiToken",
     "AppendOnlyError",
     "AppendOnlyModel",

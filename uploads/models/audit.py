@@ -110,6 +110,10 @@ class DestructionRecord(AppendOnlyModel):
     # to identify"): the seller's own order number.
     order_number = models.CharField(_("order number"), max_length=100, blank=True)
     document_refs = models.JSONField(_("document ids"), default=list, blank=True)
+    # Those of ``document_refs`` whose details the customer typed (no image was ever stored):
+    # an act must not say an image was destroyed. Kept here because a replaced document's row
+    # is deleted with it.
+    typed_refs = models.JSONField(_("typed document ids"), default=list, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

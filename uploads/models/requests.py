@@ -146,10 +146,22 @@ class UploadRequest(models.Model):
         """What the customer reads about the rejection, in the active language: the reason's
         translated sentence, then the seller's note as typed."""
         sentence = REJECTION_MESSAGES.get(self.rejection_code)
+        if self.rejection_code in TYPED_REJECTION_MESSAGES and self.current_passport_typed():
+            sentence = TYPED_REJECTION_MESSAGES[self.rejection_code]
         parts = [str(sentence)] if sentence else []
         if self.rejection_reason:
             parts.append(self.rejection_reason)
         return " ".join(parts)
+
+    def current_passport_typed(self) -> bool:
+        """Whether the passport the seller works with (or decided on) was typed by the customer."""
+        source = (
+            self.documents.filter(confirmed_at__isnull=False, superseded_at__isnull=True)
+            .order_by("-confirmed_at")
+            .values_list("source", flat=True)
+            .first()
+        )
+        return source == "typed"  # PassportDocument.Source.TYPED (documents imports this module)
 
     @property
     def current_document(self) -> "PassportDocument | None":
@@ -180,4 +192,11 @@ REJECTION_MESSAGES = {
     ),
     UploadRequest.RejectionReason.UNREADABLE: not_opened.CUSTOMER_MESSAGE,
     UploadRequest.RejectionReason.OTHER: _("The seller found a problem with the photo."),
+}
+# The same where the customer typed the details instead of sending a photo.
+TYPED_REJECTION_MESSAGES = {
+    UploadRequest.RejectionReason.UNREADABLE: not_opened.CUSTOMER_TYPED_MESSAGE,
+    UploadRequest.RejectionReason.OTHER: _(
+        "The seller found a problem with the passport details you sent."
+    ),
 }

@@ -35,16 +35,44 @@ SYSTEM_NAME = "Портал загрузки паспортов"
 
 # Which data each kind of destruction took, and how (the portal destroys by deleting the
 # ciphertext and forgetting the data key: a copy left in a backup cannot be opened either).
-_PASSPORT_DATA = (
-    "сведения документа, удостоверяющего личность: фамилия, имя, гражданство, дата рождения, пол, "
-    "вид, серия, номер и срок действия документа, сведения, указанные покупателем для таможни"
+_PASSPORT_FIELDS = (
+    "фамилия, имя, гражданство, дата рождения, пол, вид, серия, номер и срок действия документа, "
+    "сведения, указанные покупателем для таможни"
 )
+_PASSPORT_DATA = f"сведения документа, удостоверяющего личность: {_PASSPORT_FIELDS}"
+_IMAGE = "изображение страницы паспорта"
+_ORDER_DATA = "имя, адрес электронной почты и телефон покупателя в заказе; ссылка для загрузки"
 DATA_DESTROYED = {
     Scope.IMAGE: "изображение (фотография) страницы паспорта",
-    Scope.DOCUMENT: f"изображение страницы паспорта; {_PASSPORT_DATA}",
+    Scope.DOCUMENT: f"{_IMAGE}; {_PASSPORT_DATA}",
+    Scope.REQUEST: f"{_IMAGE}; {_PASSPORT_DATA}; {_ORDER_DATA}",
+}
+# A document whose details the customer typed (the shop's photo policy let them) never had an
+# image: the act says so rather than claiming a photo was destroyed.
+TYPED_PASSPORT_DATA = (
+    "сведения документа, удостоверяющего личность, введённые покупателем вручную "
+    f"(без изображения): {_PASSPORT_FIELDS}"
+)
+# Some documents of the destruction were photos, some typed.
+MIXED_PASSPORT_DATA = (
+    f"{_IMAGE}; сведения документа, удостоверяющего личность, считанные с изображения "
+    f"и введённые покупателем вручную: {_PASSPORT_FIELDS}"
+)
+TYPED_DATA_DESTROYED = {
+    Scope.DOCUMENT: TYPED_PASSPORT_DATA,
+    Scope.REQUEST: f"{TYPED_PASSPORT_DATA}; {_ORDER_DATA}",
+}
+MIXED_DATA_DESTROYED = {
+    Scope.DOCUMENT: MIXED_PASSPORT_DATA,
+    Scope.REQUEST: f"{MIXED_PASSPORT_DATA}; {_ORDER_DATA}",
+}
+TYPED_METHOD = {
+    Scope.DOCUMENT: (
+        "удаление зашифрованных сведений, уничтожение ключа шифрования (криптографическое стирание)"
+    ),
     Scope.REQUEST: (
-        f"изображение страницы паспорта; {_PASSPORT_DATA}; имя, адрес электронной почты и телефон "
-        "покупателя в заказе; ссылка для загрузки"
+        "удаление зашифрованных сведений, уничтожение ключа шифрования (криптографическое "
+        "стирание), удаление контактных данных из записи заказа"
     ),
 }
 METHOD = {
@@ -148,6 +176,18 @@ def _person(user: object | None) -> str:
     return f"{full_name} ({username})" if full_name else username
 
 
+def _data_and_method(record: DestructionRecord) -> tuple[str, str]:
+    """Which data a destruction took and how: an image only where there was one."""
+    scope = Scope(record.scope)
+    refs = set(record.document_refs)
+    typed = refs & set(record.typed_refs)
+    if scope == Scope.IMAGE or not typed:
+        return DATA_DESTROYED[scope], METHOD[scope]
+    if typed == refs:
+        return TYPED_DATA_DESTROYED[scope], TYPED_METHOD[scope]
+    return MIXED_DATA_DESTROYED[scope], METHOD[scope]
+
+
 def _period(start: date, end: date) -> tuple[datetime, datetime]:
     zone = timezone.get_current_timezone()
     return (
@@ -166,20 +206,22 @@ def destruction_act_build(
         .select_related("actor")
         .order_by("at", "pk")
     )
-    rows = [
-        ActRow(
-            at=record.at,
-            subject=SUBJECT.format(
-                number=record.order_number or f"— (запрос {record.upload_request_ref})"
-            ),
-            request_ref=record.upload_request_ref,
-            data=DATA_DESTROYED[Scope(record.scope)],
-            method=METHOD[Scope(record.scope)],
-            reason=REASON[Reason(record.reason)],
-            destroyed_by=_person(record.actor),
+    rows = []
+    for record in records:
+        data, method = _data_and_method(record)
+        rows.append(
+            ActRow(
+                at=record.at,
+                subject=SUBJECT.format(
+                    number=record.order_number or f"— (запрос {record.upload_request_ref})"
+                ),
+                request_ref=record.upload_request_ref,
+                data=data,
+                method=method,
+                reason=REASON[Reason(record.reason)],
+                destroyed_by=_person(record.actor),
+            )
         )
-        for record in records
-    ]
     numbers = {record.upload_request_ref: record.order_number for record in records}
     events = (
         AuditEvent.objects.filter(

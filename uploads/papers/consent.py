@@ -5,7 +5,7 @@ address, the purposes, the list of data, the actions with it, the third parties 
 term and how to withdraw. Each comes from the shop's own rows, so the text cannot promise less or
 more than the portal does: the operator from the shop's operator details, the data from its
 customs settings (the fields the customer's form shows for each situation it accepts), the
-recipients from its carrier account and its list of other recipients, the term from its retention
+photo from its photo policy (a shop that collects none names none), the recipients from its carrier account and its list of other recipients, the term from its retention
 settings, the withdrawal from the link's own page. ``ConsentFacts`` says what must be in it;
 ``consent_document_text`` renders it in a language (templates/papers/consent_document.txt).
 """
@@ -24,7 +24,14 @@ from django.utils.translation import gettext_lazy as _
 from uploads.core import customs_rules as validation
 from uploads.core.passport_fields import PASSPORT_FIELDS
 from uploads.documents.forms import PassportFieldsForm
-from uploads.models import CdekAccount, ConsentDocument, CustomsSettings, Shop, recipient_lines
+from uploads.models import (
+    CdekAccount,
+    ConsentDocument,
+    CustomsSettings,
+    PhotoPolicy,
+    Shop,
+    recipient_lines,
+)
 
 # The portal's name as the consent's information system when PAPERS_SYSTEM_NAME is empty (the
 # destruction acts use the same setting, in Russian).
@@ -56,6 +63,9 @@ class ConsentFacts:
     processor: str
     system_name: str | Promise
     field_groups: tuple[FieldGroup, ...]
+    # PhotoPolicy: whether the passport photo is collected always, only if the customer sends one
+    # instead of typing, or never (then the document names no photo, no reading, no photo term).
+    photo_policy: str
     second_document: bool
     # "Name (Country)", one each: the carrier connected by API first, then the shop's list.
     recipients: tuple[str | Promise, ...]
@@ -101,7 +111,14 @@ def consent_facts(*, shop: Shop) -> ConsentFacts:
     customs_settings = CustomsSettings.objects.filter(shop=shop).first() or CustomsSettings(
         shop=shop
     )
-    second_document = customs_settings.require_second_document and customs_settings.accept_foreign
+    photo_policy = PhotoPolicy(customs_settings.photo_policy or PhotoPolicy.REQUIRED)
+    # The second document is a photo too: a shop that collects no photos asks for none (its
+    # settings form refuses the combination; the document does not name it either way).
+    second_document = (
+        customs_settings.require_second_document
+        and customs_settings.accept_foreign
+        and photo_policy != PhotoPolicy.NOT_COLLECTED
+    )
     return ConsentFacts(
         shop_name=shop.name,
         operator_name=shop.operator_name.strip(),
@@ -112,6 +129,7 @@ def consent_facts(*, shop: Shop) -> ConsentFacts:
         processor=settings.PAPERS_PROCESSOR.strip(),
         system_name=settings.PAPERS_SYSTEM_NAME or SYSTEM_NAME,
         field_groups=shop_field_groups(customs_settings=customs_settings),
+        photo_policy=photo_policy.value,
         second_document=second_document,
         recipients=shop_recipients(shop=shop),
         image_retention_days=shop.effective_image_retention_days,
@@ -136,6 +154,9 @@ def consent_document_text(*, facts: ConsentFacts, language: str) -> str:
                 ],
                 "recipients": [str(recipient) for recipient in facts.recipients],
                 "withdraw_title": gettext("Withdraw consent and delete my data"),
+                "photo_required": facts.photo_policy == PhotoPolicy.REQUIRED,
+                "photo_optional": facts.photo_policy == PhotoPolicy.OPTIONAL,
+                "photo_collected": facts.photo_policy != PhotoPolicy.NOT_COLLECTED,
             },
         )
     return _tidy(text)

@@ -37,6 +37,8 @@ class DocumentCopy:
     fields: list[tuple[str, str]] = field(repr=False)
     # The fields could not be decrypted here (a key not loaded, damaged data): said, not a 500.
     not_opened: bool = False
+    # The customer typed the details instead of sending a photo: there never was an image.
+    typed: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,10 @@ class ConsentCopy:
     text: str
     language: str
     given_at: datetime
+    # Where the consent was given from, as kept with it (the customer's own data, so theirs to
+    # see): empty when not recorded (a proxy without the header) or erased with the rest.
+    client_ip: str = ""
+    user_agent: str = ""
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,7 @@ def _document_copy(document: PassportDocument) -> DocumentCopy:
         image_held=bool(document.blob_name),
         fields=[(name, str(read[name])) for name in names],
         not_opened=not_opened,
+        typed=document.source == PassportDocument.Source.TYPED,
     )
 
 
@@ -116,6 +123,8 @@ def _consent_copy(consent: Consent) -> ConsentCopy:
             text=consent.document.body,
             language=consent.language,
             given_at=consent.given_at,
+            client_ip=consent.client_ip or "",
+            user_agent=consent.user_agent,
         )
     # A consent given before the shops had documents of their own: the installation's text.
     text = consent.consent_text
@@ -127,6 +136,8 @@ def _consent_copy(consent: Consent) -> ConsentCopy:
         text=body,
         language=consent.language,
         given_at=consent.given_at,
+        client_ip=consent.client_ip or "",
+        user_agent=consent.user_agent,
     )
 
 
@@ -173,6 +184,9 @@ def _what(event: AuditEvent, transfer: TransferRecord | None) -> str:
         return _("received your details for customs")
     if event.action == Action.ACCEPT:
         return _("accepted your passport")
+    if event.document is not None and event.document.source == PassportDocument.Source.TYPED:
+        # A passport typed without a photo is sent back as details, not as a photo.
+        return _("asked you to send your passport details again")
     return _("asked you for another photo")
 
 
@@ -193,7 +207,7 @@ def own_copy_build(*, upload_request: UploadRequest, now: datetime | None = None
     ]
     events = (
         AuditEvent.objects.filter(upload_request=upload_request, action__in=ACCESS_ACTIONS)
-        .select_related("transfer")
+        .select_related("transfer", "document")
         .order_by("at", "pk")
     )
     accesses = []

@@ -5,7 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from uploads.models import AuditEvent, DestructionRecord, UploadRequest
+from uploads.documents import selectors as document_selectors
+from uploads.models import AuditEvent, DestructionRecord, PhotoPolicy, UploadRequest
 from uploads.papers import consent as consent_papers
 from uploads.retention.services import erasure as retention
 from uploads.web.customer import customer_request_required, link_invalid
@@ -27,7 +28,13 @@ def consent_withdraw(request: HttpRequest, upload_request: UploadRequest) -> Htt
         )
         request.session.flush()
         return render(request, "uploads/withdrawn.html", {"shop_name": shop_name})
-    return render(request, "uploads/withdraw.html", page_context(upload_request))
+    context = page_context(upload_request)
+    # A shop that takes no photo holds none to delete: the page does not promise to delete one.
+    context["no_photo"] = (
+        document_selectors.photo_policy_of(shop_id=upload_request.order.shop_id)
+        == PhotoPolicy.NOT_COLLECTED
+    )
+    return render(request, "uploads/withdraw.html", context)
 
 
 @require_GET

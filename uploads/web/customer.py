@@ -397,7 +397,9 @@ def not_opened_page(
     if error is not None:
         _not_opened_record(error, upload_request, document, where="customer review")
     context = page_context(upload_request)
-    context["not_opened"] = not_opened.CUSTOMER_MESSAGE
+    typed = document.source == PassportDocument.Source.TYPED
+    context["typed"] = typed
+    context["not_opened"] = not_opened.customer_message(typed=typed)
     return render(request, "uploads/not_opened.html", context)
 
 

@@ -20,7 +20,7 @@ from uploads.audit import services as audit
 from uploads.core import not_opened
 from uploads.documents import selectors as document_selectors
 from uploads.documents.forms import PassportFieldsForm, field_label
-from uploads.models import AuditEvent, PassportDocument, UploadRequest
+from uploads.models import AuditEvent, PassportDocument, PhotoPolicy, UploadRequest
 from uploads.papers import services as papers
 from uploads.web.customer import customer_request_required
 from uploads.web.customer import page_context as page_context
@@ -65,6 +65,15 @@ def upload_status(request: HttpRequest, upload_request: UploadRequest) -> HttpRe
     context["state"] = state
     context["not_opened"] = ""
     shown = pending or context["current"]
+    # A passport typed instead of photographed (or a shop that takes no photo) is never called
+    # "your photo": the page speaks of the details the customer typed or will type.
+    policy = document_selectors.photo_policy_of(shop_id=upload_request.order.shop_id)
+    no_photo = policy == PhotoPolicy.NOT_COLLECTED
+    context["no_photo"] = no_photo
+    context["photo_optional"] = policy == PhotoPolicy.OPTIONAL
+    context["typed"] = (
+        shown.source == PassportDocument.Source.TYPED if shown is not None else no_photo
+    )
     if (
         state in (CustomerState.WAITING, CustomerState.SUBMITTED)
         and shown is not None
@@ -80,7 +89,9 @@ def upload_status(request: HttpRequest, upload_request: UploadRequest) -> HttpRe
                 document=shown,
                 via=AuditEvent.Via.LINK,
             )
-            context["not_opened"] = not_opened.CUSTOMER_MESSAGE
+            context["not_opened"] = not_opened.customer_message(
+                typed=shown.source == PassportDocument.Source.TYPED
+            )
     return render(request, "uploads/status.html", context)
 
 

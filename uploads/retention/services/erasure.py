@@ -70,6 +70,7 @@ def _destruction_recorded(
     reason: str,
     scope: str,
     document_refs: list[int],
+    typed_refs: list[int] | None = None,
     document: PassportDocument | None = None,
     actor: AbstractBaseUser | None = None,
     via: str = AuditEvent.Via.STAFF_OR_SYSTEM,
@@ -90,8 +91,14 @@ def _destruction_recorded(
         upload_request_ref=upload_request.pk,
         order_number=upload_request.order.number,
         document_refs=document_refs,
+        typed_refs=typed_refs or [],
         actor=actor,
     )
+
+
+def typed_refs_of(documents: list[PassportDocument]) -> list[int]:
+    """The ids of the documents whose details were typed, not read from a photo."""
+    return [doc.pk for doc in documents if doc.source == PassportDocument.Source.TYPED]
 
 
 def request_erase(
@@ -143,6 +150,7 @@ def request_erase(
             reason=reason,
             scope=Scope.REQUEST,
             document_refs=[document.pk for document in documents],
+            typed_refs=typed_refs_of(documents),
             actor=actor,
             via=via,
         )
@@ -178,6 +186,7 @@ def _document_destroy_recorded(*, document: PassportDocument, reason: str) -> No
             reason=reason,
             scope=Scope.DOCUMENT,
             document_refs=[document.pk],
+            typed_refs=typed_refs_of([document]),
             document=document,
         )
 
