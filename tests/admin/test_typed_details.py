@@ -5,9 +5,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from tests.admin.test_upload_requests import CHANGELIST, act, csv_rows
+from tests.admin.test_upload_requests import CHANGELIST, act, csv_rows, message_texts
 from tests.conftest import login, submit_and_confirm
 from tests.typed import type_and_confirm
+from uploads.core.errors import ServiceError
 from uploads.models import CustomsSettings, PhotoPolicy, UploadRequest
 from uploads.requests import services as request_services
 
@@ -131,3 +132,58 @@ def test_a_shop_that_collects_no_photos_cannot_ask_for_a_second_document(client,
     assert response.status_code == 200
     assert "cannot ask for a second document" in response.content.decode()
     assert not CustomsSettings.objects.exists()
+
+
+PHOTO_REASON_VALUES = ["blurred", "glare", "wrong_page", "cut_off"]
+
+
+def test_the_reject_form_of_a_typed_request_offers_no_photo_reasons(client, alice, typed_request):
+    page = _change_page(login(client, alice), typed_request)
+    for value in PHOTO_REASON_VALUES:
+        assert f'value="{value}"' not in page
+    for value in ("expired", "not_buyer", "other"):
+        assert f'value="{value}"' in page
+
+
+def test_the_reject_form_of_a_photo_request_offers_them(client, alice, photo_request):
+    page = _change_page(login(client, alice), photo_request)
+    for value in PHOTO_REASON_VALUES:
+        assert f'value="{value}"' in page
+
+
+@pytest.mark.parametrize("code", PHOTO_REASON_VALUES)
+def test_the_service_refuses_a_photo_reason_for_typed_details(typed_request, alice, code):
+    with pytest.raises(ServiceError) as refusal:
+        request_services.request_reject(upload_request=typed_request, actor=alice, code=code)
+    assert refusal.value.message == request_services.TYPED_PHOTO_REASON_MESSAGE
+    typed_request.refresh_from_db()
+    assert typed_request.status == UploadRequest.Status.UPLOADED
+
+
+def test_the_service_rejects_typed_details_for_a_reason_about_them(typed_request, alice):
+    request_services.request_reject(upload_request=typed_request, actor=alice, code="expired")
+    typed_request.refresh_from_db()
+    assert (typed_request.status, typed_request.rejection_code) == (
+        UploadRequest.Status.REJECTED,
+        "expired",
+    )
+
+
+def test_a_bulk_rejection_for_a_photo_reason_skips_typed_details(
+    client, alice, typed_request, photo_request
+):
+    response = act(
+        login(client, alice),
+        "reject_selected",
+        typed_request,
+        photo_request,
+        apply="1",
+        code="blurred",
+    )
+    assert response.status_code == 302
+    typed_request.refresh_from_db()
+    photo_request.refresh_from_db()
+    assert typed_request.status == UploadRequest.Status.UPLOADED
+    assert photo_request.status == UploadRequest.Status.REJECTED
+    texts = message_texts(response)
+    assert f"{typed_request.order.number}: {request_services.TYPED_PHOTO_REASON_MESSAGE}" in texts

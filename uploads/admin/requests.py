@@ -184,8 +184,20 @@ class RejectForm(forms.Form):
         help_text=gettext_lazy("Shown exactly as you type it, under the translated reason."),
     )
 
-    def __init__(self, *args: object, form_id: str = "", **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, form_id: str = "", typed: bool = False, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if typed:
+            # A passport typed by the customer has no photo to be blurred or cut off
+            # (request_reject refuses those reasons for it too).
+            code = self.fields["code"]
+            assert isinstance(code, forms.ChoiceField)
+            code.choices = [
+                (value, label)
+                for value, label in Reason.choices
+                if value not in request_services.PHOTO_REASONS
+            ]
         if form_id:
             # The fields sit inside the change page's own form and belong to the reject form.
             for field in self.fields.values():
@@ -409,7 +421,8 @@ class UploadRequestAdmin(ShopScopedAdmin):
             extra_context["may_erase"] = (
                 request.user.has_perm(PURGE_PERMISSION) and upload_request.erased_at is None
             )
-            extra_context["reject_form"] = RejectForm(form_id="reject-form")
+            typed = document is not None and document.source == PassportDocument.Source.TYPED
+            extra_context["reject_form"] = RejectForm(form_id="reject-form", typed=typed)
             extra_context["customer_reads_in"] = customer_reads_in(upload_request)
             extra_context["reasons_as_read"] = reasons_as_read_by(upload_request)
             if upload_request.is_open_for_upload and can_view_link(request):
@@ -438,6 +451,7 @@ class UploadRequestAdmin(ShopScopedAdmin):
                 self.message_user(request, not_opened.seller_message(error), messages.ERROR)
                 extra_context["reject_form"] = RejectForm(
                     form_id="reject-form",
+                    typed=typed,
                     initial={"code": UploadRequest.RejectionReason.UNREADABLE},
                 )
                 audit.document_not_opened_record(

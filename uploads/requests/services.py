@@ -25,12 +25,21 @@ from uploads.models import (
     AuditEvent,
     ContactLogEntry,
     Order,
+    PassportDocument,
     UploadRequest,
 )
 from uploads.papers.operator import operator_require
 from uploads.requests.links import IssuedLink, link_expiry, token_seal, upload_link_current
 
 Status = UploadRequest.Status
+Reason = UploadRequest.RejectionReason
+
+# Reasons that are about a photo: they make no sense to a customer who typed the details.
+PHOTO_REASONS = frozenset({Reason.BLURRED, Reason.GLARE, Reason.WRONG_PAGE, Reason.CUT_OFF})
+TYPED_PHOTO_REASON_MESSAGE = _(
+    "The customer typed this passport's details, without a photo: choose a reason about the "
+    "details (expired, not the buyer's, other)."
+)
 
 # The request's sealed link token does not open here (a master key not loaded, or damaged).
 LINK_NOT_OPENED_MESSAGE = _(
@@ -296,6 +305,13 @@ def request_reject(
         if previous not in (Status.UPLOADED, Status.ACCEPTED):
             raise ServiceError(_("Only an uploaded or accepted passport can be rejected."))
         _require_seen_document(upload_request=locked, document_id=document_id)
+        current = document_current(upload_request=locked)
+        if (
+            current is not None
+            and current.source == PassportDocument.Source.TYPED
+            and code in PHOTO_REASONS
+        ):
+            raise ServiceError(TYPED_PHOTO_REASON_MESSAGE)
         locked.status = Status.REJECTED
         locked.rejection_code = code
         locked.rejection_reason = reason
@@ -319,7 +335,7 @@ def request_reject(
             previous=previous,
             actor=actor,
             action=AuditEvent.Action.REJECT,
-            document=document_current(upload_request=locked),
+            document=current,
         )
     upload_request.refresh_from_db()
 
