@@ -2,6 +2,7 @@
 version shown is listed, read only."""
 
 from django.contrib.auth.models import User
+from django.utils import translation
 
 from tests.conftest import login
 from uploads.models import ConsentDocument, Shop
@@ -71,3 +72,29 @@ def test_versions_are_listed_and_never_edited(client, shop, other_shop):
     assert client.post(f"/admin/uploads/consentdocument/{mine.pk}/delete/").status_code == 403
     # The global text of before stays readable, and no new one is published.
     assert client.get("/admin/uploads/consenttext/add/").status_code == 403
+
+
+def test_a_version_is_shown_in_its_own_language_escaped(client, shop):
+    # A shop name with markup in it (typed by a seller) stays text on the version's page.
+    Shop.objects.filter(pk=shop.pk).update(operator_name="<b>Alice</b> & Co")
+    shop.refresh_from_db()
+    version = papers_services.consent_document_shown(shop=shop, language="kk")
+    _root(client)
+    with translation.override("zh-hans"):
+        page = client.get(
+            f"/admin/uploads/consentdocument/{version.pk}/change/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+        ).content.decode()
+    # The customer's text is marked as Kazakh, whatever the admin speaks.
+    assert '<div class="consent-document" lang="kk">' in page
+    assert "&lt;b&gt;Alice&lt;/b&gt; &amp; Co" in page
+    assert "<b>Alice</b>" not in page
+
+
+def test_languages_are_listed_by_name(client, shop):
+    papers_services.consent_document_shown(shop=shop, language="kk")
+    _root(client)
+    listing = client.get("/admin/uploads/consentdocument/?language=kk")
+    assert listing.status_code == 200
+    text = listing.content.decode()
+    assert "Kazakh" in text
+    assert ">kk<" not in text

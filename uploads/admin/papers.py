@@ -4,12 +4,14 @@ incident register (superusers enter an incident, follow it up, and watch the dea
 from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, linebreaks
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -164,15 +166,40 @@ class IncidentAdmin(admin.ModelAdmin):
         )
 
 
+class ConsentLanguageFilter(admin.SimpleListFilter):
+    """The languages by name (in the seller's language), not by code."""
+
+    title = gettext_lazy("language")
+    parameter_name = "language"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [(code, str(name)) for code, name in settings.LANGUAGES]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(language=self.value()) if self.value() else queryset
+
+
 @admin.register(ConsentDocument)
 class ConsentDocumentAdmin(ShopScopedAdmin):
     """Every version of each shop's consent, as customers read it; made by the customer's page,
     never written here."""
 
-    list_display = ["shop", "language", "created_at", "version", "consents_given"]
-    list_filter = ["shop", "language"]
-    fields = ["shop", "language", "created_at", "content_hash", "body"]
+    list_display = ["shop", "language_shown", "created_at", "version", "consents_given"]
+    list_filter = ["shop", ConsentLanguageFilter]
+    fields = ["shop", "language_shown", "created_at", "content_hash", "text"]
     readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("language"), ordering="language")
+    def language_shown(self, obj: ConsentDocument) -> str:
+        return obj.language_name
+
+    @admin.display(description=gettext_lazy("text"))
+    def text(self, obj: ConsentDocument) -> str:
+        # The customer's words, in the customer's language: marked so (screen readers, and the
+        # seller's browser offering to translate it), whatever language the admin speaks.
+        # linebreaks escapes the text itself (autoescape=True) before adding its <p> and <br>.
+        body = mark_safe(linebreaks(obj.body, autoescape=True))
+        return format_html('<div class="consent-document" lang="{}">{}</div>', obj.language, body)
 
     @admin.display(description=gettext_lazy("version"))
     def version(self, obj: ConsentDocument) -> str:

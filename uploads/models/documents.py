@@ -1,5 +1,6 @@
 """The customer's consent and passport documents (encrypted files and sealed fields)."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,8 +37,13 @@ class ConsentDocument(AppendOnlyModel):
             )
         ]
 
+    @property
+    def language_name(self) -> str:
+        """The language's name in the reader's language (the code where it is not one of ours)."""
+        return str(dict(settings.LANGUAGES).get(self.language, self.language))
+
     def __str__(self) -> str:
-        return f"{self.shop} · {self.language} · {self.content_hash[:12]}"
+        return f"{self.shop} · {self.language_name} · {self.content_hash[:12]}"
 
 
 class Consent(models.Model):
