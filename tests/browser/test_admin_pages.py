@@ -108,7 +108,7 @@ ALLOWED = [
         r"[\w.+-]+@[\w.-]+",  # e-mail addresses
         r"(JPEG|PNG|PDF|CSV|XLSX|MRZ|INN|API|HTML|TOTP|SHA-256|UTC|ID|OK)",  # formats and codes
         r"CDEK",  # a carrier's brand
-        r"(orders \()?pp_\w+…?\)?",  # an API token's name and prefix
+        r"(orders \()?pp_[\w-]+…?\)?",  # an API token's name and prefix (URL-safe: letters, digits, - and _)
         r"[A-Z]{2,3}",  # country codes in passport data (UTO, RUS)
         r"Django.*",  # Django's own name in its footer/title
         r"#\d+",
