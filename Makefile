@@ -133,6 +133,12 @@ bench-admin: $(STAMP)
 bench-customs: $(STAMP)
 	$(PY) -m bench.customs_export
 
+# The hand-over against CDEK's real test environment (api.edu.cdek.ru), by hand before production:
+# CDEK_LIVE_CLIENT_ID=... CDEK_LIVE_CLIENT_SECRET=... [CDEK_LIVE_CDEK_NUMBER=...] make test-cdek-live
+.PHONY: test-cdek-live
+test-cdek-live: setup compilemessages
+	$(PY) -m pytest -m cdek_live -rs tests/carriers/test_cdek_live.py
+
 # Handing 1,000 ready requests to a CDEK stand-in answering 10% 429/500: throughput, p95 per send.
 .PHONY: bench-carrier
 bench-carrier: $(STAMP)
