@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from uploads.models.audit import AuditEvent
 from uploads.models.base import AppendOnlyModel
+from uploads.models.countries import Country
 from uploads.models.shops import Shop
 
 # The country the law is about: a transfer is a hand-over to anyone outside it.
-RUSSIA = "RU"
+RUSSIA = Country.RUSSIA.value
 
 country_code_validator = RegexValidator(
     r"^[A-Z]{2}$", _("Two capital letters of ISO 3166 (RU, CN, KZ...).")
