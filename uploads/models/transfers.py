@@ -55,7 +55,7 @@ class StaffProfile(models.Model):
 class TransferRecord(AppendOnlyModel):
     """One hand-over of passport data: to a third party (a carrier, a customs file), or to a staff
     member who is not in Russia (a look or an export). Written with the audit event of the same
-    act (``uploads.audit.services.audit_record``), never edited."""
+    act (``uploads.audit.services.audit_record``), never edited; one event may have two rows."""
 
     class Kind(models.TextChoices):
         CARRIER_SEND = "carrier_send", _("Handed to the carrier")
@@ -85,12 +85,14 @@ class TransferRecord(AppendOnlyModel):
         related_name="+",
         verbose_name=_("by"),
     )
-    audit_event = models.OneToOneField(
+    # Not one-to-one: a customs file exported by staff abroad is two transfers of one act (to the
+    # staff member abroad, and to the mapping's recipient), both with the same audit event.
+    audit_event = models.ForeignKey(
         AuditEvent,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="transfer",
+        related_name="transfers",
         verbose_name=_("audit event"),
     )
 
