@@ -63,6 +63,7 @@ def mapping(shop):
     return CarrierMapping.objects.create(
         shop=shop,
         name="CDEK",
+        country="RU",
         columns=[
             ["full_name", "Recipient"],
             ["number", "Passport"],
@@ -232,7 +233,9 @@ def test_it_exports_nothing_when_nothing_is_ready(client, alice, waiting_request
 
 
 def test_it_keeps_another_shops_mapping_out_of_reach(client, alice, ready_request, other_shop):
-    foreign = CarrierMapping.objects.create(shop=other_shop, name="X", columns=[["inn", "INN"]])
+    foreign = CarrierMapping.objects.create(
+        shop=other_shop, name="X", country="RU", columns=[["inn", "INN"]]
+    )
     login(client, alice)
     response = export(client, [ready_request], foreign.pk, "csv")
     assert not response["Content-Type"].startswith("text/csv")
@@ -248,6 +251,7 @@ def test_it_sets_up_a_carrier_mapping_from_lines(client, shop):
         {
             "shop": shop.pk,
             "name": "Boxberry",
+            "country": "KZ",
             "columns_text": "surname | Фамилия\ninn|ИНН\n\nseries | Серия",
             "date_format": "%d.%m.%Y",
             "name_order": "surname_given",
@@ -260,6 +264,7 @@ def test_it_sets_up_a_carrier_mapping_from_lines(client, shop):
         ["inn", "ИНН"],
         ["series", "Серия"],
     ]
+    assert CarrierMapping.objects.get(name="Boxberry").country == "KZ"
     bad = client.post(
         "/admin/uploads/carriermapping/add/",
         {
@@ -304,3 +309,25 @@ def test_it_rechecks_the_shops_requests_when_its_settings_change(client, shop, r
     )
     assert response.status_code == 302
     assert not CustomsRecord.objects.get(upload_request=ready_request).ready
+
+
+def test_it_asks_a_mapping_for_its_recipients_country_and_says_why(client, shop):
+    from django.contrib.auth.models import User
+
+    login(client, User.objects.create_superuser("root", password="password"))
+    page = client.get("/admin/uploads/carriermapping/add/").content.decode()
+    assert 'name="country"' in page
+    assert "names it as the recipient's country" in page and "transfer register" in page
+    fields = {
+        "shop": shop.pk,
+        "name": "Nowhere",
+        "columns_text": "inn | INN",
+        "date_format": "%d.%m.%Y",
+        "name_order": "surname_given",
+        "delimiter": ";",
+    }
+    for country in ("", "XX", "ru"):
+        response = client.post("/admin/uploads/carriermapping/add/", {**fields, "country": country})
+        assert response.status_code == 200
+        assert "country" in response.context["adminform"].form.errors
+    assert not CarrierMapping.objects.filter(name="Nowhere").exists()

@@ -48,7 +48,9 @@ def both_shops_populated(shop, other_shop, bob):  # type: ignore[no-untyped-def]
         )
         upload_request = link.upload_request
         api_tokens.api_token_create(shop_id=each.pk, name=f"token of {each.name}")
-        CarrierMapping.objects.create(shop=each, name=f"carrier of {each.name}", columns=[])
+        CarrierMapping.objects.create(
+            shop=each, name=f"carrier of {each.name}", country="RU", columns=[]
+        )
         CustomsSettings.objects.create(shop=each)
         WebhookEndpoint.objects.create(shop=each, url="https://example.com/hook", secret="s")
         webhook_outbox.request_status_changed(upload_request=upload_request)

@@ -155,7 +155,9 @@ def a_bit_of_everything(shop: Shop, uploaded_request: UploadRequest, boss: User)
     )
     WebhookEndpoint.objects.create(shop=shop, url="https://orders.example.com/hook")
     api_services.api_token_create(shop_id=shop.pk, name="orders", actor=boss)
-    CarrierMapping.objects.create(shop=shop, name="Carrier X", columns=[["surname", "Фамилия"]])
+    CarrierMapping.objects.create(
+        shop=shop, name="Carrier X", country="CN", columns=[["surname", "Фамилия"]]
+    )
     CustomsSettings.objects.get_or_create(shop=shop)
 
 

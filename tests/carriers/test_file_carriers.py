@@ -6,8 +6,10 @@ from uploads.models import CarrierMapping
 
 
 def test_it_lists_the_builtin_set_then_the_shops_mappings(shop, other_shop):
-    mine = CarrierMapping.objects.create(shop=shop, name="Boxberry", columns=[["number", "No"]])
-    CarrierMapping.objects.create(shop=other_shop, name="Other", columns=[])
+    mine = CarrierMapping.objects.create(
+        shop=shop, name="Boxberry", country="RU", columns=[["number", "No"]]
+    )
+    CarrierMapping.objects.create(shop=other_shop, name="Other", country="RU", columns=[])
     carriers = file_carriers(shop_ids=[shop.pk])
     assert [(each.key, each.name) for each in carriers] == [
         (BUILTIN_KEY, "ФТС № 1861"),

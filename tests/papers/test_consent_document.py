@@ -11,8 +11,10 @@ from uploads.core import customs_rules as validation
 from uploads.documents.forms import PassportFieldsForm
 from uploads.models import (
     AppendOnlyError,
+    CarrierMapping,
     CdekAccount,
     ConsentDocument,
+    Country,
     CustomsSettings,
     PhotoPolicy,
     Shop,
@@ -23,6 +25,8 @@ from uploads.papers.consent import consent_document_text, consent_facts
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 RECIPIENTS = "Boxberry LLC (Russia)\n\n  Global Customs Broker GmbH (Germany)  \n"
+# Country names written the same in English and in a language (Uzbek's Latin alphabet).
+SAME_AS_ENGLISH = {("uz", "BY")}
 PROCESSOR = "Portal Hosting LLC, 5 Tverskaya St, Moscow"
 
 
@@ -31,6 +35,9 @@ def full_shop(shop: Shop) -> Shop:
     """A shop that names everything a consent can name: a carrier by API, other recipients, a
     second document, its own retention periods."""
     CdekAccount.objects.create(shop=shop, client_id_sealed=b"", client_secret_sealed=b"")
+    # Recipients of files: each named with its country, in the document's language.
+    CarrierMapping.objects.create(shop=shop, name="Kazpost Broker", country="KZ", columns=[])
+    CarrierMapping.objects.create(shop=shop, name="Yiwu Forwarding", country="CN", columns=[])
     CustomsSettings.objects.create(shop=shop, require_second_document=True, require_inn=True)
     shop.consent_recipients = RECIPIENTS
     shop.image_retention_days = 31
@@ -96,6 +103,8 @@ def test_it_names_every_element_the_law_asks_for_in_every_language(full_shop, se
         # Each recipient, with its country.
         assert gettext("Recipients of the data") in text
         assert f"- CDEK ({gettext('Russia')});" in text
+        assert f"- Kazpost Broker ({gettext('Kazakhstan')});" in text
+        assert f"- Yiwu Forwarding ({gettext('China')});" in text
         assert "- Boxberry LLC (Russia);" in text
         assert "- Global Customs Broker GmbH (Germany);" in text
         assert gettext("the customs authority of the country the parcel is delivered to.") in text
@@ -124,6 +133,39 @@ def test_it_is_written_in_the_language_not_in_english(full_shop, language):
     if language == "uz":
         same.add("1. Operator")  # the same word in Uzbek
     assert shared <= same
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_recipients_country_is_named_in_the_language(language):
+    """A country a mapping can choose has its name in each language (none left in English but
+    in the English document)."""
+    with translation.override(language):
+        for code, label in Country.choices:
+            assert str(label).strip(), code
+            if language != "en":
+                with translation.override("en"):
+                    english = str(label)
+                assert str(label) != english or (language, code) in SAME_AS_ENGLISH, (
+                    language,
+                    code,
+                )
+
+
+def test_a_change_of_a_mappings_name_or_country_is_a_new_version(shop):
+    mapping = CarrierMapping.objects.create(shop=shop, name="Boxberry", country="RU", columns=[])
+    first = papers_services.consent_document_shown(shop=shop, language="ru")
+    assert "- Boxberry (Россия);" in first.body
+    mapping.country = "KZ"
+    mapping.save()
+    second = papers_services.consent_document_shown(shop=shop, language="ru")
+    assert "- Boxberry (Казахстан);" in second.body
+    mapping.name = "Boxberry KZ"
+    mapping.save()
+    third = papers_services.consent_document_shown(shop=shop, language="ru")
+    assert "- Boxberry KZ (Казахстан);" in third.body
+    assert len({first.content_hash, second.content_hash, third.content_hash}) == 3
+    first.refresh_from_db()
+    assert "- Boxberry (Россия);" in first.body  # the version a customer agreed to stays
 
 
 def test_it_lists_only_the_situations_the_shop_accepts(shop):

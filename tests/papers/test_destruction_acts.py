@@ -84,7 +84,11 @@ def test_it_lists_every_destruction_of_the_period_and_shop(shop, other_shop, des
     assert act.rows[0].destroyed_by == acts.AUTOMATIC
     assert act.rows[1].destroyed_by == "alice"
     assert act.rows[1].reason == "требование субъекта персональных данных"
-    assert "криптографическое стирание" in act.rows[1].method
+    # B-7's customer never sent a passport: the order's own data is all that was destroyed.
+    assert (act.rows[1].data, act.rows[1].method) == (
+        acts.NO_DOCUMENT_DATA,
+        acts.NO_DOCUMENT_METHOD,
+    )
     # The log extract: the audit events of the same destructions.
     assert [row.action for row in act.log] == [
         "уничтожение по сроку хранения",
@@ -196,6 +200,34 @@ def test_it_shows_the_form_with_errors_not_a_file(client, shop, compliance_offic
     )
     assert page.status_code == 200
     assert "The period ends before it starts." in page.content.decode()
+
+
+# --- an order erased before any passport was sent ----------------------------------------------
+
+
+@pytest.mark.parametrize("file_format", ["pdf", "xlsx"])
+@pytest.mark.parametrize(
+    "reason",
+    [DestructionRecord.Reason.CUSTOMER_REQUEST, DestructionRecord.Reason.CONSENT_WITHDRAWN],
+)
+def test_it_names_an_order_erased_without_a_passport_and_no_photo(
+    shop, upload_request, alice, file_format, reason
+):
+    erasure.request_erase(upload_request=upload_request, reason=reason, actor=alice)
+    record = DestructionRecord.objects.get(upload_request_ref=upload_request.pk)
+    assert record.document_refs == []
+
+    act = _march_act(shop)
+    [row] = act.rows
+    assert row.subject == "покупатель по заказу № A-100"
+    assert (row.data, row.method) == (acts.NO_DOCUMENT_DATA, acts.NO_DOCUMENT_METHOD)
+    render = acts.destruction_act_pdf if file_format == "pdf" else acts.destruction_act_xlsx
+    flat = " ".join((pdf_text if file_format == "pdf" else xlsx_text)(render(act)).split())
+    assert "покупатель по заказу № A-100" in flat
+    assert "имя, адрес электронной почты и телефон покупателя" in flat
+    assert "покупателем не передавался" in flat
+    for photo in ("изображени", "фотограф", "файл", "Anna"):
+        assert photo not in flat
 
 
 # --- a passport typed by the customer (no image ever stored) ------------------------------------

@@ -9,8 +9,12 @@ from django.utils import translation
 from tests.conftest import login
 from uploads.api.services import api_token_create
 from uploads.core.errors import ServiceError
-from uploads.models import Order, Shop
-from uploads.papers.operator import OPERATOR_FIELDS, operator_details_missing
+from uploads.models import CarrierMapping, Order, Shop
+from uploads.papers.operator import (
+    OPERATOR_FIELDS,
+    operator_details_missing,
+    recipients_missing_country,
+)
 from uploads.requests import services as request_services
 
 
@@ -89,3 +93,63 @@ def test_it_answers_the_api_with_a_clear_error(client, bare_shop):
     assert response.status_code == 409, response.content
     assert response.json()["error"]["code"] == "operator_details_missing"
     assert not Order.objects.filter(number="N-4").exists()
+
+
+# --- a recipient without its country --------------------------------------------------------------
+
+
+@pytest.fixture
+def countryless_mapping(shop) -> CarrierMapping:
+    """A mapping made before mappings had a country (blank in the database)."""
+    return CarrierMapping.objects.create(shop=shop, name="Old Broker", columns=[["inn", "INN"]])
+
+
+def test_a_mapping_without_country_is_missing_by_name(shop, countryless_mapping):
+    CarrierMapping.objects.create(shop=shop, name="Boxberry", country="RU", columns=[])
+    assert operator_details_missing(shop=shop) == []
+    assert recipients_missing_country(shop=shop) == ["Old Broker"]
+    with pytest.raises(ServiceError, match="“Old Broker”") as refusal:
+        request_services.order_create(shop_id=shop.pk, number="N-5", customer_name="Anna")
+    assert "recipient's country" in str(refusal.value.message)
+    assert not Order.objects.filter(number="N-5").exists()
+
+    countryless_mapping.country = "KZ"
+    countryless_mapping.save()
+    assert request_services.order_create(shop_id=shop.pk, number="N-5", customer_name="Anna")
+
+
+def test_a_mapping_without_country_blocks_a_new_link(upload_request, countryless_mapping):
+    with pytest.raises(ServiceError, match="Old Broker"):
+        request_services.upload_link_issue(upload_request=upload_request)
+
+
+def test_a_mapping_without_country_is_named_on_the_shop_page(
+    client, alice, shop, countryless_mapping
+):
+    alice.user_permissions.add(Permission.objects.get(codename="change_shop"))
+    login(client, alice)
+    page = client.get(f"/admin/uploads/shop/{shop.pk}/change/").content.decode()
+    assert "cannot send upload links yet" in page
+    assert "Old Broker" in page and "recipient&#x27;s country" in page
+
+
+def test_a_mapping_without_country_answers_the_api_409(client, shop, countryless_mapping):
+    _api_token, token = api_token_create(shop_id=shop.pk, name="erp")
+    response = client.post(
+        "/api/v1/requests",
+        json.dumps({"order_number": "N-6", "customer_name": "Anna", "email": "a@example.com"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 409, response.content
+    error = response.json()["error"]
+    assert error["code"] == "operator_details_missing"
+    assert "Old Broker" in error["message"]
+    assert not Order.objects.filter(number="N-6").exists()
+
+
+def test_the_missing_country_message_is_translated(shop, countryless_mapping):
+    with translation.override("ru"), pytest.raises(ServiceError) as refusal:
+        request_services.order_create(shop_id=shop.pk, number="N-7", customer_name="Anna")
+    assert "Old Broker" in str(refusal.value.message)
+    assert "страну" in str(refusal.value.message)

@@ -20,6 +20,7 @@ from uploads.customs.services import decisions as customs_decisions
 from uploads.models import (
     AppendOnlyError,
     AuditEvent,
+    CarrierMapping,
     StaffProfile,
     TransferRecord,
     UploadRequest,
@@ -126,6 +127,53 @@ def test_a_customs_file_is_a_hand_over_with_its_recipient(client, alice, ready_r
     assert record.country == "RU"
     assert record.categories == ["full_name", "number", "date_of_birth", "inn", "order_number"]
     assert_no_values(register_text())
+
+
+def test_a_customs_file_carries_the_mappings_country_not_the_staffs(
+    client, alice, ready_request, mapping
+):
+    mapping.country = "KZ"
+    mapping.save()
+    login(client, declare(alice, "RU"))
+    assert export(client, [ready_request], mapping.pk, "csv").status_code == 200
+    record = TransferRecord.objects.get()
+    assert (record.kind, record.recipient, record.country) == (Kind.CUSTOMS_EXPORT, "CDEK", "KZ")
+
+
+def test_a_customs_file_exported_from_abroad_is_two_rows_of_one_event(
+    client, alice, ready_request, mapping
+):
+    login(client, declare(alice, "CN"))
+    assert export(client, [ready_request], mapping.pk, "csv").status_code == 200
+    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
+    rows = {record.kind: record for record in TransferRecord.objects.all()}
+    assert set(rows) == {Kind.CUSTOMS_EXPORT, Kind.STAFF_EXPORT}
+    assert (rows[Kind.CUSTOMS_EXPORT].recipient, rows[Kind.CUSTOMS_EXPORT].country) == (
+        "CDEK",
+        "RU",
+    )
+    assert (rows[Kind.STAFF_EXPORT].recipient, rows[Kind.STAFF_EXPORT].country) == ("", "CN")
+    assert rows[Kind.STAFF_EXPORT].categories == rows[Kind.CUSTOMS_EXPORT].categories
+    for record in rows.values():
+        assert record.audit_event_id == event.pk
+        assert record.actor_id == alice.pk and record.order_number == "A-100"
+    assert_no_values(register_text())
+
+
+def test_a_customs_export_through_a_mapping_without_country_makes_no_file(
+    client, alice, ready_request, mapping
+):
+    CarrierMapping.objects.filter(pk=mapping.pk).update(country="")
+    login(client, declare(alice, "RU"))
+    response = export(client, [ready_request], mapping.pk, "csv")
+    assert response.status_code == 302  # back to the list, with the reason, no file
+    follow = client.get(CHANGELIST)
+    assert any(
+        "“CDEK” has no recipient's country" in str(message)
+        for message in follow.context["messages"]
+    )
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
+    assert not TransferRecord.objects.exists()
 
 
 @pytest.mark.usefixtures("cdek_account")

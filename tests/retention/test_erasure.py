@@ -13,7 +13,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from tests.conftest import consent_document_id, login, submit_and_confirm
-from tests.typed import photo_policy_set
+from tests.typed import photo_policy_set, type_and_confirm
 from uploads.core import storage
 from uploads.core.errors import ServiceError
 from uploads.documents import selectors as document_selectors
@@ -314,6 +314,10 @@ def test_the_withdrawal_page_names_a_photo_only_where_the_shop_takes_one(
     customer, shop, policy, photo_named
 ):
     photo_policy_set(shop, policy)
+    _assert_withdrawal_names_photo(customer, shop, photo_named)
+
+
+def _assert_withdrawal_names_photo(customer, shop, photo_named: bool) -> None:  # type: ignore[no-untyped-def]
     page = customer.get(reverse("uploads:withdraw")).content.decode()
     with translation.override("ru"):  # the order's language
         photo = gettext(
@@ -329,3 +333,14 @@ def test_the_withdrawal_page_names_a_photo_only_where_the_shop_takes_one(
     expected, other = (photo, details) if photo_named else (details, photo)
     assert escape(expected % {"shop": shop.name}) in page
     assert escape(other % {"shop": shop.name}) not in page
+
+
+def test_the_withdrawal_page_of_a_typed_passport_promises_no_photo(customer, shop, upload_request):
+    # The shop takes photos if the customer sends one; this customer typed the details instead.
+    type_and_confirm(upload_request)
+    _assert_withdrawal_names_photo(customer, shop, photo_named=False)
+
+
+def test_the_withdrawal_page_names_the_photo_the_customer_sent(customer, shop, uploaded_request):
+    photo_policy_set(shop, PhotoPolicy.OPTIONAL)
+    _assert_withdrawal_names_photo(customer, shop, photo_named=True)

@@ -107,6 +107,35 @@ def test_it_says_who_had_the_data_by_role_never_by_name(client, alice, uploaded_
         assert private not in text
 
 
+@pytest.mark.parametrize(("staff_country", "who"), [("CN", "abroad (CN)"), ("RU", None)])
+def test_a_customs_file_names_its_recipient_and_staff_abroad_once(
+    english, alice, uploaded_request, staff_country, who
+):
+    StaffProfile.objects.create(user=alice, country=staff_country)
+    alice.refresh_from_db()
+    # A customs file for a broker in Kazakhstan, as the export service records it.
+    audit.audit_record(
+        actor=alice,
+        action=AuditEvent.Action.EXPORT,
+        upload_request=uploaded_request,
+        detail="customs: Boxberry",
+        transfer=audit.Transfer(
+            kind=TransferRecord.Kind.CUSTOMS_EXPORT,
+            recipient="Boxberry",
+            country="KZ",
+            categories=["surname", "number"],
+        ),
+    )
+    text = own_copy(english)
+    assert text.count("exported your details for customs, for Boxberry") == 1
+    # The recipient's country is not where the staff member was.
+    assert "abroad (KZ)" not in text
+    if who is None:
+        assert "abroad" not in text
+    else:
+        assert text.count(who) == 1
+
+
 def test_it_says_so_when_the_fields_do_not_open(english, uploaded_request, monkeypatch):
     def broken(*, document):  # type: ignore[no-untyped-def]
         raise crypto.DecryptionError("damaged")

@@ -159,10 +159,20 @@ class CarrierMappingForm(forms.ModelForm):
 
     class Meta:
         model = CarrierMapping
-        fields = ["shop", "name", "columns_text", "date_format", "name_order", "delimiter"]
+        fields = [
+            "shop",
+            "name",
+            "country",
+            "columns_text",
+            "date_format",
+            "name_order",
+            "delimiter",
+        ]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # Blank in the database only for mappings made before the field: a saved one names it.
+        self.fields["country"].required = True
         # In the seller's language of this request (a class attribute would be the language
         # the process started in).
         self.fields["columns_text"].help_text = _(
@@ -196,5 +206,5 @@ class CarrierMappingForm(forms.ModelForm):
 @admin.register(CarrierMapping)
 class CarrierMappingAdmin(ShopScopedAdmin):
     form = CarrierMappingForm
-    list_display = ["name", "shop", "date_format", "name_order", "delimiter"]
+    list_display = ["name", "shop", "country", "date_format", "name_order", "delimiter"]
     list_filter = ["shop"]

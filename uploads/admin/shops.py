@@ -22,7 +22,12 @@ from uploads.core.errors import ServiceError
 from uploads.models import Shop, UploadRequest
 from uploads.papers import consent as consent_papers
 from uploads.papers import services as papers
-from uploads.papers.operator import OPERATOR_FIELDS, operator_details_missing
+from uploads.papers.operator import (
+    OPERATOR_FIELDS,
+    operator_details_missing,
+    recipients_missing_country,
+    recipients_missing_country_message,
+)
 from uploads.requests import stats
 
 # Staff who may take a destruction act for their shops (a compliance paper: order numbers and who
@@ -156,6 +161,13 @@ class ShopAdmin(ShopScopedAdmin):
                         "in: %(missing)s."
                     )
                     % {"missing": ", ".join(missing)},
+                )
+            no_country = recipients_missing_country(shop=shop)
+            if no_country:
+                messages.warning(
+                    request,
+                    _("This shop cannot send upload links yet. %(reason)s")
+                    % {"reason": recipients_missing_country_message(names=no_country)},
                 )
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -2,8 +2,8 @@
 
 The transfer register (152-FZ art. 12) is written here too, with the audit event of the same act,
 so a hand-over cannot be audited without being registered: a carrier send or a customs file
-(the caller says who receives it, ``Transfer``), and any look or export by a staff member whose
-declared country is not Russia (found here from the actor).
+(the caller says who receives it and where, ``Transfer``), and any look or export by a staff member
+whose declared country is not Russia (found here from the actor): an export from abroad is both.
 """
 
 from collections.abc import Sequence
@@ -36,10 +36,8 @@ STAFF_ACCESS_CATEGORIES: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class Transfer:
-    """A hand-over to a third party: who receives it, where, and which data (names only).
-
-    ``country`` empty means "where the staff member who did it is" (a customs file lands on the
-    computer of whoever downloads it)."""
+    """A hand-over to a third party: who receives it, where (ISO 3166 alpha-2), and which data
+    (names only)."""
 
     kind: str
     recipient: str
@@ -90,34 +88,47 @@ def _transfer_record(
     transfer: Transfer | None,
     categories: Sequence[str] | None,
 ) -> None:
-    """The register's row of this event, when it is a transfer (values never: names only)."""
+    """The register's rows of this event, when it is a transfer (values never: names only).
+
+    One act may be two transfers: a staff member abroad who exports a customs file receives it
+    abroad (the staff row) and hands it to the mapping's recipient (the third-party row)."""
     actor = event.actor
-    if transfer is None:
-        if (
-            actor is None
-            or event.action not in STAFF_ACCESS_CATEGORIES
-            or not transfers.staff_is_abroad(user=actor)
-        ):
-            return
-        transfer = Transfer(
-            kind=TransferRecord.Kind.STAFF_EXPORT
-            if event.action == Action.EXPORT
-            else TransferRecord.Kind.STAFF_VIEW,
-            recipient="",
-            categories=categories or STAFF_ACCESS_CATEGORIES[event.action],
+    rows: list[Transfer] = []
+    if transfer is not None:
+        rows.append(transfer)
+    if (
+        actor is not None
+        and event.action in STAFF_ACCESS_CATEGORIES
+        and transfers.staff_is_abroad(user=actor)
+    ):
+        rows.append(
+            Transfer(
+                kind=TransferRecord.Kind.STAFF_EXPORT
+                if event.action == Action.EXPORT
+                else TransferRecord.Kind.STAFF_VIEW,
+                recipient="",
+                categories=categories
+                or (transfer.categories if transfer is not None else ())
+                or STAFF_ACCESS_CATEGORIES[event.action],
+                country=transfers.staff_country(user=actor),
+            )
         )
     order = upload_request.order if upload_request is not None else None
-    TransferRecord.objects.create(
-        at=event.at,
-        kind=transfer.kind,
-        shop_id=order.shop_id if order is not None else None,
-        recipient=transfer.recipient[:200],
-        country=transfer.country or transfers.staff_country(user=actor),
-        categories=list(transfer.categories),
-        upload_request_ref=upload_request.pk if upload_request is not None else None,
-        order_number=order.number if order is not None else "",
-        actor=actor,
-        audit_event=event,
+    TransferRecord.objects.bulk_create(
+        TransferRecord(
+            at=event.at,
+            kind=row.kind,
+            shop_id=order.shop_id if order is not None else None,
+            recipient=row.recipient[:200],
+            # A third party's country is the caller's to say, never guessed from the staff's.
+            country=row.country,
+            categories=list(row.categories),
+            upload_request_ref=upload_request.pk if upload_request is not None else None,
+            order_number=order.number if order is not None else "",
+            actor=actor,
+            audit_event=event,
+        )
+        for row in rows
     )
 
 

@@ -17,7 +17,7 @@ from uploads.core import crypto
 from uploads.core import customs_rules as validation
 from uploads.core.cells import cell as cell
 from uploads.documents import selectors as document_selectors
-from uploads.models import CarrierMapping, PassportDocument, UploadRequest
+from uploads.models import CarrierMapping, Country, PassportDocument, UploadRequest
 
 # The keys a mapping's columns can use, with what each holds (shown to the seller in admin).
 FIELD_KEYS = {
@@ -73,6 +73,8 @@ FCS_1861 = CarrierMapping(
     date_format=CarrierMapping.DateFormat.DOTTED,
     name_order=CarrierMapping.NameOrder.SURNAME_FIRST,
     delimiter=CarrierMapping.Delimiter.SEMICOLON,
+    # The file goes to a Russian customs representative: a hand-over inside Russia.
+    country=Country.RUSSIA,
 )
 BUILTIN_KEY = "fcs1861"
 

@@ -62,6 +62,20 @@ def photo_policy_of(*, shop_id: int) -> PhotoPolicy:
     return PhotoPolicy(value or PhotoPolicy.REQUIRED)
 
 
+def request_photo_to_delete(*, upload_request: UploadRequest) -> bool:
+    """Whether withdrawing consent would delete a photo of this customer's documents: one is held
+    (a passport photo or a second document not yet erased), or none is sent yet and the shop
+    takes photos. A typed passport has no file, an erased photo no longer has one."""
+    if (
+        upload_request.documents.exclude(blob_name="").exists()
+        or upload_request.supporting_documents.exclude(blob_name="").exists()
+    ):
+        return True
+    if upload_request.documents.exists():
+        return False
+    return photo_policy_of(shop_id=upload_request.order.shop_id) != PhotoPolicy.NOT_COLLECTED
+
+
 def document_current(*, upload_request: UploadRequest) -> PassportDocument | None:
     """The confirmed passport the seller works with."""
     return (

@@ -14,6 +14,7 @@
 | ``feedback`` | Feedback |
 | ``customs`` | CustomsSettings, CarrierMapping, CustomsRecord, SupportingDocument |
 | ``carriers`` | CdekAccount, CarrierOrder, CarrierSend |
+| ``countries`` | Country (the recipients' countries, ISO 3166 alpha-2) |
 | ``keys`` | MasterKey (ids and check values of the master keys) |
 | ``transfers`` | StaffProfile (the country staff work from), TransferRecord (the transfer register) |
 | ``two_factor`` | StaffTOTPDevice (sealed seed), BackupCodeDevice, BackupCode (hashed) |
@@ -30,6 +31,7 @@ from uploads.models.base import (
 from uploads.models.carriers import CarrierOrder, CarrierSend, CdekAccount
 from uploads.models.contacts import BouncedAddress, ContactLogEntry
 from uploads.models.content import ConsentText, EmailTemplate, FaqEntry, GuidanceStep
+from uploads.models.countries import Country
 from uploads.models.customs import (
     CarrierMapping,
     CustomsRecord,
@@ -77,6 +79,7 @@ __all__ = [
     "ConsentDocument",
     "ConsentText",
     "ContactLogEntry",
+    "Country",
     "CustomsRecord",
     "CustomsSettings",
     "DestructionRecord",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from uploads.core import customs_rules as validation
 from uploads.models.base import EncryptedFileModel
+from uploads.models.countries import Country
 
 
 class PhotoPolicy(models.TextChoices):
@@ -119,6 +120,20 @@ class CarrierMapping(models.Model):
     )
     delimiter = models.CharField(
         _("CSV delimiter"), max_length=1, choices=Delimiter.choices, default=Delimiter.SEMICOLON
+    )
+    # Where the carrier or broker receives the file: the consent names it (152-FZ art. 9 part 4)
+    # and the transfer register records it for each export. Empty only in rows made before the
+    # field existed; such a mapping blocks the shop's links and its exports until it is set.
+    country = models.CharField(
+        _("recipient's country"),
+        max_length=2,
+        choices=Country.choices,
+        blank=True,
+        help_text=_(
+            "Where this carrier or broker receives the data. The customer's consent names it as "
+            "the recipient's country, and the transfer register needs it for every export: "
+            "without it the shop cannot send upload links or export through this mapping."
+        ),
     )
 
     class Meta:

@@ -146,7 +146,8 @@ class Shop(models.Model):
         help_text=_(
             "One a line, with the country in brackets: the customs broker or carrier the shop "
             "passes the passport data to, for example: Boxberry LLC (Russia). The customer's "
-            "consent names each of them; CDEK is named on its own when its account is active."
+            "consent names each of them. CDEK (when its account is active) and the carrier "
+            "column mappings are named on their own, with their countries: do not repeat them."
         ),
     )
     # Cross-border transfer (152-FZ art. 12): staff abroad opening passports is a transfer, which

@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from uploads.models.audit import AuditEvent
 from uploads.models.base import AppendOnlyModel
+from uploads.models.countries import Country
 from uploads.models.shops import Shop
 
 # The country the law is about: a transfer is a hand-over to anyone outside it.
-RUSSIA = "RU"
+RUSSIA = Country.RUSSIA.value
 
 country_code_validator = RegexValidator(
     r"^[A-Z]{2}$", _("Two capital letters of ISO 3166 (RU, CN, KZ...).")
@@ -54,7 +55,7 @@ class StaffProfile(models.Model):
 class TransferRecord(AppendOnlyModel):
     """One hand-over of passport data: to a third party (a carrier, a customs file), or to a staff
     member who is not in Russia (a look or an export). Written with the audit event of the same
-    act (``uploads.audit.services.audit_record``), never edited."""
+    act (``uploads.audit.services.audit_record``), never edited; one event may have two rows."""
 
     class Kind(models.TextChoices):
         CARRIER_SEND = "carrier_send", _("Handed to the carrier")
@@ -84,12 +85,14 @@ class TransferRecord(AppendOnlyModel):
         related_name="+",
         verbose_name=_("by"),
     )
-    audit_event = models.OneToOneField(
+    # Not one-to-one: a customs file exported by staff abroad is two transfers of one act (to the
+    # staff member abroad, and to the mapping's recipient), both with the same audit event.
+    audit_event = models.ForeignKey(
         AuditEvent,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="transfer",
+        related_name="transfers",
         verbose_name=_("audit event"),
     )
 

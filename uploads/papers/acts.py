@@ -75,6 +75,10 @@ TYPED_METHOD = {
         "стирание), удаление контактных данных из записи заказа"
     ),
 }
+# An order erased before the customer sent any passport (a photo or typed details): only the
+# order's own data was there to destroy, and the act must not claim a photo or a passport.
+NO_DOCUMENT_DATA = f"{_ORDER_DATA} (документ, удостоверяющий личность, покупателем не передавался)"
+NO_DOCUMENT_METHOD = "удаление контактных данных и ссылки для загрузки из записи заказа"
 METHOD = {
     Scope.IMAGE: "удаление зашифрованного файла изображения из хранилища",
     Scope.DOCUMENT: (
@@ -177,10 +181,13 @@ def _person(user: object | None) -> str:
 
 
 def _data_and_method(record: DestructionRecord) -> tuple[str, str]:
-    """Which data a destruction took and how: an image only where there was one."""
+    """Which data a destruction took and how: an image only where there was one, a passport
+    only where the customer sent one."""
     scope = Scope(record.scope)
     refs = set(record.document_refs)
     typed = refs & set(record.typed_refs)
+    if scope == Scope.REQUEST and not refs:
+        return NO_DOCUMENT_DATA, NO_DOCUMENT_METHOD
     if scope == Scope.IMAGE or not typed:
         return DATA_DESTROYED[scope], METHOD[scope]
     if typed == refs:

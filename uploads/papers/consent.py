@@ -5,8 +5,9 @@ address, the purposes, the list of data, the actions with it, the third parties 
 term and how to withdraw. Each comes from the shop's own rows, so the text cannot promise less or
 more than the portal does: the operator from the shop's operator details, the data from its
 customs settings (the fields the customer's form shows for each situation it accepts), the
-photo from its photo policy (a shop that collects none names none), the recipients from its carrier account and its list of other recipients, the term from its retention
-settings, the withdrawal from the link's own page. ``ConsentFacts`` says what must be in it;
+photo from its photo policy (a shop that collects none names none), the recipients from its
+carrier account, its column mappings (each with its country) and its list of other recipients,
+the term from its retention settings, the withdrawal from the link's own page. ``ConsentFacts`` says what must be in it;
 ``consent_document_text`` renders it in a language (templates/papers/consent_document.txt).
 """
 
@@ -25,8 +26,10 @@ from uploads.core import customs_rules as validation
 from uploads.core.passport_fields import PASSPORT_FIELDS
 from uploads.documents.forms import PassportFieldsForm
 from uploads.models import (
+    CarrierMapping,
     CdekAccount,
     ConsentDocument,
+    Country,
     CustomsSettings,
     PhotoPolicy,
     Shop,
@@ -37,8 +40,9 @@ from uploads.models import (
 # destruction acts use the same setting, in Russian).
 SYSTEM_NAME = _("Passport upload portal")
 
-# Carriers the portal hands data to by API, with the country their company is registered in.
-CDEK = ("CDEK", _("Russia"))
+# Carriers the portal hands data to by API, with the country their company is registered in (the
+# same as the carrier's own ``country``, uploads/carriers/cdek/carrier.py).
+CDEK = ("CDEK", Country.RUSSIA)
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,8 @@ class ConsentFacts:
     # instead of typing, or never (then the document names no photo, no reading, no photo term).
     photo_policy: str
     second_document: bool
-    # "Name (Country)", one each: the carrier connected by API first, then the shop's list.
+    # "Name (Country)", one each: the carrier connected by API first, then the column mappings,
+    # then the shop's list.
     recipients: tuple[str | Promise, ...]
     image_retention_days: int
     retention_days: int
@@ -96,12 +101,27 @@ def shop_field_groups(*, customs_settings: CustomsSettings) -> tuple[FieldGroup,
     )
 
 
+def country_name(code: str) -> str | Promise:
+    """A country's name, read in the document's language; an unknown code as it is."""
+    return Country(code).label if code in Country.values else code
+
+
 def shop_recipients(*, shop: Shop) -> tuple[str | Promise, ...]:
-    """Who the shop hands the passport data to, each with its country, lazily translated."""
+    """Who the shop hands the passport data to, each with its country, lazily translated: the
+    carrier connected by API, the carriers and brokers it exports files for (its column
+    mappings), then the ones it typed."""
     recipients: list[str | Promise] = []
     if CdekAccount.objects.filter(shop=shop, is_active=True).exists():
         name, country = CDEK
-        recipients.append(format_lazy("{} ({})", name, country))
+        recipients.append(format_lazy("{} ({})", name, country_name(country)))
+    for mapping in CarrierMapping.objects.filter(shop=shop).order_by("name"):
+        # A mapping without its country blocks the shop's links (papers.operator), so a
+        # customer never reads this line without one.
+        recipients.append(
+            format_lazy("{} ({})", mapping.name, country_name(mapping.country))
+            if mapping.country
+            else mapping.name
+        )
     recipients.extend(recipient_lines(shop.consent_recipients))
     return tuple(recipients)
 

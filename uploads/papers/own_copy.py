@@ -16,7 +16,6 @@ from uploads.core import crypto
 from uploads.core.passport_fields import PASSPORT_FIELDS
 from uploads.documents import selectors as document_selectors
 from uploads.models import (
-    RUSSIA,
     AuditEvent,
     Consent,
     PassportDocument,
@@ -141,7 +140,11 @@ def _consent_copy(consent: Consent) -> ConsentCopy:
     )
 
 
-def _who(event: AuditEvent, transfer: TransferRecord | None) -> str:
+THIRD_PARTY_KINDS = (TransferRecord.Kind.CARRIER_SEND, TransferRecord.Kind.CUSTOMS_EXPORT)
+STAFF_KINDS = (TransferRecord.Kind.STAFF_VIEW, TransferRecord.Kind.STAFF_EXPORT)
+
+
+def _who(event: AuditEvent, transfer: TransferRecord | None, staff: TransferRecord | None) -> str:
     if event.action == Action.CARRIER_SEND:
         name = transfer.recipient if transfer is not None else event.detail.split(":", 1)[0]
         return _("carrier %(name)s") % {"name": name}
@@ -149,19 +152,10 @@ def _who(event: AuditEvent, transfer: TransferRecord | None) -> str:
         return _("the seller's system (API)")
     if event.actor_id is None:
         return _("the portal, automatically")
-    if transfer is not None and transfer.kind in (
-        TransferRecord.Kind.STAFF_VIEW,
-        TransferRecord.Kind.STAFF_EXPORT,
-    ):
-        if transfer.country:
-            return _("the seller's staff, abroad (%(country)s)") % {"country": transfer.country}
+    if staff is not None:
+        if staff.country:
+            return _("the seller's staff, abroad (%(country)s)") % {"country": staff.country}
         return _("the seller's staff, country not declared")
-    if (
-        transfer is not None
-        and transfer.kind == TransferRecord.Kind.CUSTOMS_EXPORT
-        and transfer.country not in ("", RUSSIA)
-    ):
-        return _("the seller's staff, abroad (%(country)s)") % {"country": transfer.country}
     return _("the seller's staff")
 
 
@@ -190,11 +184,12 @@ def _what(event: AuditEvent, transfer: TransferRecord | None) -> str:
     return _("asked you for another photo")
 
 
-def _transfer_of(event: AuditEvent) -> TransferRecord | None:
-    try:
-        return event.transfer  # type: ignore[attr-defined]
-    except TransferRecord.DoesNotExist:
-        return None
+def _transfers_of(event: AuditEvent) -> tuple[TransferRecord | None, TransferRecord | None]:
+    """The event's hand-over to a third party and its row for staff abroad (either may be none)."""
+    rows = list(event.transfers.all())  # type: ignore[attr-defined]
+    third = next((row for row in rows if row.kind in THIRD_PARTY_KINDS), None)
+    staff = next((row for row in rows if row.kind in STAFF_KINDS), None)
+    return third, staff
 
 
 def own_copy_build(*, upload_request: UploadRequest, now: datetime | None = None) -> OwnCopy:
@@ -207,14 +202,15 @@ def own_copy_build(*, upload_request: UploadRequest, now: datetime | None = None
     ]
     events = (
         AuditEvent.objects.filter(upload_request=upload_request, action__in=ACCESS_ACTIONS)
-        .select_related("transfer", "document")
+        .select_related("document")
+        .prefetch_related("transfers")
         .order_by("at", "pk")
     )
     accesses = []
     for event in events:
-        transfer = _transfer_of(event)
+        transfer, staff = _transfers_of(event)
         accesses.append(
-            AccessCopy(at=event.at, who=_who(event, transfer), what=_what(event, transfer))
+            AccessCopy(at=event.at, who=_who(event, transfer, staff), what=_what(event, transfer))
         )
     return OwnCopy(
         shop=order.shop,

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from uploads.documents import selectors as document_selectors
-from uploads.models import AuditEvent, DestructionRecord, PhotoPolicy, UploadRequest
+from uploads.models import AuditEvent, DestructionRecord, UploadRequest
 from uploads.papers import consent as consent_papers
 from uploads.retention.services import erasure as retention
 from uploads.web.customer import customer_request_required, link_invalid
@@ -29,10 +29,10 @@ def consent_withdraw(request: HttpRequest, upload_request: UploadRequest) -> Htt
         request.session.flush()
         return render(request, "uploads/withdrawn.html", {"shop_name": shop_name})
     context = page_context(upload_request)
-    # A shop that takes no photo holds none to delete: the page does not promise to delete one.
-    context["no_photo"] = (
-        document_selectors.photo_policy_of(shop_id=upload_request.order.shop_id)
-        == PhotoPolicy.NOT_COLLECTED
+    # The page promises to delete a photo only where there is one to delete: not for a shop that
+    # takes no photo, nor for a customer who typed their passport instead.
+    context["no_photo"] = not document_selectors.request_photo_to_delete(
+        upload_request=upload_request
     )
     return render(request, "uploads/withdraw.html", context)
 

@@ -33,6 +33,7 @@ from uploads.models import (
     UploadRequest,
 )
 from uploads.papers import transfers
+from uploads.papers.operator import mapping_require_country
 from uploads.requests import selectors as request_selectors
 
 NameCheck = CustomsRecord.NameCheck
@@ -145,6 +146,7 @@ def customs_export(
     columns. Each exported request is audited: an export shows the seller passport data."""
     if file_format not in EXPORT_FORMATS:
         raise ServiceError(_("Choose CSV or XLSX."))
+    mapping_require_country(mapping=mapping)
     upload_requests = upload_requests.select_related("order__shop", "customs")
     transfers.staff_access_require(
         user=actor, shops=Shop.objects.filter(pk__in=upload_requests.values("order__shop_id"))
@@ -168,11 +170,12 @@ def customs_export(
                 upload_request=upload_request,
                 document=document,
                 detail=f"customs: {mapping.name}"[:200],
-                # The file is handed to whoever the mapping is for (a carrier, a broker), from
-                # wherever the staff member who downloads it is.
+                # The file is handed to whoever the mapping is for (a carrier, a broker), in the
+                # mapping's country; a staff member abroad who downloads it is registered too.
                 transfer=audit.Transfer(
                     kind=TransferRecord.Kind.CUSTOMS_EXPORT,
                     recipient=str(mapping.name),
+                    country=mapping.country,
                     categories=[key for key, _title in mapping.columns],
                 ),
             )
