@@ -18,6 +18,8 @@ from uploads.models import (
     CustomsSettings,
     PhotoPolicy,
     Shop,
+    country_choices,
+    country_name,
 )
 from uploads.models.shops import validate_recipient_lines
 from uploads.papers import services as papers_services
@@ -149,6 +151,28 @@ def test_every_recipients_country_is_named_in_the_language(language):
                     language,
                     code,
                 )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_any_iso_country_is_named_in_the_language(language):
+    """Beyond the portal's own list, every ISO 3166 country has a name (iso-codes' through
+    pycountry, English where a language has none), never the bare code."""
+    with translation.override(language):
+        choices = country_choices()
+        assert len(choices) >= 249
+        assert all(name and name != code for code, name in choices)
+        assert [name.casefold() for _code, name in choices] == sorted(
+            name.casefold() for _code, name in choices
+        )
+        assert str(country_name("RU")) == str(Country.RUSSIA.label)  # ours, not iso-codes'
+    assert str(country_name("XX")) == "XX"
+
+
+def test_a_recipient_outside_the_portals_list_is_named_in_the_customers_language(shop):
+    CarrierMapping.objects.create(shop=shop, name="InPost", country="PL", columns=[])
+    assert "- InPost (Польша);" in _document(shop, "ru")
+    assert "- InPost (波兰);" in _document(shop, "zh-hans")
+    assert "- InPost (Poland);" in _document(shop, "en")
 
 
 def test_a_change_of_a_mappings_name_or_country_is_a_new_version(shop):

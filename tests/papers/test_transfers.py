@@ -343,9 +343,16 @@ def test_only_superusers_set_staff_countries(client, alice):
     )
     assert response.status_code == 200
     assert StaffProfile.objects.get(user=alice).country == "CN"
-    refused = client.post("/admin/uploads/staffprofile/add/", {"user": admin.pk, "country": "cn"})
-    assert refused.status_code == 200  # the form again, with the error
+    for code in ("cn", "XX"):
+        refused = client.post(
+            "/admin/uploads/staffprofile/add/", {"user": admin.pk, "country": code}
+        )
+        assert refused.status_code == 200  # the form again, with the error
+        assert "country" in refused.context["adminform"].form.errors
     assert not StaffProfile.objects.filter(user=admin).exists()
+    # Any ISO 3166 country, not only the portal's short list.
+    client.post("/admin/uploads/staffprofile/add/", {"user": admin.pk, "country": "PL"})
+    assert StaffProfile.objects.get(user=admin).country == "PL"
 
 
 def test_a_typed_passport_looked_at_from_abroad_is_registered_as_details_only(

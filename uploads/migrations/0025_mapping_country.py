@@ -2,6 +2,9 @@
 
 from django.db import migrations, models
 
+import django.core.validators
+
+import uploads.models.countries
 import uploads.models.shops
 
 
@@ -15,11 +18,16 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='carriermapping',
             name='country',
-            field=models.CharField(blank=True, choices=[('RU', 'Russia'), ('BY', 'Belarus'), ('KZ', 'Kazakhstan'), ('KG', 'Kyrgyzstan'), ('AM', 'Armenia'), ('UZ', 'Uzbekistan'), ('CN', 'China'), ('HK', 'Hong Kong'), ('TR', 'Türkiye'), ('AE', 'United Arab Emirates'), ('DE', 'Germany'), ('US', 'United States')], help_text="Where this carrier or broker receives the data. The customer's consent names it as the recipient's country, and the transfer register needs it for every export: without it the shop cannot send upload links or export through this mapping.", max_length=2, verbose_name="recipient's country"),
+            field=models.CharField(blank=True, choices=uploads.models.countries.country_choices, help_text="Where this carrier or broker receives the data. The customer's consent names it as the recipient's country, and the transfer register needs it for every export: without it the shop cannot send upload links or export through this mapping.", max_length=2, verbose_name="recipient's country"),
         ),
         migrations.AlterField(
             model_name='shop',
             name='consent_recipients',
             field=models.TextField(blank=True, help_text="One a line, with the country in brackets: the customs broker or carrier the shop passes the passport data to, for example: Boxberry LLC (Russia). The customer's consent names each of them. CDEK (when its account is active) and the carrier column mappings are named on their own, with their countries: do not repeat them.", validators=[uploads.models.shops.validate_recipient_lines], verbose_name='other recipients of the passport data'),
+        ),
+        migrations.AlterField(
+            model_name='staffprofile',
+            name='country',
+            field=models.CharField(blank=True, choices=uploads.models.countries.country_choices, help_text='Where this person opens passports from. Empty: not declared, treated as abroad.', max_length=2, validators=[django.core.validators.RegexValidator('^[A-Z]{2}$', 'Two capital letters of ISO 3166 (RU, CN, KZ...).')], verbose_name='country of work'),
         ),
     ]

@@ -14,7 +14,7 @@
 | ``feedback`` | Feedback |
 | ``customs`` | CustomsSettings, CarrierMapping, CustomsRecord, SupportingDocument |
 | ``carriers`` | CdekAccount, CarrierOrder, CarrierSend |
-| ``countries`` | Country (the recipients' countries, ISO 3166 alpha-2) |
+| ``countries`` | Country, country_name, country_choices (ISO 3166 alpha-2, names by pycountry) |
 | ``keys`` | MasterKey (ids and check values of the master keys) |
 | ``transfers`` | StaffProfile (the country staff work from), TransferRecord (the transfer register) |
 | ``two_factor`` | StaffTOTPDevice (sealed seed), BackupCodeDevice, BackupCode (hashed) |
@@ -31,7 +31,7 @@ from uploads.models.base import (
 from uploads.models.carriers import CarrierOrder, CarrierSend, CdekAccount
 from uploads.models.contacts import BouncedAddress, ContactLogEntry
 from uploads.models.content import ConsentText, EmailTemplate, FaqEntry, GuidanceStep
-from uploads.models.countries import Country
+from uploads.models.countries import Country, country_choices, country_name
 from uploads.models.customs import (
     CarrierMapping,
     CustomsRecord,
@@ -105,6 +105,8 @@ __all__ = [
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",
+    "country_choices",
+    "country_name",
     "recipient_lines",
     "validate_day_list",
 ]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from uploads.core import customs_rules as validation
 from uploads.models.base import EncryptedFileModel
-from uploads.models.countries import Country
+from uploads.models.countries import country_choices
 
 
 class PhotoPolicy(models.TextChoices):
@@ -127,7 +127,7 @@ class CarrierMapping(models.Model):
     country = models.CharField(
         _("recipient's country"),
         max_length=2,
-        choices=Country.choices,
+        choices=country_choices,
         blank=True,
         help_text=_(
             "Where this carrier or broker receives the data. The customer's consent names it as "

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from uploads.models.audit import AuditEvent
 from uploads.models.base import AppendOnlyModel
-from uploads.models.countries import Country
+from uploads.models.countries import Country, country_choices
 from uploads.models.shops import Shop
 
 # The country the law is about: a transfer is a hand-over to anyone outside it.
@@ -36,10 +36,10 @@ class StaffProfile(models.Model):
         _("country of work"),
         max_length=2,
         blank=True,
+        choices=country_choices,
         validators=[country_code_validator],
         help_text=_(
-            "Where this person opens passports from, as two letters of ISO 3166 (RU, CN, KZ...). "
-            "Empty: not declared, treated as abroad."
+            "Where this person opens passports from. Empty: not declared, treated as abroad."
         ),
     )
     updated_at = models.DateTimeField(_("changed"), auto_now=True)

@@ -33,6 +33,7 @@ from uploads.models import (
     CustomsSettings,
     PhotoPolicy,
     Shop,
+    country_name,
     recipient_lines,
 )
 
@@ -99,11 +100,6 @@ def shop_field_groups(*, customs_settings: CustomsSettings) -> tuple[FieldGroup,
         )
         for situation in rules.situations
     )
-
-
-def country_name(code: str) -> str | Promise:
-    """A country's name, read in the document's language; an unknown code as it is."""
-    return Country(code).label if code in Country.values else code
 
 
 def shop_recipients(*, shop: Shop) -> tuple[str | Promise, ...]:
