@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from uploads.mrz import locate
+from uploads.documents import specimens
+from uploads.mrz import locate, render
 
 
 @pytest.mark.parametrize(("angle", "flip"), [(0.0, False), (0.3, False), (-0.2, True)])
@@ -23,3 +24,42 @@ def test_a_point_of_a_crop_maps_back_to_the_image(angle, flip):
         band, 0.5, crop.size, (float(xs.mean()) + 0.5, float(ys.mean()) + 0.5), flip=flip
     )
     assert math.dist(found, mark) < 3
+
+
+def _mrz_strip(specimen=specimens.ERIKSSON, *, width: int = 1600) -> Image.Image:
+    """The bottom of a rendered page, where its MRZ lines are, in grayscale."""
+    page = specimens.render_page(specimen, width=width).convert("L")
+    return page.crop((0, round(page.height * 0.8), page.width, page.height))
+
+
+def _shadowed(strip: Image.Image, *, left: float) -> Image.Image:
+    """``strip`` with a hard shadow (a quarter of the light) over its left ``left`` share."""
+    array = np.asarray(strip, dtype=np.float32).copy()
+    array[:, : round(array.shape[1] * left)] *= 0.25
+    return Image.fromarray(array.astype(np.uint8))
+
+
+def test_the_fillers_shape_tells_upright_from_turned():
+    strip = _mrz_strip()
+    assert locate.filler_orientation(strip) is True
+    assert locate.filler_orientation(strip.rotate(180)) is False
+
+
+def test_the_fillers_shape_holds_under_a_shadow_that_fools_the_ink_measure():
+    # Turned 180 degrees with a hard shadow over what is now the left (the names' fillers): the
+    # shadowed paper counts as ink there, so the ink measure calls it upright; the chevrons still
+    # point right.
+    turned = _shadowed(_mrz_strip().rotate(180), left=0.3)
+    assert locate.right_side_is_lighter(turned)  # fooled
+    assert locate.filler_orientation(turned) is False
+    assert locate.filler_orientation(turned.rotate(180)) is True
+
+
+def test_print_without_fillers_gives_no_orientation():
+    image = Image.new("L", (1400, 120), 235)
+    draw = ImageDraw.Draw(image)
+    font = render._font(render.OCR_B, 40)
+    draw.text((20, 10), "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", font=font, fill=20)
+    draw.text((20, 60), "IJKLMNOPQRSTUV0123456789ABCDEFGH", font=font, fill=20)
+    assert locate.filler_orientation(image) is None
+    assert locate.filler_orientation(image.rotate(180)) is None

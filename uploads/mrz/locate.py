@@ -294,3 +294,65 @@ def right_side_is_lighter(crop: Image.Image) -> bool:
     dark = array < (array.mean() - array.std())
     fifth = max(1, array.shape[1] // 5)
     return dark[:, -fifth:].sum() <= dark[:, :fifth].sum()
+
+
+def filler_orientation(crop: Image.Image) -> bool | None:
+    """Whether ``crop`` (a band cut horizontal) is upright, from the shape of the MRZ's ``<``
+    fillers: a chevron whose point is on the left, at mid-height, and whose two arms open to the
+    right. Turned 180 degrees they point right. Their shape survives a shadow, glare or poor OCR
+    (only the print against its local paper counts); None when too few chevrons are seen either
+    way, or they disagree."""
+    gray = np.asarray(crop if crop.mode == "L" else crop.convert("L"), dtype=np.float32)
+    if gray.size == 0 or min(gray.shape) < 8:
+        return None
+    size = max(7, gray.shape[0] // 4)
+    paper = ndimage.grey_closing(gray, size=(size, size))
+    share = 1.0 - gray / np.maximum(paper, 1.0)  # the part of the paper's light the print takes
+    threshold = max(0.2, _otsu(np.clip(share * 255, 0, 255).astype(np.uint8)) / 255)
+    labels, count = ndimage.label(share > threshold)
+    if count == 0:
+        return None
+    pointing_left = pointing_right = 0
+    heights = []
+    for region in ndimage.find_objects(labels):
+        heights.append(region[0].stop - region[0].start)
+    typical = float(np.median(heights)) if heights else 0.0
+    for index, region in enumerate(ndimage.find_objects(labels), start=1):
+        height = region[0].stop - region[0].start
+        width = region[1].stop - region[1].start
+        if height < 6 or not 0.35 * typical <= height <= 1.3 * typical:
+            continue
+        if not 0.3 * height <= width <= 1.1 * height:
+            continue
+        ys, xs = np.nonzero(labels[region] == index)
+        if xs.size < 12:
+            continue
+        direction = _chevron(xs / max(width - 1, 1), (ys - (height - 1) / 2) / max(height / 2, 1))
+        pointing_left += direction > 0
+        pointing_right += direction < 0
+    if pointing_left >= 3 and pointing_left >= 3 * pointing_right:
+        return True
+    if pointing_right >= 3 and pointing_right >= 3 * pointing_left:
+        return False
+    return None
+
+
+def _chevron(x: np.ndarray, y: np.ndarray) -> int:
+    """+1 for a ``<`` (``x`` 0-1 left to right, ``y`` -1-1 from the middle), -1 for a ``>``,
+    0 for anything else: one side's ink gathered at mid-height (the point), the other's split
+    evenly above and below it (the arms' ends)."""
+    left, right = x < 1 / 3, x > 2 / 3
+    if left.sum() < 3 or right.sum() < 3:
+        return 0
+    spread_left, spread_right = float(np.abs(y[left]).mean()), float(np.abs(y[right]).mean())
+    for point, arms, sign in ((left, right, 1), (right, left, -1)):
+        spread_point = spread_left if sign > 0 else spread_right
+        spread_arms = spread_right if sign > 0 else spread_left
+        if spread_arms < 2.2 * max(spread_point, 0.05) or spread_arms < 0.45:
+            continue
+        if abs(float(y[point].mean())) > 0.2:  # the point is at mid-height
+            continue
+        above = float((y[arms] < 0).mean())
+        if 0.3 <= above <= 0.7:  # the arms' ends above and below it alike
+            return sign
+    return 0

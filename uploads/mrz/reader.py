@@ -317,7 +317,7 @@ def _try_bands(
     calls = 0
     for position, band in enumerate(bands[:BANDS_PER_PASS]):
         upright, _ = locate.cut_band(page, band, scale, flip=False)
-        order = (False, True) if locate.right_side_is_lighter(upright) else (True, False)
+        order = (False, True) if _looks_upright(upright) else (True, False)
         for flip in order:
             if calls >= MAX_OCR_CALLS:
                 break
@@ -345,6 +345,15 @@ def _try_bands(
             if reading is not None and reading.parsed.valid:
                 return _confirmed(page, bands[position + 1 :], reading, today), page_best
     return None, page_best
+
+
+def _looks_upright(crop: Image.Image) -> bool:
+    """Whether a band's crop cut as found (not turned) is upright: from its ``<`` fillers'
+    shape, which a shadow, glare or dim light leaves alone (a hard shadow over one end of the
+    band made the ink measure turn 180 degree photos the wrong way, and the band's flattened
+    pass read upside down), else from where the ink is heavier."""
+    shape = locate.filler_orientation(crop)
+    return locate.right_side_is_lighter(crop) if shape is None else shape
 
 
 def flattened(crop: Image.Image) -> Image.Image:
@@ -457,7 +466,7 @@ class _Reading:
             round(box[3] / page_scale),
         )
         reading = cls(parsed, band, flip, original_box, scale, page_scale)
-        if not variant:
+        if not variant or set(variant) == {"flatten"}:  # the band's own crop, plain or flattened
             reading.crop_size, reading.ocr = crop.size, ocr
         reading.flat = bool(variant.get("flatten"))
         return reading
