@@ -4,9 +4,10 @@ import math
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
-from uploads.mrz import locate
+from uploads.documents import specimens
+from uploads.mrz import locate, read_mrz, render, tesseract
 
 
 @pytest.mark.parametrize(("angle", "flip"), [(0.0, False), (0.3, False), (-0.2, True)])
@@ -23,3 +24,91 @@ def test_a_point_of_a_crop_maps_back_to_the_image(angle, flip):
         band, 0.5, crop.size, (float(xs.mean()) + 0.5, float(ys.mean()) + 0.5), flip=flip
     )
     assert math.dist(found, mark) < 3
+
+
+def _mrz_strip(specimen=specimens.ERIKSSON, *, width: int = 1600) -> Image.Image:
+    """The bottom of a rendered page, where its MRZ lines are, in grayscale."""
+    page = specimens.render_page(specimen, width=width).convert("L")
+    return page.crop((0, round(page.height * 0.8), page.width, page.height))
+
+
+def _shadowed(strip: Image.Image, *, left: float) -> Image.Image:
+    """``strip`` with a hard shadow (a quarter of the light) over its left ``left`` share."""
+    array = np.asarray(strip, dtype=np.float32).copy()
+    array[:, : round(array.shape[1] * left)] *= 0.25
+    return Image.fromarray(array.astype(np.uint8))
+
+
+def test_the_fillers_shape_tells_upright_from_turned():
+    strip = _mrz_strip()
+    assert locate.filler_orientation(strip) is True
+    assert locate.filler_orientation(strip.rotate(180)) is False
+
+
+def test_the_fillers_shape_holds_under_a_shadow_that_fools_the_ink_measure():
+    # Turned 180 degrees with a hard shadow over what is now the left (the names' fillers): the
+    # shadowed paper counts as ink there, so the ink measure calls it upright; the chevrons still
+    # point right.
+    turned = _shadowed(_mrz_strip().rotate(180), left=0.3)
+    assert locate.right_side_is_lighter(turned)  # fooled
+    assert locate.filler_orientation(turned) is False
+    assert locate.filler_orientation(turned.rotate(180)) is True
+
+
+def test_print_without_fillers_gives_no_orientation():
+    image = Image.new("L", (1400, 120), 235)
+    draw = ImageDraw.Draw(image)
+    font = render._font(render.OCR_B, 40)
+    draw.text((20, 10), "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", font=font, fill=20)
+    draw.text((20, 60), "IJKLMNOPQRSTUV0123456789ABCDEFGH", font=font, fill=20)
+    assert locate.filler_orientation(image) is None
+    assert locate.filler_orientation(image.rotate(180)) is None
+
+
+# A TD1 whose check digits pass (number D23145890, born 1974-08-12, expiring 2012-04-15).
+TD1_LINES = [
+    "I<UTOD231458907<<<<<<<<<<<<<<<",
+    "7408122F1204159UTO<<<<<<<<<<<6",
+    "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+]
+
+
+def _touching_td1() -> Image.Image:
+    """A card's TD1 lines set close, tilted and blurred, so that their print touches: the locator
+    joins the three lines into one blob."""
+    image = Image.new("L", (1400, 700), 230)
+    draw = ImageDraw.Draw(image)
+    draw.text((60, 60), "IDENTITY CARD", font=render._font(render.DEJAVU, 60), fill=40)
+    font = render._font(render.OCR_B, 40)
+    for index, line in enumerate(TD1_LINES):
+        draw.text((100, 420 + index * 40), line, font=font, fill=20)
+    image = image.rotate(12, resample=Image.Resampling.BICUBIC, fillcolor=230)
+    return image.filter(ImageFilter.GaussianBlur(2))
+
+
+def test_touching_lines_are_one_band_of_three_rows_with_their_own_character_height():
+    gray, _ = locate.working_image(_touching_td1())
+    merged = [band for band in locate.find_bands(gray) if band.rows > 1]
+    assert len(merged) == 1
+    band = merged[0]
+    assert band.rows == 3
+    # The character height is a row's, not the blob's (which would shrink the cut band to a
+    # third: three lines of print in one line's height).
+    assert 3 * band.char < 1.2 * band.width
+    assert band.length > 10 * band.char
+
+
+@pytest.mark.ocr
+def test_touching_td1_lines_read_as_three_lines_of_30(monkeypatch):
+    calls = []
+    ocr = tesseract.ocr_line_boxes
+    monkeypatch.setattr(
+        tesseract, "ocr_line_boxes", lambda *a, **k: calls.append(1) or ocr(*a, **k)
+    )
+    result = read_mrz(_touching_td1())
+    # Read from the band as found (the title's band is tried first): cut at a third of its size
+    # (the blob's width taken for one line's), it took ten OCR calls and a look around it.
+    assert len(calls) <= 4
+    assert result.valid and result.type == "TD1"
+    assert result.mrz == TD1_LINES
+    assert result.fields["number"] == "D23145890" and result.fields["surname"] == "ERIKSSON"

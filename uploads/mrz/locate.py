@@ -26,6 +26,13 @@ class Band:
     width: float  # across the lines
     char: float  # estimated character height
     score: float
+    rows: int = 1  # more when the lines touched and were found as one blob (``_rows``)
+
+    def margin(self) -> float:
+        """Character heights added at each end of the lines when the band is cut: more for
+        merged lines, whose ends the blob's shape places less well (it takes in what touches
+        them, a photo's edge, and a tilt joins the rows askew)."""
+        return 2.5 if self.rows == 1 else 6.0
 
     def contains(self, x: float, y: float, *, margin: float = 0.0) -> bool:
         dx, dy = x - self.cx, y - self.cy
@@ -97,7 +104,7 @@ def find_bands(gray: np.ndarray, *, limit: int = 6, relative: bool = False) -> l
     gap = max(3, round(char * 1.6))
     for size in ((1, gap), (gap, 1)):  # upright or sideways; tilts up to ~30 degrees still join
         merged = ndimage.minimum_filter(ndimage.maximum_filter(mask, size=size), size=size)
-        lines.extend(_line_candidates(merged, char, side))
+        lines.extend(_line_candidates(merged, char, side, mask))
     bands = _group(lines, char)
     bands.sort(key=lambda band: -band.score)
     kept: list[Band] = []
@@ -125,7 +132,7 @@ def _geometry(xs: np.ndarray, ys: np.ndarray) -> tuple[float, float, float, floa
 
 
 def _line_candidates(
-    merged: np.ndarray, char: float, side: int
+    merged: np.ndarray, char: float, side: int, mask: np.ndarray | None = None
 ) -> list[tuple[Band, np.ndarray, np.ndarray]]:
     labels, _ = ndimage.label(merged)
     found = []
@@ -144,10 +151,57 @@ def _line_candidates(
             continue
         # MRZ lines are long, thin and dense: 30 to 44 characters with no gaps.
         # MRZ characters are at least as large as the page's usual print (often larger).
+        line_char = across
+        rows = None
+        if mask is not None and across > 1.7 * char:
+            # Lines that touch (TD1's are close; blur, a tilt or a shadow's edge joins them) make
+            # one blob: its character height is its own rows', not the blob's width.
+            rows = _rows(mask[region] & (labels[region] == index), region, cx, cy, angle)
+            if rows is not None:
+                count, line_char, first, last = rows
+                across = max(across, count * line_char)
+                # Along the rows' own print only (a photo box's edge joined to the first row
+                # would shift the band and cut the lines' ends off).
+                length = last - first
+                cx += (first + last) / 2 * math.cos(angle)
+                cy += (first + last) / 2 * math.sin(angle)
         score = length * min(fill, 1.0) * min(length / (across * 25), 1.0)
-        score *= min(max(across / char, 0.5), 1.5)
-        found.append((Band(cx, cy, angle, length, across, char, score), xs, ys))
+        score *= min(max(line_char / char, 0.5), 1.5)
+        band = Band(cx, cy, angle, length, across, line_char, score, rows[0] if rows else 1)
+        found.append((band, xs, ys))
     return found
+
+
+def _rows(
+    ink: np.ndarray, region: tuple[slice, slice], cx: float, cy: float, angle: float
+) -> tuple[int, float, float, float] | None:
+    """The text rows of a blob of merged lines: the print's (``ink``, the blob's own pixels
+    before joining) profile across the lines, each run above half its peak a row. Their count
+    (2 or 3), median height, and where the rows' print starts and ends along the lines (from
+    the centre); None for one row or more than three."""
+    ys, xs = np.nonzero(ink)
+    if xs.size < 50:
+        return None
+    xs = xs + region[1].start - cx
+    ys = ys + region[0].start - cy
+    across = -xs * math.sin(angle) + ys * math.cos(angle)
+    offset = math.floor(across.min())
+    profile = np.bincount((across - offset).astype(np.int64)).astype(np.float64)
+    profile = ndimage.uniform_filter1d(profile, 3)
+    above = profile > 0.5 * profile.max()
+    labels, count = ndimage.label(above)
+    if not 2 <= count <= 3:
+        return None
+    heights = [int(s[0].stop - s[0].start) for s in ndimage.find_objects(labels)]
+    height = float(np.median(heights))
+    if height < 3:
+        return None
+    inside = labels[(across - offset).astype(np.int64)] > 0
+    along = (xs * math.cos(angle) + ys * math.sin(angle))[inside]
+    if along.size < 50:
+        return None
+    first, last = np.percentile(along, (0.5, 99.5))
+    return count, height, float(first), float(last)
 
 
 def _group(lines: list[tuple[Band, np.ndarray, np.ndarray]], char: float) -> list[Band]:
@@ -165,11 +219,16 @@ def _group(lines: list[tuple[Band, np.ndarray, np.ndarray]], char: float) -> lis
         xs = np.concatenate([xs for _, xs, _ in group])
         ys = np.concatenate([ys for _, _, ys in group])
         cx, cy, angle, length, across = _geometry(xs, ys)
+        if len(group) == 1:  # its own geometry (merged rows: along their print only)
+            cx, cy, angle, length, across = line.cx, line.cy, line.angle, line.length, line.width
         count = len(group)
+        if count == 1:  # merged lines, told apart by _rows
+            count = line.rows
         bonus = 1.5 if count in (2, 3) else 1.0
         score = sum(other.score for other, _, _ in group) * bonus
-        line_char = float(np.median([other.width for other, _, _ in group]))
-        bands.append(Band(cx, cy, angle, length, max(across, line.width), line_char, score))
+        line_char = float(np.median([other.char for other, _, _ in group]))
+        merged = max(other.rows for other, _, _ in group)
+        bands.append(Band(cx, cy, angle, length, max(across, line.width), line_char, score, merged))
     return bands
 
 
@@ -197,7 +256,7 @@ def cut_band(
     char = band.char * factor
     if extra_lines is None:  # a single line found: take in its neighbours, the MRZ has 2 or 3
         extra_lines = 3.8 if band.width < 1.6 * band.char else 1.2
-    half_length = band.length * factor / 2 + 2.5 * char
+    half_length = band.length * factor / 2 + band.margin() * char
     half_width = band.width * factor / 2 + extra_lines * char
     angle = band.angle + (math.pi if flip else 0.0)
     ux, uy = math.cos(angle), math.sin(angle)
@@ -255,7 +314,7 @@ def crop_point(
     factor = 1 / scale
     char = band.char * factor
     extra_lines = 3.8 if band.width < 1.6 * band.char else 1.2
-    half_length = band.length * factor / 2 + 2.5 * char
+    half_length = band.length * factor / 2 + band.margin() * char
     half_width = band.width * factor / 2 + extra_lines * char
     angle = band.angle + (math.pi if flip else 0.0)
     ux, uy = math.cos(angle), math.sin(angle)
@@ -294,3 +353,65 @@ def right_side_is_lighter(crop: Image.Image) -> bool:
     dark = array < (array.mean() - array.std())
     fifth = max(1, array.shape[1] // 5)
     return dark[:, -fifth:].sum() <= dark[:, :fifth].sum()
+
+
+def filler_orientation(crop: Image.Image) -> bool | None:
+    """Whether ``crop`` (a band cut horizontal) is upright, from the shape of the MRZ's ``<``
+    fillers: a chevron whose point is on the left, at mid-height, and whose two arms open to the
+    right. Turned 180 degrees they point right. Their shape survives a shadow, glare or poor OCR
+    (only the print against its local paper counts); None when too few chevrons are seen either
+    way, or they disagree."""
+    gray = np.asarray(crop if crop.mode == "L" else crop.convert("L"), dtype=np.float32)
+    if gray.size == 0 or min(gray.shape) < 8:
+        return None
+    size = max(7, gray.shape[0] // 4)
+    paper = ndimage.grey_closing(gray, size=(size, size))
+    share = 1.0 - gray / np.maximum(paper, 1.0)  # the part of the paper's light the print takes
+    threshold = max(0.2, _otsu(np.clip(share * 255, 0, 255).astype(np.uint8)) / 255)
+    labels, count = ndimage.label(share > threshold)
+    if count == 0:
+        return None
+    pointing_left = pointing_right = 0
+    heights = []
+    for region in ndimage.find_objects(labels):
+        heights.append(region[0].stop - region[0].start)
+    typical = float(np.median(heights)) if heights else 0.0
+    for index, region in enumerate(ndimage.find_objects(labels), start=1):
+        height = region[0].stop - region[0].start
+        width = region[1].stop - region[1].start
+        if height < 6 or not 0.35 * typical <= height <= 1.3 * typical:
+            continue
+        if not 0.3 * height <= width <= 1.1 * height:
+            continue
+        ys, xs = np.nonzero(labels[region] == index)
+        if xs.size < 12:
+            continue
+        direction = _chevron(xs / max(width - 1, 1), (ys - (height - 1) / 2) / max(height / 2, 1))
+        pointing_left += direction > 0
+        pointing_right += direction < 0
+    if pointing_left >= 3 and pointing_left >= 3 * pointing_right:
+        return True
+    if pointing_right >= 3 and pointing_right >= 3 * pointing_left:
+        return False
+    return None
+
+
+def _chevron(x: np.ndarray, y: np.ndarray) -> int:
+    """+1 for a ``<`` (``x`` 0-1 left to right, ``y`` -1-1 from the middle), -1 for a ``>``,
+    0 for anything else: one side's ink gathered at mid-height (the point), the other's split
+    evenly above and below it (the arms' ends)."""
+    left, right = x < 1 / 3, x > 2 / 3
+    if left.sum() < 3 or right.sum() < 3:
+        return 0
+    spread_left, spread_right = float(np.abs(y[left]).mean()), float(np.abs(y[right]).mean())
+    for point, arms, sign in ((left, right, 1), (right, left, -1)):
+        spread_point = spread_left if sign > 0 else spread_right
+        spread_arms = spread_right if sign > 0 else spread_left
+        if spread_arms < 2.2 * max(spread_point, 0.05) or spread_arms < 0.45:
+            continue
+        if abs(float(y[point].mean())) > 0.2:  # the point is at mid-height
+            continue
+        above = float((y[arms] < 0).mean())
+        if 0.3 <= above <= 0.7:  # the arms' ends above and below it alike
+            return sign
+    return 0

@@ -317,7 +317,7 @@ def _try_bands(
     calls = 0
     for position, band in enumerate(bands[:BANDS_PER_PASS]):
         upright, _ = locate.cut_band(page, band, scale, flip=False)
-        order = (False, True) if locate.right_side_is_lighter(upright) else (True, False)
+        order = (False, True) if _looks_upright(upright) else (True, False)
         for flip in order:
             if calls >= MAX_OCR_CALLS:
                 break
@@ -345,6 +345,15 @@ def _try_bands(
             if reading is not None and reading.parsed.valid:
                 return _confirmed(page, bands[position + 1 :], reading, today), page_best
     return None, page_best
+
+
+def _looks_upright(crop: Image.Image) -> bool:
+    """Whether a band's crop cut as found (not turned) is upright: from its ``<`` fillers'
+    shape, which a shadow, glare or dim light leaves alone (a hard shadow over one end of the
+    band made the ink measure turn 180 degree photos the wrong way, and the band's flattened
+    pass read upside down), else from where the ink is heavier."""
+    shape = locate.filler_orientation(crop)
+    return locate.right_side_is_lighter(crop) if shape is None else shape
 
 
 def flattened(crop: Image.Image) -> Image.Image:
@@ -386,6 +395,9 @@ NAME_CONFIDENCE = 60.0  # Tesseract's word confidence on the names line, below w
 # characters with at least this confidence (0-100).
 SECOND_PASS_CHAR = 31.0
 NAME_CHAR_CONFIDENCE = 80.0
+# A names character cell whose print takes less than this share of the paper's light than the
+# other lines' cells typically do is faded (glare): the names are not sure.
+FADED_SHARE = 0.6
 # Of the names line's height, above and below it in its strip (the gap to the next line can be
 # under half of it).
 NAMES_STRIP_MARGIN = 0.15
@@ -457,7 +469,7 @@ class _Reading:
             round(box[3] / page_scale),
         )
         reading = cls(parsed, band, flip, original_box, scale, page_scale)
-        if not variant:
+        if not variant or set(variant) == {"flatten"}:  # the band's own crop, plain or flattened
             reading.crop_size, reading.ocr = crop.size, ocr
         reading.flat = bool(variant.get("flatten"))
         return reading
@@ -570,7 +582,7 @@ def _confirmed(
                 page, others, reading.band, reading.scale, voted.parsed, today
             )
         )
-        return _result(reading.parsed, reading.box, valid=sure)
+        return _result(reading.parsed, reading.box, valid=sure and not _names_faded(page, reading))
     else:
         # Names have no check digit: a second pass at another size must read them alike, each
         # of their characters with a high confidence ("ESPANOLA" read "FSPANOLA" once, sure).
@@ -593,7 +605,62 @@ def _confirmed(
         return _result(parsed, reading.box, valid=False)
     if _another_document(page, others, reading.band, reading.scale, parsed, today):
         return _result(parsed, reading.box, valid=False)  # two documents: not sure which
+    if _names_faded(page, reading):
+        return _result(parsed, reading.box, valid=False)  # glare over the names: not sure
     return _result(parsed, reading.box, valid=True)
+
+
+def _names_faded(page: Image.Image, reading: _Reading) -> bool:
+    """Whether part of the names field is faded (a glare streak whitening the print): a
+    character cell of it whose print takes less than FADED_SHARE of its paper's light than the
+    other lines' cells typically do. Glare turns a letter into a lighter, similar one (I into T)
+    in every pass alike, so agreeing passes do not make faded names sure; a shadow or dim light
+    darkens print and paper alike and does not count. False when the first pass's line boxes are
+    not known."""
+    if reading.crop_size is None or not reading.ocr:
+        return False
+    parsed = reading.parsed
+    index = 2 if parsed.type == "TD1" else 0
+    names_line = parsed.lines[index]
+    length = len(names_line)
+    full = [(text, box) for text, _, box in reading.ocr if len(text) == length]
+    if not full:
+        return False
+
+    def likeness(line: tuple[str, tesseract.Box]) -> int:
+        return sum(a == b for a, b in zip(line[0], names_line, strict=False))
+
+    names_text, names_box = max(full, key=likeness)
+    if likeness((names_text, names_box)) * 2 < length:
+        return False
+    others = [box for text, box in full if box != names_box]
+    if not others:
+        return False
+    crop, _ = locate.cut_band(page, reading.band, reading.scale, flip=reading.flip)
+    if crop.size != reading.crop_size:
+        return False
+    gray = np.asarray(crop if crop.mode == "L" else crop.convert("L"), dtype=np.float32)
+
+    def cells(box: tesseract.Box) -> list[float]:
+        left, top, right, bottom = box
+        pitch = (right - left) / length
+        shares = []
+        for position in range(length):
+            cell = gray[
+                top:bottom, round(left + position * pitch) : round(left + (position + 1) * pitch)
+            ]
+            if cell.size == 0:
+                shares.append(1.0)
+                continue
+            paper, ink = np.percentile(cell, (90, 3))
+            shares.append(float(paper - ink) / max(float(paper), 1.0))
+        return shares
+
+    typical = float(np.median([share for box in others for share in cells(box)]))
+    names = cells(names_box)
+    start = 0 if parsed.type == "TD1" else 5
+    end = min(length, len(names_line.rstrip("<")) + 2)  # and the fillers a lost letter becomes
+    return min(names[start:end], default=typical) < FADED_SHARE * typical
 
 
 def _names_strip(reading: _Reading, crop: Image.Image) -> Image.Image | None:
