@@ -403,6 +403,8 @@ FADED_SHARE = 0.6
 NAMES_STRIP_MARGIN = 0.15
 NAMES_STRIP_PAD = 0.5  # and a plain margin added of this much of its height
 PN_NAME_CHAR_CONFIDENCE = 30.0
+# At most this many characters read before a line (an edge read as letters) are dropped from it.
+STRAY_CHARS = 2
 PN_CONFUSABLE = "B8"  # letters of PN names Tesseract confuses (Б and Я)
 PN_CONFUSABLE_WEIGHT = 0.15  # the other one's weight over the passes, at or above which: not sure
 PN_NAME_CONFIDENCE = 15.0  # digits inside PN names get low confidences even when right  # source character height (px) below which names are read twice
@@ -459,6 +461,14 @@ class _Reading:
         parsed = parse_ocr([(text, confidence) for text, confidence, _ in ocr], today=today)
         if parsed is None:
             return None
+        cleaned, again = without_stray_names_prefix(ocr, parsed, crop, today)
+        minimum = PN_NAME_CONFIDENCE if again.type == "PN" else NAME_CONFIDENCE
+        if again is not parsed and again.valid and again.name_confidence < minimum:
+            # Tesseract's confidence for the names line is the stray's too (one word with it):
+            # this reading could only be "not sure"; other passes get their try first, and it
+            # stays the best reading (names right) if none is sure.
+            again.valid = False
+        ocr, parsed = cleaned, again
         # A repaired number or name: valid only if the OCR's alternatives support each change.
         vote.confirm_with_symbols(parsed, crop)
         box = locate.band_box(page, band, scale)
@@ -473,6 +483,112 @@ class _Reading:
             reading.crop_size, reading.ocr = crop.size, ocr
         reading.flat = bool(variant.get("flatten"))
         return reading
+
+
+def without_stray_names_prefix(
+    ocr: list[tuple[str, float, tesseract.Box]], parsed: Parsed, crop: Image.Image, today: date
+) -> tuple[list[tuple[str, float, tesseract.Box]], Parsed]:
+    """The OCR lines of ``crop`` and their reading without stray glyphs read before the names: a
+    card's or a shadow's edge just left of the MRZ read as a letter (``BGARCIA``, ``LWO<NEILL``),
+    which the names line, having no check digit, cannot reject as the other lines' checks do.
+
+    The MRZ lines are printed in one column grid, so the names start where the other lines start.
+    When the names line was read longer than the format, or starting left of the other lines, the
+    crop is read again character by character with each one's box: the first column is where
+    the first character the checks kept of each other line starts, and the leading characters (at
+    most STRAY_CHARS) of the names line, and of every other line, that end left of it are not
+    part of the MRZ. The lines are then parsed again without them. Unchanged when nothing is
+    suspect, the names line has no such character, no other line is placed, another line read
+    long still is, or the reading without them is another format or passes fewer checks. The
+    names line's confidence stays Tesseract's for the whole line, strays included."""
+    names_index = 2 if parsed.type == "TD1" else 0
+    if len(parsed.lines) <= names_index:
+        return ocr, parsed
+    length = len(parsed.lines[0])
+    names_line = parsed.lines[names_index]
+
+    def likeness(text: str, line: str) -> int:
+        return sum(a == b for a, b in zip(text, line, strict=False))
+
+    def offset(text: str, line: str) -> int | None:
+        """How many leading characters of ``text`` the reading ``line`` dropped, if any fit."""
+        for extra in range(STRAY_CHARS + 1):
+            if len(text) - extra == length and likeness(text[extra:], line) >= length - 3:
+                return extra
+        return None
+
+    others = [line for index, line in enumerate(parsed.lines) if index != names_index]
+    found = [
+        position
+        for position, (text, _, _) in enumerate(ocr)
+        if len(text) >= length - 12
+        and text not in others
+        and likeness(text[:length], names_line) >= min(len(text), length) - 3
+    ]
+    if not found:
+        return ocr, parsed
+    at = max(found, key=lambda position: likeness(ocr[position][0][:length], names_line))
+    names_text, confidence, names_box = ocr[at]
+    suspect = len(names_text) > length or any(
+        names_box[0] < box[0] - 0.5 * (box[2] - box[0]) / length
+        for text, _, box in ocr
+        if len(text) == length and any(likeness(text, line) >= length - 3 for line in others)
+    )
+    if not suspect:
+        return ocr, parsed
+    lines = tesseract.ocr_symbols(crop)
+    starts = []
+    for symbols in lines:
+        text = "".join(symbol.text for symbol in symbols)
+        for line in others:
+            extra = offset(text, line) if text != names_text else None
+            if extra is not None and symbols[extra].box is not None:
+                starts.append(symbols[extra].box[0])
+                break
+    if not starts:
+        return ocr, parsed
+    column = min(starts)
+
+    def strays(symbols: list[tesseract.Symbol]) -> int:
+        count = 0
+        while (
+            count < STRAY_CHARS
+            and count < len(symbols) - 1
+            and (box := symbols[count].box) is not None
+            and box[2] < column
+        ):
+            count += 1
+        return count
+
+    by_text = {"".join(symbol.text for symbol in symbols): symbols for symbols in lines}
+    if strays(by_text.get(names_text, [])) == 0:
+        return ocr, parsed
+    # Every line loses what was read left of the column: a stray before another line too, which
+    # its checks could otherwise keep in place of a character without a check digit of its own
+    # (``4I<GBD`` read as the document code "4<", taken for "A<").
+    cleaned = list(ocr)
+    for position, (text, confidence, box) in enumerate(ocr):
+        symbols = by_text.get(text, [])
+        count = strays(symbols)
+        if count:
+            left = min((symbol.box[0] for symbol in symbols[count:] if symbol.box), default=box[0])
+            kept = "".join(symbol.text for symbol in symbols[count:])
+            cleaned[position] = (kept, confidence, (left, box[1], box[2], box[3]))
+    if any(
+        len(cleaned[position][0]) != length
+        for position, (text, _, _) in enumerate(ocr)
+        if text != names_text and any(offset(text, line) for line in others)
+    ):
+        return ocr, parsed  # another line still has more than its characters: left as it was
+    again = parse_ocr([(text, confidence) for text, confidence, _ in cleaned], today=today)
+    if (
+        again is None
+        or again.type != parsed.type
+        or again.checks_passed < parsed.checks_passed
+        or again.lines[names_index] == names_line
+    ):
+        return ocr, parsed
+    return cleaned, again
 
 
 def _around(

@@ -108,6 +108,9 @@ class _Library:
         lib.TessResultIteratorConfidence.argtypes = [pointer, level]
         lib.TessResultIteratorConfidence.restype = ctypes.c_float
         lib.TessPageIteratorIsAtBeginningOf.argtypes = [pointer, level]
+        lib.TessPageIteratorBoundingBox.argtypes = [pointer, level] + [
+            ctypes.POINTER(ctypes.c_int)
+        ] * 4
         lib.TessResultIteratorGetChoiceIterator.argtypes = [pointer]
         lib.TessResultIteratorGetChoiceIterator.restype = pointer
         lib.TessChoiceIteratorGetUTF8Text.argtypes = [pointer]
@@ -144,7 +147,9 @@ class _Library:
                     char = ctypes.string_at(text).decode("utf-8", "replace")
                     lib.TessDeleteText(text)
                     confidence = float(lib.TessResultIteratorConfidence(iterator, RIL_SYMBOL))
-                    lines[-1].append(Symbol(char, confidence, self._choices(iterator)))
+                    lines[-1].append(
+                        Symbol(char, confidence, self._choices(iterator), self._box(page))
+                    )
                 if not lib.TessResultIteratorNext(iterator, RIL_SYMBOL):
                     break
         finally:
@@ -153,6 +158,15 @@ class _Library:
             lib.TessBaseAPISetVariable(api, b"lstm_choice_mode", b"0")
             lib.TessBaseAPIClear(api)
         return [line for line in lines if line]
+
+    def _box(self, page: int) -> "Box | None":
+        corners = [ctypes.c_int() for _ in range(4)]
+        if not self.lib.TessPageIteratorBoundingBox(
+            page, RIL_SYMBOL, *(ctypes.byref(corner) for corner in corners)
+        ):
+            return None
+        left, top, right, bottom = (corner.value for corner in corners)
+        return left, top, right, bottom
 
     def _choices(self, iterator: int) -> tuple[tuple[str, float], ...]:
         lib = self.lib
@@ -188,6 +202,7 @@ class Symbol:
     text: str
     confidence: float
     choices: tuple[tuple[str, float], ...]
+    box: "Box | None" = None  # in the image read; None without the C API
 
 
 class _Engine:
