@@ -221,10 +221,15 @@ def _fitted(kind: str, group: list[str], length: int) -> list[list[str]]:
                     if "<" in line[max(0, i - 1) : i + 1]
                 )
             options.append(sorted(variants))
+    # Every combination, none cut off: the check that two alignments passing with different
+    # fields make the reading not sure must see them all (a cap once hid the right alignment of
+    # a TD1 with both upper lines one character long, leaving a wrong document code valid). The
+    # length filter in ``parse_lines`` bounds it: only a line one character off has more than one
+    # variant (at most length + 1), and the names line has one, so a TD1 has at most 31 x 31.
     results: list[list[str]] = [[]]
     for variants in options:
         results = [[*done, variant] for done in results for variant in variants]
-    return results[:200]
+    return results
 
 
 def _is_name_line(kind: str, index: int) -> bool:
