@@ -372,3 +372,11 @@ def test_a_typed_passport_looked_at_from_abroad_is_registered_as_details_only(
     assert transfers.IMAGE not in record.categories
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.VIEW_IMAGE).exists()
     assert_no_values(register_text())
+
+
+def test_the_staff_country_filter_lists_the_countries_declared(client, alice):
+    declare(alice, "CN")
+    login(client, User.objects.create_superuser("root", "root@example.com", "password"))
+    page = client.get("/admin/uploads/staffprofile/").content.decode()
+    assert "country=CN" in page
+    assert "country=PL" not in page  # not every country of the field's choices

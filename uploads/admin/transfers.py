@@ -20,8 +20,6 @@ from uploads.documents.forms import PassportFieldsForm, field_label
 from uploads.models import StaffProfile, TransferRecord
 from uploads.papers import transfers
 
-Kind = TransferRecord.Kind
-
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -41,7 +39,7 @@ def category_label(code: str) -> str:
 
 def recipient_label(record: TransferRecord) -> str:
     """Who received the data: the carrier or the customs file's recipient, or the staff member."""
-    if record.kind in (Kind.STAFF_VIEW, Kind.STAFF_EXPORT):
+    if record.is_staff_access:
         who = record.actor.get_username() if record.actor is not None else "—"
         return _("seller's staff: %(user)s") % {"user": who}
     return record.recipient or "—"
@@ -181,7 +179,8 @@ class StaffProfileAdmin(admin.ModelAdmin):
     """Superusers say where each staff member works from: it decides what counts as a transfer."""
 
     list_display = ["user", "country_column", "updated_at"]
-    list_filter = ["country"]
+    # The countries declared, not all of ISO 3166 that the field's choices hold.
+    list_filter = [("country", admin.AllValuesFieldListFilter)]
     search_fields = ["user__username", "country"]
     fields = ["user", "country"]
 

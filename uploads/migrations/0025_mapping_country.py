@@ -2,8 +2,6 @@
 
 from django.db import migrations, models
 
-import django.core.validators
-
 import uploads.models.countries
 import uploads.models.shops
 
@@ -28,6 +26,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='staffprofile',
             name='country',
-            field=models.CharField(blank=True, choices=uploads.models.countries.country_choices, help_text='Where this person opens passports from. Empty: not declared, treated as abroad.', max_length=2, validators=[django.core.validators.RegexValidator('^[A-Z]{2}$', 'Two capital letters of ISO 3166 (RU, CN, KZ...).')], verbose_name='country of work'),
+            field=models.CharField(blank=True, choices=uploads.models.countries.country_choices, help_text='Where this person opens passports from. Empty: not declared, treated as abroad.', max_length=2, verbose_name='country of work'),
         ),
     ]

@@ -66,13 +66,7 @@ _iso_name_lazy = lazy(_iso_name, str)
 def country_name(code: str) -> str | Promise:
     """A country's name in the language active where it is read (lazily); an unknown code as
     it is."""
-    if code in Country.values:
-        return Country(code).label
-    return _iso_name_lazy(code) if country_exists(code) else code
-
-
-def country_exists(code: str) -> bool:
-    return len(code) == 2 and code.isupper() and pycountry.countries.get(alpha_2=code) is not None
+    return Country(code).label if code in Country.values else _iso_name_lazy(code)
 
 
 def country_choices() -> list[tuple[str, str]]:

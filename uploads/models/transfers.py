@@ -4,7 +4,6 @@ append-only register of every hand-over to a third party and every look at a pas
 The register holds categories of data (field names), never their values."""
 
 from django.conf import settings
-from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,10 +15,6 @@ from uploads.models.shops import Shop
 
 # The country the law is about: a transfer is a hand-over to anyone outside it.
 RUSSIA = Country.RUSSIA.value
-
-country_code_validator = RegexValidator(
-    r"^[A-Z]{2}$", _("Two capital letters of ISO 3166 (RU, CN, KZ...).")
-)
 
 
 class StaffProfile(models.Model):
@@ -36,8 +31,7 @@ class StaffProfile(models.Model):
         _("country of work"),
         max_length=2,
         blank=True,
-        choices=country_choices,
-        validators=[country_code_validator],
+        choices=country_choices,  # ISO 3166 alpha-2 codes only
         help_text=_(
             "Where this person opens passports from. Empty: not declared, treated as abroad."
         ),
@@ -103,3 +97,8 @@ class TransferRecord(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.country or '—'}"
+
+    @property
+    def is_staff_access(self) -> bool:
+        """A look or an export by a staff member abroad (else a hand-over to a third party)."""
+        return self.kind in (self.Kind.STAFF_VIEW, self.Kind.STAFF_EXPORT)

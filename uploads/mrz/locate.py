@@ -372,11 +372,9 @@ def filler_orientation(crop: Image.Image) -> bool | None:
     if count == 0:
         return None
     pointing_left = pointing_right = 0
-    heights = []
-    for region in ndimage.find_objects(labels):
-        heights.append(region[0].stop - region[0].start)
-    typical = float(np.median(heights)) if heights else 0.0
-    for index, region in enumerate(ndimage.find_objects(labels), start=1):
+    regions = ndimage.find_objects(labels)
+    typical = float(np.median([region[0].stop - region[0].start for region in regions]))
+    for index, region in enumerate(regions, start=1):
         height = region[0].stop - region[0].start
         width = region[1].stop - region[1].start
         if height < 6 or not 0.35 * typical <= height <= 1.3 * typical:
@@ -404,9 +402,10 @@ def _chevron(x: np.ndarray, y: np.ndarray) -> int:
     if left.sum() < 3 or right.sum() < 3:
         return 0
     spread_left, spread_right = float(np.abs(y[left]).mean()), float(np.abs(y[right]).mean())
-    for point, arms, sign in ((left, right, 1), (right, left, -1)):
-        spread_point = spread_left if sign > 0 else spread_right
-        spread_arms = spread_right if sign > 0 else spread_left
+    for point, arms, spread_point, spread_arms, sign in (
+        (left, right, spread_left, spread_right, 1),
+        (right, left, spread_right, spread_left, -1),
+    ):
         if spread_arms < 2.2 * max(spread_point, 0.05) or spread_arms < 0.45:
             continue
         if abs(float(y[point].mean())) > 0.2:  # the point is at mid-height

@@ -88,6 +88,15 @@ class Parsed:
     def score(self) -> float:
         return self.checks_passed + (10 if self.valid else 0)
 
+    @property
+    def names_index(self) -> int:
+        """Which of ``lines`` holds the names: a TD1's third, every other format's first."""
+        return 2 if self.type == "TD1" else 0
+
+    @property
+    def names_line(self) -> str:
+        return self.lines[self.names_index]
+
 
 # Whether the OCR weighed ``char`` for the character at (line, position) of the lines read.
 Support = Callable[[int, int, str], bool]
@@ -151,7 +160,7 @@ def parse_ocr(lines: list[tuple[str, float]], *, today: date | None = None) -> P
     kept = [(text, confidence) for text, (_, confidence) in zip(texts, lines, strict=True) if text]
     parsed = parse_lines([text for text, _ in kept], today=today)
     if parsed is not None:
-        name_line = parsed.lines[2] if parsed.type == "TD1" else parsed.lines[0]
+        name_line = parsed.names_line
         for text, confidence in kept:
             if text[:12] == name_line[:12] or text[-12:] == name_line[-12:]:
                 parsed.name_confidence = confidence

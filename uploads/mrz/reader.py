@@ -422,7 +422,9 @@ class _Reading:
     ):
         self.parsed, self.band, self.flip, self.box = parsed, band, flip, box
         self.scale = scale
-        self.crop_size: tuple[int, int] | None = None  # of the crop OCRed, and the lines read
+        # The band's own crop as cut (before a flattening), and the lines its OCR read: None and
+        # empty for a reading of a resized or contrast-stretched variant.
+        self.cut: Image.Image | None = None
         self.ocr: list[tuple[str, float, tesseract.Box]] = []
         self.flat = False  # read from the crop divided by its paper's brightness
         # Character height in the original image's pixels.
@@ -453,6 +455,7 @@ class _Reading:
             crop, _ = locate.cut_band(
                 page, band, scale, flip=flip, target_char=variant.get("target_char", 24.0)
             )
+        cut = crop
         if variant.get("contrast"):
             crop = ImageOps.autocontrast(crop, cutoff=1)
         if variant.get("flatten"):
@@ -462,8 +465,7 @@ class _Reading:
         if parsed is None:
             return None
         cleaned, again = without_stray_names_prefix(ocr, parsed, crop, today)
-        minimum = PN_NAME_CONFIDENCE if again.type == "PN" else NAME_CONFIDENCE
-        if again is not parsed and again.valid and again.name_confidence < minimum:
+        if again is not parsed and again.valid and again.name_confidence < _names_minimum(again):
             # Tesseract's confidence for the names line is the stray's too (one word with it):
             # this reading could only be "not sure"; other passes get their try first, and it
             # stays the best reading (names right) if none is sure.
@@ -480,7 +482,7 @@ class _Reading:
         )
         reading = cls(parsed, band, flip, original_box, scale, page_scale)
         if not variant or set(variant) == {"flatten"}:  # the band's own crop, plain or flattened
-            reading.crop_size, reading.ocr = crop.size, ocr
+            reading.cut, reading.ocr = cut, ocr
         reading.flat = bool(variant.get("flatten"))
         return reading
 
@@ -501,19 +503,16 @@ def without_stray_names_prefix(
     suspect, the names line has no such character, no other line is placed, another line read
     long still is, or the reading without them is another format or passes fewer checks. The
     names line's confidence stays Tesseract's for the whole line, strays included."""
-    names_index = 2 if parsed.type == "TD1" else 0
+    names_index = parsed.names_index
     if len(parsed.lines) <= names_index:
         return ocr, parsed
     length = len(parsed.lines[0])
-    names_line = parsed.lines[names_index]
-
-    def likeness(text: str, line: str) -> int:
-        return sum(a == b for a, b in zip(text, line, strict=False))
+    names_line = parsed.names_line
 
     def offset(text: str, line: str) -> int | None:
         """How many leading characters of ``text`` the reading ``line`` dropped, if any fit."""
         for extra in range(STRAY_CHARS + 1):
-            if len(text) - extra == length and likeness(text[extra:], line) >= length - 3:
+            if len(text) - extra == length and _alike(text[extra:], line) >= length - 3:
                 return extra
         return None
 
@@ -523,16 +522,16 @@ def without_stray_names_prefix(
         for position, (text, _, _) in enumerate(ocr)
         if len(text) >= length - 12
         and text not in others
-        and likeness(text[:length], names_line) >= min(len(text), length) - 3
+        and _alike(text[:length], names_line) >= min(len(text), length) - 3
     ]
     if not found:
         return ocr, parsed
-    at = max(found, key=lambda position: likeness(ocr[position][0][:length], names_line))
+    at = max(found, key=lambda position: _alike(ocr[position][0][:length], names_line))
     names_text, confidence, names_box = ocr[at]
     suspect = len(names_text) > length or any(
         names_box[0] < box[0] - 0.5 * (box[2] - box[0]) / length
         for text, _, box in ocr
-        if len(text) == length and any(likeness(text, line) >= length - 3 for line in others)
+        if len(text) == length and any(_alike(text, line) >= length - 3 for line in others)
     )
     if not suspect:
         return ocr, parsed
@@ -598,12 +597,12 @@ def _around(
     when the band's crop held more lines than the MRZ: a band that took in other print is cut
     at that print's angle and size, and reads badly."""
     count = len(reading.parsed.lines)
-    if reading.crop_size is None or len(reading.ocr) < count + 2:
+    if reading.cut is None or len(reading.ocr) < count + 2:
         return None, None
 
     def likeness(start: int) -> int:
         return sum(
-            sum(a == b for a, b in zip(text, line, strict=False))
+            _alike(text, line)
             for (text, _, _), line in zip(
                 reading.ocr[start : start + count], reading.parsed.lines, strict=True
             )
@@ -611,7 +610,7 @@ def _around(
 
     start = max(range(len(reading.ocr) - count + 1), key=likeness)
     boxes = [box for _, _, box in reading.ocr[start : start + count]]
-    width, height = reading.crop_size
+    width, height = reading.cut.size
     line = sorted(bottom - top for _, top, _, bottom in boxes)[len(boxes) // 2]
     top = max(0, min(box[1] for box in boxes) - line)
     bottom = min(height, max(box[3] for box in boxes) + line)
@@ -698,7 +697,7 @@ def _confirmed(
                 page, others, reading.band, reading.scale, voted.parsed, today
             )
         )
-        return _result(reading.parsed, reading.box, valid=sure and not _names_faded(page, reading))
+        return _result(reading.parsed, reading.box, valid=sure and not _names_faded(reading))
     else:
         # Names have no check digit: a second pass at another size must read them alike, each
         # of their characters with a high confidence ("ESPANOLA" read "FSPANOLA" once, sure).
@@ -715,46 +714,58 @@ def _confirmed(
             names = "".join(str(part) for part in _names(reading.parsed))
             sure = sure and not any(char in names for char in PN_CONFUSABLE)
     parsed = reading.parsed
-    minimum = PN_NAME_CONFIDENCE if parsed.type == "PN" else NAME_CONFIDENCE
-    if not sure or parsed.name_confidence < minimum:
+    if not sure or parsed.name_confidence < _names_minimum(parsed):
         # Tesseract was unsure of the names (a letter outside the alphabet, a smudge, tiny print).
         return _result(parsed, reading.box, valid=False)
     if _another_document(page, others, reading.band, reading.scale, parsed, today):
         return _result(parsed, reading.box, valid=False)  # two documents: not sure which
-    if _names_faded(page, reading):
+    if _names_faded(reading):
         return _result(parsed, reading.box, valid=False)  # glare over the names: not sure
     return _result(parsed, reading.box, valid=True)
 
 
-def _names_faded(page: Image.Image, reading: _Reading) -> bool:
+def _alike(text: str, line: str) -> int:
+    """How many characters of ``text`` are ``line``'s at the same place."""
+    return sum(a == b for a, b in zip(text, line, strict=False))
+
+
+def _names_minimum(parsed: Parsed) -> float:
+    """Tesseract's confidence on the names line below which they are not sure."""
+    return PN_NAME_CONFIDENCE if parsed.type == "PN" else NAME_CONFIDENCE
+
+
+def _names_read(
+    parsed: Parsed, lines: list[tuple[str, float, tesseract.Box]]
+) -> tuple[str, float, tesseract.Box] | None:
+    """Of the OCR's ``lines``, the one most like ``parsed``'s names line; None when none has at
+    least half of its characters in place."""
+    if not lines:
+        return None
+    best = max(lines, key=lambda line: _alike(line[0], parsed.names_line))
+    return best if _alike(best[0], parsed.names_line) * 2 >= len(parsed.names_line) else None
+
+
+def _names_faded(reading: _Reading) -> bool:
     """Whether part of the names field is faded (a glare streak whitening the print): a
     character cell of it whose print takes less than FADED_SHARE of its paper's light than the
     other lines' cells typically do. Glare turns a letter into a lighter, similar one (I into T)
     in every pass alike, so agreeing passes do not make faded names sure; a shadow or dim light
     darkens print and paper alike and does not count. False when the first pass's line boxes are
     not known."""
-    if reading.crop_size is None or not reading.ocr:
+    if reading.cut is None:
         return False
     parsed = reading.parsed
-    index = 2 if parsed.type == "TD1" else 0
-    names_line = parsed.lines[index]
+    names_line = parsed.names_line
     length = len(names_line)
-    full = [(text, box) for text, _, box in reading.ocr if len(text) == length]
-    if not full:
+    full = [line for line in reading.ocr if len(line[0]) == length]
+    read = _names_read(parsed, full)
+    if read is None:
         return False
-
-    def likeness(line: tuple[str, tesseract.Box]) -> int:
-        return sum(a == b for a, b in zip(line[0], names_line, strict=False))
-
-    names_text, names_box = max(full, key=likeness)
-    if likeness((names_text, names_box)) * 2 < length:
-        return False
-    others = [box for text, box in full if box != names_box]
+    names_box = read[2]
+    others = [box for _, _, box in full if box != names_box]
     if not others:
         return False
-    crop, _ = locate.cut_band(page, reading.band, reading.scale, flip=reading.flip)
-    if crop.size != reading.crop_size:
-        return False
+    crop = reading.cut
     gray = np.asarray(crop if crop.mode == "L" else crop.convert("L"), dtype=np.float32)
 
     def cells(box: tesseract.Box) -> list[float]:
@@ -783,22 +794,18 @@ def _names_strip(reading: _Reading, crop: Image.Image) -> Image.Image | None:
     """The strip of ``crop`` (the reading's band cut again, at another size) that holds the names
     line, as the first OCR placed it in its own crop; None when that OCR's lines are not known or
     none of them looks like the names line."""
-    if reading.crop_size is None or not reading.ocr:
+    if reading.cut is None:
         return None
     parsed = reading.parsed
-    names_line = parsed.lines[2] if parsed.type == "TD1" else parsed.lines[0]
+    names_line = parsed.names_line
     if len(names_line.rstrip("<")) <= (0 if parsed.type == "TD1" else 5):
         return None
-
-    def likeness(line: tuple[str, float, tesseract.Box]) -> int:
-        return sum(a == b for a, b in zip(line[0], names_line, strict=False))
-
-    best = max(reading.ocr, key=likeness)
-    if likeness(best) * 2 < len(names_line):
+    best = _names_read(parsed, reading.ocr)
+    if best is None:
         return None
     left, top, right, bottom = best[2]
     margin = NAMES_STRIP_MARGIN * (bottom - top)
-    zoom = crop.height / max(reading.crop_size[1], 1)
+    zoom = crop.height / max(reading.cut.height, 1)
     upper = max(0, math.floor((top - margin) * zoom))
     lower = min(crop.height, math.ceil((bottom + margin) * zoom))
     first, last = left, right
@@ -829,7 +836,7 @@ def names_read_alike(parsed: Parsed, crop: Image.Image) -> bool:
     ``parsed`` has them (after the same country code; TD1: at the start of a line), every
     character of them with at least NAME_CHAR_CONFIDENCE (PN: its own, lower minimum: digits
     stand for letters there). A stray mark read before or after the line does not count."""
-    line = (parsed.lines[2] if parsed.type == "TD1" else parsed.lines[0]).rstrip("<")
+    line = parsed.names_line.rstrip("<")
     start = 0 if parsed.type == "TD1" else 5
     names, before = line[start:], line[max(0, start - 3) : start]
     minimum = PN_NAME_CHAR_CONFIDENCE if parsed.type == "PN" else NAME_CHAR_CONFIDENCE

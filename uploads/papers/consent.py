@@ -7,8 +7,9 @@ more than the portal does: the operator from the shop's operator details, the da
 customs settings (the fields the customer's form shows for each situation it accepts), the
 photo from its photo policy (a shop that collects none names none), the recipients from its
 carrier account, its column mappings (each with its country) and its list of other recipients,
-the term from its retention settings, the withdrawal from the link's own page. ``ConsentFacts`` says what must be in it;
-``consent_document_text`` renders it in a language (templates/papers/consent_document.txt).
+the term from its retention settings, the withdrawal from the link's own page. ``ConsentFacts``
+says what must be in it; ``consent_document_text`` renders it in a language
+(templates/papers/consent_document.txt).
 """
 
 from dataclasses import dataclass

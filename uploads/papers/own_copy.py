@@ -140,10 +140,6 @@ def _consent_copy(consent: Consent) -> ConsentCopy:
     )
 
 
-THIRD_PARTY_KINDS = (TransferRecord.Kind.CARRIER_SEND, TransferRecord.Kind.CUSTOMS_EXPORT)
-STAFF_KINDS = (TransferRecord.Kind.STAFF_VIEW, TransferRecord.Kind.STAFF_EXPORT)
-
-
 def _who(event: AuditEvent, transfer: TransferRecord | None, staff: TransferRecord | None) -> str:
     if event.action == Action.CARRIER_SEND:
         name = transfer.recipient if transfer is not None else event.detail.split(":", 1)[0]
@@ -187,8 +183,8 @@ def _what(event: AuditEvent, transfer: TransferRecord | None) -> str:
 def _transfers_of(event: AuditEvent) -> tuple[TransferRecord | None, TransferRecord | None]:
     """The event's hand-over to a third party and its row for staff abroad (either may be none)."""
     rows = list(event.transfers.all())  # type: ignore[attr-defined]
-    third = next((row for row in rows if row.kind in THIRD_PARTY_KINDS), None)
-    staff = next((row for row in rows if row.kind in STAFF_KINDS), None)
+    third = next((row for row in rows if not row.is_staff_access), None)
+    staff = next((row for row in rows if row.is_staff_access), None)
     return third, staff
 
 
