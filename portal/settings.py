@@ -100,9 +100,14 @@ TEMPLATES = [
     },
 ]
 
+# Connections are kept for a minute between requests, and checked before a request reuses one:
+# a kept connection the server dropped meanwhile (a restart, a failover, a network cut) is opened
+# again instead of failing that request once per thread after the database is back.
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}"), conn_max_age=60
+        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}"),
+        conn_max_age=60,
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 # Past the server's statement timeout, how long the client still waits for the cancel's answer.
 CLIENT_GRACE_SECONDS = 5.0
+# How long the check of a kept connection (is_usable, below) waits for its SELECT 1.
+USABLE_CHECK_SECONDS = 2.0
 _CHECK_INTERVAL_SECONDS = 0.25
 
 
@@ -95,8 +97,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return seconds + CLIENT_GRACE_SECONDS if seconds else None
 
     @contextlib.contextmanager
-    def _within_deadline(self) -> Iterator[None]:
-        seconds = self._deadline_seconds()
+    def _within_deadline(self, seconds: float | None = None) -> Iterator[None]:
+        seconds = seconds or self._deadline_seconds()
         fd = self._socket_fd()
         if seconds is None or fd is None:
             yield
@@ -115,6 +117,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
     ) -> Any:
         with self._within_deadline():
             return execute(sql, params, many, context)
+
+    def is_usable(self) -> bool:
+        # Django's check of a kept connection before a request reuses it (CONN_HEALTH_CHECKS) runs
+        # its SELECT 1 past the execute wrappers: it gets a short deadline of its own. A healthy
+        # server answers in milliseconds, and a check that fails only means a new connection
+        # (bounded by connect_timeout), so a silent server costs a request a few seconds, not all.
+        with self._within_deadline(USABLE_CHECK_SECONDS):
+            return super().is_usable()
 
     def _commit(self) -> None:
         with self._within_deadline():
