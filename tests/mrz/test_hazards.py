@@ -73,6 +73,8 @@ def test_glare_over_the_names_of_a_specimen(monkeypatch):
         ("turned180", 31, 7),
         ("mirrored", 7, 2026),
         ("mirrored", 31, 7),
+        ("degraded", 4, 2026),
+        ("degraded", 7, 2026),
     ],
 )
 def test_dim_light_turned_and_mirrored_photos_read(hazard, index, seed):
@@ -90,3 +92,8 @@ def test_the_hazards_are_what_they_say():
     mean = lambda data: np.asarray(Image.open(io.BytesIO(data)).convert("L")).mean()  # noqa: E731
     assert mean(dim.data) < 0.4 * mean(plain.data)
     assert Image.open(io.BytesIO(mirrored.data)).getexif()[0x0112] in (2, 4, 5, 7)
+    # Degraded four ways at once: about 1 MP, low light, more tilt, JPEG quality 35.
+    degraded = synth.make_case(7, 2026, "degraded")
+    assert Image.open(io.BytesIO(degraded.data)).size == (1155, 866)
+    assert mean(degraded.data) < 0.4 * mean(plain.data)
+    assert abs(degraded.conditions["tilt"] - plain.conditions["tilt"]) >= 5

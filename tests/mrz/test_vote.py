@@ -97,3 +97,55 @@ def test_ya_and_be_are_clear_only_when_every_pass_agrees_and_the_other_weighs_li
     assert _confusables_clear(_pn_vote(0.0))
     assert not _confusables_clear(_pn_vote(200.0))  # the model weighed the other one too
     assert not _confusables_clear(_pn_vote(0.0, dissent=True))  # one pass read it otherwise
+
+
+# -- where a line read short lost its characters: the boxes on the MRZ's grid --
+
+PITCH = 20.0
+
+
+def boxed(text: str, *, lost: tuple[int, ...] = (), shift: float = 0.0, wobble: float = 0.1):
+    """``text`` as printed in the grid, each character boxed in its column (its centre off by up to
+    ``wobble`` of a pitch), without the columns in ``lost``; ``shift`` moves the whole line."""
+    line = []
+    for column, char in enumerate(text):
+        if column in lost:
+            continue
+        centre = 30 + shift + (column + wobble * (-1) ** column) * PITCH
+        line.append(
+            Symbol(char, 90.0, ((char, 90.0),), (round(centre - 6), 5, round(centre + 6), 35))
+        )
+    return line
+
+
+def test_a_filler_lost_inside_a_run_is_a_filler():
+    at = DATA.index("B<<") + 3
+    assert vote.fillers_lost([boxed(NAMES), boxed(DATA, lost=(at,))], DATA)
+
+
+def test_the_first_filler_after_the_print_could_have_been_print():
+    at = DATA.index("B<<") + 1
+    assert not vote.fillers_lost([boxed(NAMES), boxed(DATA, lost=(at,))], DATA)
+
+
+def test_a_gap_in_the_print_is_not_a_filler():
+    assert not vote.fillers_lost([boxed(NAMES), boxed(DATA, lost=(3,))], DATA[:3] + DATA[4:] + "<")
+
+
+def test_trailing_fillers_lost_from_a_names_line_are_placed_by_the_other_line():
+    names = boxed(NAMES, lost=(41, 42, 43))
+    assert vote.fillers_lost([names, boxed(DATA)], NAMES)
+    # The same line one column to the right of the other: it lost its first character.
+    assert not vote.fillers_lost([boxed(NAMES, lost=(0, 42, 43), shift=0), boxed(DATA)], NAMES)
+
+
+def test_a_line_read_whole_by_the_second_ocr_needs_no_gap():
+    assert vote.fillers_lost([boxed(NAMES), boxed(DATA)], DATA)
+
+
+def test_boxes_off_the_grid_or_missing_show_nothing():
+    at = DATA.index("B<<") + 3
+    crooked = boxed(DATA, lost=(at,), wobble=0.45)
+    assert not vote.fillers_lost([boxed(NAMES), crooked], DATA)
+    unboxed = [Symbol(symbol.text, 90.0, symbol.choices) for symbol in boxed(DATA, lost=(at,))]
+    assert not vote.fillers_lost([boxed(NAMES), unboxed], DATA)

@@ -15,6 +15,10 @@ character a repair changes in the document number, the personal number, a name, 
 a date or a check digit (the digit map too: a Z read for a 7 becomes a 2) is recorded in
 ``Parsed.repairs`` and the reading is not valid until ``confirm_repairs`` finds each change among the
 OCR's own alternatives for that character (``reader`` and ``vote`` supply them).
+
+A line read short gets fillers put into its runs of fillers (``Parsed.inserted``): valid only once
+the OCR's character boxes show the lost columns inside those runs (``vote.fillers_lost``), since
+a filler and a lost 0, A, K or U at the end of a field's print weigh the same for a check digit.
 """
 
 from collections.abc import Callable
@@ -73,12 +77,17 @@ class Parsed:
     name_confidence: float = 100.0
     # Characters a repair changed in the number, personal number or names: (line, position, to).
     repairs: list[tuple[int, int, str]] = field(default_factory=list)
+    # Fillers put into a line read short: (line, position). The check digits cannot tell a lost
+    # filler from a lost 0, A, K or U at the end of the field before the run (all worth 0 modulo
+    # 10), and none covers the names line's country and names; so the reading waits for the OCR's
+    # boxes to show the gaps inside runs of fillers (``confirm_repairs``).
+    inserted: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def awaiting_support(self) -> bool:
         """Every check passes, and only repairs the OCR has not (yet) supported keep it invalid."""
         return (
-            bool(self.repairs)
+            bool(self.repairs or self.inserted)
             and self.checks_passed == self.checks_total
             and not self.ambiguous
             and not self.names_cut
@@ -100,12 +109,18 @@ class Parsed:
 
 # Whether the OCR weighed ``char`` for the character at (line, position) of the lines read.
 Support = Callable[[int, int, str], bool]
+# Whether the OCR's boxes put each filler inserted into a line (by its index) inside a run of them.
+GapSupport = Callable[[int], bool]
 
 
-def confirm_repairs(parsed: Parsed, supports: Support) -> bool:
-    """Make ``parsed`` valid when its only flaw is repairs and the OCR supports every one of them
-    (the repaired fields marked valid again)."""
-    if parsed.awaiting_support and all(supports(*repair) for repair in parsed.repairs):
+def confirm_repairs(parsed: Parsed, supports: Support, gaps: GapSupport | None = None) -> bool:
+    """Make ``parsed`` valid when its only flaw is repairs and inserted fillers, and the OCR
+    supports every one of them (the repaired fields marked valid again)."""
+    if (
+        parsed.awaiting_support
+        and all(supports(*repair) for repair in parsed.repairs)
+        and all(gaps is not None and gaps(line) for line in {line for line, _ in parsed.inserted})
+    ):
         parsed.valid = True
         for name in _repaired_fields(parsed):
             if name not in ("surname", "given_names"):  # names are never marked checked
@@ -137,7 +152,12 @@ def _field_at(kind: str, line: int, position: int) -> str:
 
 
 def _repaired_fields(parsed: Parsed) -> set[str]:
-    return {_field_at(parsed.type, line, position) for line, position, _ in parsed.repairs}
+    changed = [(line, position) for line, position, _ in parsed.repairs] + parsed.inserted
+    fields = {_field_at(parsed.type, line, position) for line, position in changed}
+    if parsed.type != "TD1" and any(line == parsed.names_index for line, _ in parsed.inserted):
+        # A names line read short may have lost a letter of the country before the names.
+        fields.add("country")
+    return fields
 
 
 def clean_lines(text: str) -> list[str]:
@@ -183,13 +203,15 @@ def parse_lines(lines: list[str], *, today: date | None = None) -> Parsed | None
                 for index, line in enumerate(group)
             ):
                 continue
-            for candidate in _fitted(kind, group, length):
+            for candidate, inserted in _fitted(kind, group, length):
                 # A realigned line may not also be repaired: too many ways to pass by chance.
                 realigned = any(
                     len(line) != length and not _is_name_line(kind, index)
                     for index, line in enumerate(group)
                 )
                 parsed = _parse_fitted(kind, candidate, today, strict=realigned)
+                if inserted:
+                    _await_gaps(parsed, inserted)
                 name_line = group[2] if kind == "TD1" else group[0]
                 if len(name_line) > length or (
                     len(name_line) < length and not name_line.endswith("<")
@@ -208,36 +230,56 @@ def parse_lines(lines: list[str], *, today: date | None = None) -> Parsed | None
     return best
 
 
-def _fitted(kind: str, group: list[str], length: int) -> list[list[str]]:
+def _await_gaps(parsed: Parsed, inserted: list[tuple[int, int]]) -> None:
+    """A reading with fillers put into a line read short: not valid until the OCR's boxes show
+    where the line lost characters (``Parsed.inserted``); the fields holding them not valid."""
+    parsed.inserted = inserted
+    parsed.valid = False
+    for name in _repaired_fields(parsed):
+        if name in parsed.field_valid:
+            parsed.field_valid[name] = False
+
+
+Fitted = tuple[list[str], list[tuple[int, int]]]  # the lines, and the fillers put in: (line, at)
+
+
+def _fitted(kind: str, group: list[str], length: int) -> list[Fitted]:
     """Lines brought to the format's length; a line with a check digit off by one or two characters
-    gets every single deletion or filler insertion, and the check digits choose later."""
-    options: list[list[str]] = []
+    gets every single deletion or filler insertion, and the check digits choose later. Each comes
+    with the fillers it put in (``Parsed.inserted``)."""
+    options: list[list[tuple[str, list[tuple[int, int]]]]] = []
     for index, line in enumerate(group):
         is_name_line = _is_name_line(kind, index)
+        padded = [(index, at) for at in range(len(line), length)]
         if len(line) == length:
-            options.append([line])
+            options.append([(line, [])])
         elif is_name_line:
-            options.append([line[:length] if len(line) > length else line.ljust(length, "<")])
+            # A names line read short lost fillers, or a character of the country before the
+            # names (``P<RUSABRAMOV`` read ``P<USABRAMOV``: the United States, Mr Bramov).
+            options.append([(_pad_or_cut(line, length), padded)])
         else:
-            variants = {_pad_or_cut(line, length)}
+            variants = {_pad_or_cut(line, length): padded}
             if len(line) == length + 1:
-                variants.update(line[:i] + line[i + 1 :] for i in range(len(line)))
+                for i in range(len(line)):
+                    variants.setdefault(line[:i] + line[i + 1 :], [])
             elif len(line) == length - 1:
                 # OCR loses fillers inside runs of fillers: insert one next to another.
-                variants.update(
-                    line[:i] + "<" + line[i:]
-                    for i in range(len(line) + 1)
-                    if "<" in line[max(0, i - 1) : i + 1]
-                )
-            options.append(sorted(variants))
+                for i in range(len(line) + 1):
+                    if "<" in line[max(0, i - 1) : i + 1]:
+                        variants.setdefault(line[:i] + "<" + line[i:], [(index, i)])
+            options.append(sorted(variants.items()))
     # Every combination, none cut off: the check that two alignments passing with different
     # fields make the reading not sure must see them all (a cap once hid the right alignment of
     # a TD1 with both upper lines one character long, leaving a wrong document code valid). The
     # length filter in ``parse_lines`` bounds it: only a line one character off has more than one
     # variant (at most length + 1), and the names line has one, so a TD1 has at most 31 x 31.
-    results: list[list[str]] = [[]]
+    results: list[Fitted] = [([], [])]
     for variants in options:
-        results = [[*done, variant] for done in results for variant in variants]
+        results = [
+            ([*lines, variant], [*inserted, *more])
+            for lines, inserted in results
+            for variant, more in variants
+        ]
     return results
 
 

@@ -245,4 +245,89 @@ def confirm_with_symbols(parsed: Parsed, image: Image.Image) -> bool:
         best = max(choices.values(), default=0.0)
         return best > 0 and choices.get(char, 0.0) >= SUPPORT * best
 
-    return confirm_repairs(parsed, supports)
+    lines = list(by_text.values())
+    return confirm_repairs(parsed, supports, lambda line: fillers_lost(lines, parsed.lines[line]))
+
+
+# How far (in character pitches) a character's centre may sit from its column of the MRZ's grid.
+GRID_TOLERANCE = 0.35
+MAX_LOST = 12  # characters a line may have lost (a names line's fillers; ``parse.parse_lines``)
+
+
+def fillers_lost(lines: list[list[tesseract.Symbol]], fitted: str) -> bool:
+    """Whether the OCR's boxes show that a line read short lost fillers, not print: some line of
+    ``lines`` reads ``fitted`` (a line of the reading, with fillers put in) either whole, or
+    without some of its characters where its boxes leave the columns empty, each of them a filler
+    in a run of fillers, not its first (the end of a field's print: a lost 0, A, K or U there
+    passes the check digits as a filler does).
+
+    The MRZ is printed in one monospaced grid: neighbours are one pitch apart (the median step),
+    two across a lost character; the columns, fitted to the centres by least squares, count from
+    column 0: where the whole lines of ``lines`` start, or without one, this line's own first
+    character."""
+    length = len(fitted)
+    whole = [line for line in lines if len(line) == length]
+    if any("".join(symbol.text for symbol in line) == fitted for line in whole):
+        return True
+    starts = [_centre(line[0]) for line in whole if line[0].box is not None]
+    for line in lines:
+        if not 0 < length - len(line) <= MAX_LOST or any(symbol.box is None for symbol in line):
+            continue
+        grid = _grid(line)
+        if grid is None:
+            continue
+        columns, pitch = grid
+        first = _centre(line[0])
+        shifts = {round((first - start) / pitch) for start in starts} or {0}
+        text = [symbol.text for symbol in line]
+        for shift in shifts:
+            placed = dict(zip((column + shift for column in columns), text, strict=True))
+            if min(placed) < 0 or max(placed) >= length:
+                continue
+            lost = [column for column in range(length) if column not in placed]
+            if "".join(placed.get(column, "<") for column in range(length)) == fitted and all(
+                column > 0 and fitted[column - 1] == "<" == fitted[column] for column in lost
+            ):
+                return True
+    return False
+
+
+def _grid(line: list[tesseract.Symbol]) -> tuple[list[int], float] | None:
+    """Each symbol's column counted from the first (0), and the pitch; None when the centres do
+    not sit on one grid, or two share a column."""
+    centres = [_centre(symbol) for symbol in line]
+    if len(centres) < 3:
+        return None
+    steps = sorted(b - a for a, b in itertools.pairwise(centres))
+    pitch = steps[len(steps) // 2]
+    if pitch <= 0:
+        return None
+    columns = [0]
+    for a, b in itertools.pairwise(centres):
+        step = round((b - a) / pitch)
+        if step < 1:
+            return None
+        columns.append(columns[-1] + step)
+    # Least squares: centre = origin + pitch * column, then each centre near its column.
+    count = len(columns)
+    mean_column, mean_centre = sum(columns) / count, sum(centres) / count
+    spread = sum((column - mean_column) ** 2 for column in columns)
+    pitch = (
+        sum(
+            (column - mean_column) * (centre - mean_centre)
+            for column, centre in zip(columns, centres, strict=True)
+        )
+        / spread
+    )
+    origin = mean_centre - pitch * mean_column
+    if pitch <= 0 or any(
+        abs(centre - origin - pitch * column) > GRID_TOLERANCE * pitch
+        for column, centre in zip(columns, centres, strict=True)
+    ):
+        return None
+    return columns, pitch
+
+
+def _centre(symbol: tesseract.Symbol) -> float:
+    assert symbol.box is not None
+    return (symbol.box[0] + symbol.box[2]) / 2
