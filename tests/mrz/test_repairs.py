@@ -303,35 +303,37 @@ def test_it_never_validates_a_line_that_lost_or_gained_a_character_into_another_
         assert read.fields.get(name) == truth.fields.get(name), (name, original, mutated)
 
 
-def test_a_filler_lost_inside_a_run_is_put_back_by_the_boxes():
-    original = compose.td3(
+def td3_with_personal_number(personal_number: str) -> list[str]:
+    return compose.td3(
         surname="ERIKSSON", given_names="ANNA", number="L898902C3", country="UTO",
         nationality="UTO", date_of_birth="740812", sex="F", expiry_date="340415",
-        personal_number="ZE184226B",
+        personal_number=personal_number,
     )  # fmt: skip
-    at = original[1].index("B<<<") + 3  # the third filler after the print
+
+
+def read_losing(original: list[str], at: int):
+    """``original`` read with the second line's character ``at`` lost, then confirmed by boxes
+    that leave that column empty: (the reading, whether the boxes confirmed it)."""
     read = parse_lines([original[0], original[1][:at] + original[1][at + 1 :]], today=TODAY)
     assert read is not None and read.awaiting_support and not read.valid
-    assert read.field_valid["personal_number"] is False  # until the boxes show the gap
-
     boxes = [on_grid(original[0]), on_grid(original[1], lost=at, seed=1)]
-    assert confirm_repairs(read, lambda *_: False, lambda i: fillers_lost(boxes, read.lines[i]))
+    confirmed = confirm_repairs(
+        read, lambda *_: False, lambda i: fillers_lost(boxes, read.lines[i])
+    )
+    return read, confirmed
+
+
+def test_a_filler_lost_inside_a_run_is_put_back_by_the_boxes():
+    original = td3_with_personal_number("ZE184226B")
+    read, confirmed = read_losing(original, original[1].index("B<<<") + 3)  # the third filler
+    assert confirmed
     assert read.fields["personal_number"] == "ZE184226B" and read.field_valid["personal_number"]
 
 
 def test_a_character_lost_at_the_end_of_the_print_is_not_taken_for_a_filler():
     # "ZE184226BA": the A is worth 10, 0 modulo 10, as a filler is: both check digits pass
     # with the A read as a filler. Only where the OCR's boxes leave the gap tells them apart.
-    original = compose.td3(
-        surname="ERIKSSON", given_names="ANNA", number="L898902C3", country="UTO",
-        nationality="UTO", date_of_birth="740812", sex="F", expiry_date="340415",
-        personal_number="ZE184226BA",
-    )  # fmt: skip
-    at = original[1].index("BA<") + 1
-    read = parse_lines([original[0], original[1][:at] + original[1][at + 1 :]], today=TODAY)
-    assert read is not None and read.awaiting_support
+    original = td3_with_personal_number("ZE184226BA")
+    read, confirmed = read_losing(original, original[1].index("BA<") + 1)
     assert read.fields["personal_number"] == "ZE184226B"  # passes every check, and is wrong
-
-    boxes = [on_grid(original[0]), on_grid(original[1], lost=at, seed=1)]
-    assert not confirm_repairs(read, lambda *_: False, lambda i: fillers_lost(boxes, read.lines[i]))
-    assert not read.valid and read.field_valid["personal_number"] is False
+    assert not confirmed and read.field_valid["personal_number"] is False
