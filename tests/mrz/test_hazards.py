@@ -97,3 +97,13 @@ def test_the_hazards_are_what_they_say():
     assert Image.open(io.BytesIO(degraded.data)).size == (1155, 866)
     assert mean(degraded.data) < 0.4 * mean(plain.data)
     assert abs(degraded.conditions["tilt"] - plain.conditions["tilt"]) >= 5
+
+
+def test_small_print_read_long_is_not_valid_when_readings_disagree():
+    # Seed 7's degraded TD3 (10.7 px print, JPEG 35): the number 222C9SSG read one character
+    # long twice, and each time the check digits found a character to drop: "22205S6G" at one
+    # size, "022209SG" at another, both passing. Only the names were compared, and the second
+    # number was reported valid. Readings that pass with different checked fields: not sure.
+    _, result, wrong = _read(46, 7, "degraded")
+    assert result.found and not result.valid
+    assert wrong == ["number"]

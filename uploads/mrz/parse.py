@@ -82,6 +82,11 @@ class Parsed:
     # 10), and none covers the names line's country and names; so the reading waits for the OCR's
     # boxes to show the gaps inside runs of fillers (``confirm_repairs``).
     inserted: list[tuple[int, int]] = field(default_factory=list)
+    # A line with check digits was read long and the check digits chose which character to drop:
+    # with the print misread too, one of the ~10 ways passes by chance about half the time
+    # (``222C9SSG`` read ``222095S6G`` passed as ``22205S6G``), so the reader wants a second
+    # reading of the same fields before such a reading is valid.
+    dropped: bool = False
 
     @property
     def awaiting_support(self) -> bool:
@@ -210,6 +215,10 @@ def parse_lines(lines: list[str], *, today: date | None = None) -> Parsed | None
                     for index, line in enumerate(group)
                 )
                 parsed = _parse_fitted(kind, candidate, today, strict=realigned)
+                parsed.dropped = any(
+                    len(line) > length and not _is_name_line(kind, index)
+                    for index, line in enumerate(group)
+                )
                 if inserted:
                     _await_gaps(parsed, inserted)
                 name_line = group[2] if kind == "TD1" else group[0]

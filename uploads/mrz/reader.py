@@ -389,6 +389,7 @@ LOW_RESOLUTION_VARIANTS = (
 )
 VARIANTS = ({"target_char": 34.0, "contrast": True}, {"target_char": 18.0, "contrast": True})
 LOW_RESOLUTION_CHAR = 11.0
+CUT_CHAR = 24.0  # character height (px) a band is first cut at for the OCR
 TOO_SMALL_CHAR = 7.0  # source character height (px) below which a reading is never "valid"
 NAME_CONFIDENCE = 60.0  # Tesseract's word confidence on the names line, below which: not sure
 # A second pass over the band (at this character height) must read the names alike, each of their
@@ -405,6 +406,7 @@ NAMES_STRIP_PAD = 0.5  # and a plain margin added of this much of its height
 PN_NAME_CHAR_CONFIDENCE = 30.0
 # At most this many characters read before a line (an edge read as letters) are dropped from it.
 STRAY_CHARS = 2
+NAME_FIELDS = ("surname", "given_names", "surname_cyrillic", "given_names_cyrillic")
 PN_CONFUSABLE = "B8"  # letters of PN names Tesseract confuses (Б and Я)
 PN_CONFUSABLE_WEIGHT = 0.15  # the other one's weight over the passes, at or above which: not sure
 PN_NAME_CONFIDENCE = 15.0  # digits inside PN names get low confidences even when right  # source character height (px) below which names are read twice
@@ -453,7 +455,7 @@ class _Reading:
         variant = variant or {}
         if crop is None:
             crop, _ = locate.cut_band(
-                page, band, scale, flip=flip, target_char=variant.get("target_char", 24.0)
+                page, band, scale, flip=flip, target_char=variant.get("target_char", CUT_CHAR)
             )
         cut = crop
         if variant.get("contrast"):
@@ -651,14 +653,22 @@ def _names(parsed: Parsed) -> tuple[object, object]:
     return parsed.fields.get("surname"), parsed.fields.get("given_names")
 
 
+def _checked_fields(parsed: Parsed) -> dict[str, object]:
+    """The fields of ``parsed`` other than the names (which no check digit covers)."""
+    return {name: value for name, value in parsed.fields.items() if name not in NAME_FIELDS}
+
+
 def _confirmed(
     page: Image.Image, others: list[locate.Band], reading: _Reading, today: date
 ) -> MrzResult:
     """A reading whose checks all pass, made sure of what no check digit covers: the names."""
     sure = True
-    if reading.char < LOW_RESOLUTION_CHAR:
-        # Small print: read the band again larger, keep the names Tesseract is surest of, and
-        # trust them only if another reading agrees.
+    low_resolution = reading.char < LOW_RESOLUTION_CHAR
+    if low_resolution or reading.parsed.dropped:
+        # Small print, or a line read long whose dropped character the check digits chose: read
+        # the band again larger; the reading is trusted only if another one agrees on every
+        # field and none that passes reads a checked field otherwise (two numbers passing their
+        # check digit: one is wrong).
         readings = [reading]
         for variant in LOW_RESOLUTION_VARIANTS:
             again = _Reading.take(
@@ -667,11 +677,23 @@ def _confirmed(
             if again is not None and again.parsed.valid:
                 again.box, again.char = reading.box, reading.char
                 readings.append(again)
-        reading = max(readings, key=lambda item: item.parsed.name_confidence)
-        agreeing = sum(_names(item.parsed) == _names(reading.parsed) for item in readings)
-        sure = agreeing >= 2 and reading.char >= TOO_SMALL_CHAR
-    elif reading.parsed.type == "PN" and any(
-        char in "".join(str(part) for part in _names(reading.parsed)) for char in PN_CONFUSABLE
+        # Of small print, the names Tesseract is surest of.
+        chosen = max(readings, key=lambda item: item.parsed.name_confidence)
+        agreeing = sum(item.parsed.fields == chosen.parsed.fields for item in readings)
+        checked_alike = all(
+            _checked_fields(item.parsed) == _checked_fields(chosen.parsed) for item in readings
+        )
+        if not (agreeing >= 2 and checked_alike):
+            return _result(chosen.parsed, chosen.box, valid=False)
+        if low_resolution:
+            reading = chosen
+            sure = reading.char >= TOO_SMALL_CHAR
+    if (
+        not low_resolution
+        and reading.parsed.type == "PN"
+        and any(
+            char in "".join(str(part) for part in _names(reading.parsed)) for char in PN_CONFUSABLE
+        )
     ):
         # Tesseract reads OCR-B "8" (Я) as "B" (Б) inside names, often the same way twice. Two
         # passes at other sizes: sure only when each reads every 8 and B as this reading did and
@@ -698,7 +720,7 @@ def _confirmed(
             )
         )
         return _result(reading.parsed, reading.box, valid=sure and not _names_faded(reading))
-    else:
+    elif not low_resolution:
         # Names have no check digit: a second pass at another size must read them alike, each
         # of their characters with a high confidence ("ESPANOLA" read "FSPANOLA" once, sure).
         # In PN names digits are letters (8 is Я, B is Б) and read with lower confidences.
