@@ -107,3 +107,13 @@ def test_small_print_read_long_is_not_valid_when_readings_disagree():
     _, result, wrong = _read(46, 7, "degraded")
     assert result.found and not result.valid
     assert wrong == ["number"]
+
+
+def test_small_print_names_are_not_sure_when_any_reading_differs():
+    # Seed 11's degraded PN (9.9 px print): the first reading had the names right (Й as Q:
+    # 7RIQ), the two re-reads at larger sizes both read 7RIB, and two agreeing made the wrong
+    # names valid. Every reading must agree.
+    case, result, wrong = _read(58, 11, "degraded")
+    assert result.found and not result.valid
+    assert result.fields["number"] == case.truth["number"]
+    assert set(wrong) <= {"given_names", "given_names_cyrillic"}

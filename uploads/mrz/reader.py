@@ -406,7 +406,6 @@ NAMES_STRIP_PAD = 0.5  # and a plain margin added of this much of its height
 PN_NAME_CHAR_CONFIDENCE = 30.0
 # At most this many characters read before a line (an edge read as letters) are dropped from it.
 STRAY_CHARS = 2
-NAME_FIELDS = ("surname", "given_names", "surname_cyrillic", "given_names_cyrillic")
 PN_CONFUSABLE = "B8"  # letters of PN names Tesseract confuses (Б and Я)
 PN_CONFUSABLE_WEIGHT = 0.15  # the other one's weight over the passes, at or above which: not sure
 PN_NAME_CONFIDENCE = 15.0  # digits inside PN names get low confidences even when right  # source character height (px) below which names are read twice
@@ -653,11 +652,6 @@ def _names(parsed: Parsed) -> tuple[object, object]:
     return parsed.fields.get("surname"), parsed.fields.get("given_names")
 
 
-def _checked_fields(parsed: Parsed) -> dict[str, object]:
-    """The fields of ``parsed`` other than the names (which no check digit covers)."""
-    return {name: value for name, value in parsed.fields.items() if name not in NAME_FIELDS}
-
-
 def _confirmed(
     page: Image.Image, others: list[locate.Band], reading: _Reading, today: date
 ) -> MrzResult:
@@ -667,8 +661,8 @@ def _confirmed(
     if low_resolution or reading.parsed.dropped:
         # Small print, or a line read long whose dropped character the check digits chose: read
         # the band again larger; the reading is trusted only if another one agrees on every
-        # field and none that passes reads a checked field otherwise (two numbers passing their
-        # check digit: one is wrong).
+        # field and none that passes reads any field otherwise (two numbers passing their check
+        # digit: one is wrong).
         readings = [reading]
         for variant in LOW_RESOLUTION_VARIANTS:
             again = _Reading.take(
@@ -679,11 +673,11 @@ def _confirmed(
                 readings.append(again)
         # Of small print, the names Tesseract is surest of.
         chosen = max(readings, key=lambda item: item.parsed.name_confidence)
-        agreeing = sum(item.parsed.fields == chosen.parsed.fields for item in readings)
-        checked_alike = all(
-            _checked_fields(item.parsed) == _checked_fields(chosen.parsed) for item in readings
-        )
-        if not (agreeing >= 2 and checked_alike):
+        if len(readings) < 2 or any(
+            item.parsed.fields != chosen.parsed.fields for item in readings
+        ):
+            # One reading disagrees: with the names, two re-reads at larger sizes agreed on a
+            # PN's Й read as B (7RIQ read 7RIB) against the first reading's right one.
             return _result(chosen.parsed, chosen.box, valid=False)
         if low_resolution:
             reading = chosen
