@@ -117,3 +117,20 @@ def test_small_print_names_are_not_sure_when_any_reading_differs():
     assert result.found and not result.valid
     assert result.fields["number"] == case.truth["number"]
     assert set(wrong) <= {"given_names", "given_names_cyrillic"}
+
+
+def test_a_noisy_small_band_is_read_smoothed():
+    # Seed 7's degraded MRV-B (12 px print, dim, JPEG 35): every pass, zoomed, contrast-stretched
+    # or sharpened, read the nationality CAN as 0AN, the noise's blocks taken for strokes. Smoothed
+    # at its own size, then enlarged, it reads right.
+    case, result, wrong = _read(52, 7, "degraded")
+    assert case.kind == "MRVB"
+    assert wrong == [] and result.valid
+
+
+def test_the_smoothed_cut_is_enlarged_to_its_target():
+    page = Image.new("L", (400, 200), 200)
+    band = reader.locate.Band(200, 100, 0.0, 300, 10, 10, 1.0)
+    crop = reader.denoised(page, band, 1.0, False, 32.0)
+    plain, _ = reader.locate.cut_band(page, band, 1.0, flip=False, target_char=10.0)
+    assert abs(crop.height - 3.2 * plain.height) <= 2 and abs(crop.width - 3.2 * plain.width) <= 2

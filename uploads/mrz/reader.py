@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from datetime import date
 
 import numpy as np
-from PIL import ExifTags, Image, ImageOps
+from PIL import ExifTags, Image, ImageFilter, ImageOps
 from scipy import ndimage
 
 from uploads.mrz import fallback, locate, tesseract, vote
@@ -254,6 +254,8 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
                 page_best = reading
             # Then read the same band again, larger and with stretched contrast.
             for variant in VARIANTS:
+                if variant.get("denoise") and page_best.char >= DENOISE_MAX_CHAR:
+                    continue  # strokes far wider than the noise: smoothing only blurs them
                 reading = _Reading.take(
                     page, page_best.band, scale, page_best.flip, page_scale, today, variant=variant
                 )
@@ -365,6 +367,24 @@ def flattened(crop: Image.Image) -> Image.Image:
     return Image.fromarray(np.clip(gray / np.maximum(paper, 1.0) * 255, 0, 255).astype(np.uint8))
 
 
+def denoised(
+    page: Image.Image, band: locate.Band, scale: float, flip: bool, target_char: float
+) -> Image.Image:
+    """The band cut at its own size, smoothed over DENOISE_SIGMA of its character height, then
+    enlarged (Lanczos) to ``target_char`` and its contrast stretched. Dim light's sensor noise
+    and a low JPEG quality's 8-pixel blocks are as large as an 8-12 px character's strokes; a
+    zoom keeps them and an unsharp mask sharpens them, and Tesseract reads them as strokes."""
+    native = band.char / scale  # character height in ``page`` pixels
+    base, _ = locate.cut_band(page, band, scale, flip=flip, target_char=native)
+    smooth = base.filter(ImageFilter.GaussianBlur(DENOISE_SIGMA * native))
+    factor = target_char / max(native, 1.0)
+    larger = smooth.resize(
+        (max(1, round(base.width * factor)), max(1, round(base.height * factor))),
+        Image.Resampling.LANCZOS,
+    )
+    return ImageOps.autocontrast(larger, cutoff=1)
+
+
 def _confirmed_fallback(reading: "_Reading", region: Image.Image, today: date) -> MrzResult:
     parsed = reading.parsed
     if parsed.type == "PN" or parsed.name_confidence < NAME_CONFIDENCE:
@@ -387,7 +407,15 @@ LOW_RESOLUTION_VARIANTS = (
     {"target_char": 28.0, "contrast": True},
     {"target_char": 36.0, "contrast": True},
 )
-VARIANTS = ({"target_char": 34.0, "contrast": True}, {"target_char": 18.0, "contrast": True})
+VARIANTS = (
+    {"target_char": 34.0, "contrast": True},
+    {"target_char": 18.0, "contrast": True},
+    {"target_char": 32.0, "denoise": True},
+)
+# Of the character height, the Gaussian's radius that smooths a noisy band (``denoised``), for
+# print under this height (source pixels).
+DENOISE_SIGMA = 0.08
+DENOISE_MAX_CHAR = 16.0
 LOW_RESOLUTION_CHAR = 11.0
 CUT_CHAR = 24.0  # character height (px) a band is first cut at for the OCR
 TOO_SMALL_CHAR = 7.0  # source character height (px) below which a reading is never "valid"
@@ -428,6 +456,7 @@ class _Reading:
         self.cut: Image.Image | None = None
         self.ocr: list[tuple[str, float, tesseract.Box]] = []
         self.flat = False  # read from the crop divided by its paper's brightness
+        self.denoised = False  # read from the crop smoothed at its own size (``denoised``)
         # Character height in the original image's pixels.
         self.char = band.char / scale / page_scale
 
@@ -452,10 +481,11 @@ class _Reading:
         variant: dict | None = None,
     ) -> "_Reading | None":
         variant = variant or {}
-        if crop is None:
-            crop, _ = locate.cut_band(
-                page, band, scale, flip=flip, target_char=variant.get("target_char", CUT_CHAR)
-            )
+        target = variant.get("target_char", CUT_CHAR)
+        if variant.get("denoise"):
+            crop = denoised(page, band, scale, flip, target)
+        elif crop is None:
+            crop, _ = locate.cut_band(page, band, scale, flip=flip, target_char=target)
         cut = crop
         if variant.get("contrast"):
             crop = ImageOps.autocontrast(crop, cutoff=1)
@@ -485,6 +515,7 @@ class _Reading:
         if not variant or set(variant) == {"flatten"}:  # the band's own crop, plain or flattened
             reading.cut, reading.ocr = cut, ocr
         reading.flat = bool(variant.get("flatten"))
+        reading.denoised = bool(variant.get("denoise"))
         return reading
 
 
@@ -658,13 +689,16 @@ def _confirmed(
     """A reading whose checks all pass, made sure of what no check digit covers: the names."""
     sure = True
     low_resolution = reading.char < LOW_RESOLUTION_CHAR
-    if low_resolution or reading.parsed.dropped:
-        # Small print, or a line read long whose dropped character the check digits chose: read
-        # the band again larger; the reading is trusted only if another one agrees on every
-        # field and none that passes reads any field otherwise (two numbers passing their check
-        # digit: one is wrong).
+    if low_resolution or reading.parsed.dropped or reading.denoised:
+        # Small print, a line read long whose dropped character the check digits chose, or a
+        # reading of the smoothed band (an extra pass over a near miss, one more chance for a
+        # misread number to pass its check digit: a tenth): read the band again at other sizes;
+        # the reading is trusted only if another one agrees on every field and none that
+        # passes reads any field otherwise (two numbers passing their check digit: one is wrong).
         readings = [reading]
         for variant in LOW_RESOLUTION_VARIANTS:
+            if reading.denoised:  # read again as it was read: noise smoothed
+                variant = {"target_char": variant["target_char"], "denoise": True}
             again = _Reading.take(
                 page, reading.band, reading.scale, reading.flip, 1.0, today, variant=variant
             )
