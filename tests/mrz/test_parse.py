@@ -237,6 +237,9 @@ def test_a_line_read_long_is_marked_dropped():
     parsed = parse([TD3[0], "L898X902C36UTO7408122F1204159ZE184226B<<<<<10"])
     assert parsed.valid and parsed.dropped and parsed.fields["number"] == "L898902C3"
     assert not parse(TD3).dropped
+    # A stray mark beside the line read as a character: the rest was read in place.
+    stray = parse([TD3[0], TD3[1] + "0"])
+    assert stray.valid and not stray.dropped and stray.lines == TD3
     # The names line read long is cut, not realigned: it has its own rule (names_cut).
     assert not parse([TD3[0] + "<", TD3[1]]).dropped
 
