@@ -97,3 +97,40 @@ def test_the_hazards_are_what_they_say():
     assert Image.open(io.BytesIO(degraded.data)).size == (1155, 866)
     assert mean(degraded.data) < 0.4 * mean(plain.data)
     assert abs(degraded.conditions["tilt"] - plain.conditions["tilt"]) >= 5
+
+
+def test_small_print_read_long_is_not_valid_when_readings_disagree():
+    # Seed 7's degraded TD3 (10.7 px print, JPEG 35): the number 222C9SSG read one character
+    # long twice, and each time the check digits found a character to drop: "22205S6G" at one
+    # size, "022209SG" at another, both passing. Only the names were compared, and the second
+    # number was reported valid. Readings that pass with different checked fields: not sure.
+    _, result, wrong = _read(46, 7, "degraded")
+    assert result.found and not result.valid
+    assert wrong == ["number"]
+
+
+def test_small_print_names_are_not_sure_when_any_reading_differs():
+    # Seed 11's degraded PN (9.9 px print): the first reading had the names right (Й as Q:
+    # 7RIQ), the two re-reads at larger sizes both read 7RIB, and two agreeing made the wrong
+    # names valid. Every reading must agree.
+    case, result, wrong = _read(58, 11, "degraded")
+    assert result.found and not result.valid
+    assert result.fields["number"] == case.truth["number"]
+    assert set(wrong) <= {"given_names", "given_names_cyrillic"}
+
+
+def test_a_noisy_small_band_is_read_smoothed():
+    # Seed 7's degraded MRV-B (12 px print, dim, JPEG 35): every pass, zoomed, contrast-stretched
+    # or sharpened, read the nationality CAN as 0AN, the noise's blocks taken for strokes. Smoothed
+    # at its own size, then enlarged, it reads right.
+    case, result, wrong = _read(52, 7, "degraded")
+    assert case.kind == "MRVB"
+    assert wrong == [] and result.valid
+
+
+def test_the_smoothed_cut_is_enlarged_to_its_target():
+    page = Image.new("L", (400, 200), 200)
+    band = reader.locate.Band(200, 100, 0.0, 300, 10, 10, 1.0)
+    crop = reader.denoised(page, band, 1.0, False, 32.0)
+    plain, _ = reader.locate.cut_band(page, band, 1.0, flip=False, target_char=10.0)
+    assert abs(crop.height - 3.2 * plain.height) <= 2 and abs(crop.width - 3.2 * plain.width) <= 2

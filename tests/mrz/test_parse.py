@@ -232,6 +232,18 @@ def test_a_line_missing_a_filler_is_realigned_by_the_check_digits():
     assert parsed.inserted and all(line == 1 for line, _ in parsed.inserted)
 
 
+def test_a_line_read_long_is_marked_dropped():
+    # The check digits chose which character to drop: the reader wants a second reading alike.
+    parsed = parse([TD3[0], "L898X902C36UTO7408122F1204159ZE184226B<<<<<10"])
+    assert parsed.valid and parsed.dropped and parsed.fields["number"] == "L898902C3"
+    assert not parse(TD3).dropped
+    # A stray mark beside the line read as a character: the rest was read in place.
+    stray = parse([TD3[0], TD3[1] + "0"])
+    assert stray.valid and not stray.dropped and stray.lines == TD3
+    # The names line read long is cut, not realigned: it has its own rule (names_cut).
+    assert not parse([TD3[0] + "<", TD3[1]]).dropped
+
+
 def test_two_alignments_that_both_pass_are_not_sure():
     # Dropping the "1" or the "L" both pass (1 and L differ by 20 at weight 7): refuse to choose.
     parsed = parse([TD3[0], "1L898902C36UTO7408122F1204159ZE184226B<<<<<10"])

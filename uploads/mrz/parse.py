@@ -82,6 +82,12 @@ class Parsed:
     # 10), and none covers the names line's country and names; so the reading waits for the OCR's
     # boxes to show the gaps inside runs of fillers (``confirm_repairs``).
     inserted: list[tuple[int, int]] = field(default_factory=list)
+    # A line with check digits was read long and the check digits chose which character inside it
+    # to drop: with the print misread too, one of the ~10 ways passes by chance about half the
+    # time (``222C9SSG`` read ``222095S6G`` passed as ``22205S6G``), so the reader wants a second
+    # reading of the same fields before such a reading is valid. Not for a character dropped at
+    # the line's start or end (a stray mark beside it): the rest was read in place.
+    dropped: bool = False
 
     @property
     def awaiting_support(self) -> bool:
@@ -210,6 +216,12 @@ def parse_lines(lines: list[str], *, today: date | None = None) -> Parsed | None
                     for index, line in enumerate(group)
                 )
                 parsed = _parse_fitted(kind, candidate, today, strict=realigned)
+                parsed.dropped = any(
+                    len(line) > length
+                    and not _is_name_line(kind, index)
+                    and not _at_an_end(candidate[index], line)
+                    for index, line in enumerate(group)
+                )
                 if inserted:
                     _await_gaps(parsed, inserted)
                 name_line = group[2] if kind == "TD1" else group[0]
@@ -281,6 +293,15 @@ def _fitted(kind: str, group: list[str], length: int) -> list[Fitted]:
             for variant, more in variants
         ]
     return results
+
+
+def _at_an_end(fitted: str, line: str) -> bool:
+    """Whether ``fitted`` is ``line`` (read long) without characters at its start or end only: a
+    stray mark beside the line read as a character, the rest read in place, as checked as a line
+    read at its length. A character dropped inside the line realigns what follows it."""
+    return any(
+        line[start : start + len(fitted)] == fitted for start in range(len(line) - len(fitted) + 1)
+    )
 
 
 def _is_name_line(kind: str, index: int) -> bool:

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from datetime import date
 
 import numpy as np
-from PIL import ExifTags, Image, ImageOps
+from PIL import ExifTags, Image, ImageFilter, ImageOps
 from scipy import ndimage
 
 from uploads.mrz import fallback, locate, tesseract, vote
@@ -254,6 +254,8 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
                 page_best = reading
             # Then read the same band again, larger and with stretched contrast.
             for variant in VARIANTS:
+                if variant.get("denoise") and page_best.char >= DENOISE_MAX_CHAR:
+                    continue  # strokes far wider than the noise: smoothing only blurs them
                 reading = _Reading.take(
                     page, page_best.band, scale, page_best.flip, page_scale, today, variant=variant
                 )
@@ -365,6 +367,24 @@ def flattened(crop: Image.Image) -> Image.Image:
     return Image.fromarray(np.clip(gray / np.maximum(paper, 1.0) * 255, 0, 255).astype(np.uint8))
 
 
+def denoised(
+    page: Image.Image, band: locate.Band, scale: float, flip: bool, target_char: float
+) -> Image.Image:
+    """The band cut at its own size, smoothed over DENOISE_SIGMA of its character height, then
+    enlarged (Lanczos) to ``target_char`` and its contrast stretched. Dim light's sensor noise
+    and a low JPEG quality's 8-pixel blocks are as large as an 8-12 px character's strokes; a
+    zoom keeps them and an unsharp mask sharpens them, and Tesseract reads them as strokes."""
+    native = band.char / scale  # character height in ``page`` pixels
+    base, _ = locate.cut_band(page, band, scale, flip=flip, target_char=native)
+    smooth = base.filter(ImageFilter.GaussianBlur(DENOISE_SIGMA * native))
+    factor = target_char / max(native, 1.0)
+    larger = smooth.resize(
+        (max(1, round(base.width * factor)), max(1, round(base.height * factor))),
+        Image.Resampling.LANCZOS,
+    )
+    return ImageOps.autocontrast(larger, cutoff=1)
+
+
 def _confirmed_fallback(reading: "_Reading", region: Image.Image, today: date) -> MrzResult:
     parsed = reading.parsed
     if parsed.type == "PN" or parsed.name_confidence < NAME_CONFIDENCE:
@@ -387,8 +407,17 @@ LOW_RESOLUTION_VARIANTS = (
     {"target_char": 28.0, "contrast": True},
     {"target_char": 36.0, "contrast": True},
 )
-VARIANTS = ({"target_char": 34.0, "contrast": True}, {"target_char": 18.0, "contrast": True})
+VARIANTS = (
+    {"target_char": 34.0, "contrast": True},
+    {"target_char": 18.0, "contrast": True},
+    {"target_char": 32.0, "denoise": True},
+)
+# Of the character height, the Gaussian's radius that smooths a noisy band (``denoised``), for
+# print under this height (source pixels).
+DENOISE_SIGMA = 0.08
+DENOISE_MAX_CHAR = 16.0
 LOW_RESOLUTION_CHAR = 11.0
+CUT_CHAR = 24.0  # character height (px) a band is first cut at for the OCR
 TOO_SMALL_CHAR = 7.0  # source character height (px) below which a reading is never "valid"
 NAME_CONFIDENCE = 60.0  # Tesseract's word confidence on the names line, below which: not sure
 # A second pass over the band (at this character height) must read the names alike, each of their
@@ -427,6 +456,7 @@ class _Reading:
         self.cut: Image.Image | None = None
         self.ocr: list[tuple[str, float, tesseract.Box]] = []
         self.flat = False  # read from the crop divided by its paper's brightness
+        self.denoised = False  # read from the crop smoothed at its own size (``denoised``)
         # Character height in the original image's pixels.
         self.char = band.char / scale / page_scale
 
@@ -451,10 +481,11 @@ class _Reading:
         variant: dict | None = None,
     ) -> "_Reading | None":
         variant = variant or {}
-        if crop is None:
-            crop, _ = locate.cut_band(
-                page, band, scale, flip=flip, target_char=variant.get("target_char", 24.0)
-            )
+        target = variant.get("target_char", CUT_CHAR)
+        if variant.get("denoise"):
+            crop = denoised(page, band, scale, flip, target)
+        elif crop is None:
+            crop, _ = locate.cut_band(page, band, scale, flip=flip, target_char=target)
         cut = crop
         if variant.get("contrast"):
             crop = ImageOps.autocontrast(crop, cutoff=1)
@@ -484,6 +515,7 @@ class _Reading:
         if not variant or set(variant) == {"flatten"}:  # the band's own crop, plain or flattened
             reading.cut, reading.ocr = cut, ocr
         reading.flat = bool(variant.get("flatten"))
+        reading.denoised = bool(variant.get("denoise"))
         return reading
 
 
@@ -656,22 +688,40 @@ def _confirmed(
 ) -> MrzResult:
     """A reading whose checks all pass, made sure of what no check digit covers: the names."""
     sure = True
-    if reading.char < LOW_RESOLUTION_CHAR:
-        # Small print: read the band again larger, keep the names Tesseract is surest of, and
-        # trust them only if another reading agrees.
+    low_resolution = reading.char < LOW_RESOLUTION_CHAR
+    if low_resolution or reading.parsed.dropped or reading.denoised:
+        # Small print, a line read long whose dropped character the check digits chose, or a
+        # reading of the smoothed band (an extra pass over a near miss, one more chance for a
+        # misread number to pass its check digit: a tenth): read the band again at other sizes;
+        # the reading is trusted only if another one agrees on every field and none that
+        # passes reads any field otherwise (two numbers passing their check digit: one is wrong).
         readings = [reading]
         for variant in LOW_RESOLUTION_VARIANTS:
+            if reading.denoised:  # read again as it was read: noise smoothed
+                variant = {"target_char": variant["target_char"], "denoise": True}
             again = _Reading.take(
                 page, reading.band, reading.scale, reading.flip, 1.0, today, variant=variant
             )
             if again is not None and again.parsed.valid:
                 again.box, again.char = reading.box, reading.char
                 readings.append(again)
-        reading = max(readings, key=lambda item: item.parsed.name_confidence)
-        agreeing = sum(_names(item.parsed) == _names(reading.parsed) for item in readings)
-        sure = agreeing >= 2 and reading.char >= TOO_SMALL_CHAR
-    elif reading.parsed.type == "PN" and any(
-        char in "".join(str(part) for part in _names(reading.parsed)) for char in PN_CONFUSABLE
+        # Of small print, the names Tesseract is surest of.
+        chosen = max(readings, key=lambda item: item.parsed.name_confidence)
+        if len(readings) < 2 or any(
+            item.parsed.fields != chosen.parsed.fields for item in readings
+        ):
+            # One reading disagrees: with the names, two re-reads at larger sizes agreed on a
+            # PN's Й read as B (7RIQ read 7RIB) against the first reading's right one.
+            return _result(chosen.parsed, chosen.box, valid=False)
+        if low_resolution:
+            reading = chosen
+            sure = reading.char >= TOO_SMALL_CHAR
+    if (
+        not low_resolution
+        and reading.parsed.type == "PN"
+        and any(
+            char in "".join(str(part) for part in _names(reading.parsed)) for char in PN_CONFUSABLE
+        )
     ):
         # Tesseract reads OCR-B "8" (Я) as "B" (Б) inside names, often the same way twice. Two
         # passes at other sizes: sure only when each reads every 8 and B as this reading did and
@@ -698,7 +748,7 @@ def _confirmed(
             )
         )
         return _result(reading.parsed, reading.box, valid=sure and not _names_faded(reading))
-    else:
+    elif not low_resolution:
         # Names have no check digit: a second pass at another size must read them alike, each
         # of their characters with a high confidence ("ESPANOLA" read "FSPANOLA" once, sure).
         # In PN names digits are letters (8 is Я, B is Б) and read with lower confidences.
