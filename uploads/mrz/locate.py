@@ -239,6 +239,39 @@ def _offsets(line: Band, other: Band) -> tuple[float, float]:
     return along, across
 
 
+@dataclass(frozen=True)
+class _Cut:
+    """Where ``cut_band`` cuts a band, in the cut image's pixels: its centre, character height,
+    half its length and width with the margins, and the unit vector along its lines."""
+
+    cx: float
+    cy: float
+    char: float
+    half_length: float
+    half_width: float
+    ux: float
+    uy: float
+
+    @classmethod
+    def of(
+        cls, band: Band, scale: float, *, flip: bool, extra_lines: float | None = None
+    ) -> "_Cut":
+        factor = 1 / scale
+        char = band.char * factor
+        if extra_lines is None:  # a single line found: take in its neighbours, the MRZ has 2 or 3
+            extra_lines = 3.8 if band.width < 1.6 * band.char else 1.2
+        angle = band.angle + (math.pi if flip else 0.0)
+        return cls(
+            cx=band.cx * factor,
+            cy=band.cy * factor,
+            char=char,
+            half_length=band.length * factor / 2 + band.margin() * char,
+            half_width=band.width * factor / 2 + extra_lines * char,
+            ux=math.cos(angle),
+            uy=math.sin(angle),
+        )
+
+
 def cut_band(
     image: Image.Image,
     band: Band,
@@ -251,15 +284,9 @@ def cut_band(
     """The band cut from ``image`` (``scale`` = searched/full), horizontal, characters about
     ``target_char`` pixels high, with ``extra_lines`` character heights of margin across the lines.
     Returns the grayscale crop and its axis-aligned box in ``image``."""
-    factor = 1 / scale
-    cx, cy = band.cx * factor, band.cy * factor
-    char = band.char * factor
-    if extra_lines is None:  # a single line found: take in its neighbours, the MRZ has 2 or 3
-        extra_lines = 3.8 if band.width < 1.6 * band.char else 1.2
-    half_length = band.length * factor / 2 + band.margin() * char
-    half_width = band.width * factor / 2 + extra_lines * char
-    angle = band.angle + (math.pi if flip else 0.0)
-    ux, uy = math.cos(angle), math.sin(angle)
+    cut = _Cut.of(band, scale, flip=flip, extra_lines=extra_lines)
+    cx, cy, char = cut.cx, cut.cy, cut.char
+    half_length, half_width, ux, uy = cut.half_length, cut.half_width, cut.ux, cut.uy
     nx, ny = -uy, ux
     corners = [
         (
@@ -311,19 +338,10 @@ def crop_point(
     band: Band, scale: float, size: tuple[int, int], point: tuple[float, float], *, flip: bool
 ) -> tuple[float, float]:
     """A point of a ``cut_band`` crop (default margins) of ``size``, in the cut image's pixels."""
-    factor = 1 / scale
-    char = band.char * factor
-    extra_lines = 3.8 if band.width < 1.6 * band.char else 1.2
-    half_length = band.length * factor / 2 + band.margin() * char
-    half_width = band.width * factor / 2 + extra_lines * char
-    angle = band.angle + (math.pi if flip else 0.0)
-    ux, uy = math.cos(angle), math.sin(angle)
-    along = (2 * point[0] / max(size[0], 1) - 1) * half_length
-    across = (2 * point[1] / max(size[1], 1) - 1) * half_width
-    return (
-        band.cx * factor + along * ux - across * uy,
-        band.cy * factor + along * uy + across * ux,
-    )
+    cut = _Cut.of(band, scale, flip=flip)
+    along = (2 * point[0] / max(size[0], 1) - 1) * cut.half_length
+    across = (2 * point[1] / max(size[1], 1) - 1) * cut.half_width
+    return (cut.cx + along * cut.ux - across * cut.uy, cut.cy + along * cut.uy + across * cut.ux)
 
 
 def band_box(image: Image.Image, band: Band, scale: float) -> tuple[int, int, int, int]:
