@@ -3,7 +3,7 @@ Accept returns while the shop's slow receiver still holds the call, which a back
 makes; the delivery is recorded once it ends."""
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -55,8 +55,25 @@ def slow_receiver(settings) -> Iterator[SlowReceiver]:
     receiver.server.server_close()
 
 
+@pytest.fixture
+def after_the_response(monkeypatch) -> Callable[[], None]:
+    """Deliveries queued for the background reach it once the returned function is called. The
+    tests' SQLite (one in-memory database the threads share) refuses a second writer at once
+    ("database table is locked") where a file or PostgreSQL would make it wait, and the request
+    still writes after the Accept's commit that queued the delivery (the session, say)."""
+    background = webhook_tasks._background
+    submit, held = background.submit, []
+    monkeypatch.setattr(background, "submit", held.append)
+
+    def release() -> None:
+        for delivery_id in held:
+            submit(delivery_id)
+
+    return release
+
+
 def test_a_slow_receiver_does_not_hold_the_sellers_accept(
-    client, alice, shop, uploaded_request, slow_receiver
+    client, alice, shop, uploaded_request, slow_receiver, after_the_response
 ):
     WebhookEndpoint.objects.create(
         shop=shop, url=slow_receiver.url, secret=webhook_outbox.new_secret()
@@ -69,6 +86,7 @@ def test_a_slow_receiver_does_not_hold_the_sellers_accept(
     )
 
     assert response.status_code == 302
+    after_the_response()
     # The Accept came back while the receiver holds the call: had the request made the call
     # itself, it would have waited for the answer and the delivery would be delivered by now.
     assert slow_receiver.called.wait(timeout=30)
