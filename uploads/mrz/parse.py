@@ -105,8 +105,7 @@ class Parsed:
 
     @property
     def names_index(self) -> int:
-        """Which of ``lines`` holds the names: a TD1's third, every other format's first."""
-        return 2 if self.type == "TD1" else 0
+        return names_index(self.type)
 
     @property
     def names_line(self) -> str:
@@ -136,7 +135,7 @@ def confirm_repairs(parsed: Parsed, supports: Support, gaps: GapSupport | None =
 
 def _field_at(kind: str, line: int, position: int) -> str:
     """The field a character of the lines belongs to (for marking a repaired one)."""
-    if line == (2 if kind == "TD1" else 0) and position >= (0 if kind == "TD1" else 5):
+    if line == names_index(kind) and position >= (0 if kind == "TD1" else 5):
         return "surname"
     if kind == "TD1":
         if line == 0:
@@ -209,12 +208,17 @@ def parse_lines(lines: list[str], *, today: date | None = None) -> Parsed | None
                 for index, line in enumerate(group)
             ):
                 continue
+            # A realigned line may not also be repaired: too many ways to pass by chance.
+            realigned = any(
+                len(line) != length and not _is_name_line(kind, index)
+                for index, line in enumerate(group)
+            )
+            # More characters than the format has, or names cut short: not sure of them.
+            name_line = group[names_index(kind)]
+            names_cut = len(name_line) > length or (
+                len(name_line) < length and not name_line.endswith("<")
+            )
             for candidate, inserted in _fitted(kind, group, length):
-                # A realigned line may not also be repaired: too many ways to pass by chance.
-                realigned = any(
-                    len(line) != length and not _is_name_line(kind, index)
-                    for index, line in enumerate(group)
-                )
                 parsed = _parse_fitted(kind, candidate, today, strict=realigned)
                 parsed.dropped = any(
                     len(line) > length
@@ -224,11 +228,7 @@ def parse_lines(lines: list[str], *, today: date | None = None) -> Parsed | None
                 )
                 if inserted:
                     _await_gaps(parsed, inserted)
-                name_line = group[2] if kind == "TD1" else group[0]
-                if len(name_line) > length or (
-                    len(name_line) < length and not name_line.endswith("<")
-                ):
-                    # More characters than the format has, or names cut short: not sure of them.
+                if names_cut:
                     parsed.valid = False
                     parsed.names_cut = True
                 if parsed.valid or parsed.awaiting_support:
@@ -304,8 +304,13 @@ def _at_an_end(fitted: str, line: str) -> bool:
     )
 
 
+def names_index(kind: str) -> int:
+    """Which line of a format holds the names: a TD1's third, every other format's first."""
+    return 2 if kind == "TD1" else 0
+
+
 def _is_name_line(kind: str, index: int) -> bool:
-    return (kind == "TD1" and index == 2) or (kind != "TD1" and index == 0)
+    return index == names_index(kind)
 
 
 def _pad_or_cut(line: str, length: int) -> str:

@@ -28,7 +28,7 @@ from datetime import date
 from PIL import Image, ImageFilter
 
 from uploads.mrz import locate, tesseract
-from uploads.mrz.parse import LENGTHS, Parsed, confirm_repairs, parse_lines
+from uploads.mrz.parse import LENGTHS, Parsed, confirm_repairs, names_index, parse_lines
 
 AMBIGUOUS = 0.5  # runner-up weight / winner weight at or above which a position is unclear
 SUPPORT = 0.1  # a repaired character's weight / the position's winner's, from which it is supported
@@ -65,10 +65,6 @@ def shape(kind: str) -> tuple[int, int]:
     if kind in ("TD2", "MRVB"):
         return LENGTHS["TD2"]
     return LENGTHS["TD1"]
-
-
-def names_line(kind: str) -> int:
-    return 2 if kind == "TD1" else 0
 
 
 def pass_images(
@@ -129,7 +125,7 @@ def read(
 def combine(passes: list[list[list[tesseract.Symbol]]], kind: str, today: date) -> Voted | None:
     """Sum the alternatives per position, then let the check digits settle unclear positions."""
     count, length = shape(kind)
-    names = names_line(kind)
+    names = names_index(kind)
     weights: dict[tuple[int, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for lines in passes:
         for index, line in enumerate(lines):
