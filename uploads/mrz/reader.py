@@ -20,10 +20,11 @@ and where it was raised, never its text, which could quote what was read).
 """
 
 import io
+import itertools
 import logging
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
 import numpy as np
@@ -240,11 +241,11 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
             done, page_best = _try_bands(page, more, scale, page_scale, today, page_best)
             if done is not None:
                 return done
+        own_best = page_best  # its band is on ``page`` (one found by ``_around`` is not)
         if (
             page_best is not None
             and page_best.parsed.checks_passed * 2 >= page_best.parsed.checks_total
         ):
-            own_best = page_best  # its band is on ``page`` (one found by ``_around`` is not)
             # Near miss: look again for the MRZ around the lines it was read from, when the band
             # took in other print too (a box of text just above it, say).
             done, reading = _around(page, page_best, page_scale, today)
@@ -271,6 +272,26 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
                 reading is not None
                 and reading.parsed.checks_passed > page_best.parsed.checks_passed
             ):
+                page_best = reading
+        if own_best is not None and page_best is not None and not page_best.parsed.valid:
+            # A glare streak fading part of the lines (often more than half the checks): the
+            # best band once more, its contrast stretched locally. Last, as it rarely helps
+            # where there is no glare; its time is not counted against the fallback's budget
+            # (PassportEye found a dim photo's MRZ that ours had taken 2 s to miss).
+            glare_started = time.thread_time()
+            reading = _Reading.take(
+                page,
+                own_best.band,
+                scale,
+                own_best.flip,
+                page_scale,
+                today,
+                variant={"normalise": True},
+            )
+            cpu_started += time.thread_time() - glare_started
+            if reading is not None and reading.parsed.valid:
+                return _confirmed(page, [], reading, today)
+            if reading is not None and reading.parsed.score > page_best.parsed.score:
                 page_best = reading
         if page_best is not None and (best is None or page_best.parsed.score > best.parsed.score):
             best = page_best
@@ -367,6 +388,29 @@ def flattened(crop: Image.Image) -> Image.Image:
     return Image.fromarray(np.clip(gray / np.maximum(paper, 1.0) * 255, 0, 255).astype(np.uint8))
 
 
+def normalised(crop: Image.Image) -> Image.Image:
+    """``crop`` with its contrast stretched locally, each pixel between the darkest and the
+    lightest grey around it (windows NORMALISE_WINDOW character heights, smoothed): a glare
+    streak leaves faded print faded after ``flattened`` (the paper is white under it either way)
+    and Tesseract's one threshold for the whole crop takes it for paper. Where the window's
+    range is under NORMALISE_FLOOR of the crop's usual range (paper only) the noise is not
+    stretched to full contrast. For a band cut at CUT_CHAR."""
+    gray = np.asarray(crop if crop.mode == "L" else crop.convert("L"), dtype=np.float32)
+    window = (round(NORMALISE_WINDOW[0] * CUT_CHAR), round(NORMALISE_WINDOW[1] * CUT_CHAR))
+    light = ndimage.uniform_filter(ndimage.maximum_filter(gray, size=window), size=window)
+    dark = ndimage.uniform_filter(ndimage.minimum_filter(gray, size=window), size=window)
+    spread = light - dark
+    floor = NORMALISE_FLOOR * float(np.percentile(spread, 75))
+    out = (gray - dark) / np.maximum(spread, max(floor, 1.0)) * 255
+    return Image.fromarray(np.clip(out, 0, 255).astype(np.uint8))
+
+
+PREPARED: dict[str, Callable[[Image.Image], Image.Image]] = {
+    "flatten": flattened,
+    "normalise": normalised,
+}
+
+
 def denoised(
     page: Image.Image, band: locate.Band, scale: float, flip: bool, target_char: float
 ) -> Image.Image:
@@ -415,6 +459,10 @@ VARIANTS = (
 # Of the character height, the Gaussian's radius that smooths a noisy band (``denoised``), for
 # print under this height (source pixels).
 DENOISE_SIGMA = 0.08
+# ``normalised``: the window (height, width) in character heights, and the share of the crop's
+# usual spread of greys under which a window's is taken for paper and noise.
+NORMALISE_WINDOW = (1.3, 2.0)
+NORMALISE_FLOOR = 0.4
 DENOISE_MAX_CHAR = 16.0
 LOW_RESOLUTION_CHAR = 11.0
 CUT_CHAR = 24.0  # character height (px) a band is first cut at for the OCR
@@ -425,8 +473,9 @@ NAME_CONFIDENCE = 60.0  # Tesseract's word confidence on the names line, below w
 SECOND_PASS_CHAR = 31.0
 NAME_CHAR_CONFIDENCE = 80.0
 # A names character cell whose print takes less than this share of the paper's light than the
-# other lines' cells typically do is faded (glare): the names are not sure.
+# band's best-lit cells do is faded (glare): the names are not sure.
 FADED_SHARE = 0.6
+FADED_SLICES = 4
 # Of the names line's height, above and below it in its strip (the gap to the next line can be
 # under half of it).
 NAMES_STRIP_MARGIN = 0.15
@@ -451,11 +500,13 @@ class _Reading:
     ):
         self.parsed, self.band, self.flip, self.box = parsed, band, flip, box
         self.scale = scale
-        # The band's own crop as cut (before a flattening), and the lines its OCR read: None and
-        # empty for a reading of a resized or contrast-stretched variant.
+        # The band's own crop as cut (before a flattening or a normalising), and the lines its
+        # OCR read: None and empty for a reading of a resized or contrast-stretched variant.
         self.cut: Image.Image | None = None
         self.ocr: list[tuple[str, float, tesseract.Box]] = []
-        self.flat = False  # read from the crop divided by its paper's brightness
+        # What the crop went through before the OCR (``flattened``, ``normalised``), for a
+        # second pass over the names to go through it too; None for the crop as cut.
+        self.prepare: Callable[[Image.Image], Image.Image] | None = None
         self.denoised = False  # read from the crop smoothed at its own size (``denoised``)
         # Character height in the original image's pixels.
         self.char = band.char / scale / page_scale
@@ -489,8 +540,9 @@ class _Reading:
         cut = crop
         if variant.get("contrast"):
             crop = ImageOps.autocontrast(crop, cutoff=1)
-        if variant.get("flatten"):
-            crop = flattened(crop)
+        prepare = next((PREPARED[key] for key in PREPARED if variant.get(key)), None)
+        if prepare is not None:
+            crop = prepare(crop)
         ocr = tesseract.ocr_line_boxes(crop)
         parsed = parse_ocr([(text, confidence) for text, confidence, _ in ocr], today=today)
         if parsed is None:
@@ -512,9 +564,9 @@ class _Reading:
             round(box[3] / page_scale),
         )
         reading = cls(parsed, band, flip, original_box, scale, page_scale)
-        if not variant or set(variant) == {"flatten"}:  # the band's own crop, plain or flattened
+        if set(variant) <= set(PREPARED):  # the band's own crop, plain, flattened or normalised
             reading.cut, reading.ocr = cut, ocr
-        reading.flat = bool(variant.get("flatten"))
+        reading.prepare = prepare
         reading.denoised = bool(variant.get("denoise"))
         return reading
 
@@ -755,7 +807,7 @@ def _confirmed(
         crop, _ = locate.cut_band(
             page, reading.band, reading.scale, flip=reading.flip, target_char=SECOND_PASS_CHAR
         )
-        crop = flattened(crop) if reading.flat else crop
+        crop = reading.prepare(crop) if reading.prepare is not None else crop
         # Only the names line's strip of it: the other lines have check digits, and a line costs
         # Tesseract as much as the whole band's layout (a third of a valid reading's time).
         sure = names_read_alike(reading.parsed, _names_strip(reading, crop) or crop)
@@ -797,8 +849,9 @@ def _names_read(
 
 def _names_faded(reading: _Reading) -> bool:
     """Whether part of the names field is faded (a glare streak whitening the print): a
-    character cell of it whose print takes less than FADED_SHARE of its paper's light than the
-    other lines' cells typically do. Glare turns a letter into a lighter, similar one (I into T)
+    character cell of it (with its neighbours) whose print, in its faintest slice
+    (``_cell_contrasts``), takes less than FADED_SHARE of its paper's light than the band's
+    best-lit cells do. Glare turns a letter into a lighter, similar one (I into T)
     in every pass alike, so agreeing passes do not make faded names sure; a shadow or dim light
     darkens print and paper alike and does not count. False when the first pass's line boxes are
     not known."""
@@ -817,27 +870,74 @@ def _names_faded(reading: _Reading) -> bool:
         return False
     crop = reading.cut
     gray = np.asarray(crop if crop.mode == "L" else crop.convert("L"), dtype=np.float32)
-
-    def cells(box: tesseract.Box) -> list[float]:
-        left, top, right, bottom = box
-        pitch = (right - left) / length
-        shares = []
-        for position in range(length):
-            cell = gray[
-                top:bottom, round(left + position * pitch) : round(left + (position + 1) * pitch)
-            ]
-            if cell.size == 0:
-                shares.append(1.0)
-                continue
-            paper, ink = np.percentile(cell, (90, 3))
-            shares.append(float(paper - ink) / max(float(paper), 1.0))
-        return shares
-
-    typical = float(np.median([share for box in others for share in cells(box)]))
+    cells = lambda box: _cell_contrasts(gray, box, length)  # noqa: E731
     names = cells(names_box)
+    # The print's usual contrast: of the best-lit cells, as the streak can fade most of every
+    # line (a PN's read "IL9I3" as "TL9I3", each line faded from its middle on).
+    typical = float(np.percentile([share for box in others for share in cells(box)] + names, 90))
+    # Each cell with its two neighbours (their median): a glare streak is wider than a letter,
+    # while one cell measured low alone is a glyph the cells' grid cuts (the apex of an A).
+    names = [float(np.median(names[max(0, at - 1) : at + 2])) for at in range(length)]
     start = 0 if parsed.type == "TD1" else 5
     end = min(length, len(names_line.rstrip("<")) + 2)  # and the fillers a lost letter becomes
     return min(names[start:end], default=typical) < FADED_SHARE * typical
+
+
+def _cell_contrasts(gray: np.ndarray, box: tesseract.Box, length: int) -> list[float]:
+    """For each of a line's ``length`` character cells (OCR-B is monospaced; ``box`` is the
+    line's box in ``gray``), the print's contrast with its paper, ``(paper - ink) / paper``, in
+    the faintest of FADED_SLICES horizontal slices of the character: a glare streak across the
+    foot of a line whitens only the lower slices (an I read as T, its foot gone), which the
+    darkest ink of the whole cell does not show. The slices divide the print's height (the
+    cells' median) from a straight line fitted through the cells' first inked rows: a tilt the
+    band kept moves the print up or down the line box by more than a slice over its length."""
+    left, top, right, bottom = box  # the union of the line's words, all of its print
+    pitch = (right - left) / length
+    width = math.floor(pitch)
+    if width < 1 or bottom - top < 2 * FADED_SLICES:
+        return [1.0] * length
+    starts = [round(left + position * pitch) for position in range(length)]
+    # (cell, row, column); the cells as one array, as this runs on every reading that passes.
+    cells = np.stack([gray[top:bottom, start : start + width] for start in starts])
+    if cells.shape[2] < width:  # the box reaches past the crop's right edge
+        return [1.0] * length
+    papers = np.percentile(cells.reshape(length, -1), 90, axis=1)
+    darkness = papers[:, None] - cells.min(axis=2)  # (cell, row)
+    inked = darkness > 0.5 * np.maximum(darkness.max(axis=1, keepdims=True), 1.0)
+    has_ink = inked.any(axis=1)
+    if has_ink.sum() < 3:
+        return [1.0] * length
+    positions = np.flatnonzero(has_ink)
+    firsts = inked.argmax(axis=1)[has_ink]
+    lasts = (inked.shape[1] - inked[:, ::-1].argmax(axis=1))[has_ink]
+    # Theil-Sen: the median of the slopes between every two cells, robust to the cells whose
+    # print is faded or cut off.
+    first, second = np.triu_indices(len(positions), 1)
+    slope = float(
+        np.median((firsts[second] - firsts[first]) / (positions[second] - positions[first]))
+    )
+    intercept = float(np.median(firsts - slope * positions))
+    height = max(FADED_SLICES, round(float(np.median(lasts - firsts))))
+    # Each cell's print, ``height`` rows from its fitted top: cells of one shape, cut in slices.
+    rows = cells.shape[1]
+    tops = np.clip(
+        np.round(intercept + slope * np.arange(length)).astype(int),
+        0,
+        max(0, rows - height),
+    )
+    height = min(height, rows)
+    prints = np.stack(
+        [cell[first : first + height] for cell, first in zip(cells, tops, strict=True)]
+    )
+    edges = np.linspace(0, height, FADED_SLICES + 1).round().astype(int)
+    inks = np.stack(
+        [
+            np.percentile(prints[:, start:end].reshape(length, -1), 3, axis=1)
+            for start, end in itertools.pairwise(edges)
+        ]
+    )  # (slice, cell)
+    shares = (papers - inks.max(axis=0)) / np.maximum(papers, 1.0)
+    return [float(share) for share in shares]
 
 
 def _names_strip(reading: _Reading, crop: Image.Image) -> Image.Image | None:
