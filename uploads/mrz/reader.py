@@ -508,6 +508,8 @@ class _Reading:
         # second pass over the names to go through it too; None for the crop as cut.
         self.prepare: Callable[[Image.Image], Image.Image] | None = None
         self.denoised = False  # read from the crop smoothed at its own size (``denoised``)
+        # Valid but for the names' confidence, which was a stray mark's before them too.
+        self.stray_names = False
         # Character height in the original image's pixels.
         self.char = band.char / scale / page_scale
 
@@ -548,11 +550,13 @@ class _Reading:
         if parsed is None:
             return None
         cleaned, again = without_stray_names_prefix(ocr, parsed, crop, today)
+        stray_names = False
         if again is not parsed and again.valid and again.name_confidence < _names_minimum(again):
             # Tesseract's confidence for the names line is the stray's too (one word with it):
             # this reading could only be "not sure"; other passes get their try first, and it
             # stays the best reading (names right) if none is sure.
             again.valid = False
+            stray_names = True
         ocr, parsed = cleaned, again
         # A repaired number or name: valid only if the OCR's alternatives support each change.
         vote.confirm_with_symbols(parsed, crop)
@@ -567,6 +571,7 @@ class _Reading:
         if set(variant) <= set(PREPARED):  # the band's own crop, plain, flattened or normalised
             reading.cut, reading.ocr = cut, ocr
         reading.prepare = prepare
+        reading.stray_names = stray_names
         reading.denoised = bool(variant.get("denoise"))
         return reading
 
@@ -754,7 +759,9 @@ def _confirmed(
             again = _Reading.take(
                 page, reading.band, reading.scale, reading.flip, 1.0, today, variant=variant
             )
-            if again is not None and again.parsed.valid:
+            # A re-read valid but for a stray mark before the names (its confidence the
+            # stray's) still says what it read: it must agree like any other.
+            if again is not None and (again.parsed.valid or again.stray_names):
                 again.box, again.char = reading.box, reading.char
                 readings.append(again)
         # Of small print, the names Tesseract is surest of.
