@@ -251,7 +251,7 @@ def photograph(
     return image
 
 
-HAZARDS = ("shadow", "glare", "dim", "turned180", "mirrored", "degraded")
+HAZARDS = ("shadow", "glare", "dim", "turned180", "mirrored", "degraded", "guilloche")
 
 
 def _hard_shadow(page: Image.Image, rng: random.Random, mrz_top: float) -> Image.Image:
@@ -296,6 +296,26 @@ def _glare(page: Image.Image, rng: random.Random, mrz_top: float) -> Image.Image
     return Image.fromarray(np.clip(array, 0, 255).astype(np.uint8))
 
 
+def _guilloche(page: Image.Image, rng: random.Random, mm: float) -> Image.Image:
+    """Security printing behind the MRZ as passports have it: two families of fine wavy lines
+    (0.6-1.4 mm apart, 0.1-0.25 mm wide) in a colour darker than the paper's, over the whole
+    page, the MRZ included (the renderer's own pattern is faint and straight)."""
+    width, height = page.size
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    array = np.asarray(page, dtype=np.float32)
+    for _ in range(2):
+        spacing = rng.uniform(0.6, 1.4) * mm
+        amplitude = rng.uniform(0.5, 3.0) * mm
+        period = rng.uniform(6, 20) * mm
+        slant = rng.uniform(-0.6, 0.6)
+        phase = (yy + slant * xx - amplitude * np.sin(2 * math.pi * xx / period)) / spacing
+        distance = np.abs(phase - np.round(phase)) * spacing  # px to the nearest line
+        line = np.exp(-((distance / (rng.uniform(0.05, 0.12) * mm)) ** 2))
+        colour = np.array([rng.uniform(0.15, 0.45) for _ in range(3)], dtype=np.float32)
+        array *= 1 - line[..., None] * colour
+    return Image.fromarray(np.clip(array, 0, 255).astype(np.uint8))
+
+
 def _under_exposed(image: Image.Image, rng: random.Random) -> Image.Image:
     """Dim light: the picture at a fifth to a third of its brightness, with the sensor's noise."""
     array = np.asarray(image, dtype=np.float32) * rng.uniform(0.18, 0.35)
@@ -315,7 +335,7 @@ def make_case(index: int, seed: int = 2026, hazard: str | None = None) -> Case:
     a hard shadow edge across the MRZ, a glare streak over one line, under-exposure, turned
     180 degrees, stored mirrored with the EXIF orientation (2, 4, 5, 7) that undoes it, or
     degraded four ways at once as #21 measured held-out photos (about 1 MP, 5-8 degrees more tilt,
-    low light, JPEG quality 35)."""
+    low light, JPEG quality 35), or printed over security printing (guilloche)."""
     rng = random.Random(seed * 100003 + index)  # noqa: S311 - reproducible test data
     hazard_rng = random.Random(seed * 7919 + index * 31 + HAZARDS.index(hazard) if hazard else 0)  # noqa: S311
     kind = KINDS[index % len(KINDS)] if index < len(KINDS) else rng.choice(KINDS)
@@ -331,6 +351,8 @@ def make_case(index: int, seed: int = 2026, hazard: str | None = None) -> Case:
         page = _hard_shadow(page, hazard_rng, mrz_top)
     elif hazard == "glare":
         page = _glare(page, hazard_rng, mrz_top)
+    elif hazard == "guilloche":
+        page = _guilloche(page, hazard_rng, page.width / render.PAGES[kind][0])
     scan = index % 17 == 5 and hazard is None
     pdf = index % 23 == 11 and hazard is None
     size = (3000, 2250)

@@ -872,16 +872,20 @@ def _names_faded(reading: _Reading) -> bool:
     if read is None:
         return False
     names_box = read[2]
-    others = [box for _, _, box in full if box != names_box]
+    others = [(text, box) for text, _, box in full if box != names_box]
     if not others:
         return False
+    # A line's box clear of its neighbours': Tesseract stretched a names line's box over the
+    # line above it and the security printing below it.
+    names_box = _clear_of(names_box, [box for _, box in others])
+    others = [(text, _clear_of(box, [names_box])) for text, box in others]
     crop = reading.cut
     gray = np.asarray(crop if crop.mode == "L" else crop.convert("L"), dtype=np.float32)
-    cells = lambda box: _cell_contrasts(gray, box, length)  # noqa: E731
-    names = cells(names_box)
+    names = _cell_contrasts(gray, names_box, read[0])
     # The print's usual contrast: of the best-lit cells, as the streak can fade most of every
     # line (a PN's read "IL9I3" as "TL9I3", each line faded from its middle on).
-    typical = float(np.percentile([share for box in others for share in cells(box)] + names, 90))
+    shares = [share for text, box in others for share in _cell_contrasts(gray, box, text)]
+    typical = float(np.percentile(shares + names, 90))
     # Each cell with its two neighbours (their median): a glare streak is wider than a letter,
     # while one cell measured low alone is a glyph the cells' grid cuts (the apex of an A).
     names = [float(np.median(names[max(0, at - 1) : at + 2])) for at in range(length)]
@@ -890,28 +894,53 @@ def _names_faded(reading: _Reading) -> bool:
     return min(names[start:end], default=typical) < FADED_SHARE * typical
 
 
-def _cell_contrasts(gray: np.ndarray, box: tesseract.Box, length: int) -> list[float]:
-    """For each of a line's ``length`` character cells (OCR-B is monospaced; ``box`` is the
+def _clear_of(box: tesseract.Box, others: list[tesseract.Box]) -> tesseract.Box:
+    """``box`` with its top below every box of ``others`` above its middle, and its bottom
+    above every one below it."""
+    left, top, right, bottom = box
+    middle = (top + bottom) / 2
+    for _, other_top, _, other_bottom in others:
+        if (other_top + other_bottom) / 2 < middle:
+            top = max(top, other_bottom)
+        else:
+            bottom = min(bottom, other_top)
+    return left, top, right, max(top, bottom)
+
+
+def _cell_contrasts(gray: np.ndarray, box: tesseract.Box, text: str) -> list[float]:
+    """For each character cell of a line read as ``text`` (OCR-B is monospaced; ``box`` is the
     line's box in ``gray``), the print's contrast with its paper, ``(paper - ink) / paper``, in
     the faintest of FADED_SLICES horizontal slices of the character: a glare streak across the
     foot of a line whitens only the lower slices (an I read as T, its foot gone), which the
     darkest ink of the whole cell does not show. The slices divide the print's height (the
     cells' median) from a straight line fitted through the cells' first inked rows: a tilt the
-    band kept moves the print up or down the line box by more than a slice over its length."""
+    band kept moves the print up or down the line box by more than a slice over its length.
+    A filler's cell counts its darkest slice: the tips of a ``<`` at the top and bottom of
+    large print are thin, and security printing behind them is as dark."""
+    length = len(text)
     left, top, right, bottom = box  # the union of the line's words, all of its print
     pitch = (right - left) / length
     width = math.floor(pitch)
     if width < 1 or bottom - top < 2 * FADED_SLICES:
         return [1.0] * length
-    starts = [round(left + position * pitch) for position in range(length)]
+    strip = gray[top:bottom, left:right]
+    starts = [round(position * pitch) for position in range(length)]
     # (cell, row, column); the cells as one array, as this runs on every reading that passes.
-    cells = np.stack([gray[top:bottom, start : start + width] for start in starts])
+    cells = np.stack([strip[:, start : start + width] for start in starts])
     if cells.shape[2] < width:  # the box reaches past the crop's right edge
         return [1.0] * length
     papers = np.percentile(cells.reshape(length, -1), 90, axis=1)
-    darkness = papers[:, None] - cells.min(axis=2)  # (cell, row)
-    inked = darkness > 0.5 * np.maximum(darkness.max(axis=1, keepdims=True), 1.0)
-    has_ink = inked.any(axis=1)
+    # Where the print is: measured against its local paper (a grey closing half the line high),
+    # as a shadow's edge along the line is as dark as print against the lit paper.
+    size = max(3, (bottom - top) // 2)
+    flat = strip / np.maximum(ndimage.grey_closing(strip, size=(size, size)), 1.0)
+    darkness = 1.0 - np.stack([flat[:, start : start + width] for start in starts]).min(axis=2)
+    # Rows as dark as half the line's print (not a cell's own darkest: a filler's cell in a
+    # box Tesseract stretched over security printing has none), in the cells of letters and
+    # digits (they fill the print's height; a ``<`` does not quite).
+    fillers = np.array([char == "<" for char in text])
+    inked = darkness > 0.5 * float(np.median(darkness.max(axis=1)))
+    has_ink = inked.any(axis=1) & ~fillers
     if has_ink.sum() < 3:
         return [1.0] * length
     positions = np.flatnonzero(has_ink)
@@ -943,7 +972,8 @@ def _cell_contrasts(gray: np.ndarray, box: tesseract.Box, length: int) -> list[f
             for start, end in itertools.pairwise(edges)
         ]
     )  # (slice, cell)
-    shares = (papers - inks.max(axis=0)) / np.maximum(papers, 1.0)
+    inks = np.where(fillers, inks.min(axis=0), inks.max(axis=0))
+    shares = (papers - inks) / np.maximum(papers, 1.0)
     return [float(share) for share in shares]
 
 
