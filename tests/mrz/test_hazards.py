@@ -213,3 +213,13 @@ def test_cell_contrasts_follow_a_tilted_line_and_see_a_faded_foot():
     shares = reader._cell_contrasts(faded, box, text)
     assert all(shares[position] < 0.5 * max(clean) for position in range(10, 14))
     assert all(shares[position] > 0.9 * max(clean) for position in (*range(0, 9), *range(15, 44)))
+
+
+def test_cell_contrasts_of_a_box_past_the_crop_or_without_print_measure_nothing():
+    gray, box = _line_of_strokes("I" * 10, 0.0)
+    left, top, right, bottom = box
+    assert reader._cell_contrasts(gray, (left, top, right + 40, bottom), "I" * 10) == [1.0] * 10
+    paper = np.full_like(gray, 200.0)
+    assert reader._cell_contrasts(paper, box, "I" * 10) == [1.0] * 10
+    # Any width of box: the cells are cut inside it (11 cells of 19.9 px, none past its end).
+    assert len(reader._cell_contrasts(gray, (left, top, left + 219, bottom), "I" * 11)) == 11

@@ -7,9 +7,13 @@
 3. Cut each band out of the decoded image, turned horizontal, and OCR it with Tesseract's MRZ
    model (in memory, one call per try); try the upside-down cut when the check digits fail.
 4. Parse and repair by field class (``parse``); stop at the first reading whose checks all pass.
+   A band that does not pass is read again: divided by its local paper (a shadow's edge), at
+   other sizes, in several passes combined (``vote``), and last with its contrast stretched
+   locally (glare).
 5. Make sure of the names, which no check digit covers: Tesseract's confidence, a second reading
-   of the names' strip alone (at another size), more for small print and PN names; and of the
-   document: a second MRZ of the same size in the photo makes the answer "not sure".
+   of the names' strip alone (at another size), more for small print and PN names, none of their
+   print faded (glare); and of the document: a second MRZ of the same size in the photo makes
+   the answer "not sure".
 6. When nothing passes, PassportEye's locator gets a try (``fallback``), unless ours read a near
    miss and has already spent FALLBACK_AFTER_CPU_SECONDS of CPU time.
 
@@ -924,11 +928,11 @@ def _cell_contrasts(gray: np.ndarray, box: tesseract.Box, text: str) -> list[flo
     if width < 1 or bottom - top < 2 * FADED_SLICES:
         return [1.0] * length
     strip = gray[top:bottom, left:right]
-    starts = [round(position * pitch) for position in range(length)]
+    if strip.shape[1] < right - left:  # the box reaches past the crop's right edge
+        return [1.0] * length
+    starts = [math.floor(position * pitch) for position in range(length)]  # each + width fits
     # (cell, row, column); the cells as one array, as this runs on every reading that passes.
     cells = np.stack([strip[:, start : start + width] for start in starts])
-    if cells.shape[2] < width:  # the box reaches past the crop's right edge
-        return [1.0] * length
     papers = np.percentile(cells.reshape(length, -1), 90, axis=1)
     # Where the print is: measured against its local paper (a grey closing half the line high),
     # as a shadow's edge along the line is as dark as print against the lit paper.
