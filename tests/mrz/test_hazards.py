@@ -30,6 +30,9 @@ def _read(index: int, seed: int, hazard: str):
     [
         (7, 2026),  # TD1 photographed sideways, the shadow over the line starts: the ink measure
         (10, 2026),  # turned it the wrong way and the flattened pass read it upside down
+        # Large print, the shadow over the lines' last third: the plain locator's band stopped
+        # at its edge, and the relative locator's whole band was skipped as the same one.
+        (52, 11),
     ],
 )
 def test_a_hard_shadow_edge_across_the_band(index, seed):

@@ -226,22 +226,14 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
             # Red marks (an annotation box, a stamp) are dark in grayscale and can hide the MRZ
             # from the locator; in the red channel they are light. Only bands not tried above.
             red, _ = locate.working_image(page.getchannel("R"))
-            more = [
-                band
-                for band in locate.find_bands(red)
-                if not any(other.contains(band.cx, band.cy, margin=band.char) for other in bands)
-            ]
+            more = _untried(locate.find_bands(red), bands)
             done, page_best = _try_bands(page, more, scale, page_scale, today, page_best)
             if done is not None:
                 return done
             bands = bands + more
         if page_best is None or not page_best.parsed.valid:
             # A hard shadow edge or dim light: the print measured against its local paper.
-            more = [
-                band
-                for band in locate.find_bands(gray, relative=True)
-                if not any(other.contains(band.cx, band.cy, margin=band.char) for other in bands)
-            ]
+            more = _untried(locate.find_bands(gray, relative=True), bands)
             done, page_best = _try_bands(page, more, scale, page_scale, today, page_best)
             if done is not None:
                 return done
@@ -329,6 +321,21 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
         # Not found; and when PassportEye failed, not for sure: ``error`` says so.
         return MrzResult(found=False, error=fallback_failure)
     return _result(best.parsed, best.box, valid=False)
+
+
+def _untried(found: list[locate.Band], tried: list[locate.Band]) -> list[locate.Band]:
+    """The bands of ``found`` that no band of ``tried`` covers: one whose centre lies in a tried
+    band at least UNTRIED_SHARE as long is the same print; a longer one is not (the plain
+    locator stopped at a shadow's edge across the lines, where the relative one went on)."""
+    return [
+        band
+        for band in found
+        if not any(
+            other.contains(band.cx, band.cy, margin=band.char)
+            and other.length >= UNTRIED_SHARE * band.length
+            for other in tried
+        )
+    ]
 
 
 def _try_bands(
@@ -444,6 +451,7 @@ def _confirmed_fallback(reading: "_Reading", region: Image.Image, today: date) -
     return _result(parsed, reading.box, valid=names_read_alike(parsed, larger))
 
 
+UNTRIED_SHARE = 0.85  # of a band's length, that of a tried band around its centre: the same band
 USE_FALLBACK = True  # PassportEye's locator when ours finds nothing that passes
 # ... unless ours read an MRZ that nearly passes and has already spent this much CPU time:
 # PassportEye costs 0.4-1.3 s more, and the photos that keep ours busy longest (glare whitening
