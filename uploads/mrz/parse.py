@@ -135,7 +135,7 @@ def confirm_repairs(parsed: Parsed, supports: Support, gaps: GapSupport | None =
 
 def _field_at(kind: str, line: int, position: int) -> str:
     """The field a character of the lines belongs to (for marking a repaired one)."""
-    if line == names_index(kind) and position >= (0 if kind == "TD1" else 5):
+    if line == names_index(kind) and position >= names_start(kind):
         return "surname"
     if kind == "TD1":
         if line == 0:
@@ -307,6 +307,12 @@ def _at_an_end(fitted: str, line: str) -> bool:
 def names_index(kind: str) -> int:
     """Which line of a format holds the names: a TD1's third, every other format's first."""
     return 2 if kind == "TD1" else 0
+
+
+def names_start(kind: str) -> int:
+    """Where the names begin on their line: a TD1's first character, after the document code
+    and issuing country (5 characters) on every other format's."""
+    return 0 if kind == "TD1" else 5
 
 
 def _is_name_line(kind: str, index: int) -> bool:

@@ -36,7 +36,7 @@ from PIL import ExifTags, Image, ImageFilter, ImageOps
 from scipy import ndimage
 
 from uploads.mrz import fallback, locate, tesseract, vote
-from uploads.mrz.parse import Parsed, parse_ocr
+from uploads.mrz.parse import Parsed, names_start, parse_ocr
 from uploads.mrz.result import FORM_FIELDS, MrzResult
 
 DRAFT_SIDE = 1400  # JPEGs are first decoded at a reduced scale with the longest side at least this
@@ -211,6 +211,7 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
     # CPU time of this thread (Tesseract runs in it): unlike the clock, it does not grow with
     # the other work on a shared machine, so what is tried does not depend on the load.
     cpu_started = time.thread_time()
+    uncounted = 0.0  # CPU time of the glare pass, not counted against the fallback's budget
     best: _Reading | None = None
     last_page: Image.Image | None = None
     last_scale = 1.0
@@ -284,7 +285,7 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
                 today,
                 variant={"normalise": True},
             )
-            cpu_started += time.thread_time() - glare_started
+            uncounted += time.thread_time() - glare_started
             if reading is not None and reading.parsed.valid:
                 return _confirmed(page, [], reading, today)
             if reading is not None and reading.parsed.score > page_best.parsed.score:
@@ -294,7 +295,7 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
         if not has_sharper and best is not None:
             break
     fallback_failure = ""
-    spent = time.thread_time() - cpu_started
+    spent = time.thread_time() - cpu_started - uncounted
     found_nothing = best is None or best.parsed.checks_passed * 2 < best.parsed.checks_total
     if (
         USE_FALLBACK
@@ -394,9 +395,14 @@ def flattened(crop: Image.Image) -> Image.Image:
     """``crop`` divided by its local paper brightness (a grey closing a quarter of its height
     wide), stretched to 0-255: a shadow's or a glare's edge across the lines disappears."""
     gray = np.asarray(crop if crop.mode == "L" else crop.convert("L"), dtype=np.float32)
-    size = max(7, crop.height // 4)
-    paper = ndimage.grey_closing(gray, size=(size, size))
-    return Image.fromarray(np.clip(gray / np.maximum(paper, 1.0) * 255, 0, 255).astype(np.uint8))
+    flat = _over_paper(gray, max(7, crop.height // 4))
+    return Image.fromarray(np.clip(flat * 255, 0, 255).astype(np.uint8))
+
+
+def _over_paper(gray: np.ndarray, size: int) -> np.ndarray:
+    """``gray`` divided by its local paper's brightness (a grey closing ``size`` pixels square,
+    wider than the strokes): 1 on paper, lit or shadowed alike, lower on print."""
+    return gray / np.maximum(ndimage.grey_closing(gray, size=(size, size)), 1.0)
 
 
 def normalised(crop: Image.Image) -> Image.Image:
@@ -487,7 +493,7 @@ NAME_CHAR_CONFIDENCE = 80.0
 # A names character cell whose print takes less than this share of the paper's light than the
 # band's best-lit cells do is faded (glare): the names are not sure.
 FADED_SHARE = 0.6
-FADED_SLICES = 4
+FADED_SLICES = 4  # horizontal slices of a character's print measured apart (``_cell_contrasts``)
 # Of the names line's height, above and below it in its strip (the gap to the next line can be
 # under half of it).
 NAMES_STRIP_MARGIN = 0.15
@@ -901,7 +907,7 @@ def _names_faded(reading: _Reading) -> bool:
     # Each cell with its two neighbours (their median): a glare streak is wider than a letter,
     # while one cell measured low alone is a glyph the cells' grid cuts (the apex of an A).
     names = [float(np.median(names[max(0, at - 1) : at + 2])) for at in range(length)]
-    start = 0 if parsed.type == "TD1" else 5
+    start = names_start(parsed.type)
     end = min(length, len(names_line.rstrip("<")) + 2)  # and the fillers a lost letter becomes
     return min(names[start:end], default=typical) < FADED_SHARE * typical
 
@@ -944,8 +950,7 @@ def _cell_contrasts(gray: np.ndarray, box: tesseract.Box, text: str) -> list[flo
     papers = np.percentile(cells.reshape(length, -1), 90, axis=1)
     # Where the print is: measured against its local paper (a grey closing half the line high),
     # as a shadow's edge along the line is as dark as print against the lit paper.
-    size = max(3, (bottom - top) // 2)
-    flat = strip / np.maximum(ndimage.grey_closing(strip, size=(size, size)), 1.0)
+    flat = _over_paper(strip, max(3, (bottom - top) // 2))
     darkness = 1.0 - np.stack([flat[:, start : start + width] for start in starts]).min(axis=2)
     # Rows as dark as half the line's print (not a cell's own darkest: a filler's cell in a
     # box Tesseract stretched over security printing has none), in the cells of letters and
@@ -997,7 +1002,7 @@ def _names_strip(reading: _Reading, crop: Image.Image) -> Image.Image | None:
         return None
     parsed = reading.parsed
     names_line = parsed.names_line
-    if len(names_line.rstrip("<")) <= (0 if parsed.type == "TD1" else 5):
+    if len(names_line.rstrip("<")) <= names_start(parsed.type):
         return None
     best = _names_read(parsed, reading.ocr)
     if best is None:
@@ -1014,9 +1019,9 @@ def _names_strip(reading: _Reading, crop: Image.Image) -> Image.Image | None:
         # country code) and two fillers are where their character positions say. The rest of the
         # line costs Tesseract as much as the names and is not compared.
         pitch = (right - left) / len(text)
-        names_start = 0 if parsed.type == "TD1" else 2
+        strip_start = 0 if parsed.type == "TD1" else 2  # from the country code
         names_end = min(len(text), len(names_line.rstrip("<")) + 2)
-        first = left + (names_start - 0.5) * pitch
+        first = left + (strip_start - 0.5) * pitch
         last = left + (names_end + 0.5) * pitch
     start = max(0, math.floor((first - 2 * margin) * zoom))
     end = min(crop.width, math.ceil((last + 2 * margin) * zoom))
@@ -1036,7 +1041,7 @@ def names_read_alike(parsed: Parsed, crop: Image.Image) -> bool:
     character of them with at least NAME_CHAR_CONFIDENCE (PN: its own, lower minimum: digits
     stand for letters there). A stray mark read before or after the line does not count."""
     line = parsed.names_line.rstrip("<")
-    start = 0 if parsed.type == "TD1" else 5
+    start = names_start(parsed.type)
     names, before = line[start:], line[max(0, start - 3) : start]
     minimum = PN_NAME_CHAR_CONFIDENCE if parsed.type == "PN" else NAME_CHAR_CONFIDENCE
     if not names:
