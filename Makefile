@@ -54,7 +54,7 @@ test: setup compilemessages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 	@$(MAKE) --no-print-directory test-dates
 	@$(MAKE) --no-print-directory test-postgres
 	@$(MAKE) --no-print-directory test-faults
