@@ -117,6 +117,16 @@ def test_small_print_read_long_is_not_valid_when_readings_disagree():
     assert wrong == ["number"]
 
 
+def test_small_print_read_long_alike_twice_is_not_valid():
+    # Seed 7's degraded TD2 (11.5 px print): the number 8N4LFAEF read BN4ALFAEF (one glyph read
+    # twice, 8 as B) at two sizes, and both times the check digits chose to drop the N:
+    # B4ALFAEF passes. Two readings that dropped a character alike are one guess made twice;
+    # the third, read at the line's length, passed only through an unsupported repair.
+    _, result, wrong = _read(11, 7, "degraded")
+    assert result.found and not result.valid
+    assert wrong == ["number"]
+
+
 def test_small_print_names_are_not_sure_when_any_reading_differs():
     # Seed 11's degraded PN (9.9 px print): the first reading had the names right (Й as Q:
     # 7RIQ), the two re-reads at larger sizes both read 7RIB, and two agreeing made the wrong

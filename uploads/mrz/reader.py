@@ -771,6 +771,9 @@ def _confirmed(
         # the reading is trusted only if another one agrees on every field and none that
         # passes reads any field otherwise (two numbers passing their check digit: one is wrong).
         readings = [reading]
+        # Re-reads that pass every check only through repairs the OCR does not support: they
+        # cannot confirm a reading, but one that reads other fields says it may be wrong.
+        doubts: list[_Reading] = []
         for variant in LOW_RESOLUTION_VARIANTS:
             if reading.denoised:  # read again as it was read: noise smoothed
                 variant = {"target_char": variant["target_char"], "denoise": True}
@@ -782,10 +785,17 @@ def _confirmed(
             if again is not None and (again.parsed.valid or again.stray_names):
                 again.box, again.char = reading.box, reading.char
                 readings.append(again)
+            elif again is not None and again.parsed.awaiting_support:
+                doubts.append(again)
         # Of small print, the names Tesseract is surest of.
         chosen = max(readings, key=lambda item: item.parsed.name_confidence)
-        if len(readings) < 2 or any(
-            item.parsed.fields != chosen.parsed.fields for item in readings
+        if (
+            len(readings) < 2
+            # Two readings that each dropped a character the check digits chose are one guess
+            # made twice (``8N4LFAEF`` read ``BN4ALFAEF`` at two sizes, both dropping the N:
+            # ``B4ALFAEF`` passed); one read at the line's length must agree.
+            or all(item.parsed.dropped for item in readings)
+            or any(item.parsed.fields != chosen.parsed.fields for item in readings + doubts)
         ):
             # One reading disagrees: with the names, two re-reads at larger sizes agreed on a
             # PN's Й read as B (7RIQ read 7RIB) against the first reading's right one.
