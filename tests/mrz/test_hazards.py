@@ -127,6 +127,32 @@ def test_small_print_read_long_alike_twice_is_not_valid():
     assert wrong == ["number"]
 
 
+@pytest.mark.parametrize(
+    ("index", "seed", "kind"),
+    [
+        # 7.9 px print: SILVA read GILVA by the two contrast-stretched re-reads alike (the
+        # plain crop read S at 28 and 31 px, G at 24 and 36): reported valid.
+        (1, 103, "TD3"),
+        # O'NEILL read D NEILL by every re-read, the model weighing O at 0.6 of the D.
+        (13, 105, "MRVA"),
+    ],
+)
+def test_small_print_names_a_letter_of_which_is_unclear_are_not_sure(index, seed, kind):
+    case, result, wrong = _read(index, seed, "degraded")
+    assert case.kind == kind
+    assert result.found and not result.valid
+    assert wrong == ["surname"]
+
+
+def test_passporteyes_reading_is_valid_only_when_ours_of_its_region_agrees():
+    # Seed 105's degraded TD3: ours found no valid reading; PassportEye's fallback read the
+    # number XNAYPB4PJ as XNAYPB4FJ (P and F are worth 25 and 15: the check digit passes) and
+    # HIROSHI as MIROSHI; only the names' second reading was compared, and it read M too.
+    _, result, wrong = _read(25, 105, "degraded")
+    assert result.found and not result.valid
+    assert "number" in wrong
+
+
 def test_small_print_names_are_not_sure_when_any_reading_differs():
     # Seed 11's degraded PN (9.9 px print): the first reading had the names right (Й as Q:
     # 7RIQ), the two re-reads at larger sizes both read 7RIB, and two agreeing made the wrong
@@ -152,6 +178,26 @@ def test_the_smoothed_cut_is_enlarged_to_its_target():
     crop = reader.denoised(page, band, 1.0, False, 32.0)
     plain, _ = reader.locate.cut_band(page, band, 1.0, flip=False, target_char=10.0)
     assert abs(crop.height - 3.2 * plain.height) <= 2 and abs(crop.width - 3.2 * plain.width) <= 2
+
+
+def test_glare_is_measured_when_the_number_line_was_read_long():
+    # Seed 101's TD3: a wide streak over both lines' middles, SILVA read STLVA; the number line
+    # was read one character long (a stray C before it), so no other line was at the names'
+    # length and the faded measure had nothing to compare with: reported valid.
+    case, result, wrong = _read(3, 101, "glare")
+    assert result.found and not result.valid
+    assert wrong == ["surname"]
+    assert result.fields["number"] == case.truth["number"]
+
+
+def test_glare_is_measured_on_a_voted_reading_and_a_names_line_read_short():
+    # Seed 102's TD3: a streak over the names line's start, LIAM read LTAM by every pass of the
+    # vote, which passed; the faded measure was not made for voted readings, and the first
+    # OCR had read the faded names line one character short.
+    case, result, wrong = _read(5, 102, "glare")
+    assert result.found and not result.valid
+    assert wrong == ["given_names"]
+    assert result.fields["number"] == case.truth["number"]
 
 
 def test_glare_over_the_feet_of_the_names_leaves_them_not_sure():

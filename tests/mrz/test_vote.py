@@ -42,6 +42,32 @@ def test_names_the_passes_disagree_on_are_not_clear():
     assert voted.unclear_names == [(0, NAMES.index("MARIA"))]
 
 
+def test_the_letters_of_the_names_are_clear_only_without_a_close_runner_up():
+    # Every pass reads D (O'NEILL read D NEILL), the model weighing O at 0.6 of it each time.
+    line = "V<BRAD<NEILL<<ZOFIA<<<<<<<<<<<<<<<<<<<<<<<<<"
+    data = "M5CK3Z9H<9BRA4609283M2504144VCZ3ZL<<<<<<<<<<"
+    close = {line.index("D<"): ("O", 54.0)}
+    voted = vote.combine([[symbols(line, close), symbols(data)] for _ in range(3)], "MRVA", TODAY)
+    assert voted is not None and voted.names_agreeing == 3
+    assert not voted.names_letters_clear("MRVA")
+    far = {line.index("D<"): ("O", 30.0)}
+    voted = vote.combine([[symbols(line, far), symbols(data)] for _ in range(3)], "MRVA", TODAY)
+    assert voted is not None and voted.names_letters_clear("MRVA")
+
+
+def test_a_digit_weighed_in_the_names_counts_as_its_letter_and_the_country_not_at_all():
+    # MARC0 and MARCO are the same given name (the field holds letters); the country code's
+    # N weighed against an H is the code list's business, not the names'.
+    line = "P<NLDSMITH<<MARCO<<<<<<<<<<<<<<<<<<<<<<<<<<<"
+    data = "L898902C36NLD7408122F1204159ZE184226B<<<<<10"
+    alternatives = {line.index("O<"): ("0", 80.0), 2: ("H", 85.0)}
+    voted = vote.combine(
+        [[symbols(line, alternatives), symbols(data)] for _ in range(3)], "TD3", TODAY
+    )
+    assert voted is not None and not voted.names_clear
+    assert voted.names_letters_clear("TD3")
+
+
 def test_check_digits_choose_between_a_characters_alternatives():
     # Every pass prefers "7" for the "Z" of the personal number, with "Z" close behind: only
     # "Z" passes the check digits.

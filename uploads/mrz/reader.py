@@ -36,7 +36,7 @@ from PIL import ExifTags, Image, ImageFilter, ImageOps
 from scipy import ndimage
 
 from uploads.mrz import fallback, locate, tesseract, vote
-from uploads.mrz.parse import Parsed, names_start, parse_ocr
+from uploads.mrz.parse import Parsed, names_start, parse_lines, parse_ocr
 from uploads.mrz.result import FORM_FIELDS, MrzResult
 
 DRAFT_SIDE = 1400  # JPEGs are first decoded at a reduced scale with the longest side at least this
@@ -450,11 +450,16 @@ def _confirmed_fallback(reading: "_Reading", region: Image.Image, today: date) -
     parsed = reading.parsed
     if parsed.type == "PN" or parsed.name_confidence < NAME_CONFIDENCE:
         return _result(parsed, reading.box, valid=False)
-    # The region is PassportEye's: its second pass for the names is the region enlarged.
+    # The region is PassportEye's: our OCR of it enlarged is the second reading. It must pass
+    # every check with the same fields, not only read the names alike: PassportEye read a
+    # number's P as F (worth 25 and 15: no check digit sees it) on small print ours could not read.
     larger = region.resize(
         (round(region.width * 1.3), round(region.height * 1.3)), Image.Resampling.LANCZOS
     )
-    return _result(parsed, reading.box, valid=names_read_alike(parsed, larger))
+    lines = tesseract.ocr_symbols(larger)
+    again = parse_lines(["".join(symbol.text for symbol in line) for line in lines], today=today)
+    agrees = again is not None and again.valid and again.fields == parsed.fields
+    return _result(parsed, reading.box, valid=agrees and _names_alike_in(parsed, lines))
 
 
 UNTRIED_SHARE = 0.85  # of a band's length, that of a tried band around its centre: the same band
@@ -536,6 +541,8 @@ class _Reading:
         """The combined reading of ``reading``'s band."""
         again = cls(voted.parsed, reading.band, reading.flip, reading.box, reading.scale, 1.0)
         again.char = reading.char
+        # The same band: its crop's first OCR lines locate the names for ``_names_faded``.
+        again.cut, again.ocr = reading.cut, reading.ocr
         return again
 
     @classmethod
@@ -802,7 +809,7 @@ def _confirmed(
             return _result(chosen.parsed, chosen.box, valid=False)
         if low_resolution:
             reading = chosen
-            sure = reading.char >= TOO_SMALL_CHAR
+            sure = reading.char >= TOO_SMALL_CHAR and _small_names_clear(page, reading, today)
     if (
         not low_resolution
         and reading.parsed.type == "PN"
@@ -839,13 +846,7 @@ def _confirmed(
         # Names have no check digit: a second pass at another size must read them alike, each
         # of their characters with a high confidence ("ESPANOLA" read "FSPANOLA" once, sure).
         # In PN names digits are letters (8 is Я, B is Б) and read with lower confidences.
-        crop, _ = locate.cut_band(
-            page, reading.band, reading.scale, flip=reading.flip, target_char=SECOND_PASS_CHAR
-        )
-        crop = reading.prepare(crop) if reading.prepare is not None else crop
-        # Only the names line's strip of it: the other lines have check digits, and a line costs
-        # Tesseract as much as the whole band's layout (a third of a valid reading's time).
-        sure = names_read_alike(reading.parsed, _names_strip(reading, crop) or crop)
+        sure = _names_read_again(page, reading)
         if reading.parsed.type == "PN":
             # Tesseract reads OCR-B "8" (Я) as "B" (Б) inside names, the same way twice: not sure.
             names = "".join(str(part) for part in _names(reading.parsed))
@@ -859,6 +860,34 @@ def _confirmed(
     if _names_faded(reading):
         return _result(parsed, reading.box, valid=False)  # glare over the names: not sure
     return _result(parsed, reading.box, valid=True)
+
+
+def _small_names_clear(page: Image.Image, reading: _Reading, today: date) -> bool:
+    """Whether small print's names are sure: re-reads cut from contrast-stretched crops can all
+    read a letter alike and wrong (SILVA read GILVA at 8 px by both; O'NEILL read D NEILL), so
+    several passes at larger sizes (``vote``) must read every field alike, each letter of the
+    names with a clear winner (Tesseract's alternatives summed over the passes)."""
+    voted = vote.read(
+        page, reading.band, reading.scale, reading.flip, reading.parsed.type, today,
+        targets=vote.TARGETS,
+    )  # fmt: skip
+    return (
+        voted is not None
+        and voted.parsed.fields == reading.parsed.fields
+        and voted.names_letters_clear(reading.parsed.type)
+    )
+
+
+def _names_read_again(page: Image.Image, reading: _Reading) -> bool:
+    """Whether the band cut again at SECOND_PASS_CHAR (prepared as the reading's crop was) reads
+    the reading's names alike, each character with a high confidence (``names_read_alike``)."""
+    crop, _ = locate.cut_band(
+        page, reading.band, reading.scale, flip=reading.flip, target_char=SECOND_PASS_CHAR
+    )
+    crop = reading.prepare(crop) if reading.prepare is not None else crop
+    # Only the names line's strip of it: the other lines have check digits, and a line costs
+    # Tesseract as much as the whole band's layout (a third of a valid reading's time).
+    return names_read_alike(reading.parsed, _names_strip(reading, crop) or crop)
 
 
 def _alike(text: str, line: str) -> int:
@@ -895,21 +924,22 @@ def _names_faded(reading: _Reading) -> bool:
     parsed = reading.parsed
     names_line = parsed.names_line
     length = len(names_line)
-    full = [line for line in reading.ocr if len(line[0]) == length]
-    read = _names_read(parsed, full)
+    # The lines read at their length or up to two characters off: a glyph lost in a faded
+    # stretch, or a stray mark read before a line, left lines unmeasured, and glare called sure.
+    near = [line for line in reading.ocr if abs(len(line[0]) - length) <= 2]
+    read = _names_read(parsed, near)
     if read is None:
         return False
     names_box = read[2]
-    others = [(text, box) for text, _, box in full if box != names_box]
-    if not others:
-        return False
+    others = [(text, box) for text, _, box in near if box != names_box]
     # A line's box clear of its neighbours': Tesseract stretched a names line's box over the
     # line above it and the security printing below it.
     names_box = _clear_of(names_box, [box for _, box in others])
     others = [(text, _clear_of(box, [names_box])) for text, box in others]
     crop = reading.cut
     gray = np.asarray(crop if crop.mode == "L" else crop.convert("L"), dtype=np.float32)
-    names = _cell_contrasts(gray, names_box, read[0])
+    # The names line's cells as the format has them (its box holds all of its print).
+    names = _cell_contrasts(gray, names_box, read[0] if len(read[0]) == length else names_line)
     # The print's usual contrast: of the best-lit cells, as the streak can fade most of every
     # line (a PN's read "IL9I3" as "TL9I3", each line faded from its middle on).
     shares = [share for text, box in others for share in _cell_contrasts(gray, box, text)]
@@ -1050,13 +1080,18 @@ def names_read_alike(parsed: Parsed, crop: Image.Image) -> bool:
     ``parsed`` has them (after the same country code; TD1: at the start of a line), every
     character of them with at least NAME_CHAR_CONFIDENCE (PN: its own, lower minimum: digits
     stand for letters there). A stray mark read before or after the line does not count."""
+    return _names_alike_in(parsed, tesseract.ocr_symbols(crop))
+
+
+def _names_alike_in(parsed: Parsed, lines: list[list[tesseract.Symbol]]) -> bool:
+    """``names_read_alike`` for lines already read."""
     line = parsed.names_line.rstrip("<")
     start = names_start(parsed.type)
     names, before = line[start:], line[max(0, start - 3) : start]
     minimum = PN_NAME_CHAR_CONFIDENCE if parsed.type == "PN" else NAME_CHAR_CONFIDENCE
     if not names:
         return False
-    for symbols in tesseract.ocr_symbols(crop):
+    for symbols in lines:
         text = "".join(symbol.text for symbol in symbols)
         at = text.find(names)
         while at >= 0:
@@ -1083,7 +1118,9 @@ def _voted(
         return None, None
     again = _Reading.voted(reading, voted)
     if voted.parsed.valid:
-        return _result(again.parsed, again.box, valid=_voted_sure(again, voted)), again
+        # Glare fades a letter into another alike in every pass (LIAM read LTAM by all).
+        sure = _voted_sure(again, voted) and not _names_faded(again)
+        return _result(again.parsed, again.box, valid=sure), again
     return None, again
 
 

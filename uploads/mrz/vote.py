@@ -28,7 +28,16 @@ from datetime import date
 from PIL import Image, ImageFilter
 
 from uploads.mrz import locate, tesseract
-from uploads.mrz.parse import LENGTHS, Parsed, confirm_repairs, names_index, parse_lines
+from uploads.mrz.parse import (
+    LENGTHS,
+    TO_LETTER,
+    TO_LETTER_PN,
+    Parsed,
+    confirm_repairs,
+    names_index,
+    names_start,
+    parse_lines,
+)
 
 AMBIGUOUS = 0.5  # runner-up weight / winner weight at or above which a position is unclear
 SUPPORT = 0.1  # a repaired character's weight / the position's winner's, from which it is supported
@@ -56,6 +65,21 @@ class Voted:
     @property
     def names_clear(self) -> bool:
         return not self.unclear_names and self.names_agreeing * 2 >= self.passes
+
+    def names_letters_clear(self, kind: str) -> bool:
+        """Whether every character of the names themselves (after the country code) had a clear
+        winner, a digit weighed as the letter it stands for there (0 as O: the names' fields
+        hold letters). Unlike ``names_clear``, the country code before the names does not count
+        (the code list checks it) and passes need not read the whole line alike."""
+        table = TO_LETTER_PN if kind == "PN" else TO_LETTER
+        for weights in self.name_weights[names_start(kind) :]:
+            merged: dict[str, float] = defaultdict(float)
+            for char, weight in weights.items():
+                merged[char.translate(table)] += weight
+            ranked = sorted(merged.values(), reverse=True)
+            if len(ranked) > 1 and ranked[1] >= AMBIGUOUS * ranked[0]:
+                return False
+        return True
 
 
 def shape(kind: str) -> tuple[int, int]:
