@@ -504,6 +504,11 @@ FADED_SLICES = 4  # horizontal slices of a character's print measured apart (``_
 NAMES_STRIP_MARGIN = 0.15
 NAMES_STRIP_PAD = 0.5  # and a plain margin added of this much of its height
 PN_NAME_CHAR_CONFIDENCE = 30.0
+# Small print's names strip read once more: a letter whose runner-up weighs this share of it
+# or more sends the names to the vote (one pass weighed the O of O'NEILL at 0.6 of its D, the
+# next pass at under half).
+CLEAR_RIVAL = 0.3
+CLEAR_TARGETS = (24.0, SECOND_PASS_CHAR)  # the character heights (px) of those strips
 # At most this many characters read before a line (an edge read as letters) are dropped from it.
 STRAY_CHARS = 2
 PN_CONFUSABLE = "B8"  # letters of PN names Tesseract confuses (Б and Я)
@@ -864,9 +869,14 @@ def _confirmed(
 
 def _small_names_clear(page: Image.Image, reading: _Reading, today: date) -> bool:
     """Whether small print's names are sure: re-reads cut from contrast-stretched crops can all
-    read a letter alike and wrong (SILVA read GILVA at 8 px by both; O'NEILL read D NEILL), so
-    several passes at larger sizes (``vote``) must read every field alike, each letter of the
-    names with a clear winner (Tesseract's alternatives summed over the passes)."""
+    read a letter alike and wrong (SILVA read GILVA at 8 px by both; O'NEILL read D NEILL). The
+    names strip read plain at SECOND_PASS_CHAR must have them alike, every letter with a clear
+    winner among Tesseract's alternatives (``vote.name_letter_clear``); failing that (its line
+    read otherwise, or a close runner-up), several passes at larger sizes (``vote``) must read
+    every field alike and each letter of the names with a clear winner over the passes. The
+    passes cost about half a second: only a doubt pays for them."""
+    if all(_names_read_again(page, reading, clear=True, target=target) for target in CLEAR_TARGETS):
+        return True
     voted = vote.read(
         page, reading.band, reading.scale, reading.flip, reading.parsed.type, today,
         targets=vote.TARGETS,
@@ -878,16 +888,22 @@ def _small_names_clear(page: Image.Image, reading: _Reading, today: date) -> boo
     )
 
 
-def _names_read_again(page: Image.Image, reading: _Reading) -> bool:
+def _names_read_again(
+    page: Image.Image, reading: _Reading, *, clear: bool = False, target: float = SECOND_PASS_CHAR
+) -> bool:
     """Whether the band cut again at SECOND_PASS_CHAR (prepared as the reading's crop was) reads
-    the reading's names alike, each character with a high confidence (``names_read_alike``)."""
+    the reading's names alike, each character with a high confidence (``names_read_alike``);
+    with ``clear``, each with a clear winner among the model's alternatives too."""
     crop, _ = locate.cut_band(
-        page, reading.band, reading.scale, flip=reading.flip, target_char=SECOND_PASS_CHAR
+        page, reading.band, reading.scale, flip=reading.flip, target_char=target
     )
     crop = reading.prepare(crop) if reading.prepare is not None else crop
     # Only the names line's strip of it: the other lines have check digits, and a line costs
     # Tesseract as much as the whole band's layout (a third of a valid reading's time).
-    return names_read_alike(reading.parsed, _names_strip(reading, crop) or crop)
+    strip = _names_strip(reading, crop) or crop
+    if clear:
+        return _names_alike_in(reading.parsed, tesseract.ocr_symbols(strip), clear=True)
+    return names_read_alike(reading.parsed, strip)
 
 
 def _alike(text: str, line: str) -> int:
@@ -1083,8 +1099,11 @@ def names_read_alike(parsed: Parsed, crop: Image.Image) -> bool:
     return _names_alike_in(parsed, tesseract.ocr_symbols(crop))
 
 
-def _names_alike_in(parsed: Parsed, lines: list[list[tesseract.Symbol]]) -> bool:
-    """``names_read_alike`` for lines already read."""
+def _names_alike_in(
+    parsed: Parsed, lines: list[list[tesseract.Symbol]], *, clear: bool = False
+) -> bool:
+    """``names_read_alike`` for lines already read; with ``clear``, every character of the
+    names with a clear winner among the model's alternatives too (``vote.name_letter_clear``)."""
     line = parsed.names_line.rstrip("<")
     start = names_start(parsed.type)
     names, before = line[start:], line[max(0, start - 3) : start]
@@ -1100,7 +1119,14 @@ def _names_alike_in(parsed: Parsed, lines: list[list[tesseract.Symbol]]) -> bool
                 text[:at].endswith(before) if before else (at == 0 or (at == 1 and len(text) > 30))
             )
             if starts_right and (end == len(text) or text[end] == "<"):
-                return all(symbol.confidence >= minimum for symbol in symbols[at:end])
+                return all(
+                    symbol.confidence >= minimum
+                    and (
+                        not clear
+                        or vote.name_letter_clear(dict(symbol.choices), parsed.type, CLEAR_RIVAL)
+                    )
+                    for symbol in symbols[at:end]
+                )
             at = text.find(names, at + 1)
     return False
 

@@ -71,15 +71,20 @@ class Voted:
         winner, a digit weighed as the letter it stands for there (0 as O: the names' fields
         hold letters). Unlike ``names_clear``, the country code before the names does not count
         (the code list checks it) and passes need not read the whole line alike."""
-        table = TO_LETTER_PN if kind == "PN" else TO_LETTER
-        for weights in self.name_weights[names_start(kind) :]:
-            merged: dict[str, float] = defaultdict(float)
-            for char, weight in weights.items():
-                merged[char.translate(table)] += weight
-            ranked = sorted(merged.values(), reverse=True)
-            if len(ranked) > 1 and ranked[1] >= AMBIGUOUS * ranked[0]:
-                return False
-        return True
+        return all(
+            name_letter_clear(weights, kind) for weights in self.name_weights[names_start(kind) :]
+        )
+
+
+def name_letter_clear(weights: dict[str, float], kind: str, share: float = AMBIGUOUS) -> bool:
+    """Whether a names character's winner is clear: its runner-up weighs under ``share`` of it,
+    a digit counted as the letter it stands for in names (0 as O; in a PN's, only 0, 1, 5)."""
+    table = TO_LETTER_PN if kind == "PN" else TO_LETTER
+    merged: dict[str, float] = defaultdict(float)
+    for char, weight in weights.items():
+        merged[char.translate(table)] += max(weight, 0.0)
+    ranked = sorted(merged.values(), reverse=True)
+    return len(ranked) < 2 or ranked[1] < share * ranked[0]
 
 
 def shape(kind: str) -> tuple[int, int]:
