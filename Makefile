@@ -60,11 +60,11 @@ test: setup compilemessages
 	@$(MAKE) --no-print-directory test-faults
 
 # The tests that run inside pytest's own process (not the browser, S3 or server-process ones, whose
-# other processes keep the real clock) once more at other dates, with the clock moved for the whole
+# other processes keep the real clock) once more at another date, with the clock moved for the whole
 # session (tests/clock.py): a test that mixes a moved clock with the real one fails here today,
 # not in a month. Any date: `make test-dates TEST_DATES="2031-01-01 +3650d"`, or
 # `pytest --clock=2028-02-29` for any selection. Two pytest-xdist workers, one per core.
-TEST_DATES ?= +365d next-leap-day
+TEST_DATES ?= leap-day-a-year-ahead
 IN_PROCESS_TESTS := -m "not browser and not s3 and not server" -n 2
 test-dates: setup compilemessages
 	@for moment in $(TEST_DATES); do \

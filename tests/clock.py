@@ -1,10 +1,12 @@
-"""Run the whole suite at another date: `pytest --clock=2028-02-29` (or `+365d`, `next-leap-day`).
+"""Run the whole suite at another date: `pytest --clock=2028-02-29` (or `+365d`, `next-leap-day`,
+`leap-day-a-year-ahead`).
 
 A date-dependent test is a time bomb: it passes the day it is written and fails a month later. This
 plugin starts one `time_machine` traveller for the whole session, ticking from the given moment, so
 every `timezone.now()`, `date.today()` and `time.time()` in the code and the tests says that date.
-`make test` runs the in-process tests this way a year ahead and on a leap day, so a test that mixes
-a moved clock with the real one fails on the day it is written, not in a month.
+`make test` runs the in-process tests this way on the first 29 February at least a year ahead (one
+run: what expires within a year has expired, and the leap day's arithmetic is met), so a test that
+mixes a moved clock with the real one fails on the day it is written, not in a month.
 
 Tests that start other processes (gunicorn, a worker, SeaweedFS, Chromium) are skipped under a moved
 clock: those processes keep the real one, and S3 signatures or session cookies would not match.
@@ -28,16 +30,18 @@ ENVIRONMENT_VARIABLE = "PORTAL_TEST_CLOCK"
 
 
 def moment_from(text: str, *, today: datetime | None = None) -> datetime:
-    """`2028-02-29`, `2028-02-29T13:45`, `+365d` / `-30d` from now, or `next-leap-day` (the first
-    29 February after today); noon UTC for a bare date."""
+    """`2028-02-29`, `2028-02-29T13:45`, `+365d` / `-30d` from now, `next-leap-day` (the first
+    29 February after today) or `leap-day-a-year-ahead` (the first one at least 365 days after
+    today); noon UTC for a bare date."""
     text = text.strip()
     now = today or datetime.now(UTC)
     offset = re.fullmatch(r"([+-]\d+)d", text)
     if offset:
         return now + timedelta(days=int(offset.group(1)))
-    if text == "next-leap-day":
+    if text in ("next-leap-day", "leap-day-a-year-ahead"):
+        after = now.date() + timedelta(days=364 if text == "leap-day-a-year-ahead" else 0)
         year = now.year
-        while not (calendar.isleap(year) and date(year, 2, 29) > now.date()):
+        while not (calendar.isleap(year) and date(year, 2, 29) > after):
             year += 1
         text = f"{year}-02-29"
     try:
@@ -57,7 +61,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=os.environ.get(ENVIRONMENT_VARIABLE) or None,
         help=(
             "run the session with the clock moved to this moment (YYYY-MM-DD, "
-            f"YYYY-MM-DDTHH:MM, +Nd or next-leap-day); also ${ENVIRONMENT_VARIABLE}"
+            f"YYYY-MM-DDTHH:MM, +Nd, next-leap-day or leap-day-a-year-ahead); also ${ENVIRONMENT_VARIABLE}"
         ),
     )
 

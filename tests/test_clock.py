@@ -22,6 +22,14 @@ def test_it_reads_a_date_a_moment_and_an_offset():
     assert moment_from("next-leap-day", today=today) == datetime(2028, 2, 29, 12, 0, tzinfo=UTC)
     on_the_day = datetime(2028, 2, 29, 15, 0, tzinfo=UTC)
     assert moment_from("next-leap-day", today=on_the_day).date() == date(2032, 2, 29)
+    # At least a year ahead: make test's one run at another date.
+    assert moment_from("leap-day-a-year-ahead", today=today).date() == date(2028, 2, 29)
+    assert moment_from("leap-day-a-year-ahead", today=datetime(2027, 3, 1, tzinfo=UTC)).date() == (
+        date(2028, 2, 29)
+    )
+    a_month_before = datetime(2028, 1, 29, 12, 0, tzinfo=UTC)
+    assert moment_from("leap-day-a-year-ahead", today=a_month_before).date() == date(2032, 2, 29)
+    assert moment_from("leap-day-a-year-ahead", today=on_the_day).date() == date(2032, 2, 29)
     with pytest.raises(pytest.UsageError):
         moment_from("2027-02-29")  # not a leap year
     with pytest.raises(pytest.UsageError):

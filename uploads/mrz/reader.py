@@ -813,8 +813,10 @@ def _confirmed(
             # PN's Й read as B (7RIQ read 7RIB) against the first reading's right one.
             return _result(chosen.parsed, chosen.box, valid=False)
         if low_resolution:
+            # The names strip is placed by the first reading's OCR (a re-read's crop was
+            # contrast-stretched, and its lines not kept); every reading has the same fields.
+            sure = chosen.char >= TOO_SMALL_CHAR and _small_names_clear(page, readings[0], today)
             reading = chosen
-            sure = reading.char >= TOO_SMALL_CHAR and _small_names_clear(page, reading, today)
     if (
         not low_resolution
         and reading.parsed.type == "PN"
@@ -870,11 +872,11 @@ def _confirmed(
 def _small_names_clear(page: Image.Image, reading: _Reading, today: date) -> bool:
     """Whether small print's names are sure: re-reads cut from contrast-stretched crops can all
     read a letter alike and wrong (SILVA read GILVA at 8 px by both; O'NEILL read D NEILL). The
-    names strip read plain at SECOND_PASS_CHAR must have them alike, every letter with a clear
-    winner among Tesseract's alternatives (``vote.name_letter_clear``); failing that (its line
-    read otherwise, or a close runner-up), several passes at larger sizes (``vote``) must read
-    every field alike and each letter of the names with a clear winner over the passes. The
-    passes cost about half a second: only a doubt pays for them."""
+    names strip read plain at each of CLEAR_TARGETS must have them alike, every letter with a
+    runner-up under CLEAR_RIVAL of it among Tesseract's alternatives; failing that (a line read
+    otherwise, or a close runner-up), several passes at larger sizes (``vote``) must read every
+    field alike and each letter of the names with a clear winner over the passes
+    (``vote.name_letter_clear``). The passes cost about half a second: only a doubt pays."""
     if all(_names_read_again(page, reading, clear=True, target=target) for target in CLEAR_TARGETS):
         return True
     voted = vote.read(
@@ -891,7 +893,7 @@ def _small_names_clear(page: Image.Image, reading: _Reading, today: date) -> boo
 def _names_read_again(
     page: Image.Image, reading: _Reading, *, clear: bool = False, target: float = SECOND_PASS_CHAR
 ) -> bool:
-    """Whether the band cut again at SECOND_PASS_CHAR (prepared as the reading's crop was) reads
+    """Whether the band cut again at ``target`` px (prepared as the reading's crop was) reads
     the reading's names alike, each character with a high confidence (``names_read_alike``);
     with ``clear``, each with a clear winner among the model's alternatives too."""
     crop, _ = locate.cut_band(
