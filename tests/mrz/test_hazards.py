@@ -180,33 +180,28 @@ def test_the_smoothed_cut_is_enlarged_to_its_target():
     assert abs(crop.height - 3.2 * plain.height) <= 2 and abs(crop.width - 3.2 * plain.width) <= 2
 
 
-def test_glare_is_measured_when_the_number_line_was_read_long():
-    # Seed 101's TD3: a wide streak over both lines' middles, SILVA read STLVA; the number line
-    # was read one character long (a stray C before it), so no other line was at the names'
-    # length and the faded measure had nothing to compare with: reported valid.
-    case, result, wrong = _read(3, 101, "glare")
+@pytest.mark.parametrize(
+    ("index", "seed", "names_wrong"),
+    [
+        # A thin streak along the foot of the names line whitens the I of MIN below its middle;
+        # every pass read MTN with high confidence, and the darkest ink of each cell (the I's top
+        # half) looked as dark as anywhere: reported valid with the wrong given names.
+        (4, 11, "given_names"),
+        # A wide streak over both lines' middles, SILVA read STLVA; the number line was read one
+        # character long (a stray C before it), so no other line was at the names' length and
+        # the faded measure had nothing to compare with: reported valid.
+        (3, 101, "surname"),
+        # A streak over the names line's start, LIAM read LTAM by every pass of the vote, which
+        # passed; the faded measure was not made for voted readings, and the first OCR had read
+        # the faded names line one character short.
+        (5, 102, "given_names"),
+    ],
+)
+def test_glare_fading_a_letter_of_the_names_leaves_them_not_sure(index, seed, names_wrong):
+    case, result, wrong = _read(index, seed, "glare")
+    assert case.kind == "TD3"
     assert result.found and not result.valid
-    assert wrong == ["surname"]
-    assert result.fields["number"] == case.truth["number"]
-
-
-def test_glare_is_measured_on_a_voted_reading_and_a_names_line_read_short():
-    # Seed 102's TD3: a streak over the names line's start, LIAM read LTAM by every pass of the
-    # vote, which passed; the faded measure was not made for voted readings, and the first
-    # OCR had read the faded names line one character short.
-    case, result, wrong = _read(5, 102, "glare")
-    assert result.found and not result.valid
-    assert wrong == ["given_names"]
-    assert result.fields["number"] == case.truth["number"]
-
-
-def test_glare_over_the_feet_of_the_names_leaves_them_not_sure():
-    # Seed 11's TD3: a thin streak along the foot of the names line whitens the I of MIN below
-    # its middle; every pass read MTN with high confidence, and the darkest ink of each cell
-    # (the I's top half) looked as dark as anywhere: reported valid with the wrong given names.
-    case, result, wrong = _read(4, 11, "glare")
-    assert result.found and not result.valid
-    assert wrong == ["given_names"]
+    assert wrong == [names_wrong]
     assert result.fields["number"] == case.truth["number"]
 
 
