@@ -2,9 +2,10 @@
 
     .venv/bin/python -m bench.mrz_scan degraded 101-109 [--count 40]
     .venv/bin/python -m bench.mrz_scan glare 104,105
+    .venv/bin/python -m bench.mrz_scan none 101-106 --kind PN
 
 For each seed, photos 0..count-1 of ``bench.synth.make_case(index, seed, hazard)`` (``none`` for
-no hazard) are read; a line per seed says how many were all right, valid, and valid but wrong,
+no hazard) are read (with ``--kind``, those of that format only); a line per seed says how many were all right, valid, and valid but wrong,
 and each valid but wrong one is listed with the fields it got wrong. The bench's own sets hold 20
 photos per hazard: the rarest failure, a wrong value called valid, was found this way six times
 in 600 photos where the bench's sets showed none. One process, about a second per photo.
@@ -16,7 +17,7 @@ import os
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # single-threaded, as the bench reads
 
 from bench.samples import compare
-from bench.synth import HAZARDS, TODAY, make_case
+from bench.synth import HAZARDS, KINDS, TODAY, make_case
 from uploads.mrz import read_mrz
 
 
@@ -34,13 +35,17 @@ def main() -> None:
     parser.add_argument("hazard", choices=[*HAZARDS, "none"])
     parser.add_argument("seeds", type=seeds_from)
     parser.add_argument("--count", type=int, default=40)
+    parser.add_argument("--kind", choices=sorted(set(KINDS)), help="only photos of this format")
     arguments = parser.parse_args()
     hazard = None if arguments.hazard == "none" else arguments.hazard
     total = {"right": 0, "valid": 0, "valid but wrong": 0, "photos": 0}
     for seed in arguments.seeds:
-        right = valid = valid_wrong = 0
+        right = valid = valid_wrong = photos = 0
         for index in range(arguments.count):
             case = make_case(index, seed, hazard)
+            if arguments.kind and case.kind != arguments.kind:
+                continue
+            photos += 1
             result = read_mrz(case.data, today=TODAY)
             wrong = compare(case.truth, result.fields, result.type) if result.found else ["all"]
             right += not wrong
@@ -51,11 +56,11 @@ def main() -> None:
                     f"  valid but wrong: seed {seed}, photo {index} ({case.name}): {', '.join(wrong)}"
                 )
         print(
-            f"{arguments.hazard} seed {seed}: {right}/{arguments.count} all right, {valid} valid, "
+            f"{arguments.hazard} seed {seed}: {right}/{photos} all right, {valid} valid, "
             f"{valid_wrong} valid but wrong",
             flush=True,
         )
-        for key, value in zip(total, (right, valid, valid_wrong, arguments.count), strict=True):
+        for key, value in zip(total, (right, valid, valid_wrong, photos), strict=True):
             total[key] += value
     print(", ".join(f"{key} {value}" for key, value in total.items()))
 

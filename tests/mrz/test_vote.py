@@ -2,7 +2,8 @@
 
 from datetime import date
 
-from uploads.mrz import vote
+from uploads.mrz import compose, vote
+from uploads.mrz.parse import parse_lines
 from uploads.mrz.tesseract import Symbol
 
 TODAY = date(2026, 11, 26)
@@ -101,20 +102,26 @@ def test_a_vote_that_fails_a_check_is_not_valid():
 PN_NAMES = "PNRUSBEL8EVA<<8NA<BORISOVNA<<<<<<<<<<<<<<<<<"
 
 
-def _pn_vote(alternative: float, *, dissent: bool = False) -> vote.Voted:
+def _pn_vote(alternative: float, *, dissent: bool = False, shape: float | None = 0.3) -> vote.Voted:
     """A crafted vote over a PN names line: every 8 and B with ``alternative`` weight for the
-    other one; with ``dissent``, one pass read the first 8 as B."""
+    other one; with ``dissent``, one pass read the first 8 as B. Each 8 and B cell looked
+    ``shape`` more like the glyph read than like the other in both plain passes (None: not
+    measured)."""
     from uploads.mrz.parse import Parsed
 
     weights = []
-    for char in PN_NAMES:
+    b_over_8: dict[int, list[float | None]] = {}
+    for position, char in enumerate(PN_NAMES):
         other = {"8": "B", "B": "8"}.get(char)
         weights.append({char: 450.0, **({other: alternative} if other else {})})
+        if other and position >= 5:
+            measured = None if shape is None else (shape if char == "B" else -shape)
+            b_over_8[position] = [measured, measured]
     reads = [PN_NAMES] * 5
     if dissent:
         reads[0] = PN_NAMES.replace("8", "B", 1)
     parsed = Parsed(type="PN", lines=[PN_NAMES, "<" * 44])
-    return vote.Voted(parsed, 5, [], 5, weights, reads)
+    return vote.Voted(parsed, 5, [], 5, weights, reads, b_over_8)
 
 
 def test_ya_and_be_are_clear_only_when_every_pass_agrees_and_the_other_weighs_little():
@@ -123,6 +130,35 @@ def test_ya_and_be_are_clear_only_when_every_pass_agrees_and_the_other_weighs_li
     assert _confusables_clear(_pn_vote(0.0))
     assert not _confusables_clear(_pn_vote(200.0))  # the model weighed the other one too
     assert not _confusables_clear(_pn_vote(0.0, dissent=True))  # one pass read it otherwise
+
+
+def test_ya_and_be_are_clear_only_when_their_cells_look_like_what_was_read():
+    # Tesseract read a blurred 8 as B in every pass without weighing 8 at all: the cells'
+    # shapes must say so too.
+    from uploads.mrz.reader import _confusables_clear
+
+    assert not _confusables_clear(_pn_vote(0.0, shape=-0.3))  # each looked like the other
+    assert not _confusables_clear(_pn_vote(0.0, shape=0.0))  # no telling
+    assert not _confusables_clear(_pn_vote(0.0, shape=None))  # not measured (no OCR-B font)
+
+
+def test_a_not_sure_reading_shows_ya_and_be_as_their_shapes_say_plainly():
+    from uploads.mrz.reader import _lookalikes_by_shape
+
+    line = compose.pn(
+        surname="БЕЛЯЕВА", given_names="ЯНА БОРИСОВНА", series="4510", number="654321",
+        date_of_birth="910307", sex="F", issue_date="160301", department_code="500-112",
+    )  # fmt: skip
+    misread = [line[0].replace("8", "B"), line[1]]  # every Я read as Б
+    parsed = parse_lines(misread, today=TODAY)
+    assert parsed is not None and parsed.fields["surname_cyrillic"] == "БЕЛБЕВА"
+    # The cells looked like what is printed (PN_NAMES: 8 for Я) by 0.4.
+    shown = _lookalikes_by_shape(parsed, _pn_vote(0.0, shape=0.4), TODAY)
+    assert shown.fields["surname_cyrillic"] == "БЕЛЯЕВА"
+    assert shown.fields["given_names_cyrillic"] == "ЯНА БОРИСОВНА"
+    assert not shown.valid
+    # A shape barely telling them apart changes nothing.
+    assert _lookalikes_by_shape(parsed, _pn_vote(0.0, shape=0.2), TODAY) is parsed
 
 
 # -- where a line read short lost its characters: the boxes on the MRZ's grid --

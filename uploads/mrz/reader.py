@@ -511,8 +511,10 @@ CLEAR_RIVAL = 0.3
 CLEAR_TARGETS = (24.0, SECOND_PASS_CHAR)  # the character heights (px) of those strips
 # At most this many characters read before a line (an edge read as letters) are dropped from it.
 STRAY_CHARS = 2
-PN_CONFUSABLE = "B8"  # letters of PN names Tesseract confuses (Б and Я)
 PN_CONFUSABLE_WEIGHT = 0.15  # the other one's weight over the passes, at or above which: not sure
+# How much more a PN names cell read 8 or B must look like the other glyph, on the passes'
+# average, for a reading shown as not sure to show the other (``_lookalikes_by_shape``).
+SHAPE_DECIDES = 0.3
 PN_NAME_CONFIDENCE = 15.0  # digits inside PN names get low confidences even when right  # source character height (px) below which names are read twice
 
 
@@ -817,16 +819,13 @@ def _confirmed(
             # contrast-stretched, and its lines not kept); every reading has the same fields.
             sure = chosen.char >= TOO_SMALL_CHAR and _small_names_clear(page, readings[0], today)
             reading = chosen
-    if (
-        not low_resolution
-        and reading.parsed.type == "PN"
-        and any(
-            char in "".join(str(part) for part in _names(reading.parsed)) for char in PN_CONFUSABLE
-        )
-    ):
-        # Tesseract reads OCR-B "8" (Я) as "B" (Б) inside names, often the same way twice. Two
-        # passes at other sizes: sure only when each reads every 8 and B as this reading did and
-        # the model hardly weighed the other letter (a clean print); else not sure.
+    names = "".join(str(part) for part in _names(reading.parsed))
+    lookalikes = reading.parsed.type == "PN" and any(c in names for c in vote.PN_CONFUSABLE)
+    if lookalikes and (sure or not low_resolution):
+        # Tesseract reads OCR-B "8" (Я) as "B" (Б) inside names, often the same way twice (small
+        # print's re-reads too). Two passes at other sizes: sure only when each reads every 8
+        # and B as this reading did, the model hardly weighed the other letter (a clean print)
+        # and the cells look like the glyphs read (``_confusables_clear``); else not sure.
         voted = vote.read(
             page,
             reading.band,
@@ -848,16 +847,17 @@ def _confirmed(
                 page, others, reading.band, reading.scale, voted.parsed, today
             )
         )
-        return _result(reading.parsed, reading.box, valid=sure and not _names_faded(reading))
-    elif not low_resolution:
+        if not sure:
+            # Shown as the cells' shapes say where they say it plainly (the user checks them).
+            return _result(
+                _lookalikes_by_shape(reading.parsed, voted, today), reading.box, valid=False
+            )
+        return _result(reading.parsed, reading.box, valid=not _names_faded(reading))
+    if not low_resolution:
         # Names have no check digit: a second pass at another size must read them alike, each
         # of their characters with a high confidence ("ESPANOLA" read "FSPANOLA" once, sure).
         # In PN names digits are letters (8 is Я, B is Б) and read with lower confidences.
         sure = _names_read_again(page, reading)
-        if reading.parsed.type == "PN":
-            # Tesseract reads OCR-B "8" (Я) as "B" (Б) inside names, the same way twice: not sure.
-            names = "".join(str(part) for part in _names(reading.parsed))
-            sure = sure and not any(char in names for char in PN_CONFUSABLE)
     parsed = reading.parsed
     if not sure or parsed.name_confidence < _names_minimum(parsed):
         # Tesseract was unsure of the names (a letter outside the alphabet, a smudge, tiny print).
@@ -1166,18 +1166,49 @@ def _voted_sure(reading: _Reading, voted: vote.Voted) -> bool:
 
 def _confusables_clear(voted: vote.Voted) -> bool:
     """Whether every 8 (Я) and B (Б) of PN names was read alike by every pass, with the other
-    one weighing under PN_CONFUSABLE_WEIGHT of it."""
+    one weighing under PN_CONFUSABLE_WEIGHT of it, and its cells looked more like OCR-B's glyph
+    of it than of the other, on the passes' average (``vote.Voted.b_over_8``): Tesseract read a
+    blurred 8 as B in every pass without weighing 8 at all."""
     line = voted.parsed.lines[0]
     for position, char in enumerate(line[5:], start=5):
-        if char not in PN_CONFUSABLE:
+        if char not in vote.PN_CONFUSABLE:
             continue
-        other = PN_CONFUSABLE.replace(char, "")
+        other = vote.PN_CONFUSABLE.replace(char, "")
         weights = voted.name_weights[position]
         if weights.get(other, 0.0) >= PN_CONFUSABLE_WEIGHT * weights.get(char, 0.0):
             return False
         if any(read[position] != char for read in voted.name_reads):
             return False
+        shapes = voted.b_over_8.get(position, [])
+        if not shapes or any(shape is None for shape in shapes):
+            return False  # not measured (no OCR-B font, a cell too small): not sure
+        b_over_8 = sum(shape for shape in shapes if shape is not None) / len(shapes)
+        if (b_over_8 if char == "B" else -b_over_8) <= 0:
+            return False
     return True
+
+
+def _lookalikes_by_shape(parsed: Parsed, voted: vote.Voted, today: date) -> Parsed:
+    """``parsed`` with each 8 or B of its PN names that every plain pass measured, and whose
+    cells looked like the other glyph by SHAPE_DECIDES on their average, read as the other one
+    (a blurred 8 read B looked like an 8 by 0.31-0.53; a B, never like an 8 by more than 0.26).
+    For a reading shown as not sure: the names as likely right as can be."""
+    line = list(parsed.lines[0])
+    for position, shapes in voted.b_over_8.items():
+        if line[position] not in vote.PN_CONFUSABLE or not shapes or None in shapes:
+            continue
+        b_over_8 = sum(shape for shape in shapes if shape is not None) / len(shapes)
+        if b_over_8 >= SHAPE_DECIDES:
+            line[position] = "B"
+        elif b_over_8 <= -SHAPE_DECIDES:
+            line[position] = "8"
+    if line == list(parsed.lines[0]):
+        return parsed
+    again = parse_lines(["".join(line), *parsed.lines[1:]], today=today)
+    if again is None or again.type != "PN":
+        return parsed
+    again.valid = False
+    return again
 
 
 def _another_document(

@@ -25,9 +25,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 from PIL import Image, ImageFilter
 
-from uploads.mrz import locate, tesseract
+from uploads.mrz import glyphs, locate, tesseract
 from uploads.mrz.parse import (
     LENGTHS,
     TO_LETTER,
@@ -48,6 +49,9 @@ TARGETS = (20.0, 26.0, 32.0)
 # For the 8/B of PN names on print that already passed its checks: two plain passes, each of
 # which must agree and hardly weigh the other letter (cheap: PN photos are common).
 PN_TARGETS = (24.0, 31.0)
+# Letters of PN names Tesseract confuses (Б and Я), and may read one for the other in every pass
+# without weighing the other at all: the cells' shapes are compared too (``glyphs``).
+PN_CONFUSABLE = "B8"
 
 
 @dataclass
@@ -61,6 +65,10 @@ class Voted:
     # Per position of the names line: each character's summed weight; and each pass's reading.
     name_weights: list[dict[str, float]] = field(default_factory=list)
     name_reads: list[str] = field(default_factory=list)
+    # A PN's: per position of the names line a plain pass read as B or 8, how much more its cell
+    # looked like OCR-B's B than its 8 in each such pass (``glyphs.preference``; None: not
+    # measured). Filled by ``read``, which has the passes' images.
+    b_over_8: dict[int, list[float | None]] = field(default_factory=dict)
 
     @property
     def names_clear(self) -> bool:
@@ -142,13 +150,39 @@ def read(
     count, length = shape(kind)
     images = pass_images(page, band, scale, flip, targets, sharpened=sharpened)
     passes: list[list[list[tesseract.Symbol]]] = []
-    for image in images:
+    b_over_8: dict[int, list[float | None]] = defaultdict(list)
+    for number, image in enumerate(images):
         lines = [line for line in tesseract.ocr_symbols(image) if len(line) == length]
-        if len(lines) == count:
-            passes.append(lines)
+        if len(lines) != count:
+            continue
+        passes.append(lines)
+        # The shapes of plain passes only (each sharpened image follows its plain one):
+        # sharpening reshapes the strokes the glyphs are compared on.
+        if kind == "PN" and not (sharpened and number % 2):
+            _weigh_shapes(lines[names_index(kind)], image, b_over_8)
     if len(passes) < min(MIN_PASSES, len(images)):
         return None
-    return combine(passes, kind, today)
+    voted = combine(passes, kind, today)
+    if voted is not None:
+        voted.b_over_8 = dict(b_over_8)
+    return voted
+
+
+def _weigh_shapes(
+    line: list[tesseract.Symbol], image: Image.Image, b_over_8: dict[int, list[float | None]]
+) -> None:
+    """Add to ``b_over_8`` how much more like OCR-B's B than its 8 each cell of a PN's names
+    ``line`` read as either looks in ``image`` (the pass it was read from)."""
+    ink: np.ndarray | None = None
+    for position, symbol in enumerate(line):
+        if symbol.text not in PN_CONFUSABLE or position < names_start("PN"):
+            continue
+        if symbol.box is None:
+            b_over_8[position].append(None)
+            continue
+        if ink is None:
+            ink = glyphs.darkness(image)
+        b_over_8[position].append(glyphs.preference(ink, symbol.box, "B", "8"))
 
 
 def combine(passes: list[list[list[tesseract.Symbol]]], kind: str, today: date) -> Voted | None:
