@@ -279,11 +279,37 @@ def test_cell_contrasts_of_a_box_past_the_crop_or_without_print_measure_nothing(
     assert len(reader._cell_contrasts(gray, (left, top, left + 219, bottom), "I" * 11)) == 11
 
 
-def test_a_blurred_ya_read_as_be_by_every_pass_is_not_sure_and_shown_by_its_shape():
-    # Degraded (1 MP, dim, JPEG 35), 13 px print: ЯКОВЛЕВ ЯНА's 8s read B by every pass, the
-    # model weighing no 8 at all, so БКОВЛЕВ БНА was reported valid. The cells look like
-    # OCR-B's 8, not its B: not sure, and shown as the shapes say.
-    case, result, wrong = _read(34, 106, "degraded")
-    assert case.kind == "PN" and case.truth["surname_cyrillic"] == "ЯКОВЛЕВ"
+@pytest.mark.parametrize(
+    ("index", "seed"),
+    [
+        # 13 px print: ЯКОВЛЕВ ЯНА's 8s read B by every pass, the model weighing no 8 at all,
+        # so БКОВЛЕВ БНА was reported valid.
+        (34, 106),
+        # 10 px print read with a failing check (never valid): ЯНА shown as БНА.
+        (18, 110),
+    ],
+)
+def test_a_blurred_ya_read_as_be_is_not_sure_and_shown_by_its_shape(index, seed):
+    # Degraded photos (1 MP, dim, JPEG 35) of a PN: the cells look like OCR-B's 8, not its B.
+    case, result, wrong = _read(index, seed, "degraded")
+    assert case.kind == "PN" and case.truth["given_names_cyrillic"] == "ЯНА ЩЕДРИНА"
     assert result.found and not result.valid
     assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("index", "seed", "hazard"),
+    [
+        (17, 108, None),  # ЩЕРБАКОВ ЯНА, a clean photo: "19618452940RUS..." in every pass
+        (19, 107, "dim"),  # ЧЕРНЫШЁВ ДАРЬЯ: "0PNRUS..." and "J3408..." at 24 px
+    ],
+)
+def test_a_pn_whose_passes_read_an_edge_beside_a_line_is_sure(index, seed, hazard):
+    # The 8/B check's two passes each read a line one character long (the page's edge beside
+    # the band read as a letter), and a pass was only counted with every line at the format's
+    # length: no vote, "not sure". Cut where it is the reading, each pass counts.
+    case = synth.make_case(index, seed, hazard)
+    result = read_mrz(case.data, today=synth.TODAY)
+    assert case.kind == "PN"
+    assert compare(case.truth, result.fields, result.type) == []
+    assert result.valid

@@ -153,12 +153,17 @@ def test_a_not_sure_reading_shows_ya_and_be_as_their_shapes_say_plainly():
     parsed = parse_lines(misread, today=TODAY)
     assert parsed is not None and parsed.fields["surname_cyrillic"] == "БЕЛБЕВА"
     # The cells looked like what is printed (PN_NAMES: 8 for Я) by 0.4.
-    shown = _lookalikes_by_shape(parsed, _pn_vote(0.0, shape=0.4), TODAY)
+    shown = _lookalikes_by_shape(parsed, _pn_vote(0.0, shape=0.4).b_over_8, TODAY)
     assert shown.fields["surname_cyrillic"] == "БЕЛЯЕВА"
     assert shown.fields["given_names_cyrillic"] == "ЯНА БОРИСОВНА"
     assert not shown.valid
+    # The other fields, and the marks their reading gave them, are the reading's.
+    assert {key: shown.fields[key] for key in ("number", "series", "issue_date")} == {
+        key: parsed.fields[key] for key in ("number", "series", "issue_date")
+    }
+    assert shown.field_valid == parsed.field_valid
     # A shape barely telling them apart changes nothing.
-    assert _lookalikes_by_shape(parsed, _pn_vote(0.0, shape=0.2), TODAY) is parsed
+    assert _lookalikes_by_shape(parsed, _pn_vote(0.0, shape=0.2).b_over_8, TODAY) is parsed
 
 
 # -- where a line read short lost its characters: the boxes on the MRZ's grid --
@@ -211,3 +216,30 @@ def test_boxes_off_the_grid_or_missing_show_nothing():
     assert not vote.fillers_lost([boxed(NAMES), crooked], DATA)
     unboxed = [Symbol(symbol.text, 90.0, symbol.choices) for symbol in boxed(DATA, lost=(at,))]
     assert not vote.fillers_lost([boxed(NAMES), unboxed], DATA)
+
+
+# -- a pass's lines read long: an edge beside the band read as a letter --
+
+
+def test_a_pass_reading_its_lines_at_their_length_is_taken_as_read():
+    lines = [symbols(NAMES), symbols(DATA)]
+    assert vote.fitted(lines, 2, 44, None) == lines
+    assert vote.fitted([symbols(NAMES)], 2, 44, [NAMES, DATA]) is None  # a line missing
+
+
+def test_a_line_read_with_an_edge_before_or_after_it_is_cut_where_it_is_the_reading():
+    # "0PNRUS...", "J3408...": a card's edge left of the band read as a letter; or one after it.
+    misread = DATA.replace("7408122", "7408I22")  # one misread character does not matter
+    lines = [symbols("C" + NAMES), symbols(misread + "1")]
+    fitted = vote.fitted(lines, 2, 44, [NAMES, DATA])
+    assert fitted is not None
+    assert ["".join(symbol.text for symbol in line) for line in fitted] == [NAMES, misread]
+    # Without the reading to place them, such lines are not counted, as before.
+    assert vote.fitted(lines, 2, 44, None) is None
+
+
+def test_a_line_read_long_and_unlike_the_reading_is_not_counted():
+    other = "P<UTOSMITH<<JOHN<<<<<<<<<<<<<<<<<<<<<<<<<<<<"  # another document's names
+    assert vote.fitted([symbols("C" + other), symbols(DATA)], 2, 44, [NAMES, DATA]) is None
+    # Nor one read longer than an edge's character or two.
+    assert vote.fitted([symbols("CCC" + NAMES), symbols(DATA)], 2, 44, [NAMES, DATA]) is None

@@ -52,6 +52,13 @@ PN_TARGETS = (24.0, 31.0)
 # Letters of PN names Tesseract confuses (Б and Я), and may read one for the other in every pass
 # without weighing the other at all: the cells' shapes are compared too (``glyphs``).
 PN_CONFUSABLE = "B8"
+# A pass's line read this many characters long at most (a card's or a shadow's edge beside it read
+# as a letter: "0PNRUS...", "J3408...") is cut to the format's length where it is most like the
+# reading being checked, when at least ALIKE_SHARE of its characters then are; else the pass is
+# not counted. (Passes were only counted with every line at the exact length: one such edge left
+# a clean PN's 8/B check without a vote, "not sure".)
+STRAY = 2
+ALIKE_SHARE = 0.75
 
 
 @dataclass
@@ -144,16 +151,18 @@ def read(
     *,
     targets: tuple[float, ...],
     sharpened: bool = True,
+    expected: list[str] | None = None,
 ) -> Voted | None:
     """The voted reading of the band as a document of type ``kind``, or None when too few passes
-    read lines of its shape (every pass, when there are fewer than MIN_PASSES)."""
+    read lines of its shape (every pass, when there are fewer than MIN_PASSES). ``expected``,
+    the lines of the reading being checked, places lines read long (``fitted``)."""
     count, length = shape(kind)
     images = pass_images(page, band, scale, flip, targets, sharpened=sharpened)
     passes: list[list[list[tesseract.Symbol]]] = []
     b_over_8: dict[int, list[float | None]] = defaultdict(list)
     for number, image in enumerate(images):
-        lines = [line for line in tesseract.ocr_symbols(image) if len(line) == length]
-        if len(lines) != count:
+        lines = fitted(tesseract.ocr_symbols(image), count, length, expected)
+        if lines is None:
             continue
         passes.append(lines)
         # The shapes of plain passes only (each sharpened image follows its plain one):
@@ -166,6 +175,59 @@ def read(
     if voted is not None:
         voted.b_over_8 = dict(b_over_8)
     return voted
+
+
+def fitted(
+    lines: list[list[tesseract.Symbol]], count: int, length: int, expected: list[str] | None
+) -> list[list[tesseract.Symbol]] | None:
+    """A pass's ``count`` lines at the format's ``length``: the lines read at that length, else
+    (with ``expected``) those read up to STRAY characters long, each cut where it is most like its
+    ``expected`` line, at least ALIKE_SHARE of its characters alike; None when there are not
+    ``count`` such lines."""
+    exact = [line for line in lines if len(line) == length]
+    if len(exact) == count or expected is None or len(expected) != count:
+        return exact if len(exact) == count else None
+    near = [line for line in lines if length <= len(line) <= length + STRAY]
+    if len(near) != count:
+        return None
+    cut = [
+        _cut(line, length, line_expected)
+        for line, line_expected in zip(near, expected, strict=True)
+    ]
+    return None if any(line is None for line in cut) else [line for line in cut if line is not None]
+
+
+def _cut(line: list[tesseract.Symbol], length: int, expected: str) -> list[tesseract.Symbol] | None:
+    """``line`` cut to ``length`` where it is most like ``expected`` (ALIKE_SHARE at least)."""
+    text = "".join(symbol.text for symbol in line)
+
+    def alike(start: int) -> int:
+        return sum(a == b for a, b in zip(text[start : start + length], expected, strict=False))
+
+    start = max(range(len(line) - length + 1), key=alike)
+    return line[start : start + length] if alike(start) >= ALIKE_SHARE * length else None
+
+
+def pn_shapes(
+    page: Image.Image, band: locate.Band, scale: float, flip: bool, names_line: str
+) -> dict[int, list[float | None]]:
+    """``Voted.b_over_8`` of a PN's band without a vote (for a reading that failed its checks):
+    the band cut at PN_TARGETS, plain, each pass measured on its line most like ``names_line``
+    (cut to the format's length, ``_cut``)."""
+    _, length = shape("PN")
+    b_over_8: dict[int, list[float | None]] = defaultdict(list)
+    for image in pass_images(page, band, scale, flip, PN_TARGETS, sharpened=False):
+        near = [
+            line for line in tesseract.ocr_symbols(image) if length <= len(line) <= length + STRAY
+        ]
+        cut = [line for line in (_cut(line, length, names_line) for line in near) if line]
+        if cut:
+            best = max(
+                cut,
+                key=lambda line: sum(s.text == c for s, c in zip(line, names_line, strict=False)),
+            )
+            _weigh_shapes(best, image, b_over_8)
+    return dict(b_over_8)
 
 
 def _weigh_shapes(
