@@ -57,3 +57,21 @@ def test_it_measures_nothing_it_cannot_see():
     assert glyphs.likeness(ink, (0, 0, 20, 30), "B") == 0.0  # blank paper: no likeness
     # A box running off the image is measured where it fits, if anywhere.
     assert glyphs.likeness(ink, (30, 30, 45, 50), "8") is None
+
+
+def test_a_pass_placed_a_character_off_the_reading_measures_nothing():
+    from collections import defaultdict
+
+    from uploads.mrz import vote
+    from uploads.mrz.tesseract import Symbol
+
+    image, box = _printed("B", 24, blur=0.0, dim=1.0, noise=0.0, seed=1)
+    line = [Symbol(c, 90.0, ((c, 90.0),), box if c == "B" else None) for c in "PNRUSKBN"]
+    measured: dict = defaultdict(list)
+    vote._weigh_shapes(line, image, measured, "PNRUSKBN")
+    assert measured[6][0] > 0  # a B, measured as one
+    # The reading has its B a place before (a letter read twice by the pass): its cell at the
+    # reading's place is another letter's, so nothing is measured.
+    skipped: dict = defaultdict(list)
+    vote._weigh_shapes(line, image, skipped, "PNRUSBKN")
+    assert skipped == {}

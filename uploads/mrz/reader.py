@@ -516,6 +516,9 @@ PN_CONFUSABLE_WEIGHT = 0.15  # the other one's weight over the passes, at or abo
 # How much more a PN names cell read 8 or B must look like the other glyph, on the passes'
 # average, for a reading shown as not sure to show the other (``_lookalikes_by_shape``).
 SHAPE_DECIDES = 0.3
+# ... on print at least this high (source px): the shapes were measured on print of 10 px and
+# more; at 9 px a blurred B looked like an 8 by 0.45.
+SHAPE_MIN_CHAR = 10.0
 PN_NAME_FIELDS = ("surname", "given_names", "surname_cyrillic", "given_names_cyrillic")
 PN_NAME_CONFIDENCE = 15.0  # digits inside PN names get low confidences even when right
 
@@ -1240,7 +1243,7 @@ def _shown(
     parsed = reading.parsed
     line = parsed.lines[0] if parsed.lines else ""
     positions = [at for at in range(names_start("PN"), len(line)) if line[at] in vote.PN_CONFUSABLE]
-    if parsed.type != "PN" or not positions:
+    if parsed.type != "PN" or not positions or reading.char < SHAPE_MIN_CHAR:
         return parsed
     if shapes is None or any(not shapes.get(at) for at in positions):
         if reading.page is None:

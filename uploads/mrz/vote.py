@@ -5,7 +5,8 @@ next a ``Z`` for a ``7``. Each pass cuts the band at another size (small print u
 Lanczos from the band cut at its own scale, which keeps the strokes sharper than one bicubic
 zoom), plain and with an unsharp mask; Tesseract's alternatives for each character
 (``tesseract.ocr_symbols``) are summed per position over the passes whose lines have the
-format's exact length.
+format's length (a line read a character or two long, an edge beside the band read as a letter,
+is cut where it is the reading being checked: ``fitted``).
 
 Where the winner of a position is not clear (the runner-up has at least ``AMBIGUOUS`` of its
 weight):
@@ -168,7 +169,8 @@ def read(
         # The shapes of plain passes only (each sharpened image follows its plain one):
         # sharpening reshapes the strokes the glyphs are compared on.
         if kind == "PN" and not (sharpened and number % 2):
-            _weigh_shapes(lines[names_index(kind)], image, b_over_8)
+            names = names_index(kind)
+            _weigh_shapes(lines[names], image, b_over_8, expected[names] if expected else None)
     if len(passes) < min(MIN_PASSES, len(images)):
         return None
     voted = combine(passes, kind, today)
@@ -226,18 +228,28 @@ def pn_shapes(
                 cut,
                 key=lambda line: sum(s.text == c for s, c in zip(line, names_line, strict=False)),
             )
-            _weigh_shapes(best, image, b_over_8)
+            _weigh_shapes(best, image, b_over_8, names_line)
     return dict(b_over_8)
 
 
 def _weigh_shapes(
-    line: list[tesseract.Symbol], image: Image.Image, b_over_8: dict[int, list[float | None]]
+    line: list[tesseract.Symbol],
+    image: Image.Image,
+    b_over_8: dict[int, list[float | None]],
+    expected: str | None,
 ) -> None:
     """Add to ``b_over_8`` how much more like OCR-B's B than its 8 each cell of a PN's names
-    ``line`` read as either looks in ``image`` (the pass it was read from)."""
+    ``line`` read as either looks in ``image`` (the pass it was read from). With ``expected``
+    (the names line of the reading checked), only cells whose neighbours the pass read as it
+    does: a pass placed a character off it (a letter read twice in one of them) measured its
+    neighbour's cell, and turned a right B into an 8."""
     ink: np.ndarray | None = None
+    text = "".join(symbol.text for symbol in line).replace("8", "B")
+    alike = expected.replace("8", "B") if expected is not None else text
     for position, symbol in enumerate(line):
         if symbol.text not in PN_CONFUSABLE or position < names_start("PN"):
+            continue
+        if text[position - 1 : position + 2] != alike[position - 1 : position + 2]:
             continue
         if symbol.box is None:
             b_over_8[position].append(None)
