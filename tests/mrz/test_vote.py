@@ -2,8 +2,7 @@
 
 from datetime import date
 
-from uploads.mrz import compose, vote
-from uploads.mrz.parse import parse_lines
+from uploads.mrz import vote
 from uploads.mrz.tesseract import Symbol
 
 TODAY = date(2026, 11, 26)
@@ -140,30 +139,6 @@ def test_ya_and_be_are_clear_only_when_their_cells_look_like_what_was_read():
     assert not _confusables_clear(_pn_vote(0.0, shape=-0.3))  # each looked like the other
     assert not _confusables_clear(_pn_vote(0.0, shape=0.0))  # no telling
     assert not _confusables_clear(_pn_vote(0.0, shape=None))  # not measured (no OCR-B font)
-
-
-def test_a_not_sure_reading_shows_ya_and_be_as_their_shapes_say_plainly():
-    from uploads.mrz.reader import _lookalikes_by_shape
-
-    line = compose.pn(
-        surname="БЕЛЯЕВА", given_names="ЯНА БОРИСОВНА", series="4510", number="654321",
-        date_of_birth="910307", sex="F", issue_date="160301", department_code="500-112",
-    )  # fmt: skip
-    misread = [line[0].replace("8", "B"), line[1]]  # every Я read as Б
-    parsed = parse_lines(misread, today=TODAY)
-    assert parsed is not None and parsed.fields["surname_cyrillic"] == "БЕЛБЕВА"
-    # The cells looked like what is printed (PN_NAMES: 8 for Я) by 0.4.
-    shown = _lookalikes_by_shape(parsed, _pn_vote(0.0, shape=0.4).b_over_8, TODAY)
-    assert shown.fields["surname_cyrillic"] == "БЕЛЯЕВА"
-    assert shown.fields["given_names_cyrillic"] == "ЯНА БОРИСОВНА"
-    assert not shown.valid
-    # The other fields, and the marks their reading gave them, are the reading's.
-    assert {key: shown.fields[key] for key in ("number", "series", "issue_date")} == {
-        key: parsed.fields[key] for key in ("number", "series", "issue_date")
-    }
-    assert shown.field_valid == parsed.field_valid
-    # A shape barely telling them apart changes nothing.
-    assert _lookalikes_by_shape(parsed, _pn_vote(0.0, shape=0.2).b_over_8, TODAY) is parsed
 
 
 # -- where a line read short lost its characters: the boxes on the MRZ's grid --

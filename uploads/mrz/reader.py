@@ -23,7 +23,6 @@ PassportEye cannot cope with gives ``found=False`` and the reason in ``error`` (
 and where it was raised, never its text, which could quote what was read).
 """
 
-import dataclasses
 import io
 import itertools
 import logging
@@ -322,7 +321,7 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
     if best is None or best.parsed.checks_passed * 2 < best.parsed.checks_total:
         # Not found; and when PassportEye failed, not for sure: ``error`` says so.
         return MrzResult(found=False, error=fallback_failure)
-    return _result(_shown(best, today), best.box, valid=False)
+    return _result(best.parsed, best.box, valid=False)
 
 
 def _untried(found: list[locate.Band], tried: list[locate.Band]) -> list[locate.Band]:
@@ -513,13 +512,6 @@ CLEAR_TARGETS = (24.0, SECOND_PASS_CHAR)  # the character heights (px) of those 
 # At most this many characters read before a line (an edge read as letters) are dropped from it.
 STRAY_CHARS = 2
 PN_CONFUSABLE_WEIGHT = 0.15  # the other one's weight over the passes, at or above which: not sure
-# How much more a PN names cell read 8 or B must look like the other glyph, on the passes'
-# average, for a reading shown as not sure to show the other (``_lookalikes_by_shape``).
-SHAPE_DECIDES = 0.3
-# ... on print at least this high (source px): the shapes were measured on print of 10 px and
-# more; at 9 px a blurred B looked like an 8 by 0.45.
-SHAPE_MIN_CHAR = 10.0
-PN_NAME_FIELDS = ("surname", "given_names", "surname_cyrillic", "given_names_cyrillic")
 PN_NAME_CONFIDENCE = 15.0  # digits inside PN names get low confidences even when right
 
 
@@ -535,9 +527,6 @@ class _Reading:
     ):
         self.parsed, self.band, self.flip, self.box = parsed, band, flip, box
         self.scale = scale
-        # The image the band was found on (a page, or a part of it ``_around`` cut): None for
-        # PassportEye's reading.
-        self.page: Image.Image | None = None
         # The band's own crop as cut (before a flattening or a normalising), and the lines its
         # OCR read: None and empty for a reading of a resized or contrast-stretched variant.
         self.cut: Image.Image | None = None
@@ -558,7 +547,6 @@ class _Reading:
         again.char = reading.char
         # The same band: its crop's first OCR lines locate the names for ``_names_faded``.
         again.cut, again.ocr = reading.cut, reading.ocr
-        again.page = reading.page
         return again
 
     @classmethod
@@ -609,7 +597,6 @@ class _Reading:
             round(box[3] / page_scale),
         )
         reading = cls(parsed, band, flip, original_box, scale, page_scale)
-        reading.page = page
         if set(variant) <= set(PREPARED):  # the band's own crop, plain, flattened or normalised
             reading.cut, reading.ocr = cut, ocr
         reading.prepare = prepare
@@ -848,7 +835,7 @@ def _confirmed(
             expected=reading.parsed.lines,
         )
         if voted is None or not voted.parsed.valid:
-            return _result(_shown(reading, today), reading.box, valid=False)
+            return _result(reading.parsed, reading.box, valid=False)
         again = _Reading.voted(reading, voted)
         sure = (
             voted.parsed.fields == reading.parsed.fields
@@ -858,10 +845,7 @@ def _confirmed(
                 page, others, reading.band, reading.scale, voted.parsed, today
             )
         )
-        if not sure:
-            # Shown as the cells' shapes say where they say it plainly (the user checks them).
-            return _result(_shown(reading, today, voted.b_over_8), reading.box, valid=False)
-        return _result(reading.parsed, reading.box, valid=not _names_faded(reading))
+        return _result(reading.parsed, reading.box, valid=sure and not _names_faded(reading))
     if not low_resolution:
         # Names have no check digit: a second pass at another size must read them alike, each
         # of their characters with a high confidence ("ESPANOLA" read "FSPANOLA" once, sure).
@@ -870,7 +854,7 @@ def _confirmed(
     parsed = reading.parsed
     if not sure or parsed.name_confidence < _names_minimum(parsed):
         # Tesseract was unsure of the names (a letter outside the alphabet, a smudge, tiny print).
-        return _result(_shown(reading, today), reading.box, valid=False)
+        return _result(parsed, reading.box, valid=False)
     if _another_document(page, others, reading.band, reading.scale, parsed, today):
         return _result(parsed, reading.box, valid=False)  # two documents: not sure which
     if _names_faded(reading):
@@ -1164,9 +1148,7 @@ def _voted(
     if voted.parsed.valid:
         # Glare fades a letter into another alike in every pass (LIAM read LTAM by all).
         sure = _voted_sure(again, voted) and not _names_faded(again)
-        if not sure:
-            return _result(_shown(again, today, voted.b_over_8), again.box, valid=False), again
-        return _result(again.parsed, again.box, valid=True), again
+        return _result(again.parsed, again.box, valid=sure), again
     return None, again
 
 
@@ -1204,54 +1186,6 @@ def _confusables_clear(voted: vote.Voted) -> bool:
         if (b_over_8 if char == "B" else -b_over_8) <= 0:
             return False
     return True
-
-
-def _lookalikes_by_shape(
-    parsed: Parsed, b_over_8: dict[int, list[float | None]], today: date
-) -> Parsed:
-    """``parsed`` with each 8 or B of its PN names that every plain pass measured, and whose
-    cells looked like the other glyph by SHAPE_DECIDES on their average, read as the other one
-    (a blurred 8 read B looked like an 8 by 0.31-0.53; a B, never like an 8 by more than 0.26).
-    For a reading shown as not sure: the names as likely right as can be."""
-    line = list(parsed.lines[0])
-    for position, shapes in b_over_8.items():
-        if line[position] not in vote.PN_CONFUSABLE or not shapes or None in shapes:
-            continue
-        b_over_8 = sum(shape for shape in shapes if shape is not None) / len(shapes)
-        if b_over_8 >= SHAPE_DECIDES:
-            line[position] = "B"
-        elif b_over_8 <= -SHAPE_DECIDES:
-            line[position] = "8"
-    if line == list(parsed.lines[0]):
-        return parsed
-    lines = ["".join(line), *parsed.lines[1:]]
-    again = parse_lines(lines, today=today)
-    if again is None or again.type != "PN":
-        return parsed
-    # Only the names change: the other fields keep the marks their reading gave them.
-    names = {key: again.fields.get(key) for key in PN_NAME_FIELDS}
-    return dataclasses.replace(parsed, lines=lines, fields={**parsed.fields, **names}, valid=False)
-
-
-def _shown(
-    reading: _Reading, today: date, shapes: dict[int, list[float | None]] | None = None
-) -> Parsed:
-    """The fields of a reading reported not sure as shown to the user: a PN's 8 and B in the
-    names as their cells' shapes say plainly (``_lookalikes_by_shape``), as ``shapes`` (a
-    vote's) measured them, or else as two more passes over its band do (a degraded PN's Я read
-    Б by a reading that never passed its checks)."""
-    parsed = reading.parsed
-    line = parsed.lines[0] if parsed.lines else ""
-    positions = [at for at in range(names_start("PN"), len(line)) if line[at] in vote.PN_CONFUSABLE]
-    if parsed.type != "PN" or not positions or reading.char < SHAPE_MIN_CHAR:
-        return parsed
-    if shapes is None or any(not shapes.get(at) for at in positions):
-        if reading.page is None:
-            return parsed
-        shapes = vote.pn_shapes(
-            reading.page, reading.band, reading.scale, reading.flip, parsed.names_line
-        )
-    return _lookalikes_by_shape(parsed, shapes, today)
 
 
 def _another_document(

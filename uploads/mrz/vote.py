@@ -210,28 +210,6 @@ def _cut(line: list[tesseract.Symbol], length: int, expected: str) -> list[tesse
     return line[start : start + length] if alike(start) >= ALIKE_SHARE * length else None
 
 
-def pn_shapes(
-    page: Image.Image, band: locate.Band, scale: float, flip: bool, names_line: str
-) -> dict[int, list[float | None]]:
-    """``Voted.b_over_8`` of a PN's band without a vote (for a reading that failed its checks):
-    the band cut at PN_TARGETS, plain, each pass measured on its line most like ``names_line``
-    (cut to the format's length, ``_cut``)."""
-    _, length = shape("PN")
-    b_over_8: dict[int, list[float | None]] = defaultdict(list)
-    for image in pass_images(page, band, scale, flip, PN_TARGETS, sharpened=False):
-        near = [
-            line for line in tesseract.ocr_symbols(image) if length <= len(line) <= length + STRAY
-        ]
-        cut = [line for line in (_cut(line, length, names_line) for line in near) if line]
-        if cut:
-            best = max(
-                cut,
-                key=lambda line: sum(s.text == c for s, c in zip(line, names_line, strict=False)),
-            )
-            _weigh_shapes(best, image, b_over_8, names_line)
-    return dict(b_over_8)
-
-
 def _weigh_shapes(
     line: list[tesseract.Symbol],
     image: Image.Image,
