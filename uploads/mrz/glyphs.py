@@ -9,7 +9,8 @@ alike, so only the left half is compared. On 214 cells of generated photos (plai
 degraded; the 24 and 31 px passes of the reader's PN check), every 8 read as B looked more like
 the 8 by 0.31 or more (a difference of correlations), every 8 read as 8 by 0.07 or more, and 65
 of 70 B's looked more like the B; the other five, blurred into two rings, look like 8s to the eye
-too.
+too. Blur pulls a B towards the 8 (one more, degraded, looked like an 8 by 0.5), so the shape can
+only keep a reading "not sure" (``reader._confusables_clear``); it never tells which letter it is.
 """
 
 from functools import cache

@@ -219,8 +219,8 @@ def _weigh_shapes(
     """Add to ``b_over_8`` how much more like OCR-B's B than its 8 each cell of a PN's names
     ``line`` read as either looks in ``image`` (the pass it was read from). With ``expected``
     (the names line of the reading checked), only cells whose neighbours the pass read as it
-    does: a pass placed a character off it (a letter read twice in one of them) measured its
-    neighbour's cell, and turned a right B into an 8."""
+    does: a pass placed a character off it (a letter read twice in one of them) would measure
+    another letter's cell for the reading's B or 8."""
     ink: np.ndarray | None = None
     text = "".join(symbol.text for symbol in line).replace("8", "B")
     alike = expected.replace("8", "B") if expected is not None else text
