@@ -8,9 +8,9 @@ For each seed, photos 0..count-1 of ``bench.synth.make_case(index, seed, hazard)
 no hazard) are read (with ``--kind``, those of that format only; with ``--names-with``, those
 whose names in the MRZ hold one of its characters: a PN's Я is 8, Б is B); a line per seed says
 how many were all right, valid, and valid but wrong, and each valid but wrong one is listed with
-the fields it got wrong. The bench's own sets hold 20
-photos per hazard: the rarest failure, a wrong value called valid, was found this way six times
-in 600 photos where the bench's sets showed none. One process, about a second per photo.
+the fields it got wrong. The bench's own sets hold 20 photos per hazard: the rarest failure, a
+wrong value called valid, was found this way six times in 600 photos where the bench's sets
+showed none. One process, about a second per photo.
 """
 
 import argparse
