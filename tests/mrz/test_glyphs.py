@@ -2,12 +2,14 @@
 dim and noisy (Tesseract read such an 8 as B in every pass, weighing no 8 at all)."""
 
 import random
+from collections import defaultdict
 
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from uploads.mrz import glyphs, render
+from uploads.mrz import glyphs, render, vote
+from uploads.mrz.tesseract import Symbol
 
 pytestmark = pytest.mark.skipif(not render.OCR_B.exists(), reason="the OCR-B font is not here")
 
@@ -60,11 +62,6 @@ def test_it_measures_nothing_it_cannot_see():
 
 
 def test_a_pass_placed_a_character_off_the_reading_measures_nothing():
-    from collections import defaultdict
-
-    from uploads.mrz import vote
-    from uploads.mrz.tesseract import Symbol
-
     image, box = _printed("B", 24, blur=0.0, dim=1.0, noise=0.0, seed=1)
     line = [Symbol(c, 90.0, ((c, 90.0),), box if c == "B" else None) for c in "PNRUSKBN"]
     measured: dict = defaultdict(list)

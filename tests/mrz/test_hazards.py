@@ -18,7 +18,7 @@ from uploads.mrz import read_mrz, reader
 pytestmark = pytest.mark.ocr
 
 
-def _read(index: int, seed: int, hazard: str):
+def _read(index: int, seed: int, hazard: str | None):
     case = synth.make_case(index, seed, hazard)
     result = read_mrz(case.data, today=synth.TODAY)
     wrong = compare(case.truth, result.fields, result.type) if result.found else ["all"]
@@ -307,8 +307,7 @@ def test_a_pn_whose_passes_read_an_edge_beside_a_line_is_sure(index, seed, hazar
     # The 8/B check's two passes each read a line one character long (the page's edge beside
     # the band read as a letter), and a pass was only counted with every line at the format's
     # length: no vote, "not sure". Cut where it is the reading, each pass counts.
-    case = synth.make_case(index, seed, hazard)
-    result = read_mrz(case.data, today=synth.TODAY)
+    case, result, wrong = _read(index, seed, hazard)
     assert case.kind == "PN"
-    assert compare(case.truth, result.fields, result.type) == []
+    assert wrong == []
     assert result.valid

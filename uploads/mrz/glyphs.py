@@ -13,7 +13,7 @@ too. Blur pulls a B towards the 8 (one more, degraded, looked like an 8 by 0.5),
 only keep a reading "not sure" (``reader._confusables_clear``); it never tells which letter it is.
 """
 
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -38,6 +38,17 @@ def _glyph(char: str) -> Image.Image | None:
     return canvas.crop(box) if box is not None else None
 
 
+@lru_cache(maxsize=512)
+def _drawn(char: str, size: tuple[int, int]) -> np.ndarray | None:
+    """``_glyph(char)`` resized to ``size``: the same few sizes recur over a band's cells."""
+    glyph = _glyph(char)
+    if glyph is None:
+        return None
+    drawn = np.asarray(glyph.resize(size, Image.Resampling.LANCZOS), dtype=np.float32)
+    drawn.setflags(write=False)  # shared by every caller of the cache
+    return drawn
+
+
 def _correlation(a: np.ndarray, b: np.ndarray) -> float:
     a = a - a.mean()
     b = b - b.mean()
@@ -50,18 +61,19 @@ def likeness(ink: np.ndarray, box: tesseract.Box, char: str) -> float | None:
     OCR-B ``char`` in its left LEFT_SHARE: the best correlation of that part of the cell with
     the glyph's, drawn at the box's size, a pixel larger or smaller and a pixel off either way.
     None without the font or for a cell too small."""
-    glyph = _glyph(char)
     left, top, right, bottom = box
     width, height = right - left, bottom - top
-    if glyph is None or height < MIN_HEIGHT or width < MIN_HEIGHT // 2:
+    if _glyph(char) is None or height < MIN_HEIGHT or width < MIN_HEIGHT // 2:
         return None
     best: float | None = None
     for grow_x in SLACK:
         for grow_y in SLACK:
             size = (width + grow_x, height + grow_y)
-            drawn = np.asarray(glyph.resize(size, Image.Resampling.LANCZOS), dtype=np.float32)
+            whole = _drawn(char, size)
+            if whole is None:
+                return None
             part = max(2, round(size[0] * LEFT_SHARE))
-            drawn = drawn[:, :part]
+            drawn = whole[:, :part]
             for dx in SLACK:
                 for dy in SLACK:
                     x, y = left + dx, top + dy

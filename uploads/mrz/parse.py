@@ -304,6 +304,11 @@ def _at_an_end(fitted: str, line: str) -> bool:
     )
 
 
+def alike(text: str, line: str) -> int:
+    """How many characters of ``text`` are ``line``'s at the same place."""
+    return sum(a == b for a, b in zip(text, line, strict=False))
+
+
 def names_index(kind: str) -> int:
     """Which line of a format holds the names: a TD1's third, every other format's first."""
     return 2 if kind == "TD1" else 0

@@ -36,7 +36,7 @@ from PIL import ExifTags, Image, ImageFilter, ImageOps
 from scipy import ndimage
 
 from uploads.mrz import fallback, locate, tesseract, vote
-from uploads.mrz.parse import Parsed, names_start, parse_lines, parse_ocr
+from uploads.mrz.parse import Parsed, alike, names_start, parse_lines, parse_ocr
 from uploads.mrz.result import FORM_FIELDS, MrzResult
 
 DRAFT_SIDE = 1400  # JPEGs are first decoded at a reduced scale with the longest side at least this
@@ -509,8 +509,6 @@ PN_NAME_CHAR_CONFIDENCE = 30.0
 # next pass at under half).
 CLEAR_RIVAL = 0.3
 CLEAR_TARGETS = (24.0, SECOND_PASS_CHAR)  # the character heights (px) of those strips
-# At most this many characters read before a line (an edge read as letters) are dropped from it.
-STRAY_CHARS = 2
 PN_CONFUSABLE_WEIGHT = 0.15  # the other one's weight over the passes, at or above which: not sure
 PN_NAME_CONFIDENCE = 15.0  # digits inside PN names get low confidences even when right
 
@@ -616,7 +614,7 @@ def without_stray_names_prefix(
     When the names line was read longer than the format, or starting left of the other lines, the
     crop is read again character by character with each one's box: the first column is where
     the first character the checks kept of each other line starts, and the leading characters (at
-    most STRAY_CHARS) of the names line, and of every other line, that end left of it are not
+    most ``vote.STRAY_CHARS``) of the names line, and of every other line, that end left of it are not
     part of the MRZ. The lines are then parsed again without them. Unchanged when nothing is
     suspect, the names line has no such character, no other line is placed, another line read
     long still is, or the reading without them is another format or passes fewer checks. The
@@ -629,8 +627,8 @@ def without_stray_names_prefix(
 
     def offset(text: str, line: str) -> int | None:
         """How many leading characters of ``text`` the reading ``line`` dropped, if any fit."""
-        for extra in range(STRAY_CHARS + 1):
-            if len(text) - extra == length and _alike(text[extra:], line) >= length - 3:
+        for extra in range(vote.STRAY_CHARS + 1):
+            if len(text) - extra == length and alike(text[extra:], line) >= length - 3:
                 return extra
         return None
 
@@ -640,16 +638,16 @@ def without_stray_names_prefix(
         for position, (text, _, _) in enumerate(ocr)
         if len(text) >= length - 12
         and text not in others
-        and _alike(text[:length], names_line) >= min(len(text), length) - 3
+        and alike(text[:length], names_line) >= min(len(text), length) - 3
     ]
     if not found:
         return ocr, parsed
-    at = max(found, key=lambda position: _alike(ocr[position][0][:length], names_line))
+    at = max(found, key=lambda position: alike(ocr[position][0][:length], names_line))
     names_text, confidence, names_box = ocr[at]
     suspect = len(names_text) > length or any(
         names_box[0] < box[0] - 0.5 * (box[2] - box[0]) / length
         for text, _, box in ocr
-        if len(text) == length and any(_alike(text, line) >= length - 3 for line in others)
+        if len(text) == length and any(alike(text, line) >= length - 3 for line in others)
     )
     if not suspect:
         return ocr, parsed
@@ -669,7 +667,7 @@ def without_stray_names_prefix(
     def strays(symbols: list[tesseract.Symbol]) -> int:
         count = 0
         while (
-            count < STRAY_CHARS
+            count < vote.STRAY_CHARS
             and count < len(symbols) - 1
             and (box := symbols[count].box) is not None
             and box[2] < column
@@ -720,7 +718,7 @@ def _around(
 
     def likeness(start: int) -> int:
         return sum(
-            _alike(text, line)
+            alike(text, line)
             for (text, _, _), line in zip(
                 reading.ocr[start : start + count], reading.parsed.lines, strict=True
             )
@@ -839,8 +837,7 @@ def _confirmed(
         again = _Reading.voted(reading, voted)
         sure = (
             voted.parsed.fields == reading.parsed.fields
-            and _voted_sure(again, voted)
-            and _confusables_clear(voted)
+            and _voted_sure(again, voted)  # with the 8s' and Bs' (``_confusables_clear``)
             and not _another_document(
                 page, others, reading.band, reading.scale, voted.parsed, today
             )
@@ -901,11 +898,6 @@ def _names_read_again(
     return names_read_alike(reading.parsed, strip)
 
 
-def _alike(text: str, line: str) -> int:
-    """How many characters of ``text`` are ``line``'s at the same place."""
-    return sum(a == b for a, b in zip(text, line, strict=False))
-
-
 def _names_minimum(parsed: Parsed) -> float:
     """Tesseract's confidence on the names line below which they are not sure."""
     return PN_NAME_CONFIDENCE if parsed.type == "PN" else NAME_CONFIDENCE
@@ -918,8 +910,8 @@ def _names_read(
     least half of its characters in place."""
     if not lines:
         return None
-    best = max(lines, key=lambda line: _alike(line[0], parsed.names_line))
-    return best if _alike(best[0], parsed.names_line) * 2 >= len(parsed.names_line) else None
+    best = max(lines, key=lambda line: alike(line[0], parsed.names_line))
+    return best if alike(best[0], parsed.names_line) * 2 >= len(parsed.names_line) else None
 
 
 def _names_faded(reading: _Reading) -> bool:
@@ -1170,7 +1162,8 @@ def _confusables_clear(voted: vote.Voted) -> bool:
     of it than of the other, on the passes' average (``vote.Voted.b_over_8``): Tesseract read a
     blurred 8 as B in every pass without weighing 8 at all."""
     line = voted.parsed.lines[0]
-    for position, char in enumerate(line[5:], start=5):
+    start = names_start("PN")
+    for position, char in enumerate(line[start:], start=start):
         if char not in vote.PN_CONFUSABLE:
             continue
         other = vote.PN_CONFUSABLE.replace(char, "")

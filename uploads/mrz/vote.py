@@ -35,6 +35,7 @@ from uploads.mrz.parse import (
     TO_LETTER,
     TO_LETTER_PN,
     Parsed,
+    alike,
     confirm_repairs,
     names_index,
     names_start,
@@ -53,12 +54,13 @@ PN_TARGETS = (24.0, 31.0)
 # Letters of PN names Tesseract confuses (Б and Я), and may read one for the other in every pass
 # without weighing the other at all: the cells' shapes are compared too (``glyphs``).
 PN_CONFUSABLE = "B8"
-# A pass's line read this many characters long at most (a card's or a shadow's edge beside it read
-# as a letter: "0PNRUS...", "J3408...") is cut to the format's length where it is most like the
-# reading being checked, when at least ALIKE_SHARE of its characters then are; else the pass is
-# not counted. (Passes were only counted with every line at the exact length: one such edge left
-# a clean PN's 8/B check without a vote, "not sure".)
-STRAY = 2
+# At most this many characters a card's or a shadow's edge beside a line adds to it, read as
+# letters ("0PNRUS...", "J3408..."): dropped from a reading's line before its names
+# (``reader.without_stray_names_prefix``); a pass's line read so long is cut to the format's
+# length where it is most like the reading being checked, when at least ALIKE_SHARE of its
+# characters then are (``fitted``), else the pass is not counted. (Passes were only counted with
+# every line at the exact length: one such edge left a clean PN's 8/B check without a vote.)
+STRAY_CHARS = 2
 ALIKE_SHARE = 0.75
 
 
@@ -120,11 +122,12 @@ def pass_images(
     targets: tuple[float, ...],
     *,
     sharpened: bool = True,
-) -> list[Image.Image]:
-    """The band cut at each target character height, plain and (with ``sharpened``) sharpened."""
+) -> list[tuple[Image.Image, bool]]:
+    """The band cut at each target character height, plain and (with ``sharpened``) sharpened;
+    each image with whether it is the sharpened one."""
     native = band.char / scale  # character height in ``page`` pixels
     base: Image.Image | None = None
-    images = []
+    images: list[tuple[Image.Image, bool]] = []
     for target in targets:
         if target > native:
             if base is None:
@@ -136,9 +139,10 @@ def pass_images(
             )
         else:
             image, _ = locate.cut_band(page, band, scale, flip=flip, target_char=target)
-        images.append(image)
+        images.append((image, False))
         if sharpened:
-            images.append(image.filter(ImageFilter.UnsharpMask(radius=2, percent=150, threshold=2)))
+            mask = ImageFilter.UnsharpMask(radius=2, percent=150, threshold=2)
+            images.append((image.filter(mask), True))
     return images
 
 
@@ -161,14 +165,14 @@ def read(
     images = pass_images(page, band, scale, flip, targets, sharpened=sharpened)
     passes: list[list[list[tesseract.Symbol]]] = []
     b_over_8: dict[int, list[float | None]] = defaultdict(list)
-    for number, image in enumerate(images):
+    for image, is_sharpened in images:
         lines = fitted(tesseract.ocr_symbols(image), count, length, expected)
         if lines is None:
             continue
         passes.append(lines)
-        # The shapes of plain passes only (each sharpened image follows its plain one):
-        # sharpening reshapes the strokes the glyphs are compared on.
-        if kind == "PN" and not (sharpened and number % 2):
+        # The shapes of plain passes only: sharpening reshapes the strokes the glyphs are
+        # compared on.
+        if kind == "PN" and not is_sharpened:
             names = names_index(kind)
             _weigh_shapes(lines[names], image, b_over_8, expected[names] if expected else None)
     if len(passes) < min(MIN_PASSES, len(images)):
@@ -183,13 +187,13 @@ def fitted(
     lines: list[list[tesseract.Symbol]], count: int, length: int, expected: list[str] | None
 ) -> list[list[tesseract.Symbol]] | None:
     """A pass's ``count`` lines at the format's ``length``: the lines read at that length, else
-    (with ``expected``) those read up to STRAY characters long, each cut where it is most like its
+    (with ``expected``) those read up to STRAY_CHARS characters long, each cut where it is most like its
     ``expected`` line, at least ALIKE_SHARE of its characters alike; None when there are not
     ``count`` such lines."""
     exact = [line for line in lines if len(line) == length]
     if len(exact) == count or expected is None or len(expected) != count:
         return exact if len(exact) == count else None
-    near = [line for line in lines if length <= len(line) <= length + STRAY]
+    near = [line for line in lines if length <= len(line) <= length + STRAY_CHARS]
     if len(near) != count:
         return None
     cut = [
@@ -202,12 +206,11 @@ def fitted(
 def _cut(line: list[tesseract.Symbol], length: int, expected: str) -> list[tesseract.Symbol] | None:
     """``line`` cut to ``length`` where it is most like ``expected`` (ALIKE_SHARE at least)."""
     text = "".join(symbol.text for symbol in line)
-
-    def alike(start: int) -> int:
-        return sum(a == b for a, b in zip(text[start : start + length], expected, strict=False))
-
-    start = max(range(len(line) - length + 1), key=alike)
-    return line[start : start + length] if alike(start) >= ALIKE_SHARE * length else None
+    starts = range(len(line) - length + 1)
+    start = max(starts, key=lambda start: alike(text[start : start + length], expected))
+    if alike(text[start : start + length], expected) < ALIKE_SHARE * length:
+        return None
+    return line[start : start + length]
 
 
 def _weigh_shapes(
