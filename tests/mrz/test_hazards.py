@@ -311,3 +311,13 @@ def test_a_pn_whose_passes_read_an_edge_beside_a_line_is_sure(index, seed, hazar
     assert case.kind == "PN"
     assert wrong == []
     assert result.valid
+
+
+@pytest.mark.parametrize(("index", "seed"), [(38, 101), (19, 103)])
+def test_a_degraded_pn_whose_code_reads_ph_is_read_as_an_internal_passport(index, seed):
+    # Blurred 8 px print: the code's N read H, and the reading was a passport's, its series,
+    # issue date and department code lost; the blank expiry says it is the internal passport.
+    _, result, wrong = _read(index, seed, "degraded")
+    assert result.type == "PN"
+    assert not {"number", "series", "issue_date", "department_code"} & set(wrong)
+    assert not (result.valid and wrong)  # a name's letter misread: never valid

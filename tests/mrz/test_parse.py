@@ -317,6 +317,29 @@ def test_russian_internal_passport_with_zero_for_the_missing_expiry():
     assert parsed.valid and parsed.fields["surname_cyrillic"] == "ИВАНОВА"
 
 
+@pytest.mark.parametrize("code", ["PH", "PM", "PW", "FN", "FH"])
+def test_an_internal_passport_whose_code_was_misread_is_told_by_its_blank_expiry(code):
+    parsed = parse([code + PN[0][2:], PN[1]])
+    assert parsed.type == "PN" and parsed.valid
+    assert parsed.lines[0] == PN[0]
+    assert parsed.fields["document_code"] == "PN" and parsed.fields["number"] == "4510123456"
+    assert parsed.fields["given_names_cyrillic"] == "ЮРИЙ ЭДУАРДОВИЧ"
+
+
+def test_a_russian_passport_is_not_taken_for_an_internal_one():
+    passport = compose.td3(
+        document_code="P", country="RUS", surname="SOLOVEV", given_names="IURII",
+        number="751234567", nationality="RUS", date_of_birth="800523", sex="M",
+        expiry_date="300714",
+    )  # fmt: skip
+    assert parse(passport).type == "TD3"
+    assert parse(["PH" + passport[0][2:], passport[1]]).type == "TD3"
+    # A blank expiry with the code's filler as read (P<) is a passport's, misread.
+    blank = passport[1][:21] + "<" * 7 + PN[1][28:]
+    assert parse(["P<" + PN[0][2:], blank]).type == "TD3"
+    assert not parse(["P<" + PN[0][2:], blank]).valid
+
+
 def test_russian_internal_passport_with_a_wrong_department_digit_is_not_valid():
     line2 = PN[1][:36] + ("1" if PN[1][36] != "1" else "2") + PN[1][37:]
     parsed = parse([PN[0], line2])

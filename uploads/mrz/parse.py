@@ -568,9 +568,11 @@ def _parse_two_line(kind: str, lines: list[str], today: date, check: _Checker) -
     line1, line2 = lines
     code = line1[0:2].translate(TO_LETTER)
     visa = code.startswith("V")
-    pn = kind == "TD3" and code == "PN" and line1[2:5].translate(TO_LETTER) == "RUS"
+    pn = kind == "TD3" and line1[2:5].translate(TO_LETTER) == "RUS" and _is_pn(code, line2)
+    if pn and code != "PN":
+        line1 = "PN" + line1[2:]
     doc_type = {"TD3": "MRVA", "TD2": "MRVB"}[kind] if visa else kind
-    parsed = Parsed(type="PN" if pn else doc_type, lines=list(lines))
+    parsed = Parsed(type="PN" if pn else doc_type, lines=[line1, line2])
     number_at = (1, list(range(10)))
     if pn:
         number, number_cd, number_ok = check.digit_field(line2[0:9], line2[9], at=number_at)
@@ -625,6 +627,21 @@ def _parse_two_line(kind: str, lines: list[str], today: date, check: _Checker) -
         fields["optional_data"] = line2[28:].replace("<", " ").strip()
     parsed.lines = [line1, line2]
     return _finish(parsed, check)
+
+
+def _is_pn(code: str, line2: str) -> bool:
+    """Whether a Russian TD3 is the internal passport: its code, or, when the code was misread
+    (a blurred 8 px ``N`` reads ``H``, ``M`` or ``W``, a faded ``P`` reads ``F``), its layout:
+    the expiry left blank, which no passport can (ICAO 9303 requires one), and the optional
+    data all digits (series, issue date, department code)."""
+    if code == "PN":
+        return True
+    return (
+        code[0] in "PF"  # OCR-B's P loses its bowl's gap when blurred
+        and code[1] != "<"
+        and line2[21:27] == "<" * 6
+        and line2[28:41].translate(TO_DIGIT).isdigit()
+    )
 
 
 def _parse_pn(
