@@ -321,3 +321,35 @@ def test_a_degraded_pn_whose_code_reads_ph_is_read_as_an_internal_passport(index
     assert result.type == "PN"
     assert not {"number", "series", "issue_date", "department_code"} & set(wrong)
     assert not (result.valid and wrong)  # a name's letter misread: never valid
+
+
+def test_faded_print_is_darkened_and_the_paper_left_white():
+    # A band at CUT_CHAR: paper with the sensor's noise, print, and print a glare streak faded
+    # to a grey near the paper's (what Tesseract's one threshold took for paper).
+    generator = np.random.default_rng(5)
+    gray = np.full((96, 400), 200.0) + generator.normal(0, 3, (96, 400))
+    gray[30:54, 40:44] = 60  # strokes, as wide as OCR-B's at 24 px
+    gray[30:54, 240:244] = 165  # faded: 0.8 of the paper's brightness
+    out = np.asarray(reader.faded(Image.fromarray(np.clip(gray, 0, 255).astype(np.uint8))))
+    assert out[34:50, 41:43].max() < 40
+    assert out[34:50, 241:243].max() < 128  # print to any threshold between black and white
+    paper = np.ones(out.shape, dtype=bool)
+    paper[24:60, 34:50] = paper[24:60, 234:250] = False
+    assert (out[paper] > 200).mean() > 0.99
+
+
+@pytest.mark.parametrize(
+    ("hazard", "index", "seed", "valid"),
+    [
+        # A streak faded most of the number line to a light grey: every pass read it too short
+        # for an MRZ line, and nothing was found; the faint print darkened reads it.
+        ("glare", 2, 102, True),
+        # The band's end cut at a blurred line's faint last characters (the composite digit
+        # lost): the band cut longer reads every check.
+        ("degraded", 2, 102, False),  # 8 px print, the names are not sure
+    ],
+)
+def test_faint_print_and_a_band_cut_short_are_read(hazard, index, seed, valid):
+    _, result, wrong = _read(index, seed, hazard)
+    assert wrong == []
+    assert result.valid == valid

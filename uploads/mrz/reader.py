@@ -23,6 +23,7 @@ PassportEye cannot cope with gives ``found=False`` and the reason in ``error`` (
 and where it was raised, never its text, which could quote what was read).
 """
 
+import dataclasses
 import io
 import itertools
 import logging
@@ -238,6 +239,12 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
             done, page_best = _try_bands(page, more, scale, page_scale, today, page_best)
             if done is not None:
                 return done
+        if page_best is not None and not page_best.parsed.valid:
+            # The band cut short (a glare streak or blur faded a line's end, and the locator took
+            # it for the band's end): the lines reach the crop's end; cut it longer.
+            done, page_best = _lengthened(page, page_best, scale, page_scale, today)
+            if done is not None:
+                return done
         own_best = page_best  # its band is on ``page`` (one found by ``_around`` is not)
         if (
             page_best is not None
@@ -272,24 +279,26 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
                 page_best = reading
         if own_best is not None and page_best is not None and not page_best.parsed.valid:
             # A glare streak fading part of the lines (often more than half the checks): the
-            # best band once more, its contrast stretched locally. Last, as it rarely helps
-            # where there is no glare; its time is not counted against the fallback's budget
-            # (PassportEye found a dim photo's MRZ that ours had taken 2 s to miss).
-            glare_started = time.thread_time()
-            reading = _Reading.take(
-                page,
-                own_best.band,
-                scale,
-                own_best.flip,
-                page_scale,
-                today,
-                variant={"normalise": True},
-            )
-            uncounted += time.thread_time() - glare_started
-            if reading is not None and reading.parsed.valid:
-                return _confirmed(page, [], reading, today)
-            if reading is not None and reading.parsed.score > page_best.parsed.score:
-                page_best = reading
+            # best band once more, its contrast stretched locally, then its faint print
+            # darkened. Last, as they rarely help where there is no glare; their time is not
+            # counted against the fallback's budget (PassportEye found a dim photo's MRZ that
+            # ours had taken 2 s to miss).
+            for glare_variant in GLARE_VARIANTS:
+                glare_started = time.thread_time()
+                reading = _Reading.take(
+                    page,
+                    own_best.band,
+                    scale,
+                    own_best.flip,
+                    page_scale,
+                    today,
+                    variant=glare_variant,
+                )
+                uncounted += time.thread_time() - glare_started
+                if reading is not None and reading.parsed.valid:
+                    return _confirmed(page, [], reading, today)
+                if reading is not None and reading.parsed.score > page_best.parsed.score:
+                    page_best = reading
         if page_best is not None and (best is None or page_best.parsed.score > best.parsed.score):
             best = page_best
         if not has_sharper and best is not None:
@@ -322,6 +331,31 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
         # Not found; and when PassportEye failed, not for sure: ``error`` says so.
         return MrzResult(found=False, error=fallback_failure)
     return _result(best.parsed, best.box, valid=False)
+
+
+def _lengthened(
+    page: Image.Image, reading: "_Reading", scale: float, page_scale: float, today: date
+) -> "tuple[MrzResult | None, _Reading]":
+    """``reading``'s band cut LENGTHEN_CHARS character heights longer at each end, when an OCR
+    line of its crop reaches an end of it (a line read long can be cut short at its other end):
+    the result if that reads valid and sure; else the longer reading if it passes more checks
+    (one passing as many took in the page's edge beside the lines, which the passes that follow
+    read as a letter). A longer reading valid but not sure (a letter of the names misread) is
+    dropped: the passes that follow over the band as found get their chance at the names."""
+    if reading.cut is None or not reading.ocr:
+        return None, reading
+    width = reading.cut.width
+    if not any(box[0] < CUT_CHAR or box[2] > width - CUT_CHAR for _, _, box in reading.ocr):
+        return None, reading
+    band = reading.band
+    longer = dataclasses.replace(band, length=band.length + 2 * LENGTHEN_CHARS * band.char)
+    again = _Reading.take(page, longer, scale, reading.flip, page_scale, today)
+    if again is None:
+        return None, reading
+    if again.parsed.valid:
+        result = _confirmed(page, [], again, today)
+        return (result, again) if result.valid else (None, reading)
+    return None, again if again.parsed.score > reading.parsed.score else reading
 
 
 def _untried(found: list[locate.Band], tried: list[locate.Band]) -> list[locate.Band]:
@@ -379,6 +413,17 @@ def _try_bands(
                 page_best = reading
             if reading is not None and reading.parsed.valid:
                 return _confirmed(page, bands[position + 1 :], reading, today), page_best
+    if page_best is None and bands:
+        # No pass read an MRZ at all: a glare streak may have faded most of a line, and what
+        # was left was too short for one. The most promising band, its faint print darkened.
+        band = bands[0]
+        upright, _ = locate.cut_band(page, band, scale, flip=False)
+        flip = not _looks_upright(upright)
+        page_best = _Reading.take(
+            page, band, scale, flip, page_scale, today, variant={"faded": True}
+        )
+        if page_best is not None and page_best.parsed.valid:
+            return _confirmed(page, bands[1:], page_best, today), page_best
     return None, page_best
 
 
@@ -422,9 +467,28 @@ def normalised(crop: Image.Image) -> Image.Image:
     return Image.fromarray(np.clip(out, 0, 255).astype(np.uint8))
 
 
+def faded(crop: Image.Image) -> Image.Image:
+    """``crop`` flattened (``_over_paper``), smoothed a little, and the greys from the paper's
+    down to FADED_DEPTH below it stretched over the whole range: print a glare streak faded to
+    a grey near the paper's turns as dark as the rest (which turns black), where Tesseract's one
+    threshold for the crop took it for paper, and ``normalised``'s windows, two lines high,
+    stretched it by the other line's darker print. The paper's level is the crop's median (a
+    band is mostly paper) less three times its noise (the spread of the greys above the
+    median): the sensor's noise stays white. For a band cut at CUT_CHAR."""
+    gray = np.asarray(crop if crop.mode == "L" else crop.convert("L"), dtype=np.float32)
+    flat = ndimage.gaussian_filter(_over_paper(gray, max(7, crop.height // 4)), FADED_SMOOTH)
+    median = float(np.median(flat))
+    above = flat[flat >= median]
+    noise = float(np.median(np.abs(above - median))) * 1.4826  # the MAD as a standard deviation
+    paper = median - 3 * noise
+    out = (flat - (paper - FADED_DEPTH)) / FADED_DEPTH * 255
+    return Image.fromarray(np.clip(out, 0, 255).astype(np.uint8))
+
+
 PREPARED: dict[str, Callable[[Image.Image], Image.Image]] = {
     "flatten": flattened,
     "normalise": normalised,
+    "faded": faded,
 }
 
 
@@ -487,6 +551,14 @@ DENOISE_SIGMA = 0.08
 NORMALISE_WINDOW = (1.3, 2.0)
 NORMALISE_FLOOR = 0.4
 DENOISE_MAX_CHAR = 16.0
+LENGTHEN_CHARS = 6.0  # character heights a band cut short is lengthened by at each end
+# The last passes over a band no pass read valid, for glare: contrast stretched locally, then
+# faint print darkened (``normalised``, ``faded``).
+GLARE_VARIANTS = ({"normalise": True}, {"faded": True})
+# ``faded``: how far below the paper's brightness (a share of it) a grey is black, and the
+# Gaussian's radius (px) that smooths the band first.
+FADED_DEPTH = 0.25
+FADED_SMOOTH = 0.8
 LOW_RESOLUTION_CHAR = 11.0  # source character height (px) below which the band is read again
 CUT_CHAR = 24.0  # character height (px) a band is first cut at for the OCR
 TOO_SMALL_CHAR = 7.0  # source character height (px) below which a reading is never "valid"
