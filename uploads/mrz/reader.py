@@ -384,9 +384,11 @@ def _try_bands(
     """OCR the most promising bands; the confirmed result of the first that passes its checks,
     else None and the best reading so far."""
     calls = 0
+    first_flip = False  # how the most promising band reads upright
     for position, band in enumerate(bands[:BANDS_PER_PASS]):
         upright, _ = locate.cut_band(page, band, scale, flip=False)
         order = (False, True) if _looks_upright(upright) else (True, False)
+        first_flip = order[0] if position == 0 else first_flip
         for flip in order:
             if calls >= MAX_OCR_CALLS:
                 break
@@ -416,11 +418,8 @@ def _try_bands(
     if page_best is None and bands:
         # No pass read an MRZ at all: a glare streak may have faded most of a line, and what
         # was left was too short for one. The most promising band, its faint print darkened.
-        band = bands[0]
-        upright, _ = locate.cut_band(page, band, scale, flip=False)
-        flip = not _looks_upright(upright)
         page_best = _Reading.take(
-            page, band, scale, flip, page_scale, today, variant={"faded": True}
+            page, bands[0], scale, first_flip, page_scale, today, variant={"faded": True}
         )
         if page_best is not None and page_best.parsed.valid:
             return _confirmed(page, bands[1:], page_best, today), page_best
