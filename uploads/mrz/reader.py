@@ -284,6 +284,8 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
             # counted against the fallback's budget (PassportEye found a dim photo's MRZ that
             # ours had taken 2 s to miss).
             for glare_variant in GLARE_VARIANTS:
+                if own_best.prepare is PREPARED[next(iter(glare_variant))]:
+                    continue  # the band was read so already (``_try_bands``'s faded pass)
                 glare_started = time.thread_time()
                 reading = _Reading.take(
                     page,
@@ -388,7 +390,8 @@ def _try_bands(
     for position, band in enumerate(bands[:BANDS_PER_PASS]):
         upright, _ = locate.cut_band(page, band, scale, flip=False)
         order = (False, True) if _looks_upright(upright) else (True, False)
-        first_flip = order[0] if position == 0 else first_flip
+        if position == 0:
+            first_flip = order[0]
         for flip in order:
             if calls >= MAX_OCR_CALLS:
                 break
@@ -684,9 +687,9 @@ def without_stray_names_prefix(
     The MRZ lines are printed in one column grid, so the names start where the other lines start.
     When the names line was read longer than the format, or starting left of the other lines, the
     crop is read again character by character with each one's box: the first column is where
-    the first character the checks kept of each other line starts, and the leading characters (at
-    most ``vote.STRAY_CHARS``) of the names line, and of every other line, that end left of it are not
-    part of the MRZ. The lines are then parsed again without them. Unchanged when nothing is
+    the first character the checks kept of each other line starts, and the leading characters
+    (at most ``vote.STRAY_CHARS``) of the names line, and of every other line, that end left of
+    it are not part of the MRZ. The lines are then parsed again without them. Unchanged when nothing is
     suspect, the names line has no such character, no other line is placed, another line read
     long still is, or the reading without them is another format or passes fewer checks. The
     names line's confidence stays Tesseract's for the whole line, strays included."""

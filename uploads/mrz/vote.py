@@ -187,20 +187,23 @@ def fitted(
     lines: list[list[tesseract.Symbol]], count: int, length: int, expected: list[str] | None
 ) -> list[list[tesseract.Symbol]] | None:
     """A pass's ``count`` lines at the format's ``length``: the lines read at that length, else
-    (with ``expected``) those read up to STRAY_CHARS characters long, each cut where it is most like its
-    ``expected`` line, at least ALIKE_SHARE of its characters alike; None when there are not
-    ``count`` such lines."""
+    (with ``expected``) those read up to STRAY_CHARS characters long, each cut where it is most
+    like its ``expected`` line, at least ALIKE_SHARE of its characters alike; None when there
+    are not ``count`` such lines."""
     exact = [line for line in lines if len(line) == length]
-    if len(exact) == count or expected is None or len(expected) != count:
-        return exact if len(exact) == count else None
+    if len(exact) == count:
+        return exact
+    if expected is None or len(expected) != count:
+        return None
     near = [line for line in lines if length <= len(line) <= length + STRAY_CHARS]
     if len(near) != count:
         return None
-    cut = [
-        _cut(line, length, line_expected)
-        for line, line_expected in zip(near, expected, strict=True)
-    ]
-    return None if any(line is None for line in cut) else [line for line in cut if line is not None]
+    cut: list[list[tesseract.Symbol]] = []
+    for line, line_expected in zip(near, expected, strict=True):
+        if (one := _cut(line, length, line_expected)) is None:
+            return None
+        cut.append(one)
+    return cut
 
 
 def _cut(line: list[tesseract.Symbol], length: int, expected: str) -> list[tesseract.Symbol] | None:
@@ -225,12 +228,13 @@ def _weigh_shapes(
     does: a pass placed a character off it (a letter read twice in one of them) would measure
     another letter's cell for the reading's B or 8."""
     ink: np.ndarray | None = None
+    # The pass's and the reading's lines with 8 and B alike: neighbours that are either agree.
     text = "".join(symbol.text for symbol in line).replace("8", "B")
-    alike = expected.replace("8", "B") if expected is not None else text
+    checked = expected.replace("8", "B") if expected is not None else text
     for position, symbol in enumerate(line):
         if symbol.text not in PN_CONFUSABLE or position < names_start("PN"):
             continue
-        if text[position - 1 : position + 2] != alike[position - 1 : position + 2]:
+        if text[position - 1 : position + 2] != checked[position - 1 : position + 2]:
             continue
         if symbol.box is None:
             b_over_8[position].append(None)
