@@ -286,14 +286,14 @@ def test_cell_contrasts_of_a_box_past_the_crop_or_without_print_measure_nothing(
         (17, 110),  # ЧЕРНЫШЁВ ЯНА read ЧЕРНЫШЁВ БНА
     ],
 )
-def test_a_blurred_ya_read_as_be_by_every_pass_is_not_sure(index, seed):
+def test_a_blurred_ya_read_as_be_by_every_pass_is_not_sure_and_respelled(index, seed):
     # Degraded photos (1 MP, dim, JPEG 35) of a PN: Я's 8 read B by every pass, the model
-    # weighing no 8 at all, and reported valid. The cells look like OCR-B's 8, not its B.
+    # weighing no 8 at all, and reported valid. The cells look like OCR-B's 8, not its B: not
+    # sure; and БНА, БКОВЛЕВ being no names, ЯНА and ЯКОВЛЕВ are (``russian_names``).
     case, result, wrong = _read(index, seed, "degraded")
     assert case.kind == "PN" and "Я" in case.truth["given_names_cyrillic"]
     assert result.found and not result.valid
-    assert result.fields["number"] == case.truth["number"]
-    assert set(wrong) <= {"surname", "given_names", "surname_cyrillic", "given_names_cyrillic"}
+    assert wrong == []
 
 
 @pytest.mark.parametrize(

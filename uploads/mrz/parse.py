@@ -673,11 +673,12 @@ def _parse_pn(
     valid["department_code"] = check.plain(optional_ok and department.isdigit())
     composite = number + number_cd + dob + dob_cd + line2[21:28] + optional + optional_cd
     valid["composite"] = check.plain(checks.passes(composite, check.digit(line2[43], (1, 43))))
-    fields["surname_cyrillic"] = _cyrillic(str(fields["surname"]))
-    fields["given_names_cyrillic"] = _cyrillic(str(fields["given_names"]))
+    fields["surname_cyrillic"] = cyrillic(str(fields["surname"]))
+    fields["given_names_cyrillic"] = cyrillic(str(fields["given_names"]))
 
 
-def _cyrillic(text: str) -> str:
+def cyrillic(text: str) -> str:
+    """A PN's names from its MRZ letters and digits."""
     return "".join(CYRILLIC.get(char, char) for char in text)
 
 

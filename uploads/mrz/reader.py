@@ -36,7 +36,7 @@ import numpy as np
 from PIL import ExifTags, Image, ImageFilter, ImageOps
 from scipy import ndimage
 
-from uploads.mrz import fallback, locate, tesseract, vote
+from uploads.mrz import fallback, locate, russian_names, tesseract, vote
 from uploads.mrz.parse import Parsed, alike, names_start, parse_lines, parse_ocr
 from uploads.mrz.result import FORM_FIELDS, MrzResult
 
@@ -1276,6 +1276,9 @@ def _another_document(
 
 
 def _result(parsed: Parsed, box: tuple[int, int, int, int], *, valid: bool) -> MrzResult:
+    if not (valid and parsed.valid):
+        # A PN's names not sure: where a lookalike misread makes no name, the one that does.
+        parsed = russian_names.respelled(parsed)
     fields = dict(parsed.fields)
     for name in FORM_FIELDS:
         fields.setdefault(name, None)

@@ -1,0 +1,124 @@
+"""A PN's names respelled where a lookalike misread makes no Russian name (``russian_names``)."""
+
+import pytest
+
+from uploads.mrz import compose, russian_names
+from uploads.mrz.parse import parse_lines
+from uploads.mrz.reader import _result
+
+from .test_parse import TODAY
+
+
+@pytest.mark.parametrize(
+    ("read", "name"),
+    [
+        ("BNA", "8NA"),  # ЯНА read БНА: OCR-B's 8 and B at 8 px
+        ("DAR9B", "DAR98"),  # ДАРЬЯ read ДАРЬБ
+        ("BKOVLEV", "8KOVLEV"),  # a surname: ЯКОВЛЕВ
+        ("3ERNY4ZV", "3ERNY42V"),  # ЧЕРНЫШЁВ: Ё is 2, its lookalike Z is Ze
+        ("PZTR", "P2TR"),  # ПЁТР
+    ],
+)
+def test_it_respells_a_misread_name(read, name):
+    assert russian_names.respelled_word(read) == name
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        "6QHE",  # ЭЙХЕ: a surname the dictionary does not hold is left as read
+        "BOHE",  # and so is what no single swap makes a name of
+        "7RIB",  # ЮРИБ: ЮРИЯ is a name's genitive, not how a passport writes it
+        "GALIHA",  # ГАЛИХА: ГАЛИНА and ГАЛИМА are a swap away each: no telling which
+        "DIHA",  # ДИНА or ДИМА
+        "8KOVLEV",  # read right
+        "IL9I3",  # ИЛЬИЧ, read right
+    ],
+)
+def test_it_leaves_a_word_it_cannot_tell(read):
+    assert russian_names.respelled_word(read) == read
+
+
+def test_a_surname_is_respelled_only_as_a_surname():
+    # РАБИНОВИЧ, a surname the dictionary lacks, is a lookalike away from a patronymic.
+    assert russian_names.respelled_word("RABINOVI3", frozenset({"Surn"})) == "RABINOVI3"
+    assert russian_names.respelled_word("BKOVLEV", frozenset({"Surn"})) == "8KOVLEV"
+    assert russian_names.respelled_word("BKOVLEV", frozenset({"Name"})) == "BKOVLEV"
+
+
+# Names of every kind, none of them the bench's (bench/synth.py's RU_SURNAMES and RU_GIVEN).
+OTHER_NAMES = {
+    "Name": "ИЛЬЯ ЯРОСЛАВ ВЯЧЕСЛАВ БОГДАН ГЛЕБ ЗАХАР ГЕОРГИЙ НАТАЛЬЯ МАРИЯ ЮЛИЯ ЗОЯ СОФЬЯ АЛЁНА",
+    "Patr": "ВЯЧЕСЛАВОВИЧ ЯКОВЛЕВНА ГЕОРГИЕВНА БОГДАНОВИЧ ЗАХАРОВНА ЮРЬЕВНА",
+    "Surn": "БЕЛЯЕВ ЗАЙЦЕВ ЗАХАРОВА ВОРОБЬЁВ БОРИСОВ ЕГОРОВ ГУСЕВ ДЬЯЧЕНКО ЯРЦЕВА СЕМЁНОВА",
+}
+
+
+def test_every_single_lookalike_misread_of_other_names_is_respelled_right_or_left():
+    respelled_right = left = 0
+    for kind, names in OTHER_NAMES.items():
+        for name in names.split():
+            word = "".join(compose.LATIN_FOR_CYRILLIC.get(char, char) for char in name)
+            for position, char in enumerate(word):
+                for other in russian_names.LOOKALIKES.get(char, ""):
+                    misread = word[:position] + other + word[position + 1 :]
+                    got = russian_names.respelled_word(misread, frozenset({kind}))
+                    assert got in (word, misread), (name, misread, got)
+                    respelled_right += got == word
+                    left += got == misread
+    assert respelled_right >= 20 * left  # the rest: misreads that are names themselves, or two
+
+
+def _pn(surname: str, given_names: str) -> list[str]:
+    return compose.pn(
+        surname=surname,
+        given_names=given_names,
+        series="4510",
+        number="123456",
+        date_of_birth="800523",
+        sex="F",
+        issue_date="150714",
+        department_code="770-093",
+    )
+
+
+def test_it_respells_a_readings_names_line_and_fields():
+    lines = _pn("ЯКОВЛЕВА", "ДАРЬЯ ПЕТРОВНА")
+    misread = [lines[0].replace("8KOVLEVA", "BKOVLEVA").replace("DAR98", "DAR9B"), lines[1]]
+    parsed = parse_lines(misread, today=TODAY)
+    assert parsed.fields["given_names_cyrillic"] == "ДАРЬБ ПЕТРОВНА"
+
+    again = russian_names.respelled(parsed)
+
+    assert again.lines == lines
+    assert again.fields["surname"] == "8KOVLEVA"
+    assert again.fields["surname_cyrillic"] == "ЯКОВЛЕВА"
+    assert again.fields["given_names"] == "DAR98 PETROVNA"
+    assert again.fields["given_names_cyrillic"] == "ДАРЬЯ ПЕТРОВНА"
+    assert again.fields["number"] == parsed.fields["number"]
+    assert parsed.fields["surname"] == "BKOVLEVA"  # the reading it was given is left alone
+
+
+def test_the_readers_result_respells_only_a_reading_not_sure():
+    lines = _pn("ИВАНОВА", "ЯНА ИГОРЕВНА")
+    parsed = parse_lines([lines[0].replace("<8NA<", "<BNA<"), lines[1]], today=TODAY)
+    assert parsed.valid  # the checks cover no name: the vote and the glyphs keep it not sure
+
+    not_sure = _result(parsed, (0, 0, 1, 1), valid=False)
+    assert not not_sure.valid
+    assert not_sure.fields["given_names_cyrillic"] == "ЯНА ИГОРЕВНА"
+    assert not_sure.mrz == lines
+
+    sure = _result(parsed, (0, 0, 1, 1), valid=True)
+    assert sure.fields["given_names_cyrillic"] == "БНА ИГОРЕВНА"  # what the reader made sure of
+
+
+def test_a_passport_is_left_alone():
+    parsed = parse_lines(
+        [
+            "P<UTOERIKSSON<<ANNA<MARIB<<<<<<<<<<<<<<<<<<<",
+            "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+        ],
+        today=TODAY,
+    )
+    assert russian_names.respelled(parsed) is parsed
