@@ -2,7 +2,9 @@
 
 from datetime import date
 
-from uploads.mrz import vote
+from PIL import Image, ImageDraw, ImageOps
+
+from uploads.mrz import locate, vote
 from uploads.mrz.tesseract import Symbol
 
 TODAY = date(2026, 11, 26)
@@ -218,3 +220,15 @@ def test_a_line_read_long_and_unlike_the_reading_is_not_counted():
     assert vote.fitted([symbols("C" + other), symbols(DATA)], 2, 44, [NAMES, DATA]) is None
     # Nor one read longer than an edge's character or two.
     assert vote.fitted([symbols("CCC" + NAMES), symbols(DATA)], 2, 44, [NAMES, DATA]) is None
+
+
+def test_the_passes_are_cut_prepared_as_the_reading_was():
+    page = Image.new("L", (400, 100), 255)
+    ImageDraw.Draw(page).rectangle((40, 40, 360, 52), fill=0)
+    band = locate.Band(200, 46, 0.0, 320, 14, 12, 1.0)
+    plain = vote.pass_images(page, band, 1.0, False, (12.0, 24.0))
+    prepared = vote.pass_images(page, band, 1.0, False, (12.0, 24.0), prepare=ImageOps.invert)
+    assert len(prepared) == len(plain) == 4
+    for (image, sharpened), (plain_image, _) in zip(prepared, plain, strict=True):
+        if not sharpened:  # the sharpened image is the prepared one sharpened
+            assert image.tobytes() == ImageOps.invert(plain_image).tobytes()

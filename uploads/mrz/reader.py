@@ -905,6 +905,8 @@ def _confirmed(
             targets=vote.PN_TARGETS,
             sharpened=False,
             expected=reading.parsed.lines,
+            # Cut as the reading was: plain passes lost a line a hard shadow's edge crossed.
+            prepare=reading.prepare,
         )
         if voted is None or not voted.parsed.valid:
             return _result(reading.parsed, reading.box, valid=False)

@@ -23,6 +23,7 @@ telling whether several sets of fields pass, so it can make a reading "not sure"
 
 import itertools
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -122,9 +123,11 @@ def pass_images(
     targets: tuple[float, ...],
     *,
     sharpened: bool = True,
+    prepare: Callable[[Image.Image], Image.Image] | None = None,
 ) -> list[tuple[Image.Image, bool]]:
     """The band cut at each target character height, plain and (with ``sharpened``) sharpened;
-    each image with whether it is the sharpened one."""
+    each image with whether it is the sharpened one. With ``prepare``, each cut prepared so
+    first (as the reading being checked was: flattened under a hard shadow's edge)."""
     native = band.char / scale  # character height in ``page`` pixels
     base: Image.Image | None = None
     images: list[tuple[Image.Image, bool]] = []
@@ -139,6 +142,8 @@ def pass_images(
             )
         else:
             image, _ = locate.cut_band(page, band, scale, flip=flip, target_char=target)
+        if prepare is not None:
+            image = prepare(image)
         images.append((image, False))
         if sharpened:
             mask = ImageFilter.UnsharpMask(radius=2, percent=150, threshold=2)
@@ -157,12 +162,14 @@ def read(
     targets: tuple[float, ...],
     sharpened: bool = True,
     expected: list[str] | None = None,
+    prepare: Callable[[Image.Image], Image.Image] | None = None,
 ) -> Voted | None:
     """The voted reading of the band as a document of type ``kind``, or None when too few passes
     read lines of its shape (every pass, when there are fewer than MIN_PASSES). ``expected``,
-    the lines of the reading being checked, places lines read long (``fitted``)."""
+    the lines of the reading being checked, places lines read long (``fitted``); ``prepare``,
+    how its crop was prepared (``pass_images``)."""
     count, length = shape(kind)
-    images = pass_images(page, band, scale, flip, targets, sharpened=sharpened)
+    images = pass_images(page, band, scale, flip, targets, sharpened=sharpened, prepare=prepare)
     passes: list[list[list[tesseract.Symbol]]] = []
     b_over_8: dict[int, list[float | None]] = defaultdict(list)
     for image, is_sharpened in images:
