@@ -330,6 +330,34 @@ def test_a_pn_read_flattened_under_a_hard_shadow_has_its_8s_and_bs_checked_so(in
     assert result.valid
 
 
+@pytest.mark.parametrize(
+    ("index", "seed", "kind"),
+    [
+        (8, 101, "TD1"),  # MUSTERMANN MARCO: the first pass's names confidence 32
+        (1, 104, "TD3"),  # NGUYEN JOHN: 48
+    ],
+)
+def test_names_a_hard_shadow_crosses_are_sure_when_every_letter_reads_clear(index, seed, kind):
+    # Read flattened, the first pass unsure of the names where the shadow's edge crosses them;
+    # the second pass read them alike, every letter sure, and they were still "not sure". The
+    # names strip read at two more sizes, every letter with a clear winner, makes them sure.
+    case, result, wrong = _read(index, seed, "shadow")
+    assert case.kind == kind
+    assert wrong == []
+    assert result.valid
+
+
+def test_a_44_character_document_whose_fillers_a_shadow_cut_off_is_not_read_as_36():
+    # The shadow's edge ran across the MRV-A's fillers, and the locator's band stopped there:
+    # both lines read 36 long, every check passed, and it was a valid MRV-B. The OCR lines
+    # reached the crop's end; the band lengthened by 9 characters at each end reads 44.
+    case, result, wrong = _read(25, 107, "shadow")
+    assert case.kind == "MRVA"
+    assert result.type == "MRVA" and [len(line) for line in result.mrz] == [44, 44]
+    assert wrong == []
+    assert result.valid
+
+
 @pytest.mark.parametrize(("index", "seed"), [(38, 101), (19, 103)])
 def test_a_degraded_pn_whose_code_reads_ph_is_read_as_an_internal_passport(index, seed):
     # Blurred 8 px print: the code's N read H, and the reading was a passport's, its series,

@@ -37,7 +37,7 @@ from PIL import ExifTags, Image, ImageFilter, ImageOps
 from scipy import ndimage
 
 from uploads.mrz import fallback, locate, russian_names, tesseract, vote
-from uploads.mrz.parse import Parsed, alike, names_start, parse_lines, parse_ocr
+from uploads.mrz.parse import LENGTHS, Parsed, alike, names_start, parse_lines, parse_ocr
 from uploads.mrz.result import FORM_FIELDS, MrzResult
 
 DRAFT_SIDE = 1400  # JPEGs are first decoded at a reduced scale with the longest side at least this
@@ -358,6 +358,38 @@ def _lengthened(
         result = _confirmed(page, [], again, today)
         return (result, again) if result.valid else (None, reading)
     return None, again if again.parsed.score > reading.parsed.score else reading
+
+
+def _full_length(page: Image.Image, reading: "_Reading", today: date) -> "_Reading":
+    """A valid reading of 36-character lines (TD2, MRV-B) whose OCR lines reach an end of their
+    crop may be a 44-character document's, its fillers cut off: a hard shadow's edge across
+    them, which the locator took for the band's end, and an MRV-A passed every check as an
+    MRV-B. The band lengthened at each end by the 8 characters more (and one spare) at the pitch
+    the OCR read: that reading, if valid with 44-character lines; else ``reading``."""
+    short, full = LENGTHS["TD2"][1], LENGTHS["TD3"][1]
+    if reading.cut is None or len(reading.parsed.lines[0]) != short:
+        return reading
+    width = reading.cut.width
+    reaching = [
+        (text, box)
+        for text, _, box in reading.ocr
+        if text and (box[0] < CUT_CHAR or box[2] > width - CUT_CHAR)
+    ]
+    if not reaching:
+        return reading
+    pitch = max((box[2] - box[0]) / len(text) for text, box in reaching)  # crop pixels
+    band = reading.band
+    per_unit = width / (band.length + 2 * band.margin() * band.char)  # crop pixels a band unit
+    longer = dataclasses.replace(
+        band, length=band.length + 2 * (full - short + 1) * pitch / per_unit
+    )
+    key = next((key for key, prepare in PREPARED.items() if prepare is reading.prepare), None)
+    variant = {key: True} if key is not None else None
+    again = _Reading.take(page, longer, reading.scale, reading.flip, 1.0, today, variant=variant)
+    if again is None or not again.parsed.valid or len(again.parsed.lines[0]) != full:
+        return reading
+    again.box, again.char = reading.box, reading.char  # (``take`` knows no page scale here)
+    return again
 
 
 def _untried(found: list[locate.Band], tried: list[locate.Band]) -> list[locate.Band]:
@@ -845,6 +877,7 @@ def _confirmed(
     page: Image.Image, others: list[locate.Band], reading: _Reading, today: date
 ) -> MrzResult:
     """A reading whose checks all pass, made sure of what no check digit covers: the names."""
+    reading = _full_length(page, reading, today)
     sure = True
     low_resolution = reading.char < LOW_RESOLUTION_CHAR
     if low_resolution or reading.parsed.dropped or reading.denoised:
@@ -925,8 +958,14 @@ def _confirmed(
         # In PN names digits are letters (8 is Я, B is Б) and read with lower confidences.
         sure = _names_read_again(page, reading)
     parsed = reading.parsed
-    if not sure or parsed.name_confidence < _names_minimum(parsed):
-        # Tesseract was unsure of the names (a letter outside the alphabet, a smudge, tiny print).
+    if not low_resolution and sure and parsed.name_confidence < _names_minimum(parsed):
+        # The first pass unsure of the names (a hard shadow's edge across them: 4 of 10 shadowed
+        # photos read right were not sure so), the second reading them alike, every letter sure:
+        # sure when the names strip read at two more sizes has a clear winner for every letter.
+        sure = _small_names_clear(page, reading, today)
+    elif parsed.name_confidence < _names_minimum(parsed):
+        sure = False  # Tesseract unsure of the names (a letter outside the alphabet, a smudge)
+    if not sure:
         return _result(parsed, reading.box, valid=False)
     if _another_document(page, others, reading.band, reading.scale, parsed, today):
         return _result(parsed, reading.box, valid=False)  # two documents: not sure which
@@ -947,7 +986,7 @@ def _small_names_clear(page: Image.Image, reading: _Reading, today: date) -> boo
         return True
     voted = vote.read(
         page, reading.band, reading.scale, reading.flip, reading.parsed.type, today,
-        targets=vote.TARGETS, expected=reading.parsed.lines,
+        targets=vote.TARGETS, expected=reading.parsed.lines, prepare=reading.prepare,
     )  # fmt: skip
     return (
         voted is not None
