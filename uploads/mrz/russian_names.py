@@ -18,8 +18,8 @@ import functools
 
 from uploads.mrz.parse import TO_LETTER_PN, Parsed, cyrillic, names_start
 
-# OCR-B glyphs of a PN's alphabet that blur into one another, both ways (a subset of the pairs
-# ``parse`` repairs alphanumeric fields with: 0, 1 and 5 are no letters in a PN's names).
+# OCR-B glyphs of a PN's alphabet that blur into one another, both ways: most of the pairs
+# ``parse`` repairs fields and country codes with (0, 1 and 5 are no letters in a PN's names).
 LOOKALIKES = {
     "8": "B", "B": "8R", "R": "B", "2": "Z", "Z": "2", "6": "G", "G": "6C", "C": "G",
     "O": "QD", "Q": "O", "D": "O", "M": "NH", "N": "MH", "H": "MN", "U": "V", "V": "UY",
