@@ -278,16 +278,21 @@ def test_no_mrz_shape_is_none(text):
     assert parse_text(text, today=TODAY) is None
 
 
-PN = compose.pn(
-    surname="СОЛОВЬЁВ",
-    given_names="ЮРИЙ ЭДУАРДОВИЧ",
-    series="4510",
-    number="123456",
-    date_of_birth="800523",
-    sex="M",
-    issue_date="150714",
-    department_code="770-093",
-)
+def pn_lines(surname: str, given_names: str, *, sex: str = "M") -> list[str]:
+    """A Russian internal passport's lines with these names (the rest fixed)."""
+    return compose.pn(
+        surname=surname,
+        given_names=given_names,
+        series="4510",
+        number="123456",
+        date_of_birth="800523",
+        sex=sex,
+        issue_date="150714",
+        department_code="770-093",
+    )
+
+
+PN = pn_lines("СОЛОВЬЁВ", "ЮРИЙ ЭДУАРДОВИЧ")
 
 
 def test_russian_internal_passport():

@@ -6,7 +6,7 @@ from uploads.mrz import compose, russian_names
 from uploads.mrz.parse import parse_lines
 from uploads.mrz.reader import _result
 
-from .test_parse import TODAY
+from .test_parse import TODAY, pn_lines
 
 
 @pytest.mark.parametrize(
@@ -69,21 +69,8 @@ def test_every_single_lookalike_misread_of_other_names_is_respelled_right_or_lef
     assert respelled_right >= 20 * left  # the rest: misreads that are names themselves, or two
 
 
-def _pn(surname: str, given_names: str) -> list[str]:
-    return compose.pn(
-        surname=surname,
-        given_names=given_names,
-        series="4510",
-        number="123456",
-        date_of_birth="800523",
-        sex="F",
-        issue_date="150714",
-        department_code="770-093",
-    )
-
-
 def test_it_respells_a_readings_names_line_and_fields():
-    lines = _pn("ЯКОВЛЕВА", "ДАРЬЯ ПЕТРОВНА")
+    lines = pn_lines("ЯКОВЛЕВА", "ДАРЬЯ ПЕТРОВНА")
     misread = [lines[0].replace("8KOVLEVA", "BKOVLEVA").replace("DAR98", "DAR9B"), lines[1]]
     parsed = parse_lines(misread, today=TODAY)
     assert parsed.fields["given_names_cyrillic"] == "ДАРЬБ ПЕТРОВНА"
@@ -100,7 +87,7 @@ def test_it_respells_a_readings_names_line_and_fields():
 
 
 def test_the_readers_result_respells_only_a_reading_not_sure():
-    lines = _pn("ИВАНОВА", "ЯНА ИГОРЕВНА")
+    lines = pn_lines("ИВАНОВА", "ЯНА ИГОРЕВНА")
     parsed = parse_lines([lines[0].replace("<8NA<", "<BNA<"), lines[1]], today=TODAY)
     assert parsed.valid  # the checks cover no name: the vote and the glyphs keep it not sure
 

@@ -34,6 +34,10 @@ class Band:
         them, a photo's edge, and a tilt joins the rows askew)."""
         return 2.5 if self.rows == 1 else 6.0
 
+    def cut_length(self) -> float:
+        """The length ``cut_band`` cuts along the lines: the band's and its margin at each end."""
+        return self.length + 2 * self.margin() * self.char
+
     def contains(self, x: float, y: float, *, margin: float = 0.0) -> bool:
         dx, dy = x - self.cx, y - self.cy
         along = dx * math.cos(self.angle) + dy * math.sin(self.angle)
@@ -265,7 +269,7 @@ class _Cut:
             cx=band.cx * factor,
             cy=band.cy * factor,
             char=char,
-            half_length=band.length * factor / 2 + band.margin() * char,
+            half_length=band.cut_length() * factor / 2,
             half_width=band.width * factor / 2 + extra_lines * char,
             ux=math.cos(angle),
             uy=math.sin(angle),

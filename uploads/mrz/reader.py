@@ -284,7 +284,7 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
             # counted against the fallback's budget (PassportEye found a dim photo's MRZ that
             # ours had taken 2 s to miss).
             for glare_variant in GLARE_VARIANTS:
-                if own_best.prepare is PREPARED[next(iter(glare_variant))]:
+                if glare_variant == own_best.prepared_as:
                     continue  # the band was read so already (``_try_bands``'s faded pass)
                 glare_started = time.thread_time()
                 reading = _Reading.take(
@@ -344,10 +344,7 @@ def _lengthened(
     (one passing as many took in the page's edge beside the lines, which the passes that follow
     read as a letter). A longer reading valid but not sure (a letter of the names misread) is
     dropped: the passes that follow over the band as found get their chance at the names."""
-    if reading.cut is None or not reading.ocr:
-        return None, reading
-    width = reading.cut.width
-    if not any(box[0] < CUT_CHAR or box[2] > width - CUT_CHAR for _, _, box in reading.ocr):
+    if not _reaching_ends(reading):
         return None, reading
     band = reading.band
     longer = dataclasses.replace(band, length=band.length + 2 * LENGTHEN_CHARS * band.char)
@@ -360,6 +357,19 @@ def _lengthened(
     return None, again if again.parsed.score > reading.parsed.score else reading
 
 
+def _reaching_ends(reading: "_Reading") -> list[tuple[str, tesseract.Box]]:
+    """The OCR lines (text, box) of ``reading``'s crop that reach within CUT_CHAR of an end of
+    it: the band was perhaps cut short of them. Empty when its crop's lines are not known."""
+    if reading.cut is None:
+        return []
+    width = reading.cut.width
+    return [
+        (text, box)
+        for text, _, box in reading.ocr
+        if box[0] < CUT_CHAR or box[2] > width - CUT_CHAR
+    ]
+
+
 def _full_length(page: Image.Image, reading: "_Reading", today: date) -> "_Reading":
     """A valid reading of 36-character lines (TD2, MRV-B) whose OCR lines reach an end of their
     crop may be a 44-character document's, its fillers cut off: a hard shadow's edge across
@@ -367,25 +377,20 @@ def _full_length(page: Image.Image, reading: "_Reading", today: date) -> "_Readi
     MRV-B. The band lengthened at each end by the 8 characters more (and one spare) at the pitch
     the OCR read: that reading, if valid with 44-character lines; else ``reading``."""
     short, full = LENGTHS["TD2"][1], LENGTHS["TD3"][1]
-    if reading.cut is None or len(reading.parsed.lines[0]) != short:
+    if len(reading.parsed.lines[0]) != short:
         return reading
-    width = reading.cut.width
-    reaching = [
-        (text, box)
-        for text, _, box in reading.ocr
-        if text and (box[0] < CUT_CHAR or box[2] > width - CUT_CHAR)
-    ]
-    if not reaching:
+    reaching = [(text, box) for text, box in _reaching_ends(reading) if text]
+    if not reaching or reading.cut is None:
         return reading
     pitch = max((box[2] - box[0]) / len(text) for text, box in reaching)  # crop pixels
     band = reading.band
-    per_unit = width / (band.length + 2 * band.margin() * band.char)  # crop pixels a band unit
+    per_unit = reading.cut.width / band.cut_length()  # crop pixels a band unit
     longer = dataclasses.replace(
         band, length=band.length + 2 * (full - short + 1) * pitch / per_unit
     )
-    key = next((key for key, prepare in PREPARED.items() if prepare is reading.prepare), None)
-    variant = {key: True} if key is not None else None
-    again = _Reading.take(page, longer, reading.scale, reading.flip, 1.0, today, variant=variant)
+    again = _Reading.take(
+        page, longer, reading.scale, reading.flip, 1.0, today, variant=reading.prepared_as
+    )
     if again is None or not again.parsed.valid or len(again.parsed.lines[0]) != full:
         return reading
     again.box, again.char = reading.box, reading.char  # (``take`` knows no page scale here)
@@ -557,7 +562,7 @@ def _confirmed_fallback(reading: "_Reading", region: Image.Image, today: date) -
     lines = tesseract.ocr_symbols(larger)
     again = parse_lines(["".join(symbol.text for symbol in line) for line in lines], today=today)
     agrees = again is not None and again.valid and again.fields == parsed.fields
-    return _result(parsed, reading.box, valid=agrees and _names_alike_in(parsed, lines))
+    return _result(parsed, reading.box, valid=agrees and names_alike_in(parsed, lines))
 
 
 UNTRIED_SHARE = 0.85  # of a band's length, that of a tried band around its centre: the same band
@@ -639,10 +644,20 @@ class _Reading:
         # second pass over the names to go through it too; None for the crop as cut.
         self.prepare: Callable[[Image.Image], Image.Image] | None = None
         self.denoised = False  # read from the crop smoothed at its own size (``denoised``)
+        # The names strip's OCR at each character height it was read again at
+        # (``_names_read_again``): its plain check and its clear one read the same strip.
+        self.names_read: dict[float, list[list[tesseract.Symbol]]] = {}
         # Valid but for the names' confidence, which was a stray mark's before them too.
         self.stray_names = False
         # Character height in the original image's pixels.
         self.char = band.char / scale / page_scale
+
+    @property
+    def prepared_as(self) -> dict | None:
+        """The variant of ``take`` that prepares a crop as this reading's was (None: plain)."""
+        return next(
+            ({key: True} for key, prepare in PREPARED.items() if prepare is self.prepare), None
+        )
 
     @classmethod
     def voted(cls, reading: "_Reading", voted: "vote.Voted") -> "_Reading":
@@ -999,18 +1014,18 @@ def _names_read_again(
     page: Image.Image, reading: _Reading, *, clear: bool = False, target: float = SECOND_PASS_CHAR
 ) -> bool:
     """Whether the band cut again at ``target`` px (prepared as the reading's crop was) reads
-    the reading's names alike, each character with a high confidence (``names_read_alike``);
+    the reading's names alike, each character with a high confidence (``names_alike_in``);
     with ``clear``, each with a clear winner among the model's alternatives too."""
-    crop, _ = locate.cut_band(
-        page, reading.band, reading.scale, flip=reading.flip, target_char=target
-    )
-    crop = reading.prepare(crop) if reading.prepare is not None else crop
-    # Only the names line's strip of it: the other lines have check digits, and a line costs
-    # Tesseract as much as the whole band's layout (a third of a valid reading's time).
-    strip = _names_strip(reading, crop) or crop
-    if clear:
-        return _names_alike_in(reading.parsed, tesseract.ocr_symbols(strip), clear=True)
-    return names_read_alike(reading.parsed, strip)
+    if target not in reading.names_read:
+        crop, _ = locate.cut_band(
+            page, reading.band, reading.scale, flip=reading.flip, target_char=target
+        )
+        crop = reading.prepare(crop) if reading.prepare is not None else crop
+        # Only the names line's strip of it: the other lines have check digits, and a line
+        # costs Tesseract as much as the whole band's layout (a third of a valid reading's time).
+        strip = _names_strip(reading, crop) or crop
+        reading.names_read[target] = tesseract.ocr_symbols(strip)
+    return names_alike_in(reading.parsed, reading.names_read[target], clear=clear)
 
 
 def _names_minimum(parsed: Parsed) -> float:
@@ -1193,19 +1208,15 @@ def _names_strip(reading: _Reading, crop: Image.Image) -> Image.Image | None:
     return ImageOps.expand(strip, border=pad, fill=paper)
 
 
-def names_read_alike(parsed: Parsed, crop: Image.Image) -> bool:
-    """Whether a second OCR of ``crop`` (the band cut at another size) reads the names exactly as
-    ``parsed`` has them (after the same country code; TD1: at the start of a line), every
-    character of them with at least NAME_CHAR_CONFIDENCE (PN: its own, lower minimum: digits
-    stand for letters there). A stray mark read before or after the line does not count."""
-    return _names_alike_in(parsed, tesseract.ocr_symbols(crop))
-
-
-def _names_alike_in(
+def names_alike_in(
     parsed: Parsed, lines: list[list[tesseract.Symbol]], *, clear: bool = False
 ) -> bool:
-    """``names_read_alike`` for lines already read; with ``clear``, every character of the
-    names with a clear winner among the model's alternatives too (``vote.name_letter_clear``)."""
+    """Whether a second OCR's ``lines`` (the band cut at another size) read the names exactly as
+    ``parsed`` has them (after the same country code; TD1: at the start of a line), every
+    character of them with at least NAME_CHAR_CONFIDENCE (PN: its own, lower minimum: digits
+    stand for letters there). A stray mark read before or after the line does not count. With
+    ``clear``, every character with a clear winner among the model's alternatives too
+    (``vote.name_letter_clear``)."""
     line = parsed.names_line.rstrip("<")
     start = names_start(parsed.type)
     names, before = line[start:], line[max(0, start - 3) : start]
