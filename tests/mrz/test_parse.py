@@ -331,6 +331,27 @@ def test_an_internal_passport_whose_code_was_misread_is_told_by_its_blank_expiry
     assert parsed.fields["given_names_cyrillic"] == "ЮРИЙ ЭДУАРДОВИЧ"
 
 
+@pytest.mark.parametrize(
+    ("start", "nationality"),
+    [("PNHUS", "RUS"), ("PNKUS", "RU5"), ("FRROS", "RUS"), ("PNAUS", "BO3"), ("ENRUS", "RUS")],
+)
+def test_an_internal_passport_whose_country_was_misread_is_told_by_its_layout(start, nationality):
+    # Glare or 8 px print: the R of RUS read H or K, the code's N read R, the nationality lost.
+    line2 = PN[1][:10] + nationality + PN[1][13:]
+    parsed = parse([start + PN[0][5:], line2])
+    assert parsed.type == "PN"
+    assert parsed.lines[0] == PN[0]
+    assert parsed.fields["country"] == "RUS" and parsed.fields["number"] == "4510123456"
+    assert parsed.fields["issue_date"] == date(2015, 7, 14)
+    assert parsed.valid == (nationality == "RUS")  # a nationality misread stays a failed check
+
+
+def test_a_layout_far_from_russia_is_no_internal_passport():
+    line2 = PN[1][:10] + "DEU" + PN[1][13:]
+    assert parse(["PNDEU" + PN[0][5:], line2]).type == "TD3"
+    assert parse(["PNHUK" + PN[0][5:], PN[1][:10] + "HUK" + PN[1][13:]]).type == "TD3"
+
+
 def test_a_russian_passport_is_not_taken_for_an_internal_one():
     passport = compose.td3(
         document_code="P", country="RUS", surname="SOLOVEV", given_names="IURII",

@@ -3,7 +3,7 @@
 import pytest
 
 from uploads.mrz import compose, russian_names
-from uploads.mrz.parse import parse_lines
+from uploads.mrz.parse import cyrillic, parse_lines
 from uploads.mrz.reader import _result
 
 from .test_parse import TODAY, pn_lines
@@ -17,10 +17,24 @@ from .test_parse import TODAY, pn_lines
         ("BKOVLEV", "8KOVLEV"),  # a surname: ЯКОВЛЕВ
         ("3ERNY4ZV", "3ERNY42V"),  # ЧЕРНЫШЁВ: Ё is 2, its lookalike Z is Ze
         ("PZTR", "P2TR"),  # ПЁТР
+        ("EKATERTNA", "EKATERINA"),  # under glare an I whose foot faded reads T
+        ("IUKOVA", "JUKOVA"),  # ЖУКОВА: Ж's J read I
     ],
 )
 def test_it_respells_a_misread_name(read, name):
     assert russian_names.respelled_word(read) == name
+
+
+@pytest.mark.parametrize(
+    ("read", "name", "kind"),
+    [
+        ("TL9T3", "IL9I3", "Patr"),  # ИЛЬИЧ read ТЛЬТЧ
+        ("BAR9B", "DAR98", "Name"),  # ДАРЬЯ read БАРЬБ
+        ("SERNY4ZV", "3ERNY42V", "Surn"),  # ЧЕРНЫШЁВ read СЕРНЫШЗВ
+    ],
+)
+def test_it_respells_a_name_misread_twice_when_no_single_swap_makes_one(read, name, kind):
+    assert russian_names.respelled_word(read, frozenset({kind})) == name
 
 
 @pytest.mark.parametrize(
@@ -67,6 +81,38 @@ def test_every_single_lookalike_misread_of_other_names_is_respelled_right_or_lef
                     respelled_right += got == word
                     left += got == misread
     assert respelled_right >= 20 * left  # the rest: misreads that are names themselves, or two
+
+
+def test_most_double_lookalike_misreads_of_other_names_are_respelled_right():
+    respelled_right = left = wrong = 0
+    for kind, names in OTHER_NAMES.items():
+        for name in names.split():
+            word = "".join(compose.LATIN_FOR_CYRILLIC.get(char, char) for char in name)
+            for misread in _swapped_twice(word):
+                got = russian_names.respelled_word(misread, frozenset({kind}))
+                respelled_right += got == word
+                left += got == misread
+                wrong += got not in (word, misread)
+    # 1203 right, 13 left, 8 wrong: a double misread a single swap from another name (ГУСЕВ
+    # read ГУЧЕЫ is a swap from ГУЧЕВ); nothing tells them apart. The reading stays not sure.
+    assert respelled_right >= 50 * (left + wrong) and respelled_right > 1000
+
+
+def _swapped_twice(word: str) -> set[str]:
+    """``word`` with two of its letters swapped for lookalikes, where that is no name itself."""
+    once = {
+        word[:position] + other + word[position + 1 :]
+        for position, char in enumerate(word)
+        for other in russian_names.LOOKALIKES.get(char, "")
+    }
+    twice = {
+        spelling[:position] + other + spelling[position + 1 :]
+        for spelling in once
+        for position, char in enumerate(spelling)
+        if spelling[position] == word[position]
+        for other in russian_names.LOOKALIKES.get(char, "")
+    }
+    return {spelling for spelling in twice if not russian_names.name_kinds(cyrillic(spelling))}
 
 
 def test_it_respells_a_readings_names_line_and_fields():

@@ -568,9 +568,10 @@ def _parse_two_line(kind: str, lines: list[str], today: date, check: _Checker) -
     line1, line2 = lines
     code = line1[0:2].translate(TO_LETTER)
     visa = code.startswith("V")
-    pn = kind == "TD3" and line1[2:5].translate(TO_LETTER) == "RUS" and _is_pn(code, line2)
-    if pn and code != "PN":
-        line1 = "PN" + line1[2:]
+    pn = kind == "TD3" and _is_pn(code, line1[2:5].translate(TO_LETTER), line2)
+    if pn and line1[:5] != "PNRUS":
+        # Only Russia issues it: a code or country misread is the PN's own.
+        line1 = "PNRUS" + line1[5:]
     doc_type = {"TD3": "MRVA", "TD2": "MRVB"}[kind] if visa else kind
     parsed = Parsed(type="PN" if pn else doc_type, lines=[line1, line2])
     number_at = (1, list(range(10)))
@@ -629,19 +630,27 @@ def _parse_two_line(kind: str, lines: list[str], today: date, check: _Checker) -
     return _finish(parsed, check)
 
 
-def _is_pn(code: str, line2: str) -> bool:
-    """Whether a Russian TD3 is the internal passport: its code, or, when the code was misread
-    (a blurred 8 px ``N`` reads ``H``, ``M`` or ``W``, a faded ``P`` reads ``F``), its layout:
-    the expiry left blank, which no passport can (ICAO 9303 requires one), and the optional
-    data all digits (series, issue date, department code)."""
-    if code == "PN":
+def _is_pn(code: str, country: str, line2: str) -> bool:
+    """Whether a TD3 is the Russian internal passport: its code PN and country RUS, or, when
+    either was misread (a blurred 8 px ``N`` reads ``H``, ``M`` or ``W``, a faded ``P`` reads
+    ``F`` or ``E``, glare takes the R of RUS for ``H`` or ``K``), its layout: the expiry left
+    blank, which no passport can (ICAO 9303 requires one), the optional data all digits (series,
+    issue date, department code), a code of two letters, and the country or the nationality
+    RUS or a letter from it."""
+    if code == "PN" and country == "RUS":
         return True
+    nationality = line2[10:13].translate(TO_LETTER)
     return (
-        code[0] in "PF"  # OCR-B's P loses its bowl's gap when blurred
+        code[0] in "PFE"  # OCR-B's P loses its bowl's gap when blurred, or its stem fades
         and code[1] != "<"
         and line2[21:27] == "<" * 6
         and line2[28:41].translate(TO_DIGIT).isdigit()
+        and min(_letters_off(country, "RUS"), _letters_off(nationality, "RUS")) <= 1
     )
+
+
+def _letters_off(text: str, expected: str) -> int:
+    return sum(read != wanted for read, wanted in zip(text, expected, strict=True))
 
 
 def _parse_pn(

@@ -9,8 +9,8 @@ names, patronymics and surnames with their forms) says which.
 
 ``respelled`` only respells a reading that is not sure anyway, and never makes one sure: a word
 is changed when it is not a name in the nominative (as a passport writes names) and exactly one
-spelling with one lookalike swapped is; a rare surname the dictionary does not hold is left as
-read. The customer still checks the fields, now pre-filled with the likelier spelling.
+spelling with one lookalike swapped is (or, when none is, exactly one with two swapped: ИЛЬИЧ
+read ТЛЬТЧ); a rare surname the dictionary does not hold is left as read. The customer still checks the fields, now pre-filled with the likelier spelling.
 """
 
 import dataclasses
@@ -19,11 +19,15 @@ import functools
 from uploads.mrz.parse import TO_LETTER_PN, Parsed, cyrillic, names_start
 
 # OCR-B glyphs of a PN's alphabet that blur into one another, both ways: most of the pairs
-# ``parse`` repairs fields and country codes with (0, 1 and 5 are no letters in a PN's names).
+# ``parse`` repairs fields and country codes with (0, 1 and 5 are no letters in a PN's names),
+# and those the reader was seen to confuse under glare and at 8 px: an I whose foot faded reads
+# T (ЕКАТЕРИНА read ЕКАТЕРТНА), Ж's J reads I or S (ЖУКОВА read ИУКОВА, СУКОВА), Ч's 3 reads S,
+# Д's D reads B (ДАРЬЯ read БАРЬБ).
 LOOKALIKES = {
-    "8": "B", "B": "8R", "R": "B", "2": "Z", "Z": "2", "6": "G", "G": "6C", "C": "G",
-    "O": "QD", "Q": "O", "D": "O", "M": "NH", "N": "MH", "H": "MN", "U": "V", "V": "UY",
-    "Y": "V", "I": "L", "L": "I", "E": "F", "F": "EP", "P": "F", "K": "X", "X": "K",
+    "8": "B", "B": "8RD", "R": "B", "2": "Z", "Z": "2", "6": "G", "G": "6C", "C": "G",
+    "O": "QD", "Q": "O", "D": "OB", "M": "NH", "N": "MH", "H": "MN", "U": "V", "V": "UY",
+    "Y": "V", "I": "LTJ", "L": "I", "T": "I", "J": "IS", "S": "J3", "3": "S", "E": "F",
+    "F": "EP", "P": "F", "K": "X", "X": "K",
 }  # fmt: skip
 _NAME_KINDS = frozenset({"Name", "Surn", "Patr"})
 
@@ -51,16 +55,25 @@ def name_kinds(word: str) -> frozenset[str]:
 def respelled_word(word: str, kinds: frozenset[str] = _NAME_KINDS) -> str:
     """``word`` (a PN's MRZ letters) as read when it is a name; else the one spelling a lookalike
     away that is a name of ``kinds`` (a surname for the surname: РАБИНОВИЧ, a surname the
-    dictionary lacks, is a lookalike away from a patronymic), if there is just one."""
+    dictionary lacks, is a lookalike away from a patronymic), if there is just one; else, when
+    no spelling one lookalike away is a name, the one spelling two away (ИЛЬИЧ read ТЛЬТЧ)."""
     if name_kinds(cyrillic(word)):
         return word
-    spellings = {
+    once = _swapped(word)
+    for spellings in (once, {again for spelling in once for again in _swapped(spelling)} - {word}):
+        names = [spelling for spelling in spellings if name_kinds(cyrillic(spelling)) & kinds]
+        if names:
+            return names[0] if len(names) == 1 else word
+    return word
+
+
+def _swapped(word: str) -> set[str]:
+    """The spellings of ``word`` with one of its letters swapped for a lookalike."""
+    return {
         word[:position] + other + word[position + 1 :]
         for position, char in enumerate(word)
         for other in LOOKALIKES.get(char, "")
     }
-    names = [spelling for spelling in spellings if name_kinds(cyrillic(spelling)) & kinds]
-    return names[0] if len(names) == 1 else word
 
 
 def _kinds(key: str, position: int, count: int) -> frozenset[str]:
