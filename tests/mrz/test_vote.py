@@ -93,6 +93,30 @@ def test_two_alternatives_that_both_pass_are_not_sure():
     assert not voted.parsed.field_valid["number"]
 
 
+def test_two_runners_up_taken_in_one_field_are_not_sure():
+    # The number L898902C3 read L098802C3 by every pass, 5 close behind the 0 and 2 behind the
+    # 8: of the four spellings only L598202C3 passes the number's check digit and the composite
+    # (-9 and -6), and it is not the number: the vote did not weigh the true 8 and 9 at all. One
+    # check digit cannot choose among four spellings.
+    read = DATA.replace("L898902C3", "L098802C3")
+    passes = [[symbols(NAMES), symbols(read, {1: ("5", 80.0), 4: ("2", 80.0)})] for _ in range(3)]
+    voted = vote.combine(passes, "TD3", TODAY)
+    assert voted is not None
+    assert voted.parsed.fields["number"] == "L598202C3"
+    assert not voted.parsed.valid and not voted.parsed.field_valid["number"]
+    assert voted.parsed.field_valid["date_of_birth"]
+
+
+def test_runners_up_taken_in_two_fields_are_each_checked_by_their_own_digit():
+    # The number's 9 read 4 (9 close behind) and the birth date's 2 read 7 (2 close behind).
+    read = DATA.replace("L898902C3", "L898402C3").replace("7408122", "7408172")
+    alternatives = {4: ("9", 80.0), 18: ("2", 80.0)}
+    passes = [[symbols(NAMES), symbols(read, alternatives)] for _ in range(3)]
+    voted = vote.combine(passes, "TD3", TODAY)
+    assert voted is not None and voted.parsed.valid
+    assert voted.parsed.lines[1] == DATA
+
+
 def test_a_vote_that_fails_a_check_is_not_valid():
     read = DATA.replace("7408122", "7408132")  # birth date check digit fails, nothing close
     passes = [[symbols(NAMES), symbols(read)] for _ in range(3)]

@@ -133,7 +133,7 @@ def confirm_repairs(parsed: Parsed, supports: Support, gaps: GapSupport | None =
     return parsed.valid
 
 
-def _field_at(kind: str, line: int, position: int) -> str:
+def field_at(kind: str, line: int, position: int) -> str:
     """The field a character of the lines belongs to (for marking a repaired one)."""
     if line == names_index(kind) and position >= names_start(kind):
         return "surname"
@@ -158,7 +158,7 @@ def _field_at(kind: str, line: int, position: int) -> str:
 
 def _repaired_fields(parsed: Parsed) -> set[str]:
     changed = [(line, position) for line, position, _ in parsed.repairs] + parsed.inserted
-    fields = {_field_at(parsed.type, line, position) for line, position in changed}
+    fields = {field_at(parsed.type, line, position) for line, position in changed}
     if parsed.type != "TD1" and any(line == parsed.names_index for line, _ in parsed.inserted):
         # A names line read short may have lost a letter of the country before the names.
         fields.add("country")

@@ -44,9 +44,12 @@ def name_kinds(word: str) -> frozenset[str]:
     """What ``word`` (Cyrillic) is as a name in the nominative, of Name (given name), Patr
     (patronymic) and Surn (surname): those the dictionary holds it as (not those it guesses from
     the ending: any unknown word gets a guess)."""
+    word = word.lower()
+    if not _analyzer().word_is_known(word):
+        return frozenset()  # a dictionary lookup, several times cheaper than guessing a parse
     return frozenset(
         kind
-        for parse in _analyzer().parse(word.lower())
+        for parse in _analyzer().parse(word)
         if parse.is_known and "nomn" in parse.tag.grammemes
         for kind in _NAME_KINDS & parse.tag.grammemes
     )

@@ -11,7 +11,9 @@ is cut where it is the reading being checked: ``fitted``).
 Where the winner of a position is not clear (the runner-up has at least ``AMBIGUOUS`` of its
 weight):
 - in a field with a check digit, both are tried, and only a single set of fields passing every
-  check is taken: the check digits choose, never the vote alone;
+  check is taken: the check digits choose, never the vote alone; and only where one runner-up
+  at most was taken in a field (``MAX_FLIPS_IN_A_FIELD``): one check digit picking among four
+  or more spellings of a field passes a wrong one too often;
 - on the names line (no check digit), the reading is "not sure": the names are shown as voted,
   and the caller reports them as not valid.
 
@@ -38,6 +40,7 @@ from uploads.mrz.parse import (
     Parsed,
     alike,
     confirm_repairs,
+    field_at,
     names_index,
     names_start,
     parse_lines,
@@ -46,6 +49,7 @@ from uploads.mrz.parse import (
 AMBIGUOUS = 0.5  # runner-up weight / winner weight at or above which a position is unclear
 SUPPORT = 0.1  # a repaired character's weight / the position's winner's, from which it is supported
 MAX_TRIED = 4  # unclear positions outside the names whose alternatives are tried (2**4 readings)
+MAX_FLIPS_IN_A_FIELD = 1  # runners-up taken over the winner in one field for a valid reading
 MIN_PASSES = 3  # passes with lines of the right shape needed for a vote
 SMALL_TARGETS = (12.0, 16.0, 20.0)  # character heights (px) of the passes over small print
 TARGETS = (20.0, 26.0, 32.0)
@@ -314,7 +318,7 @@ def _settle(
     if len(unclear) > MAX_TRIED:
         parsed.valid = False
         return parsed
-    passing: dict[tuple, tuple[float, Parsed]] = {}
+    passing: dict[tuple, tuple[float, Parsed, tuple[bool, ...]]] = {}
     positions = list(unclear)
     for picks in itertools.product((False, True), repeat=len(positions)):
         candidate = [list(line) for line in lines]
@@ -332,21 +336,36 @@ def _settle(
         )
         key = tuple(sorted((k, str(v)) for k, v in again.fields.items()))
         if key not in passing or weight > passing[key][0]:
-            passing[key] = (weight, again)
+            passing[key] = (weight, again, picks)
     if not passing:
         parsed.valid = False
         return parsed
     ranked = sorted(passing.values(), key=lambda item: -item[0])
-    chosen = ranked[0][1]  # valid only if its repairs, if any, were supported
+    _, chosen, picks = ranked[0]  # valid only if its repairs, if any, were supported
     if len(ranked) > 1:
         # Several sets of fields pass every check: the check digits cannot choose. Not sure.
         chosen.valid = False
         chosen.ambiguous = True
-        for _, other in ranked[1:]:
+        for _, other, _ in ranked[1:]:
             for name, value in chosen.fields.items():
                 if other.fields.get(name) != value:
                     chosen.field_valid[name] = False
+    flipped = [position for position, pick in zip(positions, picks, strict=True) if pick]
+    for name in _fields_flipped_twice(chosen.type, flipped):
+        chosen.valid = False
+        chosen.field_valid[name] = False
     return chosen
+
+
+def _fields_flipped_twice(kind: str, flipped: list[tuple[int, int]]) -> set[str]:
+    """The fields in which more than MAX_FLIPS_IN_A_FIELD of ``flipped`` (positions where a
+    runner-up was taken over the vote's winner) lie. One check digit stands behind such a field
+    (the composite weighs a document number's characters as its own digit does, so adds
+    nothing): where the true character of a position was neither its winner nor its runner-up,
+    a wrong set of them still passes one time in ten per set tried, and alone. A PN's number
+    read 2019680071 under glare came out 0019620071, valid, with two runners-up taken."""
+    fields = [field_at(kind, line, position) for line, position in flipped]
+    return {name for name in fields if fields.count(name) > MAX_FLIPS_IN_A_FIELD}
 
 
 def confirm_with_symbols(parsed: Parsed, image: Image.Image) -> bool:
