@@ -398,3 +398,37 @@ def test_faint_print_and_a_band_cut_short_are_read(hazard, index, seed, valid):
     _, result, wrong = _read(index, seed, hazard)
     assert wrong == []
     assert result.valid == valid
+
+
+@pytest.mark.parametrize(("index", "seed"), [(31, 110), (16, 112)])
+def test_a_degraded_pn_whose_country_or_code_reads_otherwise_is_an_internal_passport(index, seed):
+    # PNHUS... and FRROS...: the R of RUS read H, the code's N read R; the reading was a
+    # passport's (country MUS, repaired), its series, issue date and department code lost.
+    _, result, wrong = _read(index, seed, "degraded")
+    assert result.type == "PN" and result.fields["country"] == "RUS"
+    assert not {"number", "series", "issue_date", "department_code"} & set(wrong)
+    assert not result.valid  # the surname (ЭЙХЕ, unknown to the dictionary) misread
+
+
+@pytest.mark.parametrize(
+    ("index", "seed"),
+    [
+        (17, 101),  # ЖУКОВА read ИУКОВА: Ж's J faded into I
+        (20, 102),  # ИЛЬИЧ read ТЛЬТЧ: both I's feet faded
+        (25, 103),  # ЖУКОВА: Ж's J read S
+    ],
+)
+def test_pn_names_glare_faded_into_lookalikes_are_respelled(index, seed):
+    case, result, wrong = _read(index, seed, "glare")
+    assert case.kind == "PN"
+    assert not result.valid  # glare over the names: never sure
+    assert wrong == []
+
+
+def test_a_pn_number_two_of_whose_digits_the_check_digits_chose_is_not_sure():
+    # 2019680071 read 0019620071 under glare: at two digits the vote's runner-up passed the
+    # number's check digit and the composite (which weighs the number alike), and the true 8 was
+    # weighed by no pass: valid and wrong.
+    case, result, wrong = _read(16, 109, "glare")
+    assert case.kind == "PN" and "number" in wrong
+    assert not result.valid and not result.field_valid["number"]
