@@ -1,5 +1,6 @@
 """A PN's names respelled where a lookalike misread makes no Russian name (``russian_names``)."""
 
+import iuliia
 import pytest
 
 from uploads.mrz import compose, russian_names
@@ -154,4 +155,58 @@ def test_a_passport_is_left_alone():
         ],
         today=TODAY,
     )
+    assert russian_names.respelled(parsed) is parsed
+
+
+@pytest.mark.parametrize(
+    ("read", "name", "kind"),
+    [
+        ("VELENA", "YELENA", "Name"),  # ЕЛЕНА in an older passport: its Y read V
+        ("TVANOV", "IVANOV", "Surn"),  # glare faded the I's foot
+        ("ALEKSANOR", "ALEKSANDR", "Name"),  # D read O
+        ("NATALTA", "NATALIA", "Name"),  # НАТАЛЬЯ, ICAO 9303
+        ("KUZNETSOVA", "KUZNETSOVA", "Surn"),  # read right
+        ("SHCHERBAKOV", "SHCHERBAKOV", "Surn"),
+        ("SMITR", "SMITR", "Surn"),  # SMITH: no Russian name, left as read
+        ("JOHNSON", "JOHNSON", "Surn"),
+    ],
+)
+def test_a_foreign_passports_russian_name_misread_is_respelled(read, name, kind):
+    assert russian_names.respelled_latin_word(read, frozenset({kind})) == name
+
+
+def test_russian_names_in_latin_misread_at_a_lookalike_are_respelled_right_or_left():
+    respelled_right = left = 0
+    for kind, names in OTHER_NAMES.items():
+        for name in names.split():
+            for schema in (iuliia.ICAO_DOC_9303, iuliia.MVD_310):
+                spelled = schema.translate(name.title()).upper()
+                word = "".join(char for char in spelled if "A" <= char <= "Z")
+                for position, char in enumerate(word):
+                    for other in russian_names.LATIN_LOOKALIKES.get(char, ""):
+                        misread = word[:position] + other + word[position + 1 :]
+                        if russian_names.latin_name_kinds(misread):
+                            continue  # a name too: nothing tells
+                        got = russian_names.respelled_latin_word(misread, frozenset({kind}))
+                        assert got in (word, misread), (name, misread, got)
+                        respelled_right += got == word
+                        left += got == misread
+    assert respelled_right >= 20 * left and respelled_right > 500
+
+
+def test_a_russian_citizens_passport_has_its_names_respelled_and_no_other():
+    lines = compose.td3(
+        document_code="P", country="RUS", surname="IVANOVA", given_names="YELENA",
+        number="751234567", nationality="RUS", date_of_birth="800523", sex="F",
+        expiry_date="300714",
+    )  # fmt: skip
+    misread = [lines[0].replace("<<YELENA", "<<VELENA").replace("IVANOVA", "TVANOVA"), lines[1]]
+    parsed = parse_lines(misread, today=TODAY)
+    again = russian_names.respelled(parsed)
+    assert again.fields["surname"] == "IVANOVA" and again.fields["given_names"] == "YELENA"
+    assert again.lines == lines
+
+    german = [misread[0].replace("P<RUS", "P<DEU", 1), misread[1].replace("RUS", "DEU", 1)]
+    parsed = parse_lines(german, today=TODAY)
+    assert parsed.fields["nationality"] == "DEU"
     assert russian_names.respelled(parsed) is parsed

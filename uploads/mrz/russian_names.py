@@ -16,7 +16,7 @@ read ТЛЬТЧ); a rare surname the dictionary does not hold is left as read. T
 import dataclasses
 import functools
 
-from uploads.mrz.parse import TO_LETTER_PN, Parsed, cyrillic, names_start
+from uploads.mrz.parse import TO_LETTER, TO_LETTER_PN, Parsed, cyrillic, names_start
 
 # OCR-B glyphs of a PN's alphabet that blur into one another, both ways: most of the pairs
 # ``parse`` repairs fields and country codes with (0, 1 and 5 are no letters in a PN's names),
@@ -89,29 +89,115 @@ def _kinds(key: str, position: int, count: int) -> frozenset[str]:
     return frozenset({"Patr"}) if position == count - 1 else frozenset({"Name", "Patr"})
 
 
+# Nationalities whose passports write their holders' (mostly Russian) names in Latin letters
+# by the Russian schemas: Russia's, and the CIS's that took them over.
+TRANSLITERATED = frozenset({"RUS", "BLR", "KAZ", "KGZ", "UZB", "TJK", "ARM", "AZE", "MDA", "TKM"})
+# The Latin spellings of each Cyrillic letter in a foreign passport: ICAO Doc 9303 (since 2010),
+# the MVD's orders No. 310 and 782 before it (iuliia's tables; the MRZ drops their apostrophes),
+# and the older YE for Е, YO for Ё. Ь and Ъ may be written as nothing (``_SILENT``).
+_LATIN_SCHEMAS = ("ICAO_DOC_9303", "MVD_310", "MVD_782")
+_OLDER = {"Е": ("YE", "IE"), "Ё": ("YO", "YE", "IO"), "Ъ": ("IE",)}
+# Two letters an older passport writes shorter: ЮРИЙ YURY, МАРИЯ MARIA.
+_PAIRS = {"ИЙ": ("Y",), "ИЯ": ("IA",)}
+_SILENT = "ЬЪ"
+_VOWELS = "АЕЁИОУЫЭЮЯЙ"
+# OCR-B letters that blur into one another (``parse``'s confusable letters, and I/T and D/B as
+# glare and 8 px print made of them).
+LATIN_LOOKALIKES = {
+    "M": "NH", "N": "MH", "H": "MN", "O": "QDU", "Q": "O", "D": "OB", "U": "OV", "V": "UY",
+    "Y": "V", "I": "LTJ", "L": "I", "T": "I", "J": "I", "E": "F", "F": "EP", "P": "F",
+    "C": "G", "G": "C", "K": "X", "X": "K", "B": "RD", "R": "B",
+}  # fmt: skip
+
+
+@functools.cache
+def _cyrillic_for_latin() -> dict[str, frozenset[str]]:
+    """Each Latin spelling (one to four letters) and the Cyrillic it may stand for."""
+    import iuliia  # with pymorphy3: only for readings not sure
+
+    table: dict[str, set[str]] = {}
+    for letter in "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ":
+        spellings = {getattr(iuliia, name).translate(letter) for name in _LATIN_SCHEMAS}
+        for spelling in spellings | set(_OLDER.get(letter, ())):
+            latin = "".join(char for char in spelling.upper() if "A" <= char <= "Z")
+            if latin:
+                table.setdefault(latin, set()).add(letter)
+    for pair, spellings in _PAIRS.items():
+        for latin in spellings:
+            table.setdefault(latin, set()).add(pair)
+    return {latin: frozenset(cyrillic) for latin, cyrillic in table.items()}
+
+
+def _known_prefix(prefix: str) -> bool:
+    words = _analyzer().dictionary.words
+    return next(iter(words.iterkeys(prefix.lower())), None) is not None
+
+
+@functools.cache
+def latin_name_kinds(word: str) -> frozenset[str]:
+    """What a Latin ``word`` is as a Russian name in the nominative (``name_kinds``) under any of
+    its Cyrillic spellings, built letter by letter where the dictionary holds words so begun."""
+    table = _cyrillic_for_latin()
+    kinds: set[str] = set()
+    pending = [(0, "")]
+    while pending:
+        at, prefix = pending.pop()
+        if at == len(word):
+            kinds |= name_kinds(prefix)
+        for size in range(1, 5):
+            for letters in table.get(word[at : at + size], ()) if at < len(word) else ():
+                if _known_prefix(prefix + letters):
+                    pending.append((at + size, prefix + letters))
+        if prefix and prefix[-1] not in _VOWELS + _SILENT:
+            for silent in _SILENT:  # written as nothing after a consonant: ОЛЬГА OLGA
+                if _known_prefix(prefix + silent):
+                    pending.append((at, prefix + silent))
+    return frozenset(kinds)
+
+
+def respelled_latin_word(word: str, kinds: frozenset[str] = _NAME_KINDS) -> str:
+    """A foreign passport's ``word`` (Latin) as read when it spells a Russian name; else the one
+    spelling a lookalike away that spells one of ``kinds``, if there is just one. A name that
+    is no Russian one is left as read, and so is its misreading unless it lands on one."""
+    if latin_name_kinds(word):
+        return word
+    names = [
+        spelling
+        for position, char in enumerate(word)
+        for other in LATIN_LOOKALIKES.get(char, "")
+        if latin_name_kinds(spelling := word[:position] + other + word[position + 1 :]) & kinds
+    ]
+    return names[0] if len(set(names)) == 1 else word
+
+
 def respelled(parsed: Parsed) -> Parsed:
     """A PN reading with each word of its names respelled (``respelled_word``): its surname,
-    given names, their Cyrillic and its names line. Any other reading as it is."""
-    if parsed.type != "PN":
+    given names, their Cyrillic and its names line; a reading of a passport, ID card or visa of
+    a nationality that writes Russian names in Latin letters, likewise (``respelled_latin_word``).
+    Any other reading as it is."""
+    if parsed.type == "PN":
+        respell, to_letter = respelled_word, TO_LETTER_PN
+    elif parsed.fields.get("nationality") in TRANSLITERATED:
+        respell, to_letter = respelled_latin_word, TO_LETTER
+    else:
         return parsed
     fields = dict(parsed.fields)
     changed: dict[str, str] = {}
     for key in ("surname", "given_names"):
         words = str(fields.get(key) or "").split()
         again = [
-            respelled_word(word, _kinds(key, position, len(words)))
-            for position, word in enumerate(words)
+            respell(word, _kinds(key, position, len(words))) for position, word in enumerate(words)
         ]
         changed.update((word, new) for word, new in zip(words, again, strict=True) if new != word)
         fields[key] = " ".join(again)
-        fields[f"{key}_cyrillic"] = cyrillic(str(fields[key]))
+        if parsed.type == "PN":
+            fields[f"{key}_cyrillic"] = cyrillic(str(fields[key]))
     if not changed:
         return parsed
     # The line's words as read (a 0 the fields hold as O) take the respelling of their field's.
-    start = names_start("PN")
-    line = parsed.lines[0]
+    start, index = names_start(parsed.type), parsed.names_index
+    line = parsed.lines[index]
     words = line[start:].split("<")
-    line = line[:start] + "<".join(
-        changed.get(word.translate(TO_LETTER_PN), word) for word in words
-    )
-    return dataclasses.replace(parsed, lines=[line, *parsed.lines[1:]], fields=fields)
+    line = line[:start] + "<".join(changed.get(word.translate(to_letter), word) for word in words)
+    lines = [*parsed.lines[:index], line, *parsed.lines[index + 1 :]]
+    return dataclasses.replace(parsed, lines=lines, fields=fields)
