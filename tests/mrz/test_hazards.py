@@ -432,3 +432,11 @@ def test_a_pn_number_two_of_whose_digits_the_check_digits_chose_is_not_sure():
     case, result, wrong = _read(16, 109, "glare")
     assert case.kind == "PN" and "number" in wrong
     assert not result.valid and not result.field_valid["number"]
+
+
+def test_a_letter_faded_alone_at_the_glares_edge_leaves_the_names_not_sure():
+    # The streak's edge faded the foot of HIROSHI's last I only: both passes read HIROSHT, and
+    # the faded cell's neighbours (an H, a filler) kept the median of three above the line.
+    case, result, _ = _read(0, 113, "glare")
+    assert case.truth["given_names"] == "HIROSHI"
+    assert not result.valid

@@ -609,6 +609,9 @@ NAME_CHAR_CONFIDENCE = 80.0
 # A names character cell whose print takes less than this share of the paper's light than the
 # band's best-lit cells do is faded (glare): the names are not sure.
 FADED_SHARE = 0.6
+# Letters a fade makes of others: T of an I whose foot faded, F of an E, P of an R or a B. Their
+# lower strokes are a stem or a bar in the cell's middle, which the cells' grid does not cut.
+FADE_MADE = "TFP"
 FADED_SLICES = 4  # horizontal slices of a character's print measured apart (``_cell_contrasts``)
 # Of the names line's height, above and below it in its strip (the gap to the next line can be
 # under half of it).
@@ -1078,8 +1081,16 @@ def _names_faded(reading: _Reading) -> bool:
     shares = [share for text, box in others for share in _cell_contrasts(gray, box, text)]
     typical = float(np.percentile(shares + names, 90))
     # Each cell with its two neighbours (their median): a glare streak is wider than a letter,
-    # while one cell measured low alone is a glyph the cells' grid cuts (the apex of an A).
-    names = [float(np.median(names[max(0, at - 1) : at + 2])) for at in range(length)]
+    # while one cell measured low alone is a glyph the cells' grid cuts (the apex of an A). But
+    # a letter a fade makes of another (``FADE_MADE``: I's foot gone is a T) counts alone: the
+    # streak's edge can fade the last letter of a name only (HIROSHI read HIROSHT, sure).
+    names = [
+        min(
+            float(np.median(names[max(0, at - 1) : at + 2])),
+            names[at] if names_line[at] in FADE_MADE else 1.0,
+        )
+        for at in range(length)
+    ]
     start = names_start(parsed.type)
     end = min(length, len(names_line.rstrip("<")) + 2)  # and the fillers a lost letter becomes
     return min(names[start:end], default=typical) < FADED_SHARE * typical
