@@ -440,3 +440,11 @@ def test_a_letter_faded_alone_at_the_glares_edge_leaves_the_names_not_sure():
     case, result, _ = _read(0, 113, "glare")
     assert case.truth["given_names"] == "HIROSHI"
     assert not result.valid
+
+
+def test_a_small_numbers_08_read_db_by_every_pass_is_not_sure():
+    # 11 px, degraded: AYT08DEV0 read AYTDBDEV0 at three sizes (the same print rescaled), and
+    # the check digit passed (+91 and +9). The B's cell looks like OCR-B's 8: not sure.
+    case, result, wrong = _read(29, 113, "degraded")
+    assert case.truth["number"] == "AYT08DEV0" and wrong == ["number"]
+    assert not result.valid

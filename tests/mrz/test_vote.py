@@ -2,9 +2,11 @@
 
 from datetime import date
 
-from PIL import Image, ImageDraw, ImageOps
+import pytest
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from uploads.mrz import locate, vote
+from uploads.mrz import locate, render, vote
+from uploads.mrz.parse import parse_lines
 from uploads.mrz.tesseract import Symbol
 
 TODAY = date(2026, 11, 26)
@@ -256,3 +258,24 @@ def test_the_passes_are_cut_prepared_as_the_reading_was():
     for (image, sharpened), (plain_image, _) in zip(prepared, plain, strict=True):
         if not sharpened:  # the sharpened image is the prepared one sharpened
             assert image.tobytes() == ImageOps.invert(plain_image).tobytes()
+
+
+def _mrz_image(lines: list[str]) -> Image.Image:
+    """The lines in OCR-B at 24 px, as a reading's crop is cut."""
+    font = ImageFont.truetype(str(render.OCR_B), 34)
+    image = Image.new("L", (round(font.getlength(lines[0])) + 40, 2 * 40 + 30), 255)
+    for index, line in enumerate(lines):
+        ImageDraw.Draw(image).text((20, 15 + index * 40), line, font=font, fill=30)
+    return image
+
+
+@pytest.mark.ocr
+def test_a_numbers_8s_and_bs_are_clear_only_when_their_cells_look_like_what_was_read():
+    image = _mrz_image([NAMES, DATA])
+    assert vote.number_shapes_clear(image, parse_lines([NAMES, DATA], today=TODAY))
+    # The same print taken for a number with B where the 8s are (the check digits aside).
+    misread = DATA.replace("L898902C3", "LB9B902C3")
+    assert not vote.number_shapes_clear(image, parse_lines([NAMES, misread], today=TODAY))
+    # No 8 or B in the number: nothing to measure.
+    other = DATA.replace("L898902C3", "L797902C3")
+    assert vote.number_shapes_clear(image, parse_lines([NAMES, other], today=TODAY))

@@ -938,6 +938,9 @@ def _confirmed(
             # The names strip is placed by the first reading's OCR (a re-read's crop was
             # contrast-stretched, and its lines not kept); every reading has the same fields.
             sure = chosen.char >= TOO_SMALL_CHAR and _small_names_clear(page, readings[0], today)
+            # The re-reads are the same print rescaled: an 8 read B by one is read B by all.
+            cut = readings[0].cut
+            sure = sure and cut is not None and vote.number_shapes_clear(cut, readings[0].parsed)
             reading = chosen
     names = "".join(str(part) for part in _names(reading.parsed))
     lookalikes = reading.parsed.type == "PN" and any(c in names for c in vote.PN_CONFUSABLE)
