@@ -10,7 +10,13 @@ names, patronymics and surnames with their forms) says which.
 ``respelled`` only respells a reading that is not sure anyway, and never makes one sure: a word
 is changed when it is not a name in the nominative (as a passport writes names) and exactly one
 spelling with one lookalike swapped is (or, when none is, exactly one with two swapped: ИЛЬИЧ
-read ТЛЬТЧ); a rare surname the dictionary does not hold is left as read. The customer still checks the fields, now pre-filled with the likelier spelling.
+read ТЛЬТЧ); a rare surname the dictionary does not hold is left as read. The customer still
+checks the fields, now pre-filled with the likelier spelling.
+
+A passport of Russia or of a CIS country that spells names by the Russian schemas writes them in
+Latin letters (ЕЛЕНА as ELENA, or YELENA in an older one): there a word is respelled when no
+Cyrillic spelling of it is a name and exactly one spelling a lookalike away has one that is
+(``respelled_latin_word``).
 """
 
 import dataclasses
