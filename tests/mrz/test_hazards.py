@@ -442,6 +442,21 @@ def test_a_letter_faded_alone_at_the_glares_edge_leaves_the_names_not_sure():
     assert not result.valid
 
 
+@pytest.mark.parametrize(
+    ("index", "seed"),
+    [
+        (11, 103),  # YUR8R0H9A read YURBROH9A: the check digit chose the 8 and the 0
+        (22, 104),  # PCK84B7DH: its B, blurred, looks a little like an 8
+        (37, 104),  # CBS36TWG7
+    ],
+)
+def test_a_small_numbers_8s_and_bs_that_look_like_themselves_stay_sure(index, seed):
+    case, result, wrong = _read(index, seed, "degraded")
+    assert "8" in case.truth["number"] or "B" in case.truth["number"]
+    assert wrong == []
+    assert result.valid
+
+
 def test_a_small_numbers_08_read_db_by_every_pass_is_not_sure():
     # 11 px, degraded: AYT08DEV0 read AYTDBDEV0 at three sizes (the same print rescaled), and
     # the check digit passed (+91 and +9). The B's cell looks like OCR-B's 8: not sure.

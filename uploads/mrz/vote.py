@@ -50,6 +50,10 @@ AMBIGUOUS = 0.5  # runner-up weight / winner weight at or above which a position
 SUPPORT = 0.1  # a repaired character's weight / the position's winner's, from which it is supported
 MAX_TRIED = 4  # unclear positions outside the names whose alternatives are tried (2**4 readings)
 MAX_FLIPS_IN_A_FIELD = 1  # runners-up taken over the winner in one field for a valid reading
+# How much more like the other glyph a number's 8 or B may look (``glyphs.preference``) and stay
+# sure: blur pulls a B towards the 8 (true Bs at 11 px by 0.10 and 0.13), while an 8 read B
+# looked like the 8 by 0.45 (and in PN names by 0.31 or more, ``glyphs``).
+NUMBER_SHAPE_MARGIN = 0.25
 MIN_PASSES = 3  # passes with lines of the right shape needed for a vote
 SMALL_TARGETS = (12.0, 16.0, 20.0)  # character heights (px) of the passes over small print
 TARGETS = (20.0, 26.0, 32.0)
@@ -259,13 +263,19 @@ def _weigh_shapes(
 
 
 def number_shapes_clear(image: Image.Image, parsed: Parsed) -> bool:
-    """Whether each 8 and B of ``parsed``'s document number looks more like OCR-B's glyph of
-    what was read than of the other in ``image`` (the crop it was read from, read again for
-    its cells). At 11 px the two are one blob to the model, which read a number's 08 as DB in
-    every pass, and the check digit passed (+91 and +9: one time in ten). False when a cell
-    cannot be measured (the line read otherwise, no OCR-B font)."""
+    """Whether no 8 or B of ``parsed``'s document number looks more like OCR-B's glyph of the
+    other than of what was read, by NUMBER_SHAPE_MARGIN, in ``image`` (the crop it was read
+    from, read again for its cells). At 11 px the two are one blob to the model, which read a
+    number's 08 as DB in every pass, and the check digit passed (+91 and +9: one time in ten).
+    False when a cell cannot be measured (read neither 8 nor B, no OCR-B font)."""
     line_index = 0 if parsed.type == "TD1" else 1
-    expected = parsed.lines[line_index]
+    # The line as its fields hold it: the check digits' repairs made (a B read for an 8 whose
+    # spelling with the 8 passed is an 8).
+    repaired = list(parsed.lines[line_index])
+    for line, column, char in parsed.repairs:
+        if line == line_index and column < len(repaired):
+            repaired[column] = char
+    expected = "".join(repaired)
     span = [p for p in range(len(expected)) if field_at(parsed.type, line_index, p) == "number"]
     if not any(expected[position] in PN_CONFUSABLE for position in span):
         return True
@@ -278,11 +288,11 @@ def number_shapes_clear(image: Image.Image, parsed: Parsed) -> bool:
     for position in positions:
         if expected[position] not in PN_CONFUSABLE:
             continue
-        shapes = b_over_8.get(position, [None])
-        if lines[line_index][position].text != expected[position] or None in shapes:
+        shapes = b_over_8.get(position, [None])  # not weighed: read neither 8 nor B
+        if None in shapes:
             return False
-        b_over = sum(shape for shape in shapes if shape is not None)
-        if (b_over if expected[position] == "B" else -b_over) <= 0:
+        b_over = sum(shape for shape in shapes if shape is not None) / len(shapes)
+        if (b_over if expected[position] == "B" else -b_over) < -NUMBER_SHAPE_MARGIN:
             return False
     return True
 
