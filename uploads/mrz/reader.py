@@ -609,9 +609,10 @@ NAME_CHAR_CONFIDENCE = 80.0
 # A names character cell whose print takes less than this share of the paper's light than the
 # band's best-lit cells do is faded (glare): the names are not sure.
 FADED_SHARE = 0.6
-# Letters a fade makes of others: T of an I whose foot faded, F of an E, P of an R or a B. Their
-# lower strokes are a stem or a bar in the cell's middle, which the cells' grid does not cut.
-FADE_MADE = "TFP"
+# Letters a fade makes of others, measured alone: T, of an I whose foot faded. Its lower stroke
+# is a stem in the cell's middle, which the cells' grid does not cut (F and P, what a fade makes
+# of E and R, have theirs at the cell's left edge: the P of a clean PIETER measured 0.49).
+FADE_MADE = "T"
 FADED_SLICES = 4  # horizontal slices of a character's print measured apart (``_cell_contrasts``)
 # Of the names line's height, above and below it in its strip (the gap to the next line can be
 # under half of it).
@@ -939,8 +940,7 @@ def _confirmed(
             # contrast-stretched, and its lines not kept); every reading has the same fields.
             sure = chosen.char >= TOO_SMALL_CHAR and _small_names_clear(page, readings[0], today)
             # The re-reads are the same print rescaled: an 8 read B by one is read B by all.
-            cut = readings[0].cut
-            sure = sure and cut is not None and vote.number_shapes_clear(cut, readings[0].parsed)
+            sure = sure and vote.number_shapes_clear(_plain_cut(page, reading), reading.parsed)
             reading = chosen
     names = "".join(str(part) for part in _names(reading.parsed))
     lookalikes = reading.parsed.type == "PN" and any(c in names for c in vote.PN_CONFUSABLE)
@@ -993,6 +993,17 @@ def _confirmed(
     if _names_faded(reading):
         return _result(parsed, reading.box, valid=False)  # glare over the names: not sure
     return _result(parsed, reading.box, valid=True)
+
+
+def _plain_cut(page: Image.Image, reading: _Reading) -> Image.Image:
+    """``reading``'s band as first cut, plain: its own crop, or (a re-read's, contrast-stretched
+    or smoothed, keeps none) the band cut again so."""
+    if reading.cut is not None:
+        return reading.cut
+    crop, _ = locate.cut_band(
+        page, reading.band, reading.scale, flip=reading.flip, target_char=CUT_CHAR
+    )
+    return crop
 
 
 def _small_names_clear(page: Image.Image, reading: _Reading, today: date) -> bool:

@@ -276,14 +276,14 @@ def number_shapes_clear(image: Image.Image, parsed: Parsed) -> bool:
         if line == line_index and column < len(repaired):
             repaired[column] = char
     expected = "".join(repaired)
-    span = [p for p in range(len(expected)) if field_at(parsed.type, line_index, p) == "number"]
-    if not any(expected[position] in PN_CONFUSABLE for position in span):
+    # The number's own characters (a check digit is a digit: no B to take an 8 for).
+    positions = range(5, 14) if parsed.type == "TD1" else range(9)
+    if not any(expected[position] in PN_CONFUSABLE for position in positions):
         return True
     lines = fitted(tesseract.ocr_symbols(image), len(parsed.lines), len(expected), parsed.lines)
     if lines is None:
         return False
     b_over_8: dict[int, list[float | None]] = defaultdict(list)
-    positions = range(span[0], span[-1] + 1)
     _weigh_shapes(lines[line_index], image, b_over_8, expected, positions)
     for position in positions:
         if expected[position] not in PN_CONFUSABLE:
