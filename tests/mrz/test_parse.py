@@ -352,12 +352,17 @@ def test_a_layout_far_from_russia_is_no_internal_passport():
     assert parse(["PNHUK" + PN[0][5:], PN[1][:10] + "HUK" + PN[1][13:]]).type == "TD3"
 
 
-def test_a_russian_passport_is_not_taken_for_an_internal_one():
-    passport = compose.td3(
-        document_code="P", country="RUS", surname="SOLOVEV", given_names="IURII",
-        number="751234567", nationality="RUS", date_of_birth="800523", sex="M",
+def russian_passport(surname: str, given_names: str, *, sex: str = "M") -> list[str]:
+    """A Russian foreign passport's lines with these (Latin) names (the rest fixed)."""
+    return compose.td3(
+        document_code="P", country="RUS", surname=surname, given_names=given_names,
+        number="751234567", nationality="RUS", date_of_birth="800523", sex=sex,
         expiry_date="300714",
     )  # fmt: skip
+
+
+def test_a_russian_passport_is_not_taken_for_an_internal_one():
+    passport = russian_passport("SOLOVEV", "IURII")
     assert parse(passport).type == "TD3"
     assert parse(["PH" + passport[0][2:], passport[1]]).type == "TD3"
     # A blank expiry with the code's filler as read (P<) is a passport's, misread.

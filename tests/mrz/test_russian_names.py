@@ -7,7 +7,7 @@ from uploads.mrz import compose, russian_names
 from uploads.mrz.parse import cyrillic, parse_lines
 from uploads.mrz.reader import _result
 
-from .test_parse import TODAY, pn_lines
+from .test_parse import TODAY, pn_lines, russian_passport
 
 
 @pytest.mark.parametrize(
@@ -195,11 +195,7 @@ def test_russian_names_in_latin_misread_at_a_lookalike_are_respelled_right_or_le
 
 
 def test_a_russian_citizens_passport_has_its_names_respelled_and_no_other():
-    lines = compose.td3(
-        document_code="P", country="RUS", surname="IVANOVA", given_names="YELENA",
-        number="751234567", nationality="RUS", date_of_birth="800523", sex="F",
-        expiry_date="300714",
-    )  # fmt: skip
+    lines = russian_passport("IVANOVA", "YELENA", sex="F")
     misread = [lines[0].replace("<<YELENA", "<<VELENA").replace("IVANOVA", "TVANOVA"), lines[1]]
     parsed = parse_lines(misread, today=TODAY)
     again = russian_names.respelled(parsed)
