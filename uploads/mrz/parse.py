@@ -447,7 +447,7 @@ def _names(
     return surname, given, ok
 
 
-_LETTER_CONFUSIONS = {
+LETTER_CONFUSIONS = {
     "M": "NH", "N": "MH", "H": "MN", "O": "QDU", "Q": "O", "D": "O", "U": "OV", "V": "UY",
     "Y": "V", "I": "LJ", "L": "I", "J": "I", "E": "F", "F": "EP", "P": "F", "C": "G", "G": "C",
     "K": "X", "X": "K", "B": "R", "R": "B",
@@ -470,7 +470,7 @@ def _country(
     found = {
         text[:i] + other + text[i + 1 :]
         for i, char in enumerate(text)
-        for other in _LETTER_CONFUSIONS.get(char, "")
+        for other in LETTER_CONFUSIONS.get(char, "")
     }
     found = {code for code in found if checks.is_country(code)}
     if len(found) == 1:

@@ -22,7 +22,14 @@ Cyrillic spelling of it is a name and exactly one spelling a lookalike away has 
 import dataclasses
 import functools
 
-from uploads.mrz.parse import TO_LETTER, TO_LETTER_PN, Parsed, cyrillic, names_start
+from uploads.mrz.parse import (
+    LETTER_CONFUSIONS,
+    TO_LETTER,
+    TO_LETTER_PN,
+    Parsed,
+    cyrillic,
+    names_start,
+)
 
 # OCR-B glyphs of a PN's alphabet that blur into one another, both ways: most of the pairs
 # ``parse`` repairs fields and country codes with (0, 1 and 5 are no letters in a PN's names),
@@ -76,12 +83,12 @@ def respelled_word(word: str, kinds: frozenset[str] = _NAME_KINDS) -> str:
     return word
 
 
-def _swapped(word: str) -> set[str]:
+def _swapped(word: str, lookalikes: dict[str, str] = LOOKALIKES) -> set[str]:
     """The spellings of ``word`` with one of its letters swapped for a lookalike."""
     return {
         word[:position] + other + word[position + 1 :]
         for position, char in enumerate(word)
-        for other in LOOKALIKES.get(char, "")
+        for other in lookalikes.get(char, "")
     }
 
 
@@ -107,13 +114,12 @@ _OLDER = {"Е": ("YE", "IE"), "Ё": ("YO", "YE", "IO"), "Ъ": ("IE",)}
 _PAIRS = {"ИЙ": ("Y",), "ИЯ": ("IA",)}
 _SILENT = "ЬЪ"
 _VOWELS = "АЕЁИОУЫЭЮЯЙ"
-# OCR-B letters that blur into one another (``parse``'s confusable letters, and I/T and D/B as
-# glare and 8 px print made of them).
+# OCR-B letters that blur into one another: ``parse``'s confusable letters, and I/T and D/B as
+# glare and 8 px print made of them.
 LATIN_LOOKALIKES = {
-    "M": "NH", "N": "MH", "H": "MN", "O": "QDU", "Q": "O", "D": "OB", "U": "OV", "V": "UY",
-    "Y": "V", "I": "LTJ", "L": "I", "T": "I", "J": "I", "E": "F", "F": "EP", "P": "F",
-    "C": "G", "G": "C", "K": "X", "X": "K", "B": "RD", "R": "B",
-}  # fmt: skip
+    char: others + {"I": "T", "T": "I", "D": "B", "B": "D"}.get(char, "")
+    for char, others in {**LETTER_CONFUSIONS, "T": ""}.items()
+}
 
 
 @functools.cache
@@ -169,11 +175,10 @@ def respelled_latin_word(word: str, kinds: frozenset[str] = _NAME_KINDS) -> str:
         return word
     names = [
         spelling
-        for position, char in enumerate(word)
-        for other in LATIN_LOOKALIKES.get(char, "")
-        if latin_name_kinds(spelling := word[:position] + other + word[position + 1 :]) & kinds
+        for spelling in _swapped(word, LATIN_LOOKALIKES)
+        if latin_name_kinds(spelling) & kinds
     ]
-    return names[0] if len(set(names)) == 1 else word
+    return names[0] if len(names) == 1 else word
 
 
 def respelled(parsed: Parsed) -> Parsed:
