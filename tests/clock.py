@@ -9,7 +9,9 @@ run: what expires within a year has expired, and the leap day's arithmetic is me
 mixes a moved clock with the real one fails on the day it is written, not in a month.
 
 Tests that start other processes (gunicorn, a worker, SeaweedFS, Chromium) are skipped under a moved
-clock: those processes keep the real one, and S3 signatures or session cookies would not match.
+clock: those processes keep the real one, and S3 signatures or session cookies would not match. So
+are tests marked `clockless` (the MRZ reader's, tests/mrz/conftest.py, which pass the reader its
+own date and cannot read the clock): they would say the same again.
 
 A test that needs a particular date moves the clock for its whole scenario with the `clock` fixture
 (tests/conftest.py), never for a part of it.
@@ -89,6 +91,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if _moment_key not in config.stash:
         return
     skip = pytest.mark.skip(reason="starts another process, which keeps the real clock")
+    same_again = pytest.mark.skip(reason="reads no clock: says the same at any date")
     for item in items:
         if any(item.get_closest_marker(name) for name in OTHER_PROCESS_MARKERS):
             item.add_marker(skip)
+        elif item.get_closest_marker("clockless"):
+            item.add_marker(same_again)

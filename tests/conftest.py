@@ -1,8 +1,10 @@
 """Shared fixtures: a shop with named people, orders, and a known encryption key for every test."""
 
 import base64
+import copy
+import hashlib
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,6 +20,8 @@ from uploads.documents import selectors as document_selectors
 from uploads.documents import services as document_services
 from uploads.documents import specimens
 from uploads.models import MasterKey, Shop, StaffTOTPDevice, UploadRequest
+from uploads.mrz import read_mrz
+from uploads.mrz.result import MrzResult
 from uploads.papers import services as papers_services
 from uploads.requests import links
 from uploads.requests import services as request_services
@@ -74,6 +78,25 @@ def _isolated_settings(settings, tmp_path: Path) -> Iterator[None]:
     cache.clear()  # rate-limit counters start from zero in every test
     # Django's setting_changed signal makes `storages` forget its cached backends.
     yield
+
+
+# The same photo read on the same day gives the same reading. The documents' flow, which hundreds
+# of tests take the same specimen through, reads each stored photo once per test process: the
+# reader's own tests (tests/mrz) are where reading is tested; here it is a step of the flow, and
+# it took a quarter of those tests' time. A test that puts its own reader in place replaces this.
+_readings: dict[tuple[bytes, date], MrzResult] = {}
+
+
+def _read_once(photo: bytes) -> MrzResult:
+    key = (hashlib.sha256(photo).digest(), date.today())
+    if key not in _readings:
+        _readings[key] = read_mrz(photo)
+    return copy.deepcopy(_readings[key])
+
+
+@pytest.fixture(autouse=True)
+def _each_photo_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(document_services, "read_mrz", _read_once)
 
 
 MOSCOW = ZoneInfo("Europe/Moscow")

@@ -174,3 +174,14 @@ def test_a_birth_is_never_chosen_after_the_documents_dates(today, birth, expiry)
     assert dates.birth < dates.expiry
     assert dates.birth <= today
     assert dates.expiry.year <= today.year + checks.MAX_VALIDITY_YEARS
+
+
+def test_the_readers_tests_pass_their_own_date(request):
+    # tests/mrz/conftest.py: they are skipped under a moved clock, so they may read none.
+    from uploads.mrz import parse, reader
+
+    assert request.node.get_closest_marker("clockless")
+    with pytest.raises(AssertionError, match="today="):
+        parse.parse_lines(["P<UTOERIKSSON<<ANNA<MARIA"])
+    # The reader never raises: it says it failed, and the test's assertions on what it read fail.
+    assert "AssertionError" in reader.read_mrz(b"the date is asked first").error
