@@ -1,5 +1,6 @@
 """The MRZ reader on synthetic specimens and on the public samples (when ../shared is present)."""
 
+import dataclasses
 import io
 import json
 from datetime import date
@@ -251,3 +252,42 @@ def test_it_reads_names_sure_only_when_a_second_pass_reads_them_alike(monkeypatc
     result = read_mrz(image, today=TODAY)
     assert result.found and not result.valid
     assert result.fields["surname"] == "ERIKSSON" and result.field_valid["number"]
+
+
+def _small_print_with_08_in_its_number() -> tuple[Image.Image, list[str]]:
+    """A TD3 page printed at 10 px whose number AYT08DEV0 read AYTDBDEV0 still passes every
+    check (the 0 read D adds 91 to the number's sum, the 8 read B adds 9), and that misreading."""
+    from uploads.mrz import checks, render
+
+    names = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"
+    number = "AYT08DEV0"
+    data = number + checks.check_digit(number) + "UTO7408122F1204159ZE184226B<<<<<1"
+    data += checks.check_digit(data[0:10] + data[13:20] + data[21:43])
+    misread = data.replace(number, "AYTDBDEV0")
+    return render.render_page([names, data], "TD3", width=500), [names, misread]
+
+
+@pytest.mark.ocr
+def test_small_print_voted_valid_is_not_sure_when_its_numbers_8_was_read_b(monkeypatch):
+    from uploads.mrz import locate, parse, reader, vote
+
+    page, misread_lines = _small_print_with_08_in_its_number()
+    gray, scale = locate.working_image(page)
+    reading = reader._Reading.take(page, locate.find_bands(gray)[0], scale, False, 1.0, TODAY)
+    assert reading is not None and reading.char < reader.LOW_RESOLUTION_CHAR
+    # Read as printed, the passes' vote is sure: the number's 8 looks like an 8.
+    done, _ = reader._voted(page, reading, TODAY)
+    assert done is not None and done.valid and done.fields["number"] == "AYT08DEV0"
+
+    # Every pass reads the 08 as DB (the same print rescaled: one blob to the model at 10 px).
+    def misread(*args, **kwargs):
+        real = real_read(*args, **kwargs)
+        parsed = parse.parse_lines(misread_lines, today=TODAY)
+        parsed.name_confidence = real.parsed.name_confidence
+        return dataclasses.replace(real, parsed=parsed)
+
+    real_read = vote.read
+    monkeypatch.setattr(vote, "read", misread)
+    done, _ = reader._voted(page, reading, TODAY)
+    assert done is not None and done.fields["number"] == "AYTDBDEV0"
+    assert not done.valid  # its B's cell looks like OCR-B's 8

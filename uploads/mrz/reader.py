@@ -1291,6 +1291,10 @@ def _voted(
     if voted.parsed.valid:
         # Glare fades a letter into another alike in every pass (LIAM read LTAM by all).
         sure = _voted_sure(again, voted) and not _names_faded(again)
+        if sure and reading.char < LOW_RESOLUTION_CHAR:
+            # Small print's passes are the same print rescaled: an 8 read B by one is read B
+            # by all, and the vote cannot tell (as in ``_confirmed``).
+            sure = vote.number_shapes_clear(_plain_cut(page, reading), voted.parsed)
         return _result(again.parsed, again.box, valid=sure), again
     return None, again
 
