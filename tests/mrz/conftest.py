@@ -3,7 +3,6 @@
 ``clockless`` and not run again under a moved clock (tests/clock.py). To keep that true, the
 reader's own clock fails here: a test that forgets its date fails on the day it is written."""
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -28,7 +27,6 @@ class _NoToday(date):
 
 
 @pytest.fixture(autouse=True)
-def _the_readers_clock_unread(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _the_readers_clock_unread(monkeypatch: pytest.MonkeyPatch) -> None:
     for module in (reader, parse):
         monkeypatch.setattr(module, "date", _NoToday)
-    yield
