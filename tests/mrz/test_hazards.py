@@ -445,6 +445,15 @@ def test_a_letter_faded_alone_at_the_glares_edge_leaves_the_names_not_sure():
     assert not result.valid
 
 
+def test_a_glare_pass_whose_number_differs_from_a_plainer_ones_is_not_sure():
+    # 0DE31GXS1 under glare: the band darkened read it (its 0 read O, repaired) and passed every
+    # check; stretched locally it read B0O02GXS1, which passes the number's check digit too
+    # (one time in ten), and was valid. Two numbers passing: one is wrong.
+    case, result, wrong = _read(6, 123, "glare")
+    assert case.truth["number"] == "0DE31GXS1" and "number" in wrong
+    assert not result.valid
+
+
 @pytest.mark.parametrize(
     ("index", "seed"),
     [

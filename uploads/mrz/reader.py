@@ -36,7 +36,7 @@ import numpy as np
 from PIL import ExifTags, Image, ImageFilter, ImageOps
 from scipy import ndimage
 
-from uploads.mrz import fallback, locate, russian_names, tesseract, vote
+from uploads.mrz import checks, fallback, locate, russian_names, tesseract, vote
 from uploads.mrz.parse import LENGTHS, Parsed, alike, names_start, parse_lines, parse_ocr
 from uploads.mrz.result import FORM_FIELDS, MrzResult
 
@@ -298,6 +298,11 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
                 )
                 uncounted += time.thread_time() - glare_started
                 if reading is not None and reading.parsed.valid:
+                    if _numbers_differ(reading.parsed, page_best.parsed):
+                        # A stretched or darkened band read a number passing its check digit
+                        # where a plainer pass read another passing it (0DE31GXS1 read
+                        # B0O02GXS1, valid): one of them is wrong, one time in ten.
+                        return _result(reading.parsed, reading.box, valid=False)
                     return _confirmed(page, [], reading, today)
                 if reading is not None and reading.parsed.score > page_best.parsed.score:
                     page_best = reading
@@ -333,6 +338,39 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
         # Not found; and when PassportEye failed, not for sure: ``error`` says so.
         return MrzResult(found=False, error=fallback_failure)
     return _result(best.parsed, best.box, valid=False)
+
+
+def _numbers_differ(parsed: Parsed, other: Parsed) -> bool:
+    """Whether ``other``, another reading of the band, read a number passing its check digit (as
+    the check digits repaired it, with or without the OCR's support) that differs from
+    ``parsed``'s at a character it read so: where it only repaired a character (a misread check
+    digit's "repair", 1 into I), the two read the number alike."""
+    mine, theirs = _number_field(parsed), _number_field(other)
+    if mine is None or theirs is None or not (checks.passes(*mine) and checks.passes(*theirs)):
+        return False
+    line, start = _number_place(other)
+    repaired = {column - start for at_line, column, _ in other.repairs if at_line == line}
+    return any(
+        a != b for at, (a, b) in enumerate(zip(mine[0], theirs[0], strict=True))
+        if at not in repaired
+    )  # fmt: skip
+
+
+def _number_place(parsed: Parsed) -> tuple[int, int]:
+    return (0, 5) if parsed.type == "TD1" else (1, 0)
+
+
+def _number_field(parsed: Parsed) -> tuple[str, str] | None:
+    """The number's nine characters and its check digit as ``parsed``'s repairs made them; None
+    for a line read long (the check digits chose the character dropped: it passes by design)."""
+    line, start = _number_place(parsed)
+    if parsed.dropped or len(parsed.lines) <= line or len(parsed.lines[line]) < start + 10:
+        return None
+    repaired = list(parsed.lines[line])
+    for at_line, column, char in parsed.repairs:
+        if at_line == line and column < len(repaired):
+            repaired[column] = char
+    return "".join(repaired[start : start + 9]), repaired[start + 9]
 
 
 def _lengthened(
