@@ -111,6 +111,20 @@ class Parsed:
     def names_line(self) -> str:
         return self.lines[self.names_index]
 
+    @property
+    def number_place(self) -> tuple[int, int]:
+        """The line and first column of the number's nine characters (its check digit next)."""
+        return (0, 5) if self.type == "TD1" else (1, 0)
+
+    def repaired_line(self, index: int) -> str:
+        """Line ``index`` as the fields hold it: the check digits' repairs made (a B read for an
+        8 whose spelling with the 8 passed is an 8), supported by the OCR or not."""
+        line = list(self.lines[index])
+        for at_line, column, char in self.repairs:
+            if at_line == index and column < len(line):
+                line[column] = char
+        return "".join(line)
+
 
 # Whether the OCR weighed ``char`` for the character at (line, position) of the lines read.
 Support = Callable[[int, int, str], bool]

@@ -348,7 +348,7 @@ def _numbers_differ(parsed: Parsed, other: Parsed) -> bool:
     mine, theirs = _number_field(parsed), _number_field(other)
     if mine is None or theirs is None or not (checks.passes(*mine) and checks.passes(*theirs)):
         return False
-    line, start = _number_place(other)
+    line, start = other.number_place
     repaired = {column - start for at_line, column, _ in other.repairs if at_line == line}
     return any(
         a != b for at, (a, b) in enumerate(zip(mine[0], theirs[0], strict=True))
@@ -356,21 +356,14 @@ def _numbers_differ(parsed: Parsed, other: Parsed) -> bool:
     )  # fmt: skip
 
 
-def _number_place(parsed: Parsed) -> tuple[int, int]:
-    return (0, 5) if parsed.type == "TD1" else (1, 0)
-
-
 def _number_field(parsed: Parsed) -> tuple[str, str] | None:
     """The number's nine characters and its check digit as ``parsed``'s repairs made them; None
     for a line read long (the check digits chose the character dropped: it passes by design)."""
-    line, start = _number_place(parsed)
+    line, start = parsed.number_place
     if parsed.dropped or len(parsed.lines) <= line or len(parsed.lines[line]) < start + 10:
         return None
-    repaired = list(parsed.lines[line])
-    for at_line, column, char in parsed.repairs:
-        if at_line == line and column < len(repaired):
-            repaired[column] = char
-    return "".join(repaired[start : start + 9]), repaired[start + 9]
+    repaired = parsed.repaired_line(line)
+    return repaired[start : start + 9], repaired[start + 9]
 
 
 def _lengthened(

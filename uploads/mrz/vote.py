@@ -268,16 +268,10 @@ def number_shapes_clear(image: Image.Image, parsed: Parsed) -> bool:
     from, read again for its cells). At 11 px the two are one blob to the model, which read a
     number's 08 as DB in every pass, and the check digit passed (+91 and +9: one time in ten).
     False when a cell cannot be measured (read neither 8 nor B, no OCR-B font)."""
-    line_index = 0 if parsed.type == "TD1" else 1
-    # The line as its fields hold it: the check digits' repairs made (a B read for an 8 whose
-    # spelling with the 8 passed is an 8).
-    repaired = list(parsed.lines[line_index])
-    for line, column, char in parsed.repairs:
-        if line == line_index and column < len(repaired):
-            repaired[column] = char
-    expected = "".join(repaired)
+    line_index, start = parsed.number_place
+    expected = parsed.repaired_line(line_index)
     # The number's own characters (a check digit is a digit: no B to take an 8 for).
-    positions = range(5, 14) if parsed.type == "TD1" else range(9)
+    positions = range(start, start + 9)
     if not any(expected[position] in PN_CONFUSABLE for position in positions):
         return True
     lines = fitted(tesseract.ocr_symbols(image), len(parsed.lines), len(expected), parsed.lines)
