@@ -445,6 +445,22 @@ def test_a_letter_faded_alone_at_the_glares_edge_leaves_the_names_not_sure():
     assert not result.valid
 
 
+def test_small_prints_6_read_g_by_every_pass_is_not_sure():
+    # 6EZ17PV9 at 10.6 px: every pass read GEZ17PV9, and a G is a 6 to the check digits (16 and
+    # 6, ten apart). The cell looks like OCR-B's 6 more than its G.
+    case, result, wrong = _read(2, 116, "degraded")
+    assert case.truth["number"] == "6EZ17PV9" and "number" in wrong
+    assert not result.valid
+
+
+def test_a_number_the_vote_made_of_a_runner_up_repaired_is_not_sure():
+    # 67VLK43T at 8.6 px: the passes read its 6 as 6, 0 or 9 and its T as 7 or T; the vote took
+    # the runner-up 0, the parser made it an O, and O7VLK437 passed the check digit.
+    case, result, wrong = _read(4, 116, "degraded")
+    assert case.truth["number"] == "67VLK43T" and "number" in wrong
+    assert not result.valid
+
+
 def test_a_glare_pass_whose_number_differs_from_a_plainer_ones_is_not_sure():
     # 0DE31GXS1 under glare: the band darkened read it (its 0 read O, repaired) and passed every
     # check; stretched locally it read B0O02GXS1, which passes the number's check digit too

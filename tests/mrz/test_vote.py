@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from uploads.mrz import locate, render, vote
+from uploads.mrz import checks, compose, locate, render, vote
 from uploads.mrz.parse import parse_lines
 from uploads.mrz.tesseract import Symbol
 
@@ -276,6 +276,85 @@ def test_a_numbers_8s_and_bs_are_clear_only_when_their_cells_look_like_what_was_
     # The same print taken for a number with B where the 8s are (the check digits aside).
     misread = DATA.replace("L898902C3", "LB9B902C3")
     assert not vote.number_shapes_clear(image, parse_lines([NAMES, misread], today=TODAY))
-    # No 8 or B in the number: nothing to measure.
-    other = DATA.replace("L898902C3", "L797902C3")
-    assert vote.number_shapes_clear(image, parse_lines([NAMES, other], today=TODAY))
+    # No 8, B or other lookalike in the number: nothing to measure (a blank crop, not read).
+    other = _printed("X47K2")
+    assert vote.number_shapes_clear(Image.new("L", (10, 10), 255), parse_lines(other, today=TODAY))
+
+
+def _printed(number: str) -> list[str]:
+    """TD3 lines holding ``number``, its check digits computed."""
+    return compose.td3(
+        surname="ERIKSSON",
+        given_names="ANNA MARIA",
+        number=number,
+        country="UTO",
+        nationality="UTO",
+        date_of_birth="740812",
+        sex="F",
+        expiry_date="120415",
+    )
+
+
+def test_a_numbers_lookalike_pairs_are_one_to_its_check_digit():
+    # Why the shapes must tell them apart: read one for the other, every check still passes.
+    for pair in vote.NUMBER_LOOKALIKES:
+        first, second = (checks.char_value(char) for char in pair)
+        assert first is not None and second is not None and first % 10 == second % 10, pair
+
+
+@pytest.mark.ocr
+@pytest.mark.parametrize("pair", vote.NUMBER_LOOKALIKES)
+def test_a_numbers_lookalikes_are_clear_only_when_their_cells_look_like_what_was_read(pair):
+    printed, misread = pair, pair[::-1]
+    for one, other in ((printed[0], printed[1]), (printed[1], printed[0])):
+        lines = _printed(f"X4{one}7K2")
+        image = _mrz_image(lines)
+        # Read as printed: sure.
+        assert vote.number_shapes_clear(image, parse_lines(lines, today=TODAY)), one
+        # The same print taken for the pair's other character (every check digit passes).
+        taken = _printed(f"X4{other}7K2")
+        assert taken[1][10:] == lines[1][10:]  # the check digits alike
+        parsed = parse_lines(taken, today=TODAY)
+        assert parsed is not None and parsed.valid
+        assert not vote.number_shapes_clear(image, parsed), (one, other)
+    assert misread  # both directions above
+
+
+def test_a_repair_made_on_a_runner_up_taken_is_not_sure():
+    # O7VLK437 (truth 67VLK43T) at 8.6 px: three passes read 6, two 0, the O weighed less; with
+    # the 6 no check passed, with the runner-up 0 neither, but the parser repaired that 0 into an
+    # O, and the number's check digit passed (a T read 7 elsewhere made up for it): the third
+    # spelling of one character. One check digit stood behind a runner-up and a repair on it.
+    lines = _printed("O7VLK437")
+    read = lines[1].replace("O7VLK437", "67VLK437", 1)
+    passes = []
+    for _ in range(3):
+        data = symbols(read)
+        data[0] = Symbol("6", 90.0, (("6", 90.0), ("0", 70.0), ("O", 20.0)))
+        passes.append([symbols(lines[0]), data])
+    voted = vote.combine(passes, "TD3", TODAY)
+    assert voted is not None
+    assert voted.parsed.fields["number"] == "O7VLK437"
+    assert not voted.parsed.valid and not voted.parsed.field_valid["number"]
+    # Read so by the passes, the O is the winner: the check digit confirms it, sure.
+    passes = []
+    for _ in range(3):
+        data = symbols(lines[1])
+        data[0] = Symbol("O", 90.0, (("O", 90.0), ("0", 70.0)))
+        passes.append([symbols(lines[0]), data])
+    voted = vote.combine(passes, "TD3", TODAY)
+    assert voted is not None and voted.parsed.valid
+
+
+def test_a_numbers_cells_are_placed_on_a_line_read_long_after_it():
+    # The crop read again: its data line with a character read twice in the expiry date (the
+    # reading's check digits dropped it) and a stray mark before it. ``fitted`` cannot place
+    # such a line; the number's stretch still stands where the reading's does.
+    number = range(0, 9)
+    long_after = DATA[:22] + "B" + DATA[22:]
+    line = vote._number_line([symbols(NAMES), symbols("J" + long_after)], DATA, number)
+    assert line is not None
+    assert "".join(symbol.text for symbol in line[:10]) == DATA[:10]
+    # A line unlike the reading's number nowhere places it.
+    other = DATA.replace("L898902C3", "X4Q7K2<<<")
+    assert vote._number_line([symbols(NAMES), symbols(other)], DATA, number) is None

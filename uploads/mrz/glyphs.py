@@ -11,6 +11,11 @@ the 8 by 0.31 or more (a difference of correlations), every 8 read as 8 by 0.07 
 of 70 B's looked more like the B; the other five, blurred into two rings, look like 8s to the eye
 too. Blur pulls a B towards the 8 (one more, degraded, looked like an 8 by 0.5), so the shape can
 only keep a reading "not sure" (``reader._confusables_clear``); it never tells which letter it is.
+
+The same measure, over the whole cell, keeps small print's document number "not sure" where a
+character looks like its lookalike the check digit cannot tell it from (6 and G:
+``vote.number_shapes_clear``); each pair is read against how far apart its two glyphs are in
+clean print (``apart``), since 0 and U differ in a quarter of what 6 and G do.
 """
 
 from functools import cache, lru_cache
@@ -23,7 +28,8 @@ from uploads.mrz import render, tesseract
 # Tesseract's box can be a pixel off the ink in size or place: each is tried.
 SLACK = (-1, 0, 1)
 MIN_HEIGHT = 8  # px: a cell smaller than this holds too few pixels to tell shapes apart
-LEFT_SHARE = 0.5  # of the cell's width, the part compared (where B and 8 differ)
+LEFT_SHARE = 0.5  # of the cell's width, the part compared for B and 8 (where they differ)
+WHOLE = 1.0  # the whole cell: where other pairs differ (6 and G on the right, 0 and U on top)
 
 
 @cache
@@ -56,9 +62,11 @@ def _correlation(a: np.ndarray, b: np.ndarray) -> float:
     return float((a * b).sum()) / norm if norm > 0 else 0.0
 
 
-def likeness(ink: np.ndarray, box: tesseract.Box, char: str) -> float | None:
+def likeness(
+    ink: np.ndarray, box: tesseract.Box, char: str, share: float = LEFT_SHARE
+) -> float | None:
     """How much the print in ``box`` of ``ink`` (the image's darkness: 255 - gray) looks like
-    OCR-B ``char`` in its left LEFT_SHARE: the best correlation of that part of the cell with
+    OCR-B ``char`` in its left ``share``: the best correlation of that part of the cell with
     the glyph's, drawn at the box's size, a pixel larger or smaller and a pixel off either way.
     None without the font or for a cell too small."""
     left, top, right, bottom = box
@@ -72,7 +80,7 @@ def likeness(ink: np.ndarray, box: tesseract.Box, char: str) -> float | None:
             whole = _drawn(char, size)
             if whole is None:
                 return None
-            part = max(2, round(size[0] * LEFT_SHARE))
+            part = max(2, round(size[0] * share))
             drawn = whole[:, :part]
             for dx in SLACK:
                 for dy in SLACK:
@@ -85,11 +93,28 @@ def likeness(ink: np.ndarray, box: tesseract.Box, char: str) -> float | None:
     return best
 
 
-def preference(ink: np.ndarray, box: tesseract.Box, first: str, second: str) -> float | None:
-    """How much more the cell looks like ``first`` than like ``second`` (a difference of
-    correlations, -2 to 2: positive for ``first``); None when either cannot be measured."""
-    one, other = likeness(ink, box, first), likeness(ink, box, second)
+def preference(
+    ink: np.ndarray, box: tesseract.Box, first: str, second: str, share: float = LEFT_SHARE
+) -> float | None:
+    """How much more the cell looks like ``first`` than like ``second`` in its left ``share``
+    (a difference of correlations, -2 to 2: positive for ``first``); None when either cannot
+    be measured."""
+    one, other = likeness(ink, box, first, share), likeness(ink, box, second, share)
     return None if one is None or other is None else one - other
+
+
+@lru_cache(maxsize=512)
+def apart(first: str, second: str, size: tuple[int, int]) -> float | None:
+    """``preference`` of ``first``'s own glyph drawn clean at ``size`` (width, height) over
+    ``second``, the whole cell: how far apart the two glyphs are at best (6 and G by 0.6, 0
+    and U by 0.25), the scale a blurred cell's preference is read against."""
+    drawn = _drawn(first, size)
+    if drawn is None:
+        return None
+    border = max(SLACK)  # room for the one-pixel shifts ``likeness`` tries
+    ink = np.pad(drawn, border)
+    box = (border, border, border + size[0], border + size[1])
+    return preference(ink, box, first, second, WHOLE)
 
 
 def darkness(image: Image.Image) -> np.ndarray:

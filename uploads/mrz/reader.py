@@ -970,7 +970,8 @@ def _confirmed(
             # The names strip is placed by the first reading's OCR (a re-read's crop was
             # contrast-stretched, and its lines not kept); every reading has the same fields.
             sure = chosen.char >= TOO_SMALL_CHAR and _small_names_clear(page, readings[0], today)
-            # The re-reads are the same print rescaled: an 8 read B by one is read B by all.
+            # The re-reads are the same print rescaled: an 8 read B (a 6 read G) by one is
+            # read so by all.
             sure = sure and vote.number_shapes_clear(_plain_cut(page, reading), reading.parsed)
             reading = chosen
     names = "".join(str(part) for part in _names(reading.parsed))
@@ -1323,8 +1324,8 @@ def _voted(
         # Glare fades a letter into another alike in every pass (LIAM read LTAM by all).
         sure = _voted_sure(again, voted) and not _names_faded(again)
         if sure and reading.char < LOW_RESOLUTION_CHAR:
-            # Small print's passes are the same print rescaled: an 8 read B by one is read B
-            # by all, and the vote cannot tell (as in ``_confirmed``).
+            # Small print's passes are the same print rescaled: an 8 read B (a 6 read G) by
+            # one is read so by all, and the vote cannot tell (as in ``_confirmed``).
             sure = vote.number_shapes_clear(_plain_cut(page, reading), voted.parsed)
         return _result(again.parsed, again.box, valid=sure), again
     return None, again

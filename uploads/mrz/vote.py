@@ -12,8 +12,9 @@ Where the winner of a position is not clear (the runner-up has at least ``AMBIGU
 weight):
 - in a field with a check digit, both are tried, and only a single set of fields passing every
   check is taken: the check digits choose, never the vote alone; and only where one runner-up
-  at most was taken in a field (``MAX_FLIPS_IN_A_FIELD``): one check digit picking among four
-  or more spellings of a field passes a wrong one too often;
+  at most was taken in a field (``MAX_FLIPS_IN_A_FIELD``), a runner-up the parser then repaired
+  counting twice: one check digit picking among four or more spellings of a field passes a
+  wrong one too often;
 - on the names line (no check digit), the reading is "not sure": the names are shown as voted,
   and the caller reports them as not valid.
 
@@ -63,6 +64,17 @@ PN_TARGETS = (24.0, 31.0)
 # Letters of PN names Tesseract confuses (Б and Я), and may read one for the other in every pass
 # without weighing the other at all: the cells' shapes are compared too (``glyphs``).
 PN_CONFUSABLE = "B8"
+# Pairs a document number's check digit cannot tell apart (their values are ten apart: 6 and G,
+# 16) that soft print makes alike: small print's number is sure only when no such character's
+# cell looks more like its pair's other glyph than like what was read by NUMBER_LOOKALIKE_SHARE
+# of what sets the two glyphs apart in clean print (``glyphs.apart``: 6 and G 0.6, 0 and U 0.25
+# of a correlation; ``number_shapes_clear``). On 186 cells of these pairs in numbers read right
+# at under 11 px (degraded photos, seeds 101-121) the true character looked like the other by at
+# most 0.23 of that (G against Q); the G read for a 6 (degraded 116/2) by 0.69. Other pairs ten
+# apart (H and R, K and U) differ in little of the cell and were left out: their true cells
+# looked like the other by up to 0.4 of a correlation, as much as that wrong G did (0.42).
+NUMBER_LOOKALIKES = ("6G", "GQ", "8S", "0U", "1L", "3D", "FP")
+NUMBER_LOOKALIKE_SHARE = 0.4
 # At most this many characters a card's or a shadow's edge beside a line adds to it, read as
 # letters ("0PNRUS...", "J3408..."): dropped from a reading's line before its names
 # (``reader.without_stray_names_prefix``); a pass's line read so long is cut to the format's
@@ -263,32 +275,88 @@ def _weigh_shapes(
 
 
 def number_shapes_clear(image: Image.Image, parsed: Parsed) -> bool:
-    """Whether no 8 or B of ``parsed``'s document number looks more like OCR-B's glyph of the
-    other than of what was read, by NUMBER_SHAPE_MARGIN, in ``image`` (the crop it was read
-    from, read again for its cells). At 11 px the two are one blob to the model, which read a
-    number's 08 as DB in every pass, and the check digit passed (+91 and +9: one time in ten).
-    False when a cell cannot be measured (read neither 8 nor B, no OCR-B font)."""
+    """Whether no character of ``parsed``'s document number looks more like OCR-B's glyph of
+    its lookalike than of what was read in ``image`` (the crop it was read from, read again for
+    its cells): an 8 or B by NUMBER_SHAPE_MARGIN, the pairs of NUMBER_LOOKALIKES by
+    NUMBER_LOOKALIKE_SHARE of what sets them apart. Small print's passes are the same print
+    rescaled and read a character alike and wrong: at 11 px a number's 08 read DB in every pass,
+    the check digit passing (+91 and +9: one time in ten); at 10.6 px 6EZ17PV9 read GEZ17PV9 in
+    every pass, and a G is a 6 to the check digit. False when a cell cannot be measured (its
+    line not read again, a cell placed otherwise, no OCR-B font)."""
     line_index, start = parsed.number_place
     expected = parsed.repaired_line(line_index)
-    # The number's own characters (a check digit is a digit: no B to take an 8 for).
+    # The number's own characters (a check digit is a digit: a lookalike would fail it).
     positions = range(start, start + 9)
-    if not any(expected[position] in PN_CONFUSABLE for position in positions):
+    if not any(
+        expected[position] in PN_CONFUSABLE or _lookalikes(expected[position])
+        for position in positions
+    ):
         return True
-    lines = fitted(tesseract.ocr_symbols(image), len(parsed.lines), len(expected), parsed.lines)
-    if lines is None:
+    line = _number_line(tesseract.ocr_symbols(image), expected, positions)
+    if line is None:
         return False
     b_over_8: dict[int, list[float | None]] = defaultdict(list)
-    _weigh_shapes(lines[line_index], image, b_over_8, expected, positions)
+    _weigh_shapes(line, image, b_over_8, expected, positions)
+    ink = glyphs.darkness(image)
     for position in positions:
-        if expected[position] not in PN_CONFUSABLE:
-            continue
-        shapes = b_over_8.get(position, [None])  # not weighed: read neither 8 nor B
-        if None in shapes:
-            return False
-        b_over = sum(shape for shape in shapes if shape is not None) / len(shapes)
-        if (b_over if expected[position] == "B" else -b_over) < -NUMBER_SHAPE_MARGIN:
-            return False
+        char = expected[position]
+        if char in PN_CONFUSABLE:
+            shapes = b_over_8.get(position, [None])  # not weighed: read neither 8 nor B
+            if None in shapes:
+                return False
+            b_over = sum(shape for shape in shapes if shape is not None) / len(shapes)
+            if (b_over if char == "B" else -b_over) < -NUMBER_SHAPE_MARGIN:
+                return False
+        for other in _lookalikes(char):
+            symbol = line[position]
+            if symbol.box is None or not _placed_alike(line, expected, position):
+                return False
+            left, top, right, bottom = symbol.box
+            shape = glyphs.preference(ink, symbol.box, char, other, glyphs.WHOLE)
+            clean = glyphs.apart(char, other, (right - left, bottom - top))
+            if shape is None or clean is None or shape < -NUMBER_LOOKALIKE_SHARE * clean:
+                return False
     return True
+
+
+def _number_line(
+    lines: list[list[tesseract.Symbol]], expected: str, positions: range
+) -> list[tesseract.Symbol] | None:
+    """The line of a pass's ``lines`` that holds the number, from where its characters stand
+    as in ``expected`` (the reading's line): the line and start, up to STRAY_CHARS in, whose
+    number and the characters beside it are most like the reading's, ALIKE_SHARE of them at
+    least. Only the number's stretch is compared: a line read long after it (a character read
+    twice in a date, which the reading's check digits dropped) still places its cells."""
+    first, last = max(positions.start - 1, 0), positions.stop + 1  # a neighbour each side
+    window = expected[first:last]
+    best: tuple[int, list[tesseract.Symbol]] | None = None
+    for line in lines:
+        text = "".join(symbol.text for symbol in line)
+        for shift in range(STRAY_CHARS + 1):
+            if len(text) < shift + last:
+                break
+            score = alike(text[shift + first : shift + last], window)
+            if best is None or score > best[0]:
+                best = (score, line[shift:])
+    if best is None or best[0] < ALIKE_SHARE * len(window):
+        return None
+    return best[1]
+
+
+def _lookalikes(char: str) -> str:
+    """The characters of NUMBER_LOOKALIKES ``char`` may have been read for."""
+    return "".join(pair.replace(char, "") for pair in NUMBER_LOOKALIKES if char in pair)
+
+
+def _placed_alike(line: list[tesseract.Symbol], expected: str, position: int) -> bool:
+    """Whether a pass read a character beside ``position`` as ``expected`` has it: else it
+    may have placed its characters a cell off, and the cell it read there hold another one.
+    (One is enough: a neighbour is often a lookalike read otherwise, D as B.)"""
+    return any(
+        line[at].text == expected[at]
+        for at in (position - 1, position + 1)
+        if 0 <= at < min(len(line), len(expected))
+    )
 
 
 def combine(passes: list[list[list[tesseract.Symbol]]], kind: str, today: date) -> Voted | None:
@@ -387,6 +455,9 @@ def _settle(
                 if other.fields.get(name) != value:
                     chosen.field_valid[name] = False
     flipped = [position for position, pick in zip(positions, picks, strict=True) if pick]
+    # A runner-up the parser then repaired is a third spelling of its character (the passes
+    # read 6 or 0, the check digit passed with an O): counted as a second runner-up taken.
+    flipped += [(line, column) for line, column, _ in chosen.repairs if (line, column) in flipped]
     for name in _fields_flipped_twice(chosen.type, flipped):
         chosen.valid = False
         chosen.field_valid[name] = False
