@@ -453,6 +453,14 @@ def test_small_prints_6_read_g_by_every_pass_is_not_sure():
     assert not result.valid
 
 
+def test_small_prints_pn_names_q_read_g_by_every_pass_is_not_sure():
+    # ЭЙХЕ is 6QHE in a PN's MRZ; at small print every pass read 6GHE (Й's Q as Г's G), with no
+    # runner-up: names have no check digit. The cell looks like OCR-B's Q more than its G.
+    case, result, wrong = _read(21, 126, "degraded")
+    assert case.truth["surname"] == "6QHE" and "surname" in wrong
+    assert not result.valid
+
+
 def test_a_number_the_vote_made_of_a_runner_up_repaired_is_not_sure():
     # 67VLK43T at 8.6 px: the passes read its 6 as 6, 0 or 9 and its T as 7 or T; the vote took
     # the runner-up 0, the parser made it an O, and O7VLK437 passed the check digit.

@@ -272,19 +272,19 @@ def _mrz_image(lines: list[str]) -> Image.Image:
 @pytest.mark.ocr
 def test_a_numbers_8s_and_bs_are_clear_only_when_their_cells_look_like_what_was_read():
     image = _mrz_image([NAMES, DATA])
-    assert vote.number_shapes_clear(image, parse_lines([NAMES, DATA], today=TODAY))
+    assert vote.shapes_clear(image, parse_lines([NAMES, DATA], today=TODAY))
     # The same print taken for a number with B where the 8s are (the check digits aside).
     misread = DATA.replace("L898902C3", "LB9B902C3")
-    assert not vote.number_shapes_clear(image, parse_lines([NAMES, misread], today=TODAY))
+    assert not vote.shapes_clear(image, parse_lines([NAMES, misread], today=TODAY))
     # No 8, B or other lookalike in the number: nothing to measure (a blank crop, not read).
     other = _printed("X47K2")
-    assert vote.number_shapes_clear(Image.new("L", (10, 10), 255), parse_lines(other, today=TODAY))
+    assert vote.shapes_clear(Image.new("L", (10, 10), 255), parse_lines(other, today=TODAY))
 
 
-def _printed(number: str) -> list[str]:
+def _printed(number: str, surname: str = "ERIKSSON") -> list[str]:
     """TD3 lines holding ``number``, its check digits computed."""
     return compose.td3(
-        surname="ERIKSSON",
+        surname=surname,
         given_names="ANNA MARIA",
         number=number,
         country="UTO",
@@ -310,13 +310,13 @@ def test_a_numbers_lookalikes_are_clear_only_when_their_cells_look_like_what_was
         lines = _printed(f"X4{one}7K2")
         image = _mrz_image(lines)
         # Read as printed: sure.
-        assert vote.number_shapes_clear(image, parse_lines(lines, today=TODAY)), one
+        assert vote.shapes_clear(image, parse_lines(lines, today=TODAY)), one
         # The same print taken for the pair's other character (every check digit passes).
         taken = _printed(f"X4{other}7K2")
         assert taken[1][10:] == lines[1][10:]  # the check digits alike
         parsed = parse_lines(taken, today=TODAY)
         assert parsed is not None and parsed.valid
-        assert not vote.number_shapes_clear(image, parsed), (one, other)
+        assert not vote.shapes_clear(image, parsed), (one, other)
     assert misread  # both directions above
 
 
@@ -352,9 +352,21 @@ def test_a_numbers_cells_are_placed_on_a_line_read_long_after_it():
     # such a line; the number's stretch still stands where the reading's does.
     number = range(0, 9)
     long_after = DATA[:22] + "B" + DATA[22:]
-    line = vote._number_line([symbols(NAMES), symbols("J" + long_after)], DATA, number)
+    line = vote._placed_line([symbols(NAMES), symbols("J" + long_after)], DATA, number)
     assert line is not None
     assert "".join(symbol.text for symbol in line[:10]) == DATA[:10]
     # A line unlike the reading's number nowhere places it.
     other = DATA.replace("L898902C3", "X4Q7K2<<<")
-    assert vote._number_line([symbols(NAMES), symbols(other)], DATA, number) is None
+    assert vote._placed_line([symbols(NAMES), symbols(other)], DATA, number) is None
+
+
+@pytest.mark.ocr
+def test_names_lookalikes_are_clear_only_when_their_cells_look_like_what_was_read():
+    # No check digit covers the names: a PN's Й (Q) read Г (G) by every pass of small print
+    # passed every check. The same shapes tell them.
+    printed = _printed("X47K2", surname="QUIGLEY")
+    image = _mrz_image(printed)
+    assert vote.shapes_clear(image, parse_lines(printed, today=TODAY))
+    for misread in ("GUIGLEY", "QUIQLEY"):
+        taken = _printed("X47K2", surname=misread)
+        assert not vote.shapes_clear(image, parse_lines(taken, today=TODAY)), misread

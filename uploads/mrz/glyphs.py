@@ -14,7 +14,7 @@ only keep a reading "not sure" (``reader._confusables_clear``); it never tells w
 
 The same measure, over the whole cell, keeps small print's document number "not sure" where a
 character looks like its lookalike the check digit cannot tell it from (6 and G:
-``vote.number_shapes_clear``); each pair is read against how far apart its two glyphs are in
+``vote.shapes_clear``); each pair is read against how far apart its two glyphs are in
 clean print (``apart``), since 0 and U differ in a quarter of what 6 and G do.
 """
 

@@ -972,7 +972,7 @@ def _confirmed(
             sure = chosen.char >= TOO_SMALL_CHAR and _small_names_clear(page, readings[0], today)
             # The re-reads are the same print rescaled: an 8 read B (a 6 read G) by one is
             # read so by all.
-            sure = sure and vote.number_shapes_clear(_plain_cut(page, reading), reading.parsed)
+            sure = sure and vote.shapes_clear(_plain_cut(page, reading), reading.parsed)
             reading = chosen
     names = "".join(str(part) for part in _names(reading.parsed))
     lookalikes = reading.parsed.type == "PN" and any(c in names for c in vote.PN_CONFUSABLE)
@@ -1326,7 +1326,7 @@ def _voted(
         if sure and reading.char < LOW_RESOLUTION_CHAR:
             # Small print's passes are the same print rescaled: an 8 read B (a 6 read G) by
             # one is read so by all, and the vote cannot tell (as in ``_confirmed``).
-            sure = vote.number_shapes_clear(_plain_cut(page, reading), voted.parsed)
+            sure = vote.shapes_clear(_plain_cut(page, reading), voted.parsed)
         return _result(again.parsed, again.box, valid=sure), again
     return None, again
 

@@ -66,15 +66,23 @@ PN_TARGETS = (24.0, 31.0)
 PN_CONFUSABLE = "B8"
 # Pairs a document number's check digit cannot tell apart (their values are ten apart: 6 and G,
 # 16) that soft print makes alike: small print's number is sure only when no such character's
-# cell looks more like its pair's other glyph than like what was read by NUMBER_LOOKALIKE_SHARE
+# cell looks more like its pair's other glyph than like what was read by LOOKALIKE_SHARE
 # of what sets the two glyphs apart in clean print (``glyphs.apart``: 6 and G 0.6, 0 and U 0.25
-# of a correlation; ``number_shapes_clear``). On 186 cells of these pairs in numbers read right
+# of a correlation; ``shapes_clear``). On 186 cells of these pairs in numbers read right
 # at under 11 px (degraded photos, seeds 101-121) the true character looked like the other by at
 # most 0.23 of that (G against Q); the G read for a 6 (degraded 116/2) by 0.69. Other pairs ten
 # apart (H and R, K and U) differ in little of the cell and were left out: their true cells
 # looked like the other by up to 0.4 of a correlation, as much as that wrong G did (0.42).
 NUMBER_LOOKALIKES = ("6G", "GQ", "8S", "0U", "1L", "3D", "FP")
-NUMBER_LOOKALIKE_SHARE = 0.4
+LOOKALIKE_SHARE = 0.4
+# The names have no check digit at all: of their lookalikes, those small print was seen to read
+# one for the other in every pass (Q as G in names, 6 as G in numbers) whose cells tell them
+# apart. A PN's Й (Q) read Г (G) at
+# degraded 126/21: the cell looked like the Q by 0.91 of what sets the glyphs apart; in 57
+# readings sure but for this under 11 px (degraded seeds 101-127), true G and Q cells looked like
+# the other by at most 0.22, 6 and G (Э, Г) by 0.01. O against Q (up to 0.67), I against T
+# (0.42), E against F (1.5) are left out: true cells look like the other as much.
+NAME_LOOKALIKES = ("GQ", "6G")
 # At most this many characters a card's or a shadow's edge beside a line adds to it, read as
 # letters ("0PNRUS...", "J3408..."): dropped from a reading's line before its names
 # (``reader.without_stray_names_prefix``); a pass's line read so long is cut to the format's
@@ -274,60 +282,94 @@ def _weigh_shapes(
         b_over_8[position].append(glyphs.preference(ink, symbol.box, "B", "8"))
 
 
-def number_shapes_clear(image: Image.Image, parsed: Parsed) -> bool:
-    """Whether no character of ``parsed``'s document number looks more like OCR-B's glyph of
-    its lookalike than of what was read in ``image`` (the crop it was read from, read again for
-    its cells): an 8 or B by NUMBER_SHAPE_MARGIN, the pairs of NUMBER_LOOKALIKES by
-    NUMBER_LOOKALIKE_SHARE of what sets them apart. Small print's passes are the same print
-    rescaled and read a character alike and wrong: at 11 px a number's 08 read DB in every pass,
-    the check digit passing (+91 and +9: one time in ten); at 10.6 px 6EZ17PV9 read GEZ17PV9 in
-    every pass, and a G is a 6 to the check digit. False when a cell cannot be measured (its
-    line not read again, a cell placed otherwise, no OCR-B font)."""
+def shapes_clear(image: Image.Image, parsed: Parsed) -> bool:
+    """Whether no character of ``parsed``'s document number or names looks more like OCR-B's
+    glyph of its lookalike than of what was read in ``image`` (the crop it was read from, read
+    again for its cells): a number's 8 or B by NUMBER_SHAPE_MARGIN, the number's pairs of
+    NUMBER_LOOKALIKES and the names' of NAME_LOOKALIKES by LOOKALIKE_SHARE of what sets them
+    apart. Small print's passes are the same print rescaled and read a character alike and
+    wrong, where no check digit tells: at 11 px a number's 08 read DB in every pass, the check
+    digit passing (+91 and +9: one time in ten); at 10.6 px 6EZ17PV9 read GEZ17PV9, and a G is
+    a 6 to the check digit; a PN's surname ЭЙХЕ (6QHE) read 6GHE. False when a cell cannot be
+    measured (its line not read again, a cell placed otherwise, no OCR-B font)."""
     line_index, start = parsed.number_place
-    expected = parsed.repaired_line(line_index)
+    number = parsed.repaired_line(line_index)
     # The number's own characters (a check digit is a digit: a lookalike would fail it).
-    positions = range(start, start + 9)
-    if not any(
-        expected[position] in PN_CONFUSABLE or _lookalikes(expected[position])
-        for position in positions
-    ):
+    number_at = range(start, start + 9)
+    names = parsed.lines[names_index(parsed.type)]
+    names_at = range(names_start(parsed.type), len(names))
+    to_measure = [
+        (text, at, pairs)
+        for text, at, pairs in (
+            (number, number_at, NUMBER_LOOKALIKES),
+            (names, names_at, NAME_LOOKALIKES),
+        )
+        if any(_lookalikes(text[position], pairs) for position in at)
+    ]
+    eights = any(number[position] in PN_CONFUSABLE for position in number_at)
+    if not to_measure and not eights:
         return True
-    line = _number_line(tesseract.ocr_symbols(image), expected, positions)
-    if line is None:
-        return False
-    b_over_8: dict[int, list[float | None]] = defaultdict(list)
-    _weigh_shapes(line, image, b_over_8, expected, positions)
+    lines = tesseract.ocr_symbols(image)
     ink = glyphs.darkness(image)
-    for position in positions:
-        char = expected[position]
-        if char in PN_CONFUSABLE:
-            shapes = b_over_8.get(position, [None])  # not weighed: read neither 8 nor B
-            if None in shapes:
-                return False
-            b_over = sum(shape for shape in shapes if shape is not None) / len(shapes)
-            if (b_over if char == "B" else -b_over) < -NUMBER_SHAPE_MARGIN:
-                return False
-        for other in _lookalikes(char):
-            symbol = line[position]
-            if symbol.box is None or not _placed_alike(line, expected, position):
-                return False
-            left, top, right, bottom = symbol.box
-            shape = glyphs.preference(ink, symbol.box, char, other, glyphs.WHOLE)
-            clean = glyphs.apart(char, other, (right - left, bottom - top))
-            if shape is None or clean is None or shape < -NUMBER_LOOKALIKE_SHARE * clean:
-                return False
+    if eights and not _number_eights_clear(lines, image, number, number_at):
+        return False
+    for text, at, pairs in to_measure:
+        line = _placed_line(lines, text, at)
+        if line is None:
+            return False
+        for position in at:
+            for other in _lookalikes(text[position], pairs):
+                if not _cell_clear(ink, line, text, position, other):
+                    return False
     return True
 
 
-def _number_line(
-    lines: list[list[tesseract.Symbol]], expected: str, positions: range
+def _number_eights_clear(
+    lines: list[list[tesseract.Symbol]], image: Image.Image, number: str, at: range
+) -> bool:
+    """Whether no 8 or B of the number looks more like the other by NUMBER_SHAPE_MARGIN (the
+    left halves, ``_weigh_shapes``); False when one was not measured (read neither 8 nor B)."""
+    line = _placed_line(lines, number, at)
+    if line is None:
+        return False
+    b_over_8: dict[int, list[float | None]] = defaultdict(list)
+    _weigh_shapes(line, image, b_over_8, number, at)
+    for position in at:
+        if number[position] not in PN_CONFUSABLE:
+            continue
+        shapes = b_over_8.get(position, [None])
+        if None in shapes:
+            return False
+        b_over = sum(shape for shape in shapes if shape is not None) / len(shapes)
+        if (b_over if number[position] == "B" else -b_over) < -NUMBER_SHAPE_MARGIN:
+            return False
+    return True
+
+
+def _cell_clear(
+    ink: np.ndarray, line: list[tesseract.Symbol], expected: str, position: int, other: str
+) -> bool:
+    """Whether the cell of ``line`` at ``position`` does not look more like ``other`` than like
+    ``expected``'s character there by LOOKALIKE_SHARE of what sets the two glyphs apart."""
+    char, symbol = expected[position], line[position]
+    if symbol.box is None or not _placed_alike(line, expected, position):
+        return False
+    left, top, right, bottom = symbol.box
+    shape = glyphs.preference(ink, symbol.box, char, other, glyphs.WHOLE)
+    clean = glyphs.apart(char, other, (right - left, bottom - top))
+    return shape is not None and clean is not None and shape >= -LOOKALIKE_SHARE * clean
+
+
+def _placed_line(
+    lines: list[list[tesseract.Symbol]], expected: str, at: range
 ) -> list[tesseract.Symbol] | None:
-    """The line of a pass's ``lines`` that holds the number, from where its characters stand
-    as in ``expected`` (the reading's line): the line and start, up to STRAY_CHARS in, whose
-    number and the characters beside it are most like the reading's, ALIKE_SHARE of them at
-    least. Only the number's stretch is compared: a line read long after it (a character read
-    twice in a date, which the reading's check digits dropped) still places its cells."""
-    first, last = max(positions.start - 1, 0), positions.stop + 1  # a neighbour each side
+    """The line of a pass's ``lines`` that holds the stretch ``at`` of ``expected`` (the
+    reading's line), from where its characters stand as there: the line and start, up to
+    STRAY_CHARS in, whose stretch and the characters beside it are most like the reading's,
+    ALIKE_SHARE of them at least. Only the stretch is compared: a line read long after the
+    number (a character read twice in a date, which the reading's check digits dropped) still
+    places its cells."""
+    first, last = max(at.start - 1, 0), min(at.stop + 1, len(expected))  # a neighbour each side
     window = expected[first:last]
     best: tuple[int, list[tesseract.Symbol]] | None = None
     for line in lines:
@@ -343,9 +385,9 @@ def _number_line(
     return best[1]
 
 
-def _lookalikes(char: str) -> str:
-    """The characters of NUMBER_LOOKALIKES ``char`` may have been read for."""
-    return "".join(pair.replace(char, "") for pair in NUMBER_LOOKALIKES if char in pair)
+def _lookalikes(char: str, pairs: tuple[str, ...]) -> str:
+    """The characters of ``pairs`` that ``char`` may have been read for."""
+    return "".join(pair.replace(char, "") for pair in pairs if char in pair)
 
 
 def _placed_alike(line: list[tesseract.Symbol], expected: str, position: int) -> bool:
