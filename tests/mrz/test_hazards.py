@@ -469,6 +469,14 @@ def test_a_number_the_vote_made_of_a_runner_up_repaired_is_not_sure():
     assert not result.valid
 
 
+def test_a_flattened_pass_that_read_a_lookalike_of_the_plain_ones_is_not_sure():
+    # 4UK7606S under glare: the band's plain pass read the 6 (and the 4 as V: no check passed);
+    # flattened, it read 4UK7G06S, every check passing. A 6 and a G are one to the check digit.
+    case, result, wrong = _read(26, 125, "glare")
+    assert case.truth["number"] == "4UK7606S" and "number" in wrong
+    assert not result.valid
+
+
 def test_a_glare_pass_whose_number_differs_from_a_plainer_ones_is_not_sure():
     # 0DE31GXS1 under glare: the band darkened read it (its 0 read O, repaired) and passed every
     # check; stretched locally it read B0O02GXS1, which passes the number's check digit too

@@ -10,7 +10,8 @@ from PIL import Image
 
 from tests.conftest import SAMPLES_DIR
 from uploads.documents import specimens
-from uploads.mrz import read_mrz
+from uploads.mrz import read_mrz, reader
+from uploads.mrz.parse import Parsed, parse_lines
 
 from .test_parse import TODAY
 
@@ -289,3 +290,30 @@ def test_small_print_voted_valid_is_not_sure_when_its_numbers_8_was_read_b(monke
     done, _ = reader._voted(page, reading, TODAY)
     assert done is not None and done.fields["number"] == "AYTDBDEV0"
     assert not done.valid  # its B's cell looks like OCR-B's 8
+
+
+def _td3_with(number: str) -> Parsed:
+    lines = compose.td3(
+        surname="LEE",
+        given_names="HIROSHI",
+        number=number,
+        country="UTO",
+        nationality="CHE",
+        date_of_birth="600902",
+        sex="<",
+        expiry_date="301231",
+    )
+    parsed = parse_lines(lines, today=TODAY)
+    assert parsed is not None
+    return parsed
+
+
+def test_a_reading_whose_lookalike_another_pass_read_is_told_apart():
+    flattened = _td3_with("4UK7G06S")
+    # The plain pass read the 6 (its 4 as V: its number failed its check digit).
+    plain = _td3_with("4UK7606S")
+    plain.lines[1] = "V" + plain.lines[1][1:]
+    assert reader._lookalike_read(flattened, plain)
+    # Read alike, or otherwise than as a lookalike (a V for a 4): nothing the check digit cannot tell.
+    assert not reader._lookalike_read(flattened, _td3_with("4UK7G06S"))
+    assert not reader._lookalike_read(flattened, _td3_with("VUK7G06S"))

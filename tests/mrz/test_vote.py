@@ -305,8 +305,7 @@ def test_a_numbers_lookalike_pairs_are_one_to_its_check_digit():
 @pytest.mark.ocr
 @pytest.mark.parametrize("pair", vote.NUMBER_LOOKALIKES)
 def test_a_numbers_lookalikes_are_clear_only_when_their_cells_look_like_what_was_read(pair):
-    printed, misread = pair, pair[::-1]
-    for one, other in ((printed[0], printed[1]), (printed[1], printed[0])):
+    for one, other in (pair, pair[::-1]):
         lines = _printed(f"X4{one}7K2")
         image = _mrz_image(lines)
         # Read as printed: sure.
@@ -317,7 +316,6 @@ def test_a_numbers_lookalikes_are_clear_only_when_their_cells_look_like_what_was
         parsed = parse_lines(taken, today=TODAY)
         assert parsed is not None and parsed.valid
         assert not vote.shapes_clear(image, parsed), (one, other)
-    assert misread  # both directions above
 
 
 def test_a_repair_made_on_a_runner_up_taken_is_not_sure():

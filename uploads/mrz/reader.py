@@ -356,6 +356,18 @@ def _numbers_differ(parsed: Parsed, other: Parsed) -> bool:
     )  # fmt: skip
 
 
+def _lookalike_read(parsed: Parsed, other: Parsed) -> bool:
+    """Whether ``other``, another reading of the band, read a character of ``parsed``'s number
+    as its lookalike the check digit cannot tell it from (``vote.NUMBER_LOOKALIKES``)."""
+    mine, theirs = _number_field(parsed), _number_field(other)
+    if mine is None or theirs is None or parsed.type != other.type:
+        return False
+    return any(
+        a != b and b in vote.lookalikes(a, vote.NUMBER_LOOKALIKES)
+        for a, b in zip(mine[0], theirs[0], strict=True)
+    )
+
+
 def _number_field(parsed: Parsed) -> tuple[str, str] | None:
     """The number's nine characters and its check digit as ``parsed``'s repairs made them; None
     for a line read long (the check digits chose the character dropped: it passes by design)."""
@@ -460,6 +472,7 @@ def _try_bands(
         order = (False, True) if _looks_upright(upright) else (True, False)
         if position == 0:
             first_flip = order[0]
+        plain: _Reading | None = None  # the band's plain reading the way it reads upright
         for flip in order:
             if calls >= MAX_OCR_CALLS:
                 break
@@ -469,6 +482,8 @@ def _try_bands(
             )
             if reading is None:
                 continue
+            if flip == order[0]:
+                plain = reading
             if page_best is None or reading.parsed.score > page_best.parsed.score:
                 page_best = reading
             if reading.parsed.valid:
@@ -485,6 +500,10 @@ def _try_bands(
             ):
                 page_best = reading
             if reading is not None and reading.parsed.valid:
+                if plain is not None and _lookalike_read(reading.parsed, plain.parsed):
+                    # The plain pass read 4UK7606S's 6 where the flattened one read G, valid:
+                    # a check digit cannot tell the two (16 and 6), nor can glare's cells.
+                    return _result(reading.parsed, reading.box, valid=False), page_best
                 return _confirmed(page, bands[position + 1 :], reading, today), page_best
     if page_best is None and bands:
         # No pass read an MRZ at all: a glare streak may have faded most of a line, and what

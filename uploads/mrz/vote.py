@@ -304,7 +304,7 @@ def shapes_clear(image: Image.Image, parsed: Parsed) -> bool:
             (number, number_at, NUMBER_LOOKALIKES),
             (names, names_at, NAME_LOOKALIKES),
         )
-        if any(_lookalikes(text[position], pairs) for position in at)
+        if any(lookalikes(text[position], pairs) for position in at)
     ]
     eights = any(number[position] in PN_CONFUSABLE for position in number_at)
     if not to_measure and not eights:
@@ -318,7 +318,7 @@ def shapes_clear(image: Image.Image, parsed: Parsed) -> bool:
         if line is None:
             return False
         for position in at:
-            for other in _lookalikes(text[position], pairs):
+            for other in lookalikes(text[position], pairs):
                 if not _cell_clear(ink, line, text, position, other):
                     return False
     return True
@@ -385,7 +385,7 @@ def _placed_line(
     return best[1]
 
 
-def _lookalikes(char: str, pairs: tuple[str, ...]) -> str:
+def lookalikes(char: str, pairs: tuple[str, ...]) -> str:
     """The characters of ``pairs`` that ``char`` may have been read for."""
     return "".join(pair.replace(char, "") for pair in pairs if char in pair)
 
