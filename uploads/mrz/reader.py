@@ -12,8 +12,10 @@
    locally (glare).
 5. Make sure of the names, which no check digit covers: Tesseract's confidence, a second reading
    of the names' strip alone (at another size), more for small print and PN names, none of their
-   print faded (glare); and of the document: a second MRZ of the same size in the photo makes
-   the answer "not sure".
+   print faded (glare); of what a check digit cannot tell: small print's number and names
+   whose cells look like a lookalike's glyph (6 for G, ``vote.shapes_clear``), two passes of a
+   band reading a lookalike each; and of the document: a second MRZ of the same size in the
+   photo makes the answer "not sure".
 6. When nothing passes, PassportEye's locator gets a try (``fallback``), unless ours read a near
    miss and has already spent FALLBACK_AFTER_CPU_SECONDS of CPU time.
 
