@@ -477,6 +477,14 @@ def test_a_flattened_pass_that_read_a_lookalike_of_the_plain_ones_is_not_sure():
     assert not result.valid
 
 
+def test_a_number_whose_start_glare_faded_into_fillers_is_not_valid():
+    # X36310ML under glare: a pass read its X3 as two fillers, and both check digits passed
+    # (-240): the number, 6310ML, was valid. A number is padded at its end, never its start.
+    case, result, wrong = _read(11, 127, "glare")
+    assert case.truth["number"] == "X36310ML"
+    assert not (result.valid and wrong)
+
+
 def test_a_glare_pass_whose_number_differs_from_a_plainer_ones_is_not_sure():
     # 0DE31GXS1 under glare: the band darkened read it (its 0 read O, repaired) and passed every
     # check; stretched locally it read B0O02GXS1, which passes the number's check digit too

@@ -388,12 +388,17 @@ class _Checker:
         *,
         filler_is_zero: bool = False,
         at: tuple[int, list[int]] | None = None,
+        left_aligned: bool = False,
     ) -> tuple[str, str, bool]:
         """An alphanumeric field: as read if it passes, else the one variant that passes, else
         invalid. The characters a repair changed are recorded (``at``: line, the columns of the
-        field then of its digit)."""
+        field then of its digit). With ``left_aligned`` (a document number: ICAO 9303 pads it
+        at the end), a field read starting with a filler is invalid: glare faded X36310ML's X3
+        into two fillers, and -33 x 7 and -3 x 3 passed the check digit and the composite."""
         if at is not None:
             self.track(digit, digit.translate(TO_DIGIT), (at[0], at[1][len(raw) :]))
+        if left_aligned and raw.startswith("<"):
+            return raw, digit.translate(TO_DIGIT), self._count(False)
         digit = digit.translate(TO_DIGIT)
         if checks.passes(raw, digit, filler_is_zero=filler_is_zero):
             return raw, digit, self._count(True)
@@ -592,7 +597,9 @@ def _parse_two_line(kind: str, lines: list[str], today: date, check: _Checker) -
     if pn:
         number, number_cd, number_ok = check.digit_field(line2[0:9], line2[9], at=number_at)
     else:
-        number, number_cd, number_ok = check.alnum_field(line2[0:9], line2[9], at=number_at)
+        number, number_cd, number_ok = check.alnum_field(
+            line2[0:9], line2[9], at=number_at, left_aligned=True
+        )
     dob, dob_cd, dob_ok = check.digit_field(line2[13:19], line2[19], at=(1, list(range(13, 20))))
     parsed.field_valid["number"] = number_ok
     if pn:
@@ -717,7 +724,9 @@ def _parse_td1(lines: list[str], today: date, check: _Checker) -> Parsed:
     # A long number skips the filler at 14; its digit follows it.
     columns = [*range(5, 14), *range(15, 30)][: len(number_raw)]
     columns.append(14 if len(number_raw) == 9 else 15 + len(number_raw) - 9)
-    number, _number_cd, number_ok = check.alnum_field(number_raw, number_digit, at=(0, columns))
+    number, _number_cd, number_ok = check.alnum_field(
+        number_raw, number_digit, at=(0, columns), left_aligned=True
+    )
     parsed.field_valid["number"] = number_ok
     dob, dob_cd, dob_ok = check.digit_field(line2[0:6], line2[6], at=(1, list(range(0, 7))))
     expiry, expiry_cd, expiry_ok = check.digit_field(
