@@ -3,6 +3,12 @@
     .venv/bin/python -m bench.mrz_scan degraded 101-109 [--count 40]
     .venv/bin/python -m bench.mrz_scan glare 104,105
     .venv/bin/python -m bench.mrz_scan dim 107-112 --kind PN --names-with B8
+    .venv/bin/python -m bench.mrz_scan degraded 101-116 --each > after.txt
+
+With ``--each``, a line per photo too (``seed/index right valid wrong-fields``): two such lists,
+one made at another commit (``git archive REV | tar -x -C DIR`` and run there), ``diff`` to the
+photos a change moved, the only way to tell a step's effect from the reader's rare run-to-run
+differences (PassportEye's try turns on the CPU time spent).
 
 For each seed, photos 0..count-1 of ``bench.synth.make_case(index, seed, hazard)`` (``none`` for
 no hazard) are read (with ``--kind``, those of that format only; with ``--names-with``, those
@@ -39,6 +45,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=40)
     parser.add_argument("--kind", choices=sorted(set(KINDS)), help="only photos of this format")
     parser.add_argument("--names-with", default="", help="only names holding one of these")
+    parser.add_argument("--each", action="store_true", help="a line per photo too")
     arguments = parser.parse_args()
     hazard = None if arguments.hazard == "none" else arguments.hazard
     total = {"right": 0, "valid": 0, "valid but wrong": 0, "photos": 0}
@@ -56,6 +63,8 @@ def main() -> None:
             wrong = compare(case.truth, result.fields, result.type) if result.found else ["all"]
             right += not wrong
             valid += result.valid
+            if arguments.each:
+                print(f"{seed}/{index} {int(not wrong)} {int(result.valid)} {','.join(wrong)}")
             if result.valid and wrong:
                 valid_wrong += 1
                 print(
