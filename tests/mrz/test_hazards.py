@@ -445,35 +445,29 @@ def test_a_letter_faded_alone_at_the_glares_edge_leaves_the_names_not_sure():
     assert not result.valid
 
 
-def test_small_prints_6_read_g_by_every_pass_is_not_sure():
-    # 6EZ17PV9 at 10.6 px: every pass read GEZ17PV9, and a G is a 6 to the check digits (16 and
-    # 6, ten apart). The cell looks like OCR-B's 6 more than its G.
-    case, result, wrong = _read(2, 116, "degraded")
-    assert case.truth["number"] == "6EZ17PV9" and "number" in wrong
-    assert not result.valid
-
-
-def test_small_prints_pn_names_q_read_g_by_every_pass_is_not_sure():
-    # ЭЙХЕ is 6QHE in a PN's MRZ; at small print every pass read 6GHE (Й's Q as Г's G), with no
-    # runner-up: names have no check digit. The cell looks like OCR-B's Q more than its G.
-    case, result, wrong = _read(21, 126, "degraded")
-    assert case.truth["surname"] == "6QHE" and "surname" in wrong
-    assert not result.valid
-
-
-def test_a_number_the_vote_made_of_a_runner_up_repaired_is_not_sure():
-    # 67VLK43T at 8.6 px: the passes read its 6 as 6, 0 or 9 and its T as 7 or T; the vote took
-    # the runner-up 0, the parser made it an O, and O7VLK437 passed the check digit.
-    case, result, wrong = _read(4, 116, "degraded")
-    assert case.truth["number"] == "67VLK43T" and "number" in wrong
-    assert not result.valid
-
-
-def test_a_flattened_pass_that_read_a_lookalike_of_the_plain_ones_is_not_sure():
-    # 4UK7606S under glare: the band's plain pass read the 6 (and the 4 as V: no check passed);
-    # flattened, it read 4UK7G06S, every check passing. A 6 and a G are one to the check digit.
-    case, result, wrong = _read(26, 125, "glare")
-    assert case.truth["number"] == "4UK7606S" and "number" in wrong
+@pytest.mark.parametrize(
+    ("index", "seed", "hazard", "field", "truth"),
+    [
+        # 6EZ17PV9 at 10.6 px: every pass read GEZ17PV9, and a G is a 6 to the check digits
+        # (16 and 6, ten apart). The cell looks like OCR-B's 6 more than its G.
+        (2, 116, "degraded", "number", "6EZ17PV9"),
+        # ЭЙХЕ is 6QHE in a PN's MRZ; at small print every pass read 6GHE (Й's Q as Г's G), with
+        # no runner-up: names have no check digit. The cell looks like OCR-B's Q more than its G.
+        (21, 126, "degraded", "surname", "6QHE"),
+        # 67VLK43T at 8.6 px: the passes read its 6 as 6, 0 or 9 and its T as 7 or T; the vote
+        # took the runner-up 0, the parser made it an O, and O7VLK437 passed the check digit.
+        (4, 116, "degraded", "number", "67VLK43T"),
+        # 4UK7606S under glare: the band's plain pass read the 6 (and the 4 as V: no check
+        # passed); flattened, it read 4UK7G06S, every check passing. A 6 and a G are one to the
+        # check digit.
+        (26, 125, "glare", "number", "4UK7606S"),
+    ],
+)
+def test_a_lookalike_no_check_digit_tells_leaves_the_reading_not_sure(
+    index, seed, hazard, field, truth
+):
+    case, result, wrong = _read(index, seed, hazard)
+    assert case.truth[field] == truth and field in wrong
     assert not result.valid
 
 

@@ -13,6 +13,7 @@ from uploads.documents import specimens
 from uploads.mrz import read_mrz, reader
 from uploads.mrz.parse import Parsed, parse_lines
 
+from .specimen import td3_lines
 from .test_parse import TODAY
 
 
@@ -293,17 +294,7 @@ def test_small_print_voted_valid_is_not_sure_when_its_numbers_8_was_read_b(monke
 
 
 def _td3_with(number: str) -> Parsed:
-    lines = compose.td3(
-        surname="LEE",
-        given_names="HIROSHI",
-        number=number,
-        country="UTO",
-        nationality="CHE",
-        date_of_birth="600902",
-        sex="<",
-        expiry_date="301231",
-    )
-    parsed = parse_lines(lines, today=TODAY)
+    parsed = parse_lines(td3_lines(number), today=TODAY)
     assert parsed is not None
     return parsed
 

@@ -5,9 +5,11 @@ from datetime import date
 import pytest
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from uploads.mrz import checks, compose, locate, render, vote
+from uploads.mrz import checks, locate, render, vote
 from uploads.mrz.parse import parse_lines
 from uploads.mrz.tesseract import Symbol
+
+from .specimen import td3_lines
 
 TODAY = date(2026, 11, 26)
 NAMES = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"
@@ -277,22 +279,8 @@ def test_a_numbers_8s_and_bs_are_clear_only_when_their_cells_look_like_what_was_
     misread = DATA.replace("L898902C3", "LB9B902C3")
     assert not vote.shapes_clear(image, parse_lines([NAMES, misread], today=TODAY))
     # No 8, B or other lookalike in the number: nothing to measure (a blank crop, not read).
-    other = _printed("X47K2")
+    other = td3_lines("X47K2")
     assert vote.shapes_clear(Image.new("L", (10, 10), 255), parse_lines(other, today=TODAY))
-
-
-def _printed(number: str, surname: str = "ERIKSSON") -> list[str]:
-    """TD3 lines holding ``number``, its check digits computed."""
-    return compose.td3(
-        surname=surname,
-        given_names="ANNA MARIA",
-        number=number,
-        country="UTO",
-        nationality="UTO",
-        date_of_birth="740812",
-        sex="F",
-        expiry_date="120415",
-    )
 
 
 def test_a_numbers_lookalike_pairs_are_one_to_its_check_digit():
@@ -306,12 +294,12 @@ def test_a_numbers_lookalike_pairs_are_one_to_its_check_digit():
 @pytest.mark.parametrize("pair", vote.NUMBER_LOOKALIKES)
 def test_a_numbers_lookalikes_are_clear_only_when_their_cells_look_like_what_was_read(pair):
     for one, other in (pair, pair[::-1]):
-        lines = _printed(f"X4{one}7K2")
+        lines = td3_lines(f"X4{one}7K2")
         image = _mrz_image(lines)
         # Read as printed: sure.
         assert vote.shapes_clear(image, parse_lines(lines, today=TODAY)), one
         # The same print taken for the pair's other character (every check digit passes).
-        taken = _printed(f"X4{other}7K2")
+        taken = td3_lines(f"X4{other}7K2")
         assert taken[1][10:] == lines[1][10:]  # the check digits alike
         parsed = parse_lines(taken, today=TODAY)
         assert parsed is not None and parsed.valid
@@ -323,7 +311,7 @@ def test_a_repair_made_on_a_runner_up_taken_is_not_sure():
     # the 6 no check passed, with the runner-up 0 neither, but the parser repaired that 0 into an
     # O, and the number's check digit passed (a T read 7 elsewhere made up for it): the third
     # spelling of one character. One check digit stood behind a runner-up and a repair on it.
-    lines = _printed("O7VLK437")
+    lines = td3_lines("O7VLK437")
     read = lines[1].replace("O7VLK437", "67VLK437", 1)
     passes = []
     for _ in range(3):
@@ -362,9 +350,9 @@ def test_a_numbers_cells_are_placed_on_a_line_read_long_after_it():
 def test_names_lookalikes_are_clear_only_when_their_cells_look_like_what_was_read():
     # No check digit covers the names: a PN's Й (Q) read Г (G) by every pass of small print
     # passed every check. The same shapes tell them.
-    printed = _printed("X47K2", surname="QUIGLEY")
+    printed = td3_lines("X47K2", surname="QUIGLEY")
     image = _mrz_image(printed)
     assert vote.shapes_clear(image, parse_lines(printed, today=TODAY))
     for misread in ("GUIGLEY", "QUIQLEY"):
-        taken = _printed("X47K2", surname=misread)
+        taken = td3_lines("X47K2", surname=misread)
         assert not vote.shapes_clear(image, parse_lines(taken, today=TODAY)), misread

@@ -397,9 +397,9 @@ class _Checker:
         into two fillers, and -33 x 7 and -3 x 3 passed the check digit and the composite."""
         if at is not None:
             self.track(digit, digit.translate(TO_DIGIT), (at[0], at[1][len(raw) :]))
-        if left_aligned and raw.startswith("<"):
-            return raw, digit.translate(TO_DIGIT), self._count(False)
         digit = digit.translate(TO_DIGIT)
+        if left_aligned and raw.startswith("<"):
+            return raw, digit, self._count(False)
         if checks.passes(raw, digit, filler_is_zero=filler_is_zero):
             return raw, digit, self._count(True)
         if self.strict:

@@ -77,11 +77,11 @@ NUMBER_LOOKALIKES = ("6G", "GQ", "8S", "0U", "1L", "3D", "FP")
 LOOKALIKE_SHARE = 0.4
 # The names have no check digit at all: of their lookalikes, those small print was seen to read
 # one for the other in every pass (Q as G in names, 6 as G in numbers) whose cells tell them
-# apart. A PN's Й (Q) read Г (G) at
-# degraded 126/21: the cell looked like the Q by 0.91 of what sets the glyphs apart; in 57
-# readings sure but for this under 11 px (degraded seeds 101-127), true G and Q cells looked like
-# the other by at most 0.22, 6 and G (Э, Г) by 0.01. O against Q (up to 0.67), I against T
-# (0.42), E against F (1.5) are left out: true cells look like the other as much.
+# apart. A PN's Й (Q) read Г (G) at degraded 126/21: the cell looked like the Q by 0.91 of what
+# sets the glyphs apart; in 57 readings sure but for this under 11 px (degraded seeds 101-127),
+# true G and Q cells looked like the other by at most 0.22, 6 and G (Э, Г) by 0.01. O against Q
+# (up to 0.67), I against T (0.42), E against F (1.5) are left out: true cells look like the
+# other as much.
 NAME_LOOKALIKES = ("GQ", "6G")
 # At most this many characters a card's or a shadow's edge beside a line adds to it, read as
 # letters ("0PNRUS...", "J3408..."): dropped from a reading's line before its names
@@ -294,28 +294,29 @@ def shapes_clear(image: Image.Image, parsed: Parsed) -> bool:
     measured (its line not read again, a cell placed otherwise, no OCR-B font)."""
     line_index, start = parsed.number_place
     number = parsed.repaired_line(line_index)
-    # The number's own characters (a check digit is a digit: a lookalike would fail it).
-    number_at = range(start, start + 9)
     names = parsed.lines[names_index(parsed.type)]
-    names_at = range(names_start(parsed.type), len(names))
-    to_measure = [
-        (text, at, pairs)
-        for text, at, pairs in (
-            (number, number_at, NUMBER_LOOKALIKES),
-            (names, names_at, NAME_LOOKALIKES),
+    # The stretches measured, each with its lookalike pairs and whether its 8s and Bs are: the
+    # number's own characters (a check digit is a digit: a lookalike would fail it), the names.
+    stretches = [
+        (text, at, pairs, eights)
+        for text, at, pairs, eights in (
+            (number, range(start, start + 9), NUMBER_LOOKALIKES, True),
+            (names, range(names_start(parsed.type), len(names)), NAME_LOOKALIKES, False),
         )
-        if any(lookalikes(text[position], pairs) for position in at)
+        if any(
+            lookalikes(text[position], pairs) or (eights and text[position] in PN_CONFUSABLE)
+            for position in at
+        )
     ]
-    eights = any(number[position] in PN_CONFUSABLE for position in number_at)
-    if not to_measure and not eights:
+    if not stretches:
         return True
     lines = tesseract.ocr_symbols(image)
     ink = glyphs.darkness(image)
-    if eights and not _number_eights_clear(lines, image, number, number_at):
-        return False
-    for text, at, pairs in to_measure:
+    for text, at, pairs, eights in stretches:
         line = _placed_line(lines, text, at)
         if line is None:
+            return False
+        if eights and not _eights_clear(line, image, text, at):
             return False
         for position in at:
             for other in lookalikes(text[position], pairs):
@@ -324,24 +325,19 @@ def shapes_clear(image: Image.Image, parsed: Parsed) -> bool:
     return True
 
 
-def _number_eights_clear(
-    lines: list[list[tesseract.Symbol]], image: Image.Image, number: str, at: range
-) -> bool:
-    """Whether no 8 or B of the number looks more like the other by NUMBER_SHAPE_MARGIN (the
-    left halves, ``_weigh_shapes``); False when one was not measured (read neither 8 nor B)."""
-    line = _placed_line(lines, number, at)
-    if line is None:
-        return False
+def _eights_clear(line: list[tesseract.Symbol], image: Image.Image, text: str, at: range) -> bool:
+    """Whether no 8 or B of ``text`` at ``at`` looks more like the other by NUMBER_SHAPE_MARGIN
+    in the cells of ``line`` (the left halves, ``_weigh_shapes``); False when one was not
+    measured (read neither 8 nor B)."""
     b_over_8: dict[int, list[float | None]] = defaultdict(list)
-    _weigh_shapes(line, image, b_over_8, number, at)
+    _weigh_shapes(line, image, b_over_8, text, at)
     for position in at:
-        if number[position] not in PN_CONFUSABLE:
+        if text[position] not in PN_CONFUSABLE:
             continue
-        shapes = b_over_8.get(position, [None])
-        if None in shapes:
+        shape = b_over_8.get(position, [None])[0]  # one line: one measure at most
+        if shape is None:
             return False
-        b_over = sum(shape for shape in shapes if shape is not None) / len(shapes)
-        if (b_over if number[position] == "B" else -b_over) < -NUMBER_SHAPE_MARGIN:
+        if (shape if text[position] == "B" else -shape) < -NUMBER_SHAPE_MARGIN:
             return False
     return True
 
