@@ -488,6 +488,23 @@ def test_a_glare_pass_whose_number_differs_from_a_plainer_ones_is_not_sure():
     assert not result.valid
 
 
+def test_a_larger_pass_that_reads_a_faded_number_otherwise_is_not_sure():
+    # FJ6ZALF20 under glare over the number's line: the band flattened read FJ67ALF20 (the Z's
+    # foot faded: a 7), failing; read larger with its contrast stretched, F167ALF20 (the J's hook
+    # faded too: a 1), passing (-54 and -196). The passes disagree on a faded stretch.
+    case, result, wrong = _read(23, 129, "glare")
+    assert case.truth["number"] == "FJ6ZALF20" and "number" in wrong
+    assert not result.valid
+
+
+def test_a_larger_pass_that_reads_a_clear_number_otherwise_stays_sure():
+    # DU85DH5X7, degraded: the plain pass read its D as B (failing), the larger pass D; the
+    # number's print is soft, not faded.
+    case, result, wrong = _read(37, 108, "degraded")
+    assert case.truth["number"] == "DU85DH5X7"
+    assert wrong == [] and result.valid
+
+
 @pytest.mark.parametrize(
     ("index", "seed"),
     [

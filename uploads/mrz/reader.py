@@ -260,6 +260,7 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
             if reading is not None and reading.parsed.score > page_best.parsed.score:
                 page_best = reading
             # Then read the same band again, larger and with stretched contrast.
+            plain = page_best
             for variant in VARIANTS:
                 if variant.get("denoise") and page_best.char >= DENOISE_MAX_CHAR:
                     continue  # strokes far wider than the noise: smoothing only blurs them
@@ -268,6 +269,8 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
                 )
                 if reading is not None and reading.parsed.score > page_best.parsed.score:
                     page_best = reading
+                    if reading.parsed.valid and _faded_number_disputed(reading, plain):
+                        return _result(reading.parsed, reading.box, valid=False)
                     if reading.parsed.valid:
                         return _confirmed(page, [], reading, today)
             # Then several passes over the page's own best band, combined character by character.
@@ -368,6 +371,23 @@ def _lookalike_read(parsed: Parsed, other: Parsed) -> bool:
         a != b and b in vote.lookalikes(a, vote.NUMBER_LOOKALIKES)
         for a, b in zip(mine[0], theirs[0], strict=True)
     )
+
+
+def _faded_number_disputed(reading: "_Reading", plain: "_Reading") -> bool:
+    """Whether ``plain``, a plainer reading of the band whose crop's lines are known, read
+    ``reading``'s number otherwise in a character or two (more is a character dropped or read
+    twice: the two are not compared cell by cell), and that number's print is faded there
+    (``_number_faded``). A glare streak fades characters into others alike in every pass (J
+    into 1, Z into 7): one the passes disagree on shows the stretch is unreadable, and one they
+    agree on can be wrong too, with another read wrong beside it to pass the check digit one
+    time in ten (glare 129/23: FJ6ZALF20 read FJ67ALF20, then F167ALF20, passing)."""
+    if plain.cut is None or plain.parsed.type != reading.parsed.type:
+        return False
+    mine, theirs = _number_field(reading.parsed), _number_field(plain.parsed)
+    if mine is None or theirs is None:
+        return False
+    differ = sum(a != b for a, b in zip(mine[0], theirs[0], strict=True))
+    return 0 < differ <= DISPUTED_MOST and _number_faded(plain)
 
 
 def _number_field(parsed: Parsed) -> tuple[str, str] | None:
@@ -661,6 +681,8 @@ NAME_CHAR_CONFIDENCE = 80.0
 # A names character cell whose print takes less than this share of the paper's light than the
 # band's best-lit cells do is faded (glare): the names are not sure.
 FADED_SHARE = 0.6
+# Characters of a number two passes may read otherwise and still be compared cell by cell.
+DISPUTED_MOST = 2
 # Letters a fade makes of others, measured alone: T, of an I whose foot faded. Its lower stroke
 # is a stem in the cell's middle, which the cells' grid does not cut (F and P, what a fade makes
 # of E and R, have theirs at the cell's left edge: the P of a clean PIETER measured 0.49).
@@ -1103,15 +1125,15 @@ def _names_minimum(parsed: Parsed) -> float:
     return PN_NAME_CONFIDENCE if parsed.type == "PN" else NAME_CONFIDENCE
 
 
-def _names_read(
-    parsed: Parsed, lines: list[tuple[str, float, tesseract.Box]]
+def _line_read(
+    line: str, lines: list[tuple[str, float, tesseract.Box]]
 ) -> tuple[str, float, tesseract.Box] | None:
-    """Of the OCR's ``lines``, the one most like ``parsed``'s names line; None when none has at
+    """Of the OCR's ``lines``, the one most like ``line`` (of a reading); None when none has at
     least half of its characters in place."""
     if not lines:
         return None
-    best = max(lines, key=lambda line: alike(line[0], parsed.names_line))
-    return best if alike(best[0], parsed.names_line) * 2 >= len(parsed.names_line) else None
+    best = max(lines, key=lambda read: alike(read[0], line))
+    return best if alike(best[0], line) * 2 >= len(line) else None
 
 
 def _names_faded(reading: _Reading) -> bool:
@@ -1122,45 +1144,76 @@ def _names_faded(reading: _Reading) -> bool:
     in every pass alike, so agreeing passes do not make faded names sure; a shadow or dim light
     darkens print and paper alike and does not count. False when the first pass's line boxes are
     not known."""
-    if reading.cut is None:
-        return False
     parsed = reading.parsed
     names_line = parsed.names_line
-    length = len(names_line)
-    # The lines read at their length or up to two characters off: a glyph lost in a faded
-    # stretch, or a stray mark read before a line, left lines unmeasured, and glare called sure.
-    near = [line for line in reading.ocr if abs(len(line[0]) - length) <= 2]
-    read = _names_read(parsed, near)
-    if read is None:
+    faded = _faded_cells(reading, parsed.names_index)
+    if faded is None:
         return False
-    names_box = read[2]
-    others = [(text, box) for text, _, box in near if box != names_box]
-    # A line's box clear of its neighbours': Tesseract stretched a names line's box over the
-    # line above it and the security printing below it.
-    names_box = _clear_of(names_box, [box for _, box in others])
-    others = [(text, _clear_of(box, [names_box])) for text, box in others]
-    crop = reading.cut
-    gray = np.asarray(crop if crop.mode == "L" else crop.convert("L"), dtype=np.float32)
-    # The names line's cells as the format has them (its box holds all of its print).
-    names = _cell_contrasts(gray, names_box, read[0] if len(read[0]) == length else names_line)
-    # The print's usual contrast: of the best-lit cells, as the streak can fade most of every
-    # line (a PN's read "IL9I3" as "TL9I3", each line faded from its middle on).
-    shares = [share for text, box in others for share in _cell_contrasts(gray, box, text)]
-    typical = float(np.percentile(shares + names, 90))
+    cells, typical = faded
     # Each cell with its two neighbours (their median): a glare streak is wider than a letter,
     # while one cell measured low alone is a glyph the cells' grid cuts (the apex of an A). But
     # a letter a fade makes of another (``FADE_MADE``: I's foot gone is a T) counts alone: the
     # streak's edge can fade the last letter of a name only (HIROSHI read HIROSHT, sure).
     names = [
         min(
-            float(np.median(names[max(0, at - 1) : at + 2])),
-            names[at] if names_line[at] in FADE_MADE else 1.0,
+            float(np.median(cells[max(0, at - 1) : at + 2])),
+            cells[at] if names_line[at] in FADE_MADE else 1.0,
         )
-        for at in range(length)
+        for at in range(len(names_line))
     ]
     start = names_start(parsed.type)
-    end = min(length, len(names_line.rstrip("<")) + 2)  # and the fillers a lost letter becomes
+    end = min(
+        len(names_line), len(names_line.rstrip("<")) + 2
+    )  # and the fillers a lost letter becomes
     return min(names[start:end], default=typical) < FADED_SHARE * typical
+
+
+def _number_faded(reading: _Reading) -> bool:
+    """Whether part of the document number or its check digit is faded, as ``_names_faded``
+    measures the names (each cell with its neighbours); False when the line boxes of
+    ``reading``'s crop are not known."""
+    line, start = reading.parsed.number_place
+    faded = _faded_cells(reading, line)
+    if faded is None:
+        return False
+    cells, typical = faded
+    number = [
+        float(np.median(cells[max(0, at - 1) : at + 2]))
+        for at in range(start, min(start + 10, len(cells)))
+    ]
+    return min(number, default=typical) < FADED_SHARE * typical
+
+
+def _faded_cells(reading: _Reading, index: int) -> tuple[list[float], float] | None:
+    """The print's contrast in each character cell of line ``index`` of ``reading``'s lines, in
+    the crop its OCR read (``_cell_contrasts``), and the band's usual contrast: that of its
+    best-lit cells, as the streak can fade most of every line (a PN's read "IL9I3" as "TL9I3",
+    each line faded from its middle on). None when the crop's line boxes are not known or no
+    OCR line is like that line."""
+    if reading.cut is None:
+        return None
+    text = reading.parsed.lines[index]
+    length = len(text)
+    # The lines read at their length or up to two characters off: a glyph lost in a faded
+    # stretch, or a stray mark read before a line, left lines unmeasured, and glare called sure.
+    near = [line for line in reading.ocr if abs(len(line[0]) - length) <= 2]
+    read = _line_read(text, near)
+    if read is None:
+        return None
+    box = read[2]
+    others = [(other, other_box) for other, _, other_box in near if other_box != box]
+    # A line's box clear of its neighbours': Tesseract stretched a names line's box over the
+    # line above it and the security printing below it.
+    box = _clear_of(box, [other_box for _, other_box in others])
+    others = [(other, _clear_of(other_box, [box])) for other, other_box in others]
+    crop = reading.cut
+    gray = np.asarray(crop if crop.mode == "L" else crop.convert("L"), dtype=np.float32)
+    # The line's cells as the format has them (its box holds all of its print).
+    cells = _cell_contrasts(gray, box, read[0] if len(read[0]) == length else text)
+    shares = [
+        share for other, other_box in others for share in _cell_contrasts(gray, other_box, other)
+    ]
+    return cells, float(np.percentile(shares + cells, 90))
 
 
 def _clear_of(box: tesseract.Box, others: list[tesseract.Box]) -> tesseract.Box:
@@ -1255,7 +1308,7 @@ def _names_strip(reading: _Reading, crop: Image.Image) -> Image.Image | None:
     names_line = parsed.names_line
     if len(names_line.rstrip("<")) <= names_start(parsed.type):
         return None
-    best = _names_read(parsed, reading.ocr)
+    best = _line_read(names_line, reading.ocr)
     if best is None:
         return None
     left, top, right, bottom = best[2]
