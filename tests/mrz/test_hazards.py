@@ -497,6 +497,15 @@ def test_a_larger_pass_that_reads_a_faded_number_otherwise_is_not_sure():
     assert not result.valid
 
 
+def test_a_number_holding_what_glare_made_of_its_check_digit_is_not_sure():
+    # 6L7JS7Y6E under glare at 35 px: a pass read 6L7JS7YGE with the check digit 6 read G
+    # (mapped to 6), the vote the check digit 6 and the number's 6 as G: G is worth 16, and
+    # every check passed. What the print made of the check digit it may have made of the 6.
+    case, result, wrong = _read(15, 136, "glare")
+    assert case.truth["number"] == "6L7JS7Y6E"
+    assert not (result.valid and wrong)
+
+
 def test_a_larger_pass_that_reads_a_clear_number_otherwise_stays_sure():
     # DU85DH5X7, degraded: the plain pass read its D as B (failing), the larger pass D; the
     # number's print is soft, not faded.

@@ -470,3 +470,18 @@ def test_a_document_number_read_starting_with_fillers_is_not_valid():
     assert not parsed.field_valid["number"]
     # Padded at its end, as printed: valid.
     assert parse_lines(_td2_lines("6310ML"), today=TODAY).valid
+
+
+def test_a_number_holding_a_letter_the_repairs_show_the_print_makes_of_its_twin_is_not_sure():
+    # Glare over 6L7JS7Y6E: its second 6 read G, and its check digit 6 read G too (mapped back
+    # to 6). G is worth 16: 6L7JS7YGE passes the same check digit, and every check passed.
+    lines = _td2_lines("6L7JS7Y6E")
+    assert lines[1][9] == "6"
+    read = [lines[0], "6L7JS7YGEG" + lines[1][10:]]
+    parsed = parse_lines(read, today=TODAY)
+    assert parsed is not None and parsed.checks_passed == parsed.checks_total
+    assert not confirm_repairs(parsed, lambda line, position, char: True)
+    assert not parsed.field_valid["number"]
+    # The check digit read G alone: the number holds no G; its repair waits for support only.
+    parsed = parse_lines([lines[0], "6L7JS7Y6EG" + lines[1][10:]], today=TODAY)
+    assert confirm_repairs(parsed, lambda line, position, char: True)

@@ -356,3 +356,27 @@ def test_names_lookalikes_are_clear_only_when_their_cells_look_like_what_was_rea
     for misread in ("GUIGLEY", "QUIQLEY"):
         taken = td3_lines("X47K2", surname=misread)
         assert not vote.shapes_clear(image, parse_lines(taken, today=TODAY)), misread
+
+
+def test_a_number_holding_what_the_passes_made_of_its_check_digits_twin_is_not_sure():
+    # 6L7JS7Y6E under glare: the passes read its check digit 6 as G (6 close behind) and its
+    # second 6 as G (6 far behind). G is worth 16: with the check digit taken as 6, 6L7JS7YGE
+    # passed every check. What the print made of the check digit it may have made of the 6.
+    lines = td3_lines("6L7JS7Y6E")
+    read = lines[1][:7] + "GEG" + lines[1][10:]
+    passes = []
+    for _ in range(3):
+        data = symbols(read)
+        data[9] = Symbol("G", 90.0, (("G", 90.0), ("6", 80.0)))
+        passes.append([symbols(lines[0]), data])
+    voted = vote.combine(passes, "TD3", TODAY)
+    assert voted is not None and voted.parsed.fields["number"] == "6L7JS7YGE"
+    assert not voted.parsed.valid and not voted.parsed.field_valid["number"]
+    # The check digit's G, close behind its 6, with no G in the number: the check digit tells.
+    passes = []
+    for _ in range(3):
+        data = symbols(lines[1])
+        data[9] = Symbol("6", 90.0, (("6", 90.0), ("G", 80.0)))
+        passes.append([symbols(lines[0]), data])
+    voted = vote.combine(passes, "TD3", TODAY)
+    assert voted is not None and voted.parsed.valid

@@ -580,7 +580,45 @@ def _finish(parsed: Parsed, check: _Checker) -> Parsed:
     for name in _repaired_fields(parsed):
         if name in parsed.field_valid:
             parsed.field_valid[name] = False
+    if _number_has_a_twin(parsed):
+        parsed.valid = False
+        parsed.ambiguous = True  # never made valid by the OCR's support for the repairs
+        parsed.field_valid["number"] = False
     return parsed
+
+
+def _number_has_a_twin(parsed: Parsed) -> bool:
+    """Whether a repair of this reading shows the print makes one character of another that is
+    worth the same to a check digit (a 6 read G: 16 and 6), and the number holds, as read, one
+    such character: spelt with the other, it passes as well. Glare 136/15: 6L7JS7Y6E read
+    6L7JS7YGE with its check digit 6 read G (mapped back to 6): valid and wrong."""
+    return number_holds(parsed, twins_made(parsed))
+
+
+def twins_made(parsed: Parsed) -> set[str]:
+    """The characters this reading's repairs changed into another worth the same to a check
+    digit (a check digit's G mapped to 6): what the print makes of such a twin."""
+    return {
+        parsed.lines[line][column]
+        for line, column, to in parsed.repairs
+        if column < len(parsed.lines[line]) and _twins(parsed.lines[line][column], to)
+    }
+
+
+def number_holds(parsed: Parsed, chars: set[str]) -> bool:
+    """Whether the document number holds one of ``chars`` as read (not where a repair put it)."""
+    line, start = parsed.number_place
+    if not chars or len(parsed.lines) <= line:
+        return False
+    number = parsed.lines[line][start : start + 9]
+    repaired = {column - start for at_line, column, _ in parsed.repairs if at_line == line}
+    return any(char in chars and at not in repaired for at, char in enumerate(number))
+
+
+def _twins(first: str, second: str) -> bool:
+    """Whether two characters differ but are worth the same to a check digit (6 and G)."""
+    one, other = checks.char_value(first), checks.char_value(second)
+    return first != second and one is not None and other is not None and one % 10 == other % 10
 
 
 def _parse_two_line(kind: str, lines: list[str], today: date, check: _Checker) -> Parsed:

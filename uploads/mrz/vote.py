@@ -44,7 +44,9 @@ from uploads.mrz.parse import (
     field_at,
     names_index,
     names_start,
+    number_holds,
     parse_lines,
+    twins_made,
 )
 
 AMBIGUOUS = 0.5  # runner-up weight / winner weight at or above which a position is unclear
@@ -457,6 +459,11 @@ def _settle(
     confirm_repairs(parsed, supports)
     if not unclear:
         return parsed
+    # What the passes' winners show the print makes of a character worth the same to a check
+    # digit (a check digit's 6 read G by most passes, a 6 by the rest): a number holding it may
+    # be spelt with its twin, whichever spelling of the check digit is taken. (Not what a
+    # runner-up tried shows: a country's U whose runner-up was 0 made no 0 of a U.)
+    made = twins_made(parsed)
     if len(unclear) > MAX_TRIED:
         parsed.valid = False
         return parsed
@@ -499,6 +506,11 @@ def _settle(
     for name in _fields_flipped_twice(chosen.type, flipped):
         chosen.valid = False
         chosen.field_valid[name] = False
+    if number_holds(chosen, made):
+        # Glare 136/15: the passes read 6L7JS7Y6E's check digit 6 as G or 6, and its second 6
+        # as G (6 under half of G's weight): 6L7JS7YGE passed, as would 6L7JS7Y6E.
+        chosen.valid = False
+        chosen.field_valid["number"] = False
     return chosen
 
 
