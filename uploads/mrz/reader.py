@@ -973,12 +973,17 @@ def _confirmed(
     reading = _full_length(page, reading, today)
     sure = True
     low_resolution = reading.char < LOW_RESOLUTION_CHAR
-    if low_resolution or reading.parsed.dropped or reading.denoised:
-        # Small print, a line read long whose dropped character the check digits chose, or a
+    # Faint print darkened (``faded``: what glare left of it) makes one glyph of another in
+    # every cell alike: 8004288 read 8004266 (glare 138/13), the birth date's last digit and its
+    # check digit both 8s read 6, and a field's last digit weighs 1, as its check digit does.
+    darkened = reading.prepared_as == {"faded": True}
+    if low_resolution or reading.parsed.dropped or reading.denoised or darkened:
+        # Small print, a line read long whose dropped character the check digits chose, a
         # reading of the smoothed band (an extra pass over a near miss, one more chance for a
-        # misread number to pass its check digit: a tenth): read the band again at other sizes;
-        # the reading is trusted only if another one agrees on every field and none that
-        # passes reads any field otherwise (two numbers passing their check digit: one is wrong).
+        # misread number to pass its check digit: a tenth) or of faint print darkened: read the
+        # band again at other sizes; the reading is trusted only if another one agrees on
+        # every field and none that passes reads any field otherwise (two numbers passing their
+        # check digit: one is wrong).
         readings = [reading]
         # Re-reads that pass every check only through repairs the OCR does not support: they
         # cannot confirm a reading, but one that reads other fields says it may be wrong.
@@ -986,6 +991,8 @@ def _confirmed(
         for variant in LOW_RESOLUTION_VARIANTS:
             if reading.denoised:  # read again as it was read: noise smoothed
                 variant = {"target_char": variant["target_char"], "denoise": True}
+            elif darkened:  # its print darkened, else there is none to read
+                variant = {"target_char": variant["target_char"], "faded": True}
             again = _Reading.take(
                 page, reading.band, reading.scale, reading.flip, 1.0, today, variant=variant
             )
@@ -1007,7 +1014,15 @@ def _confirmed(
             or any(item.parsed.fields != chosen.parsed.fields for item in readings + doubts)
         ):
             # One reading disagrees: with the names, two re-reads at larger sizes agreed on a
-            # PN's Й read as B (7RIQ read 7RIB) against the first reading's right one.
+            # PN's Й read as B (7RIQ read 7RIB) against the first reading's right one. The
+            # fields read otherwise are marked for the customer to check.
+            for item in readings + doubts:
+                for name, value in item.parsed.fields.items():
+                    if (
+                        chosen.parsed.fields.get(name) != value
+                        and name in chosen.parsed.field_valid
+                    ):
+                        chosen.parsed.field_valid[name] = False
             return _result(chosen.parsed, chosen.box, valid=False)
         if low_resolution:
             # The names strip is placed by the first reading's OCR (a re-read's crop was
