@@ -50,6 +50,16 @@ def test_glare_over_the_names_leaves_them_not_sure():
     assert result.fields["number"] == case.truth["number"]
 
 
+def test_a_band_cut_through_a_faded_line_is_cut_wider():
+    # Glare faded the foot of a TD1's names line, and the locator's band left it out: every
+    # pass read the crop as cut, SMITH<<MIN's I's as T's (the foot gone), and the vote called
+    # SMTTH MTN sure. The names line's box reached the crop's bottom: the band cut wider reads it.
+    case, result, wrong = _read(10, 142, "glare")
+    assert case.kind == "TD1" and case.truth["surname"] == "SMITH"
+    assert not (result.valid and wrong)
+    assert not {"surname", "given_names"} & set(wrong)
+
+
 def test_glare_over_the_names_of_a_specimen(monkeypatch):
     # A streak over "IKSSON" only, the number line untouched: the letters still read, faded.
     page = specimens.render_page(specimens.ERIKSSON, width=1800)
@@ -428,6 +438,9 @@ def test_a_degraded_pn_whose_country_or_code_reads_otherwise_is_an_internal_pass
         (17, 101),  # ЖУКОВА read ИУКОВА: Ж's J faded into I
         (20, 102),  # ИЛЬИЧ read ТЛЬТЧ: both I's feet faded
         (25, 103),  # ЖУКОВА: Ж's J read S
+        # СЕРГЕЕВНА's first E read F by a larger pass, which keeps no line boxes of its own:
+        # the fade is measured on the band's plain crop.
+        (16, 144),
     ],
 )
 def test_pn_names_glare_faded_into_lookalikes_are_respelled(index, seed):
@@ -530,6 +543,15 @@ def test_a_reading_of_faint_print_darkened_is_sure_only_when_other_sizes_agree(i
     _, result, wrong = _read(index, seed, "glare")
     assert not (result.valid and wrong)
     assert result.valid == valid
+
+
+def test_a_band_read_longer_that_passes_with_another_number_leaves_it_not_sure():
+    # 92Y4JRM91 under glare, faded past reading: the band flattened read O0V41PM91 (repaired
+    # from 00V41PM91), every check passing; the band cut longer (to look for a TD3's fillers)
+    # read L2Y41RM91, every check passing too. Two numbers passing: one is wrong.
+    case, result, wrong = _read(12, 143, "glare")
+    assert case.truth["number"] == "92Y4JRM91" and "number" in wrong
+    assert not result.valid and not result.field_valid["number"]
 
 
 def test_a_larger_pass_that_reads_a_clear_number_otherwise_stays_sure():

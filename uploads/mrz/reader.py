@@ -272,7 +272,7 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
                     if reading.parsed.valid and _faded_number_disputed(reading, plain):
                         return _result(reading.parsed, reading.box, valid=False)
                     if reading.parsed.valid:
-                        return _confirmed(page, [], reading, today)
+                        return _confirmed(page, [], reading.measured_on(plain), today)
             # Then several passes over the page's own best band, combined character by character.
             done, reading = _voted(page, own_best, today)
             if done is not None:
@@ -456,9 +456,56 @@ def _full_length(page: Image.Image, reading: "_Reading", today: date) -> "_Readi
     again = _Reading.take(
         page, longer, reading.scale, reading.flip, 1.0, today, variant=reading.prepared_as
     )
-    if again is None or not again.parsed.valid or len(again.parsed.lines[0]) != full:
+    if again is None or not again.parsed.valid:
+        return reading
+    if len(again.parsed.lines[0]) != full:
+        # The same lines read again, every check passing with other fields (glare 143/12: a
+        # faded 92Y4JRM91 read O0V41PM91, then L2Y41RM91): one of them is wrong.
+        if again.parsed.fields != reading.parsed.fields:
+            _mark_disputed(reading.parsed, [again.parsed])
         return reading
     again.box, again.char = reading.box, reading.char  # (``take`` knows no page scale here)
+    return again
+
+
+def _mark_disputed(parsed: Parsed, others: list[Parsed]) -> None:
+    """``parsed`` not valid, and each field another reading of the band read otherwise marked
+    not valid, for the customer to check."""
+    parsed.valid = False
+    for other in others:
+        for name, value in other.fields.items():
+            if parsed.fields.get(name) != value and name in parsed.field_valid:
+                parsed.field_valid[name] = False
+
+
+def _cut_through(reading: "_Reading") -> bool:
+    """Whether an OCR line of ``reading``'s crop that is like one of its lines reaches the
+    crop's top or bottom edge: the band was cut through it (the locator left out the faded
+    foot of a line under glare, and every pass read its I's as T's). False when its crop's lines
+    are not known."""
+    if reading.cut is None:
+        return False
+    height = reading.cut.height
+    return any(
+        (box[1] <= CUT_EDGE or box[3] >= height - CUT_EDGE)
+        and any(alike(text, line) * 2 >= len(line) for line in reading.parsed.lines)
+        for text, _, box in reading.ocr
+    )
+
+
+def _full_height(
+    page: Image.Image, reading: "_Reading", page_scale: float, today: date
+) -> "_Reading":
+    """``reading``'s band cut WIDEN_CHARS character heights wider at each side, read as it
+    was: that reading when it passes at least as many checks (glare 142/10: SMTTH<<MTN cut at
+    the names' foot, SMITH<<MIN wider), else ``reading``."""
+    band = reading.band
+    wider = dataclasses.replace(band, width=band.width + 2 * WIDEN_CHARS * band.char)
+    again = _Reading.take(
+        page, wider, reading.scale, reading.flip, page_scale, today, variant=reading.prepared_as
+    )
+    if again is None or again.parsed.score < reading.parsed.score:
+        return reading
     return again
 
 
@@ -489,7 +536,8 @@ def _try_bands(
     else None and the best reading so far."""
     calls = 0
     first_flip = False  # how the most promising band reads upright
-    for position, band in enumerate(bands[:BANDS_PER_PASS]):
+    for position, found in enumerate(bands[:BANDS_PER_PASS]):
+        band = found
         upright, _ = locate.cut_band(page, band, scale, flip=False)
         order = (False, True) if _looks_upright(upright) else (True, False)
         if position == 0:
@@ -499,11 +547,15 @@ def _try_bands(
             if calls >= MAX_OCR_CALLS:
                 break
             calls += 1
-            reading = _Reading.take(
-                page, band, scale, flip, page_scale, today, crop=None if flip else upright
-            )
+            crop = upright if not flip and band is found else None
+            reading = _Reading.take(page, band, scale, flip, page_scale, today, crop=crop)
             if reading is None:
                 continue
+            if _cut_through(reading):
+                # Every later pass over the band reads it as cut: cut it wider for them all.
+                calls += 1
+                reading = _full_height(page, reading, page_scale, today)
+                band = reading.band
             if flip == order[0]:
                 plain = reading
             if page_best is None or reading.parsed.score > page_best.parsed.score:
@@ -663,6 +715,8 @@ NORMALISE_WINDOW = (1.3, 2.0)
 NORMALISE_FLOOR = 0.4
 DENOISE_MAX_CHAR = 16.0
 LENGTHEN_CHARS = 6.0  # character heights a band cut short is lengthened by at each end
+WIDEN_CHARS = 0.5  # character heights a band cut through a line is widened by at each side
+CUT_EDGE = 1  # crop pixels from its top or bottom within which a line's box reaches the edge
 # The last passes over a band no pass read valid, for glare: contrast stretched locally, then
 # faint print darkened (``normalised``, ``faded``).
 GLARE_VARIANTS = ({"normalise": True}, {"faded": True})
@@ -745,6 +799,14 @@ class _Reading:
         # The same band: its crop's first OCR lines locate the names for ``_names_faded``.
         again.cut, again.ocr = reading.cut, reading.ocr
         return again
+
+    def measured_on(self, plain: "_Reading") -> "_Reading":
+        """This reading of a resized or contrast-stretched crop, its fades measured on the
+        plain crop of the same band (``plain``'s, when it kept one): glare's E read F in a PN's
+        SERGEEVNA by a larger pass was called sure, the names' fade unmeasured (glare 144/16)."""
+        if self.cut is None and plain.band == self.band and plain.flip == self.flip:
+            self.cut, self.ocr = plain.cut, plain.ocr
+        return self
 
     @classmethod
     def take(
@@ -971,6 +1033,8 @@ def _confirmed(
 ) -> MrzResult:
     """A reading whose checks all pass, made sure of what no check digit covers: the names."""
     reading = _full_length(page, reading, today)
+    if not reading.parsed.valid:  # its lines read again passed with other fields
+        return _result(reading.parsed, reading.box, valid=False)
     sure = True
     low_resolution = reading.char < LOW_RESOLUTION_CHAR
     # Faint print darkened (``faded``: what glare left of it) makes one glyph of another in
@@ -1016,13 +1080,7 @@ def _confirmed(
             # One reading disagrees: with the names, two re-reads at larger sizes agreed on a
             # PN's Й read as B (7RIQ read 7RIB) against the first reading's right one. The
             # fields read otherwise are marked for the customer to check.
-            for item in readings + doubts:
-                for name, value in item.parsed.fields.items():
-                    if (
-                        chosen.parsed.fields.get(name) != value
-                        and name in chosen.parsed.field_valid
-                    ):
-                        chosen.parsed.field_valid[name] = False
+            _mark_disputed(chosen.parsed, [item.parsed for item in readings + doubts])
             return _result(chosen.parsed, chosen.box, valid=False)
         if low_resolution:
             # The names strip is placed by the first reading's OCR (a re-read's crop was
