@@ -459,9 +459,14 @@ def _full_length(page: Image.Image, reading: "_Reading", today: date) -> "_Readi
     if again is None or not again.parsed.valid:
         return reading
     if len(again.parsed.lines[0]) != full:
-        # The same lines read again, every check passing with other fields (glare 143/12: a
-        # faded 92Y4JRM91 read O0V41PM91, then L2Y41RM91): one of them is wrong.
-        if again.parsed.fields != reading.parsed.fields:
+        # The same lines read again, every check passing with other checked fields (glare
+        # 143/12: a faded 92Y4JRM91 read O0V41PM91, then L2Y41RM91): one of them is wrong. (Not
+        # a field no check digit covers: a visa's code VC read VE by the longer cut of small
+        # print is no sign the number is wrong.)
+        if any(
+            again.parsed.fields.get(name) != reading.parsed.fields.get(name)
+            for name in CHECKED_FIELDS
+        ):
             _mark_disputed(reading.parsed, [again.parsed])
         return reading
     again.box, again.char = reading.box, reading.char  # (``take`` knows no page scale here)
@@ -497,14 +502,16 @@ def _full_height(
     page: Image.Image, reading: "_Reading", page_scale: float, today: date
 ) -> "_Reading":
     """``reading``'s band cut WIDEN_CHARS character heights wider at each side, read as it
-    was: that reading when it passes at least as many checks (glare 142/10: SMTTH<<MTN cut at
-    the names' foot, SMITH<<MIN wider), else ``reading``."""
+    was: that reading when its lines no longer reach the crop's edge and it passes at least as
+    many checks (glare 142/10: SMTTH<<MTN cut at the names' foot, SMITH<<MIN wider), else
+    ``reading``. (A line box Tesseract stretched over the noise at the crop's edge reaches it
+    however wide the band: the wider crop only takes in more of that noise, read as letters.)"""
     band = reading.band
     wider = dataclasses.replace(band, width=band.width + 2 * WIDEN_CHARS * band.char)
     again = _Reading.take(
         page, wider, reading.scale, reading.flip, page_scale, today, variant=reading.prepared_as
     )
-    if again is None or again.parsed.score < reading.parsed.score:
+    if again is None or again.parsed.score < reading.parsed.score or _cut_through(again):
         return reading
     return again
 
@@ -715,6 +722,9 @@ NORMALISE_WINDOW = (1.3, 2.0)
 NORMALISE_FLOOR = 0.4
 DENOISE_MAX_CHAR = 16.0
 LENGTHEN_CHARS = 6.0  # character heights a band cut short is lengthened by at each end
+# The fields check digits cover, on which two readings of the same lines passing every check
+# cannot both be right.
+CHECKED_FIELDS = ("number", "date_of_birth", "expiry_date", "personal_number")
 WIDEN_CHARS = 0.5  # character heights a band cut through a line is widened by at each side
 CUT_EDGE = 1  # crop pixels from its top or bottom within which a line's box reaches the edge
 # The last passes over a band no pass read valid, for glare: contrast stretched locally, then
@@ -781,6 +791,9 @@ class _Reading:
         self.names_read: dict[float, list[list[tesseract.Symbol]]] = {}
         # Valid but for the names' confidence, which was a stray mark's before them too.
         self.stray_names = False
+        # A plain crop of the band and its OCR lines, for a reading without its own crop to
+        # have its fades measured on (``measured_on``).
+        self.faded_on: tuple[Image.Image, list[tuple[str, float, tesseract.Box]]] | None = None
         # Character height in the original image's pixels.
         self.char = band.char / scale / page_scale
 
@@ -803,10 +816,19 @@ class _Reading:
     def measured_on(self, plain: "_Reading") -> "_Reading":
         """This reading of a resized or contrast-stretched crop, its fades measured on the
         plain crop of the same band (``plain``'s, when it kept one): glare's E read F in a PN's
-        SERGEEVNA by a larger pass was called sure, the names' fade unmeasured (glare 144/16)."""
+        SERGEEVNA by a larger pass was called sure, the names' fade unmeasured (glare 144/16).
+        Only the fades: the names strip of a second pass is placed as before."""
         if self.cut is None and plain.band == self.band and plain.flip == self.flip:
-            self.cut, self.ocr = plain.cut, plain.ocr
+            self.faded_on = plain.cut, plain.ocr
         return self
+
+    @property
+    def fade_source(self) -> tuple[Image.Image, list[tuple[str, float, tesseract.Box]]] | None:
+        """The crop whose print ``_faded_cells`` measures, and its OCR lines: the reading's own
+        crop, else the plain one of its band (``measured_on``); None when neither is known."""
+        if self.cut is not None:
+            return self.cut, self.ocr
+        return self.faded_on
 
     @classmethod
     def take(
@@ -1235,9 +1257,8 @@ def _names_faded(reading: _Reading) -> bool:
         for at in range(len(names_line))
     ]
     start = names_start(parsed.type)
-    end = min(
-        len(names_line), len(names_line.rstrip("<")) + 2
-    )  # and the fillers a lost letter becomes
+    # The names, and the fillers a lost letter becomes.
+    end = min(len(names_line), len(names_line.rstrip("<")) + 2)
     return min(names[start:end], default=typical) < FADED_SHARE * typical
 
 
@@ -1263,13 +1284,15 @@ def _faded_cells(reading: _Reading, index: int) -> tuple[list[float], float] | N
     best-lit cells, as the streak can fade most of every line (a PN's read "IL9I3" as "TL9I3",
     each line faded from its middle on). None when the crop's line boxes are not known or no
     OCR line is like that line."""
-    if reading.cut is None:
+    source = reading.fade_source
+    if source is None:
         return None
+    crop, ocr = source
     text = reading.parsed.lines[index]
     length = len(text)
     # The lines read at their length or up to two characters off: a glyph lost in a faded
     # stretch, or a stray mark read before a line, left lines unmeasured, and glare called sure.
-    near = [line for line in reading.ocr if abs(len(line[0]) - length) <= 2]
+    near = [line for line in ocr if abs(len(line[0]) - length) <= 2]
     read = _line_read(text, near)
     if read is None:
         return None
@@ -1279,7 +1302,6 @@ def _faded_cells(reading: _Reading, index: int) -> tuple[list[float], float] | N
     # line above it and the security printing below it.
     box = _clear_of(box, [other_box for _, other_box in others])
     others = [(other, _clear_of(other_box, [box])) for other, other_box in others]
-    crop = reading.cut
     gray = np.asarray(crop if crop.mode == "L" else crop.convert("L"), dtype=np.float32)
     # The line's cells as the format has them (its box holds all of its print).
     cells = _cell_contrasts(gray, box, read[0] if len(read[0]) == length else text)
