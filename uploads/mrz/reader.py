@@ -9,13 +9,15 @@
 4. Parse and repair by field class (``parse``); stop at the first reading whose checks all pass.
    A band that does not pass is read again: divided by its local paper (a shadow's edge), at
    other sizes, in several passes combined (``vote``), and last with its contrast stretched
-   locally (glare).
+   locally (glare). A band whose crop cuts through a line is cut wider first.
 5. Make sure of the names, which no check digit covers: Tesseract's confidence, a second reading
    of the names' strip alone (at another size), more for small print and PN names, none of their
    print faded (glare); of what a check digit cannot tell: small print's number and names
    whose cells look like a lookalike's glyph (6 for G, ``vote.shapes_clear``), two passes of a
-   band reading a lookalike each; and of the document: a second MRZ of the same size in the
-   photo makes the answer "not sure".
+   band reading a lookalike each, or a number where its print is faded otherwise, two readings
+   of the same lines passing with other values, a twin the reading's repairs show the print
+   makes (a check digit's 6 read G, ``parse``); and of the document: a second MRZ of the same
+   size in the photo makes the answer "not sure".
 6. When nothing passes, PassportEye's locator gets a try (``fallback``), unless ours read a near
    miss and has already spent FALLBACK_AFTER_CPU_SECONDS of CPU time.
 
