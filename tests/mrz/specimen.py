@@ -1,4 +1,4 @@
-"""Utopia's specimen lines with the number (and surname) a test needs, check digits computed."""
+"""Specimen lines with the number (and surname) a test needs, check digits computed."""
 
 from uploads.mrz import compose
 
@@ -14,4 +14,19 @@ def td3_lines(number: str, *, surname: str = "ERIKSSON") -> list[str]:
         date_of_birth="740812",
         sex="F",
         expiry_date="120415",
+    )
+
+
+def td2_lines(number: str) -> list[str]:
+    """TD2 lines of an identity card holding ``number``."""
+    return compose.td2(
+        document_code="I<",
+        country="XXA",
+        surname="LEE",
+        given_names="MARCO",
+        number=number,
+        nationality="BRA",
+        date_of_birth="440226",
+        sex="M",
+        expiry_date="320912",
     )

@@ -7,6 +7,8 @@ import pytest
 from uploads.mrz import checks, compose
 from uploads.mrz.parse import confirm_repairs, parse_lines, parse_text
 
+from .specimen import td2_lines
+
 TODAY = date(2026, 11, 26)
 TD3 = [
     "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
@@ -445,37 +447,23 @@ def test_an_internal_passport_number_with_a_letter_is_not_valid():
     assert not parsed.valid and not parsed.field_valid["number"]
 
 
-def _td2_lines(number: str) -> list[str]:
-    return compose.td2(
-        document_code="I<",
-        country="XXA",
-        surname="LEE",
-        given_names="MARCO",
-        number=number,
-        nationality="BRA",
-        date_of_birth="440226",
-        sex="M",
-        expiry_date="320912",
-    )
-
-
 def test_a_document_number_read_starting_with_fillers_is_not_valid():
     # ICAO 9303 pads a number at its end. Glare faded X36310ML's X3 into two fillers: -33 x 7
     # and -3 x 3 is -240, and the number's check digit and the composite still passed.
-    lines = _td2_lines("X36310ML")
+    lines = td2_lines("X36310ML")
     assert parse_lines(lines, today=TODAY).valid
     faded = [lines[0], "<<" + lines[1][2:]]
     parsed = parse_lines(faded, today=TODAY)
     assert parsed is not None and not parsed.valid
     assert not parsed.field_valid["number"]
     # Padded at its end, as printed: valid.
-    assert parse_lines(_td2_lines("6310ML"), today=TODAY).valid
+    assert parse_lines(td2_lines("6310ML"), today=TODAY).valid
 
 
 def test_a_number_holding_a_letter_the_repairs_show_the_print_makes_of_its_twin_is_not_sure():
     # Glare over 6L7JS7Y6E: its second 6 read G, and its check digit 6 read G too (mapped back
     # to 6). G is worth 16: 6L7JS7YGE passes the same check digit, and every check passed.
-    lines = _td2_lines("6L7JS7Y6E")
+    lines = td2_lines("6L7JS7Y6E")
     assert lines[1][9] == "6"
     read = [lines[0], "6L7JS7YGEG" + lines[1][10:]]
     parsed = parse_lines(read, today=TODAY)

@@ -27,6 +27,19 @@ def symbols(text: str, alternatives: dict[int, tuple[str, float]] | None = None)
     return line
 
 
+def passes_reading(
+    names: str, data: str, position: int, choices: tuple[tuple[str, float], ...]
+) -> list[list[list[Symbol]]]:
+    """Three passes reading ``names`` and ``data``, the character of ``data`` at ``position``
+    read as ``choices``' first with those alternatives."""
+    passes = []
+    for _ in range(3):
+        line = symbols(data)
+        line[position] = Symbol(choices[0][0], choices[0][1], choices)
+        passes.append([symbols(names), line])
+    return passes
+
+
 def test_it_takes_the_character_most_passes_weigh_most():
     wrong = NAMES.replace("MARIA", "NARIA")
     passes = [[symbols(NAMES), symbols(DATA)] for _ in range(3)] + [[symbols(wrong), symbols(DATA)]]
@@ -313,21 +326,13 @@ def test_a_repair_made_on_a_runner_up_taken_is_not_sure():
     # spelling of one character. One check digit stood behind a runner-up and a repair on it.
     lines = td3_lines("O7VLK437")
     read = lines[1].replace("O7VLK437", "67VLK437", 1)
-    passes = []
-    for _ in range(3):
-        data = symbols(read)
-        data[0] = Symbol("6", 90.0, (("6", 90.0), ("0", 70.0), ("O", 20.0)))
-        passes.append([symbols(lines[0]), data])
+    passes = passes_reading(lines[0], read, 0, (("6", 90.0), ("0", 70.0), ("O", 20.0)))
     voted = vote.combine(passes, "TD3", TODAY)
     assert voted is not None
     assert voted.parsed.fields["number"] == "O7VLK437"
     assert not voted.parsed.valid and not voted.parsed.field_valid["number"]
     # Read so by the passes, the O is the winner: the check digit confirms it, sure.
-    passes = []
-    for _ in range(3):
-        data = symbols(lines[1])
-        data[0] = Symbol("O", 90.0, (("O", 90.0), ("0", 70.0)))
-        passes.append([symbols(lines[0]), data])
+    passes = passes_reading(lines[0], lines[1], 0, (("O", 90.0), ("0", 70.0)))
     voted = vote.combine(passes, "TD3", TODAY)
     assert voted is not None and voted.parsed.valid
 
@@ -364,19 +369,11 @@ def test_a_number_holding_what_the_passes_made_of_its_check_digits_twin_is_not_s
     # passed every check. What the print made of the check digit it may have made of the 6.
     lines = td3_lines("6L7JS7Y6E")
     read = lines[1][:7] + "GEG" + lines[1][10:]
-    passes = []
-    for _ in range(3):
-        data = symbols(read)
-        data[9] = Symbol("G", 90.0, (("G", 90.0), ("6", 80.0)))
-        passes.append([symbols(lines[0]), data])
+    passes = passes_reading(lines[0], read, 9, (("G", 90.0), ("6", 80.0)))
     voted = vote.combine(passes, "TD3", TODAY)
     assert voted is not None and voted.parsed.fields["number"] == "6L7JS7YGE"
     assert not voted.parsed.valid and not voted.parsed.field_valid["number"]
     # The check digit's G, close behind its 6, with no G in the number: the check digit tells.
-    passes = []
-    for _ in range(3):
-        data = symbols(lines[1])
-        data[9] = Symbol("6", 90.0, (("6", 90.0), ("G", 80.0)))
-        passes.append([symbols(lines[0]), data])
+    passes = passes_reading(lines[0], lines[1], 9, (("6", 90.0), ("G", 80.0)))
     voted = vote.combine(passes, "TD3", TODAY)
     assert voted is not None and voted.parsed.valid

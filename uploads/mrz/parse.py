@@ -116,6 +116,11 @@ class Parsed:
         """The line and first column of the number's nine characters (its check digit next)."""
         return (0, 5) if self.type == "TD1" else (1, 0)
 
+    def number_repaired(self) -> set[int]:
+        """The positions (0-8) of the document number's characters a repair changed."""
+        line, start = self.number_place
+        return {column - start for at_line, column, _ in self.repairs if at_line == line}
+
     def repaired_line(self, index: int) -> str:
         """Line ``index`` as the fields hold it: the check digits' repairs made (a B read for an
         8 whose spelling with the 8 passed is an 8), supported by the OCR or not."""
@@ -611,7 +616,7 @@ def number_holds(parsed: Parsed, chars: set[str]) -> bool:
     if not chars or len(parsed.lines) <= line:
         return False
     number = parsed.lines[line][start : start + 9]
-    repaired = {column - start for at_line, column, _ in parsed.repairs if at_line == line}
+    repaired = parsed.number_repaired()
     return any(char in chars and at not in repaired for at, char in enumerate(number))
 
 

@@ -271,9 +271,9 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
                 )
                 if reading is not None and reading.parsed.score > page_best.parsed.score:
                     page_best = reading
-                    if reading.parsed.valid and _faded_number_disputed(reading, plain):
-                        return _result(reading.parsed, reading.box, valid=False)
                     if reading.parsed.valid:
+                        if _faded_number_disputed(reading, plain):
+                            return _result(reading.parsed, reading.box, valid=False)
                         return _confirmed(page, [], reading.measured_on(plain), today)
             # Then several passes over the page's own best band, combined character by character.
             done, reading = _voted(page, own_best, today)
@@ -355,8 +355,7 @@ def _numbers_differ(parsed: Parsed, other: Parsed) -> bool:
     mine, theirs = _number_field(parsed), _number_field(other)
     if mine is None or theirs is None or not (checks.passes(*mine) and checks.passes(*theirs)):
         return False
-    line, start = other.number_place
-    repaired = {column - start for at_line, column, _ in other.repairs if at_line == line}
+    repaired = other.number_repaired()
     return any(
         a != b for at, (a, b) in enumerate(zip(mine[0], theirs[0], strict=True))
         if at not in repaired
@@ -366,13 +365,19 @@ def _numbers_differ(parsed: Parsed, other: Parsed) -> bool:
 def _lookalike_read(parsed: Parsed, other: Parsed) -> bool:
     """Whether ``other``, another reading of the band, read a character of ``parsed``'s number
     as its lookalike the check digit cannot tell it from (``vote.NUMBER_LOOKALIKES``)."""
-    mine, theirs = _number_field(parsed), _number_field(other)
-    if mine is None or theirs is None or parsed.type != other.type:
-        return False
     return any(
         a != b and b in vote.lookalikes(a, vote.NUMBER_LOOKALIKES)
-        for a, b in zip(mine[0], theirs[0], strict=True)
+        for a, b in _numbers_side_by_side(parsed, other)
     )
+
+
+def _numbers_side_by_side(parsed: Parsed, other: Parsed) -> list[tuple[str, str]]:
+    """The characters of two readings' numbers (as repaired), position by position; none when
+    the readings are of two formats or either number is not known (``_number_field``)."""
+    mine, theirs = _number_field(parsed), _number_field(other)
+    if mine is None or theirs is None or parsed.type != other.type:
+        return []
+    return list(zip(mine[0], theirs[0], strict=True))
 
 
 def _faded_number_disputed(reading: "_Reading", plain: "_Reading") -> bool:
@@ -383,12 +388,9 @@ def _faded_number_disputed(reading: "_Reading", plain: "_Reading") -> bool:
     into 1, Z into 7): one the passes disagree on shows the stretch is unreadable, and one they
     agree on can be wrong too, with another read wrong beside it to pass the check digit one
     time in ten (glare 129/23: FJ6ZALF20 read FJ67ALF20, then F167ALF20, passing)."""
-    if plain.cut is None or plain.parsed.type != reading.parsed.type:
+    if plain.cut is None:
         return False
-    mine, theirs = _number_field(reading.parsed), _number_field(plain.parsed)
-    if mine is None or theirs is None:
-        return False
-    differ = sum(a != b for a, b in zip(mine[0], theirs[0], strict=True))
+    differ = sum(a != b for a, b in _numbers_side_by_side(reading.parsed, plain.parsed))
     return 0 < differ <= DISPUTED_MOST and _number_faded(plain)
 
 
@@ -437,18 +439,22 @@ def _reaching_ends(reading: "_Reading") -> list[tuple[str, tesseract.Box]]:
     ]
 
 
-def _full_length(page: Image.Image, reading: "_Reading", today: date) -> "_Reading":
+def _full_length(
+    page: Image.Image, reading: "_Reading", today: date
+) -> "tuple[_Reading, Parsed | None]":
     """A valid reading of 36-character lines (TD2, MRV-B) whose OCR lines reach an end of their
     crop may be a 44-character document's, its fillers cut off: a hard shadow's edge across
     them, which the locator took for the band's end, and an MRV-A passed every check as an
     MRV-B. The band lengthened at each end by the 8 characters more (and one spare) at the pitch
-    the OCR read: that reading, if valid with 44-character lines; else ``reading``."""
+    the OCR read: that reading, if valid with 44-character lines; else ``reading``. With it,
+    the longer reading when it passed every check with other values of a field a check digit
+    covers (``CHECKED_FIELDS``), else None."""
     short, full = LENGTHS["TD2"][1], LENGTHS["TD3"][1]
     if len(reading.parsed.lines[0]) != short:
-        return reading
+        return reading, None
     reaching = [(text, box) for text, box in _reaching_ends(reading) if text]
     if not reaching or reading.cut is None:
-        return reading
+        return reading, None
     pitch = max((box[2] - box[0]) / len(text) for text, box in reaching)  # crop pixels
     band = reading.band
     per_unit = reading.cut.width / band.cut_length()  # crop pixels a band unit
@@ -459,20 +465,19 @@ def _full_length(page: Image.Image, reading: "_Reading", today: date) -> "_Readi
         page, longer, reading.scale, reading.flip, 1.0, today, variant=reading.prepared_as
     )
     if again is None or not again.parsed.valid:
-        return reading
+        return reading, None
     if len(again.parsed.lines[0]) != full:
         # The same lines read again, every check passing with other checked fields (glare
         # 143/12: a faded 92Y4JRM91 read O0V41PM91, then L2Y41RM91): one of them is wrong. (Not
         # a field no check digit covers: a visa's code VC read VE by the longer cut of small
         # print is no sign the number is wrong.)
-        if any(
+        disputed = any(
             again.parsed.fields.get(name) != reading.parsed.fields.get(name)
             for name in CHECKED_FIELDS
-        ):
-            _mark_disputed(reading.parsed, [again.parsed])
-        return reading
+        )
+        return reading, again.parsed if disputed else None
     again.box, again.char = reading.box, reading.char  # (``take`` knows no page scale here)
-    return again
+    return again, None
 
 
 def _mark_disputed(parsed: Parsed, others: list[Parsed]) -> None:
@@ -1056,8 +1061,9 @@ def _confirmed(
     page: Image.Image, others: list[locate.Band], reading: _Reading, today: date
 ) -> MrzResult:
     """A reading whose checks all pass, made sure of what no check digit covers: the names."""
-    reading = _full_length(page, reading, today)
-    if not reading.parsed.valid:  # its lines read again passed with other fields
+    reading, disputing = _full_length(page, reading, today)
+    if disputing is not None:  # its lines read again passed with other values
+        _mark_disputed(reading.parsed, [disputing])
         return _result(reading.parsed, reading.box, valid=False)
     sure = True
     low_resolution = reading.char < LOW_RESOLUTION_CHAR
@@ -1252,10 +1258,7 @@ def _names_faded(reading: _Reading) -> bool:
     # a letter a fade makes of another (``FADE_MADE``: I's foot gone is a T) counts alone: the
     # streak's edge can fade the last letter of a name only (HIROSHI read HIROSHT, sure).
     names = [
-        min(
-            float(np.median(cells[max(0, at - 1) : at + 2])),
-            cells[at] if names_line[at] in FADE_MADE else 1.0,
-        )
+        min(_with_neighbours(cells, at), cells[at] if names_line[at] in FADE_MADE else 1.0)
         for at in range(len(names_line))
     ]
     start = names_start(parsed.type)
@@ -1273,11 +1276,14 @@ def _number_faded(reading: _Reading) -> bool:
     if faded is None:
         return False
     cells, typical = faded
-    number = [
-        float(np.median(cells[max(0, at - 1) : at + 2]))
-        for at in range(start, min(start + 10, len(cells)))
-    ]
+    number = [_with_neighbours(cells, at) for at in range(start, min(start + 10, len(cells)))]
     return min(number, default=typical) < FADED_SHARE * typical
+
+
+def _with_neighbours(cells: list[float], at: int) -> float:
+    """The median of cell ``at``'s measure and its two neighbours': a glare streak is wider than
+    a letter, while one cell measured low alone is a glyph the cells' grid cuts."""
+    return float(np.median(cells[max(0, at - 1) : at + 2]))
 
 
 def _faded_cells(reading: _Reading, index: int) -> tuple[list[float], float] | None:

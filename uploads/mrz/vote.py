@@ -459,14 +459,14 @@ def _settle(
     confirm_repairs(parsed, supports)
     if not unclear:
         return parsed
+    if len(unclear) > MAX_TRIED:
+        parsed.valid = False
+        return parsed
     # What the passes' winners show the print makes of a character worth the same to a check
     # digit (a check digit's 6 read G by most passes, a 6 by the rest): a number holding it may
     # be spelt with its twin, whichever spelling of the check digit is taken. (Not what a
     # runner-up tried shows: a country's U whose runner-up was 0 made no 0 of a U.)
     made = twins_made(parsed)
-    if len(unclear) > MAX_TRIED:
-        parsed.valid = False
-        return parsed
     passing: dict[tuple, tuple[float, Parsed, tuple[bool, ...]]] = {}
     positions = list(unclear)
     for picks in itertools.product((False, True), repeat=len(positions)):
