@@ -583,3 +583,13 @@ def test_a_small_numbers_08_read_db_by_every_pass_is_not_sure():
     case, result, wrong = _read(29, 113, "degraded")
     assert case.truth["number"] == "AYT08DEV0" and wrong == ["number"]
     assert not result.valid
+
+
+def test_an_expiry_glare_faded_into_a_year_before_any_mrz_is_read_again():
+    # A visa's expiry 311214 under glare read 711214, its check digit 6 read 4: it passed, and
+    # 2071 being too far ahead, it was 1971, valid. No MRZ expired before 1981: another pass reads it.
+    case, result, wrong = _read(39, 145, "glare")
+    assert case.kind == "MRVB" and case.truth["expiry_date"] == "2031-12-14"
+    assert "expiry_date" not in wrong
+    assert not (result.valid and wrong)
+

@@ -422,6 +422,22 @@ def test_a_child_born_this_century_is_born_this_century():
     assert parsed.fields["expiry_date"] == date(2030, 1, 1)
 
 
+@pytest.mark.parametrize("builder", ["td1", "td2", "td3", "mrva", "mrvb"])
+def test_an_expiry_before_machine_readable_documents_existed_is_a_misread(builder):
+    # Glare 145/39: 311214 read 711214 with its check digit read 4, which passes; 2071 is too far
+    # ahead for any document, so the century would be 1971, before the first MRZ was printed.
+    lines = getattr(compose, builder)(**_PERSON, date_of_birth="660909", expiry_date="711214")
+    parsed = parse(lines)
+    assert parsed.fields["expiry_date"] == date(1971, 12, 14)
+    assert not parsed.field_valid["expiry_date"] and not parsed.valid
+
+
+@pytest.mark.parametrize(("expiry", "expected"), [("810101", date(1981, 1, 1)), ("941101", date(1994, 11, 1))])  # fmt: skip
+def test_a_document_that_expired_since_mrzs_exist_is_read_valid(expiry, expected):
+    parsed = parse(compose.td3(**_PERSON, date_of_birth="660909", expiry_date=expiry))
+    assert parsed.valid and parsed.fields["expiry_date"] == expected
+
+
 def test_an_internal_passport_issued_before_the_birth_year_in_this_century_means_the_last():
     # Issued 2015 to someone born "20": 2020 is not in the future, but after the issue date.
     lines = compose.pn(

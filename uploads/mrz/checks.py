@@ -65,6 +65,11 @@ def is_country(code: str) -> bool:
 
 MAX_VALIDITY_YEARS = 20  # an expiry further ahead than this is read a century earlier
 LIFESPAN_YEARS = 100  # a document expires within this many years of its holder's birth
+# ICAO's Doc 9303 brought the MRZ in 1980 and the first machine-readable passports came in 1981: no
+# MRZ expired before. An expiry read earlier is a misread, not an old document: glare faded
+# 311214 into 711214 and its check digit 6 into 4, which passes (glare 145/39); 2071 is further
+# ahead than any document's validity, so the century chosen was 1971.
+FIRST_MRZ_EXPIRY_YEAR = 1981
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,11 @@ def _rank(dates: DocumentDates, today: date) -> tuple[int, ...]:
         too_old,
         -_ordinal(birth),
     )
+
+
+def expiry_possible(day: date) -> bool:
+    """Whether a machine-readable document can have expired on ``day``: not before MRZs were."""
+    return day.year >= FIRST_MRZ_EXPIRY_YEAR
 
 
 def past_date(text: str, *, today: date) -> date | None:

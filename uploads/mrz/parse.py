@@ -565,7 +565,9 @@ def _common(
     valid["sex"] = check.plain(sex in checks.SEXES)
     if not pn:
         fields["expiry_date"] = dates.expiry
-        valid["expiry_date"] = check.plain(expiry[1] and fields["expiry_date"] is not None)
+        valid["expiry_date"] = check.plain(
+            expiry[1] and dates.expiry is not None and checks.expiry_possible(dates.expiry)
+        )
     surname, given, names_ok = _names(names, pn=pn, check=check, at=names_at)
     fields["surname"], fields["given_names"] = surname, given
     # Names carry no check digit: the customer always confirms them.
