@@ -593,3 +593,18 @@ def test_an_expiry_glare_faded_into_a_year_before_any_mrz_is_read_again():
     assert "expiry_date" not in wrong
     assert not (result.valid and wrong)
 
+
+@pytest.mark.parametrize(
+    ("index", "seed", "misread"),
+    [
+        (29, 151, "LZ18BD5F7"),  # a line read long, the check digits choosing what to drop
+        (15, 154, "JOVPZHX2N"),  # an O for the 0, failing its check digit
+    ],
+)
+def test_blurred_print_not_sure_shows_the_number_another_pass_read_passing(index, seed, misread):
+    # The best reading (the most checks passed) had the number wrong; a pass that failed
+    # another check read it right, passing its check digit: the customer is shown that one.
+    case, result, wrong = _read(index, seed, "degraded")
+    assert case.truth["number"] != misread
+    assert "number" not in wrong
+    assert not result.valid and not result.field_valid["number"]

@@ -308,3 +308,45 @@ def test_a_reading_whose_lookalike_another_pass_read_is_told_apart():
     # Read alike, or otherwise than as a lookalike (a V for a 4): nothing the check digit cannot tell.
     assert not reader._lookalike_read(flattened, _td3_with("4UK7G06S"))
     assert not reader._lookalike_read(flattened, _td3_with("VUK7G06S"))
+
+
+def _with_number_misread(number: str, misread: str) -> Parsed:
+    """A TD3 holding ``number`` whose OCR read ``misread`` in its place (check digit kept)."""
+    parsed = _td3_with(number)
+    parsed = parse_lines([parsed.lines[0], misread + parsed.lines[1][len(number) :]], today=TODAY)
+    assert parsed is not None
+    return parsed
+
+
+def _number_shown(parsed: Parsed, numbers_read: set[tuple[str, str, str]]) -> Parsed:
+    token = reader._numbers_read.set(numbers_read)
+    try:
+        return reader._number_read_elsewhere(parsed)
+    finally:
+        reader._numbers_read.reset(token)
+
+
+def test_a_number_failing_its_check_digit_shows_the_one_another_pass_read():
+    failing = _with_number_misread("J0VPZHX2N", "JWVPZHX2N")  # W for 0: no repair's
+    assert not failing.field_valid["number"]
+    shown = _number_shown(failing, {("TD3", "J0VPZHX2N", failing.lines[1][9])})
+    assert shown.fields["number"] == "J0VPZHX2N" and shown.lines[1].startswith("J0VPZHX2N")
+    assert not shown.field_valid["number"]  # still the customer's to check
+    assert failing.fields["number"] == "JWVPZHX2N"  # the reading itself is left as it was
+
+
+def test_a_number_read_elsewhere_is_not_shown_when_far_ambiguous_or_of_another_format():
+    failing = _with_number_misread("J0VPZHX2N", "JWVPZHX2N")
+    digit = failing.lines[1][9]
+    for numbers_read in (
+        {("TD3", "J0VPZ3X7N", digit)},  # three edits away: another number, not this one misread
+        {("TD3", "J0VPZHX2N", digit), ("TD3", "JWVPZHX7N", digit)},  # two near ones: which?
+        {("TD2", "J0VPZHX2N", digit)},  # another format's: another band's
+        set(),
+    ):
+        assert _number_shown(failing, numbers_read).fields["number"] == "JWVPZHX2N"
+
+
+def test_a_number_passing_its_check_digit_as_read_is_kept():
+    passing = _td3_with("L898902C3")
+    assert _number_shown(passing, {("TD3", "L898902C8", "6")}).fields["number"] == "L898902C3"

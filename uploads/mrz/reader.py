@@ -34,6 +34,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from datetime import date
 
 import numpy as np
@@ -66,6 +67,7 @@ def read_mrz(image: bytes | Image.Image, *, today: date | None = None) -> MrzRes
     """Read the MRZ of a photo, scan or PDF. Never raises (short of an interrupt): an input that
     cannot be read, or that the reader fails on, gives ``found=False`` with the reason in ``error``."""
     started = time.perf_counter()
+    numbers_read = _numbers_read.set(set())
     try:
         result = _read(image, today or date.today())
     except _NotAnImage:
@@ -77,6 +79,8 @@ def read_mrz(image: bytes | Image.Image, *, today: date | None = None) -> MrzRes
         # and RecursionError included): the customer types the fields, the log says where.
         result = MrzResult(found=False, error=failure_reason(error))
         logger.warning("MRZ reader: %s", result.error)
+    finally:
+        _numbers_read.reset(numbers_read)
     result.elapsed_ms = (time.perf_counter() - started) * 1000
     return result
 
@@ -771,6 +775,16 @@ CLEAR_RIVAL = 0.3
 CLEAR_TARGETS = (24.0, SECOND_PASS_CHAR)  # the character heights (px) of those strips
 PN_CONFUSABLE_WEIGHT = 0.15  # the other one's weight over the passes, at or above which: not sure
 PN_NAME_CONFIDENCE = 15.0  # digits inside PN names get low confidences even when right
+# Edits (a character changed, dropped or added) at most between a result's number failing its
+# check digit and one another pass read passing it, for the result to show that one.
+NUMBER_EDITS_MOST = 2
+# The numbers passing their check digit that the passes over the photo being read took, each with
+# its format and check digit: a result not sure whose own number fails shows one of them
+# (``_number_read_elsewhere``). Set per photo by ``read_mrz``; a context variable because every
+# pass adds to it (``_Reading.take``) and the result is made on many paths after.
+_numbers_read: ContextVar[set[tuple[str, str, str]] | None] = ContextVar(
+    "numbers_read", default=None
+)
 
 
 class _Reading:
@@ -877,6 +891,7 @@ class _Reading:
         ocr, parsed = cleaned, again
         # A repaired number or name: valid only if the OCR's alternatives support each change.
         vote.confirm_with_symbols(parsed, crop)
+        _note_number(parsed)
         box = locate.band_box(page, band, scale)
         original_box = (
             round(box[0] / page_scale),
@@ -1565,10 +1580,71 @@ def _another_document(
     return False
 
 
+def _note_number(parsed: Parsed) -> None:
+    """Keep ``parsed``'s number for the photo's result if it passes its check digit."""
+    seen = _numbers_read.get()
+    number = _number_field(parsed)
+    if seen is not None and number is not None and checks.passes(*number):
+        seen.add((parsed.type, *number))
+
+
+def _number_read_elsewhere(parsed: Parsed) -> Parsed:
+    """``parsed`` (a reading not sure) with the number another pass over the photo read in place
+    passing its check digit (``_numbers_read``), where its own fails it or passes only as the
+    check digits chose a character to drop from a line read long, if exactly one such number of
+    its format is at most NUMBER_EDITS_MOST edits from it; else ``parsed``. Blurred print's best
+    reading is the one passing the most checks, its number perhaps a guess: LZ18D5FT7 read
+    LZ18BD5F7 in a line read long (degraded 151/29), where a pass that failed another check read
+    it right. The number stays marked for the customer to check. (Not a PN's: its series is split.)"""
+    line, start = parsed.number_place
+    if parsed.type == "PN" or len(parsed.lines) <= line or len(parsed.lines[line]) < start + 10:
+        return parsed
+    repaired = parsed.repaired_line(line)
+    own, digit = repaired[start : start + 9], repaired[start + 9]
+    if digit == "<" or (checks.passes(own, digit) and not parsed.dropped):
+        return parsed  # ("<": a long number going on in the optional data)
+    near = {
+        (number, digit)
+        for kind, number, digit in _numbers_read.get() or set()
+        if kind == parsed.type and _edits(number, own) <= NUMBER_EDITS_MOST
+    }
+    if len(near) != 1:
+        return parsed
+    [(number, digit)] = near
+    lines = list(parsed.lines)
+    lines[line] = lines[line][:start] + number + digit + lines[line][start + 10 :]
+    return dataclasses.replace(
+        parsed,
+        lines=lines,
+        fields={**parsed.fields, "number": number.replace("<", "")},
+        field_valid={**parsed.field_valid, "number": False},
+        # The number is another pass's as read: no repair of this one's applies to it.
+        repairs=[
+            (at_line, column, to)
+            for at_line, column, to in parsed.repairs
+            if at_line != line or not start <= column < start + 10
+        ],
+    )
+
+
+def _edits(first: str, second: str) -> int:
+    """The characters to change, drop or add to make one text the other (Levenshtein)."""
+    previous = list(range(len(second) + 1))
+    for row, a in enumerate(first, 1):
+        current = [row]
+        for column, b in enumerate(second, 1):
+            current.append(
+                min(previous[column] + 1, current[-1] + 1, previous[column - 1] + (a != b))
+            )
+        previous = current
+    return previous[-1]
+
+
 def _result(parsed: Parsed, box: tuple[int, int, int, int], *, valid: bool) -> MrzResult:
     if not (valid and parsed.valid):
         # A PN's names not sure: where a lookalike misread makes no name, the one that does.
         parsed = russian_names.respelled(parsed)
+        parsed = _number_read_elsewhere(parsed)
     fields = dict(parsed.fields)
     for name in FORM_FIELDS:
         fields.setdefault(name, None)
