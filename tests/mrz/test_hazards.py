@@ -599,6 +599,7 @@ def test_an_expiry_glare_faded_into_a_year_before_any_mrz_is_read_again():
     [
         (29, 151, "LZ18BD5F7"),  # a line read long, the check digits choosing what to drop
         (15, 154, "JOVPZHX2N"),  # an O for the 0, failing its check digit
+        (13, 151, "3HTN6RKZ"),  # three edits from 3HTN64RX: a 4 lost, an X read K, a Z added
     ],
 )
 def test_blurred_print_not_sure_shows_the_number_another_pass_read_passing(index, seed, misread):

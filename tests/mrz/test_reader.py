@@ -339,7 +339,7 @@ def test_a_number_read_elsewhere_is_not_shown_when_far_ambiguous_or_of_another_f
     failing = _with_number_misread("J0VPZHX2N", "JWVPZHX2N")
     digit = failing.lines[1][9]
     for numbers_read in (
-        {("TD3", "J0VPZ3X7N", digit)},  # three edits away: another number, not this one misread
+        {("TD3", "J0VPZ3X7M", digit)},  # four edits away: another number, not this one misread
         {("TD3", "J0VPZHX2N", digit), ("TD3", "JWVPZHX7N", digit)},  # two near ones: which?
         {("TD2", "J0VPZHX2N", digit)},  # another format's: another band's
         set(),

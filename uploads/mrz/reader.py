@@ -20,6 +20,9 @@
    size in the photo makes the answer "not sure".
 6. When nothing passes, PassportEye's locator gets a try (``fallback``), unless ours read a near
    miss and has already spent FALLBACK_AFTER_CPU_SECONDS of CPU time.
+7. A result not sure shows what its reading read, but for a number failing its check digit (or
+   passing only by the character the check digits chose to drop): the one number another pass
+   over the photo read passing it, a few edits away (``_number_read_elsewhere``).
 
 Nothing is written to disk. A reading that fails any check is returned with ``valid=False``.
 Nothing raises out of ``read_mrz`` either: an input the decoder, the locator, the OCR or
@@ -777,7 +780,7 @@ PN_CONFUSABLE_WEIGHT = 0.15  # the other one's weight over the passes, at or abo
 PN_NAME_CONFIDENCE = 15.0  # digits inside PN names get low confidences even when right
 # Edits (a character changed, dropped or added) at most between a result's number failing its
 # check digit and one another pass read passing it, for the result to show that one.
-NUMBER_EDITS_MOST = 2
+NUMBER_EDITS_MOST = 3
 # The numbers passing their check digit that the passes over the photo being read took, each with
 # its format and check digit: a result not sure whose own number fails shows one of them
 # (``_number_read_elsewhere``). Set per photo by ``read_mrz``; a context variable because every
