@@ -609,3 +609,19 @@ def test_blurred_print_not_sure_shows_the_number_another_pass_read_passing(index
     assert case.truth["number"] != misread
     assert "number" not in wrong
     assert not result.valid and not result.field_valid["number"]
+
+
+@pytest.mark.parametrize(
+    ("index", "seed", "misread"),
+    [
+        (35, 157, "HBBKUF5CA"),  # R, G, 6 faded into F, C, A: the three cancel in the check digit
+        (1, 161, "2UKUGDA3W"),  # 0s faded into U's, worth the same to a check digit
+    ],
+)
+def test_a_faded_number_read_otherwise_darkened_is_not_sure(index, seed, misread, monkeypatch):
+    case, result, wrong = _read(index, seed, "glare")
+    assert case.truth["number"] != misread
+    assert not result.valid and not result.field_valid["number"]
+    # The number's faded print is what had it read again: unmeasured, the misread passed.
+    monkeypatch.setattr(reader, "FADED_SHARE", 0.0)
+    assert read_mrz(case.data, today=synth.TODAY).valid

@@ -487,6 +487,23 @@ def _full_length(
     return again, None
 
 
+def _faded_number_read_darkened(
+    page: Image.Image, reading: "_Reading", today: date
+) -> Parsed | None:
+    """The band of ``reading`` (its number's print faded) read again with its faint print
+    darkened (``faded``): that reading if it passes its number's check digit with another
+    number, else None. Glare fades a glyph into another in every pass alike, and three such
+    misreads can cancel in the check digit (glare 157/35: HBBKUR5G6 read HBBKUF5CA, R, G and 6
+    as F, C and A; a TD1's composite opens with the number and passes with it); darkened, the
+    print read HBBKUR5G6, passing too. Two numbers passing: one is wrong."""
+    again = _Reading.take(
+        page, reading.band, reading.scale, reading.flip, 1.0, today, variant={"faded": True}
+    )
+    if again is None or not _numbers_differ(reading.parsed, again.parsed):
+        return None
+    return again.parsed
+
+
 def _mark_disputed(parsed: Parsed, others: list[Parsed]) -> None:
     """``parsed`` not valid, and each field another reading of the band read otherwise marked
     not valid, for the customer to check."""
@@ -1080,15 +1097,17 @@ def _confirmed(
 ) -> MrzResult:
     """A reading whose checks all pass, made sure of what no check digit covers: the names."""
     reading, disputing = _full_length(page, reading, today)
+    # Faint print darkened (``faded``: what glare left of it) makes one glyph of another in
+    # every cell alike: 8004288 read 8004266 (glare 138/13), the birth date's last digit and its
+    # check digit both 8s read 6, and a field's last digit weighs 1, as its check digit does.
+    darkened = reading.prepared_as == {"faded": True}
+    if disputing is None and not darkened and _number_faded(reading):
+        disputing = _faded_number_read_darkened(page, reading, today)
     if disputing is not None:  # its lines read again passed with other values
         _mark_disputed(reading.parsed, [disputing])
         return _result(reading.parsed, reading.box, valid=False)
     sure = True
     low_resolution = reading.char < LOW_RESOLUTION_CHAR
-    # Faint print darkened (``faded``: what glare left of it) makes one glyph of another in
-    # every cell alike: 8004288 read 8004266 (glare 138/13), the birth date's last digit and its
-    # check digit both 8s read 6, and a field's last digit weighs 1, as its check digit does.
-    darkened = reading.prepared_as == {"faded": True}
     if low_resolution or reading.parsed.dropped or reading.denoised or darkened:
         # Small print, a line read long whose dropped character the check digits chose, a
         # reading of the smoothed band (an extra pass over a near miss, one more chance for a
