@@ -619,7 +619,7 @@ def test_blurred_print_not_sure_shows_the_number_another_pass_read_passing(index
     ],
 )
 def test_a_faded_number_read_otherwise_darkened_is_not_sure(index, seed, misread, monkeypatch):
-    case, result, wrong = _read(index, seed, "glare")
+    case, result, _ = _read(index, seed, "glare")
     assert case.truth["number"] != misread
     assert not result.valid and not result.field_valid["number"]
     # The number's faded print is what had it read again: unmeasured, the misread passed.

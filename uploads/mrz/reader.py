@@ -1622,8 +1622,8 @@ def _number_read_elsewhere(parsed: Parsed) -> Parsed:
     if parsed.type == "PN" or len(parsed.lines) <= line or len(parsed.lines[line]) < start + 10:
         return parsed
     repaired = parsed.repaired_line(line)
-    own, digit = repaired[start : start + 9], repaired[start + 9]
-    if digit == "<" or (checks.passes(own, digit) and not parsed.dropped):
+    own, own_digit = repaired[start : start + 9], repaired[start + 9]
+    if own_digit == "<" or (checks.passes(own, own_digit) and not parsed.dropped):
         return parsed  # ("<": a long number going on in the optional data)
     near = {
         (number, digit)
