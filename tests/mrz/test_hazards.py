@@ -131,10 +131,11 @@ def test_small_print_read_long_alike_twice_is_not_valid():
     # Seed 7's degraded TD2 (11.5 px print): the number 8N4LFAEF read BN4ALFAEF (one glyph read
     # twice, 8 as B) at two sizes, and both times the check digits chose to drop the N:
     # B4ALFAEF passes. Two readings that dropped a character alike are one guess made twice;
-    # the third, read at the line's length, passed only through an unsupported repair.
+    # the third, read at the line's length, passed only through an unsupported repair. Not
+    # sure; the number shown is the one a pass read in place passing its check digit.
     _, result, wrong = _read(11, 7, "degraded")
-    assert result.found and not result.valid
-    assert wrong == ["number"]
+    assert result.found and not result.valid and not result.field_valid["number"]
+    assert wrong == []
 
 
 @pytest.mark.parametrize(
