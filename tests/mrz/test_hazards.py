@@ -626,3 +626,16 @@ def test_a_faded_number_read_otherwise_darkened_is_not_sure(index, seed, misread
     # The number's faded print is what had it read again: unmeasured, the misread passed.
     monkeypatch.setattr(reader, "FADED_SHARE", 0.0)
     assert read_mrz(case.data, today=synth.TODAY).valid
+
+
+@pytest.mark.parametrize(
+    ("hazard", "index", "seed", "code"),
+    [
+        ("glare", 1, 167, "P"),  # P< read PE, the model weighing R at 0.92 of the E
+        ("degraded", 38, 147, "VC"),  # VC read VO at 11.3 px; the second pass read it otherwise
+    ],
+)
+def test_a_document_codes_letter_read_unclearly_is_not_sure(hazard, index, seed, code):
+    case, result, wrong = _read(index, seed, hazard)
+    assert case.truth["document_code"] == code
+    assert not (result.valid and wrong)

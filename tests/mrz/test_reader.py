@@ -10,7 +10,7 @@ from PIL import Image
 
 from tests.conftest import SAMPLES_DIR
 from uploads.documents import specimens
-from uploads.mrz import read_mrz, reader
+from uploads.mrz import read_mrz, reader, tesseract
 from uploads.mrz.parse import Parsed, parse_lines
 
 from .specimen import td3_lines
@@ -350,3 +350,40 @@ def test_a_number_read_elsewhere_is_not_shown_when_far_ambiguous_or_of_another_f
 def test_a_number_passing_its_check_digit_as_read_is_kept():
     passing = _td3_with("L898902C3")
     assert _number_shown(passing, {("TD3", "L898902C8", "6")}).fields["number"] == "L898902C3"
+
+
+def _symbols(line: str, rivals: dict[int, tuple[str, float]] | None = None) -> list:
+    """A second pass's symbols reading ``line``, each sure, but at ``rivals``' positions a
+    runner-up (character, confidence) beside the character read."""
+    symbols = []
+    for position, char in enumerate(line):
+        choices: tuple[tuple[str, float], ...] = ((char, 90.0),)
+        if rivals and position in rivals:
+            choices += (rivals[position],)
+        symbols.append(tesseract.Symbol(char, 95.0, choices))
+    return symbols
+
+
+@pytest.mark.parametrize(
+    ("code", "rival", "sure"),
+    [
+        ("P<", None, True),  # a filler: nothing to be sure of
+        ("PE", None, True),  # a letter read clearly
+        ("PE", ("R", 75.0), False),  # a letter the model hardly told from another (glare 167/1)
+        ("PO", ("C", 30.0), True),  # a runner-up well under it
+    ],
+)
+def test_a_document_codes_letter_is_sure_only_read_clearly_as_the_names_are(code, rival, sure):
+    lines = compose.td3(
+        document_code=code, country="ARM", surname="SMITH", given_names="JOHN",
+        number="L898902C3", nationality="USA", date_of_birth="410109", sex="M",
+        expiry_date="300806",
+    )  # fmt: skip
+    parsed = parse_lines(lines, today=TODAY)
+    assert parsed is not None and parsed.valid
+    second = _symbols(lines[0].rstrip("<") + "<<", {1: rival} if rival else None)
+    assert reader.names_alike_in(parsed, [second]) is sure
+    # Read otherwise by the second pass: not alike.
+    if code[1] != "<":
+        other = _symbols("PR" + lines[0][2:].rstrip("<") + "<<")
+        assert not reader.names_alike_in(parsed, [other])

@@ -788,6 +788,11 @@ FADED_SLICES = 4  # horizontal slices of a character's print measured apart (``_
 NAMES_STRIP_MARGIN = 0.15
 NAMES_STRIP_PAD = 0.5  # and a plain margin added of this much of its height
 PN_NAME_CHAR_CONFIDENCE = 30.0
+# A document code's letter (PE, VC, ID: no check digit covers it) is sure only when the names'
+# second pass reads it alike, as surely, and its runner-up weighs under this share of it: right
+# letters' runner-ups weighed up to 0.56 of them there (G for C, J for D; glare and degraded
+# TD2 and MRV-B photos, seeds 101-125), the E of a P< read PE under glare had R at 0.92.
+CODE_RIVAL = 0.75
 # Small print's names strip read once more: a letter whose runner-up weighs this share of it
 # or more sends the names to the vote (one pass weighed the O of O'NEILL at 0.6 of its D, the
 # next pass at under half).
@@ -1491,6 +1496,12 @@ def names_alike_in(
     line = parsed.names_line.rstrip("<")
     start = names_start(parsed.type)
     names, before = line[start:], line[max(0, start - 3) : start]
+    # A document code's second letter has no check digit either (a passport's P< read PE under
+    # glare, 167/1; a visa's VC read VO, degraded 147/38): read alike, as surely as the names,
+    # with no close runner-up (CODE_RIVAL).
+    code_letter = parsed.type != "PN" and start > 0 and line[1] != "<"
+    if code_letter:
+        before = line[1:start]
     minimum = PN_NAME_CHAR_CONFIDENCE if parsed.type == "PN" else NAME_CHAR_CONFIDENCE
     if not names:
         return False
@@ -1503,6 +1514,7 @@ def names_alike_in(
                 text[:at].endswith(before) if before else (at == 0 or (at == 1 and len(text) > 30))
             )
             if starts_right and (end == len(text) or text[end] == "<"):
+                code = [symbols[at - len(before)]] if code_letter else []
                 return all(
                     symbol.confidence >= minimum
                     and (
@@ -1510,6 +1522,10 @@ def names_alike_in(
                         or vote.name_letter_clear(dict(symbol.choices), parsed.type, CLEAR_RIVAL)
                     )
                     for symbol in symbols[at:end]
+                ) and all(
+                    symbol.confidence >= minimum
+                    and vote.name_letter_clear(dict(symbol.choices), parsed.type, CODE_RIVAL)
+                    for symbol in code
                 )
             at = text.find(names, at + 1)
     return False
