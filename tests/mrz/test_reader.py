@@ -10,11 +10,12 @@ from PIL import Image
 
 from tests.conftest import SAMPLES_DIR
 from uploads.documents import specimens
-from uploads.mrz import read_mrz, reader, tesseract
+from uploads.mrz import read_mrz, reader
 from uploads.mrz.parse import Parsed, parse_lines
 
 from .specimen import td3_lines
 from .test_parse import TODAY
+from .test_vote import symbols
 
 
 def test_it_reads_a_specimen_passport():
@@ -352,18 +353,6 @@ def test_a_number_passing_its_check_digit_as_read_is_kept():
     assert _number_shown(passing, {("TD3", "L898902C8", "6")}).fields["number"] == "L898902C3"
 
 
-def _symbols(line: str, rivals: dict[int, tuple[str, float]] | None = None) -> list:
-    """A second pass's symbols reading ``line``, each sure, but at ``rivals``' positions a
-    runner-up (character, confidence) beside the character read."""
-    symbols = []
-    for position, char in enumerate(line):
-        choices: tuple[tuple[str, float], ...] = ((char, 90.0),)
-        if rivals and position in rivals:
-            choices += (rivals[position],)
-        symbols.append(tesseract.Symbol(char, 95.0, choices))
-    return symbols
-
-
 @pytest.mark.parametrize(
     ("code", "rival", "sure"),
     [
@@ -381,9 +370,9 @@ def test_a_document_codes_letter_is_sure_only_read_clearly_as_the_names_are(code
     )  # fmt: skip
     parsed = parse_lines(lines, today=TODAY)
     assert parsed is not None and parsed.valid
-    second = _symbols(lines[0].rstrip("<") + "<<", {1: rival} if rival else None)
+    second = symbols(lines[0].rstrip("<") + "<<", {1: rival} if rival else None)
     assert reader.names_alike_in(parsed, [second]) is sure
     # Read otherwise by the second pass: not alike.
     if code[1] != "<":
-        other = _symbols("PR" + lines[0][2:].rstrip("<") + "<<")
+        other = symbols("PR" + lines[0][2:].rstrip("<") + "<<")
         assert not reader.names_alike_in(parsed, [other])

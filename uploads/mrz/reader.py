@@ -404,8 +404,14 @@ def _faded_number_disputed(reading: "_Reading", plain: "_Reading") -> bool:
 def _number_field(parsed: Parsed) -> tuple[str, str] | None:
     """The number's nine characters and its check digit as ``parsed``'s repairs made them; None
     for a line read long (the check digits chose the character dropped: it passes by design)."""
+    return None if parsed.dropped else _number_as_repaired(parsed)
+
+
+def _number_as_repaired(parsed: Parsed) -> tuple[str, str] | None:
+    """The number's nine characters and its check digit as ``parsed``'s repairs made them, a
+    line read long or not; None when its line is too short to hold them."""
     line, start = parsed.number_place
-    if parsed.dropped or len(parsed.lines) <= line or len(parsed.lines[line]) < start + 10:
+    if len(parsed.lines) <= line or len(parsed.lines[line]) < start + 10:
         return None
     repaired = parsed.repaired_line(line)
     return repaired[start : start + 9], repaired[start + 9]
@@ -1514,18 +1520,18 @@ def names_alike_in(
                 text[:at].endswith(before) if before else (at == 0 or (at == 1 and len(text) > 30))
             )
             if starts_right and (end == len(text) or text[end] == "<"):
-                code = [symbols[at - len(before)]] if code_letter else []
+                # Each character checked, with the share its runner-up must stay under (None:
+                # confidence only).
+                checked = [(symbol, CLEAR_RIVAL if clear else None) for symbol in symbols[at:end]]
+                if code_letter:
+                    checked.append((symbols[at - len(before)], CODE_RIVAL))
                 return all(
                     symbol.confidence >= minimum
                     and (
-                        not clear
-                        or vote.name_letter_clear(dict(symbol.choices), parsed.type, CLEAR_RIVAL)
+                        rival is None
+                        or vote.name_letter_clear(dict(symbol.choices), parsed.type, rival)
                     )
-                    for symbol in symbols[at:end]
-                ) and all(
-                    symbol.confidence >= minimum
-                    and vote.name_letter_clear(dict(symbol.choices), parsed.type, CODE_RIVAL)
-                    for symbol in code
+                    for symbol, rival in checked
                 )
             at = text.find(names, at + 1)
     return False
@@ -1634,21 +1640,20 @@ def _number_read_elsewhere(parsed: Parsed) -> Parsed:
     reading is the one passing the most checks, its number perhaps a guess: LZ18D5FT7 read
     LZ18BD5F7 in a line read long (degraded 151/29), where a pass that failed another check read
     it right. The number stays marked for the customer to check. (Not a PN's: its series is split.)"""
-    line, start = parsed.number_place
-    if parsed.type == "PN" or len(parsed.lines) <= line or len(parsed.lines[line]) < start + 10:
+    own = _number_as_repaired(parsed)
+    if parsed.type == "PN" or own is None:
         return parsed
-    repaired = parsed.repaired_line(line)
-    own, own_digit = repaired[start : start + 9], repaired[start + 9]
-    if own_digit == "<" or (checks.passes(own, own_digit) and not parsed.dropped):
+    if own[1] == "<" or (checks.passes(*own) and not parsed.dropped):
         return parsed  # ("<": a long number going on in the optional data)
     near = {
         (number, digit)
         for kind, number, digit in _numbers_read.get() or set()
-        if kind == parsed.type and _edits(number, own) <= NUMBER_EDITS_MOST
+        if kind == parsed.type and _edits(number, own[0]) <= NUMBER_EDITS_MOST
     }
     if len(near) != 1:
         return parsed
     [(number, digit)] = near
+    line, start = parsed.number_place
     lines = list(parsed.lines)
     lines[line] = lines[line][:start] + number + digit + lines[line][start + 10 :]
     return dataclasses.replace(
