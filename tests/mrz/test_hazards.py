@@ -14,6 +14,7 @@ from bench import synth
 from bench.samples import compare
 from uploads.documents import specimens
 from uploads.mrz import read_mrz, reader
+from uploads.mrz.parse import alike
 
 pytestmark = pytest.mark.ocr
 
@@ -633,9 +634,63 @@ def test_a_faded_number_read_otherwise_darkened_is_not_sure(index, seed, misread
     [
         ("glare", 1, 167, "P"),  # P< read PE, the model weighing R at 0.92 of the E
         ("degraded", 38, 147, "VC"),  # VC read VO at 11.3 px; the second pass read it otherwise
+        # VC read VE at 9.3 px, the names' strips unclear: the passes' vote weighed C at 0.79 of
+        # E, and only the names' letters were asked to be clear.
+        ("degraded", 15, 172, "VC"),
     ],
 )
 def test_a_document_codes_letter_read_unclearly_is_not_sure(hazard, index, seed, code):
     case, result, wrong = _read(index, seed, hazard)
     assert case.truth["document_code"] == code
     assert not (result.valid and wrong)
+
+
+@pytest.mark.parametrize(
+    ("index", "seed", "misread"),
+    [
+        (30, 171, "PZTR"),  # ПЁТР read ПЗТР at 10 px by every pass: respelled, not sure
+        (17, 171, "SEAGEEVNA"),  # СЕРГЕЕВНА: R read A by both strips of the names read again
+    ],
+)
+def test_pn_names_the_dictionary_says_were_misread_are_not_sure(index, seed, misread):
+    case, result, wrong = _read(index, seed, "degraded")
+    assert case.kind == "PN" and misread not in case.truth["given_names"]
+    assert not result.valid
+    assert set(wrong) <= {"given_names", "given_names_cyrillic"}
+
+
+def test_glare_names_read_a_glyph_long_are_measured_for_their_fade(monkeypatch):
+    # MARIA read MARTA under glare, sure: the OCR's line (DIIPONT<<...) was a character long, so
+    # no line was like the reading's in place, and the names' fade went unmeasured.
+    case, result, wrong = _read(26, 184, "glare")
+    assert case.truth["given_names"] == "ANNA MARIA"
+    assert not result.valid and set(wrong) <= {"given_names"}
+    monkeypatch.setattr(reader, "_in_order", alike)  # characters compared in place only
+    assert read_mrz(case.data, today=synth.TODAY).valid
+
+
+def test_a_faded_number_holding_what_a_fade_makes_of_a_letter_is_not_sure(monkeypatch):
+    # 8ERB5RE2 read 8FRB5RF2: both E's feet faded, +3 and +7 cancelling in the check digit and
+    # the composite; read darkened, the same. The first F's cell looked like an E.
+    case, result, wrong = _read(32, 184, "glare")
+    assert case.truth["number"] == "8ERB5RE2" and wrong == ["number"]
+    assert not result.valid
+    monkeypatch.setattr(reader, "NUMBER_FADE_MADE", {})
+    assert read_mrz(case.data, today=synth.TODAY).valid
+
+
+@pytest.mark.parametrize(
+    ("index", "seed", "field"),
+    [
+        # The expiry's check digit read four ways over the vote's passes: 2609038 read 2009030.
+        (6, 173, "expiry_date"),
+        # A runner-up taken in the number, and the parser's repairs on top of it: JR0J0FDM read
+        # 1ROJOFDM (174/15), 6YF1UYW30 read 0IF1UYW3U (179/38).
+        (15, 174, "number"),
+        (38, 179, "number"),
+    ],
+)
+def test_what_the_vote_settled_among_too_many_spellings_is_not_called_valid(index, seed, field):
+    _, result, wrong = _read(index, seed, "glare")
+    assert result.found and not (result.valid and wrong)
+    assert field not in wrong or not result.field_valid[field]

@@ -133,7 +133,7 @@ def test_it_respells_a_readings_names_line_and_fields():
     assert parsed.fields["surname"] == "BKOVLEVA"  # the reading it was given is left alone
 
 
-def test_the_readers_result_respells_only_a_reading_not_sure():
+def test_the_readers_result_respells_a_reading_not_sure():
     lines = pn_lines("ИВАНОВА", "ЯНА ИГОРЕВНА")
     parsed = parse_lines([lines[0].replace("<8NA<", "<BNA<"), lines[1]], today=TODAY)
     assert parsed.valid  # the checks cover no name: the vote and the glyphs keep it not sure
@@ -143,8 +143,57 @@ def test_the_readers_result_respells_only_a_reading_not_sure():
     assert not_sure.fields["given_names_cyrillic"] == "ЯНА ИГОРЕВНА"
     assert not_sure.mrz == lines
 
-    sure = _result(parsed, (0, 0, 1, 1), valid=True)
-    assert sure.fields["given_names_cyrillic"] == "БНА ИГОРЕВНА"  # what the reader made sure of
+
+@pytest.mark.parametrize(
+    ("surname", "given", "read"),
+    [
+        ("ИВАНОВА", "ЯНА ИГОРЕВНА", "BNA IGOREVNA"),  # БНА: a lookalike from ЯНА
+        ("КУЗНЕЦОВА", "ПЁТР ИЛЬИЧ", "PZTR IL9I3"),  # ПЗТР: all passes at 10 px (degraded 171/30)
+        ("ИВАНОВ", "ОЛЬГА СЕРГЕЕВНА", "OL9GA SEAGEEVNA"),  # R read A: no lookalike (171/17)
+        ("ИВАНОВ", "ОЛЬГА ПЕТРОВНА", "OL9GA PETROVHA"),  # ПЕТРОВХА
+    ],
+)
+def test_names_the_dictionary_says_were_misread_are_never_sure(surname, given, read):
+    lines = pn_lines(surname, given)
+    right = "".join(compose.LATIN_FOR_CYRILLIC.get(char, char) for char in given)
+    parsed = parse_lines(
+        [lines[0].replace(right.replace(" ", "<"), read.replace(" ", "<")), lines[1]], today=TODAY
+    )
+    assert parsed.valid and parsed.fields["given_names"] == read
+    assert russian_names.misread(parsed)
+
+    result = _result(parsed, (0, 0, 1, 1), valid=True)
+    assert not result.valid
+    # Respelled where one lookalike makes the name; left as read otherwise, for the customer.
+    assert result.fields["given_names"] in (right, read)
+
+
+@pytest.mark.parametrize(
+    ("surname", "given"),
+    [
+        ("ИВАНОВ", "ОЛЬГА СЕРГЕЕВНА"),
+        ("ЭЙХЕ", "ЦЕЗАРЬ ХАРИТОНОВИЧ"),  # a surname and a name the dictionary lacks
+        ("ЩЕДРИНА", "ЯНА ЩЕДРИНА"),  # a second given name that is a surname
+        ("РАБИНОВИЧ", "ХАДИЖАТ МАГОМЕДОВНА"),
+        ("ЗАЙЦЕВ", "ЗЕЛИМХАН ИЛЬДАРОВИЧ"),
+        ("ДЬЯЧЕНКО", "ВЯЧЕСЛАВ ЮРЬЕВИЧ"),
+    ],
+)
+def test_names_read_right_stay_sure(surname, given):
+    parsed = parse_lines(pn_lines(surname, given), today=TODAY)
+    assert parsed.valid and not russian_names.misread(parsed)
+    assert _result(parsed, (0, 0, 1, 1), valid=True).valid
+
+
+def test_only_a_pn_is_checked_so():
+    parsed = parse_lines(
+        [
+            "P<RUSIVANOVA<<OLGA<SEAGEEVNA<<<<<<<<<<<<<<<<",
+            "L898902C36RUS7408122F1204159ZE184226B<<<<<10",
+        ],
+        today=TODAY,
+    )
+    assert parsed is not None and not russian_names.misread(parsed)
 
 
 def test_a_passport_is_left_alone():

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from uploads.mrz import checks, locate, render, vote
+from uploads.mrz import checks, compose, locate, render, vote
 from uploads.mrz.parse import parse_lines
 from uploads.mrz.tesseract import Symbol
 
@@ -72,6 +72,23 @@ def test_the_letters_of_the_names_are_clear_only_without_a_close_runner_up():
     far = {line.index("D<"): ("O", 30.0)}
     voted = vote.combine([[symbols(line, far), symbols(data)] for _ in range(3)], "MRVA", TODAY)
     assert voted is not None and voted.names_letters_clear("MRVA")
+
+
+@pytest.mark.parametrize(
+    ("code", "rival", "clear"), [("VC", 60.0, True), ("VC", 72.0, False), ("V<", 85.0, True)]
+)
+def test_a_document_codes_letter_is_clear_only_well_ahead_of_its_runner_up(code, rival, clear):
+    # Small print's passes read a visa's VC as VE, weighing C at 0.79 of E (degraded 172/15):
+    # no check digit covers the code's letter, and the names' clear letters made it sure.
+    line, data = compose.mrvb(
+        document_code=code, country="NLD", surname="NGUYEN", given_names="ZOFIA",
+        number="FDDMZCC3X", nationality="GBD", date_of_birth="020516", sex="F",
+        expiry_date="320325",
+    )  # fmt: skip
+    passes = [[symbols(line, {1: ("E", rival)}), symbols(data)] for _ in range(3)]
+    voted = vote.combine(passes, "MRVB", TODAY)
+    assert voted is not None and voted.parsed.valid
+    assert voted.names_letters_clear("MRVB") is clear
 
 
 def test_a_digit_weighed_in_the_names_counts_as_its_letter_and_the_country_not_at_all():
@@ -377,3 +394,57 @@ def test_a_number_holding_what_the_passes_made_of_its_check_digits_twin_is_not_s
     passes = passes_reading(lines[0], lines[1], 9, (("6", 90.0), ("G", 80.0)))
     voted = vote.combine(passes, "TD3", TODAY)
     assert voted is not None and voted.parsed.valid
+
+
+def test_a_number_whose_runner_up_was_taken_and_another_character_repaired_is_not_sure():
+    # Glare 174/15: every pass read JR0J0FDM's J as I (1 weighed at 0.14 of it), its first 0
+    # with O at 0.38 and its second with O close. Taking that O, the parser's repair of I and
+    # the first 0 into 1 and O passed the check digit: 1ROJOFDM, three spellings chosen by one
+    # check digit.
+    names, data = compose.mrvb(
+        document_code="VC", country="KGZ", surname="TANAKA", given_names="JOAO",
+        number="JR0J0FDM", nationality="UTO", date_of_birth="520425", sex="M",
+        expiry_date="290810",
+    )  # fmt: skip
+    read = "I" + data[1:]
+    alternatives = {0: ("1", 13.0), 2: ("O", 34.0), 4: ("O", 85.0)}
+    passes = [[symbols(names), symbols(read, alternatives)] for _ in range(3)]
+    voted = vote.combine(passes, "MRVB", TODAY)
+    assert voted is not None and voted.parsed.fields["number"] == "1ROJOFDM"
+    assert not voted.parsed.valid and not voted.parsed.field_valid["number"]
+    # A runner-up taken alone, or repairs alone, the check digit chooses as before.
+    read = data[:4] + "O" + data[5:]
+    passes = [[symbols(names), symbols(read, {4: ("0", 85.0)})] for _ in range(3)]
+    voted = vote.combine(passes, "MRVB", TODAY)
+    assert voted is not None and voted.parsed.valid
+    assert voted.parsed.fields["number"] == "JR0J0FDM"
+
+
+def test_a_date_digit_read_three_ways_is_not_settled_by_its_check_digit():
+    # Glare 173/6: the expiry's check digit 8 weighed 0 273, 3 155, 6 147, 8 145 over the
+    # passes; only the runner-up is tried, and 200903 passed with 0. G counts as the 6 it is.
+    weights = {
+        (1, 27): {"0": 273.0, "3": 155.0, "6": 147.0, "8": 145.0},  # the expiry's check digit
+        (1, 22): {"0": 290.0, "G": 288.0, "6": 200.0},  # 0 against 6 (G and 6): two ways
+        (1, 0): {"8": 300.0, "B": 290.0, "3": 280.0},  # the number: its own rules
+    }
+    assert vote._dates_read_three_ways("TD3", weights) == {"expiry_date"}
+    del weights[1, 27]
+    assert vote._dates_read_three_ways("TD3", weights) == set()
+    # A birth date's digit read three ways, one of them a letter standing for a digit.
+    weights[1, 15] = {"1": 100.0, "7": 60.0, "I": 10.0, "2": 58.0}
+    assert vote._dates_read_three_ways("TD3", weights) == {"date_of_birth"}
+
+
+@pytest.mark.ocr
+def test_a_letter_a_fade_makes_of_another_is_clear_only_looking_like_itself():
+    # Printed 8ERB5RE2 (an E and F differ in the E's foot) and read 8FRB5RF2: the cells look
+    # like the E's they are. Printed with F's, they look like F's.
+    made = {"F": "E", "T": "I"}
+    at = range(0, 9)
+    printed = td3_lines("8ERB5RE2")
+    image = _mrz_image(printed)
+    assert vote.made_letters_clear(image, printed[1], at, made, 0.1)  # no F or T read: nothing
+    assert not vote.made_letters_clear(image, printed[1].replace("E", "F"), at, made, 0.1)
+    printed = td3_lines("8FRB5RT2")
+    assert vote.made_letters_clear(_mrz_image(printed), printed[1], at, made, 0.1)

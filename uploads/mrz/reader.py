@@ -31,6 +31,7 @@ and where it was raised, never its text, which could quote what was read).
 """
 
 import dataclasses
+import difflib
 import io
 import itertools
 import logging
@@ -788,17 +789,21 @@ DISPUTED_MOST = 2
 # is a stem in the cell's middle, which the cells' grid does not cut (F and P, what a fade makes
 # of E and R, have theirs at the cell's left edge: the P of a clean PIETER measured 0.49).
 FADE_MADE = "T"
+# In a faded stretch of a number, letters a fade makes of others, and what they were made of:
+# F of an E whose foot faded, T of an I. Two such misreads cancel in the check digit when they
+# are seven weights apart (glare 184/32: 8ERB5RE2 read 8FRB5RF2, +3 and +7, the darkened print
+# read alike; a TD1's composite opens with the number). Such a cell must look like what was
+# read by FADE_MADE_MARGIN of what sets the two glyphs apart: one of those F's looked like the
+# E by 0.03, the other like the F by 0.88; right F's and T's in faded numbers (glare 101-105,
+# 175-182) like themselves by 0.16 to 1.07 but for a T measured on its top half (-0.33).
+NUMBER_FADE_MADE = {"F": "E", "T": "I"}
+FADE_MADE_MARGIN = 0.1
 FADED_SLICES = 4  # horizontal slices of a character's print measured apart (``_cell_contrasts``)
 # Of the names line's height, above and below it in its strip (the gap to the next line can be
 # under half of it).
 NAMES_STRIP_MARGIN = 0.15
 NAMES_STRIP_PAD = 0.5  # and a plain margin added of this much of its height
 PN_NAME_CHAR_CONFIDENCE = 30.0
-# A document code's letter (PE, VC, ID: no check digit covers it) is sure only when the names'
-# second pass reads it alike, as surely, and its runner-up weighs under this share of it: right
-# letters' runner-ups weighed up to 0.56 of them there (G for C, J for D; glare and degraded
-# TD2 and MRV-B photos, seeds 101-125), the E of a P< read PE under glare had R at 0.92.
-CODE_RIVAL = 0.75
 # Small print's names strip read once more: a letter whose runner-up weighs this share of it
 # or more sends the names to the vote (one pass weighed the O of O'NEILL at 0.6 of its D, the
 # next pass at under half).
@@ -1198,7 +1203,7 @@ def _confirmed(
                 page, others, reading.band, reading.scale, voted.parsed, today
             )
         )
-        return _result(reading.parsed, reading.box, valid=sure and not _names_faded(reading))
+        return _result(reading.parsed, reading.box, valid=sure and not _faded_misread(reading))
     if not low_resolution:
         # Names have no check digit: a second pass at another size must read them alike, each
         # of their characters with a high confidence ("ESPANOLA" read "FSPANOLA" once, sure).
@@ -1216,8 +1221,8 @@ def _confirmed(
         return _result(parsed, reading.box, valid=False)
     if _another_document(page, others, reading.band, reading.scale, parsed, today):
         return _result(parsed, reading.box, valid=False)  # two documents: not sure which
-    if _names_faded(reading):
-        return _result(parsed, reading.box, valid=False)  # glare over the names: not sure
+    if _faded_misread(reading):
+        return _result(parsed, reading.box, valid=False)  # glare over the names or number
     return _result(parsed, reading.box, valid=True)
 
 
@@ -1279,12 +1284,21 @@ def _names_minimum(parsed: Parsed) -> float:
 def _line_read(
     line: str, lines: list[tuple[str, float, tesseract.Box]]
 ) -> tuple[str, float, tesseract.Box] | None:
-    """Of the OCR's ``lines``, the one most like ``line`` (of a reading); None when none has at
-    least half of its characters in place."""
+    """Of the OCR's ``lines``, the one most like ``line`` (of a reading), their characters
+    matched in order: a glyph read as two shifts the rest of the line (glare 184/26: DUPONT read
+    DIIPONT, and the names went unmeasured, their faded I read T called sure). None when none
+    matches half of ``line``'s characters."""
     if not lines:
         return None
-    best = max(lines, key=lambda read: alike(read[0], line))
-    return best if alike(best[0], line) * 2 >= len(line) else None
+    matched = [(_in_order(read[0], line), read) for read in lines]
+    count, best = max(matched, key=lambda item: item[0])
+    return best if count * 2 >= len(line) else None
+
+
+def _in_order(text: str, line: str) -> int:
+    """How many characters of ``text`` match ``line``'s in order (wherever they are)."""
+    matcher = difflib.SequenceMatcher(None, text, line, autojunk=False)
+    return sum(block.size for block in matcher.get_matching_blocks())
 
 
 def _names_faded(reading: _Reading) -> bool:
@@ -1315,17 +1329,40 @@ def _names_faded(reading: _Reading) -> bool:
     return min(names[start:end], default=typical) < FADED_SHARE * typical
 
 
-def _number_faded(reading: _Reading) -> bool:
+def _number_faded(reading: _Reading, *, letters: str | None = None) -> bool:
     """Whether part of the document number or its check digit is faded, as ``_names_faded``
-    measures the names (each cell with its neighbours); False when the line boxes of
-    ``reading``'s crop are not known."""
+    measures the names (each cell with its neighbours); with ``letters``, only where it was
+    read as one of them. False when the line boxes of ``reading``'s crop are not known."""
     line, start = reading.parsed.number_place
     faded = _faded_cells(reading, line)
     if faded is None:
         return False
     cells, typical = faded
-    number = [_with_neighbours(cells, at) for at in range(start, min(start + 10, len(cells)))]
+    text = reading.parsed.lines[line]
+    number = [
+        _with_neighbours(cells, at)
+        for at in range(start, min(start + 10, len(cells), len(text)))
+        if letters is None or text[at] in letters
+    ]
     return min(number, default=typical) < FADED_SHARE * typical
+
+
+def _faded_misread(reading: _Reading) -> bool:
+    """Whether glare may have made the reading's names or number of other letters, as every
+    pass reads them alike: the names faded (``_names_faded``), or the number faded where it
+    holds a letter a fade makes of another (NUMBER_FADE_MADE) that looks little more like
+    itself than like that other (``vote.made_letters_clear``)."""
+    if _names_faded(reading):
+        return True
+    if not _number_faded(reading, letters="".join(NUMBER_FADE_MADE)):
+        return False
+    source = reading.fade_source
+    line, start = reading.parsed.number_place
+    text = reading.parsed.lines[line]
+    number = range(start, min(start + 9, len(text)))
+    return source is not None and not vote.made_letters_clear(
+        source[0], text, number, NUMBER_FADE_MADE, FADE_MADE_MARGIN
+    )
 
 
 def _with_neighbours(cells: list[float], at: int) -> float:
@@ -1504,8 +1541,8 @@ def names_alike_in(
     names, before = line[start:], line[max(0, start - 3) : start]
     # A document code's second letter has no check digit either (a passport's P< read PE under
     # glare, 167/1; a visa's VC read VO, degraded 147/38): read alike, as surely as the names,
-    # with no close runner-up (CODE_RIVAL).
-    code_letter = parsed.type != "PN" and start > 0 and line[1] != "<"
+    # with no close runner-up (``vote.CODE_RIVAL``).
+    code_letter = vote.code_letter(parsed.type, line)
     if code_letter:
         before = line[1:start]
     minimum = PN_NAME_CHAR_CONFIDENCE if parsed.type == "PN" else NAME_CHAR_CONFIDENCE
@@ -1524,7 +1561,7 @@ def names_alike_in(
                 # confidence only).
                 checked = [(symbol, CLEAR_RIVAL if clear else None) for symbol in symbols[at:end]]
                 if code_letter:
-                    checked.append((symbols[at - len(before)], CODE_RIVAL))
+                    checked.append((symbols[at - len(before)], vote.CODE_RIVAL))
                 return all(
                     symbol.confidence >= minimum
                     and (
@@ -1558,7 +1595,7 @@ def _voted(
     again = _Reading.voted(reading, voted)
     if voted.parsed.valid:
         # Glare fades a letter into another alike in every pass (LIAM read LTAM by all).
-        sure = _voted_sure(again, voted) and not _names_faded(again)
+        sure = _voted_sure(again, voted) and not _faded_misread(again)
         if sure and reading.char < LOW_RESOLUTION_CHAR:
             # Small print's passes are the same print rescaled: an 8 read B (a 6 read G) by
             # one is read so by all, and the vote cannot tell (as in ``_confirmed``).
@@ -1684,6 +1721,8 @@ def _edits(first: str, second: str) -> int:
 
 
 def _result(parsed: Parsed, box: tuple[int, int, int, int], *, valid: bool) -> MrzResult:
+    if valid and parsed.valid and russian_names.misread(parsed):
+        valid = False  # a PN's names the dictionary says the passes all misread alike
     if not (valid and parsed.valid):
         # A PN's names not sure: where a lookalike misread makes no name, the one that does.
         parsed = russian_names.respelled(parsed)

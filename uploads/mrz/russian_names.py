@@ -23,6 +23,7 @@ import dataclasses
 import functools
 
 from uploads.mrz.parse import (
+    CYRILLIC,
     LETTER_CONFUSIONS,
     TO_LETTER,
     TO_LETTER_PN,
@@ -90,6 +91,36 @@ def _swapped(word: str, lookalikes: dict[str, str] = LOOKALIKES) -> set[str]:
         for position, char in enumerate(word)
         for other in lookalikes.get(char, "")
     }
+
+
+def misread(parsed: Parsed) -> bool:
+    """Whether a PN reading's names hold a word that is no name while a spelling of it is one of
+    its field's kind: a lookalike away (``respelled_word`` respells it: ПЁТР read ПЗТР, its 2 as
+    Z, in every pass at 10 px), or, for a patronymic, any one letter away (СЕРГЕЕВНА read
+    СЕАГЕЕВНА at 8 px, R as A by both strips of the names read again). No check digit covers
+    names, and the passes over blurred print can all agree on a misread; what the dictionary
+    says is the check there is. Patronymics only for any letter: they are made from names by a
+    few endings and the dictionary holds them, while a rare given name it lacks is often a letter
+    from one it has (ЦЕЗАРЬ from ЦЕЗАРИ). Any other reading: False."""
+    if parsed.type != "PN":
+        return False
+    for key in ("surname", "given_names"):
+        words = str(parsed.fields.get(key) or "").split()
+        for position, word in enumerate(words):
+            kinds = _kinds(key, position, len(words))
+            if respelled_word(word, kinds) != word:
+                return True
+            if (
+                kinds == {"Patr"}
+                and not name_kinds(cyrillic(word))
+                and any(name_kinds(cyrillic(other)) & kinds for other in _swapped(word, _ANY))
+            ):
+                return True
+    return False
+
+
+# Every letter of a PN's names for every other: a misread no lookalike table foresees.
+_ANY = {char: "".join(sorted(set(CYRILLIC) - {char})) for char in CYRILLIC}
 
 
 def _kinds(key: str, position: int, count: int) -> frozenset[str]:

@@ -36,6 +36,7 @@ from PIL import Image, ImageFilter
 from uploads.mrz import glyphs, locate, tesseract
 from uploads.mrz.parse import (
     LENGTHS,
+    TO_DIGIT,
     TO_LETTER,
     TO_LETTER_PN,
     Parsed,
@@ -77,6 +78,11 @@ PN_CONFUSABLE = "B8"
 # looked like the other by up to 0.4 of a correlation, as much as that wrong G did (0.42).
 NUMBER_LOOKALIKES = ("6G", "GQ", "8S", "0U", "1L", "3D", "FP")
 LOOKALIKE_SHARE = 0.4
+# A document code's letter (PE, VC, ID: no check digit covers it) is sure only when it beat its
+# runner-up by this much: right letters' runner-ups weighed up to 0.56 of them in a second pass
+# (G for C, J for D; glare and degraded TD2 and MRV-B photos, seeds 101-125), the E of a P< read
+# PE under glare had R at 0.92; over small print's passes, a VC read VE had C at 0.79 of E.
+CODE_RIVAL = 0.75
 # The names have no check digit at all: of their lookalikes, those small print was seen to read
 # one for the other in every pass (Q as G in names, 6 as G in numbers) whose cells tell them
 # apart. A PN's Й (Q) read Г (G) at degraded 126/21: the cell looked like the Q by 0.91 of what
@@ -118,11 +124,22 @@ class Voted:
     def names_letters_clear(self, kind: str) -> bool:
         """Whether every character of the names themselves (after the country code) had a clear
         winner, a digit weighed as the letter it stands for there (0 as O: the names' fields
-        hold letters). Unlike ``names_clear``, the country code before the names does not count
-        (the code list checks it) and passes need not read the whole line alike."""
-        return all(
+        hold letters), and a document code's letter a winner by CODE_RIVAL (``code_letter``).
+        Unlike ``names_clear``, the country code before the names does not count (the code list
+        checks it) and passes need not read the whole line alike."""
+        names = all(
             name_letter_clear(weights, kind) for weights in self.name_weights[names_start(kind) :]
         )
+        if not code_letter(kind, self.parsed.lines[names_index(kind)]):
+            return names
+        return names and name_letter_clear(self.name_weights[1], kind, CODE_RIVAL)
+
+
+def code_letter(kind: str, names_line: str) -> bool:
+    """Whether ``names_line`` (of a reading of ``kind``) opens with a document code whose second
+    character is a letter: no check digit covers it (a passport's P<, a PN's PN and a TD1's
+    code, on another line than the names, are not checked so)."""
+    return kind != "PN" and names_start(kind) > 0 and names_line[1:2] not in ("", "<")
 
 
 def name_letter_clear(weights: dict[str, float], kind: str, share: float = AMBIGUOUS) -> bool:
@@ -358,6 +375,35 @@ def _cell_clear(
     return shape is not None and clean is not None and shape >= -LOOKALIKE_SHARE * clean
 
 
+def made_letters_clear(
+    image: Image.Image, text: str, at: range, made: dict[str, str], margin: float
+) -> bool:
+    """Whether no character of ``text``'s stretch ``at`` that ``made`` maps to the letter it
+    may have been made of (F of an E whose foot faded) looks less like itself over that letter
+    than ``margin`` of what sets the two glyphs apart, in ``image`` (the crop it was read from,
+    read again for its cells). A cell that cannot be measured (its line not read again alike,
+    no box, too small) says nothing: a right F's faded foot leaves it so as often as a wrong
+    one's."""
+    if not any(text[position] in made for position in at):
+        return True
+    line = _placed_line(tesseract.ocr_symbols(image), text, at)
+    if line is None:
+        return True
+    ink = glyphs.darkness(image)
+    for position in at:
+        char, symbol = text[position], line[position] if position < len(line) else None
+        if char not in made or symbol is None or symbol.box is None:
+            continue
+        if not _placed_alike(line, text, position):
+            continue
+        left, top, right, bottom = symbol.box
+        shape = glyphs.preference(ink, symbol.box, char, made[char], glyphs.WHOLE)
+        clean = glyphs.apart(char, made[char], (right - left, bottom - top))
+        if shape is not None and clean is not None and shape < margin * clean:
+            return False
+    return True
+
+
 def _placed_line(
     lines: list[list[tesseract.Symbol]], expected: str, at: range
 ) -> list[tesseract.Symbol] | None:
@@ -503,7 +549,17 @@ def _settle(
     # A runner-up the parser then repaired is a third spelling of its character (the passes
     # read 6 or 0, the check digit passed with an O): counted as a second runner-up taken.
     flipped += [(line, column) for line, column, _ in chosen.repairs if (line, column) in flipped]
-    for name in _fields_flipped_twice(chosen.type, flipped):
+    # Where a runner-up was taken in the number, each character the parser then repaired in it
+    # is one more spelling the check digit chose among (glare 174/15: of JR0J0FDM the passes
+    # read IR0J0FDM, the second 0 with O close; with that O taken, repairing I and the first 0
+    # into 1 and O passed: 1ROJOFDM).
+    line, start = chosen.number_place
+    if any(field_at(chosen.type, *at) == "number" for at in flipped):
+        repaired = [(line, start + at) for at in sorted(chosen.number_repaired()) if at < 9]
+        flipped += [at for at in repaired if at not in flipped]
+    for name in _fields_flipped_twice(chosen.type, flipped) | _dates_read_three_ways(
+        chosen.type, weights
+    ):
         chosen.valid = False
         chosen.field_valid[name] = False
     if number_holds(chosen, made):
@@ -512,6 +568,26 @@ def _settle(
         chosen.valid = False
         chosen.field_valid["number"] = False
     return chosen
+
+
+def _dates_read_three_ways(kind: str, weights: dict[tuple[int, int], dict[str, float]]) -> set[str]:
+    """The dates with a digit (or their check digit) the passes read three ways or more, each
+    weighing AMBIGUOUS of the winner or more, a letter counted as the digit it stands for (G as
+    6): only the runner-up is tried, and the true digit may be the third. Glare 173/6: an
+    expiry's 260903 with check digit 8 read 200903, 6 weighed under 0 and the check digit read
+    0, 6, 3 and 8 alike: 2009030 passed, the composite too."""
+    dates: set[str] = set()
+    for (line, position), weighed in weights.items():
+        name = field_at(kind, line, position)
+        if name not in ("date_of_birth", "expiry_date"):
+            continue
+        digits: dict[str, float] = defaultdict(float)
+        for char, weight in weighed.items():
+            digits[char.translate(TO_DIGIT)] += max(weight, 0.0)
+        ranked = sorted(digits.items(), key=lambda item: -item[1])
+        if len(ranked) > 2 and ranked[0][0].isdigit() and ranked[2][1] >= AMBIGUOUS * ranked[0][1]:
+            dates.add(name)
+    return dates
 
 
 def _fields_flipped_twice(kind: str, flipped: list[tuple[int, int]]) -> set[str]:
