@@ -851,6 +851,8 @@ class _Reading:
         # A plain crop of the band and its OCR lines, for a reading without its own crop to
         # have its fades measured on (``measured_on``).
         self.faded_on: tuple[Image.Image, list[tuple[str, float, tesseract.Box]]] | None = None
+        # ``_faded_cells`` of each line measured, by its index and text.
+        self.fades: dict[tuple[int, str], tuple[list[float], float] | None] = {}
         # Character height in the original image's pixels.
         self.char = band.char / scale / page_scale
 
@@ -1380,8 +1382,19 @@ def _faded_cells(reading: _Reading, index: int) -> tuple[list[float], float] | N
     source = reading.fade_source
     if source is None:
         return None
-    crop, ocr = source
+    # Measured once per line read: the number's fade decides a darkened re-read, then whether
+    # its F's and T's are looked at (``_faded_misread``). The source, once known, stays.
     text = reading.parsed.lines[index]
+    if (index, text) not in reading.fades:
+        reading.fades[index, text] = _measured_fades(source, text)
+    return reading.fades[index, text]
+
+
+def _measured_fades(
+    source: tuple[Image.Image, list[tuple[str, float, tesseract.Box]]], text: str
+) -> tuple[list[float], float] | None:
+    """``_faded_cells`` of the line read as ``text`` in ``source``, a crop and its OCR lines."""
+    crop, ocr = source
     length = len(text)
     # The lines read at their length or up to two characters off: a glyph lost in a faded
     # stretch, or a stray mark read before a line, left lines unmeasured, and glare called sure.

@@ -145,12 +145,17 @@ def code_letter(kind: str, names_line: str) -> bool:
 def name_letter_clear(weights: dict[str, float], kind: str, share: float = AMBIGUOUS) -> bool:
     """Whether a names character's winner is clear: its runner-up weighs under ``share`` of it,
     a digit counted as the letter it stands for in names (0 as O; in a PN's, only 0, 1, 5)."""
-    table = TO_LETTER_PN if kind == "PN" else TO_LETTER
+    ranked = _merged(weights, TO_LETTER_PN if kind == "PN" else TO_LETTER)
+    return len(ranked) < 2 or ranked[1][1] < share * ranked[0][1]
+
+
+def _merged(weights: dict[str, float], table: dict[int, int]) -> list[tuple[str, float]]:
+    """A position's weights with each character counted as ``table`` translates it (a digit as
+    the letter it stands for in names, a letter as its digit in dates), heaviest first."""
     merged: dict[str, float] = defaultdict(float)
     for char, weight in weights.items():
         merged[char.translate(table)] += max(weight, 0.0)
-    ranked = sorted(merged.values(), reverse=True)
-    return len(ranked) < 2 or ranked[1] < share * ranked[0]
+    return sorted(merged.items(), key=lambda item: -item[1])
 
 
 def shape(kind: str) -> tuple[int, int]:
@@ -366,13 +371,24 @@ def _cell_clear(
 ) -> bool:
     """Whether the cell of ``line`` at ``position`` does not look more like ``other`` than like
     ``expected``'s character there by LOOKALIKE_SHARE of what sets the two glyphs apart."""
-    char, symbol = expected[position], line[position]
-    if symbol.box is None or not _placed_alike(line, expected, position):
-        return False
+    measured = _cell_shape(ink, line, expected, position, other)
+    return measured is not None and measured[0] >= -LOOKALIKE_SHARE * measured[1]
+
+
+def _cell_shape(
+    ink: np.ndarray, line: list[tesseract.Symbol], expected: str, position: int, other: str
+) -> tuple[float, float] | None:
+    """How much more the cell of ``line`` at ``position`` looks like ``expected``'s character
+    there than like ``other`` (``glyphs.preference``, the whole cell), and how far apart the
+    two glyphs are in clean print at its size (``glyphs.apart``); None when the cell cannot be
+    measured: no box, placed otherwise (``_placed_alike``), too small, no font."""
+    char, symbol = expected[position], line[position] if position < len(line) else None
+    if symbol is None or symbol.box is None or not _placed_alike(line, expected, position):
+        return None
     left, top, right, bottom = symbol.box
     shape = glyphs.preference(ink, symbol.box, char, other, glyphs.WHOLE)
     clean = glyphs.apart(char, other, (right - left, bottom - top))
-    return shape is not None and clean is not None and shape >= -LOOKALIKE_SHARE * clean
+    return None if shape is None or clean is None else (shape, clean)
 
 
 def made_letters_clear(
@@ -391,15 +407,10 @@ def made_letters_clear(
         return True
     ink = glyphs.darkness(image)
     for position in at:
-        char, symbol = text[position], line[position] if position < len(line) else None
-        if char not in made or symbol is None or symbol.box is None:
+        if text[position] not in made:
             continue
-        if not _placed_alike(line, text, position):
-            continue
-        left, top, right, bottom = symbol.box
-        shape = glyphs.preference(ink, symbol.box, char, made[char], glyphs.WHOLE)
-        clean = glyphs.apart(char, made[char], (right - left, bottom - top))
-        if shape is not None and clean is not None and shape < margin * clean:
+        measured = _cell_shape(ink, line, text, position, made[text[position]])
+        if measured is not None and measured[0] < margin * measured[1]:
             return False
     return True
 
@@ -581,10 +592,7 @@ def _dates_read_three_ways(kind: str, weights: dict[tuple[int, int], dict[str, f
         name = field_at(kind, line, position)
         if name not in ("date_of_birth", "expiry_date"):
             continue
-        digits: dict[str, float] = defaultdict(float)
-        for char, weight in weighed.items():
-            digits[char.translate(TO_DIGIT)] += max(weight, 0.0)
-        ranked = sorted(digits.items(), key=lambda item: -item[1])
+        ranked = _merged(weighed, TO_DIGIT)
         if len(ranked) > 2 and ranked[0][0].isdigit() and ranked[2][1] >= AMBIGUOUS * ranked[0][1]:
             dates.add(name)
     return dates
