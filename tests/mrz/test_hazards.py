@@ -165,6 +165,15 @@ def test_passporteyes_reading_is_valid_only_when_ours_of_its_region_agrees():
     assert "number" in wrong
 
 
+def test_passporteyes_reading_of_names_glare_faded_is_not_sure():
+    # Glare 195/9, a TD1 ours found nothing of: PassportEye read AYSE as AYSF (the E's foot
+    # faded), and ours of its region enlarged read every field alike. The fades are measured on
+    # that region as on ours.
+    _, result, wrong = _read(9, 195, "glare")
+    assert result.found and not result.valid
+    assert wrong == ["given_names"]
+
+
 def test_small_print_names_are_not_sure_when_any_reading_differs():
     # Seed 11's degraded PN (9.9 px print): the first reading had the names right (Й as Q:
     # 7RIQ), the two re-reads at larger sizes both read 7RIB, and two agreeing made the wrong
@@ -485,6 +494,11 @@ def test_a_letter_faded_alone_at_the_glares_edge_leaves_the_names_not_sure():
         # passed); flattened, it read 4UK7G06S, every check passing. A 6 and a G are one to the
         # check digit.
         (26, 125, "glare", "number", "4UK7606S"),
+        # Print just over the low resolution's 11 px reads so too: BG6G6R9AZ at 11.1 px, three
+        # passes of four read its second 6 as G (the vote's runner-up 6 at 0.48 of it); a PN's
+        # 6QHE at 11.7 px read 6GHE by a plain pass and a second one at a larger size alike.
+        (4, 179, "degraded", "number", "BG6G6R9AZ"),
+        (19, 179, "degraded", "surname", "6QHE"),
     ],
 )
 def test_a_lookalike_no_check_digit_tells_leaves_the_reading_not_sure(
@@ -694,3 +708,18 @@ def test_what_the_vote_settled_among_too_many_spellings_is_not_called_valid(inde
     _, result, wrong = _read(index, seed, "glare")
     assert result.found and not (result.valid and wrong)
     assert field not in wrong or not result.field_valid[field]
+
+
+@pytest.mark.parametrize(
+    ("index", "seed", "given_names"),
+    [
+        # The reading passing most checks read MAR0O, a pass darkened MAR0CG, four others MARCO.
+        (7, 175, "MARCO"),
+        # Two passes read J0OA0, four J0A0 or JOA0: JOAO (a 0 in names is an O).
+        (25, 178, "JOAO"),
+    ],
+)
+def test_degraded_names_not_sure_are_shown_as_most_passes_read_them(index, seed, given_names):
+    case, result, wrong = _read(index, seed, "degraded")
+    assert case.truth["given_names"] == given_names
+    assert result.found and not result.valid and wrong == []

@@ -320,11 +320,11 @@ def _with_number_misread(number: str, misread: str) -> Parsed:
 
 
 def _number_shown(parsed: Parsed, numbers_read: set[tuple[str, str, str]]) -> Parsed:
-    token = reader._numbers_read.set(numbers_read)
+    token = reader._photo_reads.set(reader._PhotoReads(numbers=numbers_read))
     try:
         return reader._number_read_elsewhere(parsed)
     finally:
-        reader._numbers_read.reset(token)
+        reader._photo_reads.reset(token)
 
 
 def test_a_number_failing_its_check_digit_shows_the_one_another_pass_read():
@@ -351,6 +351,63 @@ def test_a_number_read_elsewhere_is_not_shown_when_far_ambiguous_or_of_another_f
 def test_a_number_passing_its_check_digit_as_read_is_kept():
     passing = _td3_with("L898902C3")
     assert _number_shown(passing, {("TD3", "L898902C8", "6")}).fields["number"] == "L898902C3"
+
+
+def _names_shown(parsed: Parsed, names_read: list[tuple[str, str]]) -> Parsed:
+    token = reader._photo_reads.set(reader._PhotoReads(names=names_read))
+    try:
+        return reader._names_most_read(parsed)
+    finally:
+        reader._photo_reads.reset(token)
+
+
+def _names_line(given_names: str) -> str:
+    return (
+        parse_lines(td3_lines("L898902C3", surname="ERIKSSON"), today=TODAY)
+        .lines[0]
+        .replace("ANNA<MARIA", given_names)
+    )
+
+
+def test_names_not_sure_are_shown_as_most_passes_read_them():
+    # The reading passing most checks read MARIA as MAROA (it counts twice); three other passes
+    # read it right (a 1 in names is an I: the same names).
+    misread = parse_lines([_names_line("ANNA<MAROA"), _td3_with("L898902C3").lines[1]], today=TODAY)
+    reads = [
+        ("TD3", _names_line(given))
+        for given in ("ANNA<MAROA", "ANNA<MARIA", "ANNA<MAR1A", "ANNA<MARIA")
+    ]
+    shown = _names_shown(misread, reads)
+    assert shown.fields["given_names"] == "ANNA MARIA" and shown.lines[0] == reads[1][1]
+    assert shown.lines[1] == misread.lines[1] and shown.fields["number"] == "L898902C3"
+    assert misread.fields["given_names"] == "ANNA MAROA"  # the reading itself is left as it was
+
+
+def test_names_read_as_often_as_others_or_in_another_format_are_kept():
+    misread = parse_lines([_names_line("ANNA<MAROA"), _td3_with("L898902C3").lines[1]], today=TODAY)
+    for reads in (
+        # As many passes as the reading itself counts for (the one passing most checks: twice).
+        [("TD3", _names_line("ANNA<MAROA"))] + [("TD3", _names_line("ANNA<MARIA"))] * 2,
+        [("TD3", _names_line("ANNA<MARIA"))],  # the reading not among the passes noted
+        [("MRVA", _names_line("ANNA<MARIA"))] * 3,  # another format's: another band's
+        [("TD3", "S" * 30 + _names_line("ANNA<MARIA")[30:])] * 3,  # unlike it: other print
+        [("TD3", "0" + _names_line("ANNA<MARIA")[:-1])] * 3,  # a stray mark before: shifted
+        [],
+    ):
+        assert _names_shown(misread, reads).fields["given_names"] == "ANNA MAROA"
+
+
+def test_a_pns_names_most_read_are_shown_in_cyrillic_too():
+    lines = compose.pn(
+        surname="ИВАНОВА", given_names="ОЛЬГА", series="4509", number="123456",
+        date_of_birth="820511", sex="F", issue_date="150620", department_code="770001",
+    )  # fmt: skip
+    read = parse_lines(lines, today=TODAY)
+    misread = parse_lines([lines[0].replace("IVANOVA", "IVANOVB"), lines[1]], today=TODAY)
+    assert read.type == misread.type == "PN" and misread.fields["surname_cyrillic"] == "ИВАНОВБ"
+    shown = _names_shown(misread, [("PN", lines[0])] * 3)
+    assert shown.fields["surname"] == "IVANOVA" and shown.fields["surname_cyrillic"] == "ИВАНОВА"
+    assert shown.fields["given_names_cyrillic"] == "ОЛЬГА"
 
 
 @pytest.mark.parametrize(

@@ -339,6 +339,17 @@ def names_start(kind: str) -> int:
     return 0 if kind == "TD1" else 5
 
 
+def names_fields(kind: str, line: str) -> dict[str, str]:
+    """The names a reading of ``kind`` (a ``Parsed``'s type) takes from its names ``line``: the
+    surname and given names, and a PN's in Cyrillic too."""
+    pn = kind == "PN"
+    surname, given, _ = _names(line[names_start(kind) :], pn=pn)
+    fields = {"surname": surname, "given_names": given}
+    if pn:
+        fields |= {"surname_cyrillic": cyrillic(surname), "given_names_cyrillic": cyrillic(given)}
+    return fields
+
+
 def _is_name_line(kind: str, index: int) -> bool:
     return index == names_index(kind)
 

@@ -30,6 +30,7 @@ PassportEye cannot cope with gives ``found=False`` and the reason in ``error`` (
 and where it was raised, never its text, which could quote what was read).
 """
 
+import collections
 import dataclasses
 import difflib
 import io
@@ -46,7 +47,15 @@ from PIL import ExifTags, Image, ImageFilter, ImageOps
 from scipy import ndimage
 
 from uploads.mrz import checks, fallback, locate, russian_names, tesseract, vote
-from uploads.mrz.parse import LENGTHS, Parsed, alike, names_start, parse_lines, parse_ocr
+from uploads.mrz.parse import (
+    LENGTHS,
+    Parsed,
+    alike,
+    names_fields,
+    names_start,
+    parse_lines,
+    parse_ocr,
+)
 from uploads.mrz.result import FORM_FIELDS, MrzResult
 
 DRAFT_SIDE = 1400  # JPEGs are first decoded at a reduced scale with the longest side at least this
@@ -71,7 +80,7 @@ def read_mrz(image: bytes | Image.Image, *, today: date | None = None) -> MrzRes
     """Read the MRZ of a photo, scan or PDF. Never raises (short of an interrupt): an input that
     cannot be read, or that the reader fails on, gives ``found=False`` with the reason in ``error``."""
     started = time.perf_counter()
-    numbers_read = _numbers_read.set(set())
+    photo_reads = _photo_reads.set(_PhotoReads())
     try:
         result = _read(image, today or date.today())
     except _NotAnImage:
@@ -84,7 +93,7 @@ def read_mrz(image: bytes | Image.Image, *, today: date | None = None) -> MrzRes
         result = MrzResult(found=False, error=failure_reason(error))
         logger.warning("MRZ reader: %s", result.error)
     finally:
-        _numbers_read.reset(numbers_read)
+        _photo_reads.reset(photo_reads)
     result.elapsed_ms = (time.perf_counter() - started) * 1000
     return result
 
@@ -731,7 +740,12 @@ def _confirmed_fallback(reading: "_Reading", region: Image.Image, today: date) -
     lines = tesseract.ocr_symbols(larger)
     again = parse_lines(["".join(symbol.text for symbol in line) for line in lines], today=today)
     agrees = again is not None and again.valid and again.fields == parsed.fields
-    return _result(parsed, reading.box, valid=agrees and names_alike_in(parsed, lines))
+    if not (agrees and names_alike_in(parsed, lines)):
+        return _result(parsed, reading.box, valid=False)
+    # Glare fades a letter into another in both readings alike (glare 195/9: AYSE read AYSF
+    # by PassportEye and ours): the fades measured on the region enlarged, as ours read it.
+    reading.faded_on = larger, tesseract.line_boxes(lines)
+    return _result(parsed, reading.box, valid=not _faded_misread(reading))
 
 
 UNTRIED_SHARE = 0.85  # of a band's length, that of a tried band around its centre: the same band
@@ -773,6 +787,13 @@ GLARE_VARIANTS = ({"normalise": True}, {"faded": True})
 FADED_DEPTH = 0.25
 FADED_SMOOTH = 0.8
 LOW_RESOLUTION_CHAR = 11.0  # source character height (px) below which the band is read again
+# Print just over LOW_RESOLUTION_CHAR, under this source character height (px), reads a
+# lookalike no check digit sees alike and wrong in every pass too (degraded 179/4 at 11.1 px:
+# BG6G6R9AZ read BG6GGR9AZ by three passes of four; 179/19 at 11.7 px: a PN's ЭЙХЕ, 6QHE, read
+# 6GHE by two sizes, the G with Q and B close behind): a sure reading's cells of such pairs, where
+# measured, must look like what was read (``vote.shapes_clear``, not strict: smaller print's must
+# all be measured), and its names must read clear as small print's (``_small_names_clear``).
+SHAPES_CHAR = 14.0
 CUT_CHAR = 24.0  # character height (px) a band is first cut at for the OCR
 TOO_SMALL_CHAR = 7.0  # source character height (px) below which a reading is never "valid"
 NAME_CONFIDENCE = 60.0  # Tesseract's word confidence on the names line, below which: not sure
@@ -814,13 +835,22 @@ PN_NAME_CONFIDENCE = 15.0  # digits inside PN names get low confidences even whe
 # Edits (a character changed, dropped or added) at most between a result's number failing its
 # check digit and one another pass read passing it, for the result to show that one.
 NUMBER_EDITS_MOST = 3
-# The numbers passing their check digit that the passes over the photo being read took, each with
-# its format and check digit: a result not sure whose own number fails shows one of them
-# (``_number_read_elsewhere``). Set per photo by ``read_mrz``; a context variable because every
-# pass adds to it (``_Reading.take``) and the result is made on many paths after.
-_numbers_read: ContextVar[set[tuple[str, str, str]] | None] = ContextVar(
-    "numbers_read", default=None
-)
+
+
+@dataclasses.dataclass
+class _PhotoReads:
+    """What the passes over the photo being read took, for a result not sure to show the best
+    guess of: the numbers passing their check digit, each with its format and check digit
+    (``_number_read_elsewhere``), and each pass's names line with its format
+    (``_names_most_read``)."""
+
+    numbers: set[tuple[str, str, str]] = dataclasses.field(default_factory=set)
+    names: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+
+
+# Set per photo by ``read_mrz``; a context variable because every pass adds to it
+# (``_Reading.take``, ``_Reading.voted``) and the result is made on many paths after.
+_photo_reads: ContextVar[_PhotoReads | None] = ContextVar("photo_reads", default=None)
 
 
 class _Reading:
@@ -868,6 +898,9 @@ class _Reading:
         """The combined reading of ``reading``'s band."""
         again = cls(voted.parsed, reading.band, reading.flip, reading.box, reading.scale, 1.0)
         again.char = reading.char
+        # What the vote settled, as one more reading (its passes' own lines may hold a stray
+        # mark before the names, which a reading's are cleaned of).
+        _note_names(voted.parsed.type, [voted.parsed.names_line])
         # The same band: its crop's first OCR lines locate the names for ``_names_faded``.
         again.cut, again.ocr = reading.cut, reading.ocr
         return again
@@ -930,6 +963,7 @@ class _Reading:
         # A repaired number or name: valid only if the OCR's alternatives support each change.
         vote.confirm_with_symbols(parsed, crop)
         _note_number(parsed)
+        _note_names(parsed.type, [parsed.names_line])
         box = locate.band_box(page, band, scale)
         original_box = (
             round(box[0] / page_scale),
@@ -1212,10 +1246,15 @@ def _confirmed(
         # In PN names digits are letters (8 is Я, B is Б) and read with lower confidences.
         sure = _names_read_again(page, reading)
     parsed = reading.parsed
-    if not low_resolution and sure and parsed.name_confidence < _names_minimum(parsed):
+    if (
+        not low_resolution
+        and sure
+        and (parsed.name_confidence < _names_minimum(parsed) or reading.char < SHAPES_CHAR)
+    ):
         # The first pass unsure of the names (a hard shadow's edge across them: 4 of 10 shadowed
         # photos read right were not sure so), the second reading them alike, every letter sure:
         # sure when the names strip read at two more sizes has a clear winner for every letter.
+        # So for print just over the low resolution's too (SHAPES_CHAR).
         sure = _small_names_clear(page, reading, today)
     elif parsed.name_confidence < _names_minimum(parsed):
         sure = False  # Tesseract unsure of the names (a letter outside the alphabet, a smudge)
@@ -1225,6 +1264,11 @@ def _confirmed(
         return _result(parsed, reading.box, valid=False)  # two documents: not sure which
     if _faded_misread(reading):
         return _result(parsed, reading.box, valid=False)  # glare over the names or number
+    if not low_resolution and reading.char < SHAPES_CHAR:
+        # Print just over LOW_RESOLUTION_CHAR: a second pass reads a lookalike the check digits
+        # cannot see alike and wrong (as small print's re-reads do, above).
+        valid = vote.shapes_clear(_plain_cut(page, reading), parsed, strict=False)
+        return _result(parsed, reading.box, valid=valid)
     return _result(parsed, reading.box, valid=True)
 
 
@@ -1609,10 +1653,14 @@ def _voted(
     if voted.parsed.valid:
         # Glare fades a letter into another alike in every pass (LIAM read LTAM by all).
         sure = _voted_sure(again, voted) and not _faded_misread(again)
-        if sure and reading.char < LOW_RESOLUTION_CHAR:
+        if sure and reading.char < SHAPES_CHAR:
             # Small print's passes are the same print rescaled: an 8 read B (a 6 read G) by
             # one is read so by all, and the vote cannot tell (as in ``_confirmed``).
-            sure = vote.shapes_clear(_plain_cut(page, reading), voted.parsed)
+            sure = vote.shapes_clear(
+                _plain_cut(page, reading),
+                voted.parsed,
+                strict=reading.char < LOW_RESOLUTION_CHAR,
+            )
         return _result(again.parsed, again.box, valid=sure), again
     return None, again
 
@@ -1676,15 +1724,66 @@ def _another_document(
 
 def _note_number(parsed: Parsed) -> None:
     """Keep ``parsed``'s number for the photo's result if it passes its check digit."""
-    seen = _numbers_read.get()
+    seen = _photo_reads.get()
     number = _number_field(parsed)
     if seen is not None and number is not None and checks.passes(*number):
-        seen.add((parsed.type, *number))
+        seen.numbers.add((parsed.type, *number))
+
+
+def _note_names(kind: str, lines: list[str]) -> None:
+    """Keep the names ``lines`` passes read in a format for the photo's result."""
+    seen = _photo_reads.get()
+    if seen is not None:
+        seen.names.extend((kind, line) for line in lines)
+
+
+def _names_most_read(parsed: Parsed) -> Parsed:
+    """``parsed`` (a reading not sure) with the names more passes over the photo read in its
+    format (``_PhotoReads.names``) than read its own, itself counted once more, if any; else
+    ``parsed``. The reading passing the most checks is not the one reading the names best: of
+    degraded 175/7's, the one passing most read MARCO as MAR0O, four others MARCO; of 175/2's,
+    three read JOAO and the one shown JOAD. Names have no check digit: which way most passes
+    read them is the better guess, and the customer still checks it."""
+    seen = _photo_reads.get()
+    own_line = parsed.names_line
+    reads = [
+        line
+        for kind, line in (seen.names if seen else [])
+        if kind == parsed.type and _names_in_place(line, own_line)
+    ]
+    counted = collections.Counter(tuple(names_fields(parsed.type, line).items()) for line in reads)
+    own = tuple(names_fields(parsed.type, own_line).items())
+    # Its own reading counts once more (it may not be among the passes noted: a crop around
+    # its lines, PassportEye's), as the one passing most checks: a tie keeps it.
+    counted[own] += 1
+    names, count = counted.most_common(1)[0]
+    if names == own or count <= counted[own]:
+        return parsed
+    line = next(line for line in reads if tuple(names_fields(parsed.type, line).items()) == names)
+    index = parsed.names_index
+    return dataclasses.replace(
+        parsed,
+        lines=[*parsed.lines[:index], line, *parsed.lines[index + 1 :]],
+        fields={**parsed.fields, **dict(names)},
+    )
+
+
+def _names_in_place(line: str, own: str) -> bool:
+    """Whether a pass's names ``line`` reads the names of ``own``'s print where ``own`` has
+    them: like it in at least half its places (not another band's print), and no more like it
+    shifted by up to STRAY_CHARS (a stray mark read before the line: 0P<POLLEE, whose names
+    would be LLEE)."""
+    here = alike(line, own)
+    shifted = (
+        max(alike(line[shift:], own), alike(line, own[shift:]))
+        for shift in range(1, vote.STRAY_CHARS + 1)
+    )
+    return here * 2 >= len(own) and all(here > other for other in shifted)
 
 
 def _number_read_elsewhere(parsed: Parsed) -> Parsed:
     """``parsed`` (a reading not sure) with the number another pass over the photo read in place
-    passing its check digit (``_numbers_read``), where its own fails it or passes only as the
+    passing its check digit (``_PhotoReads.numbers``), where its own fails it or passes only as the
     check digits chose a character to drop from a line read long, if exactly one such number of
     its format is at most NUMBER_EDITS_MOST edits from it; else ``parsed``. Blurred print's best
     reading is the one passing the most checks, its number perhaps a guess: LZ18D5FT7 read
@@ -1695,9 +1794,10 @@ def _number_read_elsewhere(parsed: Parsed) -> Parsed:
         return parsed
     if own[1] == "<" or (checks.passes(*own) and not parsed.dropped):
         return parsed  # ("<": a long number going on in the optional data)
+    seen = _photo_reads.get()
     near = {
         (number, digit)
-        for kind, number, digit in _numbers_read.get() or set()
+        for kind, number, digit in (seen.numbers if seen else set())
         if kind == parsed.type and _edits(number, own[0]) <= NUMBER_EDITS_MOST
     }
     if len(near) != 1:
@@ -1737,8 +1837,9 @@ def _result(parsed: Parsed, box: tuple[int, int, int, int], *, valid: bool) -> M
     if valid and parsed.valid and russian_names.misread(parsed):
         valid = False  # a PN's names the dictionary says the passes all misread alike
     if not (valid and parsed.valid):
-        # A PN's names not sure: where a lookalike misread makes no name, the one that does.
-        parsed = russian_names.respelled(parsed)
+        # Names not sure: as most passes read them; a PN's, where a lookalike misread makes no
+        # name, the one that does.
+        parsed = russian_names.respelled(_names_most_read(parsed))
         parsed = _number_read_elsewhere(parsed)
     fields = dict(parsed.fields)
     for name in FORM_FIELDS:

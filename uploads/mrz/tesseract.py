@@ -283,6 +283,26 @@ def ocr_symbols(image: Image.Image, *, psm: int = 6) -> list[list[Symbol]]:
     ]
 
 
+def line_boxes(lines: list[list[Symbol]]) -> list[tuple[str, float, Box]]:
+    """``ocr_symbols``'s lines as ``ocr_line_boxes`` gives them: each line's text, its lowest
+    character confidence and the box around its symbols; a line with a symbol not placed (no
+    C API) is left out."""
+    boxed = []
+    for line in lines:
+        boxes = [symbol.box for symbol in line if symbol.box is not None]
+        if not line or len(boxes) < len(line):
+            continue
+        box = (
+            min(box[0] for box in boxes),
+            min(box[1] for box in boxes),
+            max(box[2] for box in boxes),
+            max(box[3] for box in boxes),
+        )
+        text = "".join(symbol.text for symbol in line)
+        boxed.append((text, min(symbol.confidence for symbol in line), box))
+    return boxed
+
+
 def ocr_text(image: Image.Image | np.ndarray, *, psm: int = 6, extra: tuple[str, ...] = ()) -> str:
     """OCR an image with the MRZ model shipped beside this file; returns Tesseract's text."""
     if isinstance(image, np.ndarray):

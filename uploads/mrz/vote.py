@@ -306,7 +306,7 @@ def _weigh_shapes(
         b_over_8[position].append(glyphs.preference(ink, symbol.box, "B", "8"))
 
 
-def shapes_clear(image: Image.Image, parsed: Parsed) -> bool:
+def shapes_clear(image: Image.Image, parsed: Parsed, *, strict: bool = True) -> bool:
     """Whether no character of ``parsed``'s document number or names looks more like OCR-B's
     glyph of its lookalike than of what was read in ``image`` (the crop it was read from, read
     again for its cells): a number's 8 or B by NUMBER_SHAPE_MARGIN, the number's pairs of
@@ -314,8 +314,11 @@ def shapes_clear(image: Image.Image, parsed: Parsed) -> bool:
     apart. Small print's passes are the same print rescaled and read a character alike and
     wrong, where no check digit tells: at 11 px a number's 08 read DB in every pass, the check
     digit passing (+91 and +9: one time in ten); at 10.6 px 6EZ17PV9 read GEZ17PV9, and a G is
-    a 6 to the check digit; a PN's surname ЭЙХЕ (6QHE) read 6GHE. False when a cell cannot be
-    measured (its line not read again, a cell placed otherwise, no OCR-B font)."""
+    a 6 to the check digit; a PN's surname ЭЙХЕ (6QHE) read 6GHE. ``strict`` (small print):
+    False when a cell cannot be measured (its line not read again, a cell placed otherwise, no
+    OCR-B font). Else (print a little larger, whose passes read better): only the pairs no
+    check digit tells apart, where measured; the number's 8s and Bs, which two misreads must
+    cancel to pass, are left to the check digits."""
     line_index, start = parsed.number_place
     number = parsed.repaired_line(line_index)
     names = parsed.lines[names_index(parsed.type)]
@@ -324,7 +327,7 @@ def shapes_clear(image: Image.Image, parsed: Parsed) -> bool:
     stretches = [
         (text, at, pairs, eights)
         for text, at, pairs, eights in (
-            (number, range(start, start + 9), NUMBER_LOOKALIKES, True),
+            (number, range(start, start + 9), NUMBER_LOOKALIKES, strict),
             (names, range(names_start(parsed.type), len(names)), NAME_LOOKALIKES, False),
         )
         if any(
@@ -339,12 +342,14 @@ def shapes_clear(image: Image.Image, parsed: Parsed) -> bool:
     for text, at, pairs, eights in stretches:
         line = _placed_line(lines, text, at)
         if line is None:
-            return False
+            if strict:
+                return False
+            continue
         if eights and not _eights_clear(line, image, text, at):
             return False
         for position in at:
             for other in lookalikes(text[position], pairs):
-                if not _cell_clear(ink, line, text, position, other):
+                if not _cell_clear(ink, line, text, position, other, unmeasured=not strict):
                     return False
     return True
 
@@ -367,12 +372,21 @@ def _eights_clear(line: list[tesseract.Symbol], image: Image.Image, text: str, a
 
 
 def _cell_clear(
-    ink: np.ndarray, line: list[tesseract.Symbol], expected: str, position: int, other: str
+    ink: np.ndarray,
+    line: list[tesseract.Symbol],
+    expected: str,
+    position: int,
+    other: str,
+    *,
+    unmeasured: bool = False,
 ) -> bool:
     """Whether the cell of ``line`` at ``position`` does not look more like ``other`` than like
-    ``expected``'s character there by LOOKALIKE_SHARE of what sets the two glyphs apart."""
+    ``expected``'s character there by LOOKALIKE_SHARE of what sets the two glyphs apart;
+    ``unmeasured`` when it cannot be measured."""
     measured = _cell_shape(ink, line, expected, position, other)
-    return measured is not None and measured[0] >= -LOOKALIKE_SHARE * measured[1]
+    if measured is None:
+        return unmeasured
+    return measured[0] >= -LOOKALIKE_SHARE * measured[1]
 
 
 def _cell_shape(
