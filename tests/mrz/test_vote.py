@@ -313,6 +313,23 @@ def test_a_numbers_8s_and_bs_are_clear_only_when_their_cells_look_like_what_was_
     assert vote.shapes_clear(Image.new("L", (10, 10), 255), parse_lines(other, today=TODAY))
 
 
+@pytest.mark.ocr
+def test_print_a_little_larger_has_only_its_measured_twins_checked():
+    # Not strict (print just over the low resolution's): a cell that cannot be measured says
+    # nothing, and the number's 8s and Bs (two misreads must cancel to pass) are not measured.
+    image = _mrz_image([NAMES, DATA])
+    b_for_8 = parse_lines([NAMES, DATA.replace("L898902C3", "LB9B902C3")], today=TODAY)
+    assert vote.shapes_clear(image, b_for_8, strict=False)
+    blank = Image.new("L", (10, 10), 255)  # nothing read again: no cell measured
+    assert vote.shapes_clear(blank, parse_lines([NAMES, DATA], today=TODAY), strict=False)
+    assert not vote.shapes_clear(blank, parse_lines([NAMES, DATA], today=TODAY))
+    # A twin measured is checked as strictly: a 6 taken for a G.
+    lines = td3_lines("X467K2")
+    taken = parse_lines(td3_lines("X4G7K2"), today=TODAY)
+    assert taken is not None and taken.valid
+    assert not vote.shapes_clear(_mrz_image(lines), taken, strict=False)
+
+
 def test_a_numbers_lookalike_pairs_are_one_to_its_check_digit():
     # Why the shapes must tell them apart: read one for the other, every check still passes.
     for pair in vote.NUMBER_LOOKALIKES:
