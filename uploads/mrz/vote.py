@@ -89,8 +89,10 @@ CODE_RIVAL = 0.75
 # sets the glyphs apart; in 57 readings sure but for this under 11 px (degraded seeds 101-127),
 # true G and Q cells looked like the other by at most 0.22, 6 and G (Э, Г) by 0.01. O against Q
 # (up to 0.67), I against T (0.42), E against F (1.5) are left out: true cells look like the
-# other as much.
-NAME_LOOKALIKES = ("GQ", "6G")
+# other as much. H and M: JOHN read JOMN at 8.4 px by five passes of six (degraded 186/25), the
+# M's cell looking like the H by 0.56; with the pair measured, no right reading of 600 degraded
+# photos (101-105, 175-184) lost its "valid".
+NAME_LOOKALIKES = ("GQ", "6G", "HM")
 # At most this many characters a card's or a shadow's edge beside a line adds to it, read as
 # letters ("0PNRUS...", "J3408..."): dropped from a reading's line before its names
 # (``reader.without_stray_names_prefix``); a pass's line read so long is cut to the format's
