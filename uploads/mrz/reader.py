@@ -1246,15 +1246,17 @@ def _confirmed(
         # In PN names digits are letters (8 is Я, B is Б) and read with lower confidences.
         sure = _names_read_again(page, reading)
     parsed = reading.parsed
+    # Print just over the low resolution's: checked as small print is (SHAPES_CHAR).
+    just_over_small = not low_resolution and reading.char < SHAPES_CHAR
     if (
         not low_resolution
         and sure
-        and (parsed.name_confidence < _names_minimum(parsed) or reading.char < SHAPES_CHAR)
+        and (parsed.name_confidence < _names_minimum(parsed) or just_over_small)
     ):
         # The first pass unsure of the names (a hard shadow's edge across them: 4 of 10 shadowed
         # photos read right were not sure so), the second reading them alike, every letter sure:
         # sure when the names strip read at two more sizes has a clear winner for every letter.
-        # So for print just over the low resolution's too (SHAPES_CHAR).
+        # So for print just over the low resolution's too.
         sure = _small_names_clear(page, reading, today)
     elif parsed.name_confidence < _names_minimum(parsed):
         sure = False  # Tesseract unsure of the names (a letter outside the alphabet, a smudge)
@@ -1264,9 +1266,9 @@ def _confirmed(
         return _result(parsed, reading.box, valid=False)  # two documents: not sure which
     if _faded_misread(reading):
         return _result(parsed, reading.box, valid=False)  # glare over the names or number
-    if not low_resolution and reading.char < SHAPES_CHAR:
-        # Print just over LOW_RESOLUTION_CHAR: a second pass reads a lookalike the check digits
-        # cannot see alike and wrong (as small print's re-reads do, above).
+    if just_over_small:
+        # A second pass reads a lookalike the check digits cannot see alike and wrong (as small
+        # print's re-reads do, above).
         valid = vote.shapes_clear(_plain_cut(page, reading), parsed, strict=False)
         return _result(parsed, reading.box, valid=valid)
     return _result(parsed, reading.box, valid=True)
@@ -1751,7 +1753,9 @@ def _names_most_read(parsed: Parsed) -> Parsed:
         for kind, line in (seen.names if seen else [])
         if kind == parsed.type and _names_in_place(line, own_line)
     ]
-    counted = collections.Counter(tuple(names_fields(parsed.type, line).items()) for line in reads)
+    # Each line's names as the fields hold them (a 0 read in a name is an O), worked out once.
+    fields_of = {line: tuple(names_fields(parsed.type, line).items()) for line in set(reads)}
+    counted = collections.Counter(fields_of[line] for line in reads)
     own = tuple(names_fields(parsed.type, own_line).items())
     # Its own reading counts once more (it may not be among the passes noted: a crop around
     # its lines, PassportEye's), as the one passing most checks: a tie keeps it.
@@ -1759,7 +1763,7 @@ def _names_most_read(parsed: Parsed) -> Parsed:
     names, count = counted.most_common(1)[0]
     if names == own or count <= counted[own]:
         return parsed
-    line = next(line for line in reads if tuple(names_fields(parsed.type, line).items()) == names)
+    line = next(line for line in reads if fields_of[line] == names)
     index = parsed.names_index
     return dataclasses.replace(
         parsed,
