@@ -529,6 +529,16 @@ def test_a_glare_pass_whose_number_differs_from_a_plainer_ones_is_not_sure():
     assert not result.valid
 
 
+def test_a_darkened_pass_that_dropped_a_character_is_disputed_by_a_plainer_one():
+    # NJ139XZ4G under glare over its line: stretched locally, the band read it right (its names
+    # line read long: not sure); darkened, N1139X74G (J and Z faded into 1 and 7, -54 and -196)
+    # with a 1 read twice in the nationality, dropped where the check digits chose, and every
+    # check passed. The dropped character lay past the number: the two numbers are compared.
+    case, result, wrong = _read(22, 192, "glare")
+    assert case.truth["number"] == "NJ139XZ4G"
+    assert not (result.valid and wrong)
+
+
 def test_a_larger_pass_that_reads_a_faded_number_otherwise_is_not_sure():
     # FJ6ZALF20 under glare over the number's line: the band flattened read FJ67ALF20 (the Z's
     # foot faded: a 7), failing; read larger with its contrast stretched, F167ALF20 (the J's hook

@@ -311,6 +311,18 @@ def test_a_reading_whose_lookalike_another_pass_read_is_told_apart():
     assert not reader._lookalike_read(flattened, _td3_with("VUK7G06S"))
 
 
+def test_a_reading_that_dropped_a_character_past_its_number_still_disputes_it():
+    # Glare faded NJ139XZ4G's J and Z into 1 and 7 (cancelling in the check digit); the darkened
+    # pass also read a 1 inside the nationality, which the check digits dropped. Its number was
+    # read in place, and a plainer pass read another one passing.
+    misread = _td3_with("N1139X74G").lines
+    darkened = parse_lines([misread[0], misread[1][:12] + "1" + misread[1][12:]], today=TODAY)
+    assert darkened is not None and darkened.dropped
+    assert darkened.fields["number"] == "N1139X74G"
+    assert reader._numbers_differ(darkened, _td3_with("NJ139XZ4G"))
+    assert not reader._numbers_differ(darkened, _td3_with("N1139X74G"))
+
+
 def _with_number_misread(number: str, misread: str) -> Parsed:
     """A TD3 holding ``number`` whose OCR read ``misread`` in its place (check digit kept)."""
     parsed = _td3_with(number)

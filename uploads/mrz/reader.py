@@ -368,8 +368,12 @@ def _numbers_differ(parsed: Parsed, other: Parsed) -> bool:
     """Whether ``other``, another reading of the band, read a number passing its check digit (as
     the check digits repaired it, with or without the OCR's support) that differs from
     ``parsed``'s at a character it read so: where it only repaired a character (a misread check
-    digit's "repair", 1 into I), the two read the number alike."""
-    mine, theirs = _number_field(parsed), _number_field(other)
+    digit's "repair", 1 into I), the two read the number alike. ``parsed``'s number counts
+    even when its line was read long: the character dropped (where the check digits chose) can
+    lie past the number (glare 192/22: a darkened pass read NJ139XZ4G N1139X74G, J and Z
+    faded into 1 and 7, cancelling, and dropped a 1 read twice in the nationality, while a
+    stretched one had read NJ139XZ4G, passing)."""
+    mine, theirs = _number_as_repaired(parsed), _number_field(other)
     if mine is None or theirs is None or not (checks.passes(*mine) and checks.passes(*theirs)):
         return False
     repaired = other.number_repaired()
