@@ -539,6 +539,15 @@ def test_a_darkened_pass_that_dropped_a_character_is_disputed_by_a_plainer_one()
     assert not (result.valid and wrong)
 
 
+def test_a_number_another_pass_over_the_photo_read_otherwise_passing_is_not_sure():
+    # AC2CM4RGX under glare on a visa: the vote over the band of the photo's first decode read
+    # it right, passing (its names not sure); a plain pass over the whole decode read
+    # AB2BM4RGX, C as B twice (-3 and -7), and every check passed. Two numbers passing.
+    case, result, wrong = _read(26, 214, "glare")
+    assert case.truth["number"] == "AC2CM4RGX"
+    assert not (result.valid and wrong)
+
+
 def test_a_larger_pass_that_reads_a_faded_number_otherwise_is_not_sure():
     # FJ6ZALF20 under glare over the number's line: the band flattened read FJ67ALF20 (the Z's
     # foot faded: a 7), failing; read larger with its contrast stretched, F167ALF20 (the J's hook

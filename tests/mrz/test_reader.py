@@ -365,6 +365,63 @@ def test_a_number_passing_its_check_digit_as_read_is_kept():
     assert _number_shown(passing, {("TD3", "L898902C8", "6")}).fields["number"] == "L898902C3"
 
 
+def _result_with(
+    parsed: Parsed,
+    numbers_read: set[tuple[str, str, str]],
+    repaired: set[tuple[str, str, str]] = frozenset(),
+):
+    """``_result`` of ``parsed`` (valid) where passes read ``numbers_read`` as read and
+    ``repaired`` through a repair of the check digits'."""
+    token = reader._photo_reads.set(
+        reader._PhotoReads(numbers=numbers_read | repaired, numbers_as_read=numbers_read)
+    )
+    try:
+        return reader._result(parsed, (0, 0, 1, 1), valid=True)
+    finally:
+        reader._photo_reads.reset(token)
+
+
+def test_a_reading_is_not_sure_when_another_pass_read_another_number_passing():
+    # Glare read AC2CM4RGX AB2BM4RGX (C as B twice: -3 and -7 cancel) and every check passed;
+    # the vote over another decode's band had read AC2CM4RGX, passing too.
+    passing = _td3_with("AB2BM4RGX")
+    digit = passing.lines[1][9]
+    assert passing.valid
+    result = _result_with(passing, {("TD3", "AB2BM4RGX", digit), ("TD3", "AC2CM4RGX", digit)})
+    assert not result.valid and not result.field_valid["number"]
+    assert result.fields["number"] == "AB2BM4RGX"  # shown as read, for the customer to check
+    assert passing.field_valid["number"]  # the reading itself is left as it was
+
+
+def test_a_number_passing_through_a_repair_is_noted_apart():
+    repaired = _with_number_misread("L898902C3", "L8989O2C3")
+    assert repaired.number_repaired() == {5}  # its O made a 0 to pass
+    number = ("TD3", "L898902C3", "6")
+    token = reader._photo_reads.set(reader._PhotoReads())
+    try:
+        seen = reader._photo_reads.get()
+        reader._note_number(repaired)
+        assert seen.numbers == {number} and not seen.numbers_as_read  # shown, disputes nothing
+        reader._note_number(_td3_with("L898902C3"))
+        assert seen.numbers_as_read == {number}
+    finally:
+        reader._photo_reads.reset(token)
+
+
+def test_a_reading_stays_sure_when_no_other_pass_read_a_near_number_of_its_format():
+    passing = _td3_with("AB2BM4RGX")
+    digit = passing.lines[1][9]
+    for numbers_read in (
+        set(),
+        {("TD3", "AB2BM4RGX", digit)},  # its own, noted as it was read
+        {("TD2", "AC2CM4RGX", digit)},  # another format's: another band's
+        {("TD3", "L898902C3", "6")},  # far from it: another document's
+    ):
+        assert _result_with(passing, numbers_read).valid
+    # Passing only through a repair (a 2 made a Z, say): a misread the check digits bent.
+    assert _result_with(passing, set(), repaired={("TD3", "AC2CM4RGX", digit)}).valid
+
+
 def _names_shown(parsed: Parsed, names_read: list[tuple[str, str]]) -> Parsed:
     token = reader._photo_reads.set(reader._PhotoReads(names=names_read))
     try:

@@ -846,10 +846,12 @@ class _PhotoReads:
     """What the passes over the photo being read took, for a result not sure to show the best
     guess of: the numbers passing their check digit, each with its format and check digit
     (``_number_read_elsewhere``), and each pass's names line with its format
-    (``_names_most_read``)."""
+    (``_names_most_read``); and, for a result sure to be disputed by, those of the numbers
+    that passed as read, no repair of the check digits' in them (``_number_disputed``)."""
 
     numbers: set[tuple[str, str, str]] = dataclasses.field(default_factory=set)
     names: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    numbers_as_read: set[tuple[str, str, str]] = dataclasses.field(default_factory=set)
 
 
 # Set per photo by ``read_mrz``; a context variable because every pass adds to it
@@ -905,6 +907,7 @@ class _Reading:
         # What the vote settled, as one more reading (its passes' own lines may hold a stray
         # mark before the names, which a reading's are cleaned of).
         _note_names(voted.parsed.type, [voted.parsed.names_line])
+        _note_number(voted.parsed)
         # The same band: its crop's first OCR lines locate the names for ``_names_faded``.
         again.cut, again.ocr = reading.cut, reading.ocr
         return again
@@ -1734,6 +1737,8 @@ def _note_number(parsed: Parsed) -> None:
     number = _number_field(parsed)
     if seen is not None and number is not None and checks.passes(*number):
         seen.numbers.add((parsed.type, *number))
+        if not parsed.number_repaired() & set(range(10)):  # its nine characters and digit
+            seen.numbers_as_read.add((parsed.type, *number))
 
 
 def _note_names(kind: str, lines: list[str]) -> None:
@@ -1787,6 +1792,27 @@ def _names_in_place(line: str, own: str) -> bool:
         for shift in range(1, vote.STRAY_CHARS + 1)
     )
     return here * 2 >= len(own) and all(here > other for other in shifted)
+
+
+def _number_disputed(parsed: Parsed) -> bool:
+    """Whether another pass over the photo read a number of ``parsed``'s format passing its check
+    digit as read (``_PhotoReads.numbers_as_read``) other than ``parsed``'s, at most
+    NUMBER_EDITS_MOST edits from it (not another document's). Two misreads cancel in the check
+    digit one time in ten, and the composite opens with the number: glare 214/26, AC2CM4RGX
+    read AB2BM4RGX (C as B twice, -3 and -7) by a plain pass over the photo decoded whole, every
+    check passing, where the vote over the first decode's band had read AC2CM4RGX, passing too
+    (its names not sure). Two numbers passing: one is wrong. Not one that passed through a
+    repair: glare 210/9's 0TL988AD4, read right, was disputed by a pass's 0T19ZRAD4, which
+    passed only with a 2 the check digits made a Z."""
+    own = _number_as_repaired(parsed)
+    seen = _photo_reads.get()
+    if own is None or seen is None:
+        return False
+    return any(
+        kind == parsed.type and (number, digit) != own
+        and _edits(number, own[0]) <= NUMBER_EDITS_MOST
+        for kind, number, digit in seen.numbers_as_read
+    )  # fmt: skip
 
 
 def _number_read_elsewhere(parsed: Parsed) -> Parsed:
@@ -1844,6 +1870,9 @@ def _edits(first: str, second: str) -> int:
 def _result(parsed: Parsed, box: tuple[int, int, int, int], *, valid: bool) -> MrzResult:
     if valid and parsed.valid and russian_names.misread(parsed):
         valid = False  # a PN's names the dictionary says the passes all misread alike
+    if valid and parsed.valid and _number_disputed(parsed):
+        valid = False  # marked for the customer to check
+        parsed = dataclasses.replace(parsed, field_valid={**parsed.field_valid, "number": False})
     if not (valid and parsed.valid):
         # Names not sure: as most passes read them; a PN's, where a lookalike misread makes no
         # name, the one that does.
