@@ -469,3 +469,26 @@ def test_a_letter_a_fade_makes_of_another_is_clear_only_looking_like_itself():
     assert not vote.made_letters_clear(image, printed[1].replace("E", "F"), at, made, 0.1)
     printed = td3_lines("8FRB5RT2")
     assert vote.made_letters_clear(_mrz_image(printed), printed[1], at, made, 0.1)
+
+
+def _boxed(text: str, tall_at: int | None = None) -> list[Symbol]:
+    """``text`` read on a line 20 px high, each character 12 px wide; the one at ``tall_at``
+    boxed up to 22 px higher over print above it."""
+    return [
+        Symbol(
+            char,
+            90.0,
+            ((char, 90.0),),
+            (12 * at, 40 - (22 if at == tall_at else 0), 12 * at + 10, 60),
+        )
+        for at, char in enumerate(text)
+    ]
+
+
+def test_a_cell_boxed_over_print_above_it_is_measured_at_its_neighbours_height():
+    # A real photo's 9 px M (79_pass-can), boxed twice its height over the security printing,
+    # was measured as an H drawn that tall.
+    assert vote._in_line(_boxed("P<CANMARTIN<<", tall_at=5), 5) == (60, 40, 70, 60)
+    # As tall as its neighbours (within TALLER_BOX), or beside too few of them: as boxed.
+    assert vote._in_line(_boxed("P<CANMARTIN<<"), 5) == (60, 40, 70, 60)
+    assert vote._in_line(_boxed("<<M<<", tall_at=2), 2) == (24, 18, 34, 60)

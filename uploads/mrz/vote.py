@@ -93,6 +93,10 @@ CODE_RIVAL = 0.75
 # M's cell looking like the H by 0.56; with the pair measured, no right reading of 600 degraded
 # photos (101-105, 175-184) lost its "valid".
 NAME_LOOKALIKES = ("GQ", "6G", "HM")
+# A cell's box is measured at its neighbours' height (their median top and bottom, up to this
+# many each side) where it is over TALLER_BOX times as tall (``_in_line``).
+NEIGHBOURS = 3
+TALLER_BOX = 1.3
 # At most this many characters a card's or a shadow's edge beside a line adds to it, read as
 # letters ("0PNRUS...", "J3408..."): dropped from a reading's line before its names
 # (``reader.without_stray_names_prefix``); a pass's line read so long is cut to the format's
@@ -401,10 +405,35 @@ def _cell_shape(
     char, symbol = expected[position], line[position] if position < len(line) else None
     if symbol is None or symbol.box is None or not _placed_alike(line, expected, position):
         return None
-    left, top, right, bottom = symbol.box
-    shape = glyphs.preference(ink, symbol.box, char, other, glyphs.WHOLE)
+    box = _in_line(line, position)
+    left, top, right, bottom = box
+    shape = glyphs.preference(ink, box, char, other, glyphs.WHOLE)
     clean = glyphs.apart(char, other, (right - left, bottom - top))
     return None if shape is None or clean is None else (shape, clean)
+
+
+def _in_line(line: list[tesseract.Symbol], position: int) -> tesseract.Box:
+    """The box of ``line``'s symbol at ``position``, its top and bottom its neighbours' (their
+    medians, up to NEIGHBOURS each side, letters and digits: a ``<`` is shorter) where it
+    stands taller than TALLER_BOX times their height: Tesseract stretched a letter's box over
+    print above it (a real photo's 9 px M, 79_pass-can, boxed twice its height with a stroke
+    of the security printing, was measured as an H drawn that tall)."""
+    box = line[position].box
+    assert box is not None
+    left, top, right, bottom = box
+    near = [
+        symbol.box
+        for symbol in line[max(0, position - NEIGHBOURS) : position + NEIGHBOURS + 1]
+        if symbol is not line[position] and symbol.box is not None and symbol.text != "<"
+    ]
+    if len(near) < 2:
+        return box
+    tops = sorted(other[1] for other in near)
+    bottoms = sorted(other[3] for other in near)
+    usual_top, usual_bottom = tops[len(tops) // 2], bottoms[len(bottoms) // 2]
+    if bottom - top <= TALLER_BOX * (usual_bottom - usual_top):
+        return box
+    return left, max(top, usual_top), right, min(bottom, usual_bottom)
 
 
 def made_letters_clear(
