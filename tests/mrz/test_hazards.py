@@ -502,6 +502,9 @@ def test_a_letter_faded_alone_at_the_glares_edge_leaves_the_names_not_sure():
         # 6QHE at 11.7 px read 6GHE by a plain pass and a second one at a larger size alike.
         (4, 179, "degraded", "number", "BG6G6R9AZ"),
         (19, 179, "degraded", "surname", "6QHE"),
+        # So too where the PN's names hold an 8 or a B and a vote at two sizes checks them:
+        # 6QHE at 12.1 px read 6GHE by the vote too.
+        (19, 200, "degraded", "surname", "6QHE"),
     ],
 )
 def test_a_lookalike_no_check_digit_tells_leaves_the_reading_not_sure(

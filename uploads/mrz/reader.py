@@ -846,8 +846,9 @@ class _PhotoReads:
     """What the passes over the photo being read took, for a result not sure to show the best
     guess of: the numbers passing their check digit, each with its format and check digit
     (``_number_read_elsewhere``), and each pass's names line with its format
-    (``_names_most_read``); and, for a result sure to be disputed by, those of the numbers
-    that passed as read, no repair of the check digits' in them (``_number_disputed``)."""
+    (``_names_most_read``); and those of the numbers that passed as read, no repair of the
+    check digits' in them: one such that differs disputes a result called sure
+    (``_number_disputed``)."""
 
     numbers: set[tuple[str, str, str]] = dataclasses.field(default_factory=set)
     names: list[tuple[str, str]] = dataclasses.field(default_factory=list)
@@ -1246,7 +1247,14 @@ def _confirmed(
                 page, others, reading.band, reading.scale, voted.parsed, today
             )
         )
-        return _result(reading.parsed, reading.box, valid=sure and not _faded_misread(reading))
+        sure = sure and not _faded_misread(reading)
+        if sure and not low_resolution and reading.char < SHAPES_CHAR:
+            # Print just over small (below): the vote's sizes read a Й (Q) as Г (G) alike at
+            # 12.1 px (degraded 200/19: ЭЙХЕ read ЭГХЕ, valid).
+            sure = _small_names_clear(page, reading, today) and vote.shapes_clear(
+                _plain_cut(page, reading), reading.parsed, strict=False
+            )
+        return _result(reading.parsed, reading.box, valid=sure)
     if not low_resolution:
         # Names have no check digit: a second pass at another size must read them alike, each
         # of their characters with a high confidence ("ESPANOLA" read "FSPANOLA" once, sure).
