@@ -488,7 +488,11 @@ def _boxed(text: str, tall_at: int | None = None) -> list[Symbol]:
 def test_a_cell_boxed_over_print_above_it_is_measured_at_its_neighbours_height():
     # A real photo's 9 px M (79_pass-can), boxed twice its height over the security printing,
     # was measured as an H drawn that tall.
-    assert vote._in_line(_boxed("P<CANMARTIN<<", tall_at=5), 5) == (60, 40, 70, 60)
+    tall = _boxed("P<CANMARTIN<<", tall_at=5)
+    assert tall[5].box == (60, 18, 70, 60)
+    assert vote._in_line(tall[5].box, tall, 5) == (60, 40, 70, 60)
     # As tall as its neighbours (within TALLER_BOX), or beside too few of them: as boxed.
-    assert vote._in_line(_boxed("P<CANMARTIN<<"), 5) == (60, 40, 70, 60)
-    assert vote._in_line(_boxed("<<M<<", tall_at=2), 2) == (24, 18, 34, 60)
+    plain = _boxed("P<CANMARTIN<<")
+    assert vote._in_line(plain[5].box, plain, 5) == (60, 40, 70, 60)
+    fillers = _boxed("<<M<<", tall_at=2)
+    assert vote._in_line(fillers[2].box, fillers, 2) == (24, 18, 34, 60)

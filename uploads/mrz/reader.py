@@ -839,6 +839,11 @@ PN_NAME_CONFIDENCE = 15.0  # digits inside PN names get low confidences even whe
 # Edits (a character changed, dropped or added) at most between a result's number failing its
 # check digit and one another pass read passing it, for the result to show that one.
 NUMBER_EDITS_MOST = 3
+# Checks at most a pass may fail for its number, passing its own as read, to dispute a reading
+# called sure (``_number_disputed``): passes misreading much of the band (4 checks of 12
+# passing) read numbers passing by chance; one passing 11 of 11 read the right one beside a
+# wrong one passing (glare 214/26).
+DISPUTING_CHECKS_FAILED = 1
 
 
 @dataclasses.dataclass
@@ -846,13 +851,13 @@ class _PhotoReads:
     """What the passes over the photo being read took, for a result not sure to show the best
     guess of: the numbers passing their check digit, each with its format and check digit
     (``_number_read_elsewhere``), and each pass's names line with its format
-    (``_names_most_read``); and those of the numbers that passed as read, no repair of the
-    check digits' in them: one such that differs disputes a result called sure
-    (``_number_disputed``)."""
+    (``_names_most_read``); and those of the numbers passing as read (no repair of the check
+    digits' in them) by a pass failing DISPUTING_CHECKS_FAILED checks at most: one such that
+    differs disputes a result called sure (``_number_disputed``)."""
 
     numbers: set[tuple[str, str, str]] = dataclasses.field(default_factory=set)
     names: list[tuple[str, str]] = dataclasses.field(default_factory=list)
-    numbers_as_read: set[tuple[str, str, str]] = dataclasses.field(default_factory=set)
+    numbers_well_read: set[tuple[str, str, str]] = dataclasses.field(default_factory=set)
 
 
 # Set per photo by ``read_mrz``; a context variable because every pass adds to it
@@ -1745,8 +1750,9 @@ def _note_number(parsed: Parsed) -> None:
     number = _number_field(parsed)
     if seen is not None and number is not None and checks.passes(*number):
         seen.numbers.add((parsed.type, *number))
-        if not parsed.number_repaired() & set(range(10)):  # its nine characters and digit
-            seen.numbers_as_read.add((parsed.type, *number))
+        repaired = parsed.number_repaired() & set(range(10))  # its nine characters and digit
+        if not repaired and parsed.checks_passed + DISPUTING_CHECKS_FAILED >= parsed.checks_total:
+            seen.numbers_well_read.add((parsed.type, *number))
 
 
 def _note_names(kind: str, lines: list[str]) -> None:
@@ -1803,15 +1809,16 @@ def _names_in_place(line: str, own: str) -> bool:
 
 
 def _number_disputed(parsed: Parsed) -> bool:
-    """Whether another pass over the photo read a number of ``parsed``'s format passing its check
-    digit as read (``_PhotoReads.numbers_as_read``) other than ``parsed``'s, at most
+    """Whether another pass over the photo read well a number of ``parsed``'s format passing its
+    check digit as read (``_PhotoReads.numbers_well_read``) other than ``parsed``'s, at most
     NUMBER_EDITS_MOST edits from it (not another document's). Two misreads cancel in the check
     digit one time in ten, and the composite opens with the number: glare 214/26, AC2CM4RGX
     read AB2BM4RGX (C as B twice, -3 and -7) by a plain pass over the photo decoded whole, every
     check passing, where the vote over the first decode's band had read AC2CM4RGX, passing too
     (its names not sure). Two numbers passing: one is wrong. Not one that passed through a
-    repair: glare 210/9's 0TL988AD4, read right, was disputed by a pass's 0T19ZRAD4, which
-    passed only with a 2 the check digits made a Z."""
+    repair (glare 210/9's 0TL988AD4, read right, was disputed by a pass's 0T19ZRAD4, which
+    passed only with a 2 the check digits made a Z), nor one of a pass misreading much of the
+    band (glare 206/9: W854CCN17 by passes failing 8 checks of 12)."""
     own = _number_as_repaired(parsed)
     seen = _photo_reads.get()
     if own is None or seen is None:
@@ -1819,7 +1826,7 @@ def _number_disputed(parsed: Parsed) -> bool:
     return any(
         kind == parsed.type and (number, digit) != own
         and _edits(number, own[0]) <= NUMBER_EDITS_MOST
-        for kind, number, digit in seen.numbers_as_read
+        for kind, number, digit in seen.numbers_well_read
     )  # fmt: skip
 
 

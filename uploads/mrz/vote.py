@@ -405,21 +405,19 @@ def _cell_shape(
     char, symbol = expected[position], line[position] if position < len(line) else None
     if symbol is None or symbol.box is None or not _placed_alike(line, expected, position):
         return None
-    box = _in_line(line, position)
+    box = _in_line(symbol.box, line, position)
     left, top, right, bottom = box
     shape = glyphs.preference(ink, box, char, other, glyphs.WHOLE)
     clean = glyphs.apart(char, other, (right - left, bottom - top))
     return None if shape is None or clean is None else (shape, clean)
 
 
-def _in_line(line: list[tesseract.Symbol], position: int) -> tesseract.Box:
-    """The box of ``line``'s symbol at ``position``, its top and bottom its neighbours' (their
-    medians, up to NEIGHBOURS each side, letters and digits: a ``<`` is shorter) where it
-    stands taller than TALLER_BOX times their height: Tesseract stretched a letter's box over
-    print above it (a real photo's 9 px M, 79_pass-can, boxed twice its height with a stroke
-    of the security printing, was measured as an H drawn that tall)."""
-    box = line[position].box
-    assert box is not None
+def _in_line(box: tesseract.Box, line: list[tesseract.Symbol], position: int) -> tesseract.Box:
+    """``box``, that of ``line``'s symbol at ``position``, with its top and bottom its
+    neighbours' (their medians, up to NEIGHBOURS each side, letters and digits: a ``<`` is
+    shorter) where it stands taller than TALLER_BOX times their height: Tesseract stretched a
+    letter's box over print above it (a real photo's 9 px M, 79_pass-can, boxed twice its
+    height with a stroke of the security printing, was measured as an H drawn that tall)."""
     left, top, right, bottom = box
     near = [
         symbol.box
@@ -431,9 +429,10 @@ def _in_line(line: list[tesseract.Symbol], position: int) -> tesseract.Box:
     tops = sorted(other[1] for other in near)
     bottoms = sorted(other[3] for other in near)
     usual_top, usual_bottom = tops[len(tops) // 2], bottoms[len(bottoms) // 2]
-    if bottom - top <= TALLER_BOX * (usual_bottom - usual_top):
-        return box
-    return left, max(top, usual_top), right, min(bottom, usual_bottom)
+    trimmed_top, trimmed_bottom = max(top, usual_top), min(bottom, usual_bottom)
+    if bottom - top <= TALLER_BOX * (usual_bottom - usual_top) or trimmed_bottom <= trimmed_top:
+        return box  # as tall as the line's print, or lying beside it: as boxed
+    return left, trimmed_top, right, trimmed_bottom
 
 
 def made_letters_clear(
