@@ -689,6 +689,7 @@ def test_a_document_codes_letter_read_unclearly_is_not_sure(hazard, index, seed,
     [
         (30, 171, "PZTR"),  # ПЁТР read ПЗТР at 10 px by every pass: respelled, not sure
         (17, 171, "SEAGEEVNA"),  # СЕРГЕЕВНА: R read A by both strips of the names read again
+        (37, 208, "7RIR"),  # ЮРИЙ read ЮРИР at 12.2 px, every pass alike: Й's Q as R
     ],
 )
 def test_pn_names_the_dictionary_says_were_misread_are_not_sure(index, seed, misread):
