@@ -12,6 +12,7 @@ from tests.conftest import SAMPLES_DIR
 from uploads.documents import specimens
 from uploads.mrz import read_mrz, reader
 from uploads.mrz.parse import Parsed, parse_lines
+from uploads.mrz.result import MrzResult
 
 from .specimen import td3_lines
 from .test_parse import TODAY
@@ -372,7 +373,7 @@ def _result_with(
     parsed: Parsed,
     numbers_read: set[tuple[str, str, str]],
     weak: set[tuple[str, str, str]] = frozenset(),
-):
+) -> MrzResult:
     """``_result`` of ``parsed`` (valid) where passes read ``numbers_read`` well, and ``weak``
     through a repair of the check digits' or misreading much of the band."""
     token = reader._photo_reads.set(
