@@ -1173,6 +1173,8 @@ def _confirmed(
         return _result(reading.parsed, reading.box, valid=False)
     sure = True
     low_resolution = reading.char < LOW_RESOLUTION_CHAR
+    # Print just over the low resolution's: checked as small print is (SHAPES_CHAR), below.
+    just_over_small = not low_resolution and reading.char < SHAPES_CHAR
     if low_resolution or reading.parsed.dropped or reading.denoised or darkened:
         # Small print, a line read long whose dropped character the check digits chose, a
         # reading of the smoothed band (an extra pass over a near miss, one more chance for a
@@ -1253,12 +1255,10 @@ def _confirmed(
             )
         )
         sure = sure and not _faded_misread(reading)
-        if sure and not low_resolution and reading.char < SHAPES_CHAR:
-            # Print just over small (below): the vote's sizes read a Й (Q) as Г (G) alike at
-            # 12.1 px (degraded 200/19: ЭЙХЕ read ЭГХЕ, valid).
-            sure = _small_names_clear(page, reading, today) and vote.shapes_clear(
-                _plain_cut(page, reading), reading.parsed, strict=False
-            )
+        if sure and just_over_small:
+            # The vote's sizes read a Й (Q) as Г (G) alike at 12.1 px too (degraded 200/19:
+            # ЭЙХЕ read ЭГХЕ, valid).
+            sure = _small_names_clear(page, reading, today) and _lookalikes_clear(page, reading)
         return _result(reading.parsed, reading.box, valid=sure)
     if not low_resolution:
         # Names have no check digit: a second pass at another size must read them alike, each
@@ -1266,8 +1266,6 @@ def _confirmed(
         # In PN names digits are letters (8 is Я, B is Б) and read with lower confidences.
         sure = _names_read_again(page, reading)
     parsed = reading.parsed
-    # Print just over the low resolution's: checked as small print is (SHAPES_CHAR).
-    just_over_small = not low_resolution and reading.char < SHAPES_CHAR
     if (
         not low_resolution
         and sure
@@ -1289,9 +1287,14 @@ def _confirmed(
     if just_over_small:
         # A second pass reads a lookalike the check digits cannot see alike and wrong (as small
         # print's re-reads do, above).
-        valid = vote.shapes_clear(_plain_cut(page, reading), parsed, strict=False)
-        return _result(parsed, reading.box, valid=valid)
+        return _result(parsed, reading.box, valid=_lookalikes_clear(page, reading))
     return _result(parsed, reading.box, valid=True)
+
+
+def _lookalikes_clear(page: Image.Image, reading: _Reading) -> bool:
+    """Print just over small: its lookalikes' cells, where measured, look like what was read
+    (``vote.shapes_clear``, not strict), on the band as first cut."""
+    return vote.shapes_clear(_plain_cut(page, reading), reading.parsed, strict=False)
 
 
 def _plain_cut(page: Image.Image, reading: _Reading) -> Image.Image:
@@ -1823,11 +1826,18 @@ def _number_disputed(parsed: Parsed) -> bool:
     seen = _photo_reads.get()
     if own is None or seen is None:
         return False
-    return any(
-        kind == parsed.type and (number, digit) != own
-        and _edits(number, own[0]) <= NUMBER_EDITS_MOST
-        for kind, number, digit in seen.numbers_well_read
-    )  # fmt: skip
+    return bool(_numbers_near(parsed.type, own[0], seen.numbers_well_read) - {own})
+
+
+def _numbers_near(kind: str, number: str, read: set[tuple[str, str, str]]) -> set[tuple[str, str]]:
+    """Of the numbers passes read (``_PhotoReads``: format, number, check digit), those of format
+    ``kind`` at most NUMBER_EDITS_MOST edits from ``number``, each with its check digit: that
+    number misread, not another document's."""
+    return {
+        (other, digit)
+        for other_kind, other, digit in read
+        if other_kind == kind and _edits(other, number) <= NUMBER_EDITS_MOST
+    }
 
 
 def _number_read_elsewhere(parsed: Parsed) -> Parsed:
@@ -1844,11 +1854,7 @@ def _number_read_elsewhere(parsed: Parsed) -> Parsed:
     if own[1] == "<" or (checks.passes(*own) and not parsed.dropped):
         return parsed  # ("<": a long number going on in the optional data)
     seen = _photo_reads.get()
-    near = {
-        (number, digit)
-        for kind, number, digit in (seen.numbers if seen else set())
-        if kind == parsed.type and _edits(number, own[0]) <= NUMBER_EDITS_MOST
-    }
+    near = _numbers_near(parsed.type, own[0], seen.numbers if seen else set())
     if len(near) != 1:
         return parsed
     [(number, digit)] = near
