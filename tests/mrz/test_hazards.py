@@ -551,6 +551,14 @@ def test_a_number_another_pass_over_the_photo_read_otherwise_passing_is_not_sure
     assert not (result.valid and wrong)
 
 
+def test_small_print_whose_number_two_misreads_cancel_in_is_not_sure():
+    # JPJX01WZR at 8.5 px: every pass read JPJXOTWZR, 0 as O (+72) and 1 as T (+28), and every
+    # check passed. The T's cell looks like a 1 (``vote.CANCELLING_LOOKALIKES``).
+    case, result, wrong = _read(1, 212, "degraded")
+    assert case.truth["number"] == "JPJX01WZR" and "number" in wrong
+    assert not result.valid
+
+
 def test_a_larger_pass_that_reads_a_faded_number_otherwise_is_not_sure():
     # FJ6ZALF20 under glare over the number's line: the band flattened read FJ67ALF20 (the Z's
     # foot faded: a 7), failing; read larger with its contrast stretched, F167ALF20 (the J's hook

@@ -78,6 +78,17 @@ PN_CONFUSABLE = "B8"
 # looked like the other by up to 0.4 of a correlation, as much as that wrong G did (0.42).
 NUMBER_LOOKALIKES = ("6G", "GQ", "8S", "0U", "1L", "3D", "FP")
 LOOKALIKE_SHARE = 0.4
+# Pairs the check digit does see, singly: two misreads cancel one time in ten, and small print
+# reads one, the same, in every pass. At 8.5 px JPJX01WZR read JPJXOTWZR by three passes (0 as
+# O: +72, 1 as T: +28), valid (degraded 212/1); its T cell looked like the 1 by 0.31 of what sets
+# the glyphs apart. Small print's number is sure only when none of these looks like the other by
+# CANCELLING_SHARE of that: of 76 true cells of them in numbers read right under 11 px
+# (degraded 190-199), a 2 looked like the Z by 0.17, the rest by 0.05 at most (353 cells under
+# 14 px). O and 0, D and Q against 0, differ in too little of the cell (true 0s looked like the O
+# by up to 1.5 of it) and are left to the check digits. Not a PN's number: digits only, its 1s
+# are no Ts (true ones looked like the T by up to 0.84).
+CANCELLING_LOOKALIKES = ("1T", "7T", "1I", "2Z", "5S", "4A")
+CANCELLING_SHARE = 0.25
 # A document code's letter (PE, VC, ID: no check digit covers it) is sure only when it beat its
 # runner-up by this much: right letters' runner-ups weighed up to 0.56 of them in a second pass
 # (G for C, J for D; glare and degraded TD2 and MRV-B photos, seeds 101-125), the E of a P< read
@@ -317,23 +328,27 @@ def shapes_clear(image: Image.Image, parsed: Parsed, *, strict: bool = True) -> 
     glyph of its lookalike than of what was read in ``image`` (the crop it was read from, read
     again for its cells): a number's 8 or B by NUMBER_SHAPE_MARGIN, the number's pairs of
     NUMBER_LOOKALIKES and the names' of NAME_LOOKALIKES by LOOKALIKE_SHARE of what sets them
-    apart. Small print's passes are the same print rescaled and read a character alike and
-    wrong, where no check digit tells: at 11 px a number's 08 read DB in every pass, the check
-    digit passing (+91 and +9: one time in ten); at 10.6 px 6EZ17PV9 read GEZ17PV9, and a G is
-    a 6 to the check digit; a PN's surname ЭЙХЕ (6QHE) read 6GHE. ``strict`` (small print):
-    False when a cell cannot be measured (its line not read again, a cell placed otherwise, no
-    OCR-B font). Else (print a little larger, whose passes read better): only the pairs no
-    check digit tells apart, where measured; the number's 8s and Bs, which two misreads must
-    cancel to pass, are left to the check digits."""
+    apart, and (``strict``, not a PN's digits) the number's of CANCELLING_LOOKALIKES by
+    CANCELLING_SHARE. Small print's passes are the same print rescaled and read a character
+    alike and wrong, where no check digit tells: at 11 px a number's 08 read DB in every pass,
+    the check digit passing (+91 and +9: one time in ten); at 10.6 px 6EZ17PV9 read GEZ17PV9,
+    and a G is a 6 to the check digit; a PN's surname ЭЙХЕ (6QHE) read 6GHE. ``strict`` (small
+    print): False when a cell cannot be measured (its line not read again, a cell placed
+    otherwise, no OCR-B font). Else (print a little larger, whose passes read better): only the
+    pairs no check digit tells apart, where measured; the number's 8s and Bs and the pairs of
+    CANCELLING_LOOKALIKES, two misreads of which must cancel to pass, are left to the check
+    digits."""
     line_index, start = parsed.number_place
     number = parsed.repaired_line(line_index)
     names = parsed.lines[names_index(parsed.type)]
     # The stretches measured, each with its lookalike pairs and whether its 8s and Bs are: the
     # number's own characters (a check digit is a digit: a lookalike would fail it), the names.
+    measure_cancelling = strict and parsed.type != "PN"
+    number_pairs = NUMBER_LOOKALIKES + (CANCELLING_LOOKALIKES if measure_cancelling else ())
     stretches = [
         (text, at, pairs, eights)
         for text, at, pairs, eights in (
-            (number, range(start, start + 9), NUMBER_LOOKALIKES, strict),
+            (number, range(start, start + 9), number_pairs, strict),
             (names, range(names_start(parsed.type), len(names)), NAME_LOOKALIKES, False),
         )
         if any(
@@ -355,7 +370,11 @@ def shapes_clear(image: Image.Image, parsed: Parsed, *, strict: bool = True) -> 
             return False
         for position in at:
             for other in lookalikes(text[position], pairs):
-                if not _cell_clear(ink, line, text, position, other, unmeasured=not strict):
+                cancelling = other in lookalikes(text[position], CANCELLING_LOOKALIKES)
+                share = CANCELLING_SHARE if cancelling else LOOKALIKE_SHARE
+                if not _cell_clear(
+                    ink, line, text, position, other, share=share, unmeasured=not strict
+                ):
                     return False
     return True
 
@@ -384,15 +403,16 @@ def _cell_clear(
     position: int,
     other: str,
     *,
+    share: float = LOOKALIKE_SHARE,
     unmeasured: bool = False,
 ) -> bool:
     """Whether the cell of ``line`` at ``position`` does not look more like ``other`` than like
-    ``expected``'s character there by LOOKALIKE_SHARE of what sets the two glyphs apart;
-    ``unmeasured`` when it cannot be measured."""
+    ``expected``'s character there by ``share`` of what sets the two glyphs apart; ``unmeasured``
+    when it cannot be measured."""
     measured = _cell_shape(ink, line, expected, position, other)
     if measured is None:
         return unmeasured
-    return measured[0] >= -LOOKALIKE_SHARE * measured[1]
+    return measured[0] >= -share * measured[1]
 
 
 def _cell_shape(
