@@ -499,7 +499,7 @@ def _country(
     text = text.translate(TO_LETTER)
     columns = list(range(at[1], at[1] + len(raw)))
     if checks.is_country(text):
-        if check is not None:
+        if check is not None and _spelled(raw) != {text}:
             check.track(raw, text, (at[0], columns))
         return text, True
     found = {
@@ -514,6 +514,22 @@ def _country(
             check.track(raw, code, (at[0], columns))
         return code, True
     return text, False
+
+
+# The letters a digit read in a code of letters may be: an OCR-B 0 is an O, D, Q or U blurred.
+DIGIT_LETTERS = {"0": "ODQU", "1": "ILT", "2": "Z", "4": "A", "5": "S", "6": "G", "8": "B"}
+
+
+def _spelled(code: str) -> set[str]:
+    """The country codes ``code``, read with digits, may be: each digit as any letter it may be
+    (DIGIT_LETTERS). One code only, and the digits' letters were the format's, not a guess: a
+    specimen's UTO read UT0 (the OCR weighing no O) was no other country's code."""
+    spellings = [""]
+    for char in code:
+        spellings = [
+            start + letter for start in spellings for letter in DIGIT_LETTERS.get(char, char)
+        ]
+    return {spelling for spelling in spellings if checks.is_country(spelling)}
 
 
 def _code(text: str) -> str:
