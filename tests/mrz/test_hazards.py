@@ -559,6 +559,15 @@ def test_small_print_whose_number_two_misreads_cancel_in_is_not_sure():
     assert not result.valid
 
 
+def test_a_vote_whose_names_the_bands_other_passes_read_otherwise_is_not_sure():
+    # DUPONT and PIETER under glare: the vote's three passes read DIIPONT (the U split in two)
+    # and PTETER alike, every check passing; passes over the band at other sizes had read the
+    # given names PTFTEFR and PTFETER.
+    case, result, wrong = _read(3, 226, "glare")
+    assert (case.truth["surname"], case.truth["given_names"]) == ("DUPONT", "PIETER")
+    assert "given_names" in wrong and not result.valid
+
+
 def test_a_larger_pass_that_reads_a_faded_number_otherwise_is_not_sure():
     # FJ6ZALF20 under glare over the number's line: the band flattened read FJ67ALF20 (the Z's
     # foot faded: a 7), failing; read larger with its contrast stretched, F167ALF20 (the J's hook

@@ -479,6 +479,34 @@ def test_names_read_as_often_as_others_or_in_another_format_are_kept():
         assert _names_shown(misread, reads).fields["given_names"] == "ANNA MAROA"
 
 
+def _names_read_otherwise(parsed: Parsed, names_read: list[tuple[str, str]]) -> bool:
+    token = reader._photo_reads.set(reader._PhotoReads(names=names_read))
+    try:
+        return reader._names_read_otherwise(parsed)
+    finally:
+        reader._photo_reads.reset(token)
+
+
+def test_a_votes_names_are_disputed_by_any_pass_over_the_band_that_read_them_otherwise():
+    # The vote read PIETER as PTETER in every one of its passes; passes over the band read
+    # before it had PTFTEFR and PTFETER (glare 226/3).
+    voted = parse_lines([_names_line("PTETER"), _td3_with("L898902C3").lines[1]], today=TODAY)
+    assert _names_read_otherwise(
+        voted, [("TD3", _names_line("PTETER")), ("TD3", _names_line("PTFETER"))]
+    )
+    for reads in (
+        [("TD3", _names_line("PTETER"))] * 3,  # read alike
+        [("MRVA", _names_line("PTFETER"))],  # another format's: another band's
+        [("TD3", "S" * 30 + _names_line("PTFETER")[30:])],  # unlike it: other print
+        [("TD3", "0" + _names_line("PTFETER")[:-1])],  # a stray mark before: shifted
+        [],
+    ):
+        assert not _names_read_otherwise(voted, reads)
+    # The same names as the fields hold them (a 1 in names is an I): read alike.
+    right = parse_lines([_names_line("PIETER"), _td3_with("L898902C3").lines[1]], today=TODAY)
+    assert not _names_read_otherwise(right, [("TD3", _names_line("P1ETER"))])
+
+
 def test_a_pns_names_most_read_are_shown_in_cyrillic_too():
     lines = compose.pn(
         surname="ИВАНОВА", given_names="ОЛЬГА", series="4509", number="123456",

@@ -1678,6 +1678,11 @@ def _voted(
     if voted.parsed.valid:
         # Glare fades a letter into another alike in every pass (LIAM read LTAM by all).
         sure = _voted_sure(again, voted) and not _faded_misread(again)
+        # The vote's passes agreeing is not enough where the band's own passes read the names
+        # otherwise: glare split DUPONT's U into II and took PIETER's I for a T in the vote's
+        # three passes alike, valid, where passes larger and smaller read PTFTEFR and PTFETER
+        # (glare 226/3). Passes over the band read before the vote (``_PhotoReads.names``).
+        sure = sure and not _names_read_otherwise(voted.parsed)
         if sure and reading.char < SHAPES_CHAR:
             # Small print's passes are the same print rescaled: an 8 read B (a 6 read G) by
             # one is read so by all, and the vote cannot tell (as in ``_confirmed``).
@@ -1795,6 +1800,18 @@ def _names_most_read(parsed: Parsed) -> Parsed:
         parsed,
         lines=[*parsed.lines[:index], line, *parsed.lines[index + 1 :]],
         fields={**parsed.fields, **dict(names)},
+    )
+
+
+def _names_read_otherwise(parsed: Parsed) -> bool:
+    """Whether a pass over the photo read names of ``parsed``'s format in its names' place
+    (``_PhotoReads.names``, ``_names_in_place``) that differ from its own."""
+    seen = _photo_reads.get()
+    own_line = parsed.names_line
+    own = names_fields(parsed.type, own_line)
+    return any(
+        kind == parsed.type and _names_in_place(line, own_line) and names_fields(kind, line) != own
+        for kind, line in (seen.names if seen else [])
     )
 
 
