@@ -505,6 +505,8 @@ def test_a_letter_faded_alone_at_the_glares_edge_leaves_the_names_not_sure():
         # So too where the PN's names hold an 8 or a B and a vote at two sizes checks them:
         # 6QHE at 12.1 px read 6GHE by the vote too.
         (19, 200, "degraded", "surname", "6QHE"),
+        # Its H read B at 11.2 px by every pass (ЭЙБЕ), the B's cell looking like the H.
+        (32, 228, "degraded", "surname", "6QHE"),
     ],
 )
 def test_a_lookalike_no_check_digit_tells_leaves_the_reading_not_sure(

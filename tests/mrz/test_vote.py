@@ -429,8 +429,13 @@ def test_a_numbers_cells_are_placed_on_a_line_read_long_after_it():
 def test_names_lookalikes_are_clear_only_when_their_cells_look_like_what_was_read():
     # No check digit covers the names: a PN's Й (Q) read Г (G) by every pass of small print
     # passed every check. The same shapes tell them.
-    # So do an H and an M (JOHN read JOMN by five passes of six at 8.4 px).
-    for surname, misreads in (("QUIGLEY", ("GUIGLEY", "QUIQLEY")), ("HAMID", ("MAMID", "HAHID"))):
+    # So do an H and an M (JOHN read JOMN by five passes of six at 8.4 px), and a B and an H
+    # (a PN's ЭЙХЕ read ЭЙБЕ by every pass at 11.2 px).
+    for surname, misreads in (
+        ("QUIGLEY", ("GUIGLEY", "QUIQLEY")),
+        ("HAMID", ("MAMID", "HAHID")),
+        ("BAHR", ("HAHR", "BABR")),
+    ):
         printed = td3_lines("X47K2", surname=surname)
         image = _mrz_image(printed)
         assert vote.shapes_clear(image, parse_lines(printed, today=TODAY)), surname

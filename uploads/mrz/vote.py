@@ -82,13 +82,13 @@ LOOKALIKE_SHARE = 0.4
 # reads one, the same, in every pass. At 8.5 px JPJX01WZR read JPJXOTWZR by three passes (0 as
 # O: +72, 1 as T: +28), valid (degraded 212/1); its T cell looked like the 1 by 0.31 of what sets
 # the glyphs apart. Small print's number is sure only when none of these looks like the other by
-# CANCELLING_SHARE of that: of 76 true cells of them in numbers read right under 11 px
+# CLOSE_SHARE of that: of 76 true cells of them in numbers read right under 11 px
 # (degraded 190-199), a 2 looked like the Z by 0.17, the rest by 0.05 at most (353 cells under
 # 14 px). O and 0, D and Q against 0, differ in too little of the cell (true 0s looked like the O
 # by up to 1.5 of it) and are left to the check digits. Not a PN's number: digits only, its 1s
 # are no Ts (true ones looked like the T by up to 0.84).
 CANCELLING_LOOKALIKES = ("1T", "7T", "1I", "2Z", "5S", "4A")
-CANCELLING_SHARE = 0.25
+CLOSE_SHARE = 0.25
 # A document code's letter (PE, VC, ID: no check digit covers it) is sure only when it beat its
 # runner-up by this much: right letters' runner-ups weighed up to 0.56 of them in a second pass
 # (G for C, J for D; glare and degraded TD2 and MRV-B photos, seeds 101-125), the E of a P< read
@@ -104,6 +104,14 @@ CODE_RIVAL = 0.75
 # M's cell looking like the H by 0.56; with the pair measured, no right reading of 600 degraded
 # photos (101-105, 175-184) lost its "valid".
 NAME_LOOKALIKES = ("GQ", "6G", "HM")
+# And measured by CLOSE_SHARE, as the number's CANCELLING_LOOKALIKES are: B and H. A PN's
+# surname ЭЙХЕ (6QHE) read ЭЙБЕ (6QBE) at 11.2 px by every pass, valid (degraded 228/32); the B's
+# cell looked like the H by 0.37 of what sets the glyphs apart, where 32 true Bs of names read
+# right (degraded 190-199, 6.8-13.4 px) looked like the B by 0.10 at least.
+NAME_CLOSE_LOOKALIKES = ("BH",)
+# Pairs whose true cells were seen to lean to the other glyph by little: a cell leaning more
+# than CLOSE_SHARE says a misread.
+CLOSE_LOOKALIKES = CANCELLING_LOOKALIKES + NAME_CLOSE_LOOKALIKES
 # A cell's box is measured at its neighbours' height (their median top and bottom, up to this
 # many each side) where it is over TALLER_BOX times as tall (``_in_line``).
 NEIGHBOURS = 3
@@ -328,16 +336,16 @@ def shapes_clear(image: Image.Image, parsed: Parsed, *, strict: bool = True) -> 
     glyph of its lookalike than of what was read in ``image`` (the crop it was read from, read
     again for its cells): a number's 8 or B by NUMBER_SHAPE_MARGIN, the number's pairs of
     NUMBER_LOOKALIKES and the names' of NAME_LOOKALIKES by LOOKALIKE_SHARE of what sets them
-    apart, and (``strict``, not a PN's digits) the number's of CANCELLING_LOOKALIKES by
-    CANCELLING_SHARE. Small print's passes are the same print rescaled and read a character
-    alike and wrong, where no check digit tells: at 11 px a number's 08 read DB in every pass,
-    the check digit passing (+91 and +9: one time in ten); at 10.6 px 6EZ17PV9 read GEZ17PV9,
-    and a G is a 6 to the check digit; a PN's surname ЭЙХЕ (6QHE) read 6GHE. ``strict`` (small
-    print): False when a cell cannot be measured (its line not read again, a cell placed
-    otherwise, no OCR-B font). Else (print a little larger, whose passes read better): only the
-    pairs no check digit tells apart, where measured; the number's 8s and Bs and the pairs of
-    CANCELLING_LOOKALIKES, two misreads of which must cancel to pass, are left to the check
-    digits."""
+    apart, the names' of NAME_CLOSE_LOOKALIKES and (``strict``, not a PN's digits) the number's
+    of CANCELLING_LOOKALIKES by CLOSE_SHARE. Small print's passes are the same print rescaled
+    and read a character alike and wrong, where no check digit tells: at 11 px a number's 08
+    read DB in every pass, the check digit passing (+91 and +9: one time in ten); at 10.6 px
+    6EZ17PV9 read GEZ17PV9, and a G is a 6 to the check digit; a PN's surname ЭЙХЕ (6QHE) read
+    6GHE. ``strict`` (small print): False when a cell cannot be measured (its line not read
+    again, a cell placed otherwise, no OCR-B font). Else (print a little larger, whose passes
+    read better): only the pairs no check digit tells apart, where measured; the number's 8s
+    and Bs and the pairs of CANCELLING_LOOKALIKES, two misreads of which must cancel to pass,
+    are left to the check digits."""
     line_index, start = parsed.number_place
     number = parsed.repaired_line(line_index)
     names = parsed.lines[names_index(parsed.type)]
@@ -345,11 +353,12 @@ def shapes_clear(image: Image.Image, parsed: Parsed, *, strict: bool = True) -> 
     # number's own characters (a check digit is a digit: a lookalike would fail it), the names.
     measure_cancelling = strict and parsed.type != "PN"
     number_pairs = NUMBER_LOOKALIKES + (CANCELLING_LOOKALIKES if measure_cancelling else ())
+    name_pairs = NAME_LOOKALIKES + NAME_CLOSE_LOOKALIKES
     stretches = [
         (text, at, pairs, eights)
         for text, at, pairs, eights in (
             (number, range(start, start + 9), number_pairs, strict),
-            (names, range(names_start(parsed.type), len(names)), NAME_LOOKALIKES, False),
+            (names, range(names_start(parsed.type), len(names)), name_pairs, False),
         )
         if any(
             lookalikes(text[position], pairs) or (eights and text[position] in PN_CONFUSABLE)
@@ -370,8 +379,8 @@ def shapes_clear(image: Image.Image, parsed: Parsed, *, strict: bool = True) -> 
             return False
         for position in at:
             for other in lookalikes(text[position], pairs):
-                cancelling = other in lookalikes(text[position], CANCELLING_LOOKALIKES)
-                share = CANCELLING_SHARE if cancelling else LOOKALIKE_SHARE
+                close = other in lookalikes(text[position], CLOSE_LOOKALIKES)
+                share = CLOSE_SHARE if close else LOOKALIKE_SHARE
                 if not _cell_clear(
                     ink, line, text, position, other, share=share, unmeasured=not strict
                 ):
