@@ -1,8 +1,10 @@
 """The MRZ reader on synthetic specimens and on the public samples (when ../shared is present)."""
 
+import contextlib
 import dataclasses
 import io
 import json
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -335,12 +337,20 @@ def _with_number_misread(number: str, misread: str) -> Parsed:
     return parsed
 
 
-def _number_shown(parsed: Parsed, numbers_read: set[tuple[str, str, str]]) -> Parsed:
-    token = reader._photo_reads.set(reader._PhotoReads(numbers=numbers_read))
+@contextlib.contextmanager
+def _photo_reads(**reads: object) -> Iterator[reader._PhotoReads]:
+    """What the passes over a photo took (``reader._PhotoReads``), for the time of a read."""
+    seen = reader._PhotoReads(**reads)
+    token = reader._photo_reads.set(seen)
     try:
-        return reader._number_read_elsewhere(parsed)
+        yield seen
     finally:
         reader._photo_reads.reset(token)
+
+
+def _number_shown(parsed: Parsed, numbers_read: set[tuple[str, str, str]]) -> Parsed:
+    with _photo_reads(numbers=numbers_read):
+        return reader._number_read_elsewhere(parsed)
 
 
 def test_a_number_failing_its_check_digit_shows_the_one_another_pass_read():
@@ -376,13 +386,8 @@ def _result_with(
 ) -> MrzResult:
     """``_result`` of ``parsed`` (valid) where passes read ``numbers_read`` well, and ``weak``
     through a repair of the check digits' or misreading much of the band."""
-    token = reader._photo_reads.set(
-        reader._PhotoReads(numbers=numbers_read | weak, numbers_well_read=numbers_read)
-    )
-    try:
+    with _photo_reads(numbers=numbers_read | weak, numbers_well_read=numbers_read):
         return reader._result(parsed, (0, 0, 1, 1), valid=True)
-    finally:
-        reader._photo_reads.reset(token)
 
 
 def test_a_reading_is_not_sure_when_another_pass_read_another_number_passing():
@@ -408,16 +413,12 @@ def test_a_number_passing_through_a_repair_or_by_a_pass_failing_checks_is_noted_
     assert misread is not None
     assert misread.checks_passed + reader.DISPUTING_CHECKS_FAILED < misread.checks_total
     number = ("TD3", "L898902C3", "6")
-    token = reader._photo_reads.set(reader._PhotoReads())
-    try:
-        seen = reader._photo_reads.get()
+    with _photo_reads() as seen:
         reader._note_number(repaired)
         reader._note_number(misread)
         assert seen.numbers == {number} and not seen.numbers_well_read  # shown, disputes nothing
         reader._note_number(_td3_with("L898902C3"))
         assert seen.numbers_well_read == {number}
-    finally:
-        reader._photo_reads.reset(token)
 
 
 def test_a_reading_stays_sure_when_no_other_pass_read_a_near_number_of_its_format():
@@ -436,11 +437,8 @@ def test_a_reading_stays_sure_when_no_other_pass_read_a_near_number_of_its_forma
 
 
 def _names_shown(parsed: Parsed, names_read: list[tuple[str, str]]) -> Parsed:
-    token = reader._photo_reads.set(reader._PhotoReads(names=names_read))
-    try:
+    with _photo_reads(names=names_read):
         return reader._names_most_read(parsed)
-    finally:
-        reader._photo_reads.reset(token)
 
 
 def _names_line(given_names: str) -> str:
@@ -480,11 +478,8 @@ def test_names_read_as_often_as_others_or_in_another_format_are_kept():
 
 
 def _names_read_otherwise(parsed: Parsed, names_read: list[tuple[str, str]]) -> bool:
-    token = reader._photo_reads.set(reader._PhotoReads(names=names_read))
-    try:
+    with _photo_reads(names=names_read):
         return reader._names_read_otherwise(parsed)
-    finally:
-        reader._photo_reads.reset(token)
 
 
 def test_a_votes_names_are_disputed_by_any_pass_over_the_band_that_read_them_otherwise():

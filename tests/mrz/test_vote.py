@@ -10,6 +10,7 @@ from uploads.mrz.parse import parse_lines
 from uploads.mrz.tesseract import Symbol
 
 from .specimen import td3_lines
+from .test_parse import pn_lines
 
 TODAY = date(2026, 11, 26)
 NAMES = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"
@@ -378,10 +379,7 @@ def test_small_prints_number_is_not_sure_where_a_cell_looks_like_a_misread_the_c
 def test_a_pns_number_is_digits_and_not_measured_against_letters():
     # Digits only: a PN's 1 is no T, and true 1s of small PN print looked like the T by up to
     # 0.84 of what sets them apart. Even drawn as a T, the cell is not measured against it.
-    lines = compose.pn(
-        surname="IVANOV", given_names="PETR", series="4510", number="123456",
-        date_of_birth="800523", sex="M", issue_date="150714", department_code="770-093",
-    )  # fmt: skip
+    lines = pn_lines("IVANOV", "PETR")
     parsed = parse_lines(lines, today=TODAY)
     assert parsed is not None and parsed.type == "PN" and parsed.valid
     assert lines[1].startswith("451123456")  # series and number: the first nine measured

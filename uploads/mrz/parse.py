@@ -499,7 +499,7 @@ def _country(
     text = text.translate(TO_LETTER)
     columns = list(range(at[1], at[1] + len(raw)))
     if checks.is_country(text):
-        if check is not None and _spelled(raw) != {text}:
+        if check is not None and _countries_of(raw) != {text}:
             check.track(raw, text, (at[0], columns))
         return text, True
     found = {
@@ -520,7 +520,7 @@ def _country(
 DIGIT_LETTERS = {"0": "ODQU", "1": "ILT", "2": "Z", "4": "A", "5": "S", "6": "G", "8": "B"}
 
 
-def _spelled(code: str) -> set[str]:
+def _countries_of(code: str) -> set[str]:
     """The country codes ``code``, read with digits, may be: each digit as any letter it may be
     (DIGIT_LETTERS). One code only, and the digits' letters were the format's, not a guess: a
     specimen's UTO read UT0 (the OCR weighing no O) was no other country's code."""

@@ -82,11 +82,11 @@ LOOKALIKE_SHARE = 0.4
 # reads one, the same, in every pass. At 8.5 px JPJX01WZR read JPJXOTWZR by three passes (0 as
 # O: +72, 1 as T: +28), valid (degraded 212/1); its T cell looked like the 1 by 0.31 of what sets
 # the glyphs apart. Small print's number is sure only when none of these looks like the other by
-# CLOSE_SHARE of that: of 76 true cells of them in numbers read right under 11 px
-# (degraded 190-199), a 2 looked like the Z by 0.17, the rest by 0.05 at most (353 cells under
-# 14 px). O and 0, D and Q against 0, differ in too little of the cell (true 0s looked like the O
-# by up to 1.5 of it) and are left to the check digits. Not a PN's number: digits only, its 1s
-# are no Ts (true ones looked like the T by up to 0.84).
+# CLOSE_SHARE of that: of 290 true cells of them in numbers read right under 14 px (degraded
+# 190-199, PNs aside; 58 under 11 px), a 2 looked like the Z by 0.17, the rest by 0.05 at most.
+# O and 0, D and Q against 0, differ in too little of the cell (true 0s looked like the O by up
+# to 1.5 of it) and are left to the check digits. Not a PN's number: digits only, its 1s are no
+# Ts (true ones looked like the T by up to 0.84).
 CANCELLING_LOOKALIKES = ("1T", "7T", "1I", "2Z", "5S", "4A")
 CLOSE_SHARE = 0.25
 # A document code's letter (PE, VC, ID: no check digit covers it) is sure only when it beat its
