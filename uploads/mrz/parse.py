@@ -29,7 +29,10 @@ from itertools import combinations
 from uploads.mrz import checks
 
 TO_DIGIT = str.maketrans("OQDIZSGBL", "001125681")
-TO_LETTER = str.maketrans("0125684", "OIZSGBA")
+# The letters a digit read in a field of letters may be, the likeliest first (``TO_LETTER``): an
+# OCR-B 0 is an O, D, Q or U blurred. A country code tries them all (``_countries_of``).
+DIGIT_LETTERS = {"0": "ODQU", "1": "ILT", "2": "Z", "4": "A", "5": "S", "6": "G", "8": "B"}
+TO_LETTER = str.maketrans({digit: letters[0] for digit, letters in DIGIT_LETTERS.items()})
 # PN names use digits 2-4 and 6-9 as letters (see CYRILLIC): only 0, 1 and 5 are confusions there.
 TO_LETTER_PN = str.maketrans("015", "OIS")
 # Pairs an alphanumeric field can confuse; check digits decide.
@@ -514,10 +517,6 @@ def _country(
             check.track(raw, code, (at[0], columns))
         return code, True
     return text, False
-
-
-# The letters a digit read in a code of letters may be: an OCR-B 0 is an O, D, Q or U blurred.
-DIGIT_LETTERS = {"0": "ODQU", "1": "ILT", "2": "Z", "4": "A", "5": "S", "6": "G", "8": "B"}
 
 
 def _countries_of(code: str) -> set[str]:

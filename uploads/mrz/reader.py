@@ -1777,13 +1777,8 @@ def _names_most_read(parsed: Parsed) -> Parsed:
     degraded 175/7's, the one passing most read MARCO as MAR0O, four others MARCO; of 175/2's,
     three read JOAO and the one shown JOAD. Names have no check digit: which way most passes
     read them is the better guess, and the customer still checks it."""
-    seen = _photo_reads.get()
     own_line = parsed.names_line
-    reads = [
-        line
-        for kind, line in (seen.names if seen else [])
-        if kind == parsed.type and _names_in_place(line, own_line)
-    ]
+    reads = _names_read_in_place(parsed)
     # Each line's names as the fields hold them (a 0 read in a name is an O), worked out once.
     fields_of = {line: tuple(names_fields(parsed.type, line).items()) for line in set(reads)}
     counted = collections.Counter(fields_of[line] for line in reads)
@@ -1804,15 +1799,21 @@ def _names_most_read(parsed: Parsed) -> Parsed:
 
 
 def _names_read_otherwise(parsed: Parsed) -> bool:
-    """Whether a pass over the photo read names of ``parsed``'s format in its names' place
-    (``_PhotoReads.names``, ``_names_in_place``) that differ from its own."""
+    """Whether a pass over the photo read names in ``parsed``'s names' place that differ from its
+    own (``_names_read_in_place``)."""
+    own = names_fields(parsed.type, parsed.names_line)
+    return any(names_fields(parsed.type, line) != own for line in _names_read_in_place(parsed))
+
+
+def _names_read_in_place(parsed: Parsed) -> list[str]:
+    """The names lines passes over the photo read (``_PhotoReads.names``) in ``parsed``'s format
+    where its names are (``_names_in_place``: not another band's print, not shifted)."""
     seen = _photo_reads.get()
-    own_line = parsed.names_line
-    own = names_fields(parsed.type, own_line)
-    return any(
-        kind == parsed.type and _names_in_place(line, own_line) and names_fields(kind, line) != own
+    return [
+        line
         for kind, line in (seen.names if seen else [])
-    )
+        if kind == parsed.type and _names_in_place(line, parsed.names_line)
+    ]
 
 
 def _names_in_place(line: str, own: str) -> bool:

@@ -21,6 +21,7 @@ Cyrillic spelling of it is a name and exactly one spelling a lookalike away has 
 
 import dataclasses
 import functools
+from collections.abc import Iterator
 
 from uploads.mrz.parse import (
     CYRILLIC,
@@ -83,13 +84,20 @@ def respelled_word(word: str, kinds: frozenset[str] = _NAME_KINDS) -> str:
     else the one with a letter Й is read as made a Й again (``READ_FOR_Q``)."""
     if name_kinds(cyrillic(word)):
         return word
-    once = _swapped(word)
-    twice = {again for spelling in once for again in _swapped(spelling)} - {word}
-    for spellings in (once, twice, _swapped(word, READ_FOR_Q)):
+    for spellings in _spellings_by_tier(word):
         names = [spelling for spelling in spellings if name_kinds(cyrillic(spelling)) & kinds]
         if names:
             return names[0] if len(names) == 1 else word
     return word
+
+
+def _spellings_by_tier(word: str) -> Iterator[set[str]]:
+    """``word``'s spellings a lookalike away, then two away, then with a letter Й is read as made
+    a Й again (``READ_FOR_Q``): each worked out only when the one before made no name."""
+    once = _swapped(word)
+    yield once
+    yield {again for spelling in once for again in _swapped(spelling)} - {word}
+    yield _swapped(word, READ_FOR_Q)
 
 
 def _swapped(word: str, lookalikes: dict[str, str] = LOOKALIKES) -> set[str]:

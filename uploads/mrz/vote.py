@@ -25,6 +25,7 @@ telling whether several sets of fields pass, so it can make a reading "not sure"
 """
 
 import itertools
+import statistics
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -455,9 +456,8 @@ def _in_line(box: tesseract.Box, line: list[tesseract.Symbol], position: int) ->
     ]
     if len(near) < 2:
         return box
-    tops = sorted(other[1] for other in near)
-    bottoms = sorted(other[3] for other in near)
-    usual_top, usual_bottom = tops[len(tops) // 2], bottoms[len(bottoms) // 2]
+    usual_top = statistics.median_high(other[1] for other in near)
+    usual_bottom = statistics.median_high(other[3] for other in near)
     trimmed_top, trimmed_bottom = max(top, usual_top), min(bottom, usual_bottom)
     if bottom - top <= TALLER_BOX * (usual_bottom - usual_top) or trimmed_bottom <= trimmed_top:
         return box  # as tall as the line's print, or lying beside it: as boxed
