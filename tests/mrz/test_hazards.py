@@ -768,3 +768,21 @@ def test_degraded_names_not_sure_are_shown_as_most_passes_read_them(index, seed,
     case, result, wrong = _read(index, seed, "degraded")
     assert case.truth["given_names"] == given_names
     assert result.found and not result.valid and wrong == []
+
+
+@pytest.mark.parametrize(
+    ("index", "seed", "field", "names"),
+    [
+        # Every plain pass read the faded I as T (MAGNUSDOTTTR, MAGNISDOTTTR at 31 px), the print
+        # darkened and normalised MAGNUSDOTTIR; the names were not sure, and shown as misread.
+        (10, 244, "surname", "MAGNUSDOTTIR"),
+        (21, 244, "surname", "GARCIA LOPEZ"),  # GARCTA
+        (31, 242, "given_names", "ZOFIA"),  # ZUFLA
+    ],
+)
+def test_glare_faded_names_not_sure_are_shown_as_passes_preparing_the_print_read_them(
+    index, seed, field, names
+):
+    case, result, wrong = _read(index, seed, "glare")
+    assert case.truth[field] == names
+    assert result.found and not result.valid and wrong == []

@@ -538,3 +538,26 @@ def test_a_document_codes_letter_is_sure_only_read_clearly_as_the_names_are(code
     if code[1] != "<":
         other = symbols("PR" + lines[0][2:].rstrip("<") + "<<")
         assert not reader.names_alike_in(parsed, [other])
+
+
+def test_names_glare_faded_are_read_again_by_passes_preparing_the_print_otherwise(monkeypatch):
+    from uploads.mrz import locate
+
+    parsed = _td3_with("L898902C3")
+    reading = reader._Reading(parsed, locate.Band(400, 300, 0.1, 500, 40, 20, 1.0), True,
+                              (0, 0, 800, 600), 0.5, 1.0)  # fmt: skip
+    reading.prepare = reader.normalised  # the reading's own crop was normalised
+    taken: list[dict] = []
+
+    def take(page, band, scale, flip, page_scale, today, *, variant=None, **kwargs):
+        assert (band, scale, flip) == (reading.band, reading.scale, reading.flip)
+        taken.append(variant)
+
+    monkeypatch.setattr(reader._Reading, "take", take)
+    monkeypatch.setattr(reader, "_names_faded", lambda _reading: False)
+    reader._faded_names_read_again(Image.new("L", (800, 600), 255), reading, TODAY)
+    assert taken == []  # names no streak faded: no pass
+    monkeypatch.setattr(reader, "_names_faded", lambda _reading: True)
+    reader._faded_names_read_again(Image.new("L", (800, 600), 255), reading, TODAY)
+    assert taken == [v for v in reader.FADED_NAMES_VARIANTS if v != {"normalise": True}]
+    assert {"faded": True} in taken and {"flatten": True} in taken

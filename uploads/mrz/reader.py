@@ -805,6 +805,13 @@ NAME_CONFIDENCE = 60.0  # Tesseract's word confidence on the names line, below w
 # characters with at least this confidence (0-100).
 SECOND_PASS_CHAR = 31.0
 NAME_CHAR_CONFIDENCE = 80.0
+# Passes over names glare faded, for those shown (``_faded_names_read_again``).
+FADED_NAMES_VARIANTS = (
+    {"faded": True},
+    {"normalise": True},
+    {"flatten": True},
+    {"target_char": SECOND_PASS_CHAR, "faded": True},
+)
 # A names character cell whose print takes less than this share of the paper's light than the
 # band's best-lit cells do is faded (glare): the names are not sure.
 FADED_SHARE = 0.6
@@ -1279,16 +1286,33 @@ def _confirmed(
     elif parsed.name_confidence < _names_minimum(parsed):
         sure = False  # Tesseract unsure of the names (a letter outside the alphabet, a smudge)
     if not sure:
+        _faded_names_read_again(page, reading, today)
         return _result(parsed, reading.box, valid=False)
     if _another_document(page, others, reading.band, reading.scale, parsed, today):
         return _result(parsed, reading.box, valid=False)  # two documents: not sure which
     if _faded_misread(reading):
+        _faded_names_read_again(page, reading, today)
         return _result(parsed, reading.box, valid=False)  # glare over the names or number
     if just_over_small:
         # A second pass reads a lookalike the check digits cannot see alike and wrong (as small
         # print's re-reads do, above).
         return _result(parsed, reading.box, valid=_lookalikes_clear(page, reading))
     return _result(parsed, reading.box, valid=True)
+
+
+def _faded_names_read_again(page: Image.Image, reading: _Reading, today: date) -> None:
+    """Names a glare streak faded (``_names_faded``), read again by passes over the band each
+    preparing its print another way (FADED_NAMES_VARIANTS): the names they read are counted
+    with the others' for those shown (``_names_most_read``). Every pass at one size reads a
+    faded I as T alike (MAGNUSDOTTIR read MAGNUSDOTTTR, GARCIA GARCTA), where print darkened or
+    stretched against its local paper often shows the foot the streak left faint."""
+    if not _names_faded(reading):
+        return
+    for variant in FADED_NAMES_VARIANTS:
+        if variant != reading.prepared_as:
+            _Reading.take(
+                page, reading.band, reading.scale, reading.flip, 1.0, today, variant=variant
+            )
 
 
 def _lookalikes_clear(page: Image.Image, reading: _Reading) -> bool:
