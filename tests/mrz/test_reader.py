@@ -561,3 +561,45 @@ def test_names_glare_faded_are_read_again_by_passes_preparing_the_print_otherwis
     reader._faded_names_read_again(Image.new("L", (800, 600), 255), reading, TODAY)
     assert taken == [v for v in reader.FADED_NAMES_VARIANTS if v != {"normalise": True}]
     assert {"faded": True} in taken and {"flatten": True} in taken
+
+
+def _pn(issue_date: str, department_code: str) -> Parsed:
+    lines = compose.pn(
+        surname="ИВАНОВ", given_names="ЕКАТЕРИНА", series="6002", number="497495",
+        date_of_birth="480531", sex="M", issue_date=issue_date, department_code=department_code,
+    )  # fmt: skip
+    parsed = parse_lines(lines, today=TODAY)
+    assert parsed is not None and parsed.valid
+    return parsed
+
+
+def test_a_pass_that_reads_a_checked_field_otherwise_passing_every_check_disputes_it():
+    # Glare 248/18: 121025 832749 read 121023 632749, 5 as 3 (weight 7) and 8 as 6 (weight 3)
+    # cancelling in the check digit; darkened, the print read right, passing too.
+    right, misread = _pn("121025", "832749"), _pn("121023", "632749")
+    assert right.lines[1][-2:] == misread.lines[1][-2:]  # the same check digits
+    assert reader._checked_fields_differ(misread, right)
+    assert not reader._checked_fields_differ(misread, _pn("121023", "632749"))  # read alike
+    failing = _pn("121025", "832749")
+    failing.valid = False  # a pass failing a check says nothing of which one is right
+    assert not reader._checked_fields_differ(misread, failing)
+    # Names no check digit covers: not a checked field.
+    renamed = dataclasses.replace(misread, fields={**misread.fields, "surname": "IVANOVA"})
+    assert not reader._checked_fields_differ(misread, renamed)
+
+
+def test_print_faded_in_any_line_of_checked_fields_counts_the_names_line_not(monkeypatch):
+    from uploads.mrz import locate
+
+    parsed = _pn("121025", "832749")
+    reading = reader._Reading(parsed, locate.Band(400, 300, 0.0, 500, 40, 20, 1.0), False,
+                              (0, 0, 800, 600), 0.5, 1.0)  # fmt: skip
+    lit = [0.9] * 44
+    # Faded from the issue date on (the number's cells lit): a darkened pass is taken.
+    faded = {0: lit, 1: [0.9] * 29 + [0.2] * 12 + [0.9] * 3}
+    monkeypatch.setattr(reader, "_faded_cells", lambda _reading, index: (faded[index], 0.9))
+    assert reader._checked_faded(reading) and not reader._number_faded(reading)
+    faded = {0: [0.2] * 44, 1: lit}  # the names line alone: its own measure
+    assert not reader._checked_faded(reading)
+    faded = {0: lit, 1: [*lit[:20], 0.2, *lit[21:]]}  # one cell alone: a glyph the grid cuts
+    assert not reader._checked_faded(reading)

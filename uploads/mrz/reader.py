@@ -507,21 +507,36 @@ def _full_length(
     return again, None
 
 
-def _faded_number_read_darkened(
+def _faded_fields_read_darkened(
     page: Image.Image, reading: "_Reading", today: date
 ) -> Parsed | None:
-    """The band of ``reading`` (its number's print faded) read again with its faint print
-    darkened (``faded``): that reading if it passes its number's check digit with another
-    number, else None. Glare fades a glyph into another in every pass alike, and three such
-    misreads can cancel in the check digit (glare 157/35: HBBKUR5G6 read HBBKUF5CA, R, G and 6
-    as F, C and A; a TD1's composite opens with the number and passes with it); darkened, the
-    print read HBBKUR5G6, passing too. Two numbers passing: one is wrong."""
+    """The band of ``reading`` (print of its checked fields faded: ``_checked_faded``) read again
+    with its faint print darkened (``faded``): that reading if it passes its number's check
+    digit with another number, or every check with another value of a field a check digit
+    covers (``_checked_fields_differ``); else None. Glare fades a glyph into another in every
+    pass alike, and misreads can cancel in a check digit (glare 157/35: HBBKUR5G6 read
+    HBBKUF5CA, R, G and 6 as F, C and A; a TD1's composite opens with the number and passes
+    with it; glare 248/18, a PN's issue date and department code 121025 832749 read 121023
+    632749, 5 as 3 and 8 as 6, weighing 7 and 3: -14 and -6). Darkened, the print read them
+    right, passing too. Two readings passing: one is wrong."""
     again = _Reading.take(
         page, reading.band, reading.scale, reading.flip, 1.0, today, variant={"faded": True}
     )
-    if again is None or not _numbers_differ(reading.parsed, again.parsed):
+    if again is None:
         return None
-    return again.parsed
+    if _numbers_differ(reading.parsed, again.parsed) or _checked_fields_differ(
+        reading.parsed, again.parsed
+    ):
+        return again.parsed
+    return None
+
+
+def _checked_fields_differ(parsed: Parsed, other: Parsed) -> bool:
+    """Whether ``other``, another reading of the band passing every check, read a field a check
+    digit covers (``CHECKED_FIELDS``) otherwise than ``parsed``."""
+    return other.valid and any(
+        other.fields.get(name) != parsed.fields.get(name) for name in CHECKED_FIELDS
+    )
 
 
 def _mark_disputed(parsed: Parsed, others: list[Parsed]) -> None:
@@ -780,7 +795,9 @@ DENOISE_MAX_CHAR = 16.0
 LENGTHEN_CHARS = 6.0  # character heights a band cut short is lengthened by at each end
 # The fields check digits cover, on which two readings of the same lines passing every check
 # cannot both be right.
-CHECKED_FIELDS = ("number", "date_of_birth", "expiry_date", "personal_number")
+CHECKED_FIELDS = (
+    "number", "date_of_birth", "expiry_date", "personal_number", "issue_date", "department_code",
+)  # fmt: skip
 WIDEN_CHARS = 0.5  # character heights a band cut through a line is widened by at each side
 CUT_EDGE = 1  # crop pixels from its top or bottom within which a line's box reaches the edge
 # The last passes over a band no pass read valid, for glare: contrast stretched locally, then
@@ -1173,8 +1190,8 @@ def _confirmed(
     # every cell alike: 8004288 read 8004266 (glare 138/13), the birth date's last digit and its
     # check digit both 8s read 6, and a field's last digit weighs 1, as its check digit does.
     darkened = reading.prepared_as == {"faded": True}
-    if disputing is None and not darkened and _number_faded(reading):
-        disputing = _faded_number_read_darkened(page, reading, today)
+    if disputing is None and not darkened and _checked_faded(reading):
+        disputing = _faded_fields_read_darkened(page, reading, today)
     if disputing is not None:  # its lines read again passed with other values
         _mark_disputed(reading.parsed, [disputing])
         return _result(reading.parsed, reading.box, valid=False)
@@ -1422,6 +1439,22 @@ def _names_faded(reading: _Reading) -> bool:
     # The names, and the fillers a lost letter becomes.
     end = min(len(names_line), len(names_line.rstrip("<")) + 2)
     return min(names[start:end], default=typical) < FADED_SHARE * typical
+
+
+def _checked_faded(reading: _Reading) -> bool:
+    """Whether print of a line holding fields a check digit covers is faded, as ``_number_faded``
+    measures the number (each cell with its neighbours): every line but the names line, the
+    number's and the dates' and a PN's issue date and department code alike. False when the
+    line boxes of ``reading``'s crop are not known."""
+    parsed = reading.parsed
+    for index in range(len(parsed.lines)):
+        faded = _faded_cells(reading, index) if index != parsed.names_index else None
+        if faded is None:
+            continue
+        cells, typical = faded
+        if min(_with_neighbours(cells, at) for at in range(len(cells))) < FADED_SHARE * typical:
+            return True
+    return False
 
 
 def _number_faded(reading: _Reading, *, letters: str | None = None) -> bool:
