@@ -797,3 +797,15 @@ def test_checked_fields_past_the_number_glare_faded_and_read_otherwise_darkened_
     assert case.kind == "PN" and case.truth["department_code"] == "832-749"
     assert not (result.valid and wrong)
     assert all(not result.field_valid[name] for name in wrong)
+
+
+def test_a_pass_over_the_photo_that_read_a_checked_field_otherwise_passing_disputes_it(
+    monkeypatch,
+):
+    # 248/18 again, its darkened pass compared for the number only (as before): that pass read
+    # the issue date and department code right, passing, and disputes the reading all the same.
+    monkeypatch.setattr(reader, "_checked_fields_differ", lambda parsed, other: False)
+    case, result, wrong = _read(18, 248, "glare")
+    assert case.kind == "PN" and case.truth["issue_date"] == "2012-10-25"
+    assert not (result.valid and wrong)
+    assert all(not result.field_valid[name] for name in wrong)

@@ -603,3 +603,45 @@ def test_print_faded_in_any_line_of_checked_fields_counts_the_names_line_not(mon
     assert not reader._checked_faded(reading)
     faded = {0: lit, 1: [*lit[:20], 0.2, *lit[21:]]}  # one cell alone: a glyph the grid cuts
     assert not reader._checked_faded(reading)
+
+
+def test_a_reading_is_not_sure_when_another_pass_read_a_date_or_optional_field_otherwise_passing():
+    misread, right = _pn("121023", "632749"), _pn("121025", "832749")
+    with _photo_reads() as seen:
+        reader._note_checked_fields(misread)
+        reader._note_checked_fields(right)
+        result = reader._result(misread, (0, 0, 1, 1), valid=True)
+        assert ("PN", "issue_date", "2012-10-25") in seen.fields_well_read
+    assert not result.valid
+    assert not result.field_valid["issue_date"] and not result.field_valid["department_code"]
+    assert result.field_valid["number"] and result.field_valid["date_of_birth"]
+    assert result.fields["department_code"] == "632-749"  # shown as read, for the customer
+
+
+def test_a_checked_field_read_alike_far_off_or_through_a_repair_disputes_nothing():
+    passing = _pn("121025", "832749")
+    for other in (
+        _pn("121025", "832749"),  # read alike
+        _pn("170304", "110222"),  # many characters off: another document's
+    ):
+        with _photo_reads():
+            reader._note_checked_fields(other)
+            assert reader._result(passing, (0, 0, 1, 1), valid=True).valid
+    lines = _td3_with("L898902C3").lines
+    assert lines[1][13:19] == "740812"
+    # The birth date's 0 read O, which the check digit repaired: not read passing as read.
+    repaired = parse_lines([lines[0], lines[1][:15] + "O" + lines[1][16:]], today=TODAY)
+    assert repaired is not None and repaired.repairs
+    assert repaired.checks_passed == repaired.checks_total
+    # Its expiry's check digit misread, and the final check: two checks failing, too many.
+    line = lines[1]
+    wrong = {at: str((int(line[at]) + 1) % 10) for at in (27, 43)}
+    failing = parse_lines([lines[0], line[:27] + wrong[27] + line[28:43] + wrong[43]], today=TODAY)
+    assert failing is not None
+    assert failing.checks_passed + reader.DISPUTING_CHECKS_FAILED < failing.checks_total
+    with _photo_reads() as seen:
+        reader._note_checked_fields(repaired)
+        assert {name for _, name, _ in seen.fields_well_read} == {"expiry_date"}  # not the birth
+    with _photo_reads() as seen:
+        reader._note_checked_fields(failing)
+        assert not seen.fields_well_read

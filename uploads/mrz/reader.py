@@ -51,6 +51,7 @@ from uploads.mrz.parse import (
     LENGTHS,
     Parsed,
     alike,
+    field_at,
     names_fields,
     names_start,
     parse_lines,
@@ -868,6 +869,11 @@ NUMBER_EDITS_MOST = 3
 # passing) read numbers passing by chance; one passing 11 of 11 read the right one beside a
 # wrong one passing (glare 214/26).
 DISPUTING_CHECKS_FAILED = 1
+# Fields besides the number a check digit covers, and the characters (of their values as the
+# fields hold them: a date as 1948-05-31) at most between two readings of one for the other to
+# dispute it (``_fields_disputed``).
+DISPUTABLE_FIELDS = tuple(name for name in CHECKED_FIELDS if name != "number")
+FIELD_EDITS_MOST = 2
 
 
 @dataclasses.dataclass
@@ -877,11 +883,15 @@ class _PhotoReads:
     (``_number_read_elsewhere``), and each pass's names line with its format
     (``_names_most_read``); and those of the numbers passing as read (no repair of the check
     digits' in them) by a pass failing DISPUTING_CHECKS_FAILED checks at most: one such that
-    differs disputes a result called sure (``_number_disputed``)."""
+    differs disputes a result called sure (``_number_disputed``), as such a pass's dates and
+    optional fields do (``_fields_disputed``)."""
 
     numbers: set[tuple[str, str, str]] = dataclasses.field(default_factory=set)
     names: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     numbers_well_read: set[tuple[str, str, str]] = dataclasses.field(default_factory=set)
+    # The other fields a check digit covers (DISPUTABLE_FIELDS) as such passes read them passing
+    # it, by format and name (``_fields_disputed``).
+    fields_well_read: set[tuple[str, str, str]] = dataclasses.field(default_factory=set)
 
 
 # Set per photo by ``read_mrz``; a context variable because every pass adds to it
@@ -938,6 +948,7 @@ class _Reading:
         # mark before the names, which a reading's are cleaned of).
         _note_names(voted.parsed.type, [voted.parsed.names_line])
         _note_number(voted.parsed)
+        _note_checked_fields(voted.parsed)
         # The same band: its crop's first OCR lines locate the names for ``_names_faded``.
         again.cut, again.ocr = reading.cut, reading.ocr
         return again
@@ -1000,6 +1011,7 @@ class _Reading:
         # A repaired number or name: valid only if the OCR's alternatives support each change.
         vote.confirm_with_symbols(parsed, crop)
         _note_number(parsed)
+        _note_checked_fields(parsed)
         _note_names(parsed.type, [parsed.names_line])
         box = locate.band_box(page, band, scale)
         original_box = (
@@ -1820,6 +1832,45 @@ def _note_number(parsed: Parsed) -> None:
             seen.numbers_well_read.add((parsed.type, *number))
 
 
+def _note_checked_fields(parsed: Parsed) -> None:
+    """Keep the fields besides the number a check digit covers (DISPUTABLE_FIELDS) that
+    ``parsed`` read passing it as read (no repair in them), if it fails DISPUTING_CHECKS_FAILED
+    checks at most (``_PhotoReads.fields_well_read``)."""
+    seen = _photo_reads.get()
+    if seen is None or parsed.checks_passed + DISPUTING_CHECKS_FAILED < parsed.checks_total:
+        return
+    repaired = {field_at(parsed.type, line, column) for line, column, _ in parsed.repairs}
+    for name in DISPUTABLE_FIELDS:
+        value = parsed.fields.get(name)
+        if value and parsed.field_valid.get(name) and name not in repaired:
+            seen.fields_well_read.add((parsed.type, name, str(value)))
+
+
+def _fields_disputed(parsed: Parsed) -> list[str]:
+    """The fields besides the number a check digit covers (DISPUTABLE_FIELDS) that another pass
+    over the photo read well otherwise, passing it (``_PhotoReads.fields_well_read``), at most
+    FIELD_EDITS_MOST characters from ``parsed``'s (not another document's): two misreads in a
+    date or an optional field cancel in its check digit one time in ten, as they do in the
+    number (glare 248/18: a PN's issue date and department code 121025 832749 read 121023
+    632749 by a normalised pass, every check passing, where a darkened pass read them right,
+    passing too). Two values passing: one is wrong."""
+    seen = _photo_reads.get()
+    if seen is None:
+        return []
+    disputed = []
+    for name in DISPUTABLE_FIELDS:
+        own = parsed.fields.get(name)
+        if not own:
+            continue
+        if any(
+            kind == parsed.type and other_name == name and other != str(own)
+            and _edits(other, str(own)) <= FIELD_EDITS_MOST
+            for kind, other_name, other in seen.fields_well_read
+        ):  # fmt: skip
+            disputed.append(name)
+    return disputed
+
+
 def _note_names(kind: str, lines: list[str]) -> None:
     """Keep the names ``lines`` passes read in a format for the photo's result."""
     seen = _photo_reads.get()
@@ -1969,6 +2020,11 @@ def _result(parsed: Parsed, box: tuple[int, int, int, int], *, valid: bool) -> M
     if valid and parsed.valid and _number_disputed(parsed):
         valid = False  # marked for the customer to check
         parsed = dataclasses.replace(parsed, field_valid={**parsed.field_valid, "number": False})
+    disputed = _fields_disputed(parsed) if valid and parsed.valid else []
+    if disputed:
+        valid = False  # each marked for the customer to check
+        field_valid = {**parsed.field_valid, **dict.fromkeys(disputed, False)}
+        parsed = dataclasses.replace(parsed, field_valid=field_valid)
     if not (valid and parsed.valid):
         # Names not sure: as most passes read them; a PN's, where a lookalike misread makes no
         # name, the one that does.
