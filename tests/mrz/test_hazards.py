@@ -809,3 +809,11 @@ def test_a_pass_over_the_photo_that_read_a_checked_field_otherwise_passing_dispu
     assert case.kind == "PN" and case.truth["issue_date"] == "2012-10-25"
     assert not (result.valid and wrong)
     assert all(not result.field_valid[name] for name in wrong)
+
+
+def test_a_number_whose_6_plain_passes_read_6g_and_a_smaller_pass_g_is_not_sure():
+    # Security printing through LUJ6EVVJA's 6: the plain passes read 6G, one character long,
+    # dropping either passing (6 and G weigh 6 and 16); a pass at 18 px read LUJGEVVJA, valid.
+    case, result, wrong = _read(1, 305, "guilloche")
+    assert case.truth["number"] == "LUJ6EVVJA"
+    assert not (result.valid and wrong)

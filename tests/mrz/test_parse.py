@@ -261,6 +261,12 @@ def test_two_alignments_that_both_pass_are_not_sure():
     # Dropping the "1" or the "L" both pass (1 and L differ by 20 at weight 7): refuse to choose.
     parsed = parse([TD3[0], "1L898902C36UTO7408122F1204159ZE184226B<<<<<10"])
     assert not parsed.valid
+    # The other alignment passing is kept, for the reader to note its number too.
+    assert parsed.ambiguous and parsed.fields["number"] in ("L898902C3", "1898902C3")
+    assert {rival.fields["number"] for rival in parsed.rivals} == (
+        {"L898902C3", "1898902C3"} - {parsed.fields["number"]}
+    )
+    assert parse(TD3).rivals == []
 
 
 def test_a_name_line_missing_its_fillers_is_padded():

@@ -645,3 +645,31 @@ def test_a_checked_field_read_alike_far_off_or_through_a_repair_disputes_nothing
     with _photo_reads() as seen:
         reader._note_checked_fields(failing)
         assert not seen.fields_well_read
+
+
+def test_numbers_of_a_line_read_long_that_passes_dropping_either_twin_are_both_noted():
+    # Guilloche 305/1: LUJ6EVVJA's 6 read 6G (6 and G weigh 6 and 16): dropping either passes.
+    lines = td3_lines("LUJ6EVVJA")
+    read_long = parse_lines([lines[0], "LUJ6G" + lines[1][4:]], today=TODAY)
+    assert read_long is not None and read_long.ambiguous and not read_long.valid
+    digit = lines[1][9]
+    with _photo_reads() as seen:
+        reader._note_number(read_long)
+        assert seen.numbers_well_read == {("TD3", "LUJ6EVVJA", digit), ("TD3", "LUJGEVVJA", digit)}
+        # A pass reading the G alone, every check passing, is not sure: the other one passed too.
+        alone = parse_lines([lines[0], "LUJG" + lines[1][4:]], today=TODAY)
+        assert alone is not None and alone.valid
+        result = reader._result(alone, (0, 0, 1, 1), valid=True)
+    assert not result.valid and not result.field_valid["number"]
+    # A line read long whose one dropped character passes: the check digits' choice, not noted.
+    with _photo_reads() as seen:
+        reader._note_number(parse_lines([lines[0], "LUJ6EVVJXA" + lines[1][9:]], today=TODAY))
+        assert not seen.numbers_well_read
+
+
+def test_only_a_rival_alignments_number_one_character_apart_is_noted():
+    assert reader._one_character_apart(("LUJ6EVVJA", "5"), ("LUJGEVVJA", "5"))
+    # Two alignments of a blurred line read long, passing by chance (degraded 235/22).
+    assert not reader._one_character_apart(("1NGJU5U2A", "6"), ("NGJUJ5U2A", "6"))
+    assert not reader._one_character_apart(("LUJ6EVVJA", "5"), ("LUJ6EVVJA", "5"))
+    assert not reader._one_character_apart(None, ("LUJ6EVVJA", "5"))

@@ -91,6 +91,9 @@ class Parsed:
     # reading of the same fields before such a reading is valid. Not for a character dropped at
     # the line's start or end (a stray mark beside it): the rest was read in place.
     dropped: bool = False
+    # Other readings of the same OCR lines (other alignments, a character dropped elsewhere in
+    # a line read long) passing every check with other fields: what made it ``ambiguous``.
+    rivals: list["Parsed"] = field(default_factory=list, repr=False)
 
     @property
     def awaiting_support(self) -> bool:
@@ -218,7 +221,7 @@ def parse_ocr(lines: list[tuple[str, float]], *, today: date | None = None) -> P
 def parse_lines(lines: list[str], *, today: date | None = None) -> Parsed | None:
     today = today or date.today()
     best: Parsed | None = None
-    valid_readings: set[tuple] = set()
+    valid_readings: dict[tuple, Parsed] = {}
     for kind, (count, length) in LENGTHS.items():
         for start in range(len(lines) - count + 1):
             group = lines[start : start + count]
@@ -254,13 +257,15 @@ def parse_lines(lines: list[str], *, today: date | None = None) -> Parsed | None
                     parsed.valid = False
                     parsed.names_cut = True
                 if parsed.valid or parsed.awaiting_support:
-                    valid_readings.add(tuple(sorted((k, str(v)) for k, v in parsed.fields.items())))
+                    key = tuple(sorted((k, str(v)) for k, v in parsed.fields.items()))
+                    valid_readings.setdefault(key, parsed)
                 if best is None or parsed.score > best.score:
                     best = parsed
     if best is not None and len(valid_readings) > 1:
         # Two alignments (or two documents) pass every check with different fields: not sure.
         best.valid = False
         best.ambiguous = True
+        best.rivals = [other for other in valid_readings.values() if other.fields != best.fields]
     return best
 
 

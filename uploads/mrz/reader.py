@@ -1822,14 +1822,38 @@ def _another_document(
 
 
 def _note_number(parsed: Parsed) -> None:
-    """Keep ``parsed``'s number for the photo's result if it passes its check digit."""
+    """Keep ``parsed``'s number for the photo's result if it passes its check digit; where its
+    line was read long and another character dropped made a rival reading pass every check with
+    a number one character apart (``Parsed.rivals``, ``_one_character_apart``), each of them:
+    the check digits chose neither (guilloche 305/1: LUJ6EVVJA's 6 read 6G by the plain
+    passes, dropping either passed, 6 and G weighing 6 and 16; a pass at 18 px read the G
+    alone, valid, wrong)."""
     seen = _photo_reads.get()
-    number = _number_field(parsed)
-    if seen is not None and number is not None and checks.passes(*number):
-        seen.numbers.add((parsed.type, *number))
-        repaired = parsed.number_repaired() & set(range(10))  # its nine characters and digit
-        if not repaired and parsed.checks_passed + DISPUTING_CHECKS_FAILED >= parsed.checks_total:
-            seen.numbers_well_read.add((parsed.type, *number))
+    if seen is None:
+        return
+    own = _number_as_repaired(parsed)
+    rivals = [
+        rival
+        for rival in parsed.rivals
+        if rival.type == parsed.type and _one_character_apart(_number_as_repaired(rival), own)
+    ]
+    for reading in [parsed, *rivals]:
+        number = _number_as_repaired(reading) if rivals else _number_field(reading)
+        if number is None or not checks.passes(*number):
+            continue
+        seen.numbers.add((reading.type, *number))
+        repaired = reading.number_repaired() & set(range(10))  # its nine characters and digit
+        if not repaired and reading.checks_passed + DISPUTING_CHECKS_FAILED >= reading.checks_total:
+            seen.numbers_well_read.add((reading.type, *number))
+
+
+def _one_character_apart(number: tuple[str, str] | None, other: tuple[str, str] | None) -> bool:
+    """Whether two numbers (each with its check digit) differ in one of their characters only:
+    two lookalikes the check digit weighs alike, where two alignments of a blurred line read
+    long passing by chance differ in most (1NGJU5U2A and NGJUJ5U2A, degraded 235/22)."""
+    if number is None or other is None:
+        return False
+    return sum(a != b for a, b in zip(number[0] + number[1], other[0] + other[1], strict=True)) == 1
 
 
 def _note_checked_fields(parsed: Parsed) -> None:
