@@ -93,7 +93,7 @@ class Parsed:
     dropped: bool = False
     # Other readings of the same OCR lines (other alignments, a character dropped elsewhere in
     # a line read long) passing every check with other fields: what made it ``ambiguous``.
-    rivals: list["Parsed"] = field(default_factory=list, repr=False)
+    rivals: list["Parsed"] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def awaiting_support(self) -> bool:
