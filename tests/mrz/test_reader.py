@@ -645,6 +645,13 @@ def test_a_checked_field_read_alike_far_off_or_through_a_repair_disputes_nothing
     with _photo_reads() as seen:
         reader._note_checked_fields(failing)
         assert not seen.fields_well_read
+    # A line read long, the character dropped inside it the check digits' choice (mirrored
+    # 2026/25: a personal number read with a G more and a U less passed so).
+    read_long = parse_lines([lines[0], line[:30] + "X" + line[30:]], today=TODAY)
+    assert read_long is not None and read_long.dropped and read_long.valid
+    with _photo_reads() as seen:
+        reader._note_checked_fields(read_long)
+        assert not seen.fields_well_read
 
 
 def test_numbers_of_a_line_read_long_that_passes_dropping_either_twin_are_both_noted():

@@ -1859,9 +1859,16 @@ def _one_character_apart(number: tuple[str, str] | None, other: tuple[str, str] 
 def _note_checked_fields(parsed: Parsed) -> None:
     """Keep the fields besides the number a check digit covers (DISPUTABLE_FIELDS) that
     ``parsed`` read passing it as read (no repair in them), if it fails DISPUTING_CHECKS_FAILED
-    checks at most (``_PhotoReads.fields_well_read``)."""
+    checks at most (``_PhotoReads.fields_well_read``); not those of a line read long, whose
+    realigned fields the check digits chose (a personal number 22U5U6REJUEG08 read
+    22U5U6GREJEG08, a G read and a U dropped, passed so: mirrored 2026/25), as its number is
+    not noted either (``_number_field``)."""
     seen = _photo_reads.get()
-    if seen is None or parsed.checks_passed + DISPUTING_CHECKS_FAILED < parsed.checks_total:
+    if (
+        seen is None
+        or parsed.dropped
+        or parsed.checks_passed + DISPUTING_CHECKS_FAILED < parsed.checks_total
+    ):
         return
     repaired = {field_at(parsed.type, line, column) for line, column, _ in parsed.repairs}
     for name in DISPUTABLE_FIELDS:
