@@ -672,6 +672,13 @@ def test_numbers_of_a_line_read_long_that_passes_dropping_either_twin_are_both_n
     with _photo_reads() as seen:
         reader._note_number(parse_lines([lines[0], "LUJ6EVVJXA" + lines[1][9:]], today=TODAY))
         assert not seen.numbers_well_read
+    # A stray 1 read before L898902C3 (glare 249/33): dropping the L passes too (1 and L weigh
+    # 1 and 21), but the line read in place after a stray mark is the likelier; neither noted.
+    stray = parse_lines([lines[0], "1" + td3_lines("L898902C3")[1]], today=TODAY)
+    assert stray is not None and stray.ambiguous and stray.rivals
+    with _photo_reads() as seen:
+        reader._note_number(stray)
+        assert not seen.numbers_well_read
 
 
 def test_only_a_rival_alignments_number_one_character_apart_is_noted():

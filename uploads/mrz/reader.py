@@ -1823,11 +1823,13 @@ def _another_document(
 
 def _note_number(parsed: Parsed) -> None:
     """Keep ``parsed``'s number for the photo's result if it passes its check digit; where its
-    line was read long and another character dropped made a rival reading pass every check with
-    a number one character apart (``Parsed.rivals``, ``_one_character_apart``), each of them:
-    the check digits chose neither (guilloche 305/1: LUJ6EVVJA's 6 read 6G by the plain
-    passes, dropping either passed, 6 and G weighing 6 and 16; a pass at 18 px read the G
-    alone, valid, wrong)."""
+    line was read long and another character dropped inside it made a rival reading pass every
+    check with a number one character apart (``Parsed.rivals``, ``_one_character_apart``),
+    each of them: the check digits chose neither (guilloche 305/1: LUJ6EVVJA's 6 read 6G by the
+    plain passes, dropping either passed, 6 and G weighing 6 and 16; a pass at 18 px read the
+    G alone, valid, wrong). Not where one of them drops a character at the line's end: a stray
+    mark read before the line is the likelier (glare 249/33: 1LAT1C1GHA, the line read in place
+    after a stray 1, or 1AT1C1GHA with its L dropped, 1 and L weighing 1 and 21)."""
     seen = _photo_reads.get()
     if seen is None:
         return
@@ -1837,6 +1839,8 @@ def _note_number(parsed: Parsed) -> None:
         for rival in parsed.rivals
         if rival.type == parsed.type and _one_character_apart(_number_as_repaired(rival), own)
     ]
+    if not all(reading.dropped for reading in [parsed, *rivals]):
+        rivals = []
     for reading in [parsed, *rivals]:
         number = _number_as_repaired(reading) if rivals else _number_field(reading)
         if number is None or not checks.passes(*number):
