@@ -38,7 +38,7 @@ import itertools
 import logging
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from datetime import date
 
@@ -499,10 +499,7 @@ def _full_length(
         # 143/12: a faded 92Y4JRM91 read O0V41PM91, then L2Y41RM91): one of them is wrong. (Not
         # a field no check digit covers: a visa's code VC read VE by the longer cut of small
         # print is no sign the number is wrong.)
-        disputed = any(
-            again.parsed.fields.get(name) != reading.parsed.fields.get(name)
-            for name in CHECKED_FIELDS
-        )
+        disputed = _checked_fields_differ(reading.parsed, again.parsed)  # (``again`` valid)
         return reading, again.parsed if disputed else None
     again.box, again.char = reading.box, reading.char  # (``take`` knows no page scale here)
     return again, None
@@ -1464,7 +1461,7 @@ def _checked_faded(reading: _Reading) -> bool:
         if faded is None:
             continue
         cells, typical = faded
-        if min(_with_neighbours(cells, at) for at in range(len(cells))) < FADED_SHARE * typical:
+        if _faded_at(cells, typical, range(len(cells))):
             return True
     return False
 
@@ -1479,12 +1476,16 @@ def _number_faded(reading: _Reading, *, letters: str | None = None) -> bool:
         return False
     cells, typical = faded
     text = reading.parsed.lines[line]
-    number = [
-        _with_neighbours(cells, at)
-        for at in range(start, min(start + 10, len(cells), len(text)))
-        if letters is None or text[at] in letters
-    ]
-    return min(number, default=typical) < FADED_SHARE * typical
+    at = range(start, min(start + 10, len(cells), len(text)))
+    return _faded_at(cells, typical, [i for i in at if letters is None or text[i] in letters])
+
+
+def _faded_at(cells: list[float], typical: float, positions: Iterable[int]) -> bool:
+    """Whether a cell at one of ``positions``, with its neighbours (``_with_neighbours``), takes
+    less than FADED_SHARE of the paper's light that the band's best-lit cells take
+    (``typical``)."""
+    measured = [_with_neighbours(cells, at) for at in positions]
+    return min(measured, default=typical) < FADED_SHARE * typical
 
 
 def _faded_misread(reading: _Reading) -> bool:
