@@ -889,6 +889,14 @@ class _PhotoReads:
     # The other fields a check digit covers (DISPUTABLE_FIELDS) as such passes read them passing
     # it, by format and name (``_fields_disputed``).
     fields_well_read: set[tuple[str, str, str]] = dataclasses.field(default_factory=set)
+    # The passes taken over a band cut from the page (``_pass_key``): a pass wanted twice (the
+    # darkened one, by a checked line's fade and then by the names') is read and counted once.
+    passes: set[tuple] = dataclasses.field(default_factory=set)
+
+
+def _pass_key(band: locate.Band, scale: float, flip: bool, variant: dict) -> tuple:
+    """What makes two passes of ``_Reading.take`` over a band cut from the page one pass."""
+    return band, scale, flip, tuple(sorted(variant.items()))
 
 
 # Set per photo by ``read_mrz``; a context variable because every pass adds to it
@@ -981,6 +989,9 @@ class _Reading:
         variant: dict | None = None,
     ) -> "_Reading | None":
         variant = variant or {}
+        seen = _photo_reads.get()
+        if seen is not None and crop is None:
+            seen.passes.add(_pass_key(band, scale, flip, variant))
         target = variant.get("target_char", CUT_CHAR)
         if variant.get("denoise"):
             crop = denoised(page, band, scale, flip, target)
@@ -1334,8 +1345,13 @@ def _faded_names_read_again(page: Image.Image, reading: _Reading, today: date) -
     stretched against its local paper often shows the foot the streak left faint."""
     if not _names_faded(reading):
         return
+    seen = _photo_reads.get()
+    taken = seen.passes if seen is not None else set()
     for variant in FADED_NAMES_VARIANTS:
-        if variant != reading.prepared_as:
+        key = _pass_key(reading.band, reading.scale, reading.flip, variant)
+        # Not the reading's own pass, nor one taken already (the darkened pass of a checked
+        # line's fade, ``_faded_fields_read_darkened``): its names are counted once.
+        if variant != reading.prepared_as and key not in taken:
             _Reading.take(
                 page, reading.band, reading.scale, reading.flip, 1.0, today, variant=variant
             )
