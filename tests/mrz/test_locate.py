@@ -1,5 +1,6 @@
 """Where the points of a band's crop are in the image it was cut from."""
 
+import io
 import math
 
 import numpy as np
@@ -114,3 +115,41 @@ def test_touching_td1_lines_read_as_three_lines_of_30(monkeypatch):
     assert result.valid and result.type == "TD1"
     assert result.mrz == TD1_LINES
     assert result.fields["number"] == "D23145890" and result.fields["surname"] == "ERIKSSON"
+
+
+def test_rows_blur_joined_above_half_the_peak_are_parted_at_a_higher_share():
+    # Two rows' print across a blob (degraded 251/0's, dim at 1 MP and JPEG quality 35): blur
+    # filled the gap between them to 0.53 of the peak, and the card's edge below is faint.
+    profile = np.array(
+        [1, 6, 44, 161, 222, 259, 271, 268, 267, 253, 214, 167, 143, 166, 211, 252, 271, 270,
+         268, 267, 264, 240, 195, 136, 86, 42, 31, 29, 35, 20, 8, 11, 25, 31, 21, 10, 4, 1],
+        dtype=np.float64,
+    )  # fmt: skip
+    found = locate._row_runs(profile)
+    assert found is not None
+    _, count, height = found
+    assert count == 2 and 7 <= height <= 11
+    # Rows apart at half the peak are found there, as before.
+    apart = profile.copy()
+    apart[12] = 100.0
+    assert locate._row_runs(apart)[1] == 2
+    # One row of print whose bars part it above a high share into runs of unlike height (a
+    # capital's bars): one row, not two.
+    single = np.array([2, 40, 200, 250, 260, 160, 150, 170, 180, 175, 170, 172, 240, 255, 30, 2],
+                      dtype=np.float64)  # fmt: skip
+    assert locate._row_runs(single) is None
+    # One even run: no row parted at any share.
+    assert locate._row_runs(np.array([1, 50, 200, 210, 205, 200, 60, 1], dtype=np.float64)) is None
+
+
+def test_a_dim_tilted_small_mrz_whose_rows_blur_joined_is_found_with_a_rows_character_height():
+    # Degraded 251/0: 25 degrees of tilt, dim, 1 MP at JPEG quality 35; measured against its
+    # local paper the MRZ's two lines and the card's edge are one blob, its character height
+    # had been taken for the blob's (35 px for 9): cut at a quarter of its size, nothing read.
+    from bench import synth
+
+    case = synth.make_case(0, 251, "degraded")
+    gray, _ = locate.working_image(Image.open(io.BytesIO(case.data)))
+    band = locate.find_bands(gray, relative=True)[0]
+    assert band.rows == 2
+    assert 6 <= band.char <= 11 and band.length > 25 * band.char
