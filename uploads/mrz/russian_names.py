@@ -21,6 +21,7 @@ Cyrillic spelling of it is a name and exactly one spelling a lookalike away has 
 
 import dataclasses
 import functools
+import itertools
 from collections.abc import Iterator
 
 from uploads.mrz.parse import (
@@ -81,10 +82,16 @@ def respelled_word(word: str, kinds: frozenset[str] = _NAME_KINDS) -> str:
     away that is a name of ``kinds`` (a surname for the surname: РАБИНОВИЧ, a surname the
     dictionary lacks, is a lookalike away from a patronymic), if there is just one; else, when
     no spelling one lookalike away is a name, the one spelling two away (ИЛЬИЧ read ТЛЬТЧ);
-    else the one with a letter Й is read as made a Й again (``READ_FOR_Q``)."""
+    else the one with a letter Й is read as made a Й again (``READ_FOR_Q``); else, for a
+    patronymic, the one spelling any one letter away (ИЛЬИЧ read ИЛЬЧЧ, its I3 as 33 at 8 px):
+    patronymics are made from names by a few endings and the dictionary holds them, as
+    ``misread`` counts them."""
     if name_kinds(cyrillic(word)):
         return word
-    for spellings in _spellings_by_tier(word):
+    tiers = _spellings_by_tier(word)
+    if kinds == {"Patr"}:
+        tiers = itertools.chain(tiers, [_swapped(word, _ANY)])
+    for spellings in tiers:
         names = [spelling for spelling in spellings if name_kinds(cyrillic(spelling)) & kinds]
         if names:
             return names[0] if len(names) == 1 else word
