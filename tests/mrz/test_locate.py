@@ -153,3 +153,19 @@ def test_a_dim_tilted_small_mrz_whose_rows_blur_joined_is_found_with_a_rows_char
     band = locate.find_bands(gray, relative=True)[0]
     assert band.rows == 2
     assert 6 <= band.char <= 11 and band.length > 25 * band.char
+
+
+def test_the_darkest_print_is_found_apart_from_security_printing_the_threshold_keeps():
+    # Guilloche 310/9: a TD1 turned 70 degrees over security printing that stood out of the
+    # paper above the black-hat's threshold: lines, guilloche and the card's print one blob.
+    from bench import synth
+
+    case = synth.make_case(9, 310, "guilloche")
+    gray, _ = locate.working_image(Image.open(io.BytesIO(case.data)))
+
+    def mrz(band: locate.Band) -> bool:
+        return band.rows == 3 and abs(math.degrees(band.angle) - 70) < 5 and band.length > 200
+
+    assert not any(mrz(band) for band in locate.find_bands(gray))
+    assert not any(mrz(band) for band in locate.find_bands(gray, relative=True))
+    assert any(mrz(band) for band in locate.find_bands(gray, darkest=True))

@@ -80,10 +80,16 @@ def _otsu(values: np.ndarray) -> float:
     return float(np.argmax(between))
 
 
-def find_bands(gray: np.ndarray, *, limit: int = 6, relative: bool = False) -> list[Band]:
+def find_bands(
+    gray: np.ndarray, *, limit: int = 6, relative: bool = False, darkest: bool = False
+) -> list[Band]:
     """Candidate MRZ bands, most promising first. With ``relative``, the print's darkness is
     measured against the local paper's brightness (the black-hat divided by the closing), which
-    a shadow or dim light scales alike: a band crossed by a hard shadow edge is found whole."""
+    a shadow or dim light scales alike: a band crossed by a hard shadow edge is found whole.
+    With ``darkest``, only the darker class of what the threshold keeps counts as print (Otsu's
+    threshold again, over the pixels above it): a card's security printing (guilloche) is
+    fainter than its print, and above the first threshold it joins the MRZ's lines and the
+    rest of the card into one blob."""
     height, width = gray.shape
     side = max(height, width)
     if min(height, width) < 20:
@@ -98,6 +104,8 @@ def find_bands(gray: np.ndarray, *, limit: int = 6, relative: bool = False) -> l
         share = blackhat.astype(np.float32) / np.maximum(closing.astype(np.float32), 12.0)
         blackhat = np.clip(share * 255, 0, 255).astype(np.uint8)
     threshold = max(_otsu(blackhat), 24.0 if relative else 18.0)
+    if darkest and (blackhat > threshold).any():
+        threshold = max(threshold, _otsu(blackhat[blackhat > threshold]))
     mask = blackhat > threshold
     labels, count = ndimage.label(mask)
     if count == 0:

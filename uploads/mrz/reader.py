@@ -31,6 +31,7 @@ and where it was raised, never its text, which could quote what was read).
 """
 
 import collections
+import copy
 import dataclasses
 import difflib
 import io
@@ -261,6 +262,21 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
             done, page_best = _try_bands(page, more, scale, page_scale, today, page_best)
             if done is not None:
                 return done
+            bands = bands + more
+        if page_best is None or not page_best.parsed.valid:
+            # Security printing (guilloche) dark enough to join the lines into the card's blob:
+            # only the darkest of what stands out of the paper (guilloche 310/9, a TD1 not found).
+            # A reading of these bands counts only when it passes every check: one passing some
+            # had its names line read from the print beside a glare streak's (glare 195/9), and
+            # as the best reading it kept PassportEye's from being tried.
+            more = _untried(locate.find_bands(gray, darkest=True), bands)
+            seen = _photo_reads.get()
+            before = seen.saved() if seen is not None else None
+            done, _ = _try_bands(page, more, scale, page_scale, today, None)
+            if done is not None:
+                return done
+            if seen is not None and before is not None:
+                seen.restore(before)  # nor what its passes read (the names shown count them)
         if page_best is not None and not page_best.parsed.valid:
             # The band cut short (a glare streak or blur faded a line's end, and the locator took
             # it for the band's end): the lines reach the crop's end; cut it longer.
@@ -892,6 +908,17 @@ class _PhotoReads:
     # The passes taken over a band cut from the page (``_pass_key``): a pass wanted twice (the
     # darkened one, by a checked line's fade and then by the names') is read and counted once.
     passes: set[tuple] = dataclasses.field(default_factory=set)
+
+    def saved(self) -> "_PhotoReads":
+        """A copy of what the passes took so far, for ``restore``."""
+        return _PhotoReads(
+            **{f.name: copy.copy(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        )
+
+    def restore(self, saved: "_PhotoReads") -> None:
+        """What the passes took back to ``saved``: passes whose readings are dropped."""
+        for f in dataclasses.fields(self):
+            setattr(self, f.name, getattr(saved, f.name))
 
 
 def _pass_key(band: locate.Band, scale: float, flip: bool, variant: dict) -> tuple:
