@@ -237,6 +237,9 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
     cpu_started = time.thread_time()
     uncounted = 0.0  # CPU time of the glare pass, not counted against the fallback's budget
     best: _Reading | None = None
+    # A reading of the darkest print's bands passing every check, not sure: shown unless a
+    # later page or PassportEye's reading is sure.
+    unsure: MrzResult | None = None
     last_page: Image.Image | None = None
     last_scale = 1.0
     for page, page_scale, has_sharper in _pages(image):
@@ -263,20 +266,6 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
             if done is not None:
                 return done
             bands = bands + more
-        if page_best is None or not page_best.parsed.valid:
-            # Security printing (guilloche) dark enough to join the lines into the card's blob:
-            # only the darkest of what stands out of the paper (guilloche 310/9, a TD1 not found).
-            # A reading of these bands counts only when it passes every check: one passing some
-            # had its names line read from the print beside a glare streak's (glare 195/9), and
-            # as the best reading it kept PassportEye's from being tried.
-            more = _untried(locate.find_bands(gray, darkest=True), bands)
-            seen = _photo_reads.get()
-            before = seen.saved() if seen is not None else None
-            done, _ = _try_bands(page, more, scale, page_scale, today, None)
-            if done is not None:
-                return done
-            if seen is not None and before is not None:
-                seen.restore(before)  # nor what its passes read (the names shown count them)
         if page_best is not None and not page_best.parsed.valid:
             # The band cut short (a glare streak or blur faded a line's end, and the locator took
             # it for the band's end): the lines reach the crop's end; cut it longer.
@@ -347,6 +336,23 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
                     return _confirmed(page, [], reading, today)
                 if reading is not None and reading.parsed.score > page_best.parsed.score:
                     page_best = reading
+        if page_best is None or not page_best.parsed.valid:
+            # Security printing (guilloche) dark enough to join the lines into the card's blob:
+            # only the darkest of what stands out of the paper (guilloche 310/9, a TD1 not found).
+            # Last, once the passes over the bands found have had their try. A reading of these
+            # bands sure ends the read; one passing every check but not sure is kept for the end
+            # (a bench guilloche photo's band so found was read not sure, and sure from the
+            # sharper page next); one passing fewer does not count: one had its names line read
+            # from the print beside a glare streak (glare 195/9), and as the best reading it kept
+            # PassportEye's from being tried.
+            more = _untried(locate.find_bands(gray, darkest=True), bands)
+            seen = _photo_reads.get() or _PhotoReads()
+            before = seen.saved()
+            done, _ = _try_bands(page, more, scale, page_scale, today, None)
+            if done is not None and done.valid:
+                return done
+            seen.restore(before)  # nor what its passes read (the names shown count them)
+            unsure = unsure or done
         if page_best is not None and (best is None or page_best.parsed.score > best.parsed.score):
             best = page_best
         if not has_sharper and best is not None:
@@ -375,6 +381,8 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
             if parsed.valid and region is not None:
                 return _confirmed_fallback(reading, region, today)
             best = reading
+    if unsure is not None:
+        return unsure
     if best is None or best.parsed.checks_passed * 2 < best.parsed.checks_total:
         # Not found; and when PassportEye failed, not for sure: ``error`` says so.
         return MrzResult(found=False, error=fallback_failure)
