@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
+from bench import synth
 from uploads.documents import specimens
 from uploads.mrz import locate, read_mrz, render, tesseract
 
@@ -146,8 +147,6 @@ def test_a_dim_tilted_small_mrz_whose_rows_blur_joined_is_found_with_a_rows_char
     # Degraded 251/0: 25 degrees of tilt, dim, 1 MP at JPEG quality 35; measured against its
     # local paper the MRZ's two lines and the card's edge are one blob, its character height
     # had been taken for the blob's (35 px for 9): cut at a quarter of its size, nothing read.
-    from bench import synth
-
     case = synth.make_case(0, 251, "degraded")
     gray, _ = locate.working_image(Image.open(io.BytesIO(case.data)))
     band = locate.find_bands(gray, relative=True)[0]
@@ -158,8 +157,6 @@ def test_a_dim_tilted_small_mrz_whose_rows_blur_joined_is_found_with_a_rows_char
 def test_the_darkest_print_is_found_apart_from_security_printing_the_threshold_keeps():
     # Guilloche 310/9: a TD1 turned 70 degrees over security printing that stood out of the
     # paper above the black-hat's threshold: lines, guilloche and the card's print one blob.
-    from bench import synth
-
     case = synth.make_case(9, 310, "guilloche")
     gray, _ = locate.working_image(Image.open(io.BytesIO(case.data)))
 

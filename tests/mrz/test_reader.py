@@ -604,6 +604,21 @@ def test_a_pass_over_a_band_cut_from_the_page_is_noted_for_the_photo():
     assert photo.passes == {reader._pass_key(band, 1.0, False, {"faded": True})}
 
 
+def test_what_dropped_passes_noted_is_restored_to_what_was_saved_before_them():
+    photo = reader._PhotoReads()
+    photo.names.append(("TD1", "ROSSI<<AYSF<<<<<<<<<<<<<<<<<<<"))
+    photo.numbers.add(("TD1", "AMYZWFEX3", "3"))
+    saved = photo.saved()
+    # The darkest print's passes (glare 195/9): their names and numbers are not to count.
+    photo.names.append(("TD1", "ROSST<<AYSF<<<<<<<<<<<<<<<<<<<"))
+    photo.numbers.add(("TD1", "AMYZWFEXB", "3"))
+    photo.passes.add(("band",))
+    assert saved.names == [("TD1", "ROSSI<<AYSF<<<<<<<<<<<<<<<<<<<")] and not saved.passes
+    photo.restore(saved)
+    assert photo.names == [("TD1", "ROSSI<<AYSF<<<<<<<<<<<<<<<<<<<")]
+    assert photo.numbers == {("TD1", "AMYZWFEX3", "3")} and not photo.passes
+
+
 def _pn(issue_date: str, department_code: str) -> Parsed:
     lines = compose.pn(
         surname="ИВАНОВ", given_names="ЕКАТЕРИНА", series="6002", number="497495",
