@@ -62,6 +62,11 @@ from uploads.mrz.result import FORM_FIELDS, MrzResult
 
 DRAFT_SIDE = 1400  # JPEGs are first decoded at a reduced scale with the longest side at least this
 MAX_OCR_CALLS = 6  # per page (and per decode of it)
+# Character heights a band of the darkest print (``find_bands(darkest=True)``) is long at least
+# to be read: an MRZ line of 30 OCR-B characters or more measures 33 or more (guilloche 310-312),
+# while the darker class of a noisy photo's grain makes short bands of 6 to 22 that cost Tesseract
+# 0.2 s a pass (a noise photo's read took 6.9 s, 3.0 before the darkest print was searched).
+DARKEST_BAND_CHARS = 25
 BANDS_PER_PASS = 4
 PDF_SIDE = 2200
 PDF_PAGES = 3
@@ -345,7 +350,11 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
             # sharper page next); one passing fewer does not count: one had its names line read
             # from the print beside a glare streak (glare 195/9), and as the best reading it kept
             # PassportEye's from being tried.
-            more = _untried(locate.find_bands(gray, darkest=True), bands)
+            more = [
+                band
+                for band in _untried(locate.find_bands(gray, darkest=True), bands)
+                if band.length >= DARKEST_BAND_CHARS * band.char
+            ]
             seen = _photo_reads.get() or _PhotoReads()
             before = seen.saved()
             done, _ = _try_bands(page, more, scale, page_scale, today, None)
