@@ -564,23 +564,17 @@ def test_names_glare_faded_are_read_again_by_passes_preparing_the_print_otherwis
     # A pass the photo's read took already over the band (the darkened one a checked line's
     # fade asked for) is not taken again: its names would count twice.
     taken.clear()
-    photo = reader._PhotoReads()
-    photo.passes.add(reader._pass_key(reading.band, reading.scale, reading.flip, {"faded": True}))
-    token = reader._photo_reads.set(photo)
-    try:
+    darkened = reader._pass_key(reading.band, reading.scale, reading.flip, {"faded": True})
+    with _photo_reads(passes={darkened}):
         reader._faded_names_read_again(Image.new("L", (800, 600), 255), reading, TODAY)
-    finally:
-        reader._photo_reads.reset(token)
     assert {"faded": True} not in taken and {"flatten": True} in taken
     # Another band's darkened pass is not this one's.
     taken.clear()
     other = locate.Band(400, 200, 0.1, 500, 40, 20, 1.0)
-    photo.passes = {reader._pass_key(other, reading.scale, reading.flip, {"faded": True})}
-    token = reader._photo_reads.set(photo)
-    try:
+    with _photo_reads(
+        passes={reader._pass_key(other, reading.scale, reading.flip, {"faded": True})}
+    ):
         reader._faded_names_read_again(Image.new("L", (800, 600), 255), reading, TODAY)
-    finally:
-        reader._photo_reads.reset(token)
     assert {"faded": True} in taken
 
 
@@ -588,9 +582,7 @@ def test_a_pass_over_a_band_cut_from_the_page_is_noted_for_the_photo():
     from uploads.mrz import locate
 
     band = locate.Band(400, 300, 0.0, 500, 40, 20, 1.0)
-    photo = reader._PhotoReads()
-    token = reader._photo_reads.set(photo)
-    try:
+    with _photo_reads() as photo:
         page = Image.new("L", (800, 600), 255)  # blank: nothing read, the pass taken all the same
         assert (
             reader._Reading.take(page, band, 1.0, False, 1.0, TODAY, variant={"faded": True})
@@ -599,8 +591,6 @@ def test_a_pass_over_a_band_cut_from_the_page_is_noted_for_the_photo():
         # A crop given (the caller's own cut) is no pass over the band as variants cut it.
         crop = Image.new("L", (600, 60), 255)
         assert reader._Reading.take(page, band, 0.5, False, 1.0, TODAY, crop=crop) is None
-    finally:
-        reader._photo_reads.reset(token)
     assert photo.passes == {reader._pass_key(band, 1.0, False, {"faded": True})}
 
 

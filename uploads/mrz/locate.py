@@ -104,9 +104,9 @@ def find_bands(
         share = blackhat.astype(np.float32) / np.maximum(closing.astype(np.float32), 12.0)
         blackhat = np.clip(share * 255, 0, 255).astype(np.uint8)
     threshold = max(_otsu(blackhat), 24.0 if relative else 18.0)
-    if darkest and (blackhat > threshold).any():
-        threshold = max(threshold, _otsu(blackhat[blackhat > threshold]))
     mask = blackhat > threshold
+    if darkest and mask.any():
+        mask = blackhat > max(threshold, _otsu(blackhat[mask]))
     labels, count = ndimage.label(mask)
     if count == 0:
         return []

@@ -928,9 +928,7 @@ class _PhotoReads:
 
     def saved(self) -> "_PhotoReads":
         """A copy of what the passes took so far, for ``restore``."""
-        return _PhotoReads(
-            **{f.name: copy.copy(getattr(self, f.name)) for f in dataclasses.fields(self)}
-        )
+        return copy.deepcopy(self)
 
     def restore(self, saved: "_PhotoReads") -> None:
         """What the passes took back to ``saved``: passes whose readings are dropped."""
@@ -1908,8 +1906,14 @@ def _note_number(parsed: Parsed) -> None:
             continue
         seen.numbers.add((reading.type, *number))
         repaired = reading.number_repaired() & set(range(10))  # its nine characters and digit
-        if not repaired and reading.checks_passed + DISPUTING_CHECKS_FAILED >= reading.checks_total:
+        if not repaired and _well_read(reading):
             seen.numbers_well_read.add((reading.type, *number))
+
+
+def _well_read(parsed: Parsed) -> bool:
+    """Whether ``parsed`` fails DISPUTING_CHECKS_FAILED checks at most: a pass whose values
+    passing their check digit as read may dispute a reading called sure."""
+    return parsed.checks_passed + DISPUTING_CHECKS_FAILED >= parsed.checks_total
 
 
 def _one_character_apart(number: tuple[str, str] | None, other: tuple[str, str] | None) -> bool:
@@ -1918,7 +1922,7 @@ def _one_character_apart(number: tuple[str, str] | None, other: tuple[str, str] 
     long passing by chance differ in most (1NGJU5U2A and NGJUJ5U2A, degraded 235/22)."""
     if number is None or other is None:
         return False
-    return sum(a != b for a, b in zip(number[0] + number[1], other[0] + other[1], strict=True)) == 1
+    return _edits("".join(number), "".join(other)) == 1  # of ten characters each: one changed
 
 
 def _note_checked_fields(parsed: Parsed) -> None:
@@ -1929,11 +1933,7 @@ def _note_checked_fields(parsed: Parsed) -> None:
     22U5U6GREJEG08, a G read and a U dropped, passed so: mirrored 2026/25), as its number is
     not noted either (``_number_field``)."""
     seen = _photo_reads.get()
-    if (
-        seen is None
-        or parsed.dropped
-        or parsed.checks_passed + DISPUTING_CHECKS_FAILED < parsed.checks_total
-    ):
+    if seen is None or parsed.dropped or not _well_read(parsed):
         return
     repaired = {field_at(parsed.type, line, column) for line, column, _ in parsed.repairs}
     for name in DISPUTABLE_FIELDS:
