@@ -507,3 +507,32 @@ def test_a_number_holding_a_letter_the_repairs_show_the_print_makes_of_its_twin_
     # The check digit read G alone: the number holds no G; its repair waits for support only.
     parsed = parse_lines([lines[0], "6L7JS7Y6EG" + lines[1][10:]], today=TODAY)
     assert confirm_repairs(parsed, lambda line, position, char: True)
+
+
+def _card(country: str, nationality: str) -> list[str]:
+    return compose.td1(
+        surname="VZOREC", given_names="TINA", number="091801807", country=country,
+        nationality=nationality, date_of_birth="660607", sex="F", expiry_date="080727",
+    )  # fmt: skip
+
+
+def test_a_code_no_list_holds_read_alike_in_both_places_is_taken_as_printed():
+    # Slovenia's old specimen card: SI< (before SVN) as issuer and nationality (100_id-si).
+    parsed = parse(_card("SI", "SI"))
+    assert parsed.valid and parsed.fields["country"] == parsed.fields["nationality"] == "SI"
+    assert parse(_card("CMW", "CMW")).valid  # a specimen's made-up state
+
+
+@pytest.mark.parametrize(
+    ("country", "nationality"),
+    [
+        ("BDR", "D"),  # one place a code, the other not: the other is not sure
+        ("CMW", "CMV"),  # two codes no list holds, read otherwise: a misread somewhere
+        ("SI0", "SI0"),  # a digit in it: a letter misread, whichever
+        ("MLD", "MLD"),  # a code one lookalike away (NLD): repaired, waiting for support
+    ],
+)
+def test_a_code_no_list_holds_is_not_sure_unless_read_alike_in_both_places(country, nationality):
+    parsed = parse(_card(country, nationality))
+    assert not parsed.valid
+    assert not (parsed.field_valid["country"] and parsed.field_valid["nationality"])

@@ -21,6 +21,7 @@ the OCR's character boxes show the lost columns inside those runs (``vote.filler
 a filler and a lost 0, A, K or U at the end of a field's print weigh the same for a check digit.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -524,6 +525,21 @@ def _country(
     return text, False
 
 
+def _unlisted_code_twice(country: str, nationality: str) -> bool:
+    """Whether the issuing country and the nationality were read as one code of letters (two or
+    three, fillers after) that no list holds: a specimen's made-up state (CMW) or an old code
+    (Slovenia's SI< before SVN) is printed so in both places. The same misread in two places
+    of two lines is unlikely, as are letters no code is one lookalike away from in both
+    (``_country`` repairs those first); a code read with a digit in it is not taken as read."""
+    return (
+        country == nationality
+        and re.fullmatch(r"[A-Z]{2,3}<?", country) is not None
+        and len(country) == 3
+        and not checks.is_country(country)
+        and not _country(country)[1]
+    )
+
+
 def _countries_of(code: str) -> set[str]:
     """The country codes ``code``, read with digits, may be: each digit as any letter it may be
     (DIGIT_LETTERS). One code only, and the digits' letters were the format's, not a guess: a
@@ -577,14 +593,17 @@ def _common(
     valid["document_code"] = check.plain(
         code[0].translate(TO_LETTER) in first_letters and (code[1:] == "<" or code[1:].isalnum())
     )
+    as_printed = _unlisted_code_twice(country, nationality)
     country, country_ok = _country(country, check, country_at)
-    fields["country"] = _code(country)
-    valid["country"] = check.plain(country_ok)
-    fields["number"] = number.replace("<", "")
     # Some ID cards (Macao's) leave the nationality empty.
     nationality, nationality_ok = (
         ("<<<", True) if nationality == "<<<" else _country(nationality, check, nationality_at)
     )
+    if as_printed and not (country_ok or nationality_ok):
+        country_ok = nationality_ok = True
+    fields["country"] = _code(country)
+    valid["country"] = check.plain(country_ok)
+    fields["number"] = number.replace("<", "")
     fields["nationality"] = _code(nationality)
     valid["nationality"] = check.plain(nationality_ok)
     dates = checks.document_dates(
