@@ -436,8 +436,10 @@ def test_a_reading_stays_sure_when_no_other_pass_read_a_near_number_of_its_forma
     assert _result_with(passing, set(), weak={("TD3", "AC2CM4RGX", digit)}).valid
 
 
-def _names_shown(parsed: Parsed, names_read: list[tuple[str, str]]) -> Parsed:
-    with _photo_reads(names=names_read):
+def _names_shown(parsed: Parsed, names_read: list[tuple]) -> Parsed:
+    """``parsed`` as ``_names_most_read`` shows it after passes read ``names_read``: each a
+    format and a line, and how many characters short it was read (none when not given)."""
+    with _photo_reads(names=[(*read, 0)[:3] for read in names_read]):
         return reader._names_most_read(parsed)
 
 
@@ -477,8 +479,51 @@ def test_names_read_as_often_as_others_or_in_another_format_are_kept():
         assert _names_shown(misread, reads).fields["given_names"] == "ANNA MAROA"
 
 
+def _read_short(names: str) -> tuple[str, str, int]:
+    """A TD3 pass's note of a names line read as ``names`` after P<UTO, filled at its end."""
+    read = "P<UTO" + names
+    return ("TD3", read.ljust(44, "<"), 44 - len(read))
+
+
+def _with_names(names: str, lost: int = 0) -> Parsed:
+    """A TD3 reading with ``names`` on its names line, read ``lost`` characters short."""
+    parsed = parse_lines(
+        [("P<UTO" + names).ljust(44, "<"), _td3_with("L898902C3").lines[1]], today=TODAY
+    )
+    parsed.inserted = [(0, at) for at in range(44 - lost, 44)]
+    return parsed
+
+
+def test_names_a_glare_faded_are_shown_as_the_pass_that_read_them_whole():
+    # Glare 256/0: passes read KOWALSKA<<PIETER short, a faded run lost (KOITER), and one,
+    # stretched, read it whole; the reading passing most checks was one read short.
+    whole = ("TD3", "P<UTOKOWALSKA<<PIETER".ljust(44, "<"), 0)
+    reads = [_read_short("KOITER"), _read_short("K0ITER"), _read_short("KOWALSITER"), whole]
+    shown = _names_shown(_with_names("K0ITER", lost=10), reads)
+    assert shown.fields["surname"] == "KOWALSKA" and shown.fields["given_names"] == "PIETER"
+    assert shown.lines[0] == whole[1]
+    # The reading itself read whole, most passes short: the same names shown.
+    shown = _names_shown(_with_names("KOWALSKA<<PIETER"), [_read_short("KOITER")] * 3)
+    assert shown.fields["surname"] == "KOWALSKA"
+
+
+def test_names_read_short_count_as_read_when_no_whole_line_explains_them():
+    whole = ("TD3", "P<UTOKOWALSKA<<PIETER".ljust(44, "<"), 0)
+    other = ("TD3", "P<UTOKOWALSKI<<PIETER".ljust(44, "<"), 0)
+    for reads in (
+        # Lost one letter only: a letter dropped and another misread are alike likely.
+        [_read_short("KOWALSKA<<PETER")],
+        # Read short where the other's names end: a stray mark in the fillers after them.
+        [_read_short("KOWALSKA<<PIETEP")],
+        # Short of both whole lines alike: which one lost the run, none can tell.
+        [_read_short("KOITER"), other],
+    ):
+        shown = _names_shown(_with_names("KOWALSKA<<PIETEP"), [*reads, whole])
+        assert shown.fields["given_names"] == "PIETEP", reads
+
+
 def _names_read_otherwise(parsed: Parsed, names_read: list[tuple[str, str]]) -> bool:
-    with _photo_reads(names=names_read):
+    with _photo_reads(names=[(kind, line, 0) for kind, line in names_read]):
         return reader._names_read_otherwise(parsed)
 
 
@@ -596,16 +641,16 @@ def test_a_pass_over_a_band_cut_from_the_page_is_noted_for_the_photo():
 
 def test_what_dropped_passes_noted_is_restored_to_what_was_saved_before_them():
     photo = reader._PhotoReads()
-    photo.names.append(("TD1", "ROSSI<<AYSF<<<<<<<<<<<<<<<<<<<"))
+    photo.names.append(("TD1", "ROSSI<<AYSF<<<<<<<<<<<<<<<<<<<", 0))
     photo.numbers.add(("TD1", "AMYZWFEX3", "3"))
     saved = photo.saved()
     # The darkest print's passes (glare 195/9): their names and numbers are not to count.
-    photo.names.append(("TD1", "ROSST<<AYSF<<<<<<<<<<<<<<<<<<<"))
+    photo.names.append(("TD1", "ROSST<<AYSF<<<<<<<<<<<<<<<<<<<", 0))
     photo.numbers.add(("TD1", "AMYZWFEXB", "3"))
     photo.passes.add(("band",))
-    assert saved.names == [("TD1", "ROSSI<<AYSF<<<<<<<<<<<<<<<<<<<")] and not saved.passes
+    assert saved.names == [("TD1", "ROSSI<<AYSF<<<<<<<<<<<<<<<<<<<", 0)] and not saved.passes
     photo.restore(saved)
-    assert photo.names == [("TD1", "ROSSI<<AYSF<<<<<<<<<<<<<<<<<<<")]
+    assert photo.names == [("TD1", "ROSSI<<AYSF<<<<<<<<<<<<<<<<<<<", 0)]
     assert photo.numbers == {("TD1", "AMYZWFEX3", "3")} and not photo.passes
 
 

@@ -130,3 +130,20 @@ def test_a_clean_reading_is_not_read_again(monkeypatch):
     parsed = parse_ocr([(text, confidence) for text, confidence, _ in ocr], today=TODAY)
     cleaned, again = reader.without_stray_names_prefix(ocr, parsed, Image.new("L", (9, 9)), TODAY)
     assert again is parsed and cleaned is ocr
+
+
+def test_three_marks_left_of_the_column_are_dropped(monkeypatch):
+    # Glare 256/0: a streak's edge left of a TD3 read "BM1" before the names line (and "L"
+    # before the other): two dropped kept "1P<GBR..." and the checks of the country failed.
+    td3 = LINES["TD3"]
+    read = ["BM1" + td3[0], "L" + td3[1]]
+    ocr = _ocr([(read[0], 25), (read[1], 75)], 25.0)
+    lines = [
+        _symbols(read[0], 25, 25.0, 0),
+        _symbols(read[1], 75, 25.0, 30),
+    ]
+    monkeypatch.setattr(tesseract, "ocr_symbols", lambda image: lines)
+    parsed = parse_ocr([(text, confidence) for text, confidence, _ in ocr], today=TODAY)
+    cleaned, again = reader.without_stray_names_prefix(ocr, parsed, Image.new("L", (9, 9)), TODAY)
+    assert again.lines == td3 and again.valid
+    assert [text for text, _, _ in cleaned] == td3

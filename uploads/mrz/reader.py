@@ -823,6 +823,10 @@ DENOISE_SIGMA = 0.08
 NORMALISE_WINDOW = (1.3, 2.0)
 NORMALISE_FLOOR = 0.4
 DENOISE_MAX_CHAR = 16.0
+# How many marks left of the MRZ's first column ``without_stray_names_prefix`` drops from a line:
+# placed by their boxes, not by the line's length (a glare streak's edge read "BM1" before a TD3's
+# names, glare 256/0); the passes' lines compared by length allow ``vote.STRAY_CHARS``.
+STRAY_MARKS = 4
 LENGTHEN_CHARS = 6.0  # character heights a band cut short is lengthened by at each end
 # The fields check digits cover, on which two readings of the same lines passing every check
 # cannot both be right.
@@ -917,7 +921,7 @@ class _PhotoReads:
     optional fields do (``_fields_disputed``)."""
 
     numbers: set[tuple[str, str, str]] = dataclasses.field(default_factory=set)
-    names: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    names: list[tuple[str, str, int]] = dataclasses.field(default_factory=list)
     numbers_well_read: set[tuple[str, str, str]] = dataclasses.field(default_factory=set)
     # The other fields a check digit covers (DISPUTABLE_FIELDS) as such passes read them passing
     # it, by format and name (``_fields_disputed``).
@@ -993,7 +997,7 @@ class _Reading:
         again.char = reading.char
         # What the vote settled, as one more reading (its passes' own lines may hold a stray
         # mark before the names, which a reading's are cleaned of).
-        _note_names(voted.parsed.type, [voted.parsed.names_line])
+        _note_names(voted.parsed)
         _note_number(voted.parsed)
         _note_checked_fields(voted.parsed)
         # The same band: its crop's first OCR lines locate the names for ``_names_faded``.
@@ -1062,7 +1066,7 @@ class _Reading:
         vote.confirm_with_symbols(parsed, crop)
         _note_number(parsed)
         _note_checked_fields(parsed)
-        _note_names(parsed.type, [parsed.names_line])
+        _note_names(parsed)
         box = locate.band_box(page, band, scale)
         original_box = (
             round(box[0] / page_scale),
@@ -1090,7 +1094,7 @@ def without_stray_names_prefix(
     When the names line was read longer than the format, or starting left of the other lines, the
     crop is read again character by character with each one's box: the first column is where
     the first character the checks kept of each other line starts, and the leading characters
-    (at most ``vote.STRAY_CHARS``) of the names line, and of every other line, that end left of
+    (at most STRAY_MARKS) of the names line, and of every other line, that end left of
     it are not part of the MRZ. The lines are then parsed again without them. Unchanged when nothing is
     suspect, the names line has no such character, no other line is placed, another line read
     long still is, or the reading without them is another format or passes fewer checks. The
@@ -1143,7 +1147,7 @@ def without_stray_names_prefix(
     def strays(symbols: list[tesseract.Symbol]) -> int:
         count = 0
         while (
-            count < vote.STRAY_CHARS
+            count < STRAY_MARKS
             and count < len(symbols) - 1
             and (box := symbols[count].box) is not None
             and box[2] < column
@@ -1967,11 +1971,13 @@ def _fields_disputed(parsed: Parsed) -> list[str]:
     return disputed
 
 
-def _note_names(kind: str, lines: list[str]) -> None:
-    """Keep the names ``lines`` passes read in a format for the photo's result."""
+def _note_names(parsed: Parsed) -> None:
+    """Keep the names line a pass read, with its format and how many characters short it was
+    read (the fillers put at its end), for the photo's result."""
     seen = _photo_reads.get()
     if seen is not None:
-        seen.names.extend((kind, line) for line in lines)
+        lost = sum(1 for line, _ in parsed.inserted if line == parsed.names_index)
+        seen.names.append((parsed.type, parsed.names_line, lost))
 
 
 def _names_most_read(parsed: Parsed) -> Parsed:
@@ -1980,20 +1986,35 @@ def _names_most_read(parsed: Parsed) -> Parsed:
     ``parsed``. The reading passing the most checks is not the one reading the names best: of
     degraded 175/7's, the one passing most read MARCO as MAR0O, four others MARCO; of 175/2's,
     three read JOAO and the one shown JOAD. Names have no check digit: which way most passes
-    read them is the better guess, and the customer still checks it."""
-    own_line = parsed.names_line
+    read them is the better guess, and the customer still checks it. A pass (or the reading)
+    that read the names short, a faded run of them lost, counts for the pass that read them
+    whole (``_lost_from``)."""
     reads = _names_read_in_place(parsed)
+    own_lost = sum(1 for line, _ in parsed.inserted if line == parsed.names_index)
+    whole = {line for line, lost in [*reads, (parsed.names_line, own_lost)] if not lost}
+    # The line each read counts for: itself, or the whole line it is with a faded run lost.
+    line_of = {
+        (line, lost): _lost_from(line, lost, whole, parsed.type) or line for line, lost in reads
+    }
+    own_line = _lost_from(parsed.names_line, own_lost, whole, parsed.type) or parsed.names_line
     # Each line's names as the fields hold them (a 0 read in a name is an O), worked out once.
-    fields_of = {line: tuple(names_fields(parsed.type, line).items()) for line in set(reads)}
-    counted = collections.Counter(fields_of[line] for line in reads)
-    own = tuple(names_fields(parsed.type, own_line).items())
+    names_of = {
+        line: tuple(names_fields(parsed.type, line).items())
+        for line in {*line_of.values(), own_line}
+    }
+    counted = collections.Counter(names_of[line_of[read]] for read in reads)
+    own = names_of[own_line]
     # Its own reading counts once more (it may not be among the passes noted: a crop around
     # its lines, PassportEye's), as the one passing most checks: a tie keeps it.
     counted[own] += 1
     names, count = counted.most_common(1)[0]
-    if names == own or count <= counted[own]:
+    if count <= counted[own]:
+        names = own
+    if names == tuple(names_fields(parsed.type, parsed.names_line).items()):
         return parsed
-    line = next(line for line in reads if fields_of[line] == names)
+    line = next(
+        line for line in [*(line_of[read] for read in reads), own_line] if names_of[line] == names
+    )
     index = parsed.names_index
     return dataclasses.replace(
         parsed,
@@ -2002,20 +2023,57 @@ def _names_most_read(parsed: Parsed) -> Parsed:
     )
 
 
+def _lost_from(line: str, lost: int, whole: set[str], kind: str) -> str | None:
+    """The one line of ``whole`` (names lines read at their length) that ``line``, read ``lost``
+    characters short and filled at its end, is with characters inside its names taken out, two
+    letters or more: where a glare streak faded part of the names, passes read ``KOITER`` and
+    ``KOWALSITER`` for ``KOWALSKA<<PIETER``, read whole by one pass of the band stretched (glare
+    256/0). The OCR drops faded print; it does not put letters in the right place of a run it
+    never saw. Not where ``line``'s names end before the other's (a stray mark read as a letter
+    in a run of fillers after them), nor when lines with other names are such. None if none."""
+    if not lost:
+        return None
+    read = _names_text(kind, line)
+    found = {
+        tuple(names_fields(kind, other).items()): other
+        for other in whole
+        if len(other) == len(line) and _inside(read, _names_text(kind, other), lost)
+    }
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _names_text(kind: str, line: str) -> str:
+    """The names of a names line as its fields hold them (a 0 read in a name is an O), joined
+    as printed: ``KOWALSKA<<PIETER``."""
+    names = names_fields(kind, line)
+    return f"{names['surname']}<<{names['given_names']}".replace(" ", "<").rstrip("<")
+
+
+def _inside(read: str, whole: str, lost: int) -> bool:
+    """Whether ``read`` is ``whole`` with up to ``lost`` characters taken out before its last
+    one, two letters or more among them (a PN's digits are letters too)."""
+    if not read or not whole or read[-1] != whole[-1] or not 0 < len(whole) - len(read) <= lost:
+        return False
+    letters = len(whole.replace("<", "")) - len(read.replace("<", ""))
+    rest = iter(whole[:-1])
+    return letters >= 2 and all(char in rest for char in read[:-1])
+
+
 def _names_read_otherwise(parsed: Parsed) -> bool:
     """Whether a pass over the photo read names in ``parsed``'s names' place that differ from its
     own (``_names_read_in_place``)."""
     own = names_fields(parsed.type, parsed.names_line)
-    return any(names_fields(parsed.type, line) != own for line in _names_read_in_place(parsed))
+    return any(names_fields(parsed.type, line) != own for line, _ in _names_read_in_place(parsed))
 
 
-def _names_read_in_place(parsed: Parsed) -> list[str]:
+def _names_read_in_place(parsed: Parsed) -> list[tuple[str, int]]:
     """The names lines passes over the photo read (``_PhotoReads.names``) in ``parsed``'s format
-    where its names are (``_names_in_place``: not another band's print, not shifted)."""
+    where its names are (``_names_in_place``: not another band's print, not shifted), each with
+    how many characters short it was read."""
     seen = _photo_reads.get()
     return [
-        line
-        for kind, line in (seen.names if seen else [])
+        (line, lost)
+        for kind, line, lost in (seen.names if seen else [])
         if kind == parsed.type and _names_in_place(line, parsed.names_line)
     ]
 
