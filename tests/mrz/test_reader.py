@@ -473,10 +473,32 @@ def test_names_read_as_often_as_others_or_in_another_format_are_kept():
         [("TD3", _names_line("ANNA<MARIA"))],  # the reading not among the passes noted
         [("MRVA", _names_line("ANNA<MARIA"))] * 3,  # another format's: another band's
         [("TD3", "S" * 30 + _names_line("ANNA<MARIA")[30:])] * 3,  # unlike it: other print
-        [("TD3", "0" + _names_line("ANNA<MARIA")[:-1])] * 3,  # a stray mark before: shifted
         [],
     ):
         assert _names_shown(misread, reads).fields["given_names"] == "ANNA MAROA"
+    # Read after a stray mark: counted as if without it (degraded 256/29: JNP<USAVAN...).
+    shifted = [("TD3", "0" + _names_line("ANNA<MARIA")[:-1])] * 3
+    assert _names_shown(misread, shifted).fields["given_names"] == "ANNA MARIA"
+
+
+def test_the_surname_and_the_given_names_most_read_are_counted_apart():
+    # Degraded 256/29: two passes read VAN DERSBERG, LIAM right; one VAN DER BERG, LIAN; the
+    # reading shown VAN DER BERG, LIAN; one VAN DER BERG, LIAM.
+    names = "VAN<DER<BERG<<LIAM"
+    line = ("P<UTO" + names).ljust(44, "<")
+    reads = [
+        ("TD3", line.replace("DER<", "DERS")),
+        ("TD3", line.replace("DER<", "DERS")),
+        ("TD3", line.replace("LIAM", "LIAN")),
+        ("TD3", line),
+    ]
+    shown = _names_shown(_with_names(names.replace("LIAM", "LIAN")), reads)
+    assert shown.fields["surname"] == "VAN DER BERG" and shown.fields["given_names"] == "LIAM"
+    assert shown.lines[0] == line
+    # No pass read both so: the line made of them.
+    reads = [*reads[:2], ("TD3", line.replace("LIAM", "LIAX"))]
+    shown = _names_shown(_with_names(names.replace("LIAM", "LIAN")), reads)
+    assert shown.fields["given_names"] == "LIAM" and shown.lines[0] == line
 
 
 def _read_short(names: str) -> tuple[str, str, int]:
@@ -502,6 +524,9 @@ def test_names_a_glare_faded_are_shown_as_the_pass_that_read_them_whole():
     shown = _names_shown(_with_names("K0ITER", lost=10), reads)
     assert shown.fields["surname"] == "KOWALSKA" and shown.fields["given_names"] == "PIETER"
     assert shown.lines[0] == whole[1]
+    # Glare 256/24: two passes lost the fillers between the names, the given names then empty.
+    shown = _names_shown(_with_names("SILVA<<JOSE<LUIS"), [_read_short("SILVAJOSE<LUIS")] * 2)
+    assert shown.fields["given_names"] == "JOSE LUIS"
     # The reading itself read whole, most passes short: the same names shown.
     shown = _names_shown(_with_names("KOWALSKA<<PIETER"), [_read_short("KOITER")] * 3)
     assert shown.fields["surname"] == "KOWALSKA"
@@ -515,11 +540,12 @@ def test_names_read_short_count_as_read_when_no_whole_line_explains_them():
         [_read_short("KOWALSKA<<PETER")],
         # Read short where the other's names end: a stray mark in the fillers after them.
         [_read_short("KOWALSKA<<PIETEP")],
-        # Short of both whole lines alike: which one lost the run, none can tell.
-        [_read_short("KOITER"), other],
     ):
         shown = _names_shown(_with_names("KOWALSKA<<PIETEP"), [*reads, whole])
         assert shown.fields["given_names"] == "PIETEP", reads
+    # Short of both whole lines alike: which one lost the run, none can tell.
+    shown = _names_shown(_with_names("KOWALSKB<<PIETER"), [_read_short("KOITER"), other, whole])
+    assert shown.fields["surname"] == "KOWALSKB"
 
 
 def _names_read_otherwise(parsed: Parsed, names_read: list[tuple[str, str]]) -> bool:

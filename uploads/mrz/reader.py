@@ -1981,56 +1981,77 @@ def _note_names(parsed: Parsed) -> None:
 
 
 def _names_most_read(parsed: Parsed) -> Parsed:
-    """``parsed`` (a reading not sure) with the names more passes over the photo read in its
-    format (``_PhotoReads.names``) than read its own, itself counted once more, if any; else
-    ``parsed``. The reading passing the most checks is not the one reading the names best: of
-    degraded 175/7's, the one passing most read MARCO as MAR0O, four others MARCO; of 175/2's,
-    three read JOAO and the one shown JOAD. Names have no check digit: which way most passes
-    read them is the better guess, and the customer still checks it. A pass (or the reading)
+    """``parsed`` (a reading not sure) with the surname, and the given names, more passes over
+    the photo read in its format (``_PhotoReads.names``) than read its own, itself counted once
+    more, if any; else ``parsed``. The reading passing the most checks is not the one reading
+    the names best: of degraded 175/7's, the one passing most read MARCO as MAR0O, four others
+    MARCO; of 175/2's, three read JOAO and the one shown JOAD. Names have no check digit: which
+    way most passes read them is the better guess, and the customer still checks it. Each
+    field is counted apart: passes misread one or the other (degraded 256/29: VAN DER BERG
+    read VAN DERSBERG by two passes, LIAM read LIAN by two others). A pass (or the reading)
     that read the names short, a faded run of them lost, counts for the pass that read them
-    whole (``_lost_from``)."""
-    reads = _names_read_in_place(parsed)
+    whole (``_lost_from``); one read after a stray mark, as if without it."""
+    kind = parsed.type
+    reads = _names_read_in_place(parsed, realigned=True)
     own_lost = sum(1 for line, _ in parsed.inserted if line == parsed.names_index)
     whole = {line for line, lost in [*reads, (parsed.names_line, own_lost)] if not lost}
     # The line each read counts for: itself, or the whole line it is with a faded run lost.
-    line_of = {
-        (line, lost): _lost_from(line, lost, whole, parsed.type) or line for line, lost in reads
-    }
-    own_line = _lost_from(parsed.names_line, own_lost, whole, parsed.type) or parsed.names_line
+    line_of = {(line, lost): _lost_from(line, lost, whole, kind) or line for line, lost in reads}
+    own_line = _lost_from(parsed.names_line, own_lost, whole, kind) or parsed.names_line
     # Each line's names as the fields hold them (a 0 read in a name is an O), worked out once.
-    names_of = {
-        line: tuple(names_fields(parsed.type, line).items())
-        for line in {*line_of.values(), own_line}
-    }
-    counted = collections.Counter(names_of[line_of[read]] for read in reads)
-    own = names_of[own_line]
-    # Its own reading counts once more (it may not be among the passes noted: a crop around
-    # its lines, PassportEye's), as the one passing most checks: a tie keeps it.
-    counted[own] += 1
-    names, count = counted.most_common(1)[0]
-    if count <= counted[own]:
-        names = own
-    if names == tuple(names_fields(parsed.type, parsed.names_line).items()):
+    names_of = {line: names_fields(kind, line) for line in {*line_of.values(), own_line}}
+    chosen = {}
+    for name in ("surname", "given_names"):
+        counted = collections.Counter(names_of[line_of[read]][name] for read in reads)
+        own = names_of[own_line][name]
+        # Its own reading counts once more (it may not be among the passes noted: a crop around
+        # its lines, PassportEye's), as the one passing most checks: a tie keeps it.
+        counted[own] += 1
+        value, count = counted.most_common(1)[0]
+        chosen[name] = own if count <= counted[own] else value
+    as_read = names_fields(kind, parsed.names_line)
+    if all(chosen[name] == as_read[name] for name in chosen):
         return parsed
+    candidates = [*(line_of[read] for read in reads), own_line]
     line = next(
-        line for line in [*(line_of[read] for read in reads), own_line] if names_of[line] == names
+        (line for line in candidates if all(names_of[line][n] == v for n, v in chosen.items())),
+        _names_line_of(kind, parsed.names_line, chosen),
     )
+    if line is None:
+        return parsed
     index = parsed.names_index
     return dataclasses.replace(
         parsed,
         lines=[*parsed.lines[:index], line, *parsed.lines[index + 1 :]],
-        fields={**parsed.fields, **dict(names)},
+        fields={**parsed.fields, **names_fields(kind, line)},
     )
+
+
+def _names_line_of(kind: str, line: str, names: dict[str, str]) -> str | None:
+    """``line`` (a names line of ``kind``) holding ``names`` (a surname and given names as the
+    fields hold them) in place of its own; None when they do not fit."""
+    start = names_start(kind)
+    body = names["surname"].replace(" ", "<")
+    if names["given_names"]:
+        body += "<<" + names["given_names"].replace(" ", "<")
+    made = line[:start] + body
+    if len(made) > len(line):
+        return None
+    made = made.ljust(len(line), "<")
+    held = names_fields(kind, made)
+    return made if all(held[name] == value for name, value in names.items()) else None
 
 
 def _lost_from(line: str, lost: int, whole: set[str], kind: str) -> str | None:
     """The one line of ``whole`` (names lines read at their length) that ``line``, read ``lost``
-    characters short and filled at its end, is with characters inside its names taken out, two
-    letters or more: where a glare streak faded part of the names, passes read ``KOITER`` and
+    characters short and filled at its end, is with two or more characters inside its names
+    taken out: where a glare streak faded part of the names, passes read ``KOITER`` and
     ``KOWALSITER`` for ``KOWALSKA<<PIETER``, read whole by one pass of the band stretched (glare
-    256/0). The OCR drops faded print; it does not put letters in the right place of a run it
-    never saw. Not where ``line``'s names end before the other's (a stray mark read as a letter
-    in a run of fillers after them), nor when lines with other names are such. None if none."""
+    256/0); others lost the fillers between the names (``SILVAJOSE<LUIS``, glare 256/24). The
+    OCR drops faded print; it does not put letters in the right place of a run it never saw.
+    Not one character (a letter dropped, or one read into the other line, are alike likely),
+    nor where ``line``'s names end before the other's (a stray mark read as a letter in the
+    fillers after them), nor when lines with other names are such. None if none."""
     if not lost:
         return None
     read = _names_text(kind, line)
@@ -2050,13 +2071,12 @@ def _names_text(kind: str, line: str) -> str:
 
 
 def _inside(read: str, whole: str, lost: int) -> bool:
-    """Whether ``read`` is ``whole`` with up to ``lost`` characters taken out before its last
-    one, two letters or more among them (a PN's digits are letters too)."""
-    if not read or not whole or read[-1] != whole[-1] or not 0 < len(whole) - len(read) <= lost:
+    """Whether ``read`` is ``whole`` with two to ``lost`` characters taken out before its last
+    one."""
+    if not read or not whole or read[-1] != whole[-1] or not 2 <= len(whole) - len(read) <= lost:
         return False
-    letters = len(whole.replace("<", "")) - len(read.replace("<", ""))
     rest = iter(whole[:-1])
-    return letters >= 2 and all(char in rest for char in read[:-1])
+    return all(char in rest for char in read[:-1])
 
 
 def _names_read_otherwise(parsed: Parsed) -> bool:
@@ -2066,16 +2086,33 @@ def _names_read_otherwise(parsed: Parsed) -> bool:
     return any(names_fields(parsed.type, line) != own for line, _ in _names_read_in_place(parsed))
 
 
-def _names_read_in_place(parsed: Parsed) -> list[tuple[str, int]]:
+def _names_read_in_place(parsed: Parsed, *, realigned: bool = False) -> list[tuple[str, int]]:
     """The names lines passes over the photo read (``_PhotoReads.names``) in ``parsed``'s format
     where its names are (``_names_in_place``: not another band's print, not shifted), each with
-    how many characters short it was read."""
+    how many characters short it was read; with ``realigned``, those read after a stray mark
+    too, as if without it (``_without_strays``)."""
     seen = _photo_reads.get()
-    return [
-        (line, lost)
-        for kind, line, lost in (seen.names if seen else [])
-        if kind == parsed.type and _names_in_place(line, parsed.names_line)
-    ]
+    own = parsed.names_line
+    found = []
+    for kind, line, lost in seen.names if seen else []:
+        if kind != parsed.type:
+            continue
+        if _names_in_place(line, own):
+            found.append((line, lost))
+        elif realigned and (moved := _without_strays(line, own)) is not None:
+            found.append((moved, lost))
+    return found
+
+
+def _without_strays(line: str, own: str) -> str | None:
+    """``line`` without the first characters, up to ``vote.STRAY_CHARS``, filled at its end,
+    when so it reads ``own``'s names in place (a stray mark read before it: JNP<USAVAN); None
+    if it does not."""
+    for shift in range(1, vote.STRAY_CHARS + 1):
+        moved = line[shift:] + "<" * shift
+        if _names_in_place(moved, own):
+            return moved
+    return None
 
 
 def _names_in_place(line: str, own: str) -> bool:
