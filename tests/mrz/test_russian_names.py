@@ -24,6 +24,11 @@ from .test_parse import TODAY, pn_lines, russian_passport
         ("7RIR", "7RIQ"),  # ЮРИЙ read ЮРИР
         ("7RIB", "7RIQ"),  # ЮРИЙ read ЮРИБ (ЮРИЯ, a lookalike away, is a genitive)
         ("ANDREC", "ANDREQ"),  # АНДРЕЙ read АНДРЕЦ
+        # Й last, before any lookalike: ЮРИЙ read ЮРИГ, whose lookalike ЮРИЦ the dictionary
+        # holds as a name too (dim 317/25); АЛЕКСЕЙ and ГЕОРГИЙ likewise
+        ("7RIG", "7RIQ"),
+        ("ALEKSEG", "ALEKSEQ"),
+        ("GEORGIG", "GEORGIQ"),
     ],
 )
 def test_it_respells_a_misread_name(read, name):
@@ -51,6 +56,7 @@ def test_it_respells_a_name_misread_twice_when_no_single_swap_makes_one(read, na
         "DIHA",  # ДИНА or ДИМА
         "8KOVLEV",  # read right
         "IL9I3",  # ИЛЬИЧ, read right
+        "BATYR",  # БАТЫР, read right: a name as read is kept though БАТЫЙ is one too
     ],
 )
 def test_it_leaves_a_word_it_cannot_tell(read):

@@ -51,6 +51,12 @@ LOOKALIKES = {
 # and G made more double misreads of other names ambiguous (83 left as read, 25 respelled
 # wrong, of 1,580, against 13 and 8 of 1,224).
 READ_FOR_Q = {"R": "Q", "B": "Q", "C": "Q", "G": "Q"}
+# A last letter Й read as C or G is made a Й again before any lookalike is tried: men's names end
+# in Й (ЮРИЙ, АЛЕКСЕЙ, ГЕОРГИЙ), and the dictionary holds rare names a lookalike away from some
+# of them (ЮРИЙ read ЮРИГ, ЮРИЦ its lookalike: dim 317/25; АЛЕКСЕЦ, ГЕОРГИЦ), while names end
+# in Г or Ц seldom. Not B or R: a last Я read B is a woman's name (ЮЛИЯ read ЮЛИБ, and ЮЛИЙ is
+# a name too), and many end in Р (ПЁТР). A name as read is kept (БАТЫР, though БАТЫЙ is one).
+LAST_READ_FOR_Q = {"C": "Q", "G": "Q"}
 _NAME_KINDS = frozenset({"Name", "Surn", "Patr"})
 
 
@@ -78,7 +84,8 @@ def name_kinds(word: str) -> frozenset[str]:
 
 
 def respelled_word(word: str, kinds: frozenset[str] = _NAME_KINDS) -> str:
-    """``word`` (a PN's MRZ letters) as read when it is a name; else the one spelling a lookalike
+    """``word`` (a PN's MRZ letters) as read when it is a name; else, its last letter C or G
+    made a Й, if that is a name (``LAST_READ_FOR_Q``); else the one spelling a lookalike
     away that is a name of ``kinds`` (a surname for the surname: РАБИНОВИЧ, a surname the
     dictionary lacks, is a lookalike away from a patronymic), if there is just one; else, when
     no spelling one lookalike away is a name, the one spelling two away (ИЛЬИЧ read ТЛЬТЧ);
@@ -88,6 +95,10 @@ def respelled_word(word: str, kinds: frozenset[str] = _NAME_KINDS) -> str:
     ``misread`` counts them."""
     if name_kinds(cyrillic(word)):
         return word
+    if word[-1:] in LAST_READ_FOR_Q:
+        with_q = word[:-1] + LAST_READ_FOR_Q[word[-1]]
+        if name_kinds(cyrillic(with_q)) & kinds:
+            return with_q
     tiers = _spellings_by_tier(word)
     if kinds == {"Patr"}:
         tiers = itertools.chain(tiers, [_swapped(word, _ANY)])
