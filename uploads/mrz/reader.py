@@ -47,7 +47,7 @@ import numpy as np
 from PIL import ExifTags, Image, ImageFilter, ImageOps
 from scipy import ndimage
 
-from uploads.mrz import checks, fallback, locate, russian_names, tesseract, vote
+from uploads.mrz import checks, fallback, latin_names, locate, russian_names, tesseract, vote
 from uploads.mrz.parse import (
     LENGTHS,
     Parsed,
@@ -2219,7 +2219,7 @@ def _result(parsed: Parsed, box: tuple[int, int, int, int], *, valid: bool) -> M
     if not (valid and parsed.valid):
         # Names not sure: as most passes read them; a PN's, where a lookalike misread makes no
         # name, the one that does.
-        parsed = russian_names.respelled(_names_most_read(parsed))
+        parsed = latin_names.respelled(russian_names.respelled(_names_most_read(parsed)))
         parsed = _number_read_elsewhere(parsed)
     fields = dict(parsed.fields)
     for name in FORM_FIELDS:

@@ -22,7 +22,7 @@ Cyrillic spelling of it is a name and exactly one spelling a lookalike away has 
 import dataclasses
 import functools
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from uploads.mrz.parse import (
     CYRILLIC,
@@ -252,11 +252,18 @@ def respelled(parsed: Parsed) -> Parsed:
     a nationality that writes Russian names in Latin letters, likewise (``respelled_latin_word``).
     Any other reading as it is."""
     if parsed.type == "PN":
-        respell, to_letter = respelled_word, TO_LETTER_PN
-    elif parsed.fields.get("nationality") in TRANSLITERATED:
-        respell, to_letter = respelled_latin_word, TO_LETTER
-    else:
-        return parsed
+        return with_words_respelled(parsed, respelled_word, TO_LETTER_PN)
+    if parsed.fields.get("nationality") in TRANSLITERATED:
+        return with_words_respelled(parsed, respelled_latin_word, TO_LETTER)
+    return parsed
+
+
+def with_words_respelled(
+    parsed: Parsed, respell: Callable[[str, frozenset[str]], str], to_letter: dict[int, str]
+) -> Parsed:
+    """``parsed`` with each word of its names ``respell``ed (given the word and the kinds of
+    name it may be): its surname, given names, a PN's Cyrillic too, and its names line, whose
+    words as read (a 0 the fields hold as O: ``to_letter``) take their field's respelling."""
     fields = dict(parsed.fields)
     changed: dict[str, str] = {}
     for key in ("surname", "given_names"):
