@@ -156,7 +156,8 @@ def test_small_print_names_a_letter_of_which_is_unclear_are_not_sure(index, seed
     case, result, wrong = _read(index, seed, "degraded")
     assert case.kind == kind
     assert result.found and not result.valid
-    assert wrong == [field]
+    # The field shown as read, or respelled where a name lexicon tells (JOMN: JOHN).
+    assert set(wrong) <= {field}
 
 
 def test_passporteyes_reading_is_valid_only_when_ours_of_its_region_agrees():
@@ -174,7 +175,7 @@ def test_passporteyes_reading_of_names_glare_faded_is_not_sure():
     # that region as on ours.
     _, result, wrong = _read(9, 195, "glare")
     assert result.found and not result.valid
-    assert wrong == ["given_names"]
+    assert wrong == []  # AYSF shown as AYSE, the one name a lookalike away (``latin_names``)
 
 
 def test_small_print_names_are_not_sure_when_any_reading_differs():
@@ -568,7 +569,9 @@ def test_a_vote_whose_names_the_bands_other_passes_read_otherwise_is_not_sure():
     # given names PTFTEFR and PTFETER.
     case, result, wrong = _read(3, 226, "glare")
     assert (case.truth["surname"], case.truth["given_names"]) == ("DUPONT", "PIETER")
-    assert "given_names" in wrong and not result.valid
+    assert not result.valid
+    # PTETER shown as PIETER, the one name a lookalike away (``latin_names``); DIIPONT as read.
+    assert wrong == ["surname"]
 
 
 def test_a_larger_pass_that_reads_a_faded_number_otherwise_is_not_sure():
