@@ -526,15 +526,14 @@ def _country(
 
 
 def _unlisted_code_twice(country: str, nationality: str) -> bool:
-    """Whether the issuing country and the nationality were read as one code of letters (two or
-    three, fillers after) that no list holds: a specimen's made-up state (CMW) or an old code
-    (Slovenia's SI< before SVN) is printed so in both places. The same misread in two places
-    of two lines is unlikely, as are letters no code is one lookalike away from in both
-    (``_country`` repairs those first); a code read with a digit in it is not taken as read."""
+    """Whether the issuing country and the nationality were read as one code of letters (three,
+    or two and a filler) that no list holds: a specimen's made-up state (CMW) or an old code
+    (Slovenia's SI< before SVN) is printed so in both places, and the same misread in both, on
+    two lines, is unlikely. A code a lookalike away from a listed one is ``_country``'s to
+    repair; one read with a digit in it is not taken as read."""
     return (
         country == nationality
-        and re.fullmatch(r"[A-Z]{2,3}<?", country) is not None
-        and len(country) == 3
+        and re.fullmatch(r"[A-Z]{2}[A-Z<]", country) is not None
         and not checks.is_country(country)
         and not _country(country)[1]
     )
@@ -599,7 +598,7 @@ def _common(
     nationality, nationality_ok = (
         ("<<<", True) if nationality == "<<<" else _country(nationality, check, nationality_at)
     )
-    if as_printed and not (country_ok or nationality_ok):
+    if as_printed:
         country_ok = nationality_ok = True
     fields["country"] = _code(country)
     valid["country"] = check.plain(country_ok)

@@ -1976,8 +1976,12 @@ def _note_names(parsed: Parsed) -> None:
     read (the fillers put at its end), for the photo's result."""
     seen = _photo_reads.get()
     if seen is not None:
-        lost = sum(1 for line, _ in parsed.inserted if line == parsed.names_index)
-        seen.names.append((parsed.type, parsed.names_line, lost))
+        seen.names.append((parsed.type, parsed.names_line, _names_lost(parsed)))
+
+
+def _names_lost(parsed: Parsed) -> int:
+    """How many characters short ``parsed``'s names line was read: the fillers put at its end."""
+    return sum(1 for line, _ in parsed.inserted if line == parsed.names_index)
 
 
 def _names_most_read(parsed: Parsed) -> Parsed:
@@ -1993,14 +1997,14 @@ def _names_most_read(parsed: Parsed) -> Parsed:
     whole (``_lost_from``); one read after a stray mark, as if without it."""
     kind = parsed.type
     reads = _names_read_in_place(parsed, realigned=True)
-    own_lost = sum(1 for line, _ in parsed.inserted if line == parsed.names_index)
+    own_lost = _names_lost(parsed)
     whole = {line for line, lost in [*reads, (parsed.names_line, own_lost)] if not lost}
     # The line each read counts for: itself, or the whole line it is with a faded run lost.
     line_of = {(line, lost): _lost_from(line, lost, whole, kind) or line for line, lost in reads}
     own_line = _lost_from(parsed.names_line, own_lost, whole, kind) or parsed.names_line
     # Each line's names as the fields hold them (a 0 read in a name is an O), worked out once.
     names_of = {line: names_fields(kind, line) for line in {*line_of.values(), own_line}}
-    chosen = {}
+    chosen: dict[str, str] = {}
     for name in ("surname", "given_names"):
         counted = collections.Counter(names_of[line_of[read]][name] for read in reads)
         own = names_of[own_line][name]
@@ -2015,8 +2019,8 @@ def _names_most_read(parsed: Parsed) -> Parsed:
     candidates = [*(line_of[read] for read in reads), own_line]
     line = next(
         (line for line in candidates if all(names_of[line][n] == v for n, v in chosen.items())),
-        _names_line_of(kind, parsed.names_line, chosen),
-    )
+        None,
+    ) or _names_line_of(kind, parsed.names_line, chosen)
     if line is None:
         return parsed
     index = parsed.names_index
@@ -2049,8 +2053,8 @@ def _lost_from(line: str, lost: int, whole: set[str], kind: str) -> str | None:
     ``KOWALSITER`` for ``KOWALSKA<<PIETER``, read whole by one pass of the band stretched (glare
     256/0); others lost the fillers between the names (``SILVAJOSE<LUIS``, glare 256/24). The
     OCR drops faded print; it does not put letters in the right place of a run it never saw.
-    Not one character (a letter dropped, or one read into the other line, are alike likely),
-    nor where ``line``'s names end before the other's (a stray mark read as a letter in the
+    Not one character only (a letter the short pass dropped and one the whole pass put in are
+    alike likely), nor where ``line``'s names end before the other's (a stray mark read as a letter in the
     fillers after them), nor when lines with other names are such. None if none."""
     if not lost:
         return None
@@ -2217,8 +2221,9 @@ def _result(parsed: Parsed, box: tuple[int, int, int, int], *, valid: bool) -> M
         field_valid = {**parsed.field_valid, **dict.fromkeys(disputed, False)}
         parsed = dataclasses.replace(parsed, field_valid=field_valid)
     if not (valid and parsed.valid):
-        # Names not sure: as most passes read them; a PN's, where a lookalike misread makes no
-        # name, the one that does.
+        # Names not sure: as most passes read them; where a lookalike misread makes no name, the
+        # one that does (a PN's and a CIS passport's by the Russian dictionary, others' by the
+        # names lexicon).
         parsed = latin_names.respelled(russian_names.respelled(_names_most_read(parsed)))
         parsed = _number_read_elsewhere(parsed)
     fields = dict(parsed.fields)
