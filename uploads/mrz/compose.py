@@ -13,9 +13,13 @@ def _cd(text: str) -> str:
     return digit
 
 
+def names_field(surname: str, given_names: str) -> str:
+    """The names as an MRZ writes them, before the fillers: ``KOWALSKA<<PIETER``."""
+    return surname.replace(" ", "<") + "<<" + given_names.replace(" ", "<")
+
+
 def _names(surname: str, given_names: str, length: int) -> str:
-    text = surname.replace(" ", "<") + "<<" + given_names.replace(" ", "<")
-    return text.ljust(length, "<")[:length]
+    return names_field(surname, given_names).ljust(length, "<")[:length]
 
 
 def td3(

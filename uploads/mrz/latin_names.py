@@ -84,14 +84,7 @@ def respelled_word(word: str, kinds: frozenset[str] = frozenset()) -> str:
     lexicon does not tell surnames from given names."""
     if len(word) < MIN_LETTERS or word in lexicon():
         return word
-    names = [spelling for spelling in _swapped(word) if spelling in lexicon()]
+    names = [
+        spelling for spelling in russian_names.swapped(word, LOOKALIKES) if spelling in lexicon()
+    ]
     return names[0] if len(names) == 1 else word
-
-
-def _swapped(word: str) -> set[str]:
-    """The spellings of ``word`` with one of its letters swapped for a lookalike."""
-    return {
-        word[:position] + other + word[position + 1 :]
-        for position, char in enumerate(word)
-        for other in LOOKALIKES.get(char, "")
-    }

@@ -525,18 +525,13 @@ def _country(
     return text, False
 
 
-def _unlisted_code_twice(country: str, nationality: str) -> bool:
+def _one_code_of_letters(country: str, nationality: str) -> bool:
     """Whether the issuing country and the nationality were read as one code of letters (three,
-    or two and a filler) that no list holds: a specimen's made-up state (CMW) or an old code
-    (Slovenia's SI< before SVN) is printed so in both places, and the same misread in both, on
-    two lines, is unlikely. A code a lookalike away from a listed one is ``_country``'s to
-    repair; one read with a digit in it is not taken as read."""
-    return (
-        country == nationality
-        and re.fullmatch(r"[A-Z]{2}[A-Z<]", country) is not None
-        and not checks.is_country(country)
-        and not _country(country)[1]
-    )
+    or two and a filler): where ``_country`` finds no listed code for it, nor one a lookalike
+    away, a specimen's made-up state (CMW) or an old code (Slovenia's SI< before SVN) printed so
+    in both places, as the same misread in both, on two lines, is unlikely. A code read with a
+    digit in it is not taken as read."""
+    return country == nationality and re.fullmatch(r"[A-Z]{2}[A-Z<]", country) is not None
 
 
 def _countries_of(code: str) -> set[str]:
@@ -592,13 +587,13 @@ def _common(
     valid["document_code"] = check.plain(
         code[0].translate(TO_LETTER) in first_letters and (code[1:] == "<" or code[1:].isalnum())
     )
-    as_printed = _unlisted_code_twice(country, nationality)
+    as_printed = _one_code_of_letters(country, nationality)
     country, country_ok = _country(country, check, country_at)
     # Some ID cards (Macao's) leave the nationality empty.
     nationality, nationality_ok = (
         ("<<<", True) if nationality == "<<<" else _country(nationality, check, nationality_at)
     )
-    if as_printed:
+    if as_printed and not country_ok:  # no listed code nor one a lookalike away: as printed
         country_ok = nationality_ok = True
     fields["country"] = _code(country)
     valid["country"] = check.plain(country_ok)

@@ -47,7 +47,16 @@ import numpy as np
 from PIL import ExifTags, Image, ImageFilter, ImageOps
 from scipy import ndimage
 
-from uploads.mrz import checks, fallback, latin_names, locate, russian_names, tesseract, vote
+from uploads.mrz import (
+    checks,
+    compose,
+    fallback,
+    latin_names,
+    locate,
+    russian_names,
+    tesseract,
+    vote,
+)
 from uploads.mrz.parse import (
     LENGTHS,
     Parsed,
@@ -2034,14 +2043,10 @@ def _names_most_read(parsed: Parsed) -> Parsed:
 def _names_line_of(kind: str, line: str, names: dict[str, str]) -> str | None:
     """``line`` (a names line of ``kind``) holding ``names`` (a surname and given names as the
     fields hold them) in place of its own; None when they do not fit."""
-    start = names_start(kind)
-    body = names["surname"].replace(" ", "<")
-    if names["given_names"]:
-        body += "<<" + names["given_names"].replace(" ", "<")
-    made = line[:start] + body
-    if len(made) > len(line):
+    made = line[: names_start(kind)] + compose.names_field(names["surname"], names["given_names"])
+    if len(made.rstrip("<")) > len(line):
         return None
-    made = made.ljust(len(line), "<")
+    made = made.ljust(len(line), "<")[: len(line)]
     held = names_fields(kind, made)
     return made if all(held[name] == value for name, value in names.items()) else None
 
@@ -2054,8 +2059,9 @@ def _lost_from(line: str, lost: int, whole: set[str], kind: str) -> str | None:
     256/0); others lost the fillers between the names (``SILVAJOSE<LUIS``, glare 256/24). The
     OCR drops faded print; it does not put letters in the right place of a run it never saw.
     Not one character only (a letter the short pass dropped and one the whole pass put in are
-    alike likely), nor where ``line``'s names end before the other's (a stray mark read as a letter in the
-    fillers after them), nor when lines with other names are such. None if none."""
+    alike likely), nor where ``line``'s names end before the other's (a stray mark read as a
+    letter in the fillers after them), nor when lines with other names are such. None if
+    none."""
     if not lost:
         return None
     read = _names_text(kind, line)
@@ -2071,7 +2077,7 @@ def _names_text(kind: str, line: str) -> str:
     """The names of a names line as its fields hold them (a 0 read in a name is an O), joined
     as printed: ``KOWALSKA<<PIETER``."""
     names = names_fields(kind, line)
-    return f"{names['surname']}<<{names['given_names']}".replace(" ", "<").rstrip("<")
+    return compose.names_field(names["surname"], names["given_names"]).rstrip("<")
 
 
 def _inside(read: str, whole: str, lost: int) -> bool:

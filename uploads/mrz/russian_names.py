@@ -101,7 +101,7 @@ def respelled_word(word: str, kinds: frozenset[str] = _NAME_KINDS) -> str:
             return with_q
     tiers = _spellings_by_tier(word)
     if kinds == {"Patr"}:
-        tiers = itertools.chain(tiers, [_swapped(word, _ANY)])
+        tiers = itertools.chain(tiers, [swapped(word, _ANY)])
     for spellings in tiers:
         names = [spelling for spelling in spellings if name_kinds(cyrillic(spelling)) & kinds]
         if names:
@@ -112,13 +112,13 @@ def respelled_word(word: str, kinds: frozenset[str] = _NAME_KINDS) -> str:
 def _spellings_by_tier(word: str) -> Iterator[set[str]]:
     """``word``'s spellings a lookalike away, then two away, then with a letter Й is read as made
     a Й again (``READ_FOR_Q``): each worked out only when the one before made no name."""
-    once = _swapped(word)
+    once = swapped(word)
     yield once
-    yield {again for spelling in once for again in _swapped(spelling)} - {word}
-    yield _swapped(word, READ_FOR_Q)
+    yield {again for spelling in once for again in swapped(spelling)} - {word}
+    yield swapped(word, READ_FOR_Q)
 
 
-def _swapped(word: str, lookalikes: dict[str, str] = LOOKALIKES) -> set[str]:
+def swapped(word: str, lookalikes: dict[str, str] = LOOKALIKES) -> set[str]:
     """The spellings of ``word`` with one of its letters swapped for a lookalike."""
     return {
         word[:position] + other + word[position + 1 :]
@@ -147,7 +147,7 @@ def misread(parsed: Parsed) -> bool:
             if (
                 kinds == {"Patr"}
                 and not name_kinds(cyrillic(word))
-                and any(name_kinds(cyrillic(other)) & kinds for other in _swapped(word, _ANY))
+                and any(name_kinds(cyrillic(other)) & kinds for other in swapped(word, _ANY))
             ):
                 return True
     return False
@@ -240,7 +240,7 @@ def respelled_latin_word(word: str, kinds: frozenset[str] = _NAME_KINDS) -> str:
         return word
     names = [
         spelling
-        for spelling in _swapped(word, LATIN_LOOKALIKES)
+        for spelling in swapped(word, LATIN_LOOKALIKES)
         if latin_name_kinds(spelling) & kinds
     ]
     return names[0] if len(names) == 1 else word
