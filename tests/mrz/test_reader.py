@@ -18,7 +18,7 @@ from uploads.mrz.result import MrzResult
 
 from .specimen import td3_lines
 from .test_parse import TODAY
-from .test_vote import symbols
+from .test_vote import _mrz_image, symbols
 
 
 def test_it_reads_a_specimen_passport():
@@ -377,6 +377,24 @@ def test_a_number_read_elsewhere_is_not_shown_when_far_ambiguous_or_of_another_f
 def test_a_number_passing_its_check_digit_as_read_is_kept():
     passing = _td3_with("L898902C3")
     assert _number_shown(passing, {("TD3", "L898902C8", "6")}).fields["number"] == "L898902C3"
+
+
+@pytest.mark.ocr
+def test_a_result_not_sure_shows_its_numbers_6_as_the_band_prints_it():
+    # Glare 257/13: 7PKURSS6Z read with a G by one pass and a 6 by another, both passing.
+    printed = td3_lines("X467K2")
+    misread = _td3_with("X4G7K2")
+    band = _mrz_image(printed)
+    shown = reader._result(misread, (0, 0, 1, 1), valid=False, cut=lambda: band)
+    assert shown.fields["number"] == "X467K2" and shown.mrz[1].startswith("X467K2<<<")
+    assert not shown.valid and not shown.field_valid["number"]  # still the customer's to check
+    # Sure, or with no band to measure: as read.
+    assert reader._result(misread, (0, 0, 1, 1), valid=False).fields["number"] == "X4G7K2"
+    assert reader._result(misread, (0, 0, 1, 1), valid=True, cut=lambda: band).valid
+    assert (
+        reader._result(misread, (0, 0, 1, 1), valid=True, cut=lambda: band).fields["number"]
+        == "X4G7K2"
+    )
 
 
 def _result_with(

@@ -357,6 +357,41 @@ def test_a_numbers_lookalikes_are_clear_only_when_their_cells_look_like_what_was
 
 
 @pytest.mark.ocr
+def test_a_numbers_6_or_g_is_shown_as_its_cell_looks():
+    # A G read for a 6 (or a 6 for a G) passes every check digit: 6 and G are worth the same.
+    for printed, misread in (("X467K2", "X4G7K2"), ("X4G7K2", "X467K2")):
+        image = _mrz_image(td3_lines(printed))
+        taken = parse_lines(td3_lines(misread), today=TODAY)
+        assert taken is not None and taken.valid
+        assert vote.number_twins_shown(image, taken) == f"{printed}<<<"
+        # Read as printed: nothing to change.
+        assert vote.number_twins_shown(image, parse_lines(td3_lines(printed), today=TODAY)) is None
+
+
+@pytest.mark.ocr
+def test_only_the_twins_whose_cells_tell_them_apart_are_shown_otherwise():
+    # An S read for an 8 passes too, but true 8s looked like Ss by up to 0.37 of what sets the
+    # glyphs apart where a misread S did by 0.57: left as read. So is a PN's number (digits).
+    image = _mrz_image(td3_lines("X487K2"))
+    taken = parse_lines(td3_lines("X4S7K2"), today=TODAY)
+    assert taken is not None and taken.valid
+    assert vote.number_twins_shown(image, taken) is None
+    lines = pn_lines("IVANOV", "PETR")
+    parsed = parse_lines(lines, today=TODAY)
+    assert parsed is not None and parsed.type == "PN" and lines[1][8] == "6"
+    drawn = [lines[0], lines[1][:8] + "G" + lines[1][9:]]  # its 6 printed a G
+    assert vote.number_twins_shown(_mrz_image(drawn), parsed) is None
+
+
+@pytest.mark.ocr
+def test_a_twin_not_placed_on_the_crop_is_not_changed():
+    # The crop read again holds no line like the reading's: no cell is measured.
+    taken = parse_lines(td3_lines("X4G7K2"), today=TODAY)
+    assert taken is not None
+    assert vote.number_twins_shown(Image.new("L", (10, 10), 255), taken) is None
+
+
+@pytest.mark.ocr
 @pytest.mark.parametrize("pair", vote.CANCELLING_LOOKALIKES)
 def test_small_prints_number_is_not_sure_where_a_cell_looks_like_a_misread_the_check_digit_sees(
     pair,

@@ -34,6 +34,7 @@ import collections
 import copy
 import dataclasses
 import difflib
+import functools
 import io
 import itertools
 import logging
@@ -310,7 +311,8 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
                     page_best = reading
                     if reading.parsed.valid:
                         if _faded_number_disputed(reading, plain):
-                            return _result(reading.parsed, reading.box, valid=False)
+                            cut = functools.partial(_plain_cut, page, plain)
+                            return _result(reading.parsed, reading.box, valid=False, cut=cut)
                         return _confirmed(page, [], reading.measured_on(plain), today)
             # Then several passes over the page's own best band, combined character by character.
             done, reading = _voted(page, own_best, today)
@@ -346,7 +348,8 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
                         # A stretched or darkened band read a number passing its check digit
                         # where a plainer pass read another passing it (0DE31GXS1 read
                         # B0O02GXS1, valid): one of them is wrong, one time in ten.
-                        return _result(reading.parsed, reading.box, valid=False)
+                        cut = functools.partial(_plain_cut, page, page_best)
+                        return _result(reading.parsed, reading.box, valid=False, cut=cut)
                     return _confirmed(page, [], reading, today)
                 if reading is not None and reading.parsed.score > page_best.parsed.score:
                     page_best = reading
@@ -404,7 +407,7 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
     if best is None or best.parsed.checks_passed * 2 < best.parsed.checks_total:
         # Not found; and when PassportEye failed, not for sure: ``error`` says so.
         return MrzResult(found=False, error=fallback_failure)
-    return _result(best.parsed, best.box, valid=False)
+    return _result(best.parsed, best.box, valid=False, cut=lambda: best.cut)
 
 
 def _numbers_differ(parsed: Parsed, other: Parsed) -> bool:
@@ -689,8 +692,10 @@ def _try_bands(
             if reading is not None and reading.parsed.valid:
                 if plain is not None and _lookalike_read(reading.parsed, plain.parsed):
                     # The plain pass read 4UK7606S's 6 where the flattened one read G, valid:
-                    # a check digit cannot tell the two (16 and 6), nor can glare's cells.
-                    return _result(reading.parsed, reading.box, valid=False), page_best
+                    # a check digit cannot tell the two (16 and 6): shown as the plain cut's
+                    # cells look, not sure.
+                    cut = functools.partial(_plain_cut, page, plain)
+                    return _result(reading.parsed, reading.box, valid=False, cut=cut), page_best
                 return _confirmed(page, bands[position + 1 :], reading, today), page_best
     if page_best is None and bands:
         # No pass read an MRZ at all: a glare streak may have faded most of a line, and what
@@ -1261,6 +1266,8 @@ def _confirmed(
 ) -> MrzResult:
     """A reading whose checks all pass, made sure of what no check digit covers: the names."""
     reading, disputing = _full_length(page, reading, today)
+    # The band as first cut: a result not sure shows its number's lookalikes as their cells look.
+    cut = functools.partial(_plain_cut, page, reading)
     # Faint print darkened (``faded``: what glare left of it) makes one glyph of another in
     # every cell alike: 8004288 read 8004266 (glare 138/13), the birth date's last digit and its
     # check digit both 8s read 6, and a field's last digit weighs 1, as its check digit does.
@@ -1269,7 +1276,7 @@ def _confirmed(
         disputing = _faded_fields_read_darkened(page, reading, today)
     if disputing is not None:  # its lines read again passed with other values
         _mark_disputed(reading.parsed, [disputing])
-        return _result(reading.parsed, reading.box, valid=False)
+        return _result(reading.parsed, reading.box, valid=False, cut=cut)
     sure = True
     low_resolution = reading.char < LOW_RESOLUTION_CHAR
     # Print just over the low resolution's: checked as small print is (SHAPES_CHAR), below.
@@ -1314,7 +1321,7 @@ def _confirmed(
             # PN's Й read as B (7RIQ read 7RIB) against the first reading's right one. The
             # fields read otherwise are marked for the customer to check.
             _mark_disputed(chosen.parsed, [item.parsed for item in readings + doubts])
-            return _result(chosen.parsed, chosen.box, valid=False)
+            return _result(chosen.parsed, chosen.box, valid=False, cut=cut)
         if low_resolution:
             # The names strip is placed by the first reading's OCR (a re-read's crop was
             # contrast-stretched, and its lines not kept); every reading has the same fields.
@@ -1344,7 +1351,7 @@ def _confirmed(
             prepare=reading.prepare,
         )
         if voted is None or not voted.parsed.valid:
-            return _result(reading.parsed, reading.box, valid=False)
+            return _result(reading.parsed, reading.box, valid=False, cut=cut)
         again = _Reading.voted(reading, voted)
         sure = (
             voted.parsed.fields == reading.parsed.fields
@@ -1358,7 +1365,7 @@ def _confirmed(
             # The vote's sizes read a Й (Q) as Г (G) alike at 12.1 px too (degraded 200/19:
             # ЭЙХЕ read ЭГХЕ, valid).
             sure = _small_names_clear(page, reading, today) and _lookalikes_clear(page, reading)
-        return _result(reading.parsed, reading.box, valid=sure)
+        return _result(reading.parsed, reading.box, valid=sure, cut=cut)
     if not low_resolution:
         # Names have no check digit: a second pass at another size must read them alike, each
         # of their characters with a high confidence ("ESPANOLA" read "FSPANOLA" once, sure).
@@ -1379,17 +1386,17 @@ def _confirmed(
         sure = False  # Tesseract unsure of the names (a letter outside the alphabet, a smudge)
     if not sure:
         _faded_names_read_again(page, reading, today)
-        return _result(parsed, reading.box, valid=False)
+        return _result(parsed, reading.box, valid=False, cut=cut)
     if _another_document(page, others, reading.band, reading.scale, parsed, today):
-        return _result(parsed, reading.box, valid=False)  # two documents: not sure which
+        return _result(parsed, reading.box, valid=False, cut=cut)  # two documents: not sure which
     if _faded_misread(reading):
         _faded_names_read_again(page, reading, today)
-        return _result(parsed, reading.box, valid=False)  # glare over the names or number
+        return _result(parsed, reading.box, valid=False, cut=cut)  # glare over the names or number
     if just_over_small:
         # A second pass reads a lookalike the check digits cannot see alike and wrong (as small
         # print's re-reads do, above).
-        return _result(parsed, reading.box, valid=_lookalikes_clear(page, reading))
-    return _result(parsed, reading.box, valid=True)
+        return _result(parsed, reading.box, valid=_lookalikes_clear(page, reading), cut=cut)
+    return _result(parsed, reading.box, valid=True, cut=cut)
 
 
 def _faded_names_read_again(page: Image.Image, reading: _Reading, today: date) -> None:
@@ -2185,6 +2192,27 @@ def _number_read_elsewhere(parsed: Parsed) -> Parsed:
     if len(near) != 1:
         return parsed
     [(number, digit)] = near
+    return _with_number(parsed, number, digit)
+
+
+def _number_twins_shown(parsed: Parsed, cut: Callable[[], Image.Image | None] | None) -> Parsed:
+    """``parsed`` (a reading not sure) with its number's 6s and Gs shown as their cells look
+    (``vote.number_twins_shown``) in the band as ``cut`` gives it, where the number passes its
+    check digit (the two are worth the same to it): a G read for a 6 by the passes, or by one
+    against another's 6 (glare 257/13), is shown a 6 when its cell plainly is one. The number
+    stays marked for the customer to check; ``parsed`` when no cell says otherwise."""
+    own = _number_as_repaired(parsed)
+    if cut is None or own is None or not checks.passes(*own):
+        return parsed
+    image = cut()
+    shown = vote.number_twins_shown(image, parsed) if image is not None else None
+    return parsed if shown is None else _with_number(parsed, shown, own[1])
+
+
+def _with_number(parsed: Parsed, number: str, digit: str) -> Parsed:
+    """``parsed`` with its number's nine characters and check digit made ``number`` and
+    ``digit`` (another pass's, or its own lookalikes told by their cells): marked for the
+    customer to check, none of ``parsed``'s repairs of them kept (they would undo it)."""
     line, start = parsed.number_place
     lines = list(parsed.lines)
     lines[line] = lines[line][:start] + number + digit + lines[line][start + 10 :]
@@ -2193,7 +2221,6 @@ def _number_read_elsewhere(parsed: Parsed) -> Parsed:
         lines=lines,
         fields={**parsed.fields, "number": number.replace("<", "")},
         field_valid={**parsed.field_valid, "number": False},
-        # The number is another pass's as read: no repair of this one's applies to it.
         repairs=[
             (at_line, column, to)
             for at_line, column, to in parsed.repairs
@@ -2215,7 +2242,16 @@ def _edits(first: str, second: str) -> int:
     return previous[-1]
 
 
-def _result(parsed: Parsed, box: tuple[int, int, int, int], *, valid: bool) -> MrzResult:
+def _result(
+    parsed: Parsed,
+    box: tuple[int, int, int, int],
+    *,
+    valid: bool,
+    cut: Callable[[], Image.Image | None] | None = None,
+) -> MrzResult:
+    """What ``parsed``, found in ``box``, returns; ``cut`` gives the band it was read from, cut
+    plain, for a reading not sure to have its number's lookalikes shown as their cells look
+    (paid only then: a cut and an OCR pass)."""
     if valid and parsed.valid and russian_names.misread(parsed):
         valid = False  # a PN's names the dictionary says the passes all misread alike
     if valid and parsed.valid and _number_disputed(parsed):
@@ -2231,7 +2267,7 @@ def _result(parsed: Parsed, box: tuple[int, int, int, int], *, valid: bool) -> M
         # one that does (a PN's and a CIS passport's by the Russian dictionary, others' by the
         # names lexicon).
         parsed = latin_names.respelled(russian_names.respelled(_names_most_read(parsed)))
-        parsed = _number_read_elsewhere(parsed)
+        parsed = _number_read_elsewhere(_number_twins_shown(parsed, cut))
     fields = dict(parsed.fields)
     for name in FORM_FIELDS:
         fields.setdefault(name, None)

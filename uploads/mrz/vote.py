@@ -90,6 +90,15 @@ LOOKALIKE_SHARE = 0.4
 # Ts (true ones looked like the T by up to 0.84).
 CANCELLING_LOOKALIKES = ("1T", "7T", "1I", "2Z", "5S", "4A")
 CLOSE_SHARE = 0.25
+# Of NUMBER_LOOKALIKES, the pair whose cells tell the two apart well enough to show the other
+# where a cell looks like it by LOOKALIKE_SHARE (a reading not sure: ``number_twins_shown``).
+# In numbers passing their check digit (degraded 250-251 and 258-259, glare 257-258, dim
+# 317-318: 51 true Gs, 60 true 6s), a true G looked like itself over the 6 by 0.26 of what sets
+# the glyphs apart at least, a true 6 by 0.4; the Gs read for 6s by every pass but one looked
+# like the 6 by 0.66 (glare 257/13) and 0.69 (degraded 116/2). Other pairs of the same value
+# overlap: true Js looked like 9s by up to 0.47, true 8s like Ss by 0.37, where an S read for
+# an 8 did by 0.57.
+NUMBER_TWINS_SHOWN = ("6G",)
 # A document code's letter (PE, VC, ID: no check digit covers it) is sure only when it beat its
 # runner-up by this much: right letters' runner-ups weighed up to 0.56 of them in a second pass
 # (G for C, J for D; glare and degraded TD2 and MRV-B photos, seeds 101-125), the E of a P< read
@@ -387,6 +396,32 @@ def shapes_clear(image: Image.Image, parsed: Parsed, *, strict: bool = True) -> 
                 ):
                     return False
     return True
+
+
+def number_twins_shown(image: Image.Image, parsed: Parsed) -> str | None:
+    """``parsed``'s document number (its nine characters as repaired) with each character of a
+    NUMBER_TWINS_SHOWN pair whose cell in ``image`` (the crop it was read from, read again for
+    its cells) looks more like the pair's other glyph than like itself by LOOKALIKE_SHARE of
+    what sets the two apart made that other; None when no cell does, or none is measured. The
+    two are worth the same to the check digits: the number still passes as it did. For a
+    reading not sure only: the shape chooses what it shows, never makes it sure."""
+    line_index, start = parsed.number_place
+    text = parsed.repaired_line(line_index)
+    at = range(start, min(start + 9, len(text)))
+    pairs = NUMBER_TWINS_SHOWN
+    if parsed.type == "PN" or not any(lookalikes(text[position], pairs) for position in at):
+        return None
+    line = _placed_line(tesseract.ocr_symbols(image), text, at)
+    if line is None:
+        return None
+    ink = glyphs.darkness(image)
+    read = text[at.start : at.stop]
+    shown = list(read)
+    for position in at:
+        for other in lookalikes(text[position], pairs):
+            if not _cell_clear(ink, line, text, position, other, unmeasured=True):
+                shown[position - start] = other
+    return "".join(shown) if "".join(shown) != read else None
 
 
 def _eights_clear(line: list[tesseract.Symbol], image: Image.Image, text: str, at: range) -> bool:
