@@ -251,7 +251,8 @@ def photograph(
     return image
 
 
-HAZARDS = ("shadow", "glare", "dim", "turned180", "mirrored", "degraded", "guilloche")
+HAZARDS = ("shadow", "glare", "dim", "turned180", "mirrored", "degraded", "guilloche", "small")
+SMALL_SIDES = (380, 800)  # px: the longest side of a photo shrunk (``small``), its print 4-8 px
 
 
 def _hard_shadow(page: Image.Image, rng: random.Random, mrz_top: float) -> Image.Image:
@@ -326,6 +327,14 @@ def _under_exposed(image: Image.Image, rng: random.Random) -> Image.Image:
     return Image.fromarray(np.clip(array, 0, 255).astype(np.uint8))
 
 
+def _shrunk(image: Image.Image, rng: random.Random) -> Image.Image:
+    """The photo shrunk so its longest side is SMALL_SIDES px: a passport taken across a room,
+    a thumbnail, a scan kept small, its MRZ's print 4 to 8 px tall."""
+    scale = rng.uniform(*SMALL_SIDES) / max(image.size)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.LANCZOS)
+
+
 _MIRRORED = {2: Image.Transpose.FLIP_LEFT_RIGHT, 4: Image.Transpose.FLIP_TOP_BOTTOM,
              5: Image.Transpose.TRANSPOSE, 7: Image.Transpose.TRANSVERSE}  # fmt: skip
 
@@ -335,7 +344,8 @@ def make_case(index: int, seed: int = 2026, hazard: str | None = None) -> Case:
     a hard shadow edge across the MRZ, a glare streak over one line, under-exposure, turned
     180 degrees, stored mirrored with the EXIF orientation (2, 4, 5, 7) that undoes it, or
     degraded four ways at once as #21 measured held-out photos (about 1 MP, 5-8 degrees more tilt,
-    low light, JPEG quality 35), or printed over security printing (guilloche)."""
+    low light, JPEG quality 35), printed over security printing (guilloche), or shrunk to a few
+    hundred pixels (small)."""
     rng = random.Random(seed * 100003 + index)  # noqa: S311 - reproducible test data
     hazard_rng = random.Random(seed * 7919 + index * 31 + HAZARDS.index(hazard) if hazard else 0)  # noqa: S311
     kind = KINDS[index % len(KINDS)] if index < len(KINDS) else rng.choice(KINDS)
@@ -386,6 +396,8 @@ def make_case(index: int, seed: int = 2026, hazard: str | None = None) -> Case:
     exif = Image.Exif()
     if hazard in ("dim", "degraded"):
         image = _under_exposed(image, hazard_rng)
+    elif hazard == "small":
+        image = _shrunk(image, hazard_rng)
     elif hazard == "mirrored":
         orientation = hazard_rng.choice(sorted(_MIRRORED))
         image = image.transpose(_MIRRORED[orientation])  # each of these undoes itself
