@@ -10,8 +10,8 @@ Environment: BENCH_N (synthetic documents, default 200), BENCH_SEED (default 202
 skip PassportEye, BENCH_SAMPLES=0 to skip the public samples, BENCH_VERBOSE=1 to list every document, BENCH_HAZARDS (documents per hazard,
 default 20; 0 skips them): the same documents under a hard shadow edge across the MRZ, a glare
 streak over one line, under-exposure, turned 180 degrees, stored mirrored with an EXIF
-orientation (2, 4, 5, 7), degraded four ways at once, and over security printing (guilloche),
-each reported on its own line. BENCH_BASELINE=<git revision> (HEAD, say)
+orientation (2, 4, 5, 7), degraded four ways at once, over security printing (guilloche), and
+shrunk to a few hundred pixels (small), each reported on its own line. BENCH_BASELINE=<git revision> (HEAD, say)
 adds that revision's reader as "before", in a child process, image by image between the others, so
 that a change is measured against the old code in the same minutes of a shared machine.
 """
