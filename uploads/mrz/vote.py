@@ -93,8 +93,8 @@ CLOSE_SHARE = 0.25
 # Of NUMBER_LOOKALIKES, the pair whose cells tell the two apart well enough to show the other
 # where a cell looks like it by LOOKALIKE_SHARE (a reading not sure: ``number_twins_shown``).
 # In numbers passing their check digit (degraded 250-251 and 258-259, glare 257-258, dim
-# 317-318: 51 true Gs, 60 true 6s), a true G looked like itself over the 6 by 0.26 of what sets
-# the glyphs apart at least, a true 6 by 0.4; the Gs read for 6s by every pass but one looked
+# 317-318: 51 true Gs, 36 true 6s), a true G looked like itself over the 6 by 0.26 of what sets
+# the glyphs apart at least, a true 6 by 0.61; the Gs read for 6s by every pass but one looked
 # like the 6 by 0.66 (glare 257/13) and 0.69 (degraded 116/2). Other pairs of the same value
 # overlap: true Js looked like 9s by up to 0.47, true 8s like Ss by 0.37, where an S read for
 # an 8 did by 0.57.
