@@ -327,10 +327,10 @@ def _under_exposed(image: Image.Image, rng: random.Random) -> Image.Image:
     return Image.fromarray(np.clip(array, 0, 255).astype(np.uint8))
 
 
-def _shrunk(image: Image.Image, rng: random.Random) -> Image.Image:
-    """The photo shrunk so its longest side is SMALL_SIDES px: a passport taken across a room,
-    a thumbnail, a scan kept small, its MRZ's print 4 to 8 px tall."""
-    scale = rng.uniform(*SMALL_SIDES) / max(image.size)
+def shrunk(image: Image.Image, side: float) -> Image.Image:
+    """``image`` shrunk so its longest side is ``side`` px: a passport taken across a room, a
+    thumbnail, a scan kept small (the ``small`` hazard: SMALL_SIDES px, print 4 to 8 px tall)."""
+    scale = side / max(image.size)
     size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
     return image.resize(size, Image.Resampling.LANCZOS)
 
@@ -397,7 +397,7 @@ def make_case(index: int, seed: int = 2026, hazard: str | None = None) -> Case:
     if hazard in ("dim", "degraded"):
         image = _under_exposed(image, hazard_rng)
     elif hazard == "small":
-        image = _shrunk(image, hazard_rng)
+        image = shrunk(image, hazard_rng.uniform(*SMALL_SIDES))
     elif hazard == "mirrored":
         orientation = hazard_rng.choice(sorted(_MIRRORED))
         image = image.transpose(_MIRRORED[orientation])  # each of these undoes itself

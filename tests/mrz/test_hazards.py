@@ -27,12 +27,11 @@ def _read(index: int, seed: int, hazard: str | None):
 
 
 def _shrunk(index: int, seed: int, side: int):
-    """A generated photo shrunk so its longest side is ``side`` px (a passport across a room, a
-    thumbnail): its print a few pixels tall. Read as ``_read`` reads."""
+    """A generated photo shrunk so its longest side is ``side`` px (``synth.shrunk``), saved at
+    JPEG quality 85: its print a few pixels tall. Read as ``_read`` reads."""
     case = synth.make_case(index, seed, None)
     image = ImageOps.exif_transpose(Image.open(io.BytesIO(case.data))).convert("RGB")
-    scale = side / max(image.size)
-    image = image.resize((round(image.width * scale), round(image.height * scale)), Image.LANCZOS)
+    image = synth.shrunk(image, side)
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=85)
     result = read_mrz(out.getvalue(), today=synth.TODAY)
