@@ -16,6 +16,7 @@ from .test_parse import TODAY, russian_passport
         ("MARCD", "MARCO"),  # degraded 251/3
         ("FIETER", "PIETER"),  # degraded 251/0
         ("BIROSHI", "HIROSHI"),  # degraded 251/11: H read B by every pass
+        ("TANAVA", "TANAKA"),  # degraded 251/0: K read V by every pass
         ("DANIFL", "DANIEL"),
         ("RDSA", "ROSA"),
     ],

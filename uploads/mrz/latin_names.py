@@ -23,11 +23,13 @@ import unicodedata
 from uploads.mrz import russian_names
 from uploads.mrz.parse import TO_LETTER, Parsed
 
-# The Latin letters that blur into one another in OCR-B (``russian_names.LATIN_LOOKALIKES``), and
-# B and H as degraded 6-7 px print made of HIROSHI (BIROSHI: degraded 251/11 and 250/5).
+# The Latin letters that blur into one another in OCR-B (``russian_names.LATIN_LOOKALIKES``), B
+# and H as degraded 6-7 px print made of HIROSHI (BIROSHI: degraded 251/11 and 250/5), and K and
+# V of TANAKA (TANAVA: degraded 251/0, every pass).
+_MORE = {"B": "H", "H": "B", "K": "V", "V": "K"}
 LOOKALIKES = {
-    char: others + {"B": "H", "H": "B"}.get(char, "")
-    for char, others in russian_names.LATIN_LOOKALIKES.items()
+    char: russian_names.LATIN_LOOKALIKES.get(char, "") + _MORE.get(char, "")
+    for char in sorted({*russian_names.LATIN_LOOKALIKES, *_MORE})
 }
 # A word shorter than this is left as read: two or three letters are a swap away from too many.
 MIN_LETTERS = 4
