@@ -415,13 +415,13 @@ def number_twins_shown(image: Image.Image, parsed: Parsed) -> str | None:
     if line is None:
         return None
     ink = glyphs.darkness(image)
-    read = text[at.start : at.stop]
-    shown = list(read)
+    shown = list(text[at.start : at.stop])
     for position in at:
         for other in lookalikes(text[position], pairs):
             if not _cell_clear(ink, line, text, position, other, unmeasured=True):
                 shown[position - start] = other
-    return "".join(shown) if "".join(shown) != read else None
+    number = "".join(shown)
+    return number if number != text[at.start : at.stop] else None
 
 
 def _eights_clear(line: list[tesseract.Symbol], image: Image.Image, text: str, at: range) -> bool:
