@@ -18,7 +18,7 @@ from uploads.mrz.result import MrzResult
 
 from .specimen import td3_lines
 from .test_parse import TODAY
-from .test_vote import _mrz_image, symbols
+from .test_vote import mrz_image, symbols
 
 
 def test_it_reads_a_specimen_passport():
@@ -386,7 +386,7 @@ def test_a_result_not_sure_shows_its_numbers_6_as_the_band_prints_it():
     # Glare 257/13: 7PKURSS6Z read with a G by one pass and a 6 by another, both passing.
     printed = td3_lines("X467K2")
     misread = _td3_with("X4G7K2")
-    band = _mrz_image(printed)
+    band = mrz_image(printed)
     shown = reader._result(misread, (0, 0, 1, 1), valid=False, cut=lambda: band)
     assert shown.fields["number"] == "X467K2" and shown.mrz[1].startswith("X467K2<<<")
     assert not shown.valid and not shown.field_valid["number"]  # still the customer's to check

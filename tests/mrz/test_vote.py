@@ -293,7 +293,7 @@ def test_the_passes_are_cut_prepared_as_the_reading_was():
             assert image.tobytes() == ImageOps.invert(plain_image).tobytes()
 
 
-def _mrz_image(lines: list[str]) -> Image.Image:
+def mrz_image(lines: list[str]) -> Image.Image:
     """The lines in OCR-B at 24 px, as a reading's crop is cut."""
     font = ImageFont.truetype(str(render.OCR_B), 34)
     image = Image.new("L", (round(font.getlength(lines[0])) + 40, 2 * 40 + 30), 255)
@@ -304,7 +304,7 @@ def _mrz_image(lines: list[str]) -> Image.Image:
 
 @pytest.mark.ocr
 def test_a_numbers_8s_and_bs_are_clear_only_when_their_cells_look_like_what_was_read():
-    image = _mrz_image([NAMES, DATA])
+    image = mrz_image([NAMES, DATA])
     assert vote.shapes_clear(image, parse_lines([NAMES, DATA], today=TODAY))
     # The same print taken for a number with B where the 8s are (the check digits aside).
     misread = DATA.replace("L898902C3", "LB9B902C3")
@@ -320,7 +320,7 @@ def test_a_numbers_8s_and_bs_are_clear_only_when_their_cells_look_like_what_was_
 def test_print_a_little_larger_has_only_its_measured_twins_checked():
     # Not strict (print just over the low resolution's): a cell that cannot be measured says
     # nothing, and the number's 8s and Bs (two misreads must cancel to pass) are not measured.
-    image = _mrz_image([NAMES, DATA])
+    image = mrz_image([NAMES, DATA])
     b_for_8 = parse_lines([NAMES, DATA.replace("L898902C3", "LB9B902C3")], today=TODAY)
     assert vote.shapes_clear(image, b_for_8, strict=False)
     blank = Image.new("L", (10, 10), 255)  # nothing read again: no cell measured
@@ -330,7 +330,7 @@ def test_print_a_little_larger_has_only_its_measured_twins_checked():
     lines = td3_lines("X467K2")
     taken = parse_lines(td3_lines("X4G7K2"), today=TODAY)
     assert taken is not None and taken.valid
-    assert not vote.shapes_clear(_mrz_image(lines), taken, strict=False)
+    assert not vote.shapes_clear(mrz_image(lines), taken, strict=False)
 
 
 def test_a_numbers_lookalike_pairs_are_one_to_its_check_digit():
@@ -345,7 +345,7 @@ def test_a_numbers_lookalike_pairs_are_one_to_its_check_digit():
 def test_a_numbers_lookalikes_are_clear_only_when_their_cells_look_like_what_was_read(pair):
     for one, other in (pair, pair[::-1]):
         lines = td3_lines(f"X4{one}7K2")
-        image = _mrz_image(lines)
+        image = mrz_image(lines)
         # Read as printed: sure.
         assert vote.shapes_clear(image, parse_lines(lines, today=TODAY)), one
         # The same print taken for the pair's other character (every check digit passes).
@@ -360,7 +360,7 @@ def test_a_numbers_lookalikes_are_clear_only_when_their_cells_look_like_what_was
 def test_a_numbers_6_or_g_is_shown_as_its_cell_looks():
     # A G read for a 6 (or a 6 for a G) passes every check digit: 6 and G are worth the same.
     for printed, misread in (("X467K2", "X4G7K2"), ("X4G7K2", "X467K2")):
-        image = _mrz_image(td3_lines(printed))
+        image = mrz_image(td3_lines(printed))
         taken = parse_lines(td3_lines(misread), today=TODAY)
         assert taken is not None and taken.valid
         assert vote.number_twins_shown(image, taken) == f"{printed}<<<"
@@ -372,7 +372,7 @@ def test_a_numbers_6_or_g_is_shown_as_its_cell_looks():
 def test_only_the_twins_whose_cells_tell_them_apart_are_shown_otherwise():
     # An S read for an 8 passes too, but true 8s looked like Ss by up to 0.37 of what sets the
     # glyphs apart where a misread S did by 0.57: left as read. So is a PN's number (digits).
-    image = _mrz_image(td3_lines("X487K2"))
+    image = mrz_image(td3_lines("X487K2"))
     taken = parse_lines(td3_lines("X4S7K2"), today=TODAY)
     assert taken is not None and taken.valid
     assert vote.number_twins_shown(image, taken) is None
@@ -380,7 +380,7 @@ def test_only_the_twins_whose_cells_tell_them_apart_are_shown_otherwise():
     parsed = parse_lines(lines, today=TODAY)
     assert parsed is not None and parsed.type == "PN" and lines[1][8] == "6"
     drawn = [lines[0], lines[1][:8] + "G" + lines[1][9:]]  # its 6 printed a G
-    assert vote.number_twins_shown(_mrz_image(drawn), parsed) is None
+    assert vote.number_twins_shown(mrz_image(drawn), parsed) is None
 
 
 @pytest.mark.ocr
@@ -402,7 +402,7 @@ def test_small_prints_number_is_not_sure_where_a_cell_looks_like_a_misread_the_c
     # read better and leave them to the check digits.
     for one, other in (pair, pair[::-1]):
         lines = td3_lines(f"X4{one}7K2")
-        image = _mrz_image(lines)
+        image = mrz_image(lines)
         assert vote.shapes_clear(image, parse_lines(lines, today=TODAY)), one
         taken = parse_lines(td3_lines(f"X4{other}7K2"), today=TODAY)
         assert taken is not None and taken.valid
@@ -419,11 +419,11 @@ def test_a_pns_number_is_digits_and_not_measured_against_letters():
     assert parsed is not None and parsed.type == "PN" and parsed.valid
     assert lines[1].startswith("451123456")  # series and number: the first nine measured
     drawn = [lines[0], "45T" + lines[1][3:]]
-    assert vote.shapes_clear(_mrz_image(drawn), parsed)
+    assert vote.shapes_clear(mrz_image(drawn), parsed)
     # The same print as a passport's number: measured, and not sure.
     passport = td3_lines("451123456")
     drawn = [passport[0], "45T" + passport[1][3:]]
-    assert not vote.shapes_clear(_mrz_image(drawn), parse_lines(passport, today=TODAY))
+    assert not vote.shapes_clear(mrz_image(drawn), parse_lines(passport, today=TODAY))
 
 
 def test_a_repair_made_on_a_runner_up_taken_is_not_sure():
@@ -470,7 +470,7 @@ def test_names_lookalikes_are_clear_only_when_their_cells_look_like_what_was_rea
         ("BAHR", ("HAHR", "BABR")),
     ):
         printed = td3_lines("X47K2", surname=surname)
-        image = _mrz_image(printed)
+        image = mrz_image(printed)
         assert vote.shapes_clear(image, parse_lines(printed, today=TODAY)), surname
         for misread in misreads:
             taken = td3_lines("X47K2", surname=misread)
@@ -540,11 +540,11 @@ def test_a_letter_a_fade_makes_of_another_is_clear_only_looking_like_itself():
     made = {"F": "E", "T": "I"}
     at = range(0, 9)
     printed = td3_lines("8ERB5RE2")
-    image = _mrz_image(printed)
+    image = mrz_image(printed)
     assert vote.made_letters_clear(image, printed[1], at, made, 0.1)  # no F or T read: nothing
     assert not vote.made_letters_clear(image, printed[1].replace("E", "F"), at, made, 0.1)
     printed = td3_lines("8FRB5RT2")
-    assert vote.made_letters_clear(_mrz_image(printed), printed[1], at, made, 0.1)
+    assert vote.made_letters_clear(mrz_image(printed), printed[1], at, made, 0.1)
 
 
 def _boxed(text: str, tall_at: int | None = None) -> list[Symbol]:

@@ -86,7 +86,6 @@ def respelled_word(word: str, kinds: frozenset[str] = frozenset()) -> str:
     lexicon does not tell surnames from given names."""
     if len(word) < MIN_LETTERS or word in lexicon():
         return word
-    names = [
-        spelling for spelling in russian_names.swapped(word, LOOKALIKES) if spelling in lexicon()
-    ]
-    return names[0] if len(names) == 1 else word
+    return russian_names.only_name(
+        word, russian_names.swapped(word, LOOKALIKES), lexicon().__contains__
+    )

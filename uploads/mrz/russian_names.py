@@ -22,7 +22,7 @@ Cyrillic spelling of it is a name and exactly one spelling a lookalike away has 
 import dataclasses
 import functools
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from uploads.mrz.parse import (
     CYRILLIC,
@@ -95,10 +95,6 @@ def respelled_word(word: str, kinds: frozenset[str] = _NAME_KINDS) -> str:
     ``misread`` counts them."""
     if name_kinds(cyrillic(word)):
         return word
-    if word[-1:] in LAST_READ_FOR_Q:
-        with_q = word[:-1] + LAST_READ_FOR_Q[word[-1]]
-        if name_kinds(cyrillic(with_q)) & kinds:
-            return with_q
     tiers = _spellings_by_tier(word)
     if kinds == {"Patr"}:
         tiers = itertools.chain(tiers, [swapped(word, _ANY)])
@@ -110,12 +106,22 @@ def respelled_word(word: str, kinds: frozenset[str] = _NAME_KINDS) -> str:
 
 
 def _spellings_by_tier(word: str) -> Iterator[set[str]]:
-    """``word``'s spellings a lookalike away, then two away, then with a letter Й is read as made
-    a Й again (``READ_FOR_Q``): each worked out only when the one before made no name."""
+    """``word``'s spelling with its last letter C or G made a Й (``LAST_READ_FOR_Q``), then its
+    spellings a lookalike away, then two away, then with a letter Й is read as made a Й again
+    (``READ_FOR_Q``): each worked out only when the one before made no name."""
+    if word[-1:] in LAST_READ_FOR_Q:
+        yield {word[:-1] + LAST_READ_FOR_Q[word[-1]]}
     once = swapped(word)
     yield once
     yield {again for spelling in once for again in swapped(spelling)} - {word}
     yield swapped(word, READ_FOR_Q)
+
+
+def only_name(word: str, spellings: Iterable[str], is_name: Callable[[str], bool]) -> str:
+    """The one of ``spellings`` that ``is_name``, if just one; else ``word``, as read (none
+    is, or several are: no telling which)."""
+    names = [spelling for spelling in spellings if is_name(spelling)]
+    return names[0] if len(names) == 1 else word
 
 
 def swapped(word: str, lookalikes: dict[str, str] = LOOKALIKES) -> set[str]:
@@ -238,12 +244,11 @@ def respelled_latin_word(word: str, kinds: frozenset[str] = _NAME_KINDS) -> str:
     is no Russian one is left as read, and so is its misreading unless it lands on one."""
     if latin_name_kinds(word):
         return word
-    names = [
-        spelling
-        for spelling in swapped(word, LATIN_LOOKALIKES)
-        if latin_name_kinds(spelling) & kinds
-    ]
-    return names[0] if len(names) == 1 else word
+    return only_name(
+        word,
+        swapped(word, LATIN_LOOKALIKES),
+        lambda spelling: bool(latin_name_kinds(spelling) & kinds),
+    )
 
 
 def respelled(parsed: Parsed) -> Parsed:
