@@ -16,7 +16,7 @@ from uploads.mrz import read_mrz, reader
 from uploads.mrz.parse import Parsed, parse_lines
 from uploads.mrz.result import MrzResult
 
-from .specimen import td3_lines
+from .specimen import td2_lines, td3_lines
 from .test_parse import TODAY
 from .test_vote import mrz_image, symbols
 
@@ -394,6 +394,22 @@ def test_a_result_not_sure_shows_its_numbers_6_as_the_band_prints_it():
     assert reader._result(misread, (0, 0, 1, 1), valid=False).fields["number"] == "X4G7K2"
     sure = reader._result(misread, (0, 0, 1, 1), valid=True, cut=lambda: band)
     assert sure.valid and sure.fields["number"] == "X4G7K2"
+
+
+@pytest.mark.parametrize("read", ["F", "E"])
+def test_a_result_not_sure_shows_a_passports_code_read_f_or_e_as_the_p(read):
+    # Degraded 261/0: a passport's P read F by every pass, every other field right.
+    one, two = td3_lines("L898902C3")
+    misread = parse_lines([read + one[1:], two], today=TODAY)
+    assert misread is not None and misread.type == "TD3" and not misread.valid
+    shown = reader._result(misread, (0, 0, 1, 1), valid=False)
+    assert shown.fields["document_code"] == "P" and shown.mrz[0] == "P" + one[1:]
+    assert not shown.valid and not shown.field_valid["document_code"]  # the customer's to check
+    # An ID card's code may be any letter its state chose: as read.
+    one, two = td2_lines("D23145890")
+    card = parse_lines([read + one[1:], two], today=TODAY)
+    assert card is not None and card.type == "TD2"
+    assert reader._result(card, (0, 0, 1, 1), valid=False).fields["document_code"] == read
 
 
 def _result_with(

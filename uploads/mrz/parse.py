@@ -740,6 +740,10 @@ def _parse_two_line(kind: str, lines: list[str], today: date, check: _Checker) -
     return _finish(parsed, check)
 
 
+# What OCR-B's P is read as where its bowl's gap blurred shut (F) or its stem faded (E).
+FADED_P = "FE"
+
+
 def _is_pn(code: str, country: str, line2: str) -> bool:
     """Whether a TD3 is the Russian internal passport: its code PN and country RUS, or, when
     either was misread (a blurred 8 px ``N`` reads ``H``, ``M`` or ``W``, a faded ``P`` reads
@@ -751,7 +755,7 @@ def _is_pn(code: str, country: str, line2: str) -> bool:
         return True
     nationality = line2[10:13].translate(TO_LETTER)
     return (
-        code[0] in "PFE"  # OCR-B's P loses its bowl's gap when blurred, or its stem fades
+        code[0] in "P" + FADED_P
         and code[1] != "<"
         and line2[21:27] == "<" * 6
         and line2[28:41].translate(TO_DIGIT).isdigit()

@@ -59,6 +59,7 @@ from uploads.mrz import (
     vote,
 )
 from uploads.mrz.parse import (
+    FADED_P,
     LENGTHS,
     Parsed,
     alike,
@@ -2215,6 +2216,25 @@ def _number_twins_shown(parsed: Parsed, cut: Callable[[], Image.Image | None] | 
     return parsed if shown is None else _with_number(parsed, shown, own[1])
 
 
+def _passport_code_shown(parsed: Parsed) -> Parsed:
+    """``parsed`` (a reading not sure) with a passport's P where its document code was read F or
+    E (FADED_P: the P's bowl blurred shut, its stem faded; degraded 261/0, every other field
+    right): ICAO 9303 opens a TD3 with a P (a passport) or a V (a visa, MRV-A), so no other
+    letter is the code. Shown only, marked for the customer to check: made a repair that counts
+    as a check passed, passes reading an F would outrank others when the best reading is chosen
+    (a wrong number won so, degraded 255/6)."""
+    code = str(parsed.fields.get("document_code") or "")
+    if parsed.type != "TD3" or not code or code[0] not in FADED_P:
+        return parsed
+    first = parsed.lines[0]
+    return dataclasses.replace(
+        parsed,
+        lines=["P" + first[1:], *parsed.lines[1:]],
+        fields={**parsed.fields, "document_code": "P" + code[1:]},
+        field_valid={**parsed.field_valid, "document_code": False},
+    )
+
+
 def _with_number(parsed: Parsed, number: str, digit: str) -> Parsed:
     """``parsed`` with its number's nine characters and check digit made ``number`` and
     ``digit`` (another pass's, or its own lookalikes told by their cells): marked for the
@@ -2274,6 +2294,7 @@ def _result(
         # names lexicon).
         parsed = latin_names.respelled(russian_names.respelled(_names_most_read(parsed)))
         parsed = _number_read_elsewhere(_number_twins_shown(parsed, cut))
+        parsed = _passport_code_shown(parsed)
     fields = dict(parsed.fields)
     for name in FORM_FIELDS:
         fields.setdefault(name, None)
