@@ -904,6 +904,9 @@ FADE_MADE = "T"
 NUMBER_FADE_MADE = {"F": "E", "T": "I"}
 FADE_MADE_MARGIN = 0.1
 FADED_SLICES = 4  # horizontal slices of a character's print measured apart (``_cell_contrasts``)
+# Cells of a kind (fillers, or letters and digits) a band must hold for its best-lit ones to be
+# the measure of that kind's fade; else the whole band's are (``_measured_fades``).
+KIND_CELLS = 5
 # Of the names line's height, above and below it in its strip (the gap to the next line can be
 # under half of it).
 NAMES_STRIP_MARGIN = 0.15
@@ -1000,7 +1003,7 @@ class _Reading:
         # have its fades measured on (``measured_on``).
         self.faded_on: tuple[Image.Image, list[tuple[str, float, tesseract.Box]]] | None = None
         # ``_faded_cells`` of each line measured, by its index and text.
-        self.fades: dict[tuple[int, str], tuple[list[float], float] | None] = {}
+        self.fades: dict[tuple[int, str], list[float] | None] = {}
         # Character height in the original image's pixels.
         self.char = band.char / scale / page_scale
 
@@ -1517,10 +1520,9 @@ def _names_faded(reading: _Reading) -> bool:
     not known."""
     parsed = reading.parsed
     names_line = parsed.names_line
-    faded = _faded_cells(reading, parsed.names_index)
-    if faded is None:
+    cells = _faded_cells(reading, parsed.names_index)
+    if cells is None:
         return False
-    cells, typical = faded
     # Each cell with its two neighbours (their median): a glare streak is wider than a letter,
     # while one cell measured low alone is a glyph the cells' grid cuts (the apex of an A). But
     # a letter a fade makes of another (``FADE_MADE``: I's foot gone is a T) counts alone: the
@@ -1532,7 +1534,7 @@ def _names_faded(reading: _Reading) -> bool:
     start = names_start(parsed.type)
     # The names, and the fillers a lost letter becomes.
     end = min(len(names_line), len(names_line.rstrip("<")) + 2)
-    return min(names[start:end], default=typical) < FADED_SHARE * typical
+    return min(names[start:end], default=1.0) < FADED_SHARE
 
 
 def _checked_faded(reading: _Reading) -> bool:
@@ -1542,11 +1544,8 @@ def _checked_faded(reading: _Reading) -> bool:
     line boxes of ``reading``'s crop are not known."""
     parsed = reading.parsed
     for index in range(len(parsed.lines)):
-        faded = _faded_cells(reading, index) if index != parsed.names_index else None
-        if faded is None:
-            continue
-        cells, typical = faded
-        if _faded_at(cells, typical, range(len(cells))):
+        cells = _faded_cells(reading, index) if index != parsed.names_index else None
+        if cells is not None and _faded_at(cells, range(len(cells))):
             return True
     return False
 
@@ -1556,21 +1555,20 @@ def _number_faded(reading: _Reading, *, letters: str | None = None) -> bool:
     measures the names (each cell with its neighbours); with ``letters``, only where it was
     read as one of them. False when the line boxes of ``reading``'s crop are not known."""
     line, start = reading.parsed.number_place
-    faded = _faded_cells(reading, line)
-    if faded is None:
+    cells = _faded_cells(reading, line)
+    if cells is None:
         return False
-    cells, typical = faded
     text = reading.parsed.lines[line]
     at = range(start, min(start + 10, len(cells), len(text)))
-    return _faded_at(cells, typical, [i for i in at if letters is None or text[i] in letters])
+    return _faded_at(cells, [i for i in at if letters is None or text[i] in letters])
 
 
-def _faded_at(cells: list[float], typical: float, positions: Iterable[int]) -> bool:
+def _faded_at(cells: list[float], positions: Iterable[int]) -> bool:
     """Whether a cell at one of ``positions``, with its neighbours (``_with_neighbours``), takes
-    less than FADED_SHARE of the paper's light that the band's best-lit cells take
-    (``typical``)."""
+    less than FADED_SHARE of the paper's light that the band's best-lit cells of its kind take
+    (``cells`` as ``_faded_cells`` measures them)."""
     measured = [_with_neighbours(cells, at) for at in positions]
-    return min(measured, default=typical) < FADED_SHARE * typical
+    return min(measured, default=1.0) < FADED_SHARE
 
 
 def _faded_misread(reading: _Reading) -> bool:
@@ -1597,12 +1595,12 @@ def _with_neighbours(cells: list[float], at: int) -> float:
     return float(np.median(cells[max(0, at - 1) : at + 2]))
 
 
-def _faded_cells(reading: _Reading, index: int) -> tuple[list[float], float] | None:
+def _faded_cells(reading: _Reading, index: int) -> list[float] | None:
     """The print's contrast in each character cell of line ``index`` of ``reading``'s lines, in
-    the crop its OCR read (``_cell_contrasts``), and the band's usual contrast: that of its
-    best-lit cells, as the streak can fade most of every line (a PN's read "IL9I3" as "TL9I3",
-    each line faded from its middle on). None when the crop's line boxes are not known or no
-    OCR line is like that line."""
+    the crop its OCR read (``_cell_contrasts``), as a share of the band's usual contrast for a
+    cell of its kind: that of its best-lit cells, as the streak can fade most of every line (a
+    PN's read "IL9I3" as "TL9I3", each line faded from its middle on). None when the crop's line
+    boxes are not known or no OCR line is like that line."""
     source = reading.fade_source
     if source is None:
         return None
@@ -1616,7 +1614,7 @@ def _faded_cells(reading: _Reading, index: int) -> tuple[list[float], float] | N
 
 def _measured_fades(
     source: tuple[Image.Image, list[tuple[str, float, tesseract.Box]]], text: str
-) -> tuple[list[float], float] | None:
+) -> list[float] | None:
     """``_faded_cells`` of the line read as ``text`` in ``source``, a crop and its OCR lines."""
     crop, ocr = source
     length = len(text)
@@ -1634,11 +1632,28 @@ def _measured_fades(
     others = [(other, _clear_of(other_box, [box])) for other, other_box in others]
     gray = np.asarray(crop if crop.mode == "L" else crop.convert("L"), dtype=np.float32)
     # The line's cells as the format has them (its box holds all of its print).
-    cells = _cell_contrasts(gray, box, read[0] if len(read[0]) == length else text)
-    shares = [
-        share for other, other_box in others for share in _cell_contrasts(gray, other_box, other)
+    measured = read[0] if len(read[0]) == length else text
+    cells = _cell_contrasts(gray, box, measured)
+    band = [*zip(cells, measured, strict=True)] + [
+        pair
+        for other, other_box in others
+        for pair in zip(_cell_contrasts(gray, other_box, other), other, strict=True)
     ]
-    return cells, float(np.percentile(shares + cells, 90))
+    # Each cell against the best-lit of its kind: a letter's or digit's faintest slice, a
+    # filler's darkest (``_cell_contrasts``). In small print a slice is a pixel or two tall and
+    # blur thins a letter's faintest one: against the fillers, the unfaded 6.4 px letters of
+    # Finland's public sample at half its size measured as little as 0.37, and its names
+    # faded (so Czechia's at 6.7 px, and the specimen 25_pass-uto at 5.5).
+    typical = {
+        filler: float(np.percentile([share for share, char in band if (char == "<") == filler], 90))
+        for filler in (False, True)
+        if sum((char == "<") == filler for _, char in band) >= KIND_CELLS
+    }
+    whole = float(np.percentile([share for share, _ in band], 90))
+    return [
+        share / max(typical.get(char == "<", whole), 1e-6)
+        for share, char in zip(cells, measured, strict=True)
+    ]
 
 
 def _clear_of(box: tesseract.Box, others: list[tesseract.Box]) -> tesseract.Box:
