@@ -147,3 +147,22 @@ def test_three_marks_left_of_the_column_are_dropped(monkeypatch):
     cleaned, again = reader.without_stray_names_prefix(ocr, parsed, Image.new("L", (9, 9)), TODAY)
     assert again.lines == td3 and again.valid
     assert [text for text, _, _ in cleaned] == td3
+
+
+def test_a_stray_before_a_visas_v_is_dropped_though_it_made_the_reading_a_passports(monkeypatch):
+    # The US visa's public sample at half its size: a dot left of the column read "1" before the
+    # names line (1VIUSA...), its code read "1V", the reading a passport's (TD3), not sure; the
+    # reading without it is the visa's (MRV-A), passing as many checks.
+    visa = [
+        "VIUSATRAVELER<<HAPPYPERSON<<<<<<<<<<<<<<<<<<",
+        "555123ABC6GBR6502056F0412236IFLND00AMS803085",
+    ]
+    read = ["1" + visa[0], visa[1]]
+    ocr = _ocr([(read[0], 75), (read[1], 100)], 25.0)
+    lines = [_symbols(read[0], 75, 25.0, 0), _symbols(read[1], 100, 25.0, 30)]
+    monkeypatch.setattr(tesseract, "ocr_symbols", lambda image: lines)
+    parsed = parse_ocr([(text, confidence) for text, confidence, _ in ocr], today=TODAY)
+    assert parsed.type == "TD3" and not parsed.valid
+    cleaned, again = reader.without_stray_names_prefix(ocr, parsed, Image.new("L", (9, 9)), TODAY)
+    assert again.type == "MRVA" and again.lines == visa and again.valid
+    assert cleaned[0][0] == visa[0]

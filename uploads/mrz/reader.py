@@ -1121,7 +1121,8 @@ def without_stray_names_prefix(
     (at most STRAY_MARKS) of the names line, and of every other line, that end left of
     it are not part of the MRZ. The lines are then parsed again without them. Unchanged when nothing is
     suspect, the names line has no such character, no other line is placed, another line read
-    long still is, or the reading without them is another format or passes fewer checks. The
+    long still is, or the reading without them is another format (its lines' count or length)
+    or passes fewer checks. The
     names line's confidence stays Tesseract's for the whole line, strays included."""
     names_index = parsed.names_index
     if len(parsed.lines) <= names_index:
@@ -1200,9 +1201,12 @@ def without_stray_names_prefix(
     ):
         return ocr, parsed  # another line still has more than its characters: left as it was
     again = parse_ocr([(text, confidence) for text, confidence, _ in cleaned], today=today)
+    # Another format is another reading; the type within a format may change: a stray before a
+    # visa's V made its code 1V, and its reading a passport's (a US visa's public sample at half
+    # its size).
     if (
         again is None
-        or again.type != parsed.type
+        or (len(again.lines), len(again.lines[0])) != (len(parsed.lines), len(parsed.lines[0]))
         or again.checks_passed < parsed.checks_passed
         or again.lines[names_index] == names_line
     ):
