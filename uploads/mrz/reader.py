@@ -1122,8 +1122,8 @@ def without_stray_names_prefix(
     it are not part of the MRZ. The lines are then parsed again without them. Unchanged when nothing is
     suspect, the names line has no such character, no other line is placed, another line read
     long still is, or the reading without them is another format (its lines' count or length)
-    or passes fewer checks. The
-    names line's confidence stays Tesseract's for the whole line, strays included."""
+    or passes fewer checks. The names line's confidence stays Tesseract's for the whole line,
+    strays included."""
     names_index = parsed.names_index
     if len(parsed.lines) <= names_index:
         return ocr, parsed
@@ -1648,15 +1648,16 @@ def _measured_fades(
     # blur thins a letter's faintest one: against the fillers, the unfaded 6.4 px letters of
     # Finland's public sample at half its size measured as little as 0.37, and its names
     # faded (so Czechia's at 6.7 px, and the specimen 25_pass-uto at 5.5).
-    typical = {
-        filler: float(np.percentile([share for share, char in band if (char == "<") == filler], 90))
-        for filler in (False, True)
-        if sum((char == "<") == filler for _, char in band) >= KIND_CELLS
-    }
+    by_kind: dict[bool, list[float]] = {True: [], False: []}  # fillers, and the rest
+    for share, char in band:
+        by_kind[char == "<"].append(share)
     whole = float(np.percentile([share for share, _ in band], 90))
+    typical = {
+        filler: float(np.percentile(shares, 90)) if len(shares) >= KIND_CELLS else whole
+        for filler, shares in by_kind.items()
+    }
     return [
-        share / max(typical.get(char == "<", whole), 1e-6)
-        for share, char in zip(cells, measured, strict=True)
+        share / max(typical[char == "<"], 1e-6) for share, char in zip(cells, measured, strict=True)
     ]
 
 
