@@ -232,9 +232,9 @@ def test_it_reads_small_print_right_but_not_sure():
 @pytest.mark.skipif(not SAMPLES_DIR.exists(), reason="../shared/mrz/samples is not present")
 def test_small_prints_letters_unfaded_are_not_taken_for_a_glare_streaks_fade():
     # Finland's public sample at half its size (6.4 px): every check passes, the re-reads agree;
-    # its letters' faintest slices measured 0.37 to 0.86 of the fillers' darkest, so its names
-    # read as faded as a glare streak leaves them (not sure) until each cell was measured against
-    # the band's best-lit cells of its own kind.
+    # its letters' faintest slices measured as little as 0.37 of the fillers' darkest, so its
+    # names read as faded as a glare streak leaves them (not sure) until each cell was measured
+    # against the band's best-lit cells of its own kind.
     name = "100_pass-fin.png"
     truth = json.loads((SAMPLES_DIR / "truth.json").read_text())[name]["fields"]
     image = Image.open(SAMPLES_DIR / name).convert("RGB")
