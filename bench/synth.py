@@ -251,8 +251,14 @@ def photograph(
     return image
 
 
-HAZARDS = ("shadow", "glare", "dim", "turned180", "mirrored", "degraded", "guilloche", "small")
+HAZARDS = (
+    "shadow", "glare", "dim", "turned180", "mirrored", "degraded", "guilloche", "small", "blurred",
+)  # fmt: skip
 SMALL_SIDES = (380, 800)  # px: the longest side of a photo shrunk (``small``), its print 4-8 px
+# A shaken or unfocused phone (``blurred``), in px of a 3000 px wide photo (its print 20-50 px tall):
+# the length of a shake's streak, or the radius of a defocus (Gaussian) blur.
+SHAKE_LENGTHS = (6.0, 14.0)
+DEFOCUS_RADII = (2.0, 3.5)
 
 
 def _hard_shadow(page: Image.Image, rng: random.Random, mrz_top: float) -> Image.Image:
@@ -327,6 +333,25 @@ def _under_exposed(image: Image.Image, rng: random.Random) -> Image.Image:
     return Image.fromarray(np.clip(array, 0, 255).astype(np.uint8))
 
 
+def _blurred(image: Image.Image, rng: random.Random) -> Image.Image:
+    """A shaken phone (the picture smeared along a straight streak at any angle: every 8 read
+    B) or an unfocused one (a Gaussian blur), as strong as SHAKE_LENGTHS and DEFOCUS_RADII."""
+    scale = image.width / 3000
+    if rng.random() < 0.5:
+        return image.filter(ImageFilter.GaussianBlur(rng.uniform(*DEFOCUS_RADII) * scale))
+    length = rng.uniform(*SHAKE_LENGTHS) * scale
+    angle = rng.uniform(0, math.pi)
+    array = np.asarray(image, dtype=np.float32)
+    steps = max(2, round(length))
+    smeared = np.zeros_like(array)
+    # The mean of the picture shifted to each point of the streak (the edges wrap: background).
+    for step in range(steps):
+        along = (step / (steps - 1) - 0.5) * length
+        shift = (round(along * math.sin(angle)), round(along * math.cos(angle)))
+        smeared += np.roll(array, shift, axis=(0, 1))
+    return Image.fromarray(np.clip(smeared / steps, 0, 255).astype(np.uint8))
+
+
 def shrunk(image: Image.Image, side: float) -> Image.Image:
     """``image`` shrunk so its longest side is ``side`` px: a passport taken across a room, a
     thumbnail, a scan kept small (the ``small`` hazard: SMALL_SIDES px, print 4 to 8 px tall)."""
@@ -345,7 +370,7 @@ def make_case(index: int, seed: int = 2026, hazard: str | None = None) -> Case:
     180 degrees, stored mirrored with the EXIF orientation (2, 4, 5, 7) that undoes it, or
     degraded four ways at once as #21 measured held-out photos (about 1 MP, 5-8 degrees more tilt,
     low light, JPEG quality 35), printed over security printing (guilloche), or shrunk to a few
-    hundred pixels (small)."""
+    hundred pixels (small), or shaken or out of focus (blurred)."""
     rng = random.Random(seed * 100003 + index)  # noqa: S311 - reproducible test data
     hazard_rng = random.Random(seed * 7919 + index * 31 + HAZARDS.index(hazard) if hazard else 0)  # noqa: S311
     kind = KINDS[index % len(KINDS)] if index < len(KINDS) else rng.choice(KINDS)
@@ -398,6 +423,8 @@ def make_case(index: int, seed: int = 2026, hazard: str | None = None) -> Case:
         image = _under_exposed(image, hazard_rng)
     elif hazard == "small":
         image = shrunk(image, hazard_rng.uniform(*SMALL_SIDES))
+    elif hazard == "blurred":
+        image = _blurred(image, hazard_rng)
     elif hazard == "mirrored":
         orientation = hazard_rng.choice(sorted(_MIRRORED))
         image = image.transpose(_MIRRORED[orientation])  # each of these undoes itself

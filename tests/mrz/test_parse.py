@@ -509,6 +509,37 @@ def test_a_number_holding_a_letter_the_repairs_show_the_print_makes_of_its_twin_
     assert confirm_repairs(parsed, lambda line, position, char: True)
 
 
+def test_a_number_whose_lookalikes_the_repairs_show_pass_respelt_together_is_not_sure():
+    # Motion blur over 48089FTM: every 8 read B, the dates' mapped back to 8's. B is worth 11:
+    # the number's two B's, at weights 3 and 7, change its sum by 3 x 3 + 3 x 7 = 30, and
+    # 4B0B9FTM passed its check digit and the composite as read. No repair touched it.
+    lines = _obrien("48089FTM")
+    blurred = [lines[0], lines[1].replace("8", "B")]
+    assert blurred[1].startswith("4B0B9FTM<9XXA03030BBF300B25B")
+    parsed = parse_lines(blurred, today=TODAY)
+    assert parsed is not None and parsed.checks_passed == parsed.checks_total
+    assert parsed.fields["number"] == "4B0B9FTM"
+    assert all(column > 9 for _, column, _ in parsed.repairs)  # the dates' B's only
+    assert not confirm_repairs(parsed, lambda line, position, char: True)
+    assert not parsed.field_valid["number"]
+    # One B in the number: respelt 8 it fails, and the dates' repairs wait for support only.
+    one = _obrien("4B089FTM")
+    parsed = parse_lines(
+        [one[0], one[1][:13] + one[1][13:28].replace("8", "B") + one[1][28:]], today=TODAY
+    )
+    assert confirm_repairs(parsed, lambda line, position, char: True)
+    assert parsed.fields["number"] == "4B089FTM"
+    # A number printed with two B's, where no repair shows the print makes B of 8: valid.
+    assert parse(_obrien("4B0B9FTM")).valid
+
+
+def _obrien(number: str) -> list[str]:
+    return compose.td2(
+        document_code="I<", country="BRA", surname="OBRIEN", given_names="JANE", number=number,
+        nationality="XXA", date_of_birth="030308", sex="F", expiry_date="300825",
+    )  # fmt: skip
+
+
 def _card(country: str, nationality: str) -> list[str]:
     return compose.td1(
         surname="VZOREC", given_names="TINA", number="091801807", country=country,

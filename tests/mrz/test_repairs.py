@@ -232,6 +232,47 @@ def test_it_never_validates_two_ocr_like_changes_into_another_value(case):
     assert_nothing_invented(*case)
 
 
+# A blur that makes every print of one digit its lookalike letter (motion blur: every 8 a B).
+SYSTEMATIC = {"0": "O", "1": "I", "2": "Z", "5": "S", "6": "G", "8": "B"}
+
+
+@st.composite
+def systematic_confusions(draw: st.DrawFn) -> tuple[list[str], list[str]]:
+    """A valid MRZ, and it read with every one of a digit outside the names as its lookalike
+    letter (a PN's names hold digits as letters: as written there, no check digit covers
+    them), one at least of them in a date or check digit, whose repair shows the confusion."""
+    lines = draw(documents())
+    digit = draw(st.sampled_from(sorted(SYSTEMATIC)))
+    changes = [
+        (index, position, SYSTEMATIC[digit])
+        for index, line in enumerate(lines)
+        for position, char in enumerate(line)
+        if char == digit and not in_names(lines, index, position)
+    ]
+    number = written(lines, "number") or ""
+    assume(any(char == digit for char in number))
+    return lines, mutate(lines, changes)
+
+
+@SETTINGS
+@given(systematic_confusions())
+def test_it_never_validates_a_number_spelt_with_the_lookalike_the_dates_show_it_was(case):
+    # A number read as written is valid when nothing shows it was misread (6 for G: the same
+    # value for its check digit). Here the dates' or check digits' repairs show the print makes
+    # the letter of the digit, and the number holds that letter: its true spelling, digits, may
+    # pass as well (two 8's read B at weights 3 and 7: 30).
+    original, mutated = case
+    truth = parse_lines(original, today=TODAY)
+    read = parse_lines(mutated, today=TODAY)
+    assume(read is not None and read.type == truth.type)
+    # A repair outside the number's nine characters shows the confusion.
+    line, start = read.number_place
+    assume(any(at != line or not start <= column < start + 9 for at, column, _ in read.repairs))
+    supports_truth = lambda line, position, char: original[line][position] == char  # noqa: E731
+    if read.valid or confirm_repairs(read, supports_truth):
+        assert read.fields["number"] == truth.fields["number"], (original, mutated)
+
+
 def test_it_would_have_repaired_the_number_of_the_issue_without_the_ocrs_support():
     # The issue's photo: the number read BE7582315 (truth 475812315 in another scheme); a two-
     # character repair to 8E75B2315 passes the number's digit and the composite.

@@ -41,6 +41,11 @@ def char_value(char: str) -> int | None:
     return None
 
 
+def weight(position: int) -> int:
+    """The weight of a field's character at ``position`` (from 0) in its check digit."""
+    return _WEIGHTS[position % 3]
+
+
 def check_digit(text: str) -> str | None:
     """The ICAO 9303 check digit of ``text``, or None if it has a character outside the alphabet."""
     total = 0
@@ -48,7 +53,7 @@ def check_digit(text: str) -> str | None:
         value = char_value(char)
         if value is None:
             return None
-        total += value * _WEIGHTS[index % 3]
+        total += value * weight(index)
     return str(total % 10)
 
 

@@ -631,19 +631,54 @@ def _finish(parsed: Parsed, check: _Checker) -> Parsed:
     for name in _repaired_fields(parsed):
         if name in parsed.field_valid:
             parsed.field_valid[name] = False
-    if _number_has_a_twin(parsed):
+    if _number_has_a_rival(parsed):
         parsed.valid = False
         parsed.ambiguous = True  # never made valid by the OCR's support for the repairs
         parsed.field_valid["number"] = False
     return parsed
 
 
-def _number_has_a_twin(parsed: Parsed) -> bool:
-    """Whether a repair of this reading shows the print makes one character of another that is
-    worth the same to a check digit (a 6 read G: 16 and 6), and the number holds, as read, one
-    such character: spelt with the other, it passes as well. Glare 136/15: 6L7JS7Y6E read
-    6L7JS7YGE with its check digit 6 read G (mapped back to 6): valid and wrong."""
-    return number_holds(parsed, twins_made(parsed))
+def _number_has_a_rival(parsed: Parsed) -> bool:
+    """Whether the number, spelt otherwise where this reading's repairs show what the print
+    makes of a character (``confusions_made``: a date's B repaired to an 8, the print makes B
+    of 8), passes its check digit as well: one character worth the same to a check digit (a
+    6 read G: 16 and 6; glare 136/15: 6L7JS7Y6E read 6L7JS7YGE, its check digit's G mapped
+    back to 6), or several whose changes' weighted sum is a multiple of ten (motion blur:
+    48089FTM read 4B0B9FTM, the B's at weights 3 and 7, its dates' B's repaired to 8's). Each
+    was valid and wrong. Only the number's characters as read count, not where a repair put
+    one; a PN's number is all digits."""
+    line, start = parsed.number_place
+    made = confusions_made(parsed)
+    if not made or len(parsed.lines) <= line:
+        return False
+    number = parsed.repaired_line(line)[start : start + 9]
+    repaired = parsed.number_repaired()
+    # The changes' weighted sums (mod 10) that some respelling of at least one character makes:
+    # a sum of 0 is another spelling that passes.
+    sums: set[int] = set()
+    for at, char in enumerate(number):
+        value = checks.char_value(char)
+        if at in repaired or value is None:
+            continue
+        changes = {
+            checks.weight(at) * (meant_value - value) % 10
+            for read, meant in made
+            if read == char
+            and (meant_value := checks.char_value(meant)) is not None
+            and (meant.isdigit() or parsed.type != "PN")
+        }
+        sums |= {(before + change) % 10 for before in sums | {0} for change in changes}
+    return 0 in sums
+
+
+def confusions_made(parsed: Parsed) -> set[tuple[str, str]]:
+    """(read, meant) for each character this reading's repairs changed: what the print makes
+    of what (a date's B repaired to an 8: B of 8)."""
+    return {
+        (parsed.lines[line][column], to)
+        for line, column, to in parsed.repairs
+        if column < len(parsed.lines[line]) and parsed.lines[line][column] != to
+    }
 
 
 def twins_made(parsed: Parsed) -> set[str]:
