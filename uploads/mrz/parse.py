@@ -631,32 +631,48 @@ def _finish(parsed: Parsed, check: _Checker) -> Parsed:
     for name in _repaired_fields(parsed):
         if name in parsed.field_valid:
             parsed.field_valid[name] = False
-    if _number_has_a_rival(parsed):
+    for name in _fields_with_rivals(parsed):
         parsed.valid = False
         parsed.ambiguous = True  # never made valid by the OCR's support for the repairs
-        parsed.field_valid["number"] = False
+        parsed.field_valid[name] = False
     return parsed
 
 
-def _number_has_a_rival(parsed: Parsed) -> bool:
-    """Whether the number, spelt otherwise where this reading's repairs show what the print
-    makes of a character (``confusions_made``: a date's B repaired to an 8, the print makes B
-    of 8), passes its check digit as well: one character worth the same to a check digit (a
-    6 read G: 16 and 6; glare 136/15: 6L7JS7Y6E read 6L7JS7YGE, its check digit's G mapped
-    back to 6), or several whose changes' weighted sum is a multiple of ten (motion blur:
-    48089FTM read 4B0B9FTM, the B's at weights 3 and 7, its dates' B's repaired to 8's). Each
-    was valid and wrong. Only the number's characters as read count, not where a repair put
-    one; a PN's number is all digits."""
-    line, start = parsed.number_place
+def _fields_with_rivals(parsed: Parsed) -> list[str]:
+    """The number and personal number that, spelt otherwise where this reading's repairs show
+    what the print makes of a character (``confusions_made``: a date's B repaired to an 8, the
+    print makes B of 8), pass their check digit as well: one character worth the same to a
+    check digit (a 6 read G: 16 and 6; glare 136/15: 6L7JS7Y6E read 6L7JS7YGE, its check
+    digit's G mapped back to 6), or several whose changes' weighted sum is a multiple of ten
+    (motion blur: 48089FTM read 4B0B9FTM, the B's at weights 3 and 7, its dates' B's repaired
+    to 8's). Each was valid and wrong; the composite cannot tell, as it weighs both fields'
+    characters as their own check digits do."""
     made = confusions_made(parsed)
-    if not made or len(parsed.lines) <= line:
-        return False
-    number = parsed.repaired_line(line)[start : start + 9]
-    repaired = parsed.number_repaired()
+    if not made:
+        return []
+    line, start = parsed.number_place
+    places = {"number": (line, start, 9)}
+    if "personal_number" in parsed.field_valid:
+        places["personal_number"] = (1, 28, 14)
+    return [
+        name
+        for name, (line, start, length) in places.items()
+        if len(parsed.lines) > line and _respelt_passes(parsed, line, start, length, made)
+    ]
+
+
+def _respelt_passes(
+    parsed: Parsed, line: int, start: int, length: int, made: set[tuple[str, str]]
+) -> bool:
+    """Whether the field of ``length`` characters at ``start`` of line ``line``, some of its
+    characters as read respelt as ``made`` shows the print makes them (not where a repair put
+    one), passes its check digit as well as it does. A PN's number is all digits."""
+    text = parsed.repaired_line(line)[start : start + length]
+    repaired = {column - start for at, column, _ in parsed.repairs if at == line}
     # The changes' weighted sums (mod 10) that some respelling of at least one character makes:
     # a sum of 0 is another spelling that passes.
     sums: set[int] = set()
-    for at, char in enumerate(number):
+    for at, char in enumerate(text):
         value = checks.char_value(char)
         if at in repaired or value is None:
             continue
