@@ -253,12 +253,16 @@ def photograph(
 
 HAZARDS = (
     "shadow", "glare", "dim", "turned180", "mirrored", "degraded", "guilloche", "small", "blurred",
+    "bent",
 )  # fmt: skip
 SMALL_SIDES = (380, 800)  # px: the longest side of a photo shrunk (``small``), its print 4-8 px
 # A shaken or unfocused phone (``blurred``), in px of a 3000 px wide photo (its print 20-50 px tall):
 # the length of a shake's streak, or the radius of a defocus (Gaussian) blur.
 SHAKE_LENGTHS = (6.0, 14.0)
 DEFOCUS_RADII = (2.0, 3.5)
+# A page held open bows (``bent``): how far its middle lies off the line through its two sides,
+# a share of its height (0.05 of a TD3's: a character height and a half over the MRZ's length).
+BOWS = (0.02, 0.05)
 
 
 def _hard_shadow(page: Image.Image, rng: random.Random, mrz_top: float) -> Image.Image:
@@ -352,6 +356,32 @@ def _blurred(image: Image.Image, rng: random.Random) -> Image.Image:
     return Image.fromarray(np.clip(smeared / steps, 0, 255).astype(np.uint8))
 
 
+def bowed(page: Image.Image, bow: float) -> Image.Image:
+    """``page`` bowed along its width, its middle ``bow`` px lower than its sides (higher when
+    negative), on a parabola: each of a few dozen columns of it moved as the curve says, its
+    paper's tint left behind (the ``bent`` hazard: BOWS of the page's height either way)."""
+    width, height = page.size
+
+    def lift(x: float) -> float:
+        along = (x - width / 2) / (width / 2)
+        return bow * (1 - along * along)
+
+    columns = 48
+    mesh = []
+    for column in range(columns):
+        left, right = column * width // columns, (column + 1) * width // columns
+        source = (left, -lift(left), left, height - lift(left), right, height - lift(right),
+                  right, -lift(right))  # fmt: skip
+        mesh.append(((left, 0, right, height), source))
+    return page.transform(
+        page.size,
+        Image.Transform.MESH,
+        mesh,
+        Image.Resampling.BILINEAR,
+        fillcolor=page.getpixel((2, 2)),
+    )
+
+
 def shrunk(image: Image.Image, side: float) -> Image.Image:
     """``image`` shrunk so its longest side is ``side`` px: a passport taken across a room, a
     thumbnail, a scan kept small (the ``small`` hazard: SMALL_SIDES px, print 4 to 8 px tall)."""
@@ -370,7 +400,7 @@ def make_case(index: int, seed: int = 2026, hazard: str | None = None) -> Case:
     180 degrees, stored mirrored with the EXIF orientation (2, 4, 5, 7) that undoes it, or
     degraded four ways at once as #21 measured held-out photos (about 1 MP, 5-8 degrees more tilt,
     low light, JPEG quality 35), printed over security printing (guilloche), or shrunk to a few
-    hundred pixels (small), or shaken or out of focus (blurred)."""
+    hundred pixels (small), shaken or out of focus (blurred), or bowed (bent)."""
     rng = random.Random(seed * 100003 + index)  # noqa: S311 - reproducible test data
     hazard_rng = random.Random(seed * 7919 + index * 31 + HAZARDS.index(hazard) if hazard else 0)  # noqa: S311
     kind = KINDS[index % len(KINDS)] if index < len(KINDS) else rng.choice(KINDS)
@@ -388,6 +418,8 @@ def make_case(index: int, seed: int = 2026, hazard: str | None = None) -> Case:
         page = _glare(page, hazard_rng, mrz_top)
     elif hazard == "guilloche":
         page = _guilloche(page, hazard_rng, page.width / render.PAGES[kind][0])
+    elif hazard == "bent":
+        page = bowed(page, hazard_rng.choice((-1, 1)) * hazard_rng.uniform(*BOWS) * page.height)
     scan = index % 17 == 5 and hazard is None
     pdf = index % 23 == 11 and hazard is None
     size = (3000, 2250)

@@ -9,7 +9,8 @@
 4. Parse and repair by field class (``parse``); stop at the first reading whose checks all pass.
    A band that does not pass is read again: divided by its local paper (a shadow's edge), at
    other sizes, in several passes combined (``vote``), and last with its contrast stretched
-   locally (glare). A band whose crop cuts through a line is cut wider first.
+   locally (glare), and cut wider with its columns moved to straighten lines a bent page bows
+   (``straightened``). A band whose crop cuts through a line is cut wider first.
 5. Make sure of the names, which no check digit covers: Tesseract's confidence, a second reading
    of the names' strip alone (at another size), more for small print and PN names, none of their
    print faded (glare); of what a check digit cannot tell: small print's number and names
@@ -355,6 +356,15 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
                 if reading is not None and reading.parsed.score > page_best.parsed.score:
                     page_best = reading
         if page_best is None or not page_best.parsed.valid:
+            # A page bent (a passport held open in the hand): the lines bow and their ends
+            # leave the straight band. The band cut wider, its columns moved to straighten them;
+            # after every other pass, as its reading, passing fewer checks, must not lead them.
+            done, page_best = _straightened(
+                page, bands, own_best, page_best, scale, page_scale, today
+            )
+            if done is not None:
+                return done
+        if page_best is None or not page_best.parsed.valid:
             # Security printing (guilloche) dark enough to join the lines into the card's blob:
             # only the darkest of what stands out of the paper (guilloche 310/9, a TD1 not found).
             # Last, once the passes over the bands found have had their try. A reading of these
@@ -626,6 +636,109 @@ def _full_height(
     return again
 
 
+def _straightened(
+    page: Image.Image,
+    bands: list[locate.Band],
+    own_best: "_Reading | None",
+    page_best: "_Reading | None",
+    scale: float,
+    page_scale: float,
+    today: date,
+) -> "tuple[MrzResult | None, _Reading | None]":
+    """The band of the page's own best reading (else the most promising one), widened by
+    BENT_WIDEN_CHARS at each side and read straightened (``straightened``) when its print
+    bows: the confirmed result if that passes, else None and the better of it and
+    ``page_best`` (by checks passed). No OCR for a band whose print lies straight."""
+    band = own_best.band if own_best is not None else bands[0] if bands else None
+    if band is None:
+        return None, page_best
+    widened = dataclasses.replace(band, width=band.width + 2 * BENT_WIDEN_CHARS * band.char)
+    crop, _ = locate.cut_band(page, widened, scale, flip=False)
+    straight = straightened(crop)
+    if straight is None:
+        return None, page_best
+    # Which way up, from the straightened print (the passes before read the bowed lines).
+    flip = not _looks_upright(straight)
+    if flip:
+        crop, _ = locate.cut_band(page, widened, scale, flip=True)
+        straight = straightened(crop)
+        if straight is None:
+            return None, page_best
+    reading = _Reading.take(page, widened, scale, flip, page_scale, today, crop=straight)
+    if reading is None:
+        return None, page_best
+    # Every later cut of the band (the names' second reading, the vote's passes) straightened
+    # alike: the lines' boxes are the straightened crop's.
+    reading.prepare = _straight
+    if reading.parsed.valid:
+        return _confirmed(page, [], reading, today), reading
+    if page_best is None or reading.parsed.checks_passed > page_best.parsed.checks_passed:
+        return None, reading
+    return None, page_best
+
+
+def straightened(crop: Image.Image) -> Image.Image | None:
+    """``crop`` (a band cut horizontal) with each column moved up or down so that the print's
+    centre line, fitted as a parabola along the crop, runs straight through its middle; None
+    when it bows less than BENT_SHARE of the crop's height (a tilt the band kept is no bow).
+    The centre line is the print's centre of mass in strips half the crop's height wide, each
+    taken within BENT_WINDOW of the crop's height around its neighbour's, from the middle
+    strip out (the lines bow gradually; a page's edge or a photo beside the lines is farther),
+    and the strips off the parabola by more than a tenth of the height refitted without."""
+    gray = np.asarray(crop if crop.mode == "L" else crop.convert("L"), dtype=np.float32)
+    height, width = gray.shape
+    strip = max(4, height // 2)
+    if height < 8 or width < 6 * strip:
+        return None
+    # Strokes only: print against a grey closing about half a character wide (a crop cut wider
+    # is about eight character heights high), which a page's edge or a dark background beside
+    # the lines passes unchanged.
+    ink = _over_paper(gray, max(3, height // 16)) < BENT_INK
+    rows = np.arange(height, dtype=np.float64)
+    starts = list(range(0, width - strip + 1, strip))
+    middle_strip = len(starts) // 2
+    half = BENT_WINDOW * height
+    found: dict[int, tuple[float, float]] = {}  # strip index: (centre of mass, mass)
+    for order in (range(middle_strip, len(starts)), range(middle_strip, -1, -1)):
+        near = height / 2
+        for index in order:
+            per_row = ink[:, starts[index] : starts[index] + strip].sum(axis=1).astype(np.float64)
+            per_row[np.abs(rows - near) > half] = 0.0
+            mass = float(per_row.sum())
+            if mass >= BENT_STRIP_INK * strip * height:
+                near = float(per_row @ rows) / mass
+                found[index] = (near, mass)
+    if len(found) < 5:
+        return None
+    centres = [starts[index] + strip / 2 for index in found]
+    middles = [centre for centre, _ in found.values()]
+    masses = [mass for _, mass in found.values()]
+    along = (np.array(centres) - width / 2) / (width / 2)  # -1 to 1 along the crop
+    middle, weight = np.array(middles), np.sqrt(np.array(masses))
+    kept = np.ones(len(along), dtype=bool)
+    for _ in range(2):
+        if kept.sum() < 5:
+            return None
+        fitted = np.polyfit(along[kept], middle[kept], 2, w=weight[kept])
+        kept = np.abs(np.polyval(fitted, along) - middle) <= height / 10
+    bow, slope, _ = fitted
+    if abs(bow) < BENT_SHARE * height:
+        return None
+    position = (np.arange(width, dtype=np.float64) - width / 2) / (width / 2)
+    shift = bow * position**2 + slope * position  # below the middle column's centre
+    source_rows = rows[:, None] + shift[None, :]
+    columns = np.broadcast_to(np.arange(width, dtype=np.float64)[None, :], (height, width))
+    paper = float(np.median(gray))
+    out = ndimage.map_coordinates(gray, [source_rows, columns], order=1, cval=paper)
+    return Image.fromarray(np.clip(out, 0, 255).astype(np.uint8))
+
+
+def _straight(crop: Image.Image) -> Image.Image:
+    """``crop`` straightened, or as it is when its print lies straight (a later cut of a band
+    read straightened)."""
+    return straightened(crop) or crop
+
+
 def _untried(found: list[locate.Band], tried: list[locate.Band]) -> list[locate.Band]:
     """The bands of ``found`` that no band of ``tried`` covers: one whose centre lies in a tried
     band at least UNTRIED_SHARE as long is the same print; a longer one is not (the plain
@@ -813,6 +926,17 @@ def _confirmed_fallback(reading: "_Reading", region: Image.Image, today: date) -
     return _result(parsed, reading.box, valid=not _faded_misread(reading))
 
 
+# ``straightened``: print is darker than this share of its local paper; a strip holds print in
+# this share of its pixels at least to place the centre line; a centre line bowing less than
+# this share of the crop's height at the crop's ends is straight; a strip's centre is sought
+# within this share of the height around its neighbour's. A bent band is cut wider by
+# BENT_WIDEN_CHARS character heights at each side, as a bow of two character heights takes a
+# line's ends out of the straight band.
+BENT_INK = 0.75
+BENT_STRIP_INK = 0.02
+BENT_SHARE = 0.04
+BENT_WINDOW = 0.3
+BENT_WIDEN_CHARS = 1.5
 UNTRIED_SHARE = 0.85  # of a band's length, that of a tried band around its centre: the same band
 USE_FALLBACK = True  # PassportEye's locator when ours finds nothing that passes
 # ... unless ours read an MRZ that nearly passes and has already spent this much CPU time:
