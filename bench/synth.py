@@ -253,7 +253,7 @@ def photograph(
 
 HAZARDS = (
     "shadow", "glare", "dim", "turned180", "mirrored", "degraded", "guilloche", "small", "blurred",
-    "bent",
+    "bent", "finger",
 )  # fmt: skip
 SMALL_SIDES = (380, 800)  # px: the longest side of a photo shrunk (``small``), its print 4-8 px
 # A shaken or unfocused phone (``blurred``), in px of a 3000 px wide photo (its print 20-50 px tall):
@@ -305,6 +305,22 @@ def _glare(page: Image.Image, rng: random.Random, mrz_top: float) -> Image.Image
     array = np.asarray(page, dtype=np.float32)
     array = array + (255 - array) * strength[..., None]
     return Image.fromarray(np.clip(array, 0, 255).astype(np.uint8))
+
+
+def _finger(page: Image.Image, rng: random.Random, mrz_top: float) -> Image.Image:
+    """A thumb holding the page over part of the MRZ: an ellipse of skin, an eighth of the
+    page wide, from just above the lines past the page's edge, over either end or the middle."""
+    width, height = page.size
+    centre = (
+        rng.choice((rng.uniform(0.0, 0.15), rng.uniform(0.3, 0.7), rng.uniform(0.85, 1.0))) * width
+    )
+    skin = (rng.randrange(200, 236), rng.randrange(150, 185), rng.randrange(120, 150))
+    top = mrz_top - rng.uniform(0.0, 0.5) * (height - mrz_top)
+    finger = page.copy()
+    ImageDraw.Draw(finger).ellipse(
+        [centre - 0.06 * width, top, centre + 0.06 * width, height + (height - top)], fill=skin
+    )
+    return finger
 
 
 def _guilloche(page: Image.Image, rng: random.Random, mm: float) -> Image.Image:
@@ -400,7 +416,8 @@ def make_case(index: int, seed: int = 2026, hazard: str | None = None) -> Case:
     180 degrees, stored mirrored with the EXIF orientation (2, 4, 5, 7) that undoes it, or
     degraded four ways at once as #21 measured held-out photos (about 1 MP, 5-8 degrees more tilt,
     low light, JPEG quality 35), printed over security printing (guilloche), or shrunk to a few
-    hundred pixels (small), shaken or out of focus (blurred), or bowed (bent)."""
+    hundred pixels (small), shaken or out of focus (blurred), bowed (bent), or held with a
+    thumb over part of the MRZ (finger)."""
     rng = random.Random(seed * 100003 + index)  # noqa: S311 - reproducible test data
     hazard_rng = random.Random(seed * 7919 + index * 31 + HAZARDS.index(hazard) if hazard else 0)  # noqa: S311
     kind = KINDS[index % len(KINDS)] if index < len(KINDS) else rng.choice(KINDS)
@@ -418,6 +435,8 @@ def make_case(index: int, seed: int = 2026, hazard: str | None = None) -> Case:
         page = _glare(page, hazard_rng, mrz_top)
     elif hazard == "guilloche":
         page = _guilloche(page, hazard_rng, page.width / render.PAGES[kind][0])
+    elif hazard == "finger":
+        page = _finger(page, hazard_rng, mrz_top)
     elif hazard == "bent":
         page = bowed(page, hazard_rng.choice((-1, 1)) * hazard_rng.uniform(*BOWS) * page.height)
     scan = index % 17 == 5 and hazard is None

@@ -242,6 +242,17 @@ def test_trailing_fillers_lost_from_a_names_line_are_placed_by_the_other_line():
     assert not vote.fillers_lost([boxed(NAMES, lost=(0, 42, 43), shift=0), boxed(DATA)], NAMES)
 
 
+def test_a_names_line_placed_by_the_other_lines_ends_when_they_read_a_stray_mark_each():
+    # A finger over the start of the names line (ROSSI read OSSI, filled at its end) while the
+    # other line read a stray mark before its print: no line whole, so the other's end places
+    # the names line, and its first column is empty: print lost, not a filler.
+    stray = Symbol("0", 60.0, (("0", 60.0),), (4, 5, 16, 35))
+    data = [stray, *boxed(DATA)]
+    assert not vote.fillers_lost([boxed(NAMES, lost=(0,)), data], NAMES[1:] + "<")
+    # Its last filler lost instead: the names in place.
+    assert vote.fillers_lost([boxed(NAMES, lost=(43,)), data], NAMES)
+
+
 def test_a_line_read_whole_by_the_second_ocr_needs_no_gap():
     assert vote.fillers_lost([boxed(NAMES), boxed(DATA)], DATA)
 

@@ -756,13 +756,20 @@ def fillers_lost(lines: list[list[tesseract.Symbol]], fitted: str) -> bool:
 
     The MRZ is printed in one monospaced grid: neighbours are one pitch apart (the median step),
     two across a lost character; the columns, fitted to the centres by least squares, count from
-    column 0: where the whole lines of ``lines`` start, or without one, this line's own first
-    character."""
+    column 0: where the whole lines of ``lines`` start; without one, where the other lines end
+    (column ``len(fitted) - 1``: a stray mark read before a line moves its start, not its end;
+    a finger over the start of a TD1's names line made ROSSI read OSSI, filled at its end, while
+    the lines above read a stray mark each); without either, this line's own first character."""
     length = len(fitted)
     whole = [line for line in lines if len(line) == length]
     if any("".join(symbol.text for symbol in line) == fitted for line in whole):
         return True
     starts = [_centre(line[0]) for line in whole if line[0].box is not None]
+    ends = [
+        _centre(line[-1])
+        for line in lines
+        if len(line) > length and line[-1].box is not None  # read long: a stray at an end
+    ]
     for line in lines:
         if not 0 < length - len(line) <= MAX_LOST or any(symbol.box is None for symbol in line):
             continue
@@ -770,8 +777,12 @@ def fillers_lost(lines: list[list[tesseract.Symbol]], fitted: str) -> bool:
         if grid is None:
             continue
         columns, pitch = grid
-        first = _centre(line[0])
-        shifts = {round((first - start) / pitch) for start in starts} or {0}
+        first, last = _centre(line[0]), _centre(line[-1])
+        shifts = (
+            {round((first - start) / pitch) for start in starts}
+            or {round((last - end) / pitch) + length - 1 - columns[-1] for end in ends}
+            or {0}
+        )
         text = [symbol.text for symbol in line]
         for shift in shifts:
             placed = dict(zip((column + shift for column in columns), text, strict=True))
