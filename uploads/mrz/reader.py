@@ -17,8 +17,9 @@
    whose cells look like a lookalike's glyph (6 for G, ``vote.shapes_clear``), two passes of a
    band reading a lookalike each, or a number whose faded print a plainer pass or the print
    darkened reads otherwise, two readings of the same lines passing with other values, a twin
-   the reading's repairs show the print makes (a check digit's 6 read G, ``parse``); and of the
-   document: a second MRZ of the same size in the photo makes the answer "not sure".
+   the reading's repairs show the print makes (a check digit's 6 read G), or lookalikes that
+   pass together (two 8's read B, ``parse``); and of the document: a second MRZ of the same
+   size in the photo makes the answer "not sure".
 6. When nothing passes, PassportEye's locator gets a try (``fallback``), unless ours read a near
    miss and has already spent FALLBACK_AFTER_CPU_SECONDS of CPU time.
 7. A result not sure shows what its reading read, but for a number failing its check digit (or
