@@ -253,7 +253,7 @@ def photograph(
 
 HAZARDS = (
     "shadow", "glare", "dim", "turned180", "mirrored", "degraded", "guilloche", "small", "blurred",
-    "bent", "finger",
+    "bent", "finger", "slanted",
 )  # fmt: skip
 SMALL_SIDES = (380, 800)  # px: the longest side of a photo shrunk (``small``), its print 4-8 px
 # A shaken or unfocused phone (``blurred``), in px of a 3000 px wide photo (its print 20-50 px tall):
@@ -263,6 +263,9 @@ DEFOCUS_RADII = (2.0, 3.5)
 # A page held open bows (``bent``): how far its middle lies off the line through its two sides,
 # a share of its height (0.05 of a TD3's: a character height and a half over the MRZ's length).
 BOWS = (0.02, 0.05)
+# A photo taken at a slant to the page (``slanted``): its perspective's strength, past the
+# 0.03-0.09 of the other photos (the characters lean near the page's sides).
+SLANTED_PERSPECTIVES = (0.15, 0.22)
 
 
 def _hard_shadow(page: Image.Image, rng: random.Random, mrz_top: float) -> Image.Image:
@@ -416,8 +419,8 @@ def make_case(index: int, seed: int = 2026, hazard: str | None = None) -> Case:
     180 degrees, stored mirrored with the EXIF orientation (2, 4, 5, 7) that undoes it, or
     degraded four ways at once as #21 measured held-out photos (about 1 MP, 5-8 degrees more tilt,
     low light, JPEG quality 35), printed over security printing (guilloche), or shrunk to a few
-    hundred pixels (small), shaken or out of focus (blurred), bowed (bent), or held with a
-    thumb over part of the MRZ (finger)."""
+    hundred pixels (small), shaken or out of focus (blurred), bowed (bent), held with a thumb
+    over part of the MRZ (finger), or taken at a slant to the page (slanted)."""
     rng = random.Random(seed * 100003 + index)  # noqa: S311 - reproducible test data
     hazard_rng = random.Random(seed * 7919 + index * 31 + HAZARDS.index(hazard) if hazard else 0)  # noqa: S311
     kind = KINDS[index % len(KINDS)] if index < len(KINDS) else rng.choice(KINDS)
@@ -463,6 +466,8 @@ def make_case(index: int, seed: int = 2026, hazard: str | None = None) -> Case:
         "scan": scan,
         "pdf": pdf,
     }
+    if hazard == "slanted":
+        conditions["perspective"] = hazard_rng.uniform(*SLANTED_PERSPECTIVES)
     if hazard == "degraded":
         size = (1155, 866)
         conditions["size"] = size

@@ -9,8 +9,9 @@
 4. Parse and repair by field class (``parse``); stop at the first reading whose checks all pass.
    A band that does not pass is read again: divided by its local paper (a shadow's edge), at
    other sizes, in several passes combined (``vote``), and last with its contrast stretched
-   locally (glare), and cut wider with its columns moved to straighten lines a bent page bows
-   (``straightened``). A band whose crop cuts through a line is cut wider first.
+   locally (glare), cut wider with its columns moved to straighten lines a bent page bows
+   (``straightened``), and sheared to stand up characters a photo at a slant leans
+   (``unslanted``). A band whose crop cuts through a line is cut wider first.
 5. Make sure of the names, which no check digit covers: Tesseract's confidence, a second reading
    of the names' strip alone (at another size), more for small print and PN names, none of their
    print faded (glare); of what a check digit cannot tell: small print's number and names
@@ -363,6 +364,12 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
             done, page_best = _straightened(
                 page, bands, own_best, page_best, scale, page_scale, today
             )
+            if done is not None:
+                return done
+        if page_best is None or not page_best.parsed.valid:
+            # A photo taken at a slant to the page: its characters lean (``unslanted``). Last
+            # too, for the same reason.
+            done, page_best = _unslanted(page, bands, own_best, page_best, scale, page_scale, today)
             if done is not None:
                 return done
         if page_best is None or not page_best.parsed.valid:
@@ -740,6 +747,82 @@ def _straight(crop: Image.Image) -> Image.Image:
     return straightened(crop) or crop
 
 
+def _unslanted(
+    page: Image.Image,
+    bands: list[locate.Band],
+    own_best: "_Reading | None",
+    page_best: "_Reading | None",
+    scale: float,
+    page_scale: float,
+    today: date,
+) -> "tuple[MrzResult | None, _Reading | None]":
+    """The band of the page's own best reading (else the most promising one) read with its
+    characters stood up (``unslanted``) when they lean: the confirmed result if that passes,
+    else None and the better of it and ``page_best`` (by checks passed). No OCR for a band
+    whose print stands upright."""
+    if own_best is not None:
+        band, flip = own_best.band, own_best.flip
+    elif bands:
+        band = bands[0]
+        flip = not _looks_upright(locate.cut_band(page, band, scale, flip=False)[0])
+    else:
+        return None, page_best
+    crop, _ = locate.cut_band(page, band, scale, flip=flip)
+    upright = unslanted(crop)
+    if upright is None:
+        return None, page_best
+    reading = _Reading.take(page, band, scale, flip, page_scale, today, crop=upright)
+    if reading is None:
+        return None, page_best
+    reading.prepare = _unslant  # every later cut of the band stood up alike
+    if reading.parsed.valid:
+        return _confirmed(page, [], reading, today), reading
+    if page_best is None or reading.parsed.checks_passed > page_best.parsed.checks_passed:
+        return None, reading
+    return None, page_best
+
+
+def unslanted(crop: Image.Image) -> Image.Image | None:
+    """``crop`` (a band cut horizontal) sheared along its lines so that its characters' strokes
+    stand upright; None when they lean less than SLANT_LEAST. A photo taken at a slant to the
+    page keeps the lines straight but leans the characters (the band is cut along the lines),
+    and Tesseract misread a leaning card's MRZ (3N6SHAMAE read 3N6SWMAMAE). The shear is the
+    one, of SLANTS, under which the print's columns stand most apart: the sum of the squared
+    counts of print in each column is largest when every stroke falls in one column."""
+    gray = np.asarray(crop if crop.mode == "L" else crop.convert("L"), dtype=np.float32)
+    height, width = gray.shape
+    if height < 8 or width < 4 * height:
+        return None
+    rows, columns = np.nonzero(_over_paper(gray, max(3, height // 8)) < BENT_INK)
+    if len(rows) < width:
+        return None
+    across = rows - height / 2
+
+    def sharpness(slant: float) -> float:
+        # Where each pixel of print lands in the sheared crop (which takes the pixel at
+        # ``x + slant * across`` for its ``x``).
+        moved = np.round(columns - slant * across).astype(np.int64)
+        counts = np.bincount(moved - moved.min())
+        return float((counts.astype(np.float64) ** 2).sum())
+
+    slant = max(SLANTS, key=sharpness)
+    if abs(slant) < SLANT_LEAST:
+        return None
+    paper = int(np.median(gray))
+    return crop.transform(
+        crop.size,
+        Image.Transform.AFFINE,
+        (1, slant, -slant * height / 2, 0, 1, 0),
+        resample=Image.Resampling.BILINEAR,
+        fillcolor=paper,
+    )
+
+
+def _unslant(crop: Image.Image) -> Image.Image:
+    """``crop`` unslanted, or as it is when its print stands upright."""
+    return unslanted(crop) or crop
+
+
 def _untried(found: list[locate.Band], tried: list[locate.Band]) -> list[locate.Band]:
     """The bands of ``found`` that no band of ``tried`` covers: one whose centre lies in a tried
     band at least UNTRIED_SHARE as long is the same print; a longer one is not (the plain
@@ -938,6 +1021,10 @@ BENT_STRIP_INK = 0.02
 BENT_SHARE = 0.04
 BENT_WINDOW = 0.3
 BENT_WIDEN_CHARS = 1.5
+# ``unslanted``: the shears tried (a column's move per row, from the crop's middle row), and the
+# least one taken for a lean (OCR-B's strokes stand upright; a tenth of a pitch over the height).
+SLANTS = tuple(round(step * 0.025, 3) for step in range(-24, 25))
+SLANT_LEAST = 0.1
 UNTRIED_SHARE = 0.85  # of a band's length, that of a tried band around its centre: the same band
 USE_FALLBACK = True  # PassportEye's locator when ours finds nothing that passes
 # ... unless ours read an MRZ that nearly passes and has already spent this much CPU time:
