@@ -701,7 +701,7 @@ def straightened(crop: Image.Image) -> Image.Image | None:
     # Strokes only: print against a grey closing about half a character wide (a crop cut wider
     # is about eight character heights high), which a page's edge or a dark background beside
     # the lines passes unchanged.
-    ink = _over_paper(gray, max(3, height // 16)) < BENT_INK
+    ink = _over_paper(gray, max(3, height // 16)) < PRINT_SHARE
     rows = np.arange(height, dtype=np.float64)
     starts = list(range(0, width - strip + 1, strip))
     middle_strip = len(starts) // 2
@@ -793,7 +793,7 @@ def unslanted(crop: Image.Image) -> Image.Image | None:
     height, width = gray.shape
     if height < 8 or width < 4 * height:
         return None
-    rows, columns = np.nonzero(_over_paper(gray, max(3, height // 8)) < BENT_INK)
+    rows, columns = np.nonzero(_over_paper(gray, max(3, height // 8)) < PRINT_SHARE)
     if len(rows) < width:
         return None
     across = rows - height / 2
@@ -1010,19 +1010,19 @@ def _confirmed_fallback(reading: "_Reading", region: Image.Image, today: date) -
     return _result(parsed, reading.box, valid=not _faded_misread(reading))
 
 
-# ``straightened``: print is darker than this share of its local paper; a strip holds print in
-# this share of its pixels at least to place the centre line; a centre line bowing less than
-# this share of the crop's height at the crop's ends is straight; a strip's centre is sought
-# within this share of the height around its neighbour's. A bent band is cut wider by
-# BENT_WIDEN_CHARS character heights at each side, as a bow of two character heights takes a
-# line's ends out of the straight band.
-BENT_INK = 0.75
+# ``straightened`` and ``unslanted``: print is darker than this share of its local paper.
+# ``straightened``: a strip holds print in this share of its pixels at least to place the centre
+# line; a centre line bowing less than this share of the crop's height at the crop's ends is
+# straight; a strip's centre is sought within this share of the height around its neighbour's.
+# A bent band is cut wider by BENT_WIDEN_CHARS character heights at each side, as a bow of two
+# character heights takes a line's ends out of the straight band.
+PRINT_SHARE = 0.75
 BENT_STRIP_INK = 0.02
 BENT_SHARE = 0.04
 BENT_WINDOW = 0.3
 BENT_WIDEN_CHARS = 1.5
 # ``unslanted``: the shears tried (a column's move per row, from the crop's middle row), and the
-# least one taken for a lean (OCR-B's strokes stand upright; a tenth of a pitch over the height).
+# least one taken for a lean (OCR-B's strokes stand upright; 2.4 px over a 24 px character).
 SLANTS = tuple(round(step * 0.025, 3) for step in range(-24, 25))
 SLANT_LEAST = 0.1
 UNTRIED_SHARE = 0.85  # of a band's length, that of a tried band around its centre: the same band
