@@ -655,8 +655,7 @@ def _straightened(
 ) -> "tuple[MrzResult | None, _Reading | None]":
     """The band of the page's own best reading (else the most promising one), widened by
     BENT_WIDEN_CHARS at each side and read straightened (``straightened``) when its print
-    bows: the confirmed result if that passes, else None and the better of it and
-    ``page_best`` (by checks passed). No OCR for a band whose print lies straight."""
+    bows (``_reshaped_reading``). No OCR for a band whose print lies straight."""
     band = own_best.band if own_best is not None else bands[0] if bands else None
     if band is None:
         return None, page_best
@@ -672,12 +671,31 @@ def _straightened(
         straight = straightened(crop)
         if straight is None:
             return None, page_best
-    reading = _Reading.take(page, widened, scale, flip, page_scale, today, crop=straight)
+    return _reshaped_reading(
+        page, widened, scale, flip, page_scale, today, straight, _straight, page_best
+    )
+
+
+def _reshaped_reading(
+    page: Image.Image,
+    band: locate.Band,
+    scale: float,
+    flip: bool,
+    page_scale: float,
+    today: date,
+    crop: Image.Image,
+    reshape: Callable[[Image.Image], Image.Image],
+    page_best: "_Reading | None",
+) -> "tuple[MrzResult | None, _Reading | None]":
+    """``band`` read from ``crop``, its cut reshaped (``straightened``, ``unslanted``): the
+    confirmed result if that passes, else None and the better of it and ``page_best`` by checks
+    passed (a reading leads the passes before it only when it passes). Every later cut of the
+    band (the names' second reading, the vote's passes) is reshaped alike by ``reshape``: the
+    lines' boxes are the reshaped crop's."""
+    reading = _Reading.take(page, band, scale, flip, page_scale, today, crop=crop)
     if reading is None:
         return None, page_best
-    # Every later cut of the band (the names' second reading, the vote's passes) straightened
-    # alike: the lines' boxes are the straightened crop's.
-    reading.prepare = _straight
+    reading.prepare = reshape
     if reading.parsed.valid:
         return _confirmed(page, [], reading, today), reading
     if page_best is None or reading.parsed.checks_passed > page_best.parsed.checks_passed:
@@ -757,9 +775,8 @@ def _unslanted(
     today: date,
 ) -> "tuple[MrzResult | None, _Reading | None]":
     """The band of the page's own best reading (else the most promising one) read with its
-    characters stood up (``unslanted``) when they lean: the confirmed result if that passes,
-    else None and the better of it and ``page_best`` (by checks passed). No OCR for a band
-    whose print stands upright."""
+    characters stood up (``unslanted``) when they lean (``_reshaped_reading``). No OCR for a
+    band whose print stands upright."""
     if own_best is not None:
         band, flip = own_best.band, own_best.flip
     elif bands:
@@ -771,15 +788,9 @@ def _unslanted(
     upright = unslanted(crop)
     if upright is None:
         return None, page_best
-    reading = _Reading.take(page, band, scale, flip, page_scale, today, crop=upright)
-    if reading is None:
-        return None, page_best
-    reading.prepare = _unslant  # every later cut of the band stood up alike
-    if reading.parsed.valid:
-        return _confirmed(page, [], reading, today), reading
-    if page_best is None or reading.parsed.checks_passed > page_best.parsed.checks_passed:
-        return None, reading
-    return None, page_best
+    return _reshaped_reading(
+        page, band, scale, flip, page_scale, today, upright, _unslant, page_best
+    )
 
 
 def unslanted(crop: Image.Image) -> Image.Image | None:
