@@ -125,7 +125,11 @@ class Parsed:
 
     def number_repaired(self) -> set[int]:
         """The positions (0-8) of the document number's characters a repair changed."""
-        line, start = self.number_place
+        return self.repaired_from(*self.number_place)
+
+    def repaired_from(self, line: int, start: int) -> set[int]:
+        """The positions, counted from column ``start`` of line ``line``, of the characters a
+        repair changed on that line."""
         return {column - start for at_line, column, _ in self.repairs if at_line == line}
 
     def repaired_line(self, index: int) -> str:
@@ -668,7 +672,7 @@ def _respelt_passes(
     characters as read respelt as ``made`` shows the print makes them (not where a repair put
     one), passes its check digit as well as it does. A PN's number is all digits."""
     text = parsed.repaired_line(line)[start : start + length]
-    repaired = {column - start for at, column, _ in parsed.repairs if at == line}
+    repaired = parsed.repaired_from(line, start)
     # The changes' weighted sums (mod 10) that some respelling of at least one character makes:
     # a sum of 0 is another spelling that passes.
     sums: set[int] = set()
@@ -700,11 +704,7 @@ def confusions_made(parsed: Parsed) -> set[tuple[str, str]]:
 def twins_made(parsed: Parsed) -> set[str]:
     """The characters this reading's repairs changed into another worth the same to a check
     digit (a check digit's G mapped to 6): what the print makes of such a twin."""
-    return {
-        parsed.lines[line][column]
-        for line, column, to in parsed.repairs
-        if column < len(parsed.lines[line]) and _twins(parsed.lines[line][column], to)
-    }
+    return {read for read, meant in confusions_made(parsed) if _twins(read, meant)}
 
 
 def number_holds(parsed: Parsed, chars: set[str]) -> bool:

@@ -725,8 +725,9 @@ def straightened(crop: Image.Image) -> Image.Image | None:
     middle_strip = len(starts) // 2
     half = BENT_WINDOW * height
     found: dict[int, tuple[float, float]] = {}  # strip index: (centre of mass, mass)
-    for order in (range(middle_strip, len(starts)), range(middle_strip, -1, -1)):
-        near = height / 2
+    for order in (range(middle_strip, len(starts)), range(middle_strip - 1, -1, -1)):
+        # Both ways from the middle strip's centre (the band's middle where it has none).
+        near = found[middle_strip][0] if middle_strip in found else height / 2
         for index in order:
             per_row = ink[:, starts[index] : starts[index] + strip].sum(axis=1).astype(np.float64)
             per_row[np.abs(rows - near) > half] = 0.0
@@ -779,12 +780,15 @@ def _unslanted(
     band whose print stands upright."""
     if own_best is not None:
         band, flip = own_best.band, own_best.flip
+        crop, _ = locate.cut_band(page, band, scale, flip=flip)
     elif bands:
         band = bands[0]
-        flip = not _looks_upright(locate.cut_band(page, band, scale, flip=False)[0])
+        crop, _ = locate.cut_band(page, band, scale, flip=False)
+        flip = not _looks_upright(crop)
+        if flip:
+            crop, _ = locate.cut_band(page, band, scale, flip=True)
     else:
         return None, page_best
-    crop, _ = locate.cut_band(page, band, scale, flip=flip)
     upright = unslanted(crop)
     if upright is None:
         return None, page_best
