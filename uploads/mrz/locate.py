@@ -371,6 +371,14 @@ def cut_band(
     return crop, (left, top, right, bottom)
 
 
+def cut_char(band: Band, scale: float, height: int) -> float:
+    """The character height in a ``cut_band`` crop of ``band`` (default margins) ``height``
+    pixels high, whatever size it was cut at (the crop's height is the band's width and margins,
+    zoomed as its characters are; the zoom is capped, so small print is smaller than asked)."""
+    cut = _Cut.of(band, scale, flip=False)
+    return height * cut.char / max(2 * cut.half_width, 1e-6)
+
+
 def crop_point(
     band: Band, scale: float, size: tuple[int, int], point: tuple[float, float], *, flip: bool
 ) -> tuple[float, float]:

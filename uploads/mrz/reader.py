@@ -10,12 +10,13 @@
    A band that does not pass is read again: divided by its local paper (a shadow's edge), at
    other sizes, in several passes combined (``vote``), and last with its contrast stretched
    locally (glare), cut wider with its columns moved to straighten lines a bent page bows
-   (``straightened``), and sheared to stand up characters a photo at a slant leans
-   (``unslanted``). A band whose crop cuts through a line is cut wider first.
+   (``straightened``), sheared to stand up characters a photo at a slant leans
+   (``unslanted``), and with its blur undone when its print's edges are soft (``deblurred``).
+   A band whose crop cuts through a line is cut wider first.
 5. Make sure of the names, which no check digit covers: Tesseract's confidence, a second reading
    of the names' strip alone (at another size), more for small print and PN names, none of their
-   print faded (glare); of what a check digit cannot tell: small print's number and names
-   whose cells look like a lookalike's glyph (6 for G, ``vote.shapes_clear``), two passes of a
+   print faded (glare); of what a check digit cannot tell: small or blurred print's number and
+   names whose cells look like a lookalike's glyph (6 for G, ``vote.shapes_clear``), two passes of a
    band reading a lookalike each, or a number whose faded print a plainer pass or the print
    darkened reads otherwise, two readings of the same lines passing with other values, a twin
    the reading's repairs show the print makes (a check digit's 6 read G), or lookalikes that
@@ -48,7 +49,7 @@ from contextvars import ContextVar
 from datetime import date
 
 import numpy as np
-from PIL import ExifTags, Image, ImageFilter, ImageOps
+from PIL import ExifTags, Image, ImageChops, ImageFilter, ImageOps
 from scipy import ndimage
 
 from uploads.mrz import (
@@ -370,6 +371,12 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
             # A photo taken at a slant to the page: its characters lean (``unslanted``). Last
             # too, for the same reason.
             done, page_best = _unslanted(page, bands, own_best, page_best, scale, page_scale, today)
+            if done is not None:
+                return done
+        if page_best is None or not page_best.parsed.valid:
+            # A phone out of focus: the print's strokes spread into each other (``deblurred``).
+            # Last too, for the same reason.
+            done, page_best = _deblurred(page, bands, own_best, page_best, scale, page_scale, today)
             if done is not None:
                 return done
         if page_best is None or not page_best.parsed.valid:
@@ -778,23 +785,129 @@ def _unslanted(
     """The band of the page's own best reading (else the most promising one) read with its
     characters stood up (``unslanted``) when they lean (``_reshaped_reading``). No OCR for a
     band whose print stands upright."""
-    if own_best is not None:
-        band, flip = own_best.band, own_best.flip
-        crop, _ = locate.cut_band(page, band, scale, flip=flip)
-    elif bands:
-        band = bands[0]
-        crop, _ = locate.cut_band(page, band, scale, flip=False)
-        flip = not _looks_upright(crop)
-        if flip:
-            crop, _ = locate.cut_band(page, band, scale, flip=True)
-    else:
+    chosen = _band_to_reshape(page, bands, own_best, scale)
+    if chosen is None:
         return None, page_best
+    band, flip, crop = chosen
     upright = unslanted(crop)
     if upright is None:
         return None, page_best
     return _reshaped_reading(
         page, band, scale, flip, page_scale, today, upright, _unslant, page_best
     )
+
+
+def _band_to_reshape(
+    page: Image.Image, bands: list[locate.Band], own_best: "_Reading | None", scale: float
+) -> tuple[locate.Band, bool, Image.Image] | None:
+    """The band of the page's own best reading, else the most promising one (which way up from
+    its print), with its flip and its crop as first cut; None without a band."""
+    if own_best is not None:
+        band, flip = own_best.band, own_best.flip
+        crop, _ = locate.cut_band(page, band, scale, flip=flip)
+        return band, flip, crop
+    if not bands:
+        return None
+    band = bands[0]
+    crop, _ = locate.cut_band(page, band, scale, flip=False)
+    if _looks_upright(crop):
+        return band, False, crop
+    crop, _ = locate.cut_band(page, band, scale, flip=True)
+    return band, True, crop
+
+
+def _deblurred(
+    page: Image.Image,
+    bands: list[locate.Band],
+    own_best: "_Reading | None",
+    page_best: "_Reading | None",
+    scale: float,
+    page_scale: float,
+    today: date,
+) -> "tuple[MrzResult | None, _Reading | None]":
+    """The band of the page's own best reading (else the most promising one) read with its
+    blur undone (``deblurred``) when its print's edges are soft (``edge_width``): a phone out of
+    focus (``_reshaped_reading``). No OCR for a band whose print is sharp."""
+    chosen = _band_to_reshape(page, bands, own_best, scale)
+    if chosen is None:
+        return None, page_best
+    band, flip, crop = chosen
+    if not _blurred(crop, band, scale):
+        return None, page_best
+    deblur = functools.partial(_deblur, band=band, scale=scale)
+    return _reshaped_reading(
+        page, band, scale, flip, page_scale, today, deblur(crop), deblur, page_best
+    )
+
+
+def _blurred(crop: Image.Image, band: locate.Band, scale: float) -> bool:
+    """Whether ``crop``, a plain cut of ``band``, holds blurred print: its edges take
+    BLURRED_EDGE of a character height or more (``edge_width``)."""
+    return edge_width(crop) >= BLURRED_EDGE * locate.cut_char(band, scale, crop.height)
+
+
+def _blurred_print(page: Image.Image, reading: "_Reading") -> bool:
+    """Whether ``reading``'s band holds blurred print, measured on the band cut plain (a
+    reshaped reading's own crop is straightened, stood up or deblurred)."""
+    crop = reading.cut if reading.prepare is None else None
+    if crop is None:
+        crop, _ = locate.cut_band(
+            page, reading.band, reading.scale, flip=reading.flip, target_char=CUT_CHAR
+        )
+    return _blurred(crop, reading.band, reading.scale)
+
+
+def edge_width(crop: Image.Image) -> float:
+    """How many pixels the print's edges take to go from paper to ink along the lines: the
+    crop's contrast (2nd to 98th percentile) over its steepest steps (the 99.5th percentile
+    of the differences between neighbours). About a tenth of a character height on sharp print,
+    more as a blur spreads each stroke."""
+    gray = crop if crop.mode == "L" else crop.convert("L")
+    if gray.width < 2:
+        return 0.0
+    # Pillow's histograms, of the levels and of the steps between neighbours: a sure reading's
+    # path measures this, and numpy's percentiles took ten times as long.
+    dark, light = _levels_at(gray.histogram(), (0.02, 0.98))
+    steps = ImageChops.difference(
+        gray.crop((1, 0, gray.width, gray.height)), gray.crop((0, 0, gray.width - 1, gray.height))
+    )
+    (steepest,) = _levels_at(steps.histogram(), (0.995,))
+    return (light - dark) / max(steepest, 1)
+
+
+def _levels_at(counts: list[int], shares: tuple[float, ...]) -> list[int]:
+    """The levels below which ``shares`` of what ``counts`` (a count per level) counts lie."""
+    cumulative = np.cumsum(counts)
+    return [int(np.searchsorted(cumulative, share * cumulative[-1])) for share in shares]
+
+
+def deblurred(crop: Image.Image, sigma: float) -> Image.Image:
+    """``crop`` with a Gaussian blur of ``sigma`` pixels undone by a Wiener filter regularised
+    by the Laplacian, as ``skimage.restoration.wiener`` does (written out here: importing it
+    loads ``scipy.signal``, over a second), its contrast stretched from the 1st to the 99th
+    percentile. The crop is mirrored at its edges first, so the filter's wrap-around does not
+    ring at them."""
+    gray = np.asarray(crop if crop.mode == "L" else crop.convert("L"), dtype=np.float64) / 255
+    pad = min(math.ceil(3 * sigma), gray.shape[0] - 1, gray.shape[1] - 1)
+    padded = np.pad(gray, max(pad, 0), mode="reflect")
+    across = np.fft.fftfreq(padded.shape[0])[:, None]
+    along = np.fft.rfftfreq(padded.shape[1])[None, :]
+    blur = np.exp(-2 * (np.pi * sigma) ** 2 * (across**2 + along**2))  # the Gaussian's transfer
+    laplacian = 4 - 2 * np.cos(2 * np.pi * across) - 2 * np.cos(2 * np.pi * along)
+    restored = np.fft.irfft2(
+        np.fft.rfft2(padded) * blur / (blur**2 + DEBLUR_BALANCE * laplacian**2), s=padded.shape
+    )
+    if pad > 0:
+        restored = restored[pad:-pad, pad:-pad]
+    low, high = np.percentile(restored, (1, 99))
+    stretched = (restored - low) * (255 / max(float(high - low), 1e-6))
+    return Image.fromarray(np.clip(stretched, 0, 255).astype(np.uint8))
+
+
+def _deblur(crop: Image.Image, *, band: locate.Band, scale: float) -> Image.Image:
+    """A cut of ``band`` at any size deblurred by DEBLUR_SHARE of its character height (a later
+    cut of a band read deblurred)."""
+    return deblurred(crop, DEBLUR_SHARE * locate.cut_char(band, scale, crop.height))
 
 
 def unslanted(crop: Image.Image) -> Image.Image | None:
@@ -1040,6 +1153,12 @@ BENT_WIDEN_CHARS = 1.5
 # least one taken for a lean (OCR-B's strokes stand upright; 2.4 px over a 24 px character).
 SLANTS = tuple(round(step * 0.025, 3) for step in range(-24, 25))
 SLANT_LEAST = 0.1
+# ``deblurred``: a band's print is blurred when its edges take BLURRED_EDGE of a character
+# height or more (sharp print takes about a tenth, up to a seventh); its blur is undone as a
+# Gaussian's of DEBLUR_SHARE of a character height, regularised by DEBLUR_BALANCE.
+BLURRED_EDGE = 1 / 6
+DEBLUR_SHARE = 0.1
+DEBLUR_BALANCE = 0.05
 UNTRIED_SHARE = 0.85  # of a band's length, that of a tried band around its centre: the same band
 USE_FALLBACK = True  # PassportEye's locator when ours finds nothing that passes
 # ... unless ours read an MRZ that nearly passes and has already spent this much CPU time:
@@ -1522,6 +1641,10 @@ def _confirmed(
     low_resolution = reading.char < LOW_RESOLUTION_CHAR
     # Print just over the low resolution's: checked as small print is (SHAPES_CHAR), below.
     just_over_small = not low_resolution and reading.char < SHAPES_CHAR
+    # Blurred print (a phone out of focus or shaken) of any size: every pass reads a lookalike
+    # alike and wrong as small print's do (blurred 278/38: a PN's surname ЭЙХЕ, 6QHE, read
+    # 6GHE at 40 px by both, valid). Its lookalikes' cells are measured, below.
+    blurred = not low_resolution and _blurred_print(page, reading)
     if low_resolution or reading.parsed.dropped or reading.denoised or darkened:
         # Small print, a line read long whose dropped character the check digits chose, a
         # reading of the smoothed band (an extra pass over a near miss, one more chance for a
@@ -1606,6 +1729,8 @@ def _confirmed(
             # The vote's sizes read a Й (Q) as Г (G) alike at 12.1 px too (degraded 200/19:
             # ЭЙХЕ read ЭГХЕ, valid).
             sure = _small_names_clear(page, reading, today) and _lookalikes_clear(page, reading)
+        elif sure and blurred:
+            sure = _lookalikes_clear(page, reading)
         return _result(reading.parsed, reading.box, valid=sure, cut=cut)
     if not low_resolution:
         # Names have no check digit: a second pass at another size must read them alike, each
@@ -1633,7 +1758,7 @@ def _confirmed(
     if _faded_misread(reading):
         _faded_names_read_again(page, reading, today)
         return _result(parsed, reading.box, valid=False, cut=cut)  # glare over the names or number
-    if just_over_small:
+    if just_over_small or blurred:
         # A second pass reads a lookalike the check digits cannot see alike and wrong (as small
         # print's re-reads do, above).
         return _result(parsed, reading.box, valid=_lookalikes_clear(page, reading), cut=cut)
