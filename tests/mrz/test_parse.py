@@ -145,6 +145,18 @@ def test_a_code_read_with_a_digit_that_two_countries_could_be_waits_for_support(
     assert confirm_repairs(parsed, lambda line, position, char: True)
 
 
+def test_a_code_read_with_a_digit_the_other_code_does_not_spell_waits_for_support():
+    # 8 can only be a B, and BRA is a code; but the nationality reads UTO: an F misread 8 makes
+    # FRA BRA alike (a random change found by a longer property search).
+    card = ["I<8RAAA<<AA<<<<<<<<<<<<<<<<<<<<<<<<<", "000000<<<0UTO4501011M2611262<<<<<<<2"]
+    parsed = parse(card)
+    assert parsed.fields["country"] == "BRA" and parsed.awaiting_support
+    assert not confirm_repairs(parsed, lambda line, position, char: (line, position) != (0, 2))
+    # The nationality read BRA (no check digit covers it): the card's own state, as read.
+    parsed = parse([card[0], card[1].replace("UTO", "BRA")])
+    assert parsed.fields["country"] == "BRA" and parsed.valid
+
+
 def test_a_repaired_name_the_ocr_does_not_support_stays_not_sure():
     parsed = parse(["P<UTOERIKSS0N<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", TD3[1]])
     assert parsed.fields["surname"] == "ERIKSSON"

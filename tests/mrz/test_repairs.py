@@ -13,7 +13,7 @@ import os
 import random
 from datetime import date, timedelta
 
-from hypothesis import HealthCheck, assume, given
+from hypothesis import HealthCheck, assume, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -210,6 +210,14 @@ SETTINGS = hypothesis_settings(
 
 @SETTINGS
 @given(mutations(ocr_like=False, count=1))
+# A code read with a digit whose one spelling as a code is another country (8 can only be B),
+# the other code read otherwise: found by 4000 examples, not by the CI's 400.
+@example(
+    (
+        ["I<FRAAA<<AA<<<<<<<<<<<<<<<<<<<<<<<<<", "000000<<<0UTO4501011M2611262<<<<<<<2"],
+        ["I<8RAAA<<AA<<<<<<<<<<<<<<<<<<<<<<<<<", "000000<<<0UTO4501011M2611262<<<<<<<2"],
+    )
+)
 def test_it_never_validates_a_random_single_change_into_another_value(case):
     assert_nothing_invented(*case)
 

@@ -503,16 +503,25 @@ LETTER_CONFUSIONS = {
 
 
 def _country(
-    text: str, check: "_Checker | None" = None, at: tuple[int, int] = (0, 0)
+    text: str,
+    check: "_Checker | None" = None,
+    at: tuple[int, int] = (0, 0),
+    *,
+    other: str | None = None,
 ) -> tuple[str, bool]:
     """A country code as read if it is one; else the only code one letter away, if just one.
     The characters changed are recorded with ``check`` (``at``: line, first column): a code
-    repaired into another country is an invention too unless the OCR weighed it."""
+    repaired into another country is an invention too unless the OCR weighed it. A code read
+    with a digit is taken without the OCR's support only when that is its one spelling as a
+    code and ``other`` (the document's other code, as read) spells it too: a passport's
+    nationality is its issuing state's (a specimen's UTO read UT0 in one place), and a code
+    read FRA in one place and 8RA in the other is not BRA because the 8 can only be a B."""
     raw = text
     text = text.translate(TO_LETTER)
     columns = list(range(at[1], at[1] + len(raw)))
     if checks.is_country(text):
-        if check is not None and _countries_of(raw) != {text}:
+        as_other = other is None or other.translate(TO_LETTER) == text
+        if check is not None and (_countries_of(raw) != {text} or not (raw == text or as_other)):
             check.track(raw, text, (at[0], columns))
         return text, True
     found = {
@@ -592,10 +601,13 @@ def _common(
         code[0].translate(TO_LETTER) in first_letters and (code[1:] == "<" or code[1:].isalnum())
     )
     as_printed = _one_code_of_letters(country, nationality)
-    country, country_ok = _country(country, check, country_at)
+    read_country = country
+    country, country_ok = _country(country, check, country_at, other=nationality)
     # Some ID cards (Macao's) leave the nationality empty.
     nationality, nationality_ok = (
-        ("<<<", True) if nationality == "<<<" else _country(nationality, check, nationality_at)
+        ("<<<", True)
+        if nationality == "<<<"
+        else _country(nationality, check, nationality_at, other=read_country)
     )
     if as_printed and not country_ok:  # no listed code nor one a lookalike away: as printed
         country_ok = nationality_ok = True
