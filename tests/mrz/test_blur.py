@@ -58,7 +58,7 @@ def test_a_blurred_band_is_read_as_printed_with_its_blur_undone():
     "index",
     [
         5,  # a TD3 out of focus: its number misread by every pass
-        13,  # an MRV-A shaken along a 9 px streak: read as a TD3
+        13,  # an MRV-A out of focus (3.5 px): read as another format
     ],
 )
 def test_a_blurred_photo_is_read_with_its_blur_undone(index):
