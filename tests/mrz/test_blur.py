@@ -4,53 +4,37 @@ print is sure only when its lookalikes' cells look like what was read, as small 
 (every pass reads a blurred lookalike alike and wrong)."""
 
 import pytest
-from PIL import Image, ImageFilter
+from PIL import ImageFilter
 
 from bench import synth
 from bench.samples import compare
-from uploads.mrz import compose, read_mrz, reader, render, tesseract
+from uploads.mrz import read_mrz, reader
 from uploads.mrz.parse import parse_ocr
+
+from .specimen import BAND_CHAR, band, read_crop, td3_lines
 
 pytestmark = pytest.mark.ocr
 
-TD3 = compose.td3(
-    surname="ERIKSSON", given_names="ANNA MARIA", number="L898902C3", country="UTO",
-    nationality="UTO", date_of_birth="740812", sex="F", expiry_date="340415",
-)  # fmt: skip
-CHAR = 24.0  # the print's height in ``_band``'s crop, about
-
-
-def _band() -> Image.Image:
-    """The MRZ of a rendered passport page, its lines and a margin, print about CHAR px tall."""
-    page = render.render_page(TD3, "TD3", width=1800)
-    strip = page.crop((0, page.height - 280, page.width, page.height)).convert("L")
-    return strip.resize((round(strip.width * 0.7), round(strip.height * 0.7)), Image.LANCZOS)
-
-
-def _read(crop: Image.Image):
-    return parse_ocr(
-        [(text, confidence) for text, confidence, _ in tesseract.ocr_line_boxes(crop)],
-        today=synth.TODAY,
-    )
+TD3 = td3_lines("L898902C3", expiry_date="340415")
 
 
 def test_sharp_print_is_not_taken_for_blurred_and_blurred_print_is():
-    crop = _band()
-    assert reader.edge_width(crop) < reader.BLURRED_EDGE * CHAR
+    crop = band(TD3)
+    assert reader.edge_width(crop) < reader.BLURRED_EDGE * BAND_CHAR
     # A Gaussian of a tenth of the character height: the least the bench's defocus gives.
-    soft = crop.filter(ImageFilter.GaussianBlur(0.1 * CHAR))
-    assert reader.edge_width(soft) >= reader.BLURRED_EDGE * CHAR
+    soft = crop.filter(ImageFilter.GaussianBlur(0.1 * BAND_CHAR))
+    assert reader.edge_width(soft) >= reader.BLURRED_EDGE * BAND_CHAR
 
 
 def test_a_blurred_band_is_read_as_printed_with_its_blur_undone():
     expected = parse_ocr([(line, 100.0) for line in TD3], today=synth.TODAY)
     # A Gaussian of 0.13 of the character height: every check passes, but not for sure.
-    blurred = _band().filter(ImageFilter.GaussianBlur(3.2))
-    plain = _read(blurred)
+    blurred = band(TD3).filter(ImageFilter.GaussianBlur(3.2))
+    plain = read_crop(blurred)
     assert plain is None or not plain.valid
-    sharp = reader.deblurred(blurred, reader.DEBLUR_SHARE * CHAR)
+    sharp = reader.deblurred(blurred, reader.DEBLUR_SHARE * BAND_CHAR)
     assert sharp.size == blurred.size
-    parsed = _read(sharp)
+    parsed = read_crop(sharp)
     assert parsed is not None and parsed.valid and parsed.fields == expected.fields
 
 

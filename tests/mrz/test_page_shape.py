@@ -9,23 +9,13 @@ from PIL import Image
 
 from bench import synth
 from bench.samples import compare
-from uploads.mrz import compose, read_mrz, reader, render, tesseract
-from uploads.mrz.parse import parse_ocr
+from uploads.mrz import read_mrz, reader
+
+from .specimen import band, read_crop, td3_lines
 
 pytestmark = pytest.mark.ocr
 
-TD3 = compose.td3(
-    surname="ERIKSSON", given_names="ANNA MARIA", number="L898902C3", country="UTO",
-    nationality="UTO", date_of_birth="740812", sex="F", expiry_date="340415",
-)  # fmt: skip
-
-
-def _band(bow: float) -> Image.Image:
-    """The MRZ of a rendered passport page bowed ``bow`` px at its middle, cut as a widened band
-    is: the page's width, its lines and a margin above and below, print about 24 px tall."""
-    page = synth.bowed(render.render_page(TD3, "TD3", width=1800), bow)
-    strip = page.crop((0, page.height - 280, page.width, page.height)).convert("L")
-    return strip.resize((round(strip.width * 0.7), round(strip.height * 0.7)), Image.LANCZOS)
+TD3 = td3_lines("L898902C3", expiry_date="340415")
 
 
 def _leaning(crop: Image.Image, lean: float) -> Image.Image:
@@ -39,16 +29,9 @@ def _leaning(crop: Image.Image, lean: float) -> Image.Image:
     )
 
 
-def _read(crop: Image.Image):
-    return parse_ocr(
-        [(text, confidence) for text, confidence, _ in tesseract.ocr_line_boxes(crop)],
-        today=synth.TODAY,
-    )
-
-
 def test_a_band_whose_lines_lie_straight_is_left_as_it_is():
-    assert reader.straightened(_band(0.0)) is None
-    assert reader.straightened(_band(3.0)) is None  # a bow of a tenth of a character
+    assert reader.straightened(band(TD3)) is None
+    assert reader.straightened(band(TD3, bow=3.0)) is None  # a bow of a tenth of a character
 
 
 @pytest.mark.parametrize(
@@ -66,8 +49,8 @@ def test_a_bent_page_is_read_straightened(index):
 
 
 def test_a_band_whose_characters_stand_upright_is_left_as_it_is():
-    assert reader.unslanted(_band(0.0)) is None
-    assert reader.unslanted(_leaning(_band(0.0), 0.05)) is None  # under SLANT_LEAST
+    assert reader.unslanted(band(TD3)) is None
+    assert reader.unslanted(_leaning(band(TD3), 0.05)) is None  # under SLANT_LEAST
 
 
 @pytest.mark.parametrize(
@@ -84,12 +67,12 @@ def test_a_band_whose_characters_stand_upright_is_left_as_it_is():
     ],
 )
 def test_a_bowed_or_leaning_band_is_reshaped_and_reads_as_printed(bow, lean, reshaped):
-    crop = _leaning(_band(bow), lean)
-    plain = _read(crop)
+    crop = _leaning(band(TD3, bow=bow), lean)
+    plain = read_crop(crop)
     assert plain is None or not plain.valid
     again = reshaped(crop)
     assert again is not None and again.size == crop.size
-    parsed = _read(again)
+    parsed = read_crop(again)
     assert parsed is not None and parsed.valid and parsed.lines == TD3
 
 

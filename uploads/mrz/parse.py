@@ -520,8 +520,11 @@ def _country(
     text = text.translate(TO_LETTER)
     columns = list(range(at[1], at[1] + len(raw)))
     if checks.is_country(text):
-        as_other = other is None or other.translate(TO_LETTER) == text
-        if check is not None and (_countries_of(raw) != {text} or not (raw == text or as_other)):
+        # A code read with letters only is its own one spelling, whatever the other reads.
+        spelt_by_other = other is None or other.translate(TO_LETTER) == text
+        if check is not None and (
+            _countries_of(raw) != {text} or (raw != text and not spelt_by_other)
+        ):
             check.track(raw, text, (at[0], columns))
         return text, True
     found = {

@@ -368,15 +368,12 @@ def _read(image: bytes | Image.Image, today: date) -> MrzResult:
             if done is not None:
                 return done
         if page_best is None or not page_best.parsed.valid:
-            # A photo taken at a slant to the page: its characters lean (``unslanted``). Last
+            # A photo taken at a slant to the page: its characters lean (``unslanted``); a phone
+            # out of focus: the print's strokes spread into each other (``deblurred``). Last
             # too, for the same reason.
-            done, page_best = _unslanted(page, bands, own_best, page_best, scale, page_scale, today)
-            if done is not None:
-                return done
-        if page_best is None or not page_best.parsed.valid:
-            # A phone out of focus: the print's strokes spread into each other (``deblurred``).
-            # Last too, for the same reason.
-            done, page_best = _deblurred(page, bands, own_best, page_best, scale, page_scale, today)
+            done, page_best = _reshaped_passes(
+                page, bands, own_best, page_best, scale, page_scale, today
+            )
             if done is not None:
                 return done
         if page_best is None or not page_best.parsed.valid:
@@ -773,7 +770,7 @@ def _straight(crop: Image.Image) -> Image.Image:
     return straightened(crop) or crop
 
 
-def _unslanted(
+def _reshaped_passes(
     page: Image.Image,
     bands: list[locate.Band],
     own_best: "_Reading | None",
@@ -782,19 +779,24 @@ def _unslanted(
     page_scale: float,
     today: date,
 ) -> "tuple[MrzResult | None, _Reading | None]":
-    """The band of the page's own best reading (else the most promising one) read with its
-    characters stood up (``unslanted``) when they lean (``_reshaped_reading``). No OCR for a
-    band whose print stands upright."""
+    """The band of the page's own best reading (else the most promising one), cut once, read
+    with its characters stood up (``unslanted``) when they lean, then with its blur undone
+    (``deblurred``) when its print's edges are soft, until a reading passes
+    (``_reshaped_reading``). No OCR for a pass the band's print does not need."""
     chosen = _band_to_reshape(page, bands, own_best, scale)
     if chosen is None:
         return None, page_best
     band, flip, crop = chosen
-    upright = unslanted(crop)
-    if upright is None:
-        return None, page_best
-    return _reshaped_reading(
-        page, band, scale, flip, page_scale, today, upright, _unslant, page_best
-    )
+    for plan in (_unslant_plan, _deblur_plan):
+        planned = plan(crop, band, scale)
+        if planned is None:
+            continue
+        done, page_best = _reshaped_reading(
+            page, band, scale, flip, page_scale, today, *planned, page_best
+        )
+        if done is not None:
+            return done, page_best
+    return None, page_best
 
 
 def _band_to_reshape(
@@ -816,28 +818,23 @@ def _band_to_reshape(
     return band, True, crop
 
 
-def _deblurred(
-    page: Image.Image,
-    bands: list[locate.Band],
-    own_best: "_Reading | None",
-    page_best: "_Reading | None",
-    scale: float,
-    page_scale: float,
-    today: date,
-) -> "tuple[MrzResult | None, _Reading | None]":
-    """The band of the page's own best reading (else the most promising one) read with its
-    blur undone (``deblurred``) when its print's edges are soft (``edge_width``): a phone out of
-    focus (``_reshaped_reading``). No OCR for a band whose print is sharp."""
-    chosen = _band_to_reshape(page, bands, own_best, scale)
-    if chosen is None:
-        return None, page_best
-    band, flip, crop = chosen
+# What a reshaping pass does to a band (``_unslant_plan``, ``_deblur_plan``): its plain crop
+# reshaped, and how every later cut of the band is reshaped alike.
+_Planned = tuple[Image.Image, Callable[[Image.Image], Image.Image]]
+
+
+def _unslant_plan(crop: Image.Image, band: locate.Band, scale: float) -> "_Planned | None":
+    """Characters stood up (``unslanted``) when they lean."""
+    upright = unslanted(crop)
+    return (upright, _unslant) if upright is not None else None
+
+
+def _deblur_plan(crop: Image.Image, band: locate.Band, scale: float) -> "_Planned | None":
+    """Blur undone (``deblurred``) when the print's edges are soft (``edge_width``)."""
     if not _blurred(crop, band, scale):
-        return None, page_best
+        return None
     deblur = functools.partial(_deblur, band=band, scale=scale)
-    return _reshaped_reading(
-        page, band, scale, flip, page_scale, today, deblur(crop), deblur, page_best
-    )
+    return deblur(crop), deblur
 
 
 def _blurred(crop: Image.Image, band: locate.Band, scale: float) -> bool:
