@@ -2284,15 +2284,20 @@ def _note_number(parsed: Parsed) -> None:
     plain passes, dropping either passed, 6 and G weighing 6 and 16; a pass at 18 px read the
     G alone, valid, wrong). Not where one of them drops a character at the line's end: a stray
     mark read before the line is the likelier (glare 249/33: 1LAT1C1GHA, the line read in place
-    after a stray 1, or 1AT1C1GHA with its L dropped, 1 and L weighing 1 and 21)."""
+    after a stray 1, or 1AT1C1GHA with its L dropped, 1 and L weighing 1 and 21): neither is
+    noted then, however far apart the numbers of the readings dropping a character inside the
+    line (sample 25_pass-uto: 0L898902C36 read long after a stray 0, dropping its C or its 2
+    passed as 0L8989023 and 0L89890C3, C and 2 worth the same modulo 10, and disputed the
+    L898902C3 read in place by the other passes)."""
     seen = _photo_reads.get()
     if seen is None:
         return
+    same_format = [rival for rival in parsed.rivals if rival.type == parsed.type]
+    if parsed.dropped and not all(rival.dropped for rival in same_format):
+        return
     own = _number_as_repaired(parsed)
     rivals = [
-        rival
-        for rival in parsed.rivals
-        if rival.type == parsed.type and _one_character_apart(_number_as_repaired(rival), own)
+        rival for rival in same_format if _one_character_apart(_number_as_repaired(rival), own)
     ]
     if not all(reading.dropped for reading in [parsed, *rivals]):
         rivals = []
