@@ -573,6 +573,57 @@ def _full_length(
     return again, None
 
 
+def _line_ends_hidden(page: Image.Image, reading: "_Reading") -> bool:
+    """Whether a reading of 36-character lines (TD2, MRV-B) may be a 44-character document's
+    whose last columns something hides: a line's end not followed by paper (END_LIGHT), or by
+    more print (END_INK), in the band cut longer. A thumb over an MRV-A's last eight columns
+    left an MRV-B passing every check, its fields those of the visa's first 36 columns (finger
+    2026/13 and 2027/34), and the band cut longer (``_full_length``) read no more past it. A
+    line not found among the OCR's says nothing."""
+    band = reading.band
+    longer = dataclasses.replace(band, length=band.length + 2 * END_LENGTHEN_CHARS * band.char)
+    crop, _ = locate.cut_band(page, longer, reading.scale, flip=reading.flip, target_char=CUT_CHAR)
+    source = reading.fade_source
+    grown = 2 * END_LENGTHEN_CHARS * CUT_CHAR  # crop pixels (unless small print's zoom is capped)
+    if (
+        source is not None
+        and source[0].height == crop.height
+        and abs(crop.width - source[0].width - grown) <= 2
+    ):
+        # The reading's own plain crop of the band: its lines, moved to the longer crop.
+        shift = (crop.width - source[0].width) // 2
+        lines = [
+            (text, (box[0] + shift, box[1], box[2] + shift, box[3])) for text, _, box in source[1]
+        ]
+    else:  # a reshaped crop (straightened, unslanted) or none kept: the longer one read
+        lines = [(text, box) for text, _, box in tesseract.ocr_line_boxes(crop)]
+    gray = np.asarray(crop, dtype=np.float32)
+    for expected in reading.parsed.lines:
+        # The OCR line most like it: not the page's other print above (a visa's printed fields
+        # read in the MRZ's alphabet as a line of 51 characters, sample 100_visa-polx).
+        likeness, text, (left, top, right, bottom) = max(
+            (
+                (difflib.SequenceMatcher(None, text, expected).ratio(), text, box)
+                for text, box in lines
+            ),
+            default=(0.0, "", (0, 0, 0, 0)),
+        )
+        if likeness < END_LIKENESS or bottom <= top:
+            continue  # not read: nothing known of its end
+        pitch = (right - left) / len(text)
+        start = round(right + END_GAP * pitch)
+        end = round(right + (END_GAP + 1) * pitch)
+        if end > gray.shape[1]:
+            return True  # the line runs to the crop's end: its end is not seen
+        rows = gray[top:bottom]
+        before = rows[:, max(0, round(right - END_PAPER_CELLS * pitch)) : right]
+        paper = np.maximum(np.percentile(before, END_PAPER_LEVEL, axis=1), 1.0)[:, None]
+        after = rows[:, start:end] / paper
+        if np.median(after) < END_LIGHT or (after < END_DARK).mean() > END_INK:
+            return True
+    return False
+
+
 def _faded_fields_read_darkened(
     page: Image.Image, reading: "_Reading", today: date
 ) -> Parsed | None:
@@ -1186,6 +1237,21 @@ DENOISE_MAX_CHAR = 16.0
 # names, glare 256/0); the passes' lines compared by length allow ``vote.STRAY_CHARS``.
 STRAY_MARKS = 4
 LENGTHEN_CHARS = 6.0  # character heights a band cut short is lengthened by at each end
+# ``_line_ends_hidden``: a 36-character line's end must be followed by paper. Its band is cut
+# END_LENGTHEN_CHARS character heights longer at each end; the cell from END_GAP of a pitch past
+# its last character on is compared, row by row, with the paper of its last END_PAPER_CELLS
+# cells (their rows' END_PAPER_LEVEL percentile): paper is END_LIGHT of it or lighter at the
+# median and holds print (darker than END_DARK of it) in END_INK of its pixels at most. The
+# plain and shadowed bench photos' 36-character readings, sure and right, measured 0.92-1.01
+# (degraded, dim, glare alike) and no print; a thumb over an MRV-A's last eight columns 0.81-0.82.
+END_LENGTHEN_CHARS = 3.0
+END_GAP = 0.25
+END_PAPER_CELLS = 3
+END_PAPER_LEVEL = 90
+END_LIGHT = 0.88
+END_DARK = 0.6
+END_INK = 0.05
+END_LIKENESS = 0.6  # of an OCR line to a reading's line (difflib's ratio), to be taken for it
 # The fields check digits cover, on which two readings of the same lines passing every check
 # cannot both be right.
 CHECKED_FIELDS = (
@@ -1634,6 +1700,8 @@ def _confirmed(
     if disputing is not None:  # its lines read again passed with other values
         _mark_disputed(reading.parsed, [disputing])
         return _result(reading.parsed, reading.box, valid=False, cut=cut)
+    if len(reading.parsed.lines[0]) == LENGTHS["TD2"][1] and _line_ends_hidden(page, reading):
+        return _result(reading.parsed, reading.box, valid=False, cut=cut)  # perhaps an MRV-A
     sure = True
     low_resolution = reading.char < LOW_RESOLUTION_CHAR
     # Print just over the low resolution's: checked as small print is (SHAPES_CHAR), below.
@@ -2207,6 +2275,8 @@ def _voted(
         # three passes alike, valid, where passes larger and smaller read PTFTEFR and PTFETER
         # (glare 226/3). Passes over the band read before the vote (``_PhotoReads.names``).
         sure = sure and not _names_read_otherwise(voted.parsed)
+        if sure and len(voted.parsed.lines[0]) == LENGTHS["TD2"][1]:
+            sure = not _line_ends_hidden(page, again)  # perhaps an MRV-A under a thumb
         if sure and reading.char < SHAPES_CHAR:
             # Small print's passes are the same print rescaled: an 8 read B (a 6 read G) by
             # one is read so by all, and the vote cannot tell (as in ``_confirmed``).
