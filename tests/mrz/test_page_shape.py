@@ -9,13 +9,14 @@ from PIL import Image
 
 from bench import synth
 from bench.samples import compare
-from uploads.mrz import read_mrz, reader
+from uploads.mrz import locate, read_mrz, reader
 
 from .specimen import band, read_crop, td3_lines
 
 pytestmark = pytest.mark.ocr
 
 TD3 = td3_lines("L898902C3", expiry_date="340415")
+_NO_BAND = locate.Band(0, 0, 0, 1, 1, 1, 0)  # a reading's own crop is all that is measured
 
 
 def _leaning(crop: Image.Image, lean: float) -> Image.Image:
@@ -87,3 +88,34 @@ def test_a_photo_at_a_slant_is_read_with_its_characters_stood_up(index):
     case = synth.make_case(index, 295, "slanted")
     result = read_mrz(case.data, today=synth.TODAY)
     assert compare(case.truth, result.fields, result.type) == [] and result.valid
+
+
+@pytest.mark.parametrize(
+    ("index", "marked"),
+    [
+        # A visa's 11KGB40XB read 77KGB40XB by every pass, the two 7s cancelling in the check
+        # digit: stood up, read right and shown so.
+        (21, "number"),
+        # A card's MUSTERMANN read NUSTERMANN by every pass.
+        (12, "surname"),
+    ],
+)
+def test_leaning_print_read_otherwise_stood_up_is_not_sure(index, marked):
+    case = synth.make_case(index, 2026, "slanted")
+    result = read_mrz(case.data, today=synth.TODAY)
+    assert result.found and not result.valid
+    assert not result.field_valid[marked]  # for the customer to check
+    if marked == "number":
+        assert result.fields["number"] == case.truth["number"]
+
+
+def test_upright_print_is_not_read_again_stood_up(monkeypatch):
+    crop = band(TD3)
+    reading = reader._Reading(read_crop(crop), _NO_BAND, False, (0, 0, 1, 1), 1.0, 1.0)
+    reading.cut = crop
+
+    def no_ocr(*args, **kwargs):
+        raise AssertionError("upright print read again")
+
+    monkeypatch.setattr(reader._Reading, "take", no_ocr)
+    assert reader._read_upright(Image.new("L", (1, 1)), reading, synth.TODAY) is None

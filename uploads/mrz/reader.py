@@ -624,6 +624,28 @@ def _line_ends_hidden(page: Image.Image, reading: "_Reading") -> bool:
     return False
 
 
+def _read_upright(page: Image.Image, reading: "_Reading", today: date) -> "_Reading | None":
+    """The reading of ``reading``'s band with its leaning print stood up (``unslanted``) when it
+    passes every check with other fields; else None. Every pass at every size reads leaning
+    print's lookalikes alike: a photo at a slant to a visa read its number 11KGB40XB as
+    77KGB40XB (slanted 2026/21: the two 1s, weighing 7 and 3, each read 7, cancel in the check
+    digit, and a visa has no composite), a card's MUSTERMANN as NUSTERMANN (2026/12), both
+    valid; stood up, both read right, valid too. Whether the print leans is first measured at
+    half the size (about 3 ms against 10 on a sure reading's path); the upright print is read
+    only where it does."""
+    crop = _plain_cut(page, reading)
+    if unslanted(crop.reduce(2)) is None:
+        return None
+    upright = unslanted(crop)
+    if upright is None:
+        return None
+    again = _Reading.take(page, reading.band, reading.scale, reading.flip, 1.0, today, crop=upright)
+    if again is None or not again.parsed.valid or again.parsed.fields == reading.parsed.fields:
+        return None
+    again.box, again.char = reading.box, reading.char
+    return again
+
+
 def _faded_fields_read_darkened(
     page: Image.Image, reading: "_Reading", today: date
 ) -> Parsed | None:
@@ -1700,6 +1722,10 @@ def _confirmed(
     if disputing is not None:  # its lines read again passed with other values
         _mark_disputed(reading.parsed, [disputing])
         return _result(reading.parsed, reading.box, valid=False, cut=cut)
+    upright = _read_upright(page, reading, today)
+    if upright is not None:  # leaning print read otherwise stood up: shown as read so
+        _mark_disputed(upright.parsed, [reading.parsed])
+        return _result(upright.parsed, reading.box, valid=False, cut=cut)
     if len(reading.parsed.lines[0]) == LENGTHS["TD2"][1] and _line_ends_hidden(page, reading):
         return _result(reading.parsed, reading.box, valid=False, cut=cut)  # perhaps an MRV-A
     sure = True
@@ -2277,6 +2303,8 @@ def _voted(
         sure = sure and not _names_read_otherwise(voted.parsed)
         if sure and len(voted.parsed.lines[0]) == LENGTHS["TD2"][1]:
             sure = not _line_ends_hidden(page, again)  # perhaps an MRV-A under a thumb
+        if sure and _read_upright(page, reading, today) is not None:
+            sure = False  # leaning print read otherwise stood up
         if sure and reading.char < SHAPES_CHAR:
             # Small print's passes are the same print rescaled: an 8 read B (a 6 read G) by
             # one is read so by all, and the vote cannot tell (as in ``_confirmed``).
