@@ -13,6 +13,8 @@ from bench import synth
 from tests.conftest import SAMPLES_DIR
 from uploads.mrz import compose, read_mrz, render
 
+pytestmark = pytest.mark.ocr
+
 SKIN = (214, 166, 138)
 VISA = dict(
     document_code="V<",
@@ -63,9 +65,9 @@ def test_it_reads_the_same_visa_unhidden_and_a_short_visa_sure():
     assert short.fields["number"] == VISA["number"]
 
 
-@pytest.mark.parametrize(("hazard", "seed", "index"), [("finger", 2026, 13), ("finger", 2027, 34)])
-def test_a_photographed_visa_under_a_thumb_is_not_sure(hazard, seed, index):
-    case = synth.make_case(index, seed, hazard)
+@pytest.mark.parametrize(("seed", "index"), [(2026, 13), (2027, 34)])
+def test_a_photographed_visa_under_a_thumb_is_not_sure(seed, index):
+    case = synth.make_case(index, seed, "finger")
     assert case.kind == "MRVA"
     result = read_mrz(case.data, today=synth.TODAY)
     assert not result.valid

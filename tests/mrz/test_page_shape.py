@@ -109,13 +109,17 @@ def test_leaning_print_read_otherwise_stood_up_is_not_sure(index, marked):
         assert result.fields["number"] == case.truth["number"]
 
 
-def test_upright_print_is_not_read_again_stood_up(monkeypatch):
+def test_only_leaning_print_is_read_again_stood_up(monkeypatch):
     crop = band(TD3)
     reading = reader._Reading(read_crop(crop), _NO_BAND, False, (0, 0, 1, 1), 1.0, 1.0)
     reading.cut = crop
 
-    def no_ocr(*args, **kwargs):
-        raise AssertionError("upright print read again")
+    def read_again(*args, **kwargs):
+        raise AssertionError("read again stood up")
 
-    monkeypatch.setattr(reader._Reading, "take", no_ocr)
-    assert reader._read_upright(Image.new("L", (1, 1)), reading, synth.TODAY) is None
+    monkeypatch.setattr(reader._Reading, "take", read_again)
+    page = Image.new("L", (1, 1))  # unused: the reading's own crop is measured
+    assert reader._read_upright(page, reading, synth.TODAY) is None  # no OCR for upright print
+    reading.cut = _leaning(crop, 0.3)
+    with pytest.raises(AssertionError, match="read again stood up"):
+        reader._read_upright(page, reading, synth.TODAY)

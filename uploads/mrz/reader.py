@@ -578,8 +578,8 @@ def _line_ends_hidden(page: Image.Image, reading: "_Reading") -> bool:
     whose last columns something hides: a line's end not followed by paper (END_LIGHT), or by
     more print (END_INK), in the band cut longer. A thumb over an MRV-A's last eight columns
     left an MRV-B passing every check, its fields those of the visa's first 36 columns (finger
-    2026/13 and 2027/34), and the band cut longer (``_full_length``) read no more past it. A
-    line not found among the OCR's says nothing."""
+    2026/13 and 2027/34): the band cut longer (``_full_length``) finds the longer visa only
+    where its hidden columns can be read. A line not found among the OCR's says nothing."""
     band = reading.band
     longer = dataclasses.replace(band, length=band.length + 2 * END_LENGTHEN_CHARS * band.char)
     crop, _ = locate.cut_band(page, longer, reading.scale, flip=reading.flip, target_char=CUT_CHAR)
