@@ -3,14 +3,12 @@ visa's (MRV-B), so a reading of 36-character lines is sure only when paper follo
 (``reader._line_ends_hidden``)."""
 
 import io
-import json
 
 import numpy as np
 import pytest
 from PIL import ImageDraw
 
 from bench import synth
-from tests.conftest import SAMPLES_DIR
 from uploads.mrz import compose, read_mrz, render
 
 pytestmark = pytest.mark.ocr
@@ -71,14 +69,3 @@ def test_a_photographed_visa_under_a_thumb_is_not_sure(seed, index):
     assert case.kind == "MRVA"
     result = read_mrz(case.data, today=synth.TODAY)
     assert not result.valid
-
-
-@pytest.mark.skipif(not SAMPLES_DIR.exists(), reason="../shared/mrz/samples is not present")
-def test_a_short_visas_lines_are_told_from_the_print_above_them():
-    # Poland's public visa specimen: a form's printed fields just above the MRZ, read in the
-    # MRZ's alphabet as a 51-character line ending on more print. Its own lines end on paper.
-    name = "100_visa-polx.jpg"
-    truth = json.loads((SAMPLES_DIR / "truth.json").read_text())[name]["fields"]
-    result = read_mrz((SAMPLES_DIR / name).read_bytes(), today=synth.TODAY)
-    assert result.valid and result.type == "MRVB"
-    assert result.fields["number"] == truth["number"]

@@ -7,7 +7,7 @@ cut out of the full-resolution image already turned horizontal.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from PIL import Image
@@ -43,6 +43,10 @@ class Band:
     def cut_length(self) -> float:
         """The length ``cut_band`` cuts along the lines: the band's and its margin at each end."""
         return self.length + 2 * self.margin() * self.char
+
+    def lengthened(self, by: float) -> "Band":
+        """The same band ``by`` (its own units) longer at each end: a line's end it cut off."""
+        return replace(self, length=self.length + 2 * by)
 
     def contains(self, x: float, y: float, *, margin: float = 0.0) -> bool:
         dx, dy = x - self.cx, y - self.cy

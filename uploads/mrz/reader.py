@@ -512,7 +512,7 @@ def _lengthened(
     if not _reaching_ends(reading):
         return None, reading
     band = reading.band
-    longer = dataclasses.replace(band, length=band.length + 2 * LENGTHEN_CHARS * band.char)
+    longer = band.lengthened(LENGTHEN_CHARS * band.char)
     again = _Reading.take(page, longer, scale, reading.flip, page_scale, today)
     if again is None:
         return None, reading
@@ -554,9 +554,7 @@ def _full_length(
     pitch = max((box[2] - box[0]) / len(text) for text, box in reaching)  # crop pixels
     band = reading.band
     per_unit = reading.cut.width / band.cut_length()  # crop pixels a band unit
-    longer = dataclasses.replace(
-        band, length=band.length + 2 * (full - short + 1) * pitch / per_unit
-    )
+    longer = band.lengthened((full - short + 1) * pitch / per_unit)
     again = _Reading.take(
         page, longer, reading.scale, reading.flip, 1.0, today, variant=reading.prepared_as
     )
@@ -579,9 +577,12 @@ def _line_ends_hidden(page: Image.Image, reading: "_Reading") -> bool:
     more print (END_INK), in the band cut longer. A thumb over an MRV-A's last eight columns
     left an MRV-B passing every check, its fields those of the visa's first 36 columns (finger
     2026/13 and 2027/34): the band cut longer (``_full_length``) finds the longer visa only
-    where its hidden columns can be read. A line not found among the OCR's says nothing."""
+    where its hidden columns can be read. A line not found among the OCR's says nothing;
+    lines of another length, nothing either."""
+    if len(reading.parsed.lines[0]) != LENGTHS["TD2"][1]:
+        return False
     band = reading.band
-    longer = dataclasses.replace(band, length=band.length + 2 * END_LENGTHEN_CHARS * band.char)
+    longer = band.lengthened(END_LENGTHEN_CHARS * band.char)
     crop, _ = locate.cut_band(page, longer, reading.scale, flip=reading.flip, target_char=CUT_CHAR)
     source = reading.fade_source
     grown = 2 * END_LENGTHEN_CHARS * CUT_CHAR  # crop pixels (unless small print's zoom is capped)
@@ -1726,7 +1727,7 @@ def _confirmed(
     if upright is not None:  # leaning print read otherwise stood up: shown as read so
         _mark_disputed(upright.parsed, [reading.parsed])
         return _result(upright.parsed, reading.box, valid=False, cut=cut)
-    if len(reading.parsed.lines[0]) == LENGTHS["TD2"][1] and _line_ends_hidden(page, reading):
+    if _line_ends_hidden(page, reading):
         return _result(reading.parsed, reading.box, valid=False, cut=cut)  # perhaps an MRV-A
     sure = True
     low_resolution = reading.char < LOW_RESOLUTION_CHAR
@@ -2301,8 +2302,8 @@ def _voted(
         # three passes alike, valid, where passes larger and smaller read PTFTEFR and PTFETER
         # (glare 226/3). Passes over the band read before the vote (``_PhotoReads.names``).
         sure = sure and not _names_read_otherwise(voted.parsed)
-        if sure and len(voted.parsed.lines[0]) == LENGTHS["TD2"][1]:
-            sure = not _line_ends_hidden(page, again)  # perhaps an MRV-A under a thumb
+        if sure and _line_ends_hidden(page, again):
+            sure = False  # perhaps an MRV-A under a thumb
         if sure and _read_upright(page, reading, today) is not None:
             sure = False  # leaning print read otherwise stood up
         if sure and reading.char < SHAPES_CHAR:
