@@ -3,8 +3,9 @@ edges are soft is read with its blur undone (``reader.deblurred``); and a readin
 print is sure only when its lookalikes' cells look like what was read, as small print's are
 (every pass reads a blurred lookalike alike and wrong)."""
 
+import numpy as np
 import pytest
-from PIL import ImageFilter
+from PIL import Image, ImageFilter
 
 from bench import synth
 from bench.samples import compare
@@ -24,6 +25,39 @@ def test_sharp_print_is_not_taken_for_blurred_and_blurred_print_is():
     # A Gaussian of a tenth of the character height: the least the bench's defocus gives.
     soft = crop.filter(ImageFilter.GaussianBlur(0.1 * BAND_CHAR))
     assert reader.edge_width(soft) >= reader.BLURRED_EDGE * BAND_CHAR
+
+
+def streaked(crop: Image.Image, length: float, step: tuple[int, int]) -> Image.Image:
+    """``crop`` smeared along a straight streak of ``length`` px in the direction ``step``
+    (x, y), as a shaken phone smears a photo."""
+    array = np.asarray(crop.convert("L"), dtype=np.float32)
+    count = max(2, round(length))
+    smeared = np.zeros_like(array)
+    unit = np.hypot(*step)
+    for index in range(count):
+        along = (index / (count - 1) - 0.5) * length / unit
+        smeared += np.roll(array, (round(along * step[1]), round(along * step[0])), axis=(0, 1))
+    return Image.fromarray((smeared / count).astype(np.uint8))
+
+
+def test_a_shake_down_a_diagonal_softens_the_edges_along_it_only():
+    # The print's edges across the streak stay sharp: measured along the lines alone, a shaken
+    # band is taken for sharp print; along the streak's diagonal it is blurred.
+    least = reader.BLURRED_EDGE * BAND_CHAR
+    crop = band(TD3)
+    assert all(reader.edge_width(crop, step) < least for step in reader.SHAKE_STEPS)
+    shaken = streaked(crop, 0.4 * BAND_CHAR, (1, -1))
+    assert reader.edge_width(shaken) < least
+    assert reader.edge_width(shaken, (1, -1)) >= least
+
+
+def test_a_letter_a_shake_smeared_into_its_lookalike_is_not_sure():
+    # O'NEILL read O'MEILL by every pass, valid, its edges along the lines a sharp print's: the
+    # streak ran down a diagonal, and the M's cell looked like an N's.
+    case = synth.make_case(30, 280, "blurred")
+    result = read_mrz(case.data, today=synth.TODAY)
+    assert result.fields["surname"] == "O MEILL"  # the misread this test is about
+    assert not result.valid
 
 
 def test_a_blurred_band_is_read_as_printed_with_its_blur_undone():

@@ -344,6 +344,21 @@ def test_print_a_little_larger_has_only_its_measured_twins_checked():
     assert not vote.shapes_clear(mrz_image(lines), taken, strict=False)
 
 
+@pytest.mark.ocr
+def test_names_ms_and_ns_are_clear_only_when_their_cells_look_like_what_was_read():
+    # Names have no check digit: a shake smearing N's diagonal read O'NEILL as O'MEILL by every
+    # pass. The cell must look more like what was read than like the other letter at all.
+    lines = td3_lines("X9K", surname="MORENO")
+    image = mrz_image(lines)
+    assert vote.shapes_clear(image, parse_lines(lines, today=TODAY), strict=False)
+    for misread in ("NORENO", "MOREMO"):
+        taken = [lines[0].replace("MORENO", misread), lines[1]]
+        parsed = parse_lines(taken, today=TODAY)
+        assert parsed is not None and parsed.valid
+        assert not vote.shapes_clear(image, parsed, strict=False), misread
+    assert vote._lookalike_share("M", "N") < vote._lookalike_share("B", "H")
+
+
 def test_a_numbers_lookalike_pairs_are_one_to_its_check_digit():
     # Why the shapes must tell them apart: read one for the other, every check still passes.
     for pair in vote.NUMBER_LOOKALIKES:

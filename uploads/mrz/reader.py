@@ -919,31 +919,43 @@ def _blurred(crop: Image.Image, band: locate.Band, scale: float) -> bool:
 
 def _blurred_print(page: Image.Image, reading: "_Reading") -> bool:
     """Whether ``reading``'s band holds blurred print, measured on the band cut plain (a
-    reshaped reading's own crop is straightened, stood up or deblurred)."""
+    reshaped reading's own crop is straightened, stood up or deblurred): along the lines, as
+    ``_blurred`` does, or across them or along either diagonal (``SHAKE_STEPS``). A shaken
+    phone smears the print along its streak only, and leaves edges across the streak sharp:
+    streaked down a diagonal, O'NEILL's N read M by every pass, valid (blurred 280/30), its
+    edges along the lines a sharp print's (0.12 of a character height), down the streak 0.19."""
     crop = reading.cut if reading.prepare is None else None
     if crop is None:
         crop, _ = locate.cut_band(
             page, reading.band, reading.scale, flip=reading.flip, target_char=CUT_CHAR
         )
-    return _blurred(crop, reading.band, reading.scale)
+    least = BLURRED_EDGE * locate.cut_char(reading.band, reading.scale, crop.height)
+    return any(edge_width(crop, step) >= least for step in SHAKE_STEPS)
 
 
-def edge_width(crop: Image.Image) -> float:
-    """How many pixels the print's edges take to go from paper to ink along the lines: the
-    crop's contrast (2nd to 98th percentile) over its steepest steps (the 99.5th percentile
-    of the differences between neighbours). About a tenth of a character height on sharp print,
-    more as a blur spreads each stroke."""
+def edge_width(crop: Image.Image, step: tuple[int, int] = (1, 0)) -> float:
+    """How many pixels the print's edges take to go from paper to ink along ``step`` (a
+    neighbour's offset, ``(x, y)``: along the lines by default): the crop's contrast (2nd to
+    98th percentile) over its steepest steps (the 99.5th percentile of the differences between
+    neighbours, per pixel of the step's length). About a tenth of a character height on sharp
+    print, more as a blur spreads each stroke."""
     gray = crop if crop.mode == "L" else crop.convert("L")
-    if gray.width < 2:
+    across, down = step
+    if gray.width <= abs(across) or gray.height <= abs(down):
         return 0.0
     # Pillow's histograms, of the levels and of the steps between neighbours: a sure reading's
     # path measures this, and numpy's percentiles took ten times as long.
     dark, light = _levels_at(gray.histogram(), (0.02, 0.98))
+    width, height = gray.width - abs(across), gray.height - abs(down)
+
+    def from_corner(left: int, top: int) -> Image.Image:
+        return gray.crop((left, top, left + width, top + height))
+
     steps = ImageChops.difference(
-        gray.crop((1, 0, gray.width, gray.height)), gray.crop((0, 0, gray.width - 1, gray.height))
+        from_corner(max(across, 0), max(down, 0)), from_corner(max(-across, 0), max(-down, 0))
     )
     (steepest,) = _levels_at(steps.histogram(), (0.995,))
-    return (light - dark) / max(steepest, 1)
+    return (light - dark) * math.hypot(across, down) / max(steepest, 1)
 
 
 def _levels_at(counts: list[int], shares: tuple[float, ...]) -> list[int]:
@@ -1228,6 +1240,10 @@ SLANT_LEAST = 0.1
 # height or more (sharp print takes about a tenth, up to a seventh); its blur is undone as a
 # Gaussian's of DEBLUR_SHARE of a character height, regularised by DEBLUR_BALANCE.
 BLURRED_EDGE = 1 / 6
+# The neighbours' offsets (x, y) a blurred reading's edges are measured along
+# (``_blurred_print``): along the lines, across them, down both diagonals. On sharp print the
+# four measured alike (within a tenth); a shake's streak softens one of them.
+SHAKE_STEPS = ((1, 0), (0, 1), (1, 1), (1, -1))
 DEBLUR_SHARE = 0.1
 DEBLUR_BALANCE = 0.05
 UNTRIED_SHARE = 0.85  # of a band's length, that of a tried band around its centre: the same band
