@@ -4,12 +4,15 @@ as noise; the band is cut wider and its columns moved to straighten the lines
 (``reader.straightened``). A photo taken at a slant to the page leans the characters along the
 lines; the band is sheared to stand them up (``reader.unslanted``)."""
 
+import itertools
+
+import numpy as np
 import pytest
 from PIL import Image
 
 from bench import synth
 from bench.samples import compare
-from uploads.mrz import locate, read_mrz, reader
+from uploads.mrz import compose, locate, read_mrz, reader
 
 from .specimen import band, read_crop, td3_lines
 
@@ -28,6 +31,31 @@ def _leaning(crop: Image.Image, lean: float) -> Image.Image:
         resample=Image.Resampling.BILINEAR,
         fillcolor=int(crop.getpixel((2, 2))),
     )
+
+
+def _leaning_apart(crop: Image.Image, left: float, right: float) -> Image.Image:
+    """``crop`` sheared so that its upright strokes lean ``left`` px per row at its left end and
+    ``right`` at its right, the lean changing evenly along it (a photo at a strong slant)."""
+    strips, half = 24, crop.height / 2
+    mesh = []
+    for index in range(strips):
+        start, end = crop.width * index // strips, crop.width * (index + 1) // strips
+        first = left + (right - left) * index / strips
+        second = left + (right - left) * (index + 1) / strips
+        quad = (start + first * half, 0, start - first * half, crop.height)
+        quad += (end - second * half, crop.height, end + second * half, 0)
+        mesh.append(((start, 0, end, crop.height), quad))
+    return crop.transform(
+        crop.size, Image.Transform.MESH, mesh, fillcolor=int(crop.getpixel((2, 2)))
+    )
+
+
+def _leans(crop: Image.Image) -> list[float | None]:
+    """The lean measured in each third of ``crop``."""
+    gray = np.asarray(crop, dtype=np.float32)
+    ink = reader._over_paper(gray, max(3, crop.height // 8)) < reader.PRINT_SHARE
+    thirds = np.linspace(0, crop.width, 4).round().astype(int)
+    return [reader._lean(ink[:, left:right]) for left, right in itertools.pairwise(thirds)]
 
 
 def test_a_band_whose_lines_lie_straight_is_left_as_it_is():
@@ -75,6 +103,37 @@ def test_a_bowed_or_leaning_band_is_reshaped_and_reads_as_printed(bow, lean, res
     assert again is not None and again.size == crop.size
     parsed = read_crop(again)
     assert parsed is not None and parsed.valid and parsed.lines == TD3
+
+
+def test_print_leaning_one_way_at_one_end_and_the_other_at_the_other_is_stood_up_along_it():
+    # At a strong slant no one shear stands the whole band up: a card's thirds leaned 0.125,
+    # 0.05 and -0.1, the whole 0.05, and VAN DER BERG read NAN DER BERG by every pass (slanted
+    # 2027/20).
+    # Lines of letters to their ends (a filler's chevron leans either way, ``unslanted``).
+    full = compose.td3(
+        surname="VANDERBERGHE HOOGSTRATEN",
+        given_names="MARIA JOHANNA",
+        number="L898902C3",
+        country="NLD",
+        nationality="NLD",
+        date_of_birth="740812",
+        sex="F",
+        expiry_date="340415",
+        personal_number="PQRSTUVWXYZ",
+    )
+    crop = _leaning_apart(band(full), 0.25, -0.25)
+    first, _, last = _leans(crop)
+    assert first is not None and first >= 0.1 and last is not None and last <= -0.1
+    upright = reader.unslanted(crop)
+    assert upright is not None and upright.size == crop.size
+    assert all(lean is not None and abs(lean) < reader.SLANT_LEAST for lean in _leans(upright))
+
+
+def test_a_photo_at_a_strong_slant_read_otherwise_stood_up_along_the_band_is_not_sure():
+    case = synth.make_case(20, 2027, "slanted")
+    result = read_mrz(case.data, today=synth.TODAY)
+    assert result.found and not result.valid
+    assert result.fields["surname"] == case.truth["surname"]  # read stood up, shown so
 
 
 @pytest.mark.parametrize(

@@ -997,14 +997,61 @@ def unslanted(crop: Image.Image) -> Image.Image | None:
     """``crop`` (a band cut horizontal) sheared along its lines so that its characters' strokes
     stand upright; None when they lean less than SLANT_LEAST. A photo taken at a slant to the
     page keeps the lines straight but leans the characters (the band is cut along the lines),
-    and Tesseract misread a leaning card's MRZ (3N6SHAMAE read 3N6SWMAMAE). The shear is the
-    one, of SLANTS, under which the print's columns stand most apart: the sum of the squared
-    counts of print in each column is largest when every stroke falls in one column."""
+    and Tesseract misread a leaning card's MRZ (3N6SHAMAE read 3N6SWMAMAE). The lean is
+    measured in each of LEAN_PARTS stretches of the band (``_lean``) and the shear follows it
+    from one to the next: at a strong slant the print leans one way at one end and the other
+    way at the other (slanted 2027/20: a card's thirds 0.125, 0.05 and -0.1, the whole 0.05,
+    and VAN DER BERG read NAN, valid)."""
     gray = np.asarray(crop if crop.mode == "L" else crop.convert("L"), dtype=np.float32)
     height, width = gray.shape
     if height < 8 or width < 4 * height:
         return None
-    rows, columns = np.nonzero(_over_paper(gray, max(3, height // 8)) < PRINT_SHARE)
+    ink = _over_paper(gray, max(3, height // 8)) < PRINT_SHARE
+    edges = np.linspace(0, width, LEAN_PARTS + 1).round().astype(int)
+    leans = [
+        ((left + right) / 2, lean)
+        for left, right in itertools.pairwise(edges)
+        if (lean := _lean(ink[:, left:right])) is not None
+    ]
+    if not leans:
+        return None
+    # A stretch of fillers measures the lean of a chevron's strokes (about half a column per
+    # row, either way), not the print's: left out where it leans so far from the others.
+    usual = float(np.median([lean for _, lean in leans]))
+    measured = [(centre, lean) for centre, lean in leans if abs(lean - usual) <= LEAN_SPREAD]
+    if all(abs(lean) < SLANT_LEAST for _, lean in measured):
+        return None
+    # The shear at each strip's sides, from the leans at the stretches' middles (beyond the
+    # outer ones, theirs).
+    sides = np.linspace(0, width, SHEAR_STRIPS + 1).round().astype(int)
+    shears = np.interp(sides, *zip(*measured, strict=True))
+    half = height / 2
+    # Each strip of the result takes the quadrilateral leaning as the print does at its sides:
+    # neighbours share a side.
+    mesh = []
+    for left, right, first, second in zip(
+        sides[:-1], sides[1:], shears[:-1], shears[1:], strict=True
+    ):
+        upper_left, lower_left = left - first * half, left + first * half
+        upper_right, lower_right = right - second * half, right + second * half
+        quad = (upper_left, 0, lower_left, height, lower_right, height, upper_right, 0)
+        mesh.append(((int(left), 0, int(right), height), quad))
+    return crop.transform(
+        crop.size,
+        Image.Transform.MESH,
+        mesh,
+        resample=Image.Resampling.BILINEAR,
+        fillcolor=int(np.median(gray)),
+    )
+
+
+def _lean(ink: np.ndarray) -> float | None:
+    """The shear of SLANTS (a column's move per row, from the middle row) under which the
+    print of ``ink`` (True where print) stands most upright: its columns most apart, the sum
+    of the squared counts of print in each column largest when every stroke falls in one
+    column. None with too little print to tell (under a pixel per column)."""
+    height, width = ink.shape
+    rows, columns = np.nonzero(ink)
     if len(rows) < width:
         return None
     across = rows - height / 2
@@ -1016,17 +1063,7 @@ def unslanted(crop: Image.Image) -> Image.Image | None:
         counts = np.bincount(moved - moved.min())
         return float((counts.astype(np.float64) ** 2).sum())
 
-    slant = max(SLANTS, key=sharpness)
-    if abs(slant) < SLANT_LEAST:
-        return None
-    paper = int(np.median(gray))
-    return crop.transform(
-        crop.size,
-        Image.Transform.AFFINE,
-        (1, slant, -slant * height / 2, 0, 1, 0),
-        resample=Image.Resampling.BILINEAR,
-        fillcolor=paper,
-    )
+    return max(SLANTS, key=sharpness)
 
 
 def _unslant(crop: Image.Image) -> Image.Image:
@@ -1236,6 +1273,11 @@ BENT_WIDEN_CHARS = 1.5
 # least one taken for a lean (OCR-B's strokes stand upright; 2.4 px over a 24 px character).
 SLANTS = tuple(round(step * 0.025, 3) for step in range(-24, 25))
 SLANT_LEAST = 0.1
+# The stretches of a band whose leans are measured, and the strips the shear is made of.
+LEAN_PARTS = 3
+SHEAR_STRIPS = 12
+# A stretch leaning further than this from the median stretch is one of fillers (``unslanted``).
+LEAN_SPREAD = 0.25
 # ``deblurred``: a band's print is blurred when its edges take BLURRED_EDGE of a character
 # height or more (sharp print takes about a tenth, up to a seventh); its blur is undone as a
 # Gaussian's of DEBLUR_SHARE of a character height, regularised by DEBLUR_BALANCE.
