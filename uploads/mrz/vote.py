@@ -123,13 +123,13 @@ NAME_CLOSE_LOOKALIKES = ("BH",)
 # than CLOSE_SHARE says a misread.
 CLOSE_LOOKALIKES = CANCELLING_LOOKALIKES + NAME_CLOSE_LOOKALIKES
 # And M and N, whose cell must look more like what was read than like the other at all
-# (LEANING_SHARE): a shake streaking the print down a diagonal smears N's diagonal into M's
+# (TIGHT_SHARE): a shake streaking the print down a diagonal smears N's diagonal into M's
 # middle, and every pass read O'NEILL as O'MEILL, valid (blurred 280/30, 283/39: the Ms' cells
 # leaned to the N by 0.25 and 0.30 of what sets the glyphs apart). 349 true Ms and Ns of names
 # (blurred 280-284, degraded 101-102, small 300-301, each reading measured) looked like
 # themselves over the other by 0.18 at least.
-NAME_LEANING_LOOKALIKES = ("MN",)
-LEANING_SHARE = 0.0
+NAME_TIGHT_LOOKALIKES = ("MN",)
+TIGHT_SHARE = 0.0
 # A cell's box is measured at its neighbours' height (their median top and bottom, up to this
 # many each side) where it is over TALLER_BOX times as tall (``_in_line``).
 NEIGHBOURS = 3
@@ -355,11 +355,11 @@ def shapes_clear(image: Image.Image, parsed: Parsed, *, strict: bool = True) -> 
     again for its cells): a number's 8 or B by NUMBER_SHAPE_MARGIN, the number's pairs of
     NUMBER_LOOKALIKES and the names' of NAME_LOOKALIKES by LOOKALIKE_SHARE of what sets them
     apart, the names' of NAME_CLOSE_LOOKALIKES and (``strict``, not a PN's digits) the number's
-    of CANCELLING_LOOKALIKES by CLOSE_SHARE, the names' Ms and Ns not at all. Small print's passes are the same print rescaled
-    and read a character alike and wrong, where no check digit tells: at 11 px a number's 08
-    read DB in every pass, the check digit passing (+91 and +9: one time in ten); at 10.6 px
-    6EZ17PV9 read GEZ17PV9, and a G is a 6 to the check digit; a PN's surname ЭЙХЕ (6QHE) read
-    6GHE. ``strict`` (small print): False when a cell cannot be measured (its line not read
+    of CANCELLING_LOOKALIKES by CLOSE_SHARE, the names' of NAME_TIGHT_LOOKALIKES not at all.
+    Small print's passes are the same print rescaled and read a character alike and wrong,
+    where no check digit tells: at 11 px a number's 08 read DB in every pass, the check digit
+    passing (+91 and +9: one time in ten); at 10.6 px 6EZ17PV9 read GEZ17PV9, and a G is a 6
+    to the check digit; a PN's surname ЭЙХЕ (6QHE) read 6GHE. ``strict`` (small print): False when a cell cannot be measured (its line not read
     again, a cell placed otherwise, no OCR-B font). Else (print a little larger, whose passes
     read better): only the pairs no check digit tells apart, where measured; the number's 8s
     and Bs and the pairs of CANCELLING_LOOKALIKES, two misreads of which must cancel to pass,
@@ -371,7 +371,7 @@ def shapes_clear(image: Image.Image, parsed: Parsed, *, strict: bool = True) -> 
     # number's own characters (a check digit is a digit: a lookalike would fail it), the names.
     measure_cancelling = strict and parsed.type != "PN"
     number_pairs = NUMBER_LOOKALIKES + (CANCELLING_LOOKALIKES if measure_cancelling else ())
-    name_pairs = NAME_LOOKALIKES + NAME_CLOSE_LOOKALIKES + NAME_LEANING_LOOKALIKES
+    name_pairs = NAME_LOOKALIKES + NAME_CLOSE_LOOKALIKES + NAME_TIGHT_LOOKALIKES
     stretches = [
         (text, at, pairs, eights)
         for text, at, pairs, eights in (
@@ -451,8 +451,8 @@ def _eights_clear(line: list[tesseract.Symbol], image: Image.Image, text: str, a
 def _lookalike_share(char: str, other: str) -> float:
     """The share of what sets ``char``'s glyph and ``other``'s apart by which a cell of
     ``char`` may look more like ``other`` before it says a misread (``shapes_clear``)."""
-    if other in lookalikes(char, NAME_LEANING_LOOKALIKES):
-        return LEANING_SHARE
+    if other in lookalikes(char, NAME_TIGHT_LOOKALIKES):
+        return TIGHT_SHARE
     if other in lookalikes(char, CLOSE_LOOKALIKES):
         return CLOSE_SHARE
     return LOOKALIKE_SHARE
