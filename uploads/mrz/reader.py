@@ -911,10 +911,17 @@ def _deblur_plan(crop: Image.Image, band: locate.Band, scale: float) -> "_Planne
     return deblur(crop), deblur
 
 
-def _blurred(crop: Image.Image, band: locate.Band, scale: float) -> bool:
-    """Whether ``crop``, a plain cut of ``band``, holds blurred print: its edges take
-    BLURRED_EDGE of a character height or more (``edge_width``)."""
-    return edge_width(crop) >= BLURRED_EDGE * locate.cut_char(band, scale, crop.height)
+def _blurred(
+    crop: Image.Image,
+    band: locate.Band,
+    scale: float,
+    steps: tuple[tuple[int, int], ...] = ((1, 0),),
+) -> bool:
+    """Whether ``crop``, a plain cut of ``band``, holds blurred print: its edges along one of
+    ``steps`` (along the lines by default) take BLURRED_EDGE of a character height or more
+    (``edge_width``)."""
+    least = BLURRED_EDGE * locate.cut_char(band, scale, crop.height)
+    return any(edge_width(crop, step) >= least for step in steps)
 
 
 def _blurred_print(page: Image.Image, reading: "_Reading") -> bool:
@@ -929,8 +936,7 @@ def _blurred_print(page: Image.Image, reading: "_Reading") -> bool:
         crop, _ = locate.cut_band(
             page, reading.band, reading.scale, flip=reading.flip, target_char=CUT_CHAR
         )
-    least = BLURRED_EDGE * locate.cut_char(reading.band, reading.scale, crop.height)
-    return any(edge_width(crop, step) >= least for step in SHAKE_STEPS)
+    return _blurred(crop, reading.band, reading.scale, SHAKE_STEPS)
 
 
 def edge_width(crop: Image.Image, step: tuple[int, int] = (1, 0)) -> float:

@@ -359,8 +359,9 @@ def shapes_clear(image: Image.Image, parsed: Parsed, *, strict: bool = True) -> 
     Small print's passes are the same print rescaled and read a character alike and wrong,
     where no check digit tells: at 11 px a number's 08 read DB in every pass, the check digit
     passing (+91 and +9: one time in ten); at 10.6 px 6EZ17PV9 read GEZ17PV9, and a G is a 6
-    to the check digit; a PN's surname ЭЙХЕ (6QHE) read 6GHE. ``strict`` (small print): False when a cell cannot be measured (its line not read
-    again, a cell placed otherwise, no OCR-B font). Else (print a little larger, whose passes
+    to the check digit; a PN's surname ЭЙХЕ (6QHE) read 6GHE. ``strict`` (small print): False
+    when a cell cannot be measured (its line not read again, a cell placed otherwise, no OCR-B
+    font). Else (print a little larger, whose passes
     read better): only the pairs no check digit tells apart, where measured; the number's 8s
     and Bs and the pairs of CANCELLING_LOOKALIKES, two misreads of which must cancel to pass,
     are left to the check digits."""
