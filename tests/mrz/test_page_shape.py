@@ -4,9 +4,6 @@ as noise; the band is cut wider and its columns moved to straighten the lines
 (``reader.straightened``). A photo taken at a slant to the page leans the characters along the
 lines; the band is sheared to stand them up (``reader.unslanted``)."""
 
-import itertools
-
-import numpy as np
 import pytest
 from PIL import Image
 
@@ -48,14 +45,6 @@ def _leaning_apart(crop: Image.Image, left: float, right: float) -> Image.Image:
     return crop.transform(
         crop.size, Image.Transform.MESH, mesh, fillcolor=int(crop.getpixel((2, 2)))
     )
-
-
-def _leans(crop: Image.Image) -> list[float | None]:
-    """The lean measured in each third of ``crop``."""
-    gray = np.asarray(crop, dtype=np.float32)
-    ink = reader._over_paper(gray, max(3, crop.height // 8)) < reader.PRINT_SHARE
-    thirds = np.linspace(0, crop.width, 4).round().astype(int)
-    return [reader._lean(ink[:, left:right]) for left, right in itertools.pairwise(thirds)]
 
 
 def test_a_band_whose_lines_lie_straight_is_left_as_it_is():
@@ -122,11 +111,12 @@ def test_print_leaning_one_way_at_one_end_and_the_other_at_the_other_is_stood_up
         personal_number="PQRSTUVWXYZ",
     )
     crop = _leaning_apart(band(full), 0.25, -0.25)
-    first, _, last = _leans(crop)
-    assert first is not None and first >= 0.1 and last is not None and last <= -0.1
+    first, _, last = (lean for _, lean in reader.print_leans(crop))
+    assert first >= 0.1 and last <= -0.1
     upright = reader.unslanted(crop)
     assert upright is not None and upright.size == crop.size
-    assert all(lean is not None and abs(lean) < reader.SLANT_LEAST for lean in _leans(upright))
+    leans = [lean for _, lean in reader.print_leans(upright)]
+    assert len(leans) == 3 and all(abs(lean) < reader.SLANT_LEAST for lean in leans)
 
 
 def test_a_photo_at_a_strong_slant_read_otherwise_stood_up_along_the_band_is_not_sure():

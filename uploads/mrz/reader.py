@@ -635,7 +635,7 @@ def _read_upright(page: Image.Image, reading: "_Reading", today: date) -> "_Read
     half the size (about 3 ms against 10 on a sure reading's path); the upright print is read
     only where it does."""
     crop = _plain_cut(page, reading)
-    if unslanted(crop.reduce(2)) is None:
+    if not _leaning(print_leans(crop.reduce(2))):
         return None
     upright = unslanted(crop)
     if upright is None:
@@ -904,7 +904,7 @@ def _unslant_plan(crop: Image.Image, band: locate.Band, scale: float) -> "_Plann
 
 
 def _deblur_plan(crop: Image.Image, band: locate.Band, scale: float) -> "_Planned | None":
-    """Blur undone (``deblurred``) when the print's edges are soft (``edge_width``)."""
+    """Blur undone (``deblurred``) when the print's edges are soft (``edge_widths``)."""
     if not _blurred(crop, band, scale):
         return None
     deblur = functools.partial(_deblur, band=band, scale=scale)
@@ -919,9 +919,9 @@ def _blurred(
 ) -> bool:
     """Whether ``crop``, a plain cut of ``band``, holds blurred print: its edges along one of
     ``steps`` (along the lines by default) take BLURRED_EDGE of a character height or more
-    (``edge_width``)."""
+    (``edge_widths``)."""
     least = BLURRED_EDGE * locate.cut_char(band, scale, crop.height)
-    return any(edge_width(crop, step) >= least for step in steps)
+    return max(edge_widths(crop, steps)) >= least
 
 
 def _blurred_print(page: Image.Image, reading: "_Reading") -> bool:
@@ -939,29 +939,39 @@ def _blurred_print(page: Image.Image, reading: "_Reading") -> bool:
     return _blurred(crop, reading.band, reading.scale, SHAKE_STEPS)
 
 
-def edge_width(crop: Image.Image, step: tuple[int, int] = (1, 0)) -> float:
-    """How many pixels the print's edges take to go from paper to ink along ``step`` (a
-    neighbour's offset, ``(x, y)``: along the lines by default): the crop's contrast (2nd to
+def edge_widths(crop: Image.Image, steps: tuple[tuple[int, int], ...] = ((1, 0),)) -> list[float]:
+    """How many pixels the print's edges take to go from paper to ink along each of ``steps``
+    (a neighbour's offset, ``(x, y)``: along the lines by default): the crop's contrast (2nd to
     98th percentile) over its steepest steps (the 99.5th percentile of the differences between
     neighbours, per pixel of the step's length). About a tenth of a character height on sharp
     print, more as a blur spreads each stroke."""
     gray = crop if crop.mode == "L" else crop.convert("L")
-    across, down = step
-    if gray.width <= abs(across) or gray.height <= abs(down):
-        return 0.0
     # Pillow's histograms, of the levels and of the steps between neighbours: a sure reading's
     # path measures this, and numpy's percentiles took ten times as long.
     dark, light = _levels_at(gray.histogram(), (0.02, 0.98))
+    widths = []
+    for across, down in steps:
+        steepest = _steepest_step(gray, across, down)
+        length = math.hypot(across, down)
+        widths.append(0.0 if steepest is None else (light - dark) * length / max(steepest, 1))
+    return widths
+
+
+def _steepest_step(gray: Image.Image, across: int, down: int) -> int | None:
+    """The 99.5th percentile of the differences between ``gray``'s pixels and their neighbours
+    ``across`` to the right and ``down`` below; None where the crop is not that large."""
     width, height = gray.width - abs(across), gray.height - abs(down)
+    if width <= 0 or height <= 0:
+        return None
 
     def from_corner(left: int, top: int) -> Image.Image:
         return gray.crop((left, top, left + width, top + height))
 
-    steps = ImageChops.difference(
+    differences = ImageChops.difference(
         from_corner(max(across, 0), max(down, 0)), from_corner(max(-across, 0), max(-down, 0))
     )
-    (steepest,) = _levels_at(steps.histogram(), (0.995,))
-    return (light - dark) * math.hypot(across, down) / max(steepest, 1)
+    (steepest,) = _levels_at(differences.histogram(), (0.995,))
+    return steepest
 
 
 def _levels_at(counts: list[int], shares: tuple[float, ...]) -> list[int]:
@@ -1001,36 +1011,20 @@ def _deblur(crop: Image.Image, *, band: locate.Band, scale: float) -> Image.Imag
 
 def unslanted(crop: Image.Image) -> Image.Image | None:
     """``crop`` (a band cut horizontal) sheared along its lines so that its characters' strokes
-    stand upright; None when they lean less than SLANT_LEAST. A photo taken at a slant to the
-    page keeps the lines straight but leans the characters (the band is cut along the lines),
-    and Tesseract misread a leaning card's MRZ (3N6SHAMAE read 3N6SWMAMAE). The lean is
-    measured in each of LEAN_PARTS stretches of the band (``_lean``) and the shear follows it
-    from one to the next: at a strong slant the print leans one way at one end and the other
-    way at the other (slanted 2027/20: a card's thirds 0.125, 0.05 and -0.1, the whole 0.05,
-    and VAN DER BERG read NAN, valid)."""
-    gray = np.asarray(crop if crop.mode == "L" else crop.convert("L"), dtype=np.float32)
-    height, width = gray.shape
-    if height < 8 or width < 4 * height:
+    stand upright; None when they lean less than SLANT_LEAST (``print_leans``). A photo taken
+    at a slant to the page keeps the lines straight but leans the characters (the band is cut
+    along the lines), and Tesseract misread a leaning card's MRZ (3N6SHAMAE read 3N6SWMAMAE).
+    The shear follows the lean from one stretch's middle to the next: at a strong slant the
+    print leans one way at one end and the other way at the other (slanted 2027/20: a card's
+    thirds 0.125, 0.05 and -0.1, the whole 0.05, and VAN DER BERG read NAN, valid)."""
+    leans = print_leans(crop)
+    if not _leaning(leans):
         return None
-    ink = _over_paper(gray, max(3, height // 8)) < PRINT_SHARE
-    edges = np.linspace(0, width, LEAN_PARTS + 1).round().astype(int)
-    leans = [
-        ((left + right) / 2, lean)
-        for left, right in itertools.pairwise(edges)
-        if (lean := _lean(ink[:, left:right])) is not None
-    ]
-    if not leans:
-        return None
-    # A stretch of fillers measures the lean of a chevron's strokes (about half a column per
-    # row, either way), not the print's: left out where it leans so far from the others.
-    usual = float(np.median([lean for _, lean in leans]))
-    measured = [(centre, lean) for centre, lean in leans if abs(lean - usual) <= LEAN_SPREAD]
-    if all(abs(lean) < SLANT_LEAST for _, lean in measured):
-        return None
+    height, width = crop.height, crop.width
     # The shear at each strip's sides, from the leans at the stretches' middles (beyond the
     # outer ones, theirs).
     sides = np.linspace(0, width, SHEAR_STRIPS + 1).round().astype(int)
-    shears = np.interp(sides, *zip(*measured, strict=True))
+    shears = np.interp(sides, *zip(*leans, strict=True))
     half = height / 2
     # Each strip of the result takes the quadrilateral leaning as the print does at its sides:
     # neighbours share a side.
@@ -1042,13 +1036,43 @@ def unslanted(crop: Image.Image) -> Image.Image | None:
         upper_right, lower_right = right - second * half, right + second * half
         quad = (upper_left, 0, lower_left, height, lower_right, height, upper_right, 0)
         mesh.append(((int(left), 0, int(right), height), quad))
+    paper = int(np.median(np.asarray(crop if crop.mode == "L" else crop.convert("L"))))
     return crop.transform(
         crop.size,
         Image.Transform.MESH,
         mesh,
         resample=Image.Resampling.BILINEAR,
-        fillcolor=int(np.median(gray)),
+        fillcolor=paper,
     )
+
+
+def print_leans(crop: Image.Image) -> list[tuple[float, float]]:
+    """The lean of ``crop``'s print (``_lean``) in each of LEAN_PARTS stretches along the band,
+    as (the stretch's middle, its lean), leaving out stretches with too little print to tell
+    and stretches of fillers; none on a crop too small to measure (under 8 px high, or shorter
+    than four heights)."""
+    gray = np.asarray(crop if crop.mode == "L" else crop.convert("L"), dtype=np.float32)
+    height, width = gray.shape
+    if height < 8 or width < 4 * height:
+        return []
+    ink = _over_paper(gray, max(3, height // 8)) < PRINT_SHARE
+    edges = np.linspace(0, width, LEAN_PARTS + 1).round().astype(int)
+    leans = [
+        ((left + right) / 2, lean)
+        for left, right in itertools.pairwise(edges)
+        if (lean := _lean(ink[:, left:right])) is not None
+    ]
+    if not leans:
+        return []
+    # A stretch of fillers measures the lean of a chevron's strokes (about half a column per
+    # row, either way), not the print's: left out where it leans so far from the others.
+    usual = float(np.median([lean for _, lean in leans]))
+    return [(centre, lean) for centre, lean in leans if abs(lean - usual) <= LEAN_SPREAD]
+
+
+def _leaning(leans: list[tuple[float, float]]) -> bool:
+    """Whether print measured so (``print_leans``) leans SLANT_LEAST or more anywhere."""
+    return any(abs(lean) >= SLANT_LEAST for _, lean in leans)
 
 
 def _lean(ink: np.ndarray) -> float | None:
