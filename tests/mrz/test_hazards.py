@@ -840,6 +840,16 @@ def test_a_pass_over_the_photo_that_read_a_checked_field_otherwise_passing_dispu
     assert all(not result.field_valid[name] for name in wrong)
 
 
+def test_a_checked_field_glare_faded_that_passes_read_many_ways_one_passing_is_not_sure():
+    # A PN's issue date 140826 under the streak: four passes read 170000, 102020, 702000 and
+    # (darkened) 171020, failing; a pass at 18 px read 140220 (8 and 6 as 2 and 0: -18 and
+    # -42), passing its check digit and the composite, valid.
+    case, result, wrong = _read(30, 401, "glare")
+    assert case.kind == "PN" and case.truth["issue_date"] == "2014-08-26"
+    assert result.found and not (result.valid and wrong)
+    assert all(not result.field_valid[name] for name in wrong)
+
+
 def test_a_number_whose_6_plain_passes_read_6g_and_a_smaller_pass_g_is_not_sure():
     # Security printing through LUJ6EVVJA's 6: the plain passes read 6G, one character long,
     # dropping either passing (6 and G weigh 6 and 16); a pass at 18 px read LUJGEVVJA, valid.

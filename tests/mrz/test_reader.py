@@ -808,6 +808,48 @@ def test_print_faded_in_any_line_of_checked_fields_counts_the_names_line_not(mon
     assert not reader._checked_faded(reading)
 
 
+def test_a_faded_checked_field_read_many_ways_and_so_by_one_pass_alone_is_named(monkeypatch):
+    # Glare 401/30: a PN's issue date 140826 read 170000, 102020, 702000 and 171020 by four
+    # passes, failing, and 140220 by one, passing (8 and 6 read 2 and 0 cancel).
+    from uploads.mrz import locate
+
+    parsed = _pn("140220", "119202")
+    assert reader._checked_spans(parsed)["issue_date"] == "140220"
+    reading = reader._Reading(parsed, locate.Band(400, 300, 0.0, 500, 40, 20, 1.0), False,
+                              (0, 0, 800, 600), 0.5, 1.0)  # fmt: skip
+    lit = [1.0] * 44
+    faded = {0: lit, 1: [1.0] * 28 + [0.2] * 7 + lit[:9]}  # the issue date's cells
+    monkeypatch.setattr(reader, "_faded_cells", lambda _reading, index: faded[index])
+
+    def named(*others: str) -> list[str]:
+        with _photo_reads() as seen:
+            reader._note_checked_spans(parsed)  # the reading's own pass
+            seen.checked_spans.extend(("PN", {"issue_date": other}) for other in others)
+            return reader._faded_fields_read_many_ways(reading)
+
+    assert named("170000", "102020", "702000", "171020") == ["issue_date"]
+    assert named("170000", "102020") == ["issue_date"]
+    assert named("170000") == []  # one other way: as right readings of faded print often are
+    assert named("170000", "102020", "140220") == []  # another pass read it so
+    faded = {0: lit, 1: lit}
+    assert named("170000", "102020", "702000") == []  # not faded: its check digit's to tell
+
+
+def test_a_td1s_checked_spans_leave_its_optional_data_out():
+    parsed = parse_lines(
+        [
+            "I<SWE9B84SEZTV3<<<<<<<<<<<<<<<",
+            "5902073F3305119KGZ<<<<<<<<<<<0",
+            "GARCIA<<SEAN<<<<<<<<<<<<<<<<<<",
+        ],
+        today=TODAY,
+    )
+    assert parsed is not None and parsed.type == "TD1"
+    assert reader._checked_spans(parsed) == {
+        "number": "9B84SEZTV3", "date_of_birth": "5902073", "expiry_date": "3305119",
+    }  # fmt: skip
+
+
 def test_a_reading_is_not_sure_when_another_pass_read_a_date_or_optional_field_otherwise_passing():
     misread, right = _pn("121023", "632749"), _pn("121025", "832749")
     with _photo_reads() as seen:

@@ -1408,6 +1408,10 @@ FADED_NAMES_VARIANTS = (
 # A names character cell whose print takes less than this share of the paper's light than the
 # band's best-lit cells do is faded (glare): the names are not sure.
 FADED_SHARE = 0.6
+# A faded checked field read by one pass alone is not sure where the passes read it this many
+# other ways (``_faded_fields_read_many_ways``).
+FADED_READ_OTHERWISE = 2
+TD1_OPTIONAL_START = 15  # the column of a TD1's first line its optional data starts at
 # Characters of a number two passes may read otherwise and still be compared cell by cell.
 DISPUTED_MOST = 2
 # Letters a fade makes of others, measured alone: T, of an I whose foot faded. Its lower stroke
@@ -1470,6 +1474,10 @@ class _PhotoReads:
     # The other fields a check digit covers (DISPUTABLE_FIELDS) as such passes read them passing
     # it, by format and name (``_fields_disputed``).
     fields_well_read: set[tuple[str, str, str]] = dataclasses.field(default_factory=set)
+    # Each pass's text of each field a check digit covers (CHECKED_FIELDS: as read, with the
+    # check digit after it where one is), with its format, if it passed half of its checks at
+    # least (``_faded_fields_read_many_ways``).
+    checked_spans: list[tuple[str, dict[str, str]]] = dataclasses.field(default_factory=list)
     # The passes taken over a band cut from the page (``_pass_key``): a pass wanted twice (the
     # darkened one, by a checked line's fade and then by the names') is read and counted once.
     passes: set[tuple] = dataclasses.field(default_factory=set)
@@ -1610,6 +1618,7 @@ class _Reading:
         vote.confirm_with_symbols(parsed, crop)
         _note_number(parsed)
         _note_checked_fields(parsed)
+        _note_checked_spans(parsed)
         _note_names(parsed)
         box = locate.band_box(page, band, scale)
         original_box = (
@@ -1874,6 +1883,14 @@ def _confirmed(
             # read so by all.
             sure = sure and vote.shapes_clear(_plain_cut(page, reading), reading.parsed)
             reading = chosen
+    # Glare over the checked fields (after the re-reads above, which count as passes: a
+    # reading they agree with was read so twice, and one they dispute shows the names the
+    # surest of them read).
+    many_ways = _faded_fields_read_many_ways(reading)
+    if many_ways:  # marked for the customer to check
+        reading.parsed.field_valid.update(dict.fromkeys(many_ways, False))
+        _faded_names_read_again(page, reading, today)  # the names shown, as not sure's are
+        return _result(reading.parsed, reading.box, valid=False, cut=cut)
     names = "".join(str(part) for part in _names(reading.parsed))
     lookalikes = reading.parsed.type == "PN" and any(c in names for c in vote.PN_CONFUSABLE)
     if lookalikes and (sure or not low_resolution):
@@ -2084,6 +2101,48 @@ def _checked_faded(reading: _Reading) -> bool:
         if cells is not None and _faded_at(cells, range(len(cells))):
             return True
     return False
+
+
+def _faded_fields_read_many_ways(reading: _Reading) -> list[str]:
+    """The fields a check digit covers (CHECKED_FIELDS) whose print is faded in ``reading``'s
+    crop (a cell with its neighbours under FADED_SHARE of the band's best-lit light,
+    ``_faded_cells``) that no other pass over the photo read as ``reading`` did, where passes
+    read it FADED_READ_OTHERWISE other ways at least (``_PhotoReads.checked_spans``). A glare
+    streak over the checked line fades its glyphs into others, each pass reads the faded
+    field otherwise, and a check digit lets a wrong one pass one time in ten: the more ways
+    it was read, the likelier one of them passes wrong. A PN's issue date 140826 read 170000,
+    102020, 702000 and, darkened, 171020 by four passes, and 140220 by one at 18 px, 8 and 6
+    read 2 and 0 (weighing 3 and 7: -60), passing its check digit and the composite (glare
+    401/30). A field faded so that one pass
+    alone read it, or one other read it otherwise, stays sure: glare faded most of a line to
+    a fifth of the paper's light, and the darkened pass alone read it."""
+    seen = _photo_reads.get()
+    if seen is None:
+        return []
+    parsed = reading.parsed
+    faded: set[str] = set()
+    for index in range(len(parsed.lines)):
+        cells = _faded_cells(reading, index) if index != parsed.names_index else None
+        if cells is None:
+            continue
+        faded |= {
+            field_at(parsed.type, index, at)
+            for at in range(len(cells))
+            if _with_neighbours(cells, at) < FADED_SHARE
+        }
+    own = _checked_spans(parsed)
+    many_ways = []
+    for name in CHECKED_FIELDS:
+        if name not in faded or name not in own:
+            continue
+        read = [
+            spans[name]
+            for kind, spans in seen.checked_spans
+            if kind == parsed.type and name in spans
+        ]
+        if read.count(own[name]) < 2 and len(set(read) - {own[name]}) >= FADED_READ_OTHERWISE:
+            many_ways.append(name)
+    return many_ways
 
 
 def _number_faded(reading: _Reading, *, letters: str | None = None) -> bool:
@@ -2528,6 +2587,30 @@ def _note_checked_fields(parsed: Parsed) -> None:
         value = parsed.fields.get(name)
         if value and parsed.field_valid.get(name) and name not in repaired:
             seen.fields_well_read.add((parsed.type, name, str(value)))
+
+
+def _note_checked_spans(parsed: Parsed) -> None:
+    """Keep ``parsed``'s text of each field a check digit covers (``_checked_spans``) if it
+    passed half of its checks at least: a pass reading much of the band otherwise (a stray
+    letter before a line, every field a column off) reads each field otherwise too."""
+    seen = _photo_reads.get()
+    if seen is not None and 2 * parsed.checks_passed >= parsed.checks_total:
+        seen.checked_spans.append((parsed.type, _checked_spans(parsed)))
+
+
+def _checked_spans(parsed: Parsed) -> dict[str, str]:
+    """The text of each field a check digit covers (CHECKED_FIELDS) in ``parsed``'s lines as
+    read, with the check digit after it where one is, by name."""
+    spans: dict[str, str] = {}
+    for index, line in enumerate(parsed.lines):
+        for position, char in enumerate(line):
+            name = field_at(parsed.type, index, position)
+            # ``field_at`` gives a TD1's optional data, after its number's check digit, to the
+            # number (a repair there stays not sure); it is none of the number's.
+            optional = parsed.type == "TD1" and index == 0 and position >= TD1_OPTIONAL_START
+            if name in CHECKED_FIELDS and not optional:
+                spans[name] = spans.get(name, "") + char
+    return spans
 
 
 def _fields_disputed(parsed: Parsed) -> list[str]:
