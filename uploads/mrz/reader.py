@@ -1925,9 +1925,11 @@ def _confirmed(
         if sure and just_over_small:
             # The vote's sizes read a Й (Q) as Г (G) alike at 12.1 px too (degraded 200/19:
             # ЭЙХЕ read ЭГХЕ, valid).
-            sure = _small_names_clear(page, reading, today) and _lookalikes_clear(page, reading)
+            sure = _small_names_clear(page, reading, today) and _lookalikes_clear(
+                page, reading, blurred=blurred
+            )
         elif sure and blurred:
-            sure = _lookalikes_clear(page, reading)
+            sure = _lookalikes_clear(page, reading, blurred=True)
         return _result(reading.parsed, reading.box, valid=sure, cut=cut)
     if not low_resolution:
         # Names have no check digit: a second pass at another size must read them alike, each
@@ -1958,7 +1960,8 @@ def _confirmed(
     if just_over_small or blurred:
         # A second pass reads a lookalike the check digits cannot see alike and wrong (as small
         # print's re-reads do, above).
-        return _result(parsed, reading.box, valid=_lookalikes_clear(page, reading), cut=cut)
+        sure = _lookalikes_clear(page, reading, blurred=blurred)
+        return _result(parsed, reading.box, valid=sure, cut=cut)
     return _result(parsed, reading.box, valid=True, cut=cut)
 
 
@@ -1982,10 +1985,12 @@ def _faded_names_read_again(page: Image.Image, reading: _Reading, today: date) -
             )
 
 
-def _lookalikes_clear(page: Image.Image, reading: _Reading) -> bool:
-    """Print just over small: its lookalikes' cells, where measured, look like what was read
-    (``vote.shapes_clear``, not strict), on the band as first cut."""
-    return vote.shapes_clear(_plain_cut(page, reading), reading.parsed, strict=False)
+def _lookalikes_clear(page: Image.Image, reading: _Reading, *, blurred: bool) -> bool:
+    """Print just over small or ``blurred``: its lookalikes' cells, where measured, look like
+    what was read (``vote.shapes_clear``, not strict), on the band as first cut; the number's
+    8s and Bs only where the print is not blurred."""
+    crop = _plain_cut(page, reading)
+    return vote.shapes_clear(crop, reading.parsed, strict=False, eights=not blurred)
 
 
 def _plain_cut(page: Image.Image, reading: _Reading) -> Image.Image:

@@ -349,7 +349,9 @@ def _weigh_shapes(
         b_over_8[position].append(glyphs.preference(ink, symbol.box, "B", "8"))
 
 
-def shapes_clear(image: Image.Image, parsed: Parsed, *, strict: bool = True) -> bool:
+def shapes_clear(
+    image: Image.Image, parsed: Parsed, *, strict: bool = True, eights: bool = True
+) -> bool:
     """Whether no character of ``parsed``'s document number or names looks more like OCR-B's
     glyph of its lookalike than of what was read in ``image`` (the crop it was read from, read
     again for its cells): a number's 8 or B by NUMBER_SHAPE_MARGIN, the number's pairs of
@@ -361,10 +363,13 @@ def shapes_clear(image: Image.Image, parsed: Parsed, *, strict: bool = True) -> 
     passing (+91 and +9: one time in ten); at 10.6 px 6EZ17PV9 read GEZ17PV9, and a G is a 6
     to the check digit; a PN's surname ЭЙХЕ (6QHE) read 6GHE. ``strict`` (small print): False
     when a cell cannot be measured (its line not read again, a cell placed otherwise, no OCR-B
-    font). Else (print a little larger, whose passes
-    read better): only the pairs no check digit tells apart, where measured; the number's 8s
-    and Bs and the pairs of CANCELLING_LOOKALIKES, two misreads of which must cancel to pass,
-    are left to the check digits."""
+    font). Else (print a little larger, whose passes read better, or blurred): only where
+    measured, and the pairs of CANCELLING_LOOKALIKES, two misreads of which must cancel to
+    pass, left to the check digits; the number's 8s and Bs measured all the same with
+    ``eights``, as a B read for an 8 and a D for a 0 cancel (+21 and +39) and every pass read
+    them alike at 11.5 px too (degraded 402/0: U0LLTD8H read UDLLTDBH, the B's cell like the
+    8 by 0.36). Not on blurred print, whose true Bs looked like 8s by up to 0.45 (blurred
+    286/21, 23 px)."""
     line_index, start = parsed.number_place
     number = parsed.repaired_line(line_index)
     names = parsed.lines[names_index(parsed.type)]
@@ -374,13 +379,13 @@ def shapes_clear(image: Image.Image, parsed: Parsed, *, strict: bool = True) -> 
     number_pairs = NUMBER_LOOKALIKES + (CANCELLING_LOOKALIKES if measure_cancelling else ())
     name_pairs = NAME_LOOKALIKES + NAME_CLOSE_LOOKALIKES + NAME_TIGHT_LOOKALIKES
     stretches = [
-        (text, at, pairs, eights)
-        for text, at, pairs, eights in (
-            (number, range(start, start + 9), number_pairs, strict),
+        (text, at, pairs, with_eights)
+        for text, at, pairs, with_eights in (
+            (number, range(start, start + 9), number_pairs, strict or eights),
             (names, range(names_start(parsed.type), len(names)), name_pairs, False),
         )
         if any(
-            lookalikes(text[position], pairs) or (eights and text[position] in PN_CONFUSABLE)
+            lookalikes(text[position], pairs) or (with_eights and text[position] in PN_CONFUSABLE)
             for position in at
         )
     ]
@@ -388,13 +393,13 @@ def shapes_clear(image: Image.Image, parsed: Parsed, *, strict: bool = True) -> 
         return True
     lines = tesseract.ocr_symbols(image)
     ink = glyphs.darkness(image)
-    for text, at, pairs, eights in stretches:
+    for text, at, pairs, with_eights in stretches:
         line = _placed_line(lines, text, at)
         if line is None:
             if strict:
                 return False
             continue
-        if eights and not _eights_clear(line, image, text, at):
+        if with_eights and not _eights_clear(line, image, text, at, unmeasured=not strict):
             return False
         for position in at:
             for other in lookalikes(text[position], pairs):
@@ -432,10 +437,12 @@ def number_twins_shown(image: Image.Image, parsed: Parsed) -> str | None:
     return number if number != text[at.start : at.stop] else None
 
 
-def _eights_clear(line: list[tesseract.Symbol], image: Image.Image, text: str, at: range) -> bool:
+def _eights_clear(
+    line: list[tesseract.Symbol], image: Image.Image, text: str, at: range, *, unmeasured: bool
+) -> bool:
     """Whether no 8 or B of ``text`` at ``at`` looks more like the other by NUMBER_SHAPE_MARGIN
-    in the cells of ``line`` (the left halves, ``_weigh_shapes``); False when one was not
-    measured (read neither 8 nor B)."""
+    in the cells of ``line`` (the left halves, ``_weigh_shapes``); ``unmeasured`` where one
+    was not measured (read neither 8 nor B)."""
     b_over_8: dict[int, list[float | None]] = defaultdict(list)
     _weigh_shapes(line, image, b_over_8, text, at)
     for position in at:
@@ -443,6 +450,8 @@ def _eights_clear(line: list[tesseract.Symbol], image: Image.Image, text: str, a
             continue
         shape = b_over_8.get(position, [None])[0]  # one line: one measure at most
         if shape is None:
+            if unmeasured:
+                continue
             return False
         if (shape if text[position] == "B" else -shape) < -NUMBER_SHAPE_MARGIN:
             return False
