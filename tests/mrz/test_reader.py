@@ -831,6 +831,7 @@ def test_a_faded_checked_field_read_many_ways_and_so_by_one_pass_alone_is_named(
     assert named("170000", "102020") == ["issue_date"]
     assert named("170000") == []  # one other way: as right readings of faded print often are
     assert named("170000", "102020", "140220") == []  # another pass read it so
+    assert named("170000", "102020", "140226") == []  # one a character off: the check's mend
     faded = {0: lit, 1: lit}
     assert named("170000", "102020", "702000") == []  # not faded: its check digit's to tell
 

@@ -2118,9 +2118,9 @@ def _faded_fields_read_many_ways(reading: _Reading) -> list[str]:
     it was read, the likelier one of them passes wrong. A PN's issue date 140826 read 170000,
     102020, 702000 and, darkened, 171020 by four passes, and 140220 by one at 18 px, 8 and 6
     read 2 and 0 (weighing 3 and 7: -60), passing its check digit and the composite (glare
-    401/30). A field faded so that one pass
-    alone read it, or one other read it otherwise, stays sure: glare faded most of a line to
-    a fifth of the paper's light, and the darkened pass alone read it."""
+    401/30). A faded field that one pass alone read, or one other read otherwise, stays sure:
+    glare fades most of a line to a fifth of the paper's light, and the darkened pass alone
+    reads it; so does one another pass read a character off."""
     seen = _photo_reads.get()
     if seen is None:
         return []
@@ -2145,7 +2145,14 @@ def _faded_fields_read_many_ways(reading: _Reading) -> list[str]:
             for kind, spans in seen.checked_spans
             if kind == parsed.type and name in spans
         ]
-        if read.count(own[name]) < 2 and len(set(read) - {own[name]}) >= FADED_READ_OTHERWISE:
+        others = set(read) - {own[name]}
+        if (
+            read.count(own[name]) < 2
+            and len(others) >= FADED_READ_OTHERWISE
+            # A pass a character off read what the check digit mended: one misread it sees,
+            # but for lookalikes ten apart (glare 405/30: a birth date's 8 read 2 by six).
+            and not any(_edits(other, own[name]) == 1 for other in others)
+        ):
             many_ways.append(name)
     return many_ways
 
@@ -2610,8 +2617,9 @@ def _checked_spans(parsed: Parsed) -> dict[str, str]:
     for index, line in enumerate(parsed.lines):
         for position, char in enumerate(line):
             name = field_at(parsed.type, index, position)
-            # ``field_at`` gives a TD1's optional data, after its number's check digit, to the
-            # number (a repair there stays not sure); it is none of the number's.
+            # ``field_at`` counts a TD1's optional data, after the number's check digit, as
+            # the number's (where a long number runs on); here the number's text is its nine
+            # characters and check digit, a run-on left out with the optional data.
             optional = parsed.type == "TD1" and index == 0 and position >= TD1_OPTIONAL_START
             if name in CHECKED_FIELDS and not optional:
                 spans[name] = spans.get(name, "") + char
