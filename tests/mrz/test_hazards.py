@@ -591,8 +591,8 @@ def test_small_print_whose_number_two_misreads_cancel_in_is_not_sure():
 
 def test_print_just_over_small_whose_number_read_b_for_8_and_d_for_0_is_not_sure(monkeypatch):
     # U0LLTD8H at 11.5 px: every pass read UDLLTDBH, 0 as D (+39) and 8 as B (+21), and every
-    # check passed. Only its names (O'NEILL read 0 NEILL) kept it not sure: taken as sure
-    # here, the B's cell, like the 8's glyph, must.
+    # check passed. Only its names (O'NEILL read 0 NEILL) kept it not sure; with them taken
+    # as sure, the B's cell, which looks like an 8, must.
     monkeypatch.setattr(reader, "_names_read_again", lambda page, reading: True)
     monkeypatch.setattr(reader, "_small_names_clear", lambda page, reading, today: True)
     case, result, wrong = _read(0, 402, "degraded")
