@@ -892,6 +892,10 @@ def _band_to_reshape(
     return band, True, crop
 
 
+# Neighbours' offsets (x, y) along which print's edges are measured (``edge_widths``).
+_Steps = tuple[tuple[int, int], ...]
+
+
 # What a reshaping pass does to a band (``_unslant_plan``, ``_deblur_plan``): its plain crop
 # reshaped, and how every later cut of the band is reshaped alike.
 _Planned = tuple[Image.Image, Callable[[Image.Image], Image.Image]]
@@ -911,12 +915,7 @@ def _deblur_plan(crop: Image.Image, band: locate.Band, scale: float) -> "_Planne
     return deblur(crop), deblur
 
 
-def _blurred(
-    crop: Image.Image,
-    band: locate.Band,
-    scale: float,
-    steps: tuple[tuple[int, int], ...] = ((1, 0),),
-) -> bool:
+def _blurred(crop: Image.Image, band: locate.Band, scale: float, steps: _Steps = ((1, 0),)) -> bool:
     """Whether ``crop``, a plain cut of ``band``, holds blurred print: its edges along one of
     ``steps`` (along the lines by default) take BLURRED_EDGE of a character height or more
     (``edge_widths``)."""
@@ -939,7 +938,7 @@ def _blurred_print(page: Image.Image, reading: "_Reading") -> bool:
     return _blurred(crop, reading.band, reading.scale, SHAKE_STEPS)
 
 
-def edge_widths(crop: Image.Image, steps: tuple[tuple[int, int], ...] = ((1, 0),)) -> list[float]:
+def edge_widths(crop: Image.Image, steps: _Steps = ((1, 0),)) -> list[float]:
     """How many pixels the print's edges take to go from paper to ink along each of ``steps``
     (a neighbour's offset, ``(x, y)``: along the lines by default): the crop's contrast (2nd to
     98th percentile) over its steepest steps (the 99.5th percentile of the differences between
@@ -1929,7 +1928,7 @@ def _confirmed(
                 page, reading, blurred=blurred
             )
         elif sure and blurred:
-            sure = _lookalikes_clear(page, reading, blurred=True)
+            sure = _lookalikes_clear(page, reading, blurred=blurred)
         return _result(reading.parsed, reading.box, valid=sure, cut=cut)
     if not low_resolution:
         # Names have no check digit: a second pass at another size must read them alike, each
@@ -2100,12 +2099,18 @@ def _checked_faded(reading: _Reading) -> bool:
     measures the number (each cell with its neighbours): every line but the names line, the
     number's and the dates' and a PN's issue date and department code alike. False when the
     line boxes of ``reading``'s crop are not known."""
+    return next(_checked_cells_faded(reading), None) is not None
+
+
+def _checked_cells_faded(reading: _Reading) -> Iterator[tuple[int, int]]:
+    """The cells (line, column) of ``reading``'s lines but the names line whose print, with its
+    neighbours', is faded (under FADED_SHARE of the band's best-lit light, ``_faded_cells``);
+    none where the line boxes of its crop are not known."""
     parsed = reading.parsed
     for index in range(len(parsed.lines)):
         cells = _faded_cells(reading, index) if index != parsed.names_index else None
-        if cells is not None and _faded_at(cells, range(len(cells))):
-            return True
-    return False
+        if cells is not None:
+            yield from ((index, at) for at in range(len(cells)) if _faded_at(cells, (at,)))
 
 
 def _faded_fields_read_many_ways(reading: _Reading) -> list[str]:
@@ -2125,16 +2130,7 @@ def _faded_fields_read_many_ways(reading: _Reading) -> list[str]:
     if seen is None:
         return []
     parsed = reading.parsed
-    faded: set[str] = set()
-    for index in range(len(parsed.lines)):
-        cells = _faded_cells(reading, index) if index != parsed.names_index else None
-        if cells is None:
-            continue
-        faded |= {
-            field_at(parsed.type, index, at)
-            for at in range(len(cells))
-            if _with_neighbours(cells, at) < FADED_SHARE
-        }
+    faded = {field_at(parsed.type, line, at) for line, at in _checked_cells_faded(reading)}
     own = _checked_spans(parsed)
     many_ways = []
     for name in CHECKED_FIELDS:
