@@ -861,6 +861,24 @@ def test_a_checked_field_glare_faded_that_passes_read_many_ways_one_passing_is_n
     assert all(not result.field_valid[name] for name in wrong)
 
 
+@pytest.mark.parametrize(
+    ("index", "seed", "field", "names"),
+    [
+        (27, 406, "given_names", "AYSE"),  # AYSF: the E's cell at 0.73 of the best-lit light
+        (27, 407, "given_names", "PIETER"),  # PTETER: cells at 0.66 to 0.76
+    ],
+)
+def test_names_under_a_glare_streaks_edge_read_otherwise_darkened_are_not_sure(
+    index, seed, field, names
+):
+    # Every pass at the reading's size read the faded letter as a lighter one alike, sure
+    # (the names over FADED_SHARE); passes over the print darkened or normalised read it right.
+    case, result, wrong = _read(index, seed, "glare")
+    assert case.truth[field] == names
+    assert result.found and not result.valid
+    assert wrong == []  # shown as most passes read them
+
+
 def test_a_number_whose_6_plain_passes_read_6g_and_a_smaller_pass_g_is_not_sure():
     # Security printing through LUJ6EVVJA's 6: the plain passes read 6G, one character long,
     # dropping either passing (6 and G weigh 6 and 16); a pass at 18 px read LUJGEVVJA, valid.

@@ -722,17 +722,61 @@ def test_names_glare_faded_are_read_again_by_passes_preparing_the_print_otherwis
     # fade asked for) is not taken again: its names would count twice.
     taken.clear()
     darkened = reader._pass_key(reading.band, reading.scale, reading.flip, {"faded": True})
-    with _photo_reads(passes={darkened}):
+    with _photo_reads(passes={darkened: None}):
         reader._faded_names_read_again(Image.new("L", (800, 600), 255), reading, TODAY)
     assert {"faded": True} not in taken and {"flatten": True} in taken
     # Another band's darkened pass is not this one's.
     taken.clear()
     other = locate.Band(400, 200, 0.1, 500, 40, 20, 1.0)
     with _photo_reads(
-        passes={reader._pass_key(other, reading.scale, reading.flip, {"faded": True})}
+        passes={reader._pass_key(other, reading.scale, reading.flip, {"faded": True}): None}
     ):
         reader._faded_names_read_again(Image.new("L", (800, 600), 255), reading, TODAY)
     assert {"faded": True} in taken
+
+
+def test_names_under_a_glare_streaks_edge_are_sure_only_as_passes_prepared_otherwise_read_them(
+    monkeypatch,
+):
+    from uploads.mrz import locate
+
+    parsed = _td3_with("L898902C3")  # ERIKSSON<<ANNA<MARIA
+    band = locate.Band(400, 300, 0.1, 500, 40, 20, 1.0)
+    reading = reader._Reading(parsed, band, False, (0, 0, 800, 600), 1.0, 1.0)
+    line = parsed.names_line
+    read_as: dict[str, str | None] = {}  # each variant pass's names line (None: nothing read)
+
+    def take(page, band, scale, flip, page_scale, today, *, variant=None, **kwargs):
+        names = read_as[str(variant)]
+        seen = reader._photo_reads.get()
+        seen.passes[reader._pass_key(band, scale, flip, variant)] = names and ("TD3", names)
+
+    monkeypatch.setattr(reader._Reading, "take", take)
+
+    def otherwise(fade: float, **lines: str | None) -> bool:
+        monkeypatch.setattr(reader, "_names_fade", lambda _reading: fade)
+        read_as.clear()
+        read_as.update({str(v): line for v in reader.FADED_NAMES_VARIANTS})
+        read_as.update({str({"faded": True}): lines.get("faded", line)})
+        with _photo_reads():
+            return reader._edge_names_read_otherwise(Image.new("L", (800, 600)), reading, TODAY)
+
+    misread = line.replace("ANNA", "ANNF")
+    assert otherwise(0.7, faded=misread)  # under the edge, the darkened pass read an F
+    assert not otherwise(0.7)  # every pass alike
+    assert not otherwise(0.7, faded=None)  # the darkened pass read nothing
+    # A glyph read as two, or one lost, is no other letter in its place.
+    assert not otherwise(0.7, faded=line.replace("MARIA<", "MARIIA"))
+    assert not otherwise(0.7, faded=line.replace("MARIA", "MRIA<"))
+    # A pass that read a stray mark before the line reads the names alike, in place.
+    assert not otherwise(0.7, faded="J" + line[:-1])
+    assert otherwise(0.7, faded="J" + misread[:-1])
+    # Other print (the line below read for the names: not in place) is no reading of them.
+    assert not otherwise(0.7, faded=parsed.lines[1])
+    # Names lit (over GLARE_EDGE_SHARE) or faded (under FADED_SHARE: not sure already) are
+    # not asked.
+    assert not otherwise(0.85, faded=misread)
+    assert not otherwise(0.5, faded=misread)
 
 
 def test_a_pass_over_a_band_cut_from_the_page_is_noted_for_the_photo():
@@ -748,7 +792,7 @@ def test_a_pass_over_a_band_cut_from_the_page_is_noted_for_the_photo():
         # A crop given (the caller's own cut) is no pass over the band as variants cut it.
         crop = Image.new("L", (600, 60), 255)
         assert reader._Reading.take(page, band, 0.5, False, 1.0, TODAY, crop=crop) is None
-    assert photo.passes == {reader._pass_key(band, 1.0, False, {"faded": True})}
+    assert photo.passes == {reader._pass_key(band, 1.0, False, {"faded": True}): None}
 
 
 def test_what_dropped_passes_noted_is_restored_to_what_was_saved_before_them():
@@ -759,7 +803,7 @@ def test_what_dropped_passes_noted_is_restored_to_what_was_saved_before_them():
     # The darkest print's passes (glare 195/9): their names and numbers are not to count.
     photo.names.append(("TD1", "ROSST<<AYSF<<<<<<<<<<<<<<<<<<<", 0))
     photo.numbers.add(("TD1", "AMYZWFEXB", "3"))
-    photo.passes.add(("band",))
+    photo.passes[("band",)] = ("TD1", "ROSST<<AYSF<<<<<<<<<<<<<<<<<<<")
     assert saved.names == [("TD1", "ROSSI<<AYSF<<<<<<<<<<<<<<<<<<<", 0)] and not saved.passes
     photo.restore(saved)
     assert photo.names == [("TD1", "ROSSI<<AYSF<<<<<<<<<<<<<<<<<<<", 0)]

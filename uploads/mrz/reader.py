@@ -1407,6 +1407,11 @@ FADED_NAMES_VARIANTS = (
 # A names character cell whose print takes less than this share of the paper's light than the
 # band's best-lit cells do is faded (glare): the names are not sure.
 FADED_SHARE = 0.6
+# Names whose faintest cell takes under this share, though not under FADED_SHARE, lie under a
+# glare streak's edge: sure only if passes over the print prepared otherwise read them alike
+# (``_edge_names_read_otherwise``). Of glare 400-407's readings called sure, two with names
+# wrong measured 0.62 and 0.64, 22 right ones 0.60 to 0.79.
+GLARE_EDGE_SHARE = 0.8
 # A faded checked field read by one pass alone is not sure where the passes read it this many
 # other ways (``_faded_fields_read_many_ways``).
 FADED_READ_OTHERWISE = 2
@@ -1479,7 +1484,9 @@ class _PhotoReads:
     checked_spans: list[tuple[str, dict[str, str]]] = dataclasses.field(default_factory=list)
     # The passes taken over a band cut from the page (``_pass_key``): a pass wanted twice (the
     # darkened one, by a checked line's fade and then by the names') is read and counted once.
-    passes: set[tuple] = dataclasses.field(default_factory=set)
+    # Each with the format and names line it read (None: nothing), for the names under a glare
+    # streak's edge (``_edge_names_read_otherwise``).
+    passes: dict[tuple, tuple[str, str] | None] = dataclasses.field(default_factory=dict)
 
     def saved(self) -> "_PhotoReads":
         """A copy of what the passes took so far, for ``restore``."""
@@ -1587,8 +1594,9 @@ class _Reading:
     ) -> "_Reading | None":
         variant = variant or {}
         seen = _photo_reads.get()
-        if seen is not None and crop is None:
-            seen.passes.add(_pass_key(band, scale, flip, variant))
+        key = _pass_key(band, scale, flip, variant) if seen is not None and crop is None else None
+        if key is not None:
+            seen.passes[key] = None
         target = variant.get("target_char", CUT_CHAR)
         if variant.get("denoise"):
             crop = denoised(page, band, scale, flip, target)
@@ -1619,6 +1627,8 @@ class _Reading:
         _note_checked_fields(parsed)
         _note_checked_spans(parsed)
         _note_names(parsed)
+        if key is not None:
+            seen.passes[key] = (parsed.type, parsed.names_line)
         box = locate.band_box(page, band, scale)
         original_box = (
             round(box[0] / page_scale),
@@ -1921,6 +1931,9 @@ def _confirmed(
             )
         )
         sure = sure and not _faded_misread(reading)
+        sure = sure and (
+            low_resolution or blurred or not _edge_names_read_otherwise(page, reading, today)
+        )
         if sure and just_over_small:
             # The vote's sizes read a Й (Q) as Г (G) alike at 12.1 px too (degraded 200/19:
             # ЭЙХЕ read ЭГХЕ, valid).
@@ -1956,6 +1969,8 @@ def _confirmed(
     if _faded_misread(reading):
         _faded_names_read_again(page, reading, today)
         return _result(parsed, reading.box, valid=False, cut=cut)  # glare over the names or number
+    if not (low_resolution or blurred) and _edge_names_read_otherwise(page, reading, today):
+        return _result(parsed, reading.box, valid=False, cut=cut)  # names shown as most read
     if just_over_small or blurred:
         # A second pass reads a lookalike the check digits cannot see alike and wrong (as small
         # print's re-reads do, above).
@@ -1966,22 +1981,73 @@ def _confirmed(
 
 def _faded_names_read_again(page: Image.Image, reading: _Reading, today: date) -> None:
     """Names a glare streak faded (``_names_faded``), read again by passes over the band each
-    preparing its print another way (FADED_NAMES_VARIANTS): the names they read are counted
-    with the others' for those shown (``_names_most_read``). Every pass at one size reads a
-    faded I as T alike (MAGNUSDOTTIR read MAGNUSDOTTTR, GARCIA GARCTA), where print darkened or
-    stretched against its local paper often shows the foot the streak left faint."""
-    if not _names_faded(reading):
-        return
+    preparing its print another way (``_names_read_prepared_otherwise``): the names they read
+    are counted with the others' for those shown (``_names_most_read``). Every pass at one size
+    reads a faded I as T alike (MAGNUSDOTTIR read MAGNUSDOTTTR, GARCIA GARCTA), where print
+    darkened or stretched against its local paper often shows the foot the streak left faint."""
+    if _names_faded(reading):
+        _names_read_prepared_otherwise(page, reading, today)
+
+
+def _names_read_prepared_otherwise(
+    page: Image.Image, reading: _Reading, today: date
+) -> list[tuple[str, str]]:
+    """The format and names line read by each pass over ``reading``'s band preparing its print
+    another way (FADED_NAMES_VARIANTS) that read one: passes taken now, or before (the darkened
+    pass of a checked line's fade, ``_faded_fields_read_darkened``), whose names are so counted
+    once; not the reading's own pass."""
     seen = _photo_reads.get()
-    taken = seen.passes if seen is not None else set()
+    read = []
     for variant in FADED_NAMES_VARIANTS:
+        if variant == reading.prepared_as:
+            continue
         key = _pass_key(reading.band, reading.scale, reading.flip, variant)
-        # Not the reading's own pass, nor one taken already (the darkened pass of a checked
-        # line's fade, ``_faded_fields_read_darkened``): its names are counted once.
-        if variant != reading.prepared_as and key not in taken:
+        if seen is None or key not in seen.passes:
             _Reading.take(
                 page, reading.band, reading.scale, reading.flip, 1.0, today, variant=variant
             )
+        names = seen.passes.get(key) if seen is not None else None
+        if names is not None:
+            read.append(names)
+    return read
+
+
+def _edge_names_read_otherwise(page: Image.Image, reading: _Reading, today: date) -> bool:
+    """Whether names under a glare streak's edge (their faintest cell, with its neighbours, at
+    FADED_SHARE to GLARE_EDGE_SHARE of the band's best-lit light, ``_names_fade``) are read
+    otherwise by a pass preparing the print another way (``_names_read_prepared_otherwise``:
+    darkened, normalised, flattened), its names line read in place (``_names_in_place``, after
+    a stray mark, ``_without_strays``). Under the edge every pass at the reading's size read
+    alike a faded letter as a lighter one: AYSE read AYSF, its E's cell at 0.73 of the light
+    (glare 406/27), PIETER read PTETER at 0.66 to 0.76 (407/27); passes over the print darkened
+    read AYSE once, PIETER three times. The names are then not sure, and shown as most passes
+    read them. ``_confirmed`` does not ask it of small or blurred print (``_blurred_print``):
+    small print's faintest slice is a pixel or two (``_measured_fades``), a blur thins it as a
+    fade does, and passes over such print darkened or normalised misread names read right
+    (blurred 286-287: 4 of 16 readings so measured; the 5.5 px specimen 25_pass-uto)."""
+    if not FADED_SHARE <= _names_fade(reading) < GLARE_EDGE_SHARE:
+        return False
+    parsed = reading.parsed
+    own = names_fields(parsed.type, parsed.names_line)
+    for kind, line in _names_read_prepared_otherwise(page, reading, today):
+        if kind != parsed.type:
+            continue
+        in_place = line if _names_in_place(line, parsed.names_line) else None
+        in_place = in_place or _without_strays(line, parsed.names_line)
+        names = names_fields(kind, in_place) if in_place is not None else None
+        if names is not None and _letters_read_otherwise(names, own):
+            return True
+    return False
+
+
+def _letters_read_otherwise(names: dict[str, str], own: dict[str, str]) -> bool:
+    """Whether ``names`` (``names_fields``) hold a letter other than ``own`` do in its place, each
+    name as long as its own: a glare streak's edge makes a lighter letter of a letter (E of F,
+    I of T). A name read longer or shorter is a glyph read as two (DUARDOVI3 read DUARDOV1I3 by
+    a pass over a slanted PN's print flattened: slanted 502/19), or one lost, which is no other
+    letter in its place."""
+    fields = ("surname", "given_names")
+    return names != own and all(len(names[field]) == len(own[field]) for field in fields)
 
 
 def _lookalikes_clear(page: Image.Image, reading: _Reading, *, blurred: bool) -> bool:
@@ -2071,15 +2137,22 @@ def _names_faded(reading: _Reading) -> bool:
     """Whether part of the names field is faded (a glare streak whitening the print): a
     character cell of it (with its neighbours) whose print, in its faintest slice
     (``_cell_contrasts``), takes less than FADED_SHARE of its paper's light than the band's
-    best-lit cells do. Glare turns a letter into a lighter, similar one (I into T)
-    in every pass alike, so agreeing passes do not make faded names sure; a shadow or dim light
-    darkens print and paper alike and does not count. False when the first pass's line boxes are
+    best-lit cells do (``_names_fade``). Glare turns a letter into a lighter, similar one (I
+    into T) in every pass alike, so agreeing passes do not make faded names sure; a shadow or
+    dim light darkens print and paper alike and does not count. False when the first pass's
+    line boxes are not known."""
+    return _names_fade(reading) < FADED_SHARE
+
+
+def _names_fade(reading: _Reading) -> float:
+    """The share of the band's best-lit light that the faintest cell of the names field takes
+    (each cell with its neighbours, ``_names_faded``); 1.0 when the first pass's line boxes are
     not known."""
     parsed = reading.parsed
     names_line = parsed.names_line
     cells = _faded_cells(reading, parsed.names_index)
     if cells is None:
-        return False
+        return 1.0
     # Each cell with its two neighbours (their median): a glare streak is wider than a letter,
     # while one cell measured low alone is a glyph the cells' grid cuts (the apex of an A). But
     # a letter a fade makes of another (``FADE_MADE``: I's foot gone is a T) counts alone: the
@@ -2091,7 +2164,7 @@ def _names_faded(reading: _Reading) -> bool:
     start = names_start(parsed.type)
     # The names, and the fillers a lost letter becomes.
     end = min(len(names_line), len(names_line.rstrip("<")) + 2)
-    return min(names[start:end], default=1.0) < FADED_SHARE
+    return min(names[start:end], default=1.0)
 
 
 def _checked_faded(reading: _Reading) -> bool:
