@@ -269,6 +269,9 @@ def test_glare_over_most_of_every_line_still_leaves_the_names_not_sure():
         # A clean PIETER: the P's stem at its cell's left edge, which the cells' grid cut (0.49),
         # when a P was measured alone as a T is.
         (9, 2026, None),
+        # Glare over the fillers past LEE<<ANNA<MARIA (0.41 to 0.56), the line read a filler
+        # short: not a faded run of the names (``reader.LENGTH_SLACK``).
+        (24, 404, "glare"),
     ],
 )
 def test_clean_names_are_not_taken_for_faded(index, seed, hazard):
@@ -877,6 +880,15 @@ def test_names_under_a_glare_streaks_edge_read_otherwise_darkened_are_not_sure(
     assert case.truth[field] == names
     assert result.found and not result.valid
     assert wrong == []  # shown as most passes read them
+
+
+def test_names_read_short_where_glare_whitened_a_given_name_are_not_sure():
+    # MAGNUSDOTTIR<<JOSE<LUIS under the streak's core: read MAGNUSDOTTIR<<<<<<, 12 short, its
+    # fillers put at the end; the fade measure took the number's line, alike in its fillers, for
+    # the names line read short, and called them lit: valid, the given names lost.
+    case, result, _ = _read(29, 418, "glare")
+    assert case.truth["given_names"] == "JOSE LUIS"
+    assert result.found and not result.valid
 
 
 def test_a_number_whose_6_plain_passes_read_6g_and_a_smaller_pass_g_is_not_sure():

@@ -1397,6 +1397,9 @@ NAME_CONFIDENCE = 60.0  # Tesseract's word confidence on the names line, below w
 # characters with at least this confidence (0-100).
 SECOND_PASS_CHAR = 31.0
 NAME_CHAR_CONFIDENCE = 80.0
+# Characters a line may be read long or short by and be measured for its fade all the same
+# (``_measured_fades``): a glyph lost in a faded stretch, a stray mark read before it.
+LENGTH_SLACK = 2
 # Passes over names glare faded, for those shown (``_faded_names_read_again``).
 FADED_NAMES_VARIANTS = (
     {"faded": True},
@@ -2162,8 +2165,13 @@ def _names_fade(reading: _Reading) -> float:
         for at in range(len(names_line))
     ]
     start = names_start(parsed.type)
-    # The names, and the fillers a lost letter becomes.
-    end = min(len(names_line), len(names_line.rstrip("<")) + 2)
+    # The names, and the fillers a lost letter becomes; of a line read more than LENGTH_SLACK
+    # short, as many more as it was short (a faded run read as nothing, glare 418/29). Not
+    # all the fillers put at its end: glare over the fillers past the names, one lost among
+    # them, is no fade of the names (glare 404/24).
+    short = sum(1 for line, _ in parsed.inserted if line == parsed.names_index)
+    lost = short if short > LENGTH_SLACK else 0
+    end = min(len(names_line), len(names_line.rstrip("<")) + 2 + lost)
     return min(names[start:end], default=1.0)
 
 
@@ -2284,19 +2292,28 @@ def _faded_cells(reading: _Reading, index: int) -> list[float] | None:
     # its F's and T's are looked at (``_faded_misread``). The source, once known, stays.
     text = reading.parsed.lines[index]
     if (index, text) not in reading.fades:
-        reading.fades[index, text] = _measured_fades(source, text)
+        # Read short, its fillers put at the end (``Parsed.inserted``): a faded run read as
+        # nothing (glare 418/29: MAGNUSDOTTIR<<JOSE<LUIS read MAGNUSDOTTIR<<<<<<, 12 short).
+        short = sum(1 for line, _ in reading.parsed.inserted if line == index)
+        reading.fades[index, text] = _measured_fades(source, text, short=short)
     return reading.fades[index, text]
 
 
 def _measured_fades(
-    source: tuple[Image.Image, list[tuple[str, float, tesseract.Box]]], text: str
+    source: tuple[Image.Image, list[tuple[str, float, tesseract.Box]]],
+    text: str,
+    *,
+    short: int = 0,
 ) -> list[float] | None:
-    """``_faded_cells`` of the line read as ``text`` in ``source``, a crop and its OCR lines."""
+    """``_faded_cells`` of the line read as ``text`` in ``source``, a crop and its OCR lines;
+    ``text`` was read ``short`` characters short, fillers put at its end."""
     crop, ocr = source
     length = len(text)
-    # The lines read at their length or up to two characters off: a glyph lost in a faded
-    # stretch, or a stray mark read before a line, left lines unmeasured, and glare called sure.
-    near = [line for line in ocr if abs(len(line[0]) - length) <= 2]
+    # The lines read at their length or up to LENGTH_SLACK characters off (a glyph lost in a
+    # faded stretch, or a stray mark read before a line, left lines unmeasured, and glare
+    # called sure), or as short as ``text`` was: else another line, alike in its fillers, was
+    # measured.
+    near = [line for line in ocr if -LENGTH_SLACK - short <= len(line[0]) - length <= LENGTH_SLACK]
     read = _line_read(text, near)
     if read is None:
         return None
