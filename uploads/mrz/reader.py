@@ -2169,7 +2169,7 @@ def _names_fade(reading: _Reading) -> float:
     # short, as many more as it was short (a faded run read as nothing, glare 418/29). Not
     # all the fillers put at its end: glare over the fillers past the names, one lost among
     # them, is no fade of the names (glare 404/24).
-    short = sum(1 for line, _ in parsed.inserted if line == parsed.names_index)
+    short = _names_lost(parsed)
     lost = short if short > LENGTH_SLACK else 0
     end = min(len(names_line), len(names_line.rstrip("<")) + 2 + lost)
     return min(names[start:end], default=1.0)
@@ -2292,9 +2292,9 @@ def _faded_cells(reading: _Reading, index: int) -> list[float] | None:
     # its F's and T's are looked at (``_faded_misread``). The source, once known, stays.
     text = reading.parsed.lines[index]
     if (index, text) not in reading.fades:
-        # Read short, its fillers put at the end (``Parsed.inserted``): a faded run read as
-        # nothing (glare 418/29: MAGNUSDOTTIR<<JOSE<LUIS read MAGNUSDOTTIR<<<<<<, 12 short).
-        short = sum(1 for line, _ in reading.parsed.inserted if line == index)
+        # Read short, its fillers put at the end: a faded run read as nothing (glare 418/29:
+        # MAGNUSDOTTIR<<JOSE<LUIS read MAGNUSDOTTIR<<<<<<, 12 short).
+        short = _read_short(reading.parsed, index)
         reading.fades[index, text] = _measured_fades(source, text, short=short)
     return reading.fades[index, text]
 
@@ -2747,7 +2747,13 @@ def _note_names(parsed: Parsed) -> None:
 
 def _names_lost(parsed: Parsed) -> int:
     """How many characters short ``parsed``'s names line was read: the fillers put at its end."""
-    return sum(1 for line, _ in parsed.inserted if line == parsed.names_index)
+    return _read_short(parsed, parsed.names_index)
+
+
+def _read_short(parsed: Parsed, index: int) -> int:
+    """How many characters short ``parsed``'s line ``index`` was read: the fillers put at its
+    end (``Parsed.inserted``)."""
+    return sum(1 for line, _ in parsed.inserted if line == index)
 
 
 def _names_most_read(parsed: Parsed) -> Parsed:
