@@ -272,6 +272,9 @@ def test_glare_over_most_of_every_line_still_leaves_the_names_not_sure():
         # Glare over the fillers past LEE<<ANNA<MARIA (0.41 to 0.56), the line read a filler
         # short: not a faded run of the names (``reader.LENGTH_SLACK``).
         (24, 404, "glare"),
+        # 12.8 px: its names measured 0.77 (a degraded photo's noise), and a pass over the print
+        # darkened read MAGNUSDOTTIR as MAGNUSOOTTIR (``reader._edge_names_read_otherwise``).
+        (28, 2026, "degraded"),
     ],
 )
 def test_clean_names_are_not_taken_for_faded(index, seed, hazard):

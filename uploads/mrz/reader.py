@@ -1935,7 +1935,10 @@ def _confirmed(
         )
         sure = sure and not _faded_misread(reading)
         sure = sure and (
-            low_resolution or blurred or not _edge_names_read_otherwise(page, reading, today)
+            low_resolution
+            or just_over_small
+            or blurred
+            or not _edge_names_read_otherwise(page, reading, today)
         )
         if sure and just_over_small:
             # The vote's sizes read a Й (Q) as Г (G) alike at 12.1 px too (degraded 200/19:
@@ -1972,7 +1975,8 @@ def _confirmed(
     if _faded_misread(reading):
         _faded_names_read_again(page, reading, today)
         return _result(parsed, reading.box, valid=False, cut=cut)  # glare over the names or number
-    if not (low_resolution or blurred) and _edge_names_read_otherwise(page, reading, today):
+    small = low_resolution or just_over_small
+    if not (small or blurred) and _edge_names_read_otherwise(page, reading, today):
         return _result(parsed, reading.box, valid=False, cut=cut)  # names shown as most read
     if just_over_small or blurred:
         # A second pass reads a lookalike the check digits cannot see alike and wrong (as small
@@ -2024,10 +2028,11 @@ def _edge_names_read_otherwise(page: Image.Image, reading: _Reading, today: date
     alike a faded letter as a lighter one: AYSE read AYSF, its E's cell at 0.73 of the light
     (glare 406/27), PIETER read PTETER at 0.66 to 0.76 (407/27); passes over the print darkened
     read AYSE once, PIETER three times. The names are then not sure, and shown as most passes
-    read them. ``_confirmed`` does not ask it of small or blurred print (``_blurred_print``):
-    small print's faintest slice is a pixel or two (``_measured_fades``), a blur thins it as a
-    fade does, and passes over such print darkened or normalised misread names read right
-    (blurred 286-287: 4 of 16 readings so measured; the 5.5 px specimen 25_pass-uto)."""
+    read them. ``_confirmed`` does not ask it of print under SHAPES_CHAR or blurred
+    (``_blurred_print``): small print's faintest slice is a pixel or two (``_measured_fades``),
+    a blur thins it as a fade does, and passes over such print darkened or normalised misread
+    names read right (blurred 286-287: 4 of 16 readings so measured; the 5.5 px specimen
+    25_pass-uto; degraded 2026/28 at 12.8 px, MAGNUSDOTTIR read MAGNUSOOTTIR darkened)."""
     if not FADED_SHARE <= _names_fade(reading) < GLARE_EDGE_SHARE:
         return False
     parsed = reading.parsed
