@@ -1846,6 +1846,9 @@ def _confirmed(
     # alike and wrong as small print's do (blurred 278/38: a PN's surname ЭЙХЕ, 6QHE, read
     # 6GHE at 40 px by both, valid). Its lookalikes' cells are measured, below.
     blurred = not low_resolution and _blurred_print(page, reading)
+    # Print whose faintest slices measure low unfaded: its names under a glare streak's edge
+    # are not read again (``_edge_names_read_otherwise``).
+    edge_unmeasured = low_resolution or just_over_small or blurred
     if low_resolution or reading.parsed.dropped or reading.denoised or darkened:
         # Small print, a line read long whose dropped character the check digits chose, a
         # reading of the smoothed band (an extra pass over a near miss, one more chance for a
@@ -1934,12 +1937,7 @@ def _confirmed(
             )
         )
         sure = sure and not _faded_misread(reading)
-        sure = sure and (
-            low_resolution
-            or just_over_small
-            or blurred
-            or not _edge_names_read_otherwise(page, reading, today)
-        )
+        sure = sure and (edge_unmeasured or not _edge_names_read_otherwise(page, reading, today))
         if sure and just_over_small:
             # The vote's sizes read a Й (Q) as Г (G) alike at 12.1 px too (degraded 200/19:
             # ЭЙХЕ read ЭГХЕ, valid).
@@ -1975,8 +1973,7 @@ def _confirmed(
     if _faded_misread(reading):
         _faded_names_read_again(page, reading, today)
         return _result(parsed, reading.box, valid=False, cut=cut)  # glare over the names or number
-    small = low_resolution or just_over_small
-    if not (small or blurred) and _edge_names_read_otherwise(page, reading, today):
+    if not edge_unmeasured and _edge_names_read_otherwise(page, reading, today):
         return _result(parsed, reading.box, valid=False, cut=cut)  # names shown as most read
     if just_over_small or blurred:
         # A second pass reads a lookalike the check digits cannot see alike and wrong (as small
