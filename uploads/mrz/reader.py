@@ -2020,8 +2020,8 @@ def _edge_names_read_otherwise(page: Image.Image, reading: _Reading, today: date
     """Whether names under a glare streak's edge (their faintest cell, with its neighbours, at
     FADED_SHARE to GLARE_EDGE_SHARE of the band's best-lit light, ``_names_fade``) are read
     otherwise by a pass preparing the print another way (``_names_read_prepared_otherwise``:
-    darkened, normalised, flattened), its names line read in place (``_names_in_place``, after
-    a stray mark, ``_without_strays``). Under the edge every pass at the reading's size read
+    darkened, normalised, flattened), its names line read in place (``_names_placed``, after a
+    stray mark too). Under the edge every pass at the reading's size read
     alike a faded letter as a lighter one: AYSE read AYSF, its E's cell at 0.73 of the light
     (glare 406/27), PIETER read PTETER at 0.66 to 0.76 (407/27); passes over the print darkened
     read AYSE once, PIETER three times. The names are then not sure, and shown as most passes
@@ -2037,10 +2037,8 @@ def _edge_names_read_otherwise(page: Image.Image, reading: _Reading, today: date
     for kind, line in _names_read_prepared_otherwise(page, reading, today):
         if kind != parsed.type:
             continue
-        in_place = line if _names_in_place(line, parsed.names_line) else None
-        in_place = in_place or _without_strays(line, parsed.names_line)
-        names = names_fields(kind, in_place) if in_place is not None else None
-        if names is not None and _letters_read_otherwise(names, own):
+        placed = _names_placed(line, parsed.names_line)
+        if placed is not None and _letters_read_otherwise(names_fields(kind, placed), own):
             return True
     return False
 
@@ -2870,13 +2868,19 @@ def _names_read_in_place(parsed: Parsed, *, realigned: bool = False) -> list[tup
     own = parsed.names_line
     found = []
     for kind, line, lost in seen.names if seen else []:
-        if kind != parsed.type:
-            continue
-        if _names_in_place(line, own):
-            found.append((line, lost))
-        elif realigned and (moved := _without_strays(line, own)) is not None:
-            found.append((moved, lost))
+        placed = _names_placed(line, own, realigned=realigned) if kind == parsed.type else None
+        if placed is not None:
+            found.append((placed, lost))
     return found
+
+
+def _names_placed(line: str, own: str, *, realigned: bool = True) -> str | None:
+    """A pass's names ``line`` as it reads ``own``'s names in place (``_names_in_place``): the
+    line itself; with ``realigned``, else the line without a stray mark read before it
+    (``_without_strays``); None when it reads them in no such place."""
+    if _names_in_place(line, own):
+        return line
+    return _without_strays(line, own) if realigned else None
 
 
 def _without_strays(line: str, own: str) -> str | None:
