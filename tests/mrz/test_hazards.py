@@ -894,6 +894,15 @@ def test_names_read_short_where_glare_whitened_a_given_name_are_not_sure():
     assert result.found and not result.valid
 
 
+def test_a_bowed_numbers_w_read_m_by_every_pass_is_not_sure_and_shown_a_w():
+    # XW98GFFXL read XM98GFFXL by the plain pass and the flattened one at 47.8 px, valid: M and
+    # W are worth 22 and 32, one to the check digit. The M's cell looked like the W.
+    case, result, wrong = _read(1, 500, "bent")
+    assert case.truth["number"] == "XW98GFFXL"
+    assert result.found and not result.valid and not result.field_valid["number"]
+    assert wrong == []  # the number shown as its cells look
+
+
 def test_a_number_whose_6_plain_passes_read_6g_and_a_smaller_pass_g_is_not_sure():
     # Security printing through LUJ6EVVJA's 6: the plain passes read 6G, one character long,
     # dropping either passing (6 and G weigh 6 and 16); a pass at 18 px read LUJGEVVJA, valid.

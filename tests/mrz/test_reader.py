@@ -985,3 +985,35 @@ def test_only_a_rival_alignments_number_one_character_apart_is_noted():
     assert not reader._one_character_apart(("1NGJU5U2A", "6"), ("NGJUJ5U2A", "6"))
     assert not reader._one_character_apart(("LUJ6EVVJA", "5"), ("LUJ6EVVJA", "5"))
     assert not reader._one_character_apart(None, ("LUJ6EVVJA", "5"))
+
+
+@pytest.mark.ocr
+def test_a_numbers_m_read_for_a_printed_w_is_not_sure_on_print_of_any_size():
+    # A bowed page's W read M by every pass at 47.8 px (bent 500/1): M and W are worth 22 and
+    # 32, one to every check digit. The band is read again for the number's cells.
+    from uploads.mrz import locate
+
+    printed = td3_lines("XW98GFFXL")
+    taken = parse_lines([printed[0], printed[1].replace("XW98", "XM98")], today=TODAY)
+    assert taken is not None and taken.valid
+
+    def reading_of(parsed: Parsed | None) -> reader._Reading:
+        assert parsed is not None
+        return reader._Reading(parsed, locate.Band(400, 300, 0.0, 500, 40, 20, 1.0), False,
+                               (0, 0, 800, 600), 1.0, 1.0)  # fmt: skip
+
+    def band() -> Image.Image:
+        return mrz_image(printed)
+
+    def no_band() -> None:
+        raise AssertionError("no M or W in the number: the band is not read again")
+
+    assert not reader._number_twins_clear(reading_of(taken), band)
+    assert reader._number_twins_clear(reading_of(parse_lines(printed, today=TODAY)), band)
+    assert reader._number_twins_clear(reading_of(taken), lambda: None)  # no band: unmeasured
+    # No M or W in the number (the names' W is not asked of): nothing is read again.
+    plain = parse_lines(td3_lines("X467K2", surname="WALKER"), today=TODAY)
+    assert reader._number_twins_clear(reading_of(plain), no_band)
+    # Shown as its cells look, the reading not sure.
+    shown = reader._number_twins_shown(taken, band)
+    assert shown.fields["number"] == "XW98GFFXL"

@@ -16,8 +16,9 @@
 5. Make sure of the names, which no check digit covers: Tesseract's confidence, a second reading
    of the names' strip alone (at another size), more for small print and PN names, none of their
    print faded (glare); of what a check digit cannot tell: small or blurred print's number and
-   names whose cells look like a lookalike's glyph (6 for G, ``vote.shapes_clear``), two passes of a
-   band reading a lookalike each, or a number whose faded print a plainer pass or the print
+   names whose cells look like a lookalike's glyph (6 for G, ``vote.shapes_clear``), a number's
+   M or W on print of any size (``_number_twins_clear``), two passes of a band reading a
+   lookalike each, or a number whose faded print a plainer pass or the print
    darkened reads otherwise, two readings of the same lines passing with other values, a twin
    the reading's repairs show the print makes (a check digit's 6 read G), or lookalikes that
    pass together (two 8's read B, ``parse``); and of the document: a second MRZ of the same
@@ -1284,7 +1285,8 @@ def _confirmed_fallback(reading: "_Reading", region: Image.Image, today: date) -
     # Glare fades a letter into another in both readings alike (glare 195/9: AYSE read AYSF
     # by PassportEye and ours): the fades measured on the region enlarged, as ours read it.
     reading.faded_on = larger, tesseract.line_boxes(lines)
-    return _result(parsed, reading.box, valid=not _faded_misread(reading))
+    sure = not _faded_misread(reading) and _number_twins_clear(reading, lambda: larger)
+    return _result(parsed, reading.box, valid=sure)
 
 
 # ``straightened`` and ``unslanted``: print is darker than this share of its local paper.
@@ -1975,6 +1977,8 @@ def _confirmed(
         return _result(parsed, reading.box, valid=False, cut=cut)  # glare over the names or number
     if not edge_unmeasured and _edge_names_read_otherwise(page, reading, today):
         return _result(parsed, reading.box, valid=False, cut=cut)  # names shown as most read
+    if not _number_twins_clear(reading, cut):
+        return _result(parsed, reading.box, valid=False, cut=cut)  # the number as its cells look
     if just_over_small or blurred:
         # A second pass reads a lookalike the check digits cannot see alike and wrong (as small
         # print's re-reads do, above).
@@ -2059,6 +2063,28 @@ def _lookalikes_clear(page: Image.Image, reading: _Reading, *, blurred: bool) ->
     8s and Bs only where the print is not blurred."""
     crop = _plain_cut(page, reading)
     return vote.shapes_clear(crop, reading.parsed, strict=False, eights=not blurred)
+
+
+def _number_twins_clear(reading: _Reading, cut: Callable[[], Image.Image | None]) -> bool:
+    """Whether no character of ``reading``'s document number of a NUMBER_TWINS_ANY_SIZE pair (M
+    and W, ten apart: no check digit tells them) looks more like its twin's glyph than like
+    itself in the band as ``cut`` gives it, flattened (``vote.number_twins_shown``), on print of
+    any size: a bowed page's W was read M by every pass at 47.8 px, valid (bent 500/1). The band
+    is read again for its cells, a pass paid only by numbers holding an M or a W (a strip of the
+    number's line alone took in the print of the lines beside it, its cells' boxes stretched to
+    its edges)."""
+    pairs = vote.NUMBER_TWINS_ANY_SIZE
+    return vote.number_twins_shown(_flattened_cut(cut), reading.parsed, pairs=pairs) is None
+
+
+def _flattened_cut(cut: Callable[[], Image.Image | None]) -> Callable[[], Image.Image | None]:
+    """The band as ``cut`` gives it, ``flattened``, when asked for."""
+
+    def flat() -> Image.Image | None:
+        image = cut()
+        return None if image is None else flattened(image)
+
+    return flat
 
 
 def _plain_cut(page: Image.Image, reading: _Reading) -> Image.Image:
@@ -2547,6 +2573,8 @@ def _voted(
         # three passes alike, valid, where passes larger and smaller read PTFTEFR and PTFETER
         # (glare 226/3). Passes over the band read before the vote (``_PhotoReads.names``).
         sure = sure and not _names_read_otherwise(voted.parsed)
+        # An M read for a W by every pass: the vote cannot tell.
+        sure = sure and _number_twins_clear(again, functools.partial(_plain_cut, page, reading))
         if sure and _line_ends_hidden(page, again):
             sure = False  # perhaps an MRV-A under a thumb
         if sure and _read_upright(page, reading, today) is not None:
@@ -2959,15 +2987,19 @@ def _number_read_elsewhere(parsed: Parsed) -> Parsed:
 
 def _number_twins_shown(parsed: Parsed, cut: Callable[[], Image.Image | None] | None) -> Parsed:
     """``parsed`` (a reading not sure) with its number's 6s and Gs shown as their cells look
-    (``vote.number_twins_shown``) in the band as ``cut`` gives it, where the number passes its
-    check digit (the two are worth the same to it): a G read for a 6 by the passes, or by one
-    against another's 6 (glare 257/13), is shown a 6 when its cell plainly is one. The number
+    (``vote.number_twins_shown``) in the band as ``cut`` gives it, its Ms and Ws as they look in
+    it flattened, where the number passes its check digit (the two are worth the same to it): a
+    G read for a 6 by the passes, or by one against another's 6 (glare 257/13), is shown a 6
+    when its cell plainly is one; a bowed page's W read M, a W (bent 500/1). The number
     stays marked for the customer to check; ``parsed`` when no cell says otherwise."""
     own = _number_as_repaired(parsed)
     if cut is None or own is None or not checks.passes(*own):
         return parsed
-    image = cut()
-    shown = vote.number_twins_shown(image, parsed) if image is not None else None
+    shown = vote.number_twins_shown(cut, parsed)
+    parsed = parsed if shown is None else _with_number(parsed, shown, own[1])
+    # Ms and Ws as the band flattened shows them, as ``_number_twins_clear`` measures them.
+    pairs = vote.NUMBER_TWINS_ANY_SIZE
+    shown = vote.number_twins_shown(_flattened_cut(cut), parsed, pairs=pairs)
     return parsed if shown is None else _with_number(parsed, shown, own[1])
 
 

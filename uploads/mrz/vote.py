@@ -99,6 +99,18 @@ CLOSE_SHARE = 0.25
 # overlap: true Js looked like 9s by up to 0.47, true 8s like Ss by 0.37, where an S read for
 # an 8 did by 0.57.
 NUMBER_TWINS_SHOWN = ("6G",)
+# And M and W, ten apart too (22 and 32), measured on print of any size before a reading is
+# sure: a bowed page's W was read M by the plain pass and the flattened one alike at 47.8 px
+# (bent 500/1: XW98GFFXL read XM98GFFXL, valid), the M's cell looking like the W by 0.97 of what
+# sets the glyphs apart. Their cells are measured on the band flattened (``reader.flattened``):
+# a hard shadow's edge above a line stretched every cell's box of the plain band over it, and a
+# true M looked like the W by 0.47 (shadow 501/39). Flattened, of 366 true Ms and Ws of numbers
+# read right (none 2026-2027, bent 500-503, slanted 500-501, dim 500-501, shadow 500-502, glare
+# 400-401, degraded 400-402, blurred 286-288, small 300-301, finger, guilloche and mirrored 500;
+# 5.5 to 84 px, 32 under 11 px), one looked like the other glyph, by 0.13 (shadow 501/4), the
+# rest like themselves by 0.11 at least; a true W read M at 9.2 px (small 300/8), like the W by
+# 0.67. So LOOKALIKE_SHARE (0.4) tells them.
+NUMBER_TWINS_ANY_SIZE = ("MW",)
 # A document code's letter (PE, VC, ID: no check digit covers it) is sure only when it beat its
 # runner-up by this much: right letters' runner-ups weighed up to 0.56 of them in a second pass
 # (G for C, J for D; glare and degraded TD2 and MRV-B photos, seeds 101-125), the E of a P< read
@@ -411,18 +423,36 @@ def shapes_clear(
     return True
 
 
-def number_twins_shown(image: Image.Image, parsed: Parsed) -> str | None:
+def number_twins_shown(
+    cut: Callable[[], Image.Image | None],
+    parsed: Parsed,
+    *,
+    pairs: tuple[str, ...] = NUMBER_TWINS_SHOWN,
+) -> str | None:
     """``parsed``'s document number (its nine characters as repaired) with each character of a
-    NUMBER_TWINS_SHOWN pair whose cell in ``image`` (the crop it was read from, read again for
-    its cells) looks more like the pair's other glyph than like itself by LOOKALIKE_SHARE of
-    what sets the two apart made that other; None when no cell does, or none is measured. The
-    two are worth the same to the check digits: the number still passes as it did. For a
-    reading not sure only: the shape chooses what it shows, never makes it sure."""
+    pair of ``pairs`` (NUMBER_TWINS_SHOWN) whose cell in the crop it was read from (as ``cut``
+    gives it, asked only for a number holding such a character, and read again for its cells)
+    looks more like the pair's other glyph than like itself by LOOKALIKE_SHARE of what sets the
+    two apart made that other; None when no cell does, or none is measured, and for a PN's
+    number (digits). The two are worth the same to the check digits: the number still passes
+    as it did. The shape chooses what a reading not sure shows; a reading of print of any size
+    is sure only where its Ms and Ws show nothing in the band flattened (NUMBER_TWINS_ANY_SIZE,
+    ``reader._number_twins_clear``)."""
     line_index, start = parsed.number_place
     text = parsed.repaired_line(line_index)
     at = range(start, min(start + 9, len(text)))
-    pairs = NUMBER_TWINS_SHOWN
     if parsed.type == "PN" or not any(lookalikes(text[position], pairs) for position in at):
+        return None
+    image = cut()
+    return None if image is None else twins_shown(image, text, at, pairs)
+
+
+def twins_shown(image: Image.Image, text: str, at: range, pairs: tuple[str, ...]) -> str | None:
+    """The stretch ``at`` of ``text`` (a line read from ``image``) with each character of a pair
+    of ``pairs`` whose cell in ``image`` (read again for its cells) looks more like the pair's
+    other glyph than like itself by LOOKALIKE_SHARE of what sets the two apart made that other;
+    None when no cell does, or none is measured (its line not placed, a cell too small)."""
+    if not any(lookalikes(text[position], pairs) for position in at):
         return None
     line = _placed_line(tesseract.ocr_symbols(image), text, at)
     if line is None:
@@ -432,9 +462,9 @@ def number_twins_shown(image: Image.Image, parsed: Parsed) -> str | None:
     for position in at:
         for other in lookalikes(text[position], pairs):
             if not _cell_clear(ink, line, text, position, other, unmeasured=True):
-                shown[position - start] = other
-    number = "".join(shown)
-    return number if number != text[at.start : at.stop] else None
+                shown[position - at.start] = other
+    stretch = "".join(shown)
+    return stretch if stretch != text[at.start : at.stop] else None
 
 
 def _eights_clear(
