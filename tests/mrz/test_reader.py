@@ -991,7 +991,7 @@ def test_only_a_rival_alignments_number_one_character_apart_is_noted():
 def test_a_numbers_m_read_for_a_printed_w_is_not_sure_on_print_of_any_size():
     # A bowed page's W read M by every pass at 47.8 px (bent 500/1): M and W are worth 22 and
     # 32, one to every check digit. The band is read again for the number's cells.
-    from uploads.mrz import locate
+    from uploads.mrz import locate, vote
 
     printed = td3_lines("XW98GFFXL")
     taken = parse_lines([printed[0], printed[1].replace("XW98", "XM98")], today=TODAY)
@@ -1009,6 +1009,10 @@ def test_a_numbers_m_read_for_a_printed_w_is_not_sure_on_print_of_any_size():
         raise AssertionError("no M or W in the number: the band is not read again")
 
     assert not reader._number_twins_clear(reading_of(taken), band)
+    # Read again from the band's left edge to a few cells past the number: a third of a TD3's.
+    columns = reader._number_columns(band, taken)()
+    assert columns is not None and band().width / 4 < columns.width < band().width / 2
+    assert vote.number_twins_shown(lambda: columns, taken, pairs=("MW",)) == "XW98GFFXL"
     assert reader._number_twins_clear(reading_of(parse_lines(printed, today=TODAY)), band)
     assert reader._number_twins_clear(reading_of(taken), lambda: None)  # no band: unmeasured
     # No M or W in the number (the names' W is not asked of): nothing is read again.

@@ -1387,6 +1387,10 @@ LOW_RESOLUTION_CHAR = 11.0  # source character height (px) below which the band 
 # all be measured), and its names must read clear as small print's (``_small_names_clear``).
 SHAPES_CHAR = 14.0
 CUT_CHAR = 24.0  # character height (px) a band is first cut at for the OCR
+# Cells past a document number's last character a band is cut to when read again for its Ms and
+# Ws (``_number_columns``): its check digit's and its neighbour's, and room for a band's margin
+# wider than the cells' share of it puts the line's cells to the right of it.
+NUMBER_COLUMNS_PAST = 4
 # Source character height (px) below which a reading is never "valid". Over it small print is
 # made sure by re-reads agreeing on every field, its names strip read clear and its lookalikes'
 # cells measured (above). From 7 px down to 5: of 186 readings of generated photos shrunk to
@@ -2069,12 +2073,13 @@ def _number_twins_clear(reading: _Reading, cut: Callable[[], Image.Image | None]
     """Whether no character of ``reading``'s document number of a NUMBER_TWINS_ANY_SIZE pair (M
     and W, ten apart: no check digit tells them) looks more like its twin's glyph than like
     itself in the band as ``cut`` gives it, flattened (``vote.number_twins_shown``), on print of
-    any size: a bowed page's W was read M by every pass at 47.8 px, valid (bent 500/1). The band
-    is read again for its cells, a pass paid only by numbers holding an M or a W (a strip of the
-    number's line alone took in the print of the lines beside it, its cells' boxes stretched to
-    its edges)."""
+    any size: a bowed page's W was read M by every pass at 47.8 px, valid (bent 500/1). The
+    band's columns holding the number are read again for its cells (``_number_columns``), a
+    pass paid only by numbers holding an M or a W (a strip of the number's line alone took in
+    the print of the lines beside it, its cells' boxes stretched to its edges)."""
     pairs = vote.NUMBER_TWINS_ANY_SIZE
-    return vote.number_twins_shown(_flattened_cut(cut), reading.parsed, pairs=pairs) is None
+    number = _number_columns(_flattened_cut(cut), reading.parsed)
+    return vote.number_twins_shown(number, reading.parsed, pairs=pairs) is None
 
 
 def _flattened_cut(cut: Callable[[], Image.Image | None]) -> Callable[[], Image.Image | None]:
@@ -2085,6 +2090,27 @@ def _flattened_cut(cut: Callable[[], Image.Image | None]) -> Callable[[], Image.
         return None if image is None else flattened(image)
 
     return flat
+
+
+def _number_columns(
+    cut: Callable[[], Image.Image | None], parsed: Parsed
+) -> Callable[[], Image.Image | None]:
+    """The band as ``cut`` gives it, from its left edge to NUMBER_COLUMNS_PAST cells past
+    ``parsed``'s document number (its check digit's neighbour), every line of it, when asked
+    for: the number is read again for its cells at a third of a TD3 band's OCR (more than half
+    of it ate into the 0.2 s median of a 3000x2250 photo), its lines whole in height, so
+    Tesseract boxes its cells as in the band. The cells are placed as the band's line holds
+    them (OCR-B is monospaced: the line, margins aside, spans the band's width)."""
+
+    def columns() -> Image.Image | None:
+        image = cut()
+        if image is None:
+            return None
+        line_index, start = parsed.number_place
+        share = (start + 9 + NUMBER_COLUMNS_PAST) / len(parsed.lines[line_index])
+        return image.crop((0, 0, min(image.width, round(image.width * share)), image.height))
+
+    return columns
 
 
 def _plain_cut(page: Image.Image, reading: _Reading) -> Image.Image:
@@ -2999,7 +3025,8 @@ def _number_twins_shown(parsed: Parsed, cut: Callable[[], Image.Image | None] | 
     parsed = parsed if shown is None else _with_number(parsed, shown, own[1])
     # Ms and Ws as the band flattened shows them, as ``_number_twins_clear`` measures them.
     pairs = vote.NUMBER_TWINS_ANY_SIZE
-    shown = vote.number_twins_shown(_flattened_cut(cut), parsed, pairs=pairs)
+    number = _number_columns(_flattened_cut(cut), parsed)
+    shown = vote.number_twins_shown(number, parsed, pairs=pairs)
     return parsed if shown is None else _with_number(parsed, shown, own[1])
 
 
