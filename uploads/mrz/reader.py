@@ -1387,9 +1387,9 @@ LOW_RESOLUTION_CHAR = 11.0  # source character height (px) below which the band 
 # all be measured), and its names must read clear as small print's (``_small_names_clear``).
 SHAPES_CHAR = 14.0
 CUT_CHAR = 24.0  # character height (px) a band is first cut at for the OCR
-# Cells past a document number's last character a band is cut to when read again for its Ms and
-# Ws (``_number_columns``): its check digit's and its neighbour's, and room for a band's margin
-# wider than the cells' share of it puts the line's cells to the right of it.
+# Cells past a document number's nine a band is cut to when read again for its Ms and Ws
+# (``_number_columns``): its check digit and the next, and room for the band's left margin,
+# which moves the line's cells right of their share of its width.
 NUMBER_COLUMNS_PAST = 4
 # Source character height (px) below which a reading is never "valid". Over it small print is
 # made sure by re-reads agreeing on every field, its names strip read clear and its lookalikes'
@@ -2095,12 +2095,12 @@ def _flattened_cut(cut: Callable[[], Image.Image | None]) -> Callable[[], Image.
 def _number_columns(
     cut: Callable[[], Image.Image | None], parsed: Parsed
 ) -> Callable[[], Image.Image | None]:
-    """The band as ``cut`` gives it, from its left edge to NUMBER_COLUMNS_PAST cells past
-    ``parsed``'s document number (its check digit's neighbour), every line of it, when asked
-    for: the number is read again for its cells at a third of a TD3 band's OCR (more than half
-    of it ate into the 0.2 s median of a 3000x2250 photo), its lines whole in height, so
-    Tesseract boxes its cells as in the band. The cells are placed as the band's line holds
-    them (OCR-B is monospaced: the line, margins aside, spans the band's width)."""
+    """The band as ``cut`` gives it, every line of it, from its left edge to NUMBER_COLUMNS_PAST
+    cells past ``parsed``'s document number, when asked for: the number read again for its
+    cells at about a third of a TD3 band's OCR (the whole band's put the 3000x2250 photos'
+    median up by a fifth), its lines whole in height, so Tesseract boxes its cells as in the
+    band. The share of the band's width is the cells' share of the line (OCR-B is monospaced:
+    the line, margins aside, spans the band)."""
 
     def columns() -> Image.Image | None:
         image = cut()
