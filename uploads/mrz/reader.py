@@ -2077,9 +2077,16 @@ def _number_twins_clear(reading: _Reading, cut: Callable[[], Image.Image | None]
     band's columns holding the number are read again for its cells (``_number_columns``), a
     pass paid only by numbers holding an M or a W (a strip of the number's line alone took in
     the print of the lines beside it, its cells' boxes stretched to its edges)."""
-    pairs = vote.NUMBER_TWINS_ANY_SIZE
-    number = _number_columns(_flattened_cut(cut), reading.parsed)
-    return vote.number_twins_shown(number, reading.parsed, pairs=pairs) is None
+    return _number_ms_and_ws_shown(reading.parsed, cut) is None
+
+
+def _number_ms_and_ws_shown(parsed: Parsed, cut: Callable[[], Image.Image | None]) -> str | None:
+    """``parsed``'s number with its Ms and Ws (NUMBER_TWINS_ANY_SIZE) as their cells look in the
+    band as ``cut`` gives it, flattened, its columns holding the number read again
+    (``vote.number_twins_shown``); None when none looks otherwise. One measure for whether a
+    reading is sure (``_number_twins_clear``) and for what one not sure shows."""
+    number = _number_columns(_flattened_cut(cut), parsed)
+    return vote.number_twins_shown(number, parsed, pairs=vote.NUMBER_TWINS_ANY_SIZE)
 
 
 def _flattened_cut(cut: Callable[[], Image.Image | None]) -> Callable[[], Image.Image | None]:
@@ -3023,10 +3030,7 @@ def _number_twins_shown(parsed: Parsed, cut: Callable[[], Image.Image | None] | 
         return parsed
     shown = vote.number_twins_shown(cut, parsed)
     parsed = parsed if shown is None else _with_number(parsed, shown, own[1])
-    # Ms and Ws as the band flattened shows them, as ``_number_twins_clear`` measures them.
-    pairs = vote.NUMBER_TWINS_ANY_SIZE
-    number = _number_columns(_flattened_cut(cut), parsed)
-    shown = vote.number_twins_shown(number, parsed, pairs=pairs)
+    shown = _number_ms_and_ws_shown(parsed, cut)  # as ``_number_twins_clear`` measures them
     return parsed if shown is None else _with_number(parsed, shown, own[1])
 
 
