@@ -467,6 +467,15 @@ def test_a_degraded_pn_whose_country_or_code_reads_otherwise_is_an_internal_pass
     assert not result.valid  # the surname (ЭЙХЕ, unknown to the dictionary) misread
 
 
+def test_a_degraded_pn_whose_nationality_reads_another_country_shows_russia():
+    # TUB read where RUS is printed, repaired to Turkey's TUR: only Russia's citizens hold the
+    # internal passport. Its number's line was misread (a digit lost, an 8 read B): not sure.
+    case, result, wrong = _read(17, 7, "degraded")
+    assert case.kind == "PN" and result.type == "PN"
+    assert result.fields["nationality"] == "RUS" and wrong == []
+    assert not result.valid
+
+
 @pytest.mark.parametrize(
     ("index", "seed"),
     [

@@ -363,10 +363,21 @@ def test_an_internal_passport_whose_code_was_misread_is_told_by_its_blank_expiry
 
 
 @pytest.mark.parametrize(
-    ("start", "nationality"),
-    [("PNHUS", "RUS"), ("PNKUS", "RU5"), ("FRROS", "RUS"), ("PNAUS", "BO3"), ("ENRUS", "RUS")],
+    ("start", "nationality", "valid"),
+    [
+        ("PNHUS", "RUS", True),
+        ("PNKUS", "RU5", True),  # RU5 is RUS, the only code its 5 can make
+        ("FRROS", "RUS", True),
+        # A nationality misread stays a failed check, another country's code too.
+        ("PNAUS", "BO3", False),
+        ("PNRUS", "TUB", False),  # degraded 7/17: repaired to Turkey's TUR, shown so
+        ("PNRUS", "TUR", False),  # was valid, TUR shown: no check digit covers it
+        ("ENRUS", "RUS", True),
+    ],
 )
-def test_an_internal_passport_whose_country_was_misread_is_told_by_its_layout(start, nationality):
+def test_an_internal_passport_whose_country_was_misread_is_told_by_its_layout(
+    start, nationality, valid
+):
     # Glare or 8 px print: the R of RUS read H or K, the code's N read R, the nationality lost.
     line2 = PN[1][:10] + nationality + PN[1][13:]
     parsed = parse([start + PN[0][5:], line2])
@@ -374,8 +385,9 @@ def test_an_internal_passport_whose_country_was_misread_is_told_by_its_layout(st
     assert parsed.lines[0] == PN[0]
     assert parsed.fields["country"] == "RUS" and parsed.fields["number"] == "4510123456"
     assert parsed.fields["issue_date"] == date(2015, 7, 14)
-    # A nationality misread stays a failed check; RU5 is RUS, the only code its 5 can make.
-    assert parsed.valid == (nationality != "BO3")
+    assert parsed.valid == valid
+    # Whatever was read, the field shows the only nationality its holder can have.
+    assert parsed.fields["nationality"] == "RUS"
 
 
 def test_a_layout_far_from_russia_is_no_internal_passport():

@@ -614,6 +614,12 @@ def _common(
     )
     if as_printed and not country_ok:  # no listed code nor one a lookalike away: as printed
         country_ok = nationality_ok = True
+    if pn:
+        # Only Russia's citizens hold it: the nationality is RUS however it was read, and one
+        # read as another (degraded 7/17: TUB, repaired to Turkey's TUR) fails its check all
+        # the same: the print there was misread.
+        nationality_ok = nationality_ok and nationality == "RUS"
+        nationality = "RUS"
     fields["country"] = _code(country)
     valid["country"] = check.plain(country_ok)
     fields["number"] = number.replace("<", "")
