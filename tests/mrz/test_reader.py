@@ -280,6 +280,29 @@ def test_small_print_faded_by_a_streak_is_measured_faded_against_letters():
     assert least(crop) < reader.FADED_SHARE
 
 
+@pytest.mark.ocr
+def test_a_bands_lines_are_measured_once_for_the_fades_of_all_of_them(monkeypatch):
+    from uploads.mrz import tesseract
+
+    lines = td3_lines("L898902C3")
+    picture = mrz_image(lines)
+    source = (picture, tesseract.ocr_line_boxes(picture))
+    alone = [reader._measured_fades(source, line) for line in lines]
+    measure = reader._cell_contrasts
+    measured: list[str] = []
+
+    def counted(gray: np.ndarray, box: tuple[int, int, int, int], text: str) -> list[float]:
+        measured.append(text)
+        return measure(gray, box, text)
+
+    monkeypatch.setattr(reader, "_cell_contrasts", counted)
+    kept: dict = {}
+    together = [reader._measured_fades(source, line, contrasts=kept) for line in lines]
+    assert together == alone and None not in together
+    # Each line's fades take in the other's cells: two lines, two measures (four before).
+    assert len(measured) == len(lines)
+
+
 def test_it_reads_ya_and_be_in_russian_names_when_every_pass_agrees():
     # Я is "8" and Б is "B" in PN names, where no letter class tells them apart: a clean print
     # read alike by every pass, the other one hardly weighed, is sure.

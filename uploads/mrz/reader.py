@@ -1547,6 +1547,9 @@ class _Reading:
         self.faded_on: tuple[Image.Image, list[tuple[str, float, tesseract.Box]]] | None = None
         # ``_faded_cells`` of each line measured, by its index and text.
         self.fades: dict[tuple[int, str], list[float] | None] = {}
+        # ``_cell_contrasts`` of each line of the fade source's crop measured, by the crop, the
+        # line's box and its text: each line's fades measure the band's other lines too.
+        self.contrasts: dict[tuple[int, tesseract.Box, str], list[float]] = {}
         # Character height in the original image's pixels.
         self.char = band.char / scale / page_scale
 
@@ -2354,7 +2357,9 @@ def _faded_cells(reading: _Reading, index: int) -> list[float] | None:
         # Read short, its fillers put at the end: a faded run read as nothing (glare 418/29:
         # MAGNUSDOTTIR<<JOSE<LUIS read MAGNUSDOTTIR<<<<<<, 12 short).
         short = _read_short(reading.parsed, index)
-        reading.fades[index, text] = _measured_fades(source, text, short=short)
+        reading.fades[index, text] = _measured_fades(
+            source, text, short=short, contrasts=reading.contrasts
+        )
     return reading.fades[index, text]
 
 
@@ -2363,10 +2368,14 @@ def _measured_fades(
     text: str,
     *,
     short: int = 0,
+    contrasts: dict[tuple[int, tesseract.Box, str], list[float]] | None = None,
 ) -> list[float] | None:
     """``_faded_cells`` of the line read as ``text`` in ``source``, a crop and its OCR lines;
-    ``text`` was read ``short`` characters short, fillers put at its end."""
+    ``text`` was read ``short`` characters short, fillers put at its end. ``contrasts`` keeps
+    the lines' ``_cell_contrasts`` for the next line measured in the crop: each line's measure
+    takes in every other line's, and they cost a twentieth of a valid reading's time."""
     crop, ocr = source
+    kept = contrasts if contrasts is not None else {}
     length = len(text)
     # The lines read at their length or up to LENGTH_SLACK characters off (a glyph lost in a
     # faded stretch, or a stray mark read before a line, left lines unmeasured, and glare
@@ -2383,13 +2392,20 @@ def _measured_fades(
     box = _clear_of(box, [other_box for _, other_box in others])
     others = [(other, _clear_of(other_box, [box])) for other, other_box in others]
     gray = np.asarray(crop if crop.mode == "L" else crop.convert("L"), dtype=np.float32)
+
+    def line_contrasts(line_box: tesseract.Box, line: str) -> list[float]:
+        key = (id(crop), line_box, line)
+        if key not in kept:
+            kept[key] = _cell_contrasts(gray, line_box, line)
+        return kept[key]
+
     # The line's cells as the format has them (its box holds all of its print).
     measured = read[0] if len(read[0]) == length else text
-    cells = _cell_contrasts(gray, box, measured)
+    cells = line_contrasts(box, measured)
     band = [*zip(cells, measured, strict=True)] + [
         pair
         for other, other_box in others
-        for pair in zip(_cell_contrasts(gray, other_box, other), other, strict=True)
+        for pair in zip(line_contrasts(other_box, other), other, strict=True)
     ]
     # Each cell against the best-lit of its kind: a letter's or digit's faintest slice, a
     # filler's darkest (``_cell_contrasts``). In small print a slice is a pixel or two tall and
