@@ -2373,7 +2373,8 @@ def _measured_fades(
     """``_faded_cells`` of the line read as ``text`` in ``source``, a crop and its OCR lines;
     ``text`` was read ``short`` characters short, fillers put at its end. ``contrasts`` keeps
     the lines' ``_cell_contrasts`` for the next line measured in the crop: each line's measure
-    takes in every other line's, and they cost a twentieth of a valid reading's time."""
+    takes in every other line's (measured anew for each line, they were a twentieth of a valid
+    reading's time)."""
     crop, ocr = source
     kept = contrasts if contrasts is not None else {}
     length = len(text)
