@@ -1044,3 +1044,44 @@ def test_a_numbers_m_read_for_a_printed_w_is_not_sure_on_print_of_any_size():
     # Shown as its cells look, the reading not sure.
     shown = reader._number_twins_shown(taken, band)
     assert shown.fields["number"] == "XW98GFFXL"
+
+
+def test_a_numbers_ms_and_ws_are_read_once_for_the_check_and_for_what_is_shown(monkeypatch):
+    # Not sure by its M (``_number_twins_clear``), the reading then shows its number as the
+    # cells look (``_number_twins_shown``): one cut of the band, one OCR pass of its columns
+    # (and one of the whole band for its G, a 6 or a G as its cell looks).
+    from uploads.mrz import locate, tesseract
+
+    printed = td3_lines("XW98GFFXL")
+    taken = parse_lines([printed[0], printed[1].replace("XW98", "XM98")], today=TODAY)
+    assert taken is not None
+    reading = reader._Reading(taken, locate.Band(400, 300, 0.0, 500, 40, 20, 1.0), False,
+                              (0, 0, 800, 600), 1.0, 1.0)  # fmt: skip
+    cuts: list[Image.Image] = []
+
+    def band() -> Image.Image:
+        cuts.append(mrz_image(printed))
+        return cuts[-1]
+
+    read = tesseract.ocr_symbols
+    passes: list[tuple[int, int]] = []
+
+    def counted(image: Image.Image, **options) -> list[list[tesseract.Symbol]]:
+        passes.append(image.size)
+        return read(image, **options)
+
+    def columns(image: Image.Image) -> tuple[int, int]:
+        number = reader._number_columns(lambda: image, taken)()
+        assert number is not None
+        return number.size
+
+    monkeypatch.setattr(tesseract, "ocr_symbols", counted)
+    cut = reader._BandCut(band)
+    assert not reader._number_twins_clear(reading, cut)
+    assert reader._number_twins_shown(taken, cut).fields["number"] == "XW98GFFXL"
+    assert len(cuts) == 1 and sorted(passes) == sorted([columns(cuts[0]), cuts[0].size])
+    # A plain callable is kept likewise within what a result not sure shows.
+    cuts.clear()
+    passes.clear()
+    assert reader._number_twins_shown(taken, band).fields["number"] == "XW98GFFXL"
+    assert len(cuts) == 1 and sorted(passes) == sorted([columns(cuts[0]), cuts[0].size])

@@ -1831,7 +1831,7 @@ def _confirmed(
     """A reading whose checks all pass, made sure of what no check digit covers: the names."""
     reading, disputing = _full_length(page, reading, today)
     # The band as first cut: a result not sure shows its number's lookalikes as their cells look.
-    cut = functools.partial(_plain_cut, page, reading)
+    cut = _BandCut(functools.partial(_plain_cut, page, reading))
     # Faint print darkened (``faded``: what glare left of it) makes one glyph of another in
     # every cell alike: 8004288 read 8004266 (glare 138/13), the birth date's last digit and its
     # check digit both 8s read 6, and a field's last digit weighs 1, as its check digit does.
@@ -2087,9 +2087,38 @@ def _number_ms_and_ws_shown(parsed: Parsed, cut: Callable[[], Image.Image | None
     """``parsed``'s number with its Ms and Ws (NUMBER_TWINS_ANY_SIZE) as their cells look in the
     band as ``cut`` gives it, flattened, its columns holding the number read again
     (``vote.number_twins_shown``); None when none looks otherwise. One measure for whether a
-    reading is sure (``_number_twins_clear``) and for what one not sure shows."""
-    number = _number_columns(_flattened_cut(cut), parsed)
-    return vote.number_twins_shown(number, parsed, pairs=vote.NUMBER_TWINS_ANY_SIZE)
+    reading is sure (``_number_twins_clear``) and for what one not sure shows: measured once
+    per band cut and number (``_BandCut``)."""
+    band = _BandCut.of(cut)
+    line_index, _ = parsed.number_place
+    line = parsed.repaired_line(line_index)
+    key = (parsed.type, parsed.number_place, line, len(parsed.lines[line_index]))
+    if key not in band.ms_and_ws:
+        number = _number_columns(_flattened_cut(band), parsed)
+        band.ms_and_ws[key] = vote.number_twins_shown(
+            number, parsed, pairs=vote.NUMBER_TWINS_ANY_SIZE
+        )
+    return band.ms_and_ws[key]
+
+
+class _BandCut:
+    """A reading's band as ``cut`` gives it (``_plain_cut``, say), cut when first asked for and
+    kept, with its number's Ms and Ws as measured on it (``_number_ms_and_ws_shown``, by the
+    number's format, place and line): a reading checked by them (``_number_twins_clear``) and
+    then shown not sure (``_number_twins_shown``), or its 6s and Gs shown too, pays for one
+    cut and one OCR pass of the number's columns."""
+
+    def __init__(self, cut: Callable[[], Image.Image | None]) -> None:
+        self._image = functools.cache(cut)
+        self.ms_and_ws: dict[tuple[str, tuple[int, int], str, int], str | None] = {}
+
+    @classmethod
+    def of(cls, cut: Callable[[], Image.Image | None]) -> "_BandCut":
+        """``cut`` itself when it is one, else ``cut`` kept so."""
+        return cut if isinstance(cut, cls) else cls(cut)
+
+    def __call__(self) -> Image.Image | None:
+        return self._image()
 
 
 def _flattened_cut(cut: Callable[[], Image.Image | None]) -> Callable[[], Image.Image | None]:
@@ -2624,7 +2653,8 @@ def _voted(
         # (glare 226/3). Passes over the band read before the vote (``_PhotoReads.names``).
         sure = sure and not _names_read_otherwise(voted.parsed)
         # An M read for a W by every pass: the vote cannot tell.
-        sure = sure and _number_twins_clear(again, functools.partial(_plain_cut, page, reading))
+        plain = functools.cache(functools.partial(_plain_cut, page, reading))
+        sure = sure and _number_twins_clear(again, _BandCut(plain))
         if sure and _line_ends_hidden(page, again):
             sure = False  # perhaps an MRV-A under a thumb
         if sure and _read_upright(page, reading, today) is not None:
@@ -2633,9 +2663,7 @@ def _voted(
             # Small print's passes are the same print rescaled: an 8 read B (a 6 read G) by
             # one is read so by all, and the vote cannot tell (as in ``_confirmed``).
             sure = vote.shapes_clear(
-                _plain_cut(page, reading),
-                voted.parsed,
-                strict=reading.char < LOW_RESOLUTION_CHAR,
+                plain(), voted.parsed, strict=reading.char < LOW_RESOLUTION_CHAR
             )
         return _result(again.parsed, again.box, valid=sure), again
     return None, again
@@ -3045,6 +3073,7 @@ def _number_twins_shown(parsed: Parsed, cut: Callable[[], Image.Image | None] | 
     own = _number_as_repaired(parsed)
     if cut is None or own is None or not checks.passes(*own):
         return parsed
+    cut = _BandCut.of(cut)  # cut once for the 6s and Gs and the Ms and Ws
     shown = vote.number_twins_shown(cut, parsed)
     parsed = parsed if shown is None else _with_number(parsed, shown, own[1])
     shown = _number_ms_and_ws_shown(parsed, cut)  # as ``_number_twins_clear`` measures them
