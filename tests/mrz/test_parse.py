@@ -164,6 +164,18 @@ def test_a_repaired_name_the_ocr_does_not_support_stays_not_sure():
     assert not parsed.valid
 
 
+def test_a_7_read_in_a_name_is_shown_as_the_t_it_was_and_waits_for_support():
+    # No name holds a 7 (a PN's aside); degraded print read TANAKA's T so (degraded 103/5).
+    parsed = parse([f"{'P<UTO7ANAKA<<ANNA<MARIA':<<44}", TD3[1]])
+    assert parsed.fields["surname"] == "TANAKA" and (0, 5, "T") in parsed.repairs
+    assert not parsed.valid and parsed.awaiting_support
+    assert not confirm_repairs(parsed, lambda line, position, char: (line, position) != (0, 5))
+    assert confirm_repairs(parsed, lambda line, position, char: True)
+    # A country code's 7 was a P too (degraded 102/2: ESP read ES7): not made Estonia's EST.
+    parsed = parse([TD3[0], TD3[1].replace("UTO", "ES7")])
+    assert parsed.fields["nationality"] == "ES7" and not parsed.valid
+
+
 def test_a_reading_as_printed_needs_no_support():
     parsed = parse(TD3)
     assert parsed.valid and not parsed.repairs

@@ -21,7 +21,7 @@ import re
 import unicodedata
 
 from uploads.mrz import russian_names
-from uploads.mrz.parse import TO_LETTER, Parsed
+from uploads.mrz.parse import TO_NAME_LETTER, Parsed
 
 # The Latin letters that blur into one another in OCR-B (``russian_names.LATIN_LOOKALIKES``), B
 # and H as degraded 6-7 px print made of HIROSHI (BIROSHI: degraded 251/11 and 250/5), and K and
@@ -72,7 +72,7 @@ def respelled(parsed: Parsed) -> Parsed:
         return parsed
     transliterated = parsed.fields.get("nationality") in russian_names.TRANSLITERATED
     respell = _respelled_unless_russian if transliterated else respelled_word
-    return russian_names.with_words_respelled(parsed, respell, TO_LETTER)
+    return russian_names.with_words_respelled(parsed, respell, TO_NAME_LETTER)
 
 
 def _respelled_unless_russian(word: str, kinds: frozenset[str] = frozenset()) -> str:

@@ -34,6 +34,12 @@ TO_DIGIT = str.maketrans("OQDIZSGBL", "001125681")
 # OCR-B 0 is an O, D, Q or U blurred. A country code tries them all (``_countries_of``).
 DIGIT_LETTERS = {"0": "ODQU", "1": "ILT", "2": "Z", "4": "A", "5": "S", "6": "G", "8": "B"}
 TO_LETTER = str.maketrans({digit: letters[0] for digit, letters in DIGIT_LETTERS.items()})
+# In a name (not a PN's) a 7 is no letter at all, and the letter degraded print reads so is a T
+# (degraded 103/5: TANAKA read 7ANAKA): shown as one, a change the OCR must support like any.
+# Not in a country code: there a 7 was a P too (degraded 102/2: ESP read ES7, EST a country).
+TO_NAME_LETTER = str.maketrans(
+    {digit: letters[0] for digit, letters in DIGIT_LETTERS.items()} | {"7": "T"}
+)
 # PN names use digits 2-4 and 6-9 as letters (see CYRILLIC): only 0, 1 and 5 are confusions there.
 TO_LETTER_PN = str.maketrans("015", "OIS")
 # Pairs an alphanumeric field can confuse; check digits decide.
@@ -476,7 +482,7 @@ def _names(
     """Surname and given names from a name field; ok when only letters remain (PN: table digits).
     The digits read as letters are recorded with ``check`` (``at``: line, first column)."""
     raw = text
-    text = text.translate(TO_LETTER_PN if pn else TO_LETTER)
+    text = text.translate(TO_LETTER_PN if pn else TO_NAME_LETTER)
     if check is not None:
         check.track(raw, text, (at[0], list(range(at[1], at[1] + len(raw)))))
     # Name components are joined by "<" and "<<": a run of three starts the filler, and anything

@@ -27,8 +27,8 @@ from collections.abc import Callable, Iterable, Iterator
 from uploads.mrz.parse import (
     CYRILLIC,
     LETTER_CONFUSIONS,
-    TO_LETTER,
     TO_LETTER_PN,
+    TO_NAME_LETTER,
     Parsed,
     cyrillic,
     names_start,
@@ -259,7 +259,7 @@ def respelled(parsed: Parsed) -> Parsed:
     if parsed.type == "PN":
         return with_words_respelled(parsed, respelled_word, TO_LETTER_PN)
     if parsed.fields.get("nationality") in TRANSLITERATED:
-        return with_words_respelled(parsed, respelled_latin_word, TO_LETTER)
+        return with_words_respelled(parsed, respelled_latin_word, TO_NAME_LETTER)
     return parsed
 
 

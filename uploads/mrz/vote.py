@@ -38,8 +38,8 @@ from uploads.mrz import glyphs, locate, tesseract
 from uploads.mrz.parse import (
     LENGTHS,
     TO_DIGIT,
-    TO_LETTER,
     TO_LETTER_PN,
+    TO_NAME_LETTER,
     Parsed,
     alike,
     confirm_repairs,
@@ -200,7 +200,7 @@ def code_letter(kind: str, names_line: str) -> bool:
 def name_letter_clear(weights: dict[str, float], kind: str, share: float = AMBIGUOUS) -> bool:
     """Whether a names character's winner is clear: its runner-up weighs under ``share`` of it,
     a digit counted as the letter it stands for in names (0 as O; in a PN's, only 0, 1, 5)."""
-    ranked = _merged(weights, TO_LETTER_PN if kind == "PN" else TO_LETTER)
+    ranked = _merged(weights, TO_LETTER_PN if kind == "PN" else TO_NAME_LETTER)
     return len(ranked) < 2 or ranked[1][1] < share * ranked[0][1]
 
 
