@@ -253,13 +253,17 @@ def photograph(
 
 HAZARDS = (
     "shadow", "glare", "dim", "turned180", "mirrored", "degraded", "guilloche", "small", "blurred",
-    "bent", "finger", "slanted",
+    "bent", "finger", "slanted", "shaken",
 )  # fmt: skip
 SMALL_SIDES = (380, 800)  # px: the longest side of a photo shrunk (``small``), its print 4-8 px
 # A shaken or unfocused phone (``blurred``), in px of a 3000 px wide photo (its print 20-50 px tall):
 # the length of a shake's streak, or the radius of a defocus (Gaussian) blur.
 SHAKE_LENGTHS = (6.0, 14.0)
 DEFOCUS_RADII = (2.0, 3.5)
+# A phone shaken harder (``shaken``): streaks of this length, at any angle (a hand's tremor over
+# a 1/15 s exposure), over whatever blur the photo already has; the print stays readable to the
+# eye, its strokes smeared over half a character's height at most.
+HARD_SHAKE_LENGTHS = (12.0, 20.0)
 # A page held open bows (``bent``): how far its middle lies off the line through its two sides,
 # a share of its height (0.05 of a TD3's: a character height and a half over the MRZ's length).
 BOWS = (0.02, 0.05)
@@ -362,8 +366,12 @@ def _blurred(image: Image.Image, rng: random.Random) -> Image.Image:
     scale = image.width / 3000
     if rng.random() < 0.5:
         return image.filter(ImageFilter.GaussianBlur(rng.uniform(*DEFOCUS_RADII) * scale))
-    length = rng.uniform(*SHAKE_LENGTHS) * scale
-    angle = rng.uniform(0, math.pi)
+    return streaked(image, rng.uniform(*SHAKE_LENGTHS) * scale, rng.uniform(0, math.pi))
+
+
+def streaked(image: Image.Image, length: float, angle: float) -> Image.Image:
+    """``image`` smeared along a straight streak of ``length`` px at ``angle`` (radians, y
+    down), as a phone shaken during the exposure smears it."""
     array = np.asarray(image, dtype=np.float32)
     steps = max(2, round(length))
     smeared = np.zeros_like(array)
@@ -420,7 +428,8 @@ def make_case(index: int, seed: int = 2026, hazard: str | None = None) -> Case:
     degraded four ways at once as #21 measured held-out photos (about 1 MP, 5-8 degrees more tilt,
     low light, JPEG quality 35), printed over security printing (guilloche), or shrunk to a few
     hundred pixels (small), shaken or out of focus (blurred), bowed (bent), held with a thumb
-    over part of the MRZ (finger), or taken at a slant to the page (slanted)."""
+    over part of the MRZ (finger), taken at a slant to the page (slanted), or shaken harder
+    (shaken)."""
     rng = random.Random(seed * 100003 + index)  # noqa: S311 - reproducible test data
     hazard_rng = random.Random(seed * 7919 + index * 31 + HAZARDS.index(hazard) if hazard else 0)  # noqa: S311
     kind = KINDS[index % len(KINDS)] if index < len(KINDS) else rng.choice(KINDS)
@@ -481,6 +490,9 @@ def make_case(index: int, seed: int = 2026, hazard: str | None = None) -> Case:
         image = shrunk(image, hazard_rng.uniform(*SMALL_SIDES))
     elif hazard == "blurred":
         image = _blurred(image, hazard_rng)
+    elif hazard == "shaken":
+        length = hazard_rng.uniform(*HARD_SHAKE_LENGTHS) * image.width / 3000
+        image = streaked(image, length, hazard_rng.uniform(0, math.pi))
     elif hazard == "mirrored":
         orientation = hazard_rng.choice(sorted(_MIRRORED))
         image = image.transpose(_MIRRORED[orientation])  # each of these undoes itself

@@ -862,7 +862,7 @@ def _reshaped_passes(
     if chosen is None:
         return None, page_best
     band, flip, crop = chosen
-    for plan in (_unslant_plan, _deblur_plan):
+    for plan in (_unslant_plan, _unshake_plan, _deblur_plan):
         planned = plan(crop, band, scale)
         if planned is None:
             continue
@@ -897,8 +897,8 @@ def _band_to_reshape(
 _Steps = tuple[tuple[int, int], ...]
 
 
-# What a reshaping pass does to a band (``_unslant_plan``, ``_deblur_plan``): its plain crop
-# reshaped, and how every later cut of the band is reshaped alike.
+# What a reshaping pass does to a band (``_unslant_plan``, ``_unshake_plan``, ``_deblur_plan``):
+# its plain crop reshaped, and how every later cut of the band is reshaped alike.
 _Planned = tuple[Image.Image, Callable[[Image.Image], Image.Image]]
 
 
@@ -906,6 +906,16 @@ def _unslant_plan(crop: Image.Image, band: locate.Band, scale: float) -> "_Plann
     """Characters stood up (``unslanted``) when they lean."""
     upright = unslanted(crop)
     return (upright, _unslant) if upright is not None else None
+
+
+def _unshake_plan(crop: Image.Image, band: locate.Band, scale: float) -> "_Planned | None":
+    """A shake's streak undone (``unshaken``) when the print's edges are soft along one
+    direction and sharp across it (``shake_streak``)."""
+    streak = shake_streak(crop, locate.cut_char(band, scale, crop.height))
+    if streak is None:
+        return None
+    unshake = functools.partial(_unshake, band=band, scale=scale, streak=streak)
+    return unshake(crop), unshake
 
 
 def _deblur_plan(crop: Image.Image, band: locate.Band, scale: float) -> "_Planned | None":
@@ -981,26 +991,78 @@ def _levels_at(counts: list[int], shares: tuple[float, ...]) -> list[int]:
 
 
 def deblurred(crop: Image.Image, sigma: float) -> Image.Image:
-    """``crop`` with a Gaussian blur of ``sigma`` pixels undone by a Wiener filter regularised
-    by the Laplacian, as ``skimage.restoration.wiener`` does (written out here: importing it
-    loads ``scipy.signal``, over a second), its contrast stretched from the 1st to the 99th
-    percentile. The crop is mirrored at its edges first, so the filter's wrap-around does not
-    ring at them."""
+    """``crop`` with a Gaussian blur of ``sigma`` pixels undone (``_wiener``)."""
+
+    def gaussian(across: np.ndarray, along: np.ndarray) -> np.ndarray:
+        return np.exp(-2 * (np.pi * sigma) ** 2 * (across**2 + along**2))
+
+    return _wiener(crop, gaussian, math.ceil(3 * sigma), DEBLUR_BALANCE)
+
+
+def unshaken(crop: Image.Image, angle: float, length: float) -> Image.Image:
+    """``crop`` with a shake's straight streak of ``length`` pixels at ``angle`` (radians from
+    along the lines, y down) undone (``_wiener``): a shaken phone averages the picture over the
+    streak, whose transfer is a sinc across the frequencies along it."""
+    cos, sin = math.cos(angle), math.sin(angle)
+
+    def streak(across: np.ndarray, along: np.ndarray) -> np.ndarray:
+        return np.sinc(length * (along * cos + across * sin))
+
+    return _wiener(crop, streak, math.ceil(length), UNSHAKE_BALANCE)
+
+
+def _wiener(
+    crop: Image.Image,
+    transfer: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    pad: int,
+    balance: float,
+) -> Image.Image:
+    """``crop`` with a blur whose (real) ``transfer`` function of the frequencies across and
+    along the lines is given undone by a Wiener filter regularised by the Laplacian, as
+    ``skimage.restoration.wiener`` does (written out here: importing it loads ``scipy.signal``,
+    over a second), its contrast stretched from the 1st to the 99th percentile. The crop is
+    mirrored ``pad`` pixels out at its edges first, so the filter's wrap-around does not ring at
+    them."""
     gray = np.asarray(crop if crop.mode == "L" else crop.convert("L"), dtype=np.float64) / 255
-    pad = min(math.ceil(3 * sigma), gray.shape[0] - 1, gray.shape[1] - 1)
+    pad = min(pad, gray.shape[0] - 1, gray.shape[1] - 1)
     padded = np.pad(gray, max(pad, 0), mode="reflect")
     across = np.fft.fftfreq(padded.shape[0])[:, None]
     along = np.fft.rfftfreq(padded.shape[1])[None, :]
-    blur = np.exp(-2 * (np.pi * sigma) ** 2 * (across**2 + along**2))  # the Gaussian's transfer
+    blur = transfer(across, along)
     laplacian = 4 - 2 * np.cos(2 * np.pi * across) - 2 * np.cos(2 * np.pi * along)
     restored = np.fft.irfft2(
-        np.fft.rfft2(padded) * blur / (blur**2 + DEBLUR_BALANCE * laplacian**2), s=padded.shape
+        np.fft.rfft2(padded) * blur / (blur**2 + balance * laplacian**2), s=padded.shape
     )
     if pad > 0:
         restored = restored[pad:-pad, pad:-pad]
     low, high = np.percentile(restored, (1, 99))
     stretched = (restored - low) * (255 / max(float(high - low), 1e-6))
     return Image.fromarray(np.clip(stretched, 0, 255).astype(np.uint8))
+
+
+def shake_streak(crop: Image.Image, char: float) -> tuple[float, float] | None:
+    """A shake's streak in ``crop`` (print ``char`` px high), as (angle, length as a share of
+    ``char``): the direction of STREAK_STEPS along which the print's edges are softest
+    (``edge_widths``), when they take BLURRED_EDGE of a character height or more there and
+    STREAK_RATIO times what they take across it; None for sharp print or a blur alike every
+    way (a phone out of focus: ``deblurred``). Its length grows with how much softer the edges
+    are along it than across (STREAK_LENGTH per share of ``char``)."""
+    widths = edge_widths(crop, STREAK_STEPS)
+    widest = max(range(len(widths)), key=widths.__getitem__)
+    across = widths[(widest + len(widths) // 2) % len(widths)]
+    if widths[widest] < BLURRED_EDGE * char or widths[widest] < STREAK_RATIO * across:
+        return None
+    x, y = STREAK_STEPS[widest]
+    return math.atan2(y, x), STREAK_LENGTH * (widths[widest] - across) / char
+
+
+def _unshake(
+    crop: Image.Image, *, band: locate.Band, scale: float, streak: tuple[float, float]
+) -> Image.Image:
+    """A cut of ``band`` at any size with ``streak`` (``shake_streak``, measured on its plain
+    cut) undone: the streak's length is a share of the character height, whatever the cut."""
+    angle, share = streak
+    return unshaken(crop, angle, share * locate.cut_char(band, scale, crop.height))
 
 
 def _deblur(crop: Image.Image, *, band: locate.Band, scale: float) -> Image.Image:
@@ -1319,6 +1381,15 @@ BLURRED_EDGE = 1 / 6
 SHAKE_STEPS = ((1, 0), (0, 1), (1, 1), (1, -1))
 DEBLUR_SHARE = 0.1
 DEBLUR_BALANCE = 0.05
+# ``shake_streak``: the directions (x, y) a shake's streak is looked for along, about every 22.5
+# degrees, each with the one across it half the list away; how many times softer the print's
+# edges must be along it than across; and the streak's length (in character heights) per
+# character height its edges are softer by: a streak of 0.25 to 0.5 of a character height over
+# a specimen band softened its edges along it by 0.08 to 0.21, a third to a half of its length.
+STREAK_STEPS = ((1, 0), (2, 1), (1, 1), (1, 2), (0, 1), (-1, 2), (-1, 1), (-2, 1))
+STREAK_RATIO = 1.6
+STREAK_LENGTH = 2.5
+UNSHAKE_BALANCE = 0.01
 UNTRIED_SHARE = 0.85  # of a band's length, that of a tried band around its centre: the same band
 USE_FALLBACK = True  # PassportEye's locator when ours finds nothing that passes
 # ... unless ours read an MRZ that nearly passes and has already spent this much CPU time:
@@ -1855,6 +1926,23 @@ def _confirmed(
     # alike and wrong as small print's do (blurred 278/38: a PN's surname ЭЙХЕ, 6QHE, read
     # 6GHE at 40 px by both, valid). Its lookalikes' cells are measured, below.
     blurred = not low_resolution and _blurred_print(page, reading)
+    # The band read with a shake's streak undone (``_unshaken_reading``), once, when asked.
+    unshaken = functools.cache(functools.partial(_unshaken_reading, page, reading, today))
+    # A shake's streak makes lookalikes of glyphs in every pass alike, and two misreads can
+    # cancel in a check digit: a card's H4S4TJJW0 read HASATJJW0 (two As for 4s: +18 and +42),
+    # valid, its number opening the composite; a passport's 0HJFA2AHS read 0HJFA2AH8 (S and 8
+    # alike to it) and its JOSE LUIS read JOBE LUIB, valid. Streaked print is sure only when
+    # the band read unshaken passes every check with every field alike; one passing with other
+    # checked fields says one is wrong, and is shown (unshaken, the card's number read right).
+    streak_unconfirmed = False
+    if blurred:
+        shaken = unshaken()
+        if shaken is not None and _checked_fields_differ(reading.parsed, shaken.parsed):
+            _mark_disputed(shaken.parsed, [reading.parsed])
+            return _result(shaken.parsed, reading.box, valid=False, cut=cut)
+        streak_unconfirmed = shaken is not None and not (
+            shaken.parsed.valid and shaken.parsed.fields == reading.parsed.fields
+        )
     # Print whose faintest slices measure low unfaded: its names under a glare streak's edge
     # are not read again (``_edge_names_read_otherwise``).
     edge_unmeasured = low_resolution or just_over_small or blurred
@@ -1955,7 +2043,7 @@ def _confirmed(
             )
         elif sure and blurred:
             sure = _lookalikes_clear(page, reading, blurred=blurred)
-        return _result(reading.parsed, reading.box, valid=sure, cut=cut)
+        return _result(reading.parsed, reading.box, valid=sure and not streak_unconfirmed, cut=cut)
     if not low_resolution:
         # Names have no check digit: a second pass at another size must read them alike, each
         # of their characters with a high confidence ("ESPANOLA" read "FSPANOLA" once, sure).
@@ -1975,6 +2063,18 @@ def _confirmed(
     elif parsed.name_confidence < _names_minimum(parsed):
         sure = False  # Tesseract unsure of the names (a letter outside the alphabet, a smudge)
     if not sure:
+        # Names not sure on a shaken phone's photo: the band read unshaken, confirmed as any
+        # reading is, when it passes every check with the checked fields read alike. A streak
+        # down a diagonal smeared GUDRUN's R into an F and VAN's N into an M in every pass
+        # (photos 0-19 of seeds 402-403 smeared along a line of 9-17 px: 2 of 38 so, every
+        # check passing); unshaken, both read right.
+        shaken = None if low_resolution else unshaken()
+        if (
+            shaken is not None
+            and shaken.parsed.valid
+            and not _checked_fields_differ(parsed, shaken.parsed)
+        ):
+            return _confirmed(page, [], shaken, today)
         _faded_names_read_again(page, reading, today)
         return _result(parsed, reading.box, valid=False, cut=cut)
     if _another_document(page, others, reading.band, reading.scale, parsed, today):
@@ -1989,9 +2089,25 @@ def _confirmed(
     if just_over_small or blurred:
         # A second pass reads a lookalike the check digits cannot see alike and wrong (as small
         # print's re-reads do, above).
-        sure = _lookalikes_clear(page, reading, blurred=blurred)
+        sure = _lookalikes_clear(page, reading, blurred=blurred) and not streak_unconfirmed
         return _result(parsed, reading.box, valid=sure, cut=cut)
     return _result(parsed, reading.box, valid=True, cut=cut)
+
+
+def _unshaken_reading(page: Image.Image, reading: _Reading, today: date) -> _Reading | None:
+    """``reading``'s band read with a shake's streak undone (``_unshake_plan``), its later cuts
+    unshaken alike; None when its print shows no streak, no MRZ was read so, or ``reading`` is
+    already reshaped or prepared (``prepare``: its cuts are not the plain band's)."""
+    if reading.prepare is not None:
+        return None
+    planned = _unshake_plan(_plain_cut(page, reading), reading.band, reading.scale)
+    if planned is None:
+        return None
+    crop, unshake = planned
+    again = _Reading.take(page, reading.band, reading.scale, reading.flip, 1.0, today, crop=crop)
+    if again is not None:
+        again.prepare, again.box, again.char = unshake, reading.box, reading.char
+    return again
 
 
 def _faded_names_read_again(page: Image.Image, reading: _Reading, today: date) -> None:
