@@ -69,7 +69,16 @@ def test_a_shakes_streak_is_found_along_it_and_not_in_sharp_or_defocused_print()
         assert 0.25 < length < 0.6  # of a character height: 0.4
 
 
-@pytest.mark.parametrize(("length", "step"), [(0.3, (1, -1)), (0.5, (0, 1))])
+def test_a_streak_between_two_directions_measured_is_found_between_them():
+    crop = band(TD3)
+    for step in ((3, 1), (1, 3), (-3, 1)):  # 8.1 degrees from the nearest of STREAK_STEPS
+        streak = reader.shake_streak(streaked(crop, 0.4 * BAND_CHAR, step), BAND_CHAR)
+        assert streak is not None
+        degrees = math.degrees(math.atan2(step[1], step[0]))
+        assert abs((math.degrees(streak[0]) - degrees + 90) % 180 - 90) < 6
+
+
+@pytest.mark.parametrize(("length", "step"), [(0.5, (2, 1)), (0.5, (0, 1))])
 def test_a_shaken_band_is_read_as_printed_with_its_streak_undone(length, step):
     expected = parse_ocr([(line, 100.0) for line in TD3], today=synth.TODAY)
     shaken = streaked(band(TD3), length * BAND_CHAR, step)
