@@ -261,8 +261,8 @@ SMALL_SIDES = (380, 800)  # px: the longest side of a photo shrunk (``small``), 
 SHAKE_LENGTHS = (6.0, 14.0)
 DEFOCUS_RADII = (2.0, 3.5)
 # A phone shaken harder (``shaken``): streaks of this length, at any angle (a hand's tremor over
-# a 1/15 s exposure), over whatever blur the photo already has; the print stays readable to the
-# eye, its strokes smeared over half a character's height at most.
+# a 1/15 s exposure), over whatever blur the photo already has: a quarter of the print's height
+# to all of it (print 20-50 px tall); the MRZs looked at stayed readable to the eye.
 HARD_SHAKE_LENGTHS = (12.0, 20.0)
 # A page held open bows (``bent``): how far its middle lies off the line through its two sides,
 # a share of its height (0.05 of a TD3's: a character height and a half over the MRZ's length).

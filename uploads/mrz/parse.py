@@ -37,9 +37,7 @@ TO_LETTER = str.maketrans({digit: letters[0] for digit, letters in DIGIT_LETTERS
 # In a name (not a PN's) a 7 is no letter at all, and the letter degraded print reads so is a T
 # (degraded 103/5: TANAKA read 7ANAKA): shown as one, a change the OCR must support like any.
 # Not in a country code: there a 7 was a P too (degraded 102/2: ESP read ES7, EST a country).
-TO_NAME_LETTER = str.maketrans(
-    {digit: letters[0] for digit, letters in DIGIT_LETTERS.items()} | {"7": "T"}
-)
+TO_NAME_LETTER = TO_LETTER | str.maketrans("7", "T")
 # PN names use digits 2-4 and 6-9 as letters (see CYRILLIC): only 0, 1 and 5 are confusions there.
 TO_LETTER_PN = str.maketrans("015", "OIS")
 # Pairs an alphanumeric field can confuse; check digits decide.
