@@ -127,8 +127,8 @@ def test_a_blurred_photo_is_read_with_its_blur_undone(index):
 @pytest.mark.parametrize(
     ("index", "seed"),
     [
-        (11, 2026),  # a TD3 whose number and given names every pass misread
-        (37, 7),  # a card whose issuing state every pass misread (not valid)
+        (11, 2026),  # an ID card (TD2) whose number and given names every pass misread
+        (37, 7),  # a passport whose issuing state every pass misread (not valid)
     ],
 )
 def test_a_shaken_photo_is_read_with_its_streak_undone(index, seed):
