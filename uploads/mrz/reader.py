@@ -1946,7 +1946,7 @@ def _confirmed(
     # 6GHE at 40 px by both, valid). Its lookalikes' cells are measured, below.
     blurred = not low_resolution and _blurred_print(page, reading)
     # The band read with a shake's streak undone (``_unshaken_reading``), once, when asked.
-    unshaken = functools.cache(functools.partial(_unshaken_reading, page, reading, today))
+    unshaken = functools.cache(functools.partial(_unshaken_reading, page, reading, today, cut))
     # A shake's streak makes lookalikes of glyphs in every pass alike, and two misreads can
     # cancel in a check digit: a card's H4S4TJJW0 read HASATJJW0 (two As for 4s: +18 and +42),
     # valid, its number opening the composite; a passport's 0HJFA2AHS read 0HJFA2AH8 (S and 8
@@ -2113,13 +2113,17 @@ def _confirmed(
     return _result(parsed, reading.box, valid=True, cut=cut)
 
 
-def _unshaken_reading(page: Image.Image, reading: _Reading, today: date) -> _Reading | None:
-    """``reading``'s band read with a shake's streak undone (``_unshake_plan``), its later cuts
-    unshaken alike; None when its print shows no streak, no MRZ was read so, or ``reading`` is
-    already reshaped or prepared (``prepare``: its cuts are not the plain band's)."""
-    if reading.prepare is not None:
+def _unshaken_reading(
+    page: Image.Image, reading: _Reading, today: date, cut: Callable[[], Image.Image | None]
+) -> _Reading | None:
+    """``reading``'s band as ``cut`` gives it plain (the caller's ``_BandCut``: cut once) read
+    with a shake's streak undone (``_unshake_plan``), its later cuts unshaken alike; None when
+    its print shows no streak, no MRZ was read so, or ``reading`` is already reshaped or
+    prepared (``prepare``: its cuts are not the plain band's)."""
+    plain = cut() if reading.prepare is None else None
+    if plain is None:
         return None
-    planned = _unshake_plan(_plain_cut(page, reading), reading.band, reading.scale)
+    planned = _unshake_plan(plain, reading.band, reading.scale)
     if planned is None:
         return None
     crop, unshake = planned
