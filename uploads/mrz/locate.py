@@ -13,6 +13,8 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
+from uploads.mrz import morphology
+
 MAX_ZOOM = 8.0
 WORK_SIDE = 800  # the longest side of the image the search runs on
 # Shares of a merged blob's peak print, across its lines, whose runs above are its rows
@@ -100,7 +102,7 @@ def find_bands(
         return []
     kernel = max(7, round(side / 60))
     gray = gray.astype(np.uint8, copy=False)
-    closing = ndimage.grey_closing(gray, size=(kernel, kernel))
+    closing = morphology.grey_closing(gray, (kernel, kernel))
     blackhat = closing - gray  # uint8: closing >= gray
     if relative:
         # The share of the local paper's brightness the print takes away, 0-255; paper darker
@@ -125,7 +127,7 @@ def find_bands(
     lines: list[tuple[Band, np.ndarray, np.ndarray]] = []
     gap = max(3, round(char * 1.6))
     for size in ((1, gap), (gap, 1)):  # upright or sideways; tilts up to ~30 degrees still join
-        merged = ndimage.minimum_filter(ndimage.maximum_filter(mask, size=size), size=size)
+        merged = morphology.minimum_filter(morphology.maximum_filter(mask, size), size)
         lines.extend(_line_candidates(merged, char, side, mask))
     bands = _group(lines, char)
     bands.sort(key=lambda band: -band.score)
@@ -432,7 +434,7 @@ def filler_orientation(crop: Image.Image) -> bool | None:
     if gray.size == 0 or min(gray.shape) < 8:
         return None
     size = max(7, gray.shape[0] // 4)
-    paper = ndimage.grey_closing(gray, size=(size, size))
+    paper = morphology.grey_closing(gray, (size, size))
     share = 1.0 - gray / np.maximum(paper, 1.0)  # the part of the paper's light the print takes
     threshold = max(0.2, _otsu(np.clip(share * 255, 0, 255).astype(np.uint8)) / 255)
     labels, count = ndimage.label(share > threshold)

@@ -59,6 +59,7 @@ from uploads.mrz import (
     fallback,
     latin_names,
     locate,
+    morphology,
     russian_names,
     tesseract,
     vote,
@@ -1285,7 +1286,7 @@ def flattened(crop: Image.Image) -> Image.Image:
 def _over_paper(gray: np.ndarray, size: int) -> np.ndarray:
     """``gray`` divided by its local paper's brightness (a grey closing ``size`` pixels square,
     wider than the strokes): 1 on paper, lit or shadowed alike, lower on print."""
-    return gray / np.maximum(ndimage.grey_closing(gray, size=(size, size)), 1.0)
+    return gray / np.maximum(morphology.grey_closing(gray, (size, size)), 1.0)
 
 
 def normalised(crop: Image.Image) -> Image.Image:
@@ -1297,8 +1298,8 @@ def normalised(crop: Image.Image) -> Image.Image:
     stretched to full contrast. For a band cut at CUT_CHAR."""
     gray = np.asarray(crop if crop.mode == "L" else crop.convert("L"), dtype=np.float32)
     window = (round(NORMALISE_WINDOW[0] * CUT_CHAR), round(NORMALISE_WINDOW[1] * CUT_CHAR))
-    light = ndimage.uniform_filter(ndimage.maximum_filter(gray, size=window), size=window)
-    dark = ndimage.uniform_filter(ndimage.minimum_filter(gray, size=window), size=window)
+    light = ndimage.uniform_filter(morphology.maximum_filter(gray, window), size=window)
+    dark = ndimage.uniform_filter(morphology.minimum_filter(gray, window), size=window)
     spread = light - dark
     floor = NORMALISE_FLOOR * float(np.percentile(spread, 75))
     out = (gray - dark) / np.maximum(spread, max(floor, 1.0)) * 255
