@@ -1167,15 +1167,17 @@ def _lean(ink: np.ndarray) -> float | None:
     if len(rows) < width:
         return None
     across = rows - height / 2
-
-    def sharpness(slant: float) -> float:
-        # Where each pixel of print lands in the sheared crop (which takes the pixel at
-        # ``x + slant * across`` for its ``x``).
-        moved = np.round(columns - slant * across).astype(np.int64)
-        counts = np.bincount(moved - moved.min())
-        return float((counts.astype(np.float64) ** 2).sum())
-
-    return max(SLANTS, key=sharpness)
+    slants = np.array(SLANTS)
+    # Where each pixel of print lands in the crop sheared by each slant (which takes the pixel
+    # at ``x + slant * across`` for its ``x``), a row per slant, all counted in one bincount
+    # (a slant at a time was a fiftieth of a sure reading's time).
+    moved = np.round(columns - slants[:, None] * across).astype(np.int64)
+    moved -= moved.min(axis=1, keepdims=True)
+    span = int(moved.max()) + 1
+    shifted = (moved + span * np.arange(len(slants))[:, None]).ravel()
+    counts = np.bincount(shifted, minlength=span * len(slants)).reshape(len(slants), span)
+    sharpness = (counts.astype(np.float64) ** 2).sum(axis=1)
+    return SLANTS[int(np.argmax(sharpness))]  # the first of equals, as ``max`` took
 
 
 def _unslant(crop: Image.Image) -> Image.Image:
@@ -2507,7 +2509,10 @@ def _faded_misread(reading: _Reading) -> bool:
 def _with_neighbours(cells: list[float], at: int) -> float:
     """The median of cell ``at``'s measure and its two neighbours': a glare streak is wider than
     a letter, while one cell measured low alone is a glyph the cells' grid cuts."""
-    return float(np.median(cells[max(0, at - 1) : at + 2]))
+    # The median of two or three by hand: ``np.median`` cost 30 times as much, on every cell.
+    window = sorted(cells[max(0, at - 1) : at + 2])
+    middle = len(window) // 2
+    return float(window[middle] if len(window) % 2 else (window[middle - 1] + window[middle]) / 2)
 
 
 def _faded_cells(reading: _Reading, index: int) -> list[float] | None:
