@@ -60,6 +60,16 @@ def test_it_leaves_its_input_alone_and_hands_back_a_new_array() -> None:
     np.testing.assert_array_equal(array, before)
 
 
+def test_it_filters_an_empty_array_as_scipy_does() -> None:
+    for shape in ((0, 5), (4, 0)):
+        array = np.zeros(shape, dtype=np.uint8)
+        for ours, theirs in (
+            (morphology.maximum_filter, ndimage.maximum_filter),
+            (morphology.grey_closing, ndimage.grey_closing),
+        ):
+            np.testing.assert_array_equal(ours(array, 3), theirs(array, size=3))
+
+
 def test_it_refuses_a_window_that_does_not_fit() -> None:
     array = np.zeros((4, 5), dtype=np.uint8)
     with pytest.raises(ValueError):

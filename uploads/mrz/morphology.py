@@ -46,6 +46,8 @@ def _sizes(array: np.ndarray, size: int | Sequence[int]) -> tuple[int, ...]:
 def _filtered(
     array: np.ndarray, sizes: tuple[int, ...], operation: _Operation, *, mirrored: bool = False
 ) -> np.ndarray:
+    if array.size == 0:  # nothing to filter (``np.pad`` cannot reflect an empty axis)
+        return array.copy()
     out = array
     for axis, size in enumerate(sizes):
         if size > 1:
