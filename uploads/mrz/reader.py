@@ -1167,17 +1167,28 @@ def _lean(ink: np.ndarray) -> float | None:
     if len(rows) < width:
         return None
     across = rows - height / 2
-    slants = np.array(SLANTS)
-    # Where each pixel of print lands in the crop sheared by each slant (which takes the pixel
-    # at ``x + slant * across`` for its ``x``), a row per slant, all counted in one bincount
-    # (a slant at a time was a fiftieth of a sure reading's time).
+    sharpness = np.concatenate(
+        [
+            _sharpness(columns, across, np.array(SLANTS[first : first + LEAN_GROUP]))
+            for first in range(0, len(SLANTS), LEAN_GROUP)
+        ]
+    )
+    return SLANTS[int(np.argmax(sharpness))]  # the first of equals, as ``max`` took
+
+
+def _sharpness(columns: np.ndarray, across: np.ndarray, slants: np.ndarray) -> np.ndarray:
+    """For each of ``slants``, the sum of the squared counts of print in each column of the
+    crop sheared by it, print at ``columns`` and ``across`` rows from the middle (``_lean``).
+    Where each pixel lands (the sheared crop takes the pixel at ``x + slant * across`` for its
+    ``x``) a row per slant, all counted in one bincount: a slant at a time was a fiftieth of a
+    sure reading's time. A group of slants at a time keeps the arrays (a row per slant, a
+    column per pixel of print) a few MB for the widest band."""
     moved = np.round(columns - slants[:, None] * across).astype(np.int64)
     moved -= moved.min(axis=1, keepdims=True)
     span = int(moved.max()) + 1
     shifted = (moved + span * np.arange(len(slants))[:, None]).ravel()
     counts = np.bincount(shifted, minlength=span * len(slants)).reshape(len(slants), span)
-    sharpness = (counts.astype(np.float64) ** 2).sum(axis=1)
-    return SLANTS[int(np.argmax(sharpness))]  # the first of equals, as ``max`` took
+    return (counts.astype(np.float64) ** 2).sum(axis=1)
 
 
 def _unslant(crop: Image.Image) -> Image.Image:
@@ -1390,6 +1401,7 @@ SLANTS = tuple(round(step * 0.025, 3) for step in range(-24, 25))
 SLANT_LEAST = 0.1
 # The stretches of a band whose leans are measured, and the strips the shear is made of.
 LEAN_PARTS = 3
+LEAN_GROUP = 8  # slants measured at once (``_sharpness``)
 SHEAR_STRIPS = 12
 # A stretch leaning further than this from the median stretch is one of fillers (``unslanted``).
 LEAN_SPREAD = 0.25
