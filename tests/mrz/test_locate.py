@@ -43,6 +43,20 @@ def _shadowed(strip: Image.Image, *, left: float) -> Image.Image:
     return Image.fromarray(array.astype(np.uint8))
 
 
+def test_a_crops_paper_grey_is_its_median_as_numpy_takes_it():
+    # From Pillow's histogram, for speed: numpy's median truncated, odd and even counts alike,
+    # and an image of another mode as numpy reads it.
+    rng = np.random.default_rng(11)
+    for height, width in ((1, 1), (2, 1), (7, 9), (8, 10), (131, 1217)):
+        for values in (
+            rng.integers(0, 256, (height, width), dtype=np.uint8),
+            np.where(rng.random((height, width)) < 0.5, 10, 241).astype(np.uint8),
+        ):
+            assert locate.median_grey(Image.fromarray(values, "L")) == int(np.median(values))
+    rgb = rng.integers(0, 256, (9, 12, 3), dtype=np.uint8)
+    assert locate.median_grey(Image.fromarray(rgb, "RGB")) == int(np.median(rgb))
+
+
 def test_the_fillers_shape_tells_upright_from_turned():
     strip = _mrz_strip()
     assert locate.filler_orientation(strip) is True

@@ -366,7 +366,7 @@ def cut_band(
         ny * step,
         scy - (out_w / 2) * uy * step - (out_h / 2) * ny * step,
     )
-    background = int(np.median(np.asarray(source))) if source.width and source.height else 255
+    background = median_grey(source) if source.width and source.height else 255
     crop = source.transform(
         (out_w, out_h),
         Image.Transform.AFFINE,
@@ -375,6 +375,28 @@ def cut_band(
         fillcolor=background,
     )
     return crop, (left, top, right, bottom)
+
+
+def median_grey(image: Image.Image) -> int:
+    """``int(np.median(image))`` (a crop's paper), of a mode L image from its histogram:
+    sorting a band's pixels for it cost a third of the band's cut, on every cut. The two middle
+    pixels in order (one when their count is odd), their mean truncated as ``int`` truncates
+    the median's. ValueError for an empty image, as ``int`` of its median (NaN) raises."""
+    total = image.width * image.height
+    if image.mode != "L" or total == 0:
+        return int(np.median(np.asarray(image)))
+    counts = image.histogram()
+    lower = upper = None
+    seen = 0
+    for value, count in enumerate(counts):
+        seen += count
+        if lower is None and seen > (total - 1) // 2:
+            lower = value
+        if seen > total // 2:
+            upper = value
+            break
+    assert lower is not None and upper is not None  # the counts add up to ``total``
+    return (lower + upper) // 2
 
 
 def cut_char(band: Band, scale: float, height: int) -> float:

@@ -1118,7 +1118,7 @@ def unslanted(crop: Image.Image) -> Image.Image | None:
         upper_right, lower_right = right - second * half, right + second * half
         quad = (upper_left, 0, lower_left, height, lower_right, height, upper_right, 0)
         mesh.append(((int(left), 0, int(right), height), quad))
-    paper = int(np.median(np.asarray(crop if crop.mode == "L" else crop.convert("L"))))
+    paper = locate.median_grey(crop if crop.mode == "L" else crop.convert("L"))
     return crop.transform(
         crop.size,
         Image.Transform.MESH,
@@ -2730,7 +2730,7 @@ def _names_strip(reading: _Reading, crop: Image.Image) -> Image.Image | None:
     strip = crop.crop((start, upper, end, lower))
     # Cut close (the lines are near, and a document's edge or a neighbour's descenders would read
     # as stray letters) and given a margin of its paper's grey, as Tesseract wants.
-    paper = int(np.median(np.asarray(strip)))
+    paper = locate.median_grey(strip)
     pad = round(NAMES_STRIP_PAD * (bottom - top) * zoom)
     return ImageOps.expand(strip, border=pad, fill=paper)
 
